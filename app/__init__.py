@@ -1,0 +1,1 @@
+"""Doorstep's application layer: use cases, transactions and rules. No Qt here."""

@@ -1,0 +1,96 @@
+"""Command line: ``python -m app [--data-dir DIR] [COMMAND]``.
+
+This module is the composition root: with no command it starts the GUI from ``ui``, which is the
+one place ``app`` refers to ``ui`` (an import-linter contract allows exactly this import).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from app import i18n
+from app.errors import AppError
+from app.i18n import _
+from app.paths import ENV_HOME, AppPaths
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR",
+                        help=f"data folder (default: ${ENV_HOME}, else the user data folder)")
+    parser = argparse.ArgumentParser(
+        prog="python -m app", parents=[common],
+        description="Doorstep: petitions, doorstep hearings and judicial aid for county "
+                    "procuratorates. With no command, opens the main window.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("gui", parents=[common], help="open the main window (the default)")
+    demo = commands.add_parser("demo", parents=[common],
+                               help="fill an empty data folder with realistic demo data")
+    demo.add_argument("--persons", type=int, default=240, help="number of demo persons")
+    commands.add_parser("dump", parents=[common],
+                        help="write every live record to stdout as canonical JSON")
+    return parser
+
+
+def _open(paths: AppPaths) -> Store:
+    from app.store import open_store
+
+    return open_store(paths)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    paths = AppPaths.resolve(args.data_dir)
+    from app.settings import load_settings
+
+    i18n.set_mode(load_settings(paths).language_mode)
+    try:
+        if args.command in (None, "gui"):
+            from app import logs
+
+            paths.ensure()
+            logs.configure(paths)
+            from ui.main import run  # composition root: the only import of ui from app
+
+            return run(paths)
+        if args.command == "demo":
+            from app import demo
+            from app.formatting import format_number
+
+            store = _open(paths)
+            try:
+                summary = demo.fill(store, persons=args.persons)
+            finally:
+                store.close()
+            print(_("Demo data written to {path}: {offices} offices, {staff} staff, "
+                         "{persons} persons.").format(
+                path=paths.data_dir, offices=format_number(summary.offices),
+                staff=format_number(summary.staff), persons=format_number(summary.persons)))
+            return 0
+        if args.command == "dump":
+            from app.dump import dump_json
+
+            store = _open(paths)
+            try:
+                text = dump_json(store)
+            finally:
+                store.close()
+            sys.stdout.buffer.write(text.encode("utf-8"))
+            return 0
+    except AppError as exc:
+        print(exc.translated(), file=sys.stderr)
+        return 1
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

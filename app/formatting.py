@@ -1,0 +1,39 @@
+"""Dates, numbers and money formatted by Babel for the active display mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import dates, numbers
+
+from app import i18n
+
+
+def _each(render: Callable[[str], str]) -> str:
+    mode = i18n.mode()
+    if mode == i18n.BILINGUAL:
+        bo, zh = render(i18n.BABEL_LOCALES[i18n.BO]), render(i18n.BABEL_LOCALES[i18n.ZH])
+        return bo if bo == zh else f"{bo}{i18n.BILINGUAL_SEPARATOR}{zh}"
+    return render(i18n.BABEL_LOCALES[mode])
+
+
+def format_date(value: date, fmt: str = "long") -> str:
+    return _each(lambda loc: dates.format_date(value, format=fmt, locale=loc))
+
+
+def format_datetime(value: datetime, fmt: str = "medium") -> str:
+    return _each(lambda loc: dates.format_datetime(value, format=fmt, locale=loc))
+
+
+def format_number(value: int | Decimal) -> str:
+    return _each(lambda loc: numbers.format_decimal(value, locale=loc))
+
+
+def format_money(fen: int) -> str:
+    """An amount held as integer fen, shown in yuan with the locale's currency format."""
+    if not isinstance(fen, int):
+        raise TypeError("money is held as integer fen")
+    yuan = Decimal(fen).scaleb(-2)
+    return _each(lambda loc: numbers.format_currency(yuan, "CNY", locale=loc))

@@ -1,0 +1,208 @@
+"""Opening the SQLite store: refuse what is not ours, back up, migrate, and hand out sessions.
+
+One SQLite file per data dir, in WAL mode with foreign keys on. Every connection gets the functions
+the capture triggers call (see ``models.sync``). A use case runs in ``store.write()`` (one
+``BEGIN IMMEDIATE`` transaction, committed on success, rolled back on any error) or
+``store.read()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import NewerStoreError, NotAStoreError, StoreError
+from app.i18n import N_
+from app.paths import AppPaths
+from models import migrate as migrations
+from models.sync import next_hlc
+
+log = logging.getLogger(__name__)
+
+KEEP_BACKUPS = 10
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class ConnectionContext:
+    """What the trigger functions of every connection read; shared by the store's connections."""
+
+    device_id: str | None = None
+    clock: Callable[[], int] = wall_clock_ms
+    # Connections (by id) on which the sync engine is applying received versions.
+    applying: set[int] = field(default_factory=set)
+
+
+def _ro_uri(path: Path) -> str:
+    return "file:" + quote(str(path)) + "?mode=ro"
+
+
+def inspect_store(path: Path) -> str | None:
+    """The file's schema revision, ``None`` for a new store; raise when we must not touch it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        with closing(sqlite3.connect(_ro_uri(path), uri=True)) as con:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in
+                      con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+    except sqlite3.DatabaseError as exc:
+        log.warning("refusing %s: %s", path, exc)
+        raise NotAStoreError(N_("The file {path} is not a Doorstep data file. It was left as it "
+                                "was."), path=str(path)) from exc
+    if app_id != migrations.APPLICATION_ID or revision is None:
+        log.warning("refusing %s: application_id=%s revision=%s", path, app_id, revision)
+        raise NotAStoreError(N_("The file {path} is not a Doorstep data file. It was left as it "
+                                "was."), path=str(path))
+    if revision not in migrations.known_revisions():
+        log.warning("refusing %s: unknown revision %s", path, revision)
+        raise NewerStoreError(N_("The data file {path} was written by a newer version of Doorstep. "
+                                 "Please update Doorstep on this laptop. The file was left as it "
+                                 "was."), path=str(path))
+    return str(revision)
+
+
+def backup_file(source: Path, backups: Path, label: str) -> Path:
+    """Copy an SQLite file with the backup API (consistent even with a WAL beside it)."""
+    backups.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backups / f"doorstep-{stamp}-{label}.sqlite3"
+    with closing(sqlite3.connect(_ro_uri(source), uri=True)) as src, \
+            closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    old = sorted(backups.glob("doorstep-*.sqlite3"))
+    for stale in old[:-KEEP_BACKUPS]:
+        stale.unlink()
+    log.info("backed up %s to %s", source, target)
+    return target
+
+
+def _register(dbapi_connection: sqlite3.Connection, ctx: ConnectionContext) -> None:
+    key = id(dbapi_connection)
+
+    def device() -> str:
+        if ctx.device_id is None:
+            raise RuntimeError("this store has no device identity yet")
+        return ctx.device_id
+
+    def hlc(max_hlc: int | None) -> int:
+        return next_hlc(ctx.clock(), max_hlc)
+
+    dbapi_connection.create_function("doorstep_capture", 0, lambda: key not in ctx.applying)
+    dbapi_connection.create_function("doorstep_device", 0, device)
+    dbapi_connection.create_function("doorstep_hlc", 1, hlc)
+
+
+def make_engine(path: Path, ctx: ConnectionContext) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Transactions are begun explicitly below (pysqlite's own handling is bypassed).
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = FULL")
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA busy_timeout = 10000")
+        _register(dbapi_connection, ctx)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("doorstep_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Store:
+    """An open store. Create with :func:`open_store`."""
+
+    def __init__(self, paths: AppPaths, engine: Engine, ctx: ConnectionContext) -> None:
+        self.paths = paths
+        self.engine = engine
+        self.ctx = ctx
+        self._read = sessionmaker(bind=engine, expire_on_commit=False)
+        self._write = sessionmaker(bind=engine.execution_options(doorstep_begin="IMMEDIATE"),
+                                   expire_on_commit=False)
+
+    @property
+    def device_id(self) -> str | None:
+        return self.ctx.device_id
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction for one user action: all of it is saved, or none of it."""
+        with self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms) -> Store:
+    """Open (creating or migrating as needed) the store in ``paths.data_dir``.
+
+    A file that is not a Doorstep store, or was written by a newer schema, raises a
+    :class:`StoreError` and is not modified. Before any migration of an existing file, a copy is
+    written to the backups folder.
+    """
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    revision = inspect_store(paths.store)
+    head = migrations.head_revision()
+    if revision is not None and revision != head:
+        backup_file(paths.store, paths.backups, f"rev{revision}")
+
+    ctx = ConnectionContext(clock=clock)
+    engine = make_engine(paths.store, ctx)
+    try:
+        if revision != head:
+            _migrate(engine)
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT device_id FROM local_identity").first()
+            conn.rollback()
+        ctx.device_id = row[0] if row else None
+    except sqlite3.Error as exc:  # pragma: no cover - disk full, permissions
+        engine.dispose()
+        raise StoreError(N_("The data file {path} could not be opened: {error}"),
+                         path=str(paths.store), error=str(exc)) from exc
+    return Store(paths, engine, ctx)
+
+
+def _migrate(engine: Engine) -> None:
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        # Table rebuilds in migrations need foreign keys off; it cannot change inside a transaction.
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                migrations.upgrade(conn)
+                problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise RuntimeError(f"migration broke foreign keys: {problems[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+    log.info("store migrated to %s", migrations.head_revision())

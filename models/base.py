@@ -1,0 +1,48 @@
+"""Declarative base and the columns every synced record carries."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Integer, MetaData, String, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from uuid6 import uuid7
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Columns that the capture triggers stamp on each write. They are derived from the version log
+# (see models.sync) and are never versioned themselves.
+STAMP_COLUMNS = ("created_at", "updated_at", "last_device", "hlc")
+
+
+def new_id() -> str:
+    """A new primary key: a UUIDv7 in its canonical text form (time-ordered, globally unique)."""
+    return str(uuid7())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SyncedRecord:
+    """Mixin for every record that travels between laptops.
+
+    The capture triggers (models.sync) write one immutable version per changed field and stamp the
+    row's created/updated time, last writing device and hybrid-logical-clock version. Application
+    code never sets the stamp columns and never deletes a row: it sets ``deleted``.
+    """
+
+    __synced__ = True
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                          server_default=text("0"))
+    # Stamped by the capture triggers; NULL only in the instant between INSERT and its trigger.
+    created_at: Mapped[str | None] = mapped_column(String(24))
+    updated_at: Mapped[str | None] = mapped_column(String(24))
+    last_device: Mapped[str | None] = mapped_column(String(36))
+    hlc: Mapped[int | None] = mapped_column(Integer)

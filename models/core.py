@@ -1,0 +1,79 @@
+"""Offices, devices, staff and persons: the records every other part of Doorstep refers to."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, SyncedRecord
+
+
+class Office(SyncedRecord, Base):
+    """A procuratorate: the prefecture office (州院) or a county office (县院)."""
+
+    __tablename__ = "office"
+
+    # Administrative division code (GB/T 2260), e.g. 632624 for 达日县.
+    division_code: Mapped[str] = mapped_column(String(6), nullable=False)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)  # "prefecture" | "county"
+    name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
+    name_bo: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # Short form used in document numbers, e.g. 达检 in 达检信〔2026〕37号.
+    short_zh: Mapped[str] = mapped_column(String(10), nullable=False)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("office.id"))
+
+
+class Device(SyncedRecord, Base):
+    """A laptop (or other installation) that writes to the store."""
+
+    __tablename__ = "device"
+
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("office.id"))
+
+
+class Staff(SyncedRecord, Base):
+    """A member of an office: clerk, procurator or leader."""
+
+    __tablename__ = "staff"
+
+    office_id: Mapped[str] = mapped_column(ForeignKey("office.id"), nullable=False)
+    name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
+    name_bo: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # "chief" 检察长 | "deputy" 副检察长 | "head" 部门负责人 | "procurator" 检察官 | "clerk" 书记员
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    phone: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class Person(SyncedRecord, Base):
+    """A natural person: a petitioner, a party, an aided person."""
+
+    __tablename__ = "person"
+
+    name_bo: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    name_zh: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    sex: Mapped[str] = mapped_column(String(1), nullable=False, default="")  # "M" | "F" | ""
+    # GB/T 3304 nationality code, e.g. "04" 藏族, "01" 汉族.
+    ethnicity: Mapped[str] = mapped_column(String(2), nullable=False, default="")
+    id_number: Mapped[str] = mapped_column(String(18), nullable=False, default="")
+    phone: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    county: Mapped[str] = mapped_column(String(50), nullable=False, default="")
+    township: Mapped[str] = mapped_column(String(50), nullable=False, default="")
+    village: Mapped[str] = mapped_column(String(50), nullable=False, default="")
+    herding_group: Mapped[str] = mapped_column(String(50), nullable=False, default="")
+    preferred_language: Mapped[str] = mapped_column(String(2), nullable=False, default="zh")
+    needs_interpreter: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class LocalIdentity(Base):
+    """Which device this installation is. Exactly one row; never synced."""
+
+    __tablename__ = "local_identity"
+    __table_args__ = (CheckConstraint("slot = 1", name="single_row"),)
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    device_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[str] = mapped_column(
+        String(24), nullable=False,
+        server_default=text("(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"))

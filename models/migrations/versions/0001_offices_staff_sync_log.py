@@ -1,0 +1,111 @@
+"""Offices, devices, staff, this installation's identity, and the sync version log.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-24
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from models.sync import LOG_GUARD_DDL, capture_trigger_ddl
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+# "DSTP": marks an SQLite file as a Doorstep store.
+APPLICATION_ID = 0x44535450
+
+
+def _stamps() -> list[sa.Column[object]]:
+    return [
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("deleted", sa.Boolean(), nullable=False, server_default=sa.text("0")),
+        sa.Column("created_at", sa.String(24)),
+        sa.Column("updated_at", sa.String(24)),
+        sa.Column("last_device", sa.String(36)),
+        sa.Column("hlc", sa.Integer()),
+    ]
+
+
+def upgrade() -> None:
+    op.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    op.create_table(
+        "sync_version",
+        sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("device_id", sa.String(36), nullable=False),
+        sa.Column("counter", sa.Integer(), nullable=False),
+        sa.Column("hlc", sa.Integer(), nullable=False),
+        sa.Column("tbl", sa.String(64), nullable=False),
+        sa.Column("row_id", sa.String(36), nullable=False),
+        sa.Column("field", sa.String(64), nullable=False),
+        sa.Column("value", sa.LargeBinary()),
+        sa.Column("parents", sa.Text(), nullable=False, server_default="[]"),
+    )
+    op.create_index("uq_sync_version_device_counter", "sync_version", ["device_id", "counter"],
+                    unique=True)
+    op.create_index("ix_sync_version_hlc", "sync_version", ["hlc"])
+    op.create_index("ix_sync_version_row", "sync_version", ["tbl", "row_id", "field"])
+    op.create_table(
+        "sync_head",
+        sa.Column("tbl", sa.String(64), primary_key=True),
+        sa.Column("row_id", sa.String(36), primary_key=True),
+        sa.Column("field", sa.String(64), primary_key=True),
+        sa.Column("device_id", sa.String(36), primary_key=True),
+        sa.Column("counter", sa.Integer(), primary_key=True),
+        sqlite_with_rowid=False,
+    )
+    for ddl in LOG_GUARD_DDL:
+        op.execute(ddl)
+
+    op.create_table(
+        "office",
+        *_stamps(),
+        sa.Column("division_code", sa.String(6), nullable=False),
+        sa.Column("level", sa.String(16), nullable=False),
+        sa.Column("name_zh", sa.String(100), nullable=False),
+        sa.Column("name_bo", sa.String(200), nullable=False),
+        sa.Column("short_zh", sa.String(10), nullable=False),
+        sa.Column("parent_id", sa.String(36), sa.ForeignKey("office.id")),
+    )
+    op.create_table(
+        "device",
+        *_stamps(),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("office_id", sa.String(36), sa.ForeignKey("office.id")),
+    )
+    op.create_table(
+        "staff",
+        *_stamps(),
+        sa.Column("office_id", sa.String(36), sa.ForeignKey("office.id"), nullable=False),
+        sa.Column("name_zh", sa.String(100), nullable=False),
+        sa.Column("name_bo", sa.String(200), nullable=False),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("phone", sa.String(20), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+    )
+    op.create_index("ix_staff_office_id", "staff", ["office_id"])
+    op.create_table(
+        "local_identity",
+        sa.Column("slot", sa.Integer(), primary_key=True),
+        sa.Column("device_id", sa.String(36), nullable=False),
+        sa.Column("created_at", sa.String(24), nullable=False,
+                  server_default=sa.text("(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")),
+        sa.CheckConstraint("slot = 1", name="single_row"),
+    )
+    for ddl in capture_trigger_ddl("office", ["deleted", "division_code", "level", "name_zh",
+                                              "name_bo", "short_zh", "parent_id"]):
+        op.execute(ddl)
+    for ddl in capture_trigger_ddl("device", ["deleted", "name", "office_id"]):
+        op.execute(ddl)
+    for ddl in capture_trigger_ddl("staff", ["deleted", "office_id", "name_zh", "name_bo", "role",
+                                             "phone", "active"]):
+        op.execute(ddl)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("Doorstep restores from the automatic backup instead of downgrading")

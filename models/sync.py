@@ -1,0 +1,196 @@
+"""The version log that makes every synced table a function of immutable field versions.
+
+Every INSERT and UPDATE of a synced record writes, in the same statement's transaction, one row in
+``sync_version`` per changed field: a (device, counter) id, a hybrid-logical-clock value, the
+table, the row id, the field and its new value, and the ids of the versions the writer had seen
+for that field (its parents, the field's heads before the write). ``sync_head`` keeps each field's
+current leaves so a new local version can name them.
+
+The versions are written by SQLite triggers generated here from the model metadata, so no code
+path can bypass them: the ORM, Core bulk statements and raw SQL all fire them. The triggers call
+three functions that ``app`` registers on every connection:
+
+``doorstep_capture()``
+    1 normally; 0 while the sync engine applies versions that arrived from elsewhere.
+``doorstep_device()``
+    this installation's device id (raises when the store has no identity yet).
+``doorstep_hlc(max_hlc)``
+    the next HLC: ``max(wall_clock_ms << 16, max_hlc + 1)``. It receives the store's highest HLC,
+    read inside the write transaction, so clocks stay monotonic across processes and restarts and
+    always run ahead of every version received from other devices.
+
+Physical DELETE of a synced row, changing its id, and any change to a written version are refused
+by triggers: deletion is a tombstone (the ``deleted`` field), and the log is append-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import STAMP_COLUMNS, Base
+
+# Bits of an HLC value below the millisecond wall clock: a logical counter.
+HLC_LOGICAL_BITS = 16
+
+class SyncVersion(Base):
+    __tablename__ = "sync_version"
+    __table_args__ = (
+        Index("uq_sync_version_device_counter", "device_id", "counter", unique=True),
+        Index("ix_sync_version_hlc", "hlc"),
+        Index("ix_sync_version_row", "tbl", "row_id", "field"),
+    )
+
+    # Local arrival order; never leaves this store.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    counter: Mapped[int] = mapped_column(Integer, nullable=False)
+    hlc: Mapped[int] = mapped_column(Integer, nullable=False)
+    tbl: Mapped[str] = mapped_column(String(64), nullable=False)
+    row_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    field: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Declared without a type affinity (see migration 0001) so SQLite keeps each value's own
+    # storage class: INTEGER, REAL, TEXT, BLOB or NULL, exactly as it was written to the row.
+    value: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # JSON array of "device_id:counter" strings, sorted: the field's heads the writer had seen.
+    parents: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+
+class SyncHead(Base):
+    """The current leaf version(s) of each field; more than one means a conflict."""
+
+    __tablename__ = "sync_head"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    tbl: Mapped[str] = mapped_column(String(64), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    counter: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+def synced_tables(metadata_tables: Iterable[Table]) -> list[Table]:
+    """The tables whose records travel between laptops, in a stable order."""
+    return sorted((t for t in metadata_tables if "last_device" in t.c and "hlc" in t.c),
+                  key=lambda t: t.name)
+
+def field_ids(table: Table) -> dict[str, str]:
+    """Column name -> stable field id, for every versioned column of a synced table.
+
+    The field id is the column's name when it was created; a later rename keeps the old id through
+    ``info={"field_id": ...}`` so versions from laptops on older schemas still apply.
+    """
+    return {c.name: str(c.info.get("field_id", c.name)) for c in table.columns
+            if c.name != "id" and c.name not in STAMP_COLUMNS}
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+def _stamp(table: str, created: bool) -> str:
+    """UPDATE the row's stamp columns from the version just inserted (last_insert_rowid())."""
+    hlc_time = ("strftime('%Y-%m-%dT%H:%M:%fZ',"
+                f" (v.hlc >> {HLC_LOGICAL_BITS}) / 1000.0, 'unixepoch')")
+    sets = ["hlc = v.hlc", "last_device = v.device_id", f"updated_at = {hlc_time}"]
+    if created:
+        sets.append(f"created_at = {hlc_time}")
+    return (f"UPDATE {_q(table)} SET " + ", ".join(sets)
+            + " FROM (SELECT hlc, device_id FROM sync_version WHERE seq = last_insert_rowid()) AS v"
+            + " WHERE id = NEW.id;")
+
+def _version_insert(table: str, field: str, column: str, with_parents: bool) -> str:
+    parents = (
+        "(SELECT json_group_array(p) FROM (SELECT device_id || ':' || counter AS p FROM sync_head"
+        f" WHERE tbl = {_lit(table)} AND row_id = NEW.id AND field = {_lit(field)} ORDER BY p))"
+        if with_parents else "'[]'")
+    return (
+        "INSERT INTO sync_version (device_id, counter, hlc, tbl, row_id, field, value, parents)"
+        " VALUES (doorstep_device(),"
+        " (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
+        " WHERE device_id = doorstep_device()),"
+        " doorstep_hlc((SELECT MAX(hlc) FROM sync_version)),"
+        f" {_lit(table)}, NEW.id, {_lit(field)}, NEW.{_q(column)}, {parents});")
+
+def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -> list[str]:
+    """CREATE TRIGGER statements that version every write to ``table``.
+
+    ``fields`` maps column names to field ids (a plain sequence means id = name). Migrations call
+    this with the columns frozen at that revision; a test checks that the triggers in a migrated
+    store equal what the current metadata generates.
+    """
+    mapping = dict(sorted((dict(fields) if isinstance(fields, Mapping)
+                           else {f: f for f in fields}).items()))
+    t = _q(table)
+    ddl: list[str] = []
+
+    insert_body = []
+    for column, field in mapping.items():
+        insert_body.append(_version_insert(table, field, column, with_parents=False))
+    insert_body.append(_stamp(table, created=True))
+    insert_body.append(
+        "INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
+        " SELECT tbl, row_id, field, device_id, counter FROM sync_version"
+        f" WHERE tbl = {_lit(table)} AND row_id = NEW.id;")
+    ddl.append(f"CREATE TRIGGER {_q(table + '__capture_insert')} AFTER INSERT ON {t}"
+               " WHEN doorstep_capture() BEGIN\n  " + "\n  ".join(insert_body) + "\nEND")
+
+    for column, field in mapping.items():
+        body = [
+            _version_insert(table, field, column, with_parents=True),
+            _stamp(table, created=False),
+            f"DELETE FROM sync_head WHERE tbl = {_lit(table)} AND row_id = NEW.id"
+            f" AND field = {_lit(field)};",
+            "INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
+            " SELECT tbl, row_id, field, device_id, counter FROM sync_version"
+            " WHERE seq = last_insert_rowid();",
+        ]
+        ddl.append(
+            f"CREATE TRIGGER {_q(table + '__capture__' + column)} AFTER UPDATE OF {_q(column)}"
+            f" ON {t} WHEN doorstep_capture()"
+            f" AND OLD.{_q(column)} IS NOT NEW.{_q(column)} BEGIN\n  "
+            + "\n  ".join(body) + "\nEND")
+
+    ddl.append(f"CREATE TRIGGER {_q(table + '__no_delete')} BEFORE DELETE ON {t} BEGIN"
+               " SELECT RAISE(ABORT, 'doorstep: synced records are deleted by tombstone'); END")
+    ddl.append(f"CREATE TRIGGER {_q(table + '__fixed_id')} BEFORE UPDATE OF id ON {t}"
+               " WHEN OLD.id IS NOT NEW.id BEGIN"
+               " SELECT RAISE(ABORT, 'doorstep: a record id never changes'); END")
+    return ddl
+
+def capture_trigger_names(table: str, columns: Iterable[str]) -> list[str]:
+    names = [f"{table}__capture_insert", f"{table}__no_delete", f"{table}__fixed_id"]
+    names += [f"{table}__capture__{c}" for c in columns]
+    return names
+
+def drop_capture_triggers_ddl(table: str, columns: Iterable[str]) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {_q(n)}" for n in capture_trigger_names(table, columns)]
+
+LOG_GUARD_DDL = [
+    "CREATE TRIGGER sync_version__immutable BEFORE UPDATE ON sync_version BEGIN"
+    " SELECT RAISE(ABORT, 'doorstep: versions are immutable'); END",
+    "CREATE TRIGGER sync_version__append_only BEFORE DELETE ON sync_version BEGIN"
+    " SELECT RAISE(ABORT, 'doorstep: versions are never removed'); END",
+]
+
+def hlc_wall_ms(hlc: int) -> int:
+    return hlc >> HLC_LOGICAL_BITS
+
+def next_hlc(wall_ms: int, max_hlc: int | None) -> int:
+    """The HLC rule: ahead of the wall clock and of every HLC the store has seen."""
+    return max(wall_ms << HLC_LOGICAL_BITS, (max_hlc or 0) + 1)
+
+__all__ = [
+    "HLC_LOGICAL_BITS",
+    "LOG_GUARD_DDL",
+    "SyncHead",
+    "SyncVersion",
+    "capture_trigger_ddl",
+    "drop_capture_triggers_ddl",
+    "field_ids",
+    "hlc_wall_ms",
+    "next_hlc",
+    "synced_tables",
+]
+

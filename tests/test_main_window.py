@@ -1,0 +1,173 @@
+"""The main window in each display mode, language switching, and the laptop set-up dialog."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
+
+from app import demo, i18n
+from app.identity import ensure_device
+from app.paths import AppPaths
+from app.settings import load_settings, save_settings
+from app.store import open_store
+from ui.device_dialog import DeviceDialog
+from ui.language import LanguageManager
+from ui.main import application, create_main_window
+from ui.main_window import MainWindow
+
+TIBETAN = re.compile("[\u0f00-\u0fff]")
+CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def demo_paths(paths: AppPaths) -> AppPaths:
+    store = open_store(paths)
+    demo.fill(store, persons=30)
+    store.close()
+    return paths
+
+
+@pytest.fixture
+def window_for(qtbot):  # type: ignore[no-untyped-def]
+    application()
+    windows: list[MainWindow] = []
+
+    def make(paths: AppPaths, mode: str | None = None) -> MainWindow:
+        if mode is not None:
+            settings = load_settings(paths)
+            settings.language_mode = mode
+            save_settings(paths, settings)
+        window = create_main_window(paths, LanguageManager())
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.store.close()
+
+
+def _visible_texts(window: MainWindow) -> list[str]:
+    texts = [window.windowTitle(), window.file_menu.title(), window.view_menu.title(),
+             window.office_status.text(), window.user_status.text(), window.people.title.text()]
+    texts += [window.nav.item(i).text() for i in range(window.nav.count())]
+    model = window.people.model
+    texts += [model.headerData(c, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal)
+              for c in range(model.columnCount())]
+    return texts
+
+
+@pytest.mark.parametrize(("mode", "people", "has_bo", "has_zh"), [
+    (i18n.ZH, "人员", False, True),
+    (i18n.BO, "མི་སྣ།", True, False),
+    (i18n.BILINGUAL, "མི་སྣ། / 人员", True, True),
+])
+def test_main_window_labels_carry_the_catalog_text(window_for, demo_paths: AppPaths, mode: str,
+                                                   people: str, has_bo: bool,
+                                                   has_zh: bool) -> None:  # type: ignore[no-untyped-def]
+    window = window_for(demo_paths, mode)
+    assert window.nav.item(0).text() == people
+    chrome = " ".join([window.file_menu.title(), window.view_menu.title(),
+                       window.nav.item(1).text(), window.people.title.text()])
+    assert bool(TIBETAN.search(chrome)) == has_bo
+    assert bool(CHINESE.search(chrome)) == has_zh
+    assert window.language_actions[mode].isChecked()
+    # The status bar names the office, the laptop and its user.
+    assert "达日" in window.office_status.text() or "དར་ལག" in window.office_status.text()
+    assert "12309" in window.device_status.text()
+    assert window.user_status.text().count("(") == 1
+    assert window.user_status.text().count("扎西") + window.user_status.text().count("才让") <= 2
+
+
+def test_switching_language_retranslates_everything_and_is_remembered(
+        window_for, demo_paths: AppPaths, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = window_for(demo_paths, i18n.ZH)
+    before = _visible_texts(window)
+    assert not any(TIBETAN.search(t) for t in before[:3])
+    with qtbot.waitSignal(window.language.language_changed):
+        window.language_actions[i18n.BO].trigger()
+    qtbot.waitUntil(lambda: window.nav.item(0).text() == "མི་སྣ།")
+    after = _visible_texts(window)
+    assert window.file_menu.title() == "ཡིག་ཆ། (&F)"
+    assert window.people.model.headerData(0, __import__("PySide6.QtCore").QtCore.Qt
+                                          .Orientation.Horizontal) == "མིང་། (བོད་ཡིག)"
+    assert all(TIBETAN.search(t) for t in after[1:3])
+    assert load_settings(demo_paths).language_mode == i18n.BO
+    window.language_actions[i18n.BILINGUAL].trigger()
+    qtbot.waitUntil(lambda: window.nav.item(0).text() == "མི་སྣ། / 人员")
+
+
+def test_people_area_shows_names_in_both_scripts_lazily(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
+    window = window_for(demo_paths, i18n.ZH)
+    model = window.people.model
+    assert model.rowCount() == 30
+    assert "30" in window.people.title.text()
+    names = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+    assert any(TIBETAN.search(n or "") for n in names)
+    model.sort(1)
+    zh = [model.data(model.index(r, 1)) for r in range(model.rowCount())]
+    assert zh == sorted(zh)
+
+
+def test_geometry_is_remembered(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
+    window = window_for(demo_paths)
+    window.resize(700, 500)
+    window.close()
+    assert load_settings(demo_paths).window_geometry
+    again = window_for(demo_paths)
+    assert (again.width(), again.height()) == (700, 500)
+
+
+def test_first_run_dialog_names_the_laptop_and_its_office(window_for, paths: AppPaths,
+                                                          qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = window_for(paths, i18n.ZH)
+    assert window.device.office_id is None
+    assert "未设置" in window.office_status.text()
+    dialog = DeviceDialog(window.store, window.device, first_run=True)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("   ")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.name_error.text() == "请为本机命名。"
+    assert not dialog.name_error.isHidden()
+    dialog.name.setText("达日下乡笔记本")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.office_error.text() == "请选择本机所属的检察院。"
+    assert dialog.result_device is None
+    dialog.office.setCurrentIndex(dialog.office.findData("632624"))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.result_device is not None
+    assert dialog.result_device.office_name_zh == "达日县人民检察院"
+    assert dialog.result_device.name == "达日下乡笔记本"
+
+
+def test_refused_store_opens_no_window(paths: AppPaths) -> None:
+    from app.errors import NotAStoreError
+
+    application()
+    paths.data_dir.mkdir(parents=True)
+    paths.store.write_bytes(b"garbage" * 100)
+    with pytest.raises(NotAStoreError):
+        create_main_window(paths, LanguageManager())
+    assert paths.store.read_bytes() == b"garbage" * 100
+
+
+def test_shipped_fonts_are_loaded(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QFontDatabase
+
+    window_for(demo_paths)
+    families = QFontDatabase.families()
+    assert "Noto Serif Tibetan" in families
+    assert "AR PL UMing CN" in families
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_dialogs(monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
+    yield
+    _ = QLabel, ensure_device

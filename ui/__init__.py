@@ -1,0 +1,1 @@
+"""Doorstep's Qt user interface. It talks to ``app`` only."""

@@ -1,0 +1,52 @@
+"""Starting the GUI."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.errors import AppError
+from app.i18n import _
+from app.paths import AppPaths
+from app.settings import load_settings
+from app.store import open_store
+from ui.errors import install_excepthook
+from ui.fonts import apply_app_font, load_fonts
+from ui.language import LanguageManager
+from ui.main_window import MainWindow
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv)
+    app.setApplicationName("Doorstep")
+    load_fonts()
+    apply_app_font(app)
+    return app
+
+
+def create_main_window(paths: AppPaths, language: LanguageManager) -> MainWindow:
+    """Open the store and build the main window (raises AppError when the store is refused)."""
+    settings = load_settings(paths)
+    language.install(settings.language_mode)
+    store = open_store(paths)
+    return MainWindow(store, paths, settings, language)
+
+
+def run(paths: AppPaths) -> int:
+    app = application()
+    install_excepthook()
+    language = LanguageManager(app)
+    try:
+        window = create_main_window(paths, language)
+    except AppError as error:
+        QMessageBox.critical(None, _("Doorstep"), error.translated())
+        return 1
+    window.show()
+    if not window.device.office_id:
+        window.open_device_dialog(first_run=True)
+    code = app.exec()
+    window.store.close()
+    return code

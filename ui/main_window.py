@@ -1,0 +1,189 @@
+"""The main window: navigation between the areas that exist, language menu, status bar."""
+
+from __future__ import annotations
+
+import base64
+
+from PySide6.QtCore import QByteArray, QEvent, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import i18n, identity
+from app.i18n import N_, _, labelled, pick
+from app.labels import STAFF_ROLES, label
+from app.paths import AppPaths
+from app.settings import Settings, save_settings
+from app.store import Store
+from ui.device_dialog import DeviceDialog, UserDialog
+from ui.language import LanguageManager
+from ui.office_view import OfficeView
+from ui.people_view import PeopleView
+
+# Each language is named in its own script, whatever the display language is.
+LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
+
+AREAS = (("people", N_("People")), ("offices", N_("Offices")))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, paths: AppPaths, settings: Settings,
+                 language: LanguageManager) -> None:
+        super().__init__()
+        self.store = store
+        self.paths = paths
+        self.settings = settings
+        self.language = language
+        self.device = identity.ensure_device(store)
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(170)
+        self.nav.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.people = PeopleView(store)
+        self.offices = OfficeView(store)
+        self.area_widgets: dict[str, QWidget] = {"people": self.people, "offices": self.offices}
+        for key, _title in AREAS:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            self.stack.addWidget(self.area_widgets[key])
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self.office_status = QLabel()
+        self.device_status = QLabel()
+        self.user_status = QLabel()
+        for widget in (self.office_status, self.device_status, self.user_status):
+            self.statusBar().addPermanentWidget(widget)
+        self.language.language_changed.connect(self._remember_language)
+        self.resize(1200, 760)
+        self._restore_geometry()
+        self.retranslate_ui()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.quit_action = QAction(self)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
+
+        self.view_menu = bar.addMenu("")
+        self.language_menu = self.view_menu.addMenu("")
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for mode in i18n.MODES:
+            action = QAction(LANGUAGE_NAMES[mode], self, checkable=True)
+            action.setChecked(mode == i18n.mode())
+            action.triggered.connect(lambda _checked=False, m=mode: self.language.set_mode(m))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[mode] = action
+
+        self.device_menu = bar.addMenu("")
+        self.device_action = QAction(self)
+        self.device_action.triggered.connect(lambda: self.open_device_dialog(first_run=False))
+        self.user_action = QAction(self)
+        self.user_action.triggered.connect(self.choose_user)
+        self.device_menu.addAction(self.device_action)
+        self.device_menu.addAction(self.user_action)
+
+        self.help_menu = bar.addMenu("")
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu.addAction(self.about_action)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Doorstep"))
+        for row, (_key, title) in enumerate(AREAS):
+            item = self.nav.item(row)
+            if item is not None:
+                item.setText(_(title))
+        self.file_menu.setTitle(_("&File"))
+        self.quit_action.setText(_("&Quit"))
+        self.view_menu.setTitle(_("&View"))
+        self.language_menu.setTitle(_("Language"))
+        self.device_menu.setTitle(_("&Laptop"))
+        self.device_action.setText(_("This laptop…"))
+        self.user_action.setText(_("Who is using this laptop…"))
+        self.help_menu.setTitle(_("&Help"))
+        self.about_action.setText(_("About Doorstep"))
+        self._update_status()
+
+    def _update_status(self) -> None:
+        device = self.device
+        office = pick(device.office_name_zh, device.office_name_bo) or _("not set")
+        self.office_status.setText(labelled(N_("Office"), office))
+        self.device_status.setText(labelled(N_("Laptop"), device.name))
+        user = identity.staff_member(self.store, self.settings.current_staff_id)
+        who = (f"{pick(user.name_zh, user.name_bo)} ({label(STAFF_ROLES, user.role)})"
+               if user else _("nobody chosen"))
+        self.user_status.setText(labelled(N_("User"), who))
+
+    def _remember_language(self, mode: str) -> None:
+        self.language_actions[mode].setChecked(True)
+        self.settings.language_mode = mode
+        save_settings(self.paths, self.settings)
+
+    def open_device_dialog(self, first_run: bool) -> None:
+        dialog = DeviceDialog(self.store, self.device, first_run, self)
+        if dialog.exec() and dialog.result_device is not None:
+            self.device = dialog.result_device
+            self.offices.reload()
+            self._update_status()
+
+    def choose_user(self) -> None:
+        if not self.device.office_id:
+            self.open_device_dialog(first_run=True)
+            if not self.device.office_id:
+                return
+        assert self.device.office_id is not None
+        staff = identity.office_staff(self.store, self.device.office_id)
+        if not staff:
+            QMessageBox.information(self, _("Doorstep"),
+                                    _("No staff are recorded for this office yet."))
+            return
+        dialog = UserDialog(staff, self.settings.current_staff_id, self)
+        if dialog.exec():
+            self.settings.current_staff_id = dialog.staff_id()
+            save_settings(self.paths, self.settings)
+            self._update_status()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, _("About Doorstep"), _(
+            "Doorstep registers petitions, doorstep hearings and judicial aid for county "
+            "procuratorates, and works without a network.\n\nFonts: Noto Serif Tibetan (SIL Open "
+            "Font License 1.1) and AR PL UMing (Arphic Public License)."))
+
+    def _restore_geometry(self) -> None:
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
+        if self.settings.window_state:
+            self.restoreState(QByteArray(base64.b64decode(self.settings.window_state)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.settings.window_geometry = base64.b64encode(
+            bytes(self.saveGeometry().data())).decode("ascii")
+        self.settings.window_state = base64.b64encode(
+            bytes(self.saveState().data())).decode("ascii")
+        save_settings(self.paths, self.settings)
+        super().closeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
