@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import logging
+import re
 from functools import cache
 
 from app.paths import locale_dir
@@ -23,6 +24,7 @@ MODES = (ZH, BO, BILINGUAL)
 CATALOG_LOCALES = {ZH: "zh_CN", BO: "bo_CN"}
 BABEL_LOCALES = {ZH: "zh_Hans_CN", BO: "bo_CN"}
 BILINGUAL_SEPARATOR = " / "
+_ACCELERATOR = re.compile(r"\s*\(&\w\)")
 
 
 class BilingualTranslations(gettext.NullTranslations):
@@ -34,7 +36,12 @@ class BilingualTranslations(gettext.NullTranslations):
         self.first, self.second, self.separator = first, second, separator
 
     def _join(self, a: str, b: str) -> str:
-        return a if a == b else f"{a}{self.separator}{b}"
+        if a == b:
+            return a
+        if "&" in a:
+            # One keyboard accelerator per label: the first script keeps it.
+            b = _ACCELERATOR.sub("", b).replace("&", "")
+        return f"{a}{self.separator}{b}"
 
     def gettext(self, message: str) -> str:
         return self._join(self.first.gettext(message), self.second.gettext(message))

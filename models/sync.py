@@ -26,8 +26,19 @@ by triggers: deletion is a tombstone (the ``deleted`` field), and the log is app
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import STAMP_COLUMNS, Base
@@ -68,6 +79,22 @@ class SyncHead(Base):
     field: Mapped[str] = mapped_column(String(64), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     counter: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+def record_columns_v1() -> list[Column[Any]]:
+    """The columns every synced table starts with, as migrations create them.
+
+    Frozen: migrations call this, so it never changes. A change to these columns is a new
+    function (``record_columns_v2``) and a migration that moves the tables to it.
+    """
+    return [
+        Column("id", String(36), primary_key=True),
+        Column("deleted", Boolean(), nullable=False, server_default=text("0")),
+        Column("created_at", String(24)),
+        Column("updated_at", String(24)),
+        Column("last_device", String(36)),
+        Column("hlc", Integer()),
+    ]
+
 
 def synced_tables(metadata_tables: Iterable[Table]) -> list[Table]:
     """The tables whose records travel between laptops, in a stable order."""

@@ -88,6 +88,7 @@ def test_modes_translate_and_bilingual_shows_both_scripts() -> None:
     i18n.set_mode(i18n.BILINGUAL)
     assert i18n._("People") == "མི་སྣ། / 人员"
     assert i18n._("Doorstep") == "Doorstep"
+    assert i18n._("&File") == "ཡིག་ཆ། (&F) / 文件"  # one accelerator, not two
     assert i18n.pick("扎西", "བཀྲ་ཤིས") == "བཀྲ་ཤིས / 扎西"
     assert i18n.pick("王建国", "") == "王建国"
 

@@ -80,6 +80,9 @@ def test_main_window_labels_carry_the_catalog_text(window_for, demo_paths: AppPa
     assert "达日" in window.office_status.text() or "དར་ལག" in window.office_status.text()
     assert "12309" in window.device_status.text()
     assert window.user_status.text().count("(") == 1
+    # Today's date, formatted by Babel for the display language.
+    assert bool(re.search("ཟླ་", window.date_status.text())) == has_bo
+    assert ("年" in window.date_status.text()) == has_zh
     assert window.user_status.text().count("扎西") + window.user_status.text().count("才让") <= 2
 
 
@@ -171,3 +174,17 @@ def _no_modal_dialogs(monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped
     monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
     yield
     _ = QLabel, ensure_device
+
+
+def test_offices_area_lists_offices_and_their_staff(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
+    window = window_for(demo_paths, i18n.ZH)
+    window.nav.setCurrentRow(1)
+    view = window.offices
+    assert window.stack.currentWidget() is view
+    assert view.offices.count() == 7
+    assert view.offices.item(0).text().startswith("果洛藏族自治州人民检察院")
+    assert "工作人员：9" in view.offices.item(0).text()
+    view.offices.setCurrentRow(4)  # 达日 (division code order)
+    assert "达日县人民检察院" in view.staff_label.text()
+    assert view.staff.rowCount() == 9
+    assert view.staff.item(0, 1).text() == "检察长"

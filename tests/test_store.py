@@ -149,3 +149,16 @@ def test_triggers_in_migrated_store_match_the_current_models(store) -> None:  # 
         for ddl in capture_trigger_ddl(table.name, field_ids(table)):
             name = ddl.split('"')[1]
             assert found.get(name) == ddl, f"trigger {name} is missing or stale"
+
+
+def test_write_actions_take_the_write_lock_up_front(store) -> None:  # type: ignore[no-untyped-def]
+    """BEGIN IMMEDIATE: two laptops' processes on one file wait for each other, never deadlock."""
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_a: statements.append(statement))
+    with store.write() as session:
+        session.execute(text("SELECT 1"))
+    with store.read() as session:
+        session.execute(text("SELECT 1"))
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE",
+                                                                "BEGIN DEFERRED"]

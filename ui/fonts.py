@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 TIBETAN_FAMILY = "Noto Serif Tibetan"
 CHINESE_FAMILY = "AR PL UMing CN"
+MIN_POINT_SIZE = 10.5
 
 
 def load_fonts() -> list[str]:
@@ -34,4 +35,7 @@ def apply_app_font(app: QApplication) -> None:
     font = QFont(app.font())
     base = font.family()
     font.setFamilies([base, TIBETAN_FAMILY, CHINESE_FAMILY])
+    # Tibetan stacks are tall; below about 10.5 pt they are hard to read on a laptop screen.
+    if font.pointSizeF() < MIN_POINT_SIZE:
+        font.setPointSizeF(MIN_POINT_SIZE)
     app.setFont(font)

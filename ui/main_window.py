@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 
 from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n, identity
+from app.formatting import format_date
 from app.i18n import N_, _, labelled, pick
 from app.labels import STAFF_ROLES, label
 from app.paths import AppPaths
@@ -68,7 +70,9 @@ class MainWindow(QMainWindow):
         self.office_status = QLabel()
         self.device_status = QLabel()
         self.user_status = QLabel()
-        for widget in (self.office_status, self.device_status, self.user_status):
+        self.date_status = QLabel()
+        for widget in (self.office_status, self.device_status, self.user_status,
+                       self.date_status):
             self.statusBar().addPermanentWidget(widget)
         self.language.language_changed.connect(self._remember_language)
         self.resize(1200, 760)
@@ -133,6 +137,7 @@ class MainWindow(QMainWindow):
         who = (f"{pick(user.name_zh, user.name_bo)} ({label(STAFF_ROLES, user.role)})"
                if user else _("nobody chosen"))
         self.user_status.setText(labelled(N_("User"), who))
+        self.date_status.setText(format_date(date.today()))
 
     def _remember_language(self, mode: str) -> None:
         self.language_actions[mode].setChecked(True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import directory
+from app.formatting import format_number
 from app.i18n import N_, _, labelled, pick
 from app.labels import OFFICE_LEVELS, STAFF_ROLES, label
 from app.store import Store
@@ -82,7 +83,8 @@ class OfficeView(QWidget):
         self.offices.clear()
         for office in self._offices:
             item = QListWidgetItem(f"{pick(office.name_zh, office.name_bo)}\n"
-                                   f"{label(OFFICE_LEVELS, office.level)}")
+                                   + labelled(N_("Staff"), format_number(office.staff_count)))
+            item.setToolTip(label(OFFICE_LEVELS, office.level))
             item.setData(Qt.ItemDataRole.UserRole, office.id)
             self.offices.addItem(item)
         self.offices.setCurrentRow(current)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.sync import LOG_GUARD_DDL, capture_trigger_ddl
+from models.sync import LOG_GUARD_DDL, capture_trigger_ddl, record_columns_v1
 
 revision = "0001"
 down_revision = None
@@ -19,17 +19,6 @@ depends_on = None
 
 # "DSTP": marks an SQLite file as a Doorstep store.
 APPLICATION_ID = 0x44535450
-
-
-def _stamps() -> list[sa.Column[object]]:
-    return [
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("deleted", sa.Boolean(), nullable=False, server_default=sa.text("0")),
-        sa.Column("created_at", sa.String(24)),
-        sa.Column("updated_at", sa.String(24)),
-        sa.Column("last_device", sa.String(36)),
-        sa.Column("hlc", sa.Integer()),
-    ]
 
 
 def upgrade() -> None:
@@ -64,7 +53,7 @@ def upgrade() -> None:
 
     op.create_table(
         "office",
-        *_stamps(),
+        *record_columns_v1(),
         sa.Column("division_code", sa.String(6), nullable=False),
         sa.Column("level", sa.String(16), nullable=False),
         sa.Column("name_zh", sa.String(100), nullable=False),
@@ -74,13 +63,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "device",
-        *_stamps(),
+        *record_columns_v1(),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("office_id", sa.String(36), sa.ForeignKey("office.id")),
     )
     op.create_table(
         "staff",
-        *_stamps(),
+        *record_columns_v1(),
         sa.Column("office_id", sa.String(36), sa.ForeignKey("office.id"), nullable=False),
         sa.Column("name_zh", sa.String(100), nullable=False),
         sa.Column("name_bo", sa.String(200), nullable=False),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.sync import capture_trigger_ddl
+from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0002"
 down_revision = "0001"
@@ -25,12 +25,7 @@ PERSON_FIELDS = ["deleted", "name_bo", "name_zh", "sex", "ethnicity", "id_number
 def upgrade() -> None:
     op.create_table(
         "person",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("deleted", sa.Boolean(), nullable=False, server_default=sa.text("0")),
-        sa.Column("created_at", sa.String(24)),
-        sa.Column("updated_at", sa.String(24)),
-        sa.Column("last_device", sa.String(36)),
-        sa.Column("hlc", sa.Integer()),
+        *record_columns_v1(),
         sa.Column("name_bo", sa.String(200), nullable=False),
         sa.Column("name_zh", sa.String(100), nullable=False),
         sa.Column("sex", sa.String(1), nullable=False),
