@@ -11,16 +11,17 @@ from babel import dates, numbers
 from app import i18n
 
 
-def _each(render: Callable[[str], str]) -> str:
+def _each(render: Callable[[str], str], separator: str = i18n.BILINGUAL_SEPARATOR) -> str:
     mode = i18n.mode()
     if mode == i18n.BILINGUAL:
         bo, zh = render(i18n.BABEL_LOCALES[i18n.BO]), render(i18n.BABEL_LOCALES[i18n.ZH])
-        return bo if bo == zh else f"{bo}{i18n.BILINGUAL_SEPARATOR}{zh}"
+        return bo if bo == zh else f"{bo}{separator}{zh}"
     return render(i18n.BABEL_LOCALES[mode])
 
 
-def format_date(value: date, fmt: str = "long") -> str:
-    return _each(lambda loc: dates.format_date(value, format=fmt, locale=loc))
+def format_date(value: date, fmt: str = "long",
+                separator: str = i18n.BILINGUAL_SEPARATOR) -> str:
+    return _each(lambda loc: dates.format_date(value, format=fmt, locale=loc), separator)
 
 
 def format_datetime(value: datetime, fmt: str = "medium") -> str:

@@ -112,30 +112,46 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
     return message
 
 
-def pick(zh: str, bo: str) -> str:
+def pick(zh: str, bo: str, separator: str = BILINGUAL_SEPARATOR) -> str:
     """A record's own text in the display script (e.g. a name held in both scripts).
 
-    Falls back to the other script when one is empty; bilingual mode shows both.
+    Falls back to the other script when one is empty; bilingual mode shows both, Tibetan first,
+    joined by ``separator`` ("\n" stacks them on two lines where there is room).
     """
     if _mode == BO:
         return bo or zh
     if _mode == BILINGUAL:
         if bo and zh and bo != zh:
-            return f"{bo}{BILINGUAL_SEPARATOR}{zh}"
+            return f"{bo}{separator}{zh}"
         return bo or zh
     return zh or bo
 
 
-def labelled(label: str, value: str) -> str:
-    """``label`` (a msgid, translated here) followed by ``value``, punctuated for the script.
+def labelled(label: str, value_zh: str, value_bo: str | None = None) -> str:
+    """``label`` (a msgid, translated here) followed by a value, punctuated for the script.
 
-    Chinese: 使用人：扎西. Tibetan: བེད་སྤྱོད་པ། བཀྲ་ཤིས (the shad ends the label). Bilingual shows
-    the label in both scripts and the value once.
+    Chinese: 使用人：扎西. Tibetan: བེད་སྤྱོད་པ། བཀྲ་ཤིས (the shad ends the label). Bilingual stacks
+    a Tibetan line over a Chinese line, as on bilingual signs. ``value_bo`` is the value's own
+    Tibetan form when it has one (a name, a date); otherwise the same value serves both.
     """
-    text = _active().gettext(label)
+    bo_value = value_bo or value_zh
+    zh_value = value_zh or bo_value
+    if _mode == ZH:
+        return f"{catalog(ZH).gettext(label)}：{zh_value}"
+    bo_line = f"{catalog(BO).gettext(label)} {bo_value}"
     if _mode == BO:
-        return f"{text} {value}"
-    return f"{text}：{value}"
+        return bo_line
+    return f"{bo_line}\n{catalog(ZH).gettext(label)}：{zh_value}"
+
+
+def zh_text(message: str) -> str:
+    """``message`` in Chinese, whatever the display mode (for texts that pair the two scripts)."""
+    return catalog(ZH).gettext(message)
+
+
+def bo_text(message: str) -> str:
+    """``message`` in Tibetan, whatever the display mode."""
+    return catalog(BO).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from app import i18n, identity
 from app.formatting import format_date
-from app.i18n import N_, _, labelled, pick
-from app.labels import STAFF_ROLES, label
+from app.i18n import N_, _, bo_text, labelled, zh_text
+from app.labels import STAFF_ROLES
 from app.paths import AppPaths
 from app.settings import Settings, save_settings
 from app.store import Store
@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
 
         self.view_menu = bar.addMenu("")
         self.language_menu = self.view_menu.addMenu("")
+        # Wide enough for "བོད་ཡིག / 中文" whatever font the menu measured it with.
+        self.language_menu.setMinimumWidth(220)
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
         for mode in i18n.MODES:
@@ -130,14 +132,20 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         device = self.device
-        office = pick(device.office_name_zh, device.office_name_bo) or _("not set")
-        self.office_status.setText(labelled(N_("Office"), office))
+        if device.office_id:
+            self.office_status.setText(labelled(N_("Office"), device.office_name_zh,
+                                                device.office_name_bo))
+        else:
+            self.office_status.setText(labelled(N_("Office"), _("not set")))
         self.device_status.setText(labelled(N_("Laptop"), device.name))
         user = identity.staff_member(self.store, self.settings.current_staff_id)
-        who = (f"{pick(user.name_zh, user.name_bo)} ({label(STAFF_ROLES, user.role)})"
-               if user else _("nobody chosen"))
-        self.user_status.setText(labelled(N_("User"), who))
-        self.date_status.setText(format_date(date.today()))
+        if user:
+            self.user_status.setText(labelled(
+                N_("User"), f"{user.name_zh}（{zh_text(STAFF_ROLES[user.role])}）",
+                f"{user.name_bo or user.name_zh} ({bo_text(STAFF_ROLES[user.role])})"))
+        else:
+            self.user_status.setText(labelled(N_("User"), _("nobody chosen")))
+        self.date_status.setText(format_date(date.today(), separator="\n"))
 
     def _remember_language(self, mode: str) -> None:
         self.language_actions[mode].setChecked(True)

@@ -39,7 +39,9 @@ class OfficeView(QWidget):
         self.staff = QTableWidget(0, len(STAFF_HEADERS))
         self.staff.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.staff.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.staff.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.staff.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.staff.horizontalHeader().setStretchLastSection(True)
         self.staff.verticalHeader().setVisible(False)
         left = QVBoxLayout()
         left.addWidget(self.offices_label)
@@ -65,11 +67,12 @@ class OfficeView(QWidget):
             self.staff_label.setText("")
             return
         office = self._offices[row]
-        self.staff_label.setText(labelled(N_("Staff"), pick(office.name_zh, office.name_bo)))
+        self.staff_label.setText(labelled(N_("Staff"), office.name_zh, office.name_bo))
         members = directory.staff_of(self._store, office.id)
         self.staff.setRowCount(len(members))
         for i, member in enumerate(members):
-            cells = (pick(member.name_zh, member.name_bo), label(STAFF_ROLES, member.role),
+            cells = (pick(member.name_zh, member.name_bo, separator="\n"),
+                     label(STAFF_ROLES, member.role),
                      member.phone, _("Active") if member.active else _("Inactive"))
             for j, text in enumerate(cells):
                 self.staff.setItem(i, j, QTableWidgetItem(text))
@@ -82,9 +85,9 @@ class OfficeView(QWidget):
         self.offices.blockSignals(True)
         self.offices.clear()
         for office in self._offices:
-            item = QListWidgetItem(f"{pick(office.name_zh, office.name_bo)}\n"
-                                   + labelled(N_("Staff"), format_number(office.staff_count)))
-            item.setToolTip(label(OFFICE_LEVELS, office.level))
+            item = QListWidgetItem(pick(office.name_zh, office.name_bo, separator="\n"))
+            item.setToolTip(label(OFFICE_LEVELS, office.level) + "\n"
+                            + labelled(N_("Staff"), format_number(office.staff_count)))
             item.setData(Qt.ItemDataRole.UserRole, office.id)
             self.offices.addItem(item)
         self.offices.setCurrentRow(current)

@@ -32,17 +32,20 @@ class PeopleView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Fit columns to the rows in view only: the model fetches rows lazily.
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
         self.table.verticalHeader().setDefaultSectionSize(30)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.table)
         self.model.modelReset.connect(self.retranslate_ui)
         self.model.refresh()
-        self.table.resizeColumnsToContents()
 
     def retranslate_ui(self) -> None:
         self.title.setText(labelled(N_("People"), format_number(self.model.rowCount())))
         self.model.retranslate()
+        # Headers change width with the script: fit the columns to what is on screen now.
+        self.table.resizeColumnsToContents()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
