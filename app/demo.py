@@ -64,7 +64,7 @@ def _id_number(rng: random.Random, division_code: str, sex: str) -> str:
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
     seq = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)
     body = f"{division_code}{born:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # takes a placeholder check digit
 
 
 def _phone(rng: random.Random) -> str:
@@ -103,6 +103,9 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
         assert device is not None
         device.name = DEMO_DEVICE_NAME
         device.office_id = next(o.id for o in OFFICES if o.division_code == DEMO_OFFICE)
+        home = session.get(Office, device.office_id)
+        assert home is not None
+        home.numbering_device_id = device.id
 
         for i in range(persons):
             # Most petitioners at a Darlag window live in Darlag; some come from elsewhere.

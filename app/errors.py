@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.i18n import _
+from app.i18n import N_, _
 
 
 class AppError(Exception):
@@ -41,3 +41,11 @@ class ValidationError(AppError):
     def __init__(self, message: str, field: str | None = None, **params: Any) -> None:
         super().__init__(message, **params)
         self.field = field
+
+
+class InvalidInputError(AppError):
+    """Several fields are wrong at once; each problem names its field."""
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        super().__init__(N_("Please correct the marked fields."))
+        self.problems = problems

@@ -95,6 +95,10 @@ def set_up_device(store: Store, name: str, division_code: str) -> DeviceInfo:
         assert device is not None
         device.name = name
         device.office_id = office.id
+        if office.numbering_device_id is None:
+            # The first laptop to set the office up hands out its registration numbers
+            # (see app.numbering); laptops enrolled later receive blocks from it.
+            office.numbering_device_id = device.id
     info = this_device(store)
     assert info is not None
     return info

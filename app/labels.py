@@ -36,3 +36,61 @@ def label(vocabulary: dict[str, str], code: str) -> str:
     """The translated label of ``code``, or the code itself when it is not in the vocabulary."""
     message = vocabulary.get(code)
     return _(message) if message else code
+
+CHANNELS = {
+    "visit": N_("Visit in person"),
+    "letter": N_("Letter"),
+    "phone": N_("Phone call"),
+    "web": N_("Online"),
+    "video": N_("Video"),
+    "higher": N_("Handed down by a higher office"),
+}
+
+CATEGORIES = {
+    "suggestion": N_("Suggestions and opinions"),
+    "accusation": N_("Reports and accusations"),
+    "appeal": N_("Appeals and requests"),
+}
+
+BUSINESS_TYPES = {
+    "criminal_appeal": N_("Criminal appeal"),
+    "civil_supervision": N_("Civil supervision"),
+    "administrative": N_("Administrative supervision"),
+    "judicial_aid": N_("Judicial aid"),
+    "public_interest": N_("Public-interest lead"),
+    "support_lawsuit": N_("Support for a lawsuit"),
+    "state_compensation": N_("State compensation"),
+    "other": N_("Other"),
+}
+
+JURISDICTIONS = {
+    "accept": N_("Accept into case handling"),
+    "refer": N_("Refer to the competent body"),
+}
+
+PARTY_ROLES = {"petitioner": N_("Petitioner"), "representative": N_("Representative")}
+
+REPLY_KINDS = {"procedural": N_("Procedural reply"), "result": N_("Result answer")}
+
+REPLY_METHODS = {
+    "in_person": N_("In person"),
+    "phone": N_("By phone"),
+    "written": N_("In writing"),
+    "sms": N_("By SMS"),
+}
+
+DEADLINES = {"reply": N_("7-day procedural reply"), "answer": N_("3-month result answer")}
+
+DEADLINE_ACTIONS = {"pause": N_("Paused"), "resume": N_("Resumed"), "extend": N_("Extended")}
+
+STATUSES = {
+    "awaiting_reply": N_("Awaiting procedural reply"),
+    "awaiting_answer": N_("Awaiting result answer"),
+    "answered": N_("Answered"),
+}
+
+ACTIVITY = {
+    "registered": N_("Registered"),
+    "replied": N_("Reply recorded"),
+    "deadline": N_("Deadline changed"),
+}

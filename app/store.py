@@ -26,6 +26,7 @@ from app.errors import NewerStoreError, NotAStoreError, StoreError
 from app.i18n import N_
 from app.paths import AppPaths
 from models import migrate as migrations
+from models.search import search_text
 from models.sync import next_hlc
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def _register(dbapi_connection: sqlite3.Connection, ctx: ConnectionContext) -> N
     dbapi_connection.create_function("doorstep_capture", 0, lambda: key not in ctx.applying)
     dbapi_connection.create_function("doorstep_device", 0, device)
     dbapi_connection.create_function("doorstep_hlc", 1, hlc)
+    dbapi_connection.create_function("doorstep_search_text", 1, search_text, deterministic=True)
 
 
 def make_engine(path: Path, ctx: ConnectionContext) -> Engine:

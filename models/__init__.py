@@ -5,14 +5,30 @@ This package imports nothing of ours and nothing of Qt.
 
 from models.base import Base, SyncedRecord, new_id
 from models.core import Device, LocalIdentity, Office, Person, Staff
+from models.petition import (
+    Activity,
+    DeadlineEvent,
+    HolidayOverride,
+    NumberBlock,
+    Petition,
+    PetitionParty,
+    PetitionReply,
+)
 from models.sync import SyncHead, SyncVersion
 
 __all__ = [
+    "Activity",
     "Base",
+    "DeadlineEvent",
     "Device",
+    "HolidayOverride",
     "LocalIdentity",
+    "NumberBlock",
     "Office",
     "Person",
+    "Petition",
+    "PetitionParty",
+    "PetitionReply",
     "Staff",
     "SyncHead",
     "SyncVersion",

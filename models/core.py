@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, SyncedRecord
@@ -21,6 +21,12 @@ class Office(SyncedRecord, Base):
     # Short form used in document numbers, e.g. 达检 in 达检信〔2026〕37号.
     short_zh: Mapped[str] = mapped_column(String(10), nullable=False)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("office.id"))
+    # The device that grants blocks of registration numbers (the county office's master laptop).
+    numbering_device_id: Mapped[str | None] = mapped_column(String(36))
+    # Deadline rule: "calendar" days or "working" days on the PRC holiday calendar.
+    deadline_unit: Mapped[str] = mapped_column(String(8), nullable=False, default="calendar")
+    reply_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7)
+    answer_months: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
 
 
 class Device(SyncedRecord, Base):
@@ -47,9 +53,19 @@ class Staff(SyncedRecord, Base):
 
 
 class Person(SyncedRecord, Base):
-    """A natural person: a petitioner, a party, an aided person."""
+    """A natural person: a petitioner, a party, an aided person.
+
+    Names are stored normalised (NFC, spaces collapsed, no trailing tsheg or shad) so that exact
+    lookups by name find the same person however the name was typed.
+    """
 
     __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_id_number", "id_number"),
+        Index("ix_person_phone", "phone"),
+        Index("ix_person_name_zh", "name_zh"),
+        Index("ix_person_name_bo", "name_bo"),
+    )
 
     name_bo: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     name_zh: Mapped[str] = mapped_column(String(100), nullable=False, default="")

@@ -1,0 +1,76 @@
+"""Half-typed forms that survive a crash or a power cut.
+
+A form saves its content as it is typed; the next start offers it back. Each save writes a new
+file and renames it over the old one after an fsync, so a power cut leaves the previous draft or
+the new one, never a torn file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, fields, is_dataclass
+from typing import Any
+
+from app.paths import AppPaths
+from app.persons import PersonInput
+from app.petitions import PetitionInput
+
+log = logging.getLogger(__name__)
+
+INTAKE = "intake"
+
+
+def save_draft(paths: AppPaths, name: str, content: Any) -> None:
+    folder = paths.data_dir / "drafts"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.json"
+    tmp = folder / f"{name}.json.tmp"
+    data = asdict(content) if is_dataclass(content) and not isinstance(content, type) else content
+    with tmp.open("w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(target)
+
+
+def discard_draft(paths: AppPaths, name: str) -> None:
+    for suffix in (".json", ".json.tmp"):
+        (paths.data_dir / "drafts" / f"{name}{suffix}").unlink(missing_ok=True)
+
+
+def _load(paths: AppPaths, name: str) -> dict[str, Any] | None:
+    target = paths.data_dir / "drafts" / f"{name}.json"
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("draft %s unreadable: %s", target, exc)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _fill(cls: type[Any], data: dict[str, Any]) -> Any:
+    """Build ``cls`` from ``data``, keeping only known fields of the right type."""
+    defaults = cls()
+    values = {}
+    for f in fields(cls):
+        if f.name in data and isinstance(data[f.name], type(getattr(defaults, f.name))):
+            values[f.name] = data[f.name]
+    return cls(**values)
+
+
+def load_intake_draft(paths: AppPaths) -> PetitionInput | None:
+    data = _load(paths, INTAKE)
+    if data is None:
+        return None
+    draft: PetitionInput = _fill(PetitionInput, {k: v for k, v in data.items() if k != "persons"})
+    persons = data.get("persons")
+    if isinstance(persons, list):
+        draft.persons = [_fill(PersonInput, p) for p in persons if isinstance(p, dict)]
+        for person, raw in zip(draft.persons, persons, strict=False):
+            if isinstance(raw, dict) and isinstance(raw.get("existing_id"), str):
+                person.existing_id = raw["existing_id"]
+    return draft

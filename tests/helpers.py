@@ -1,0 +1,37 @@
+"""Building blocks for tests: an office laptop ready to register, typical intake input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.identity import set_up_device
+from app.persons import PersonInput
+from app.petitions import PetitionInput
+from app.store import Store
+
+DARLAG = "632624"
+
+
+def set_up(store: Store, division_code: str = DARLAG) -> None:
+    set_up_device(store, "12309窗口", division_code)
+
+
+def tashi(**changes: object) -> PersonInput:
+    person = PersonInput(name_bo="བཀྲ་ཤིས་ཚེ་རིང", name_zh="扎西才让", sex="M", ethnicity="04",
+                         id_number="632624198503120012", phone="13909751234", county="达日县",
+                         township="吉迈镇", village="查干村", herding_group="二社",
+                         preferred_language="bo", needs_interpreter=True)
+    for key, value in changes.items():
+        setattr(person, key, value)
+    return person
+
+
+def petition(when: datetime | str = "2026-11-20T09:30", **changes: object) -> PetitionInput:
+    data = PetitionInput(
+        channel="visit", received_at=when if isinstance(when, str) else when.isoformat(),
+        persons=[tashi()], category="appeal", business_type="support_lawsuit",
+        summary="草场承包纠纷，工程款被拖欠", requests="请求支持起诉，追回工资",
+        jurisdiction="accept")
+    for key, value in changes.items():
+        setattr(data, key, value)
+    return data
