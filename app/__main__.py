@@ -72,9 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 store.close()
             print(_("Demo data written to {path}: {offices} offices, {staff} staff, "
-                         "{persons} persons.").format(
+                    "{persons} persons, {petitions} petitions.").format(
                 path=paths.data_dir, offices=format_number(summary.offices),
-                staff=format_number(summary.staff), persons=format_number(summary.persons)))
+                staff=format_number(summary.staff), persons=format_number(summary.persons),
+                petitions=format_number(summary.petitions)))
             return 0
         if args.command == "dump":
             from app.dump import dump_json

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from stdnum.cn import ric
@@ -40,11 +40,39 @@ VILLAGES = ("牧委会", "村")
 STAFF_PLAN = (("chief", 1), ("deputy", 2), ("head", 1), ("procurator", 3), ("clerk", 2))
 
 
+# (category, business type, summary, requests) as a Darlag clerk would write them.
+MATTERS = (
+    ("appeal", "support_lawsuit", "在县城建筑工地务工，包工头拖欠工资共计4.2万元，多次讨要未果。",
+     "请求检察机关支持起诉，追回拖欠工资。"),
+    ("appeal", "civil_supervision", "与邻村因草场界线发生纠纷，对县法院民事判决不服。",
+     "请求对该民事判决进行监督。"),
+    ("appeal", "judicial_aid",
+     "丈夫在交通事故中死亡，肇事者无赔偿能力，家中有三名未成年子女，生活困难。",
+     "申请国家司法救助。"),
+    ("appeal", "criminal_appeal", "儿子因故意伤害罪被判刑，家属认为量刑过重。", "请求复查原案。"),
+    ("accusation", "other", "反映村委会在发放草原生态补助时优亲厚友。", "请求调查处理。"),
+    ("suggestion", "public_interest", "反映乡镇附近河道有人非法采砂，破坏黄河源生态。",
+     "建议检察机关介入，保护三江源生态。"),
+    ("appeal", "administrative", "对乡政府作出的草场承包经营权处理决定不服，行政诉讼已终审。",
+     "请求行政检察监督。"),
+    ("appeal", "state_compensation", "曾被羁押后撤案，要求国家赔偿。", "请求依法给予国家赔偿。"),
+    ("appeal", "support_lawsuit", "与合作社发生牛羊买卖纠纷，对方拒不付款。", "请求帮助追讨货款。"),
+    ("accusation", "other", "举报某运输公司长期超载运输，存在安全隐患。", "请求依法处理。"),
+)
+REFERRALS = ("达日县人民法院", "达日县人力资源和社会保障局", "达日县公安局", "达日县自然资源局")
+REPLIES = ("已电话告知信访人本院已受理，将依法办理。", "已当面告知办理程序和期限。",
+           "已向信访人送达程序性回复告知书。")
+ANSWERS = ("经审查，已依法向法院提出支持起诉意见，工资已全部追回。",
+           "经审查，原判决认定事实清楚，适用法律正确，已向信访人释法说理，信访人表示息诉罢访。",
+           "已为信访人办理国家司法救助，并与乡政府衔接社会救助。")
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     offices: int
     staff: int
     persons: int
+    petitions: int = 0
 
 
 def _tibetan_name(rng: random.Random) -> tuple[str, str, str]:
@@ -132,4 +160,72 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
     settings = load_settings(store.paths)
     settings.current_staff_id = clerk_id
     save_settings(store.paths, settings)
-    return DemoSummary(len(OFFICES), staff_count, persons)
+    petitions = _petitions(store, rng, clerk_id, count=min(90, persons // 2))
+    return DemoSummary(len(OFFICES), staff_count, persons, petitions)
+
+
+def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> int:
+    """Petitions at the Darlag window over the last four months, in every state: replied and
+    answered, overdue, due today and soon, paused and extended, repeat and group visits,
+    handed down and referred."""
+    from app.persons import PersonInput
+    from app.petitions import PetitionInput, change_deadline, record_reply, register
+
+    home = next(o for o in OFFICES if o.division_code == DEMO_OFFICE)
+    with store.read() as session:
+        people = session.scalars(select(Person).where(Person.county == county_name(home))
+                                 .order_by(Person.id)).all()
+        staff = session.scalars(select(Staff).where(Staff.office_id == home.id)).all()
+        procurators = [s.id for s in staff if s.role == "procurator"]
+        leaders = [s.id for s in staff if s.role in ("chief", "deputy")]
+    today = date.today()
+    now = datetime.combine(today, time(17, 30))
+    made = 0
+    for i in range(count):
+        age = int(120 * (1 - i / count))  # oldest first; the last few arrive this week
+        received = datetime.combine(today - timedelta(days=age),
+                                    time(8 + rng.randrange(0, 9), rng.choice((0, 15, 30, 45))))
+        person = people[i % len(people)] if i % 7 else people[rng.randrange(0, len(people))]
+        chosen = [PersonInput(existing_id=person.id, name_bo=person.name_bo,
+                              name_zh=person.name_zh, preferred_language=person.preferred_language,
+                              needs_interpreter=person.needs_interpreter)]
+        category, business, summary, requests = MATTERS[i % len(MATTERS)]
+        data = PetitionInput(
+            channel=rng.choice(("visit", "visit", "visit", "phone", "letter", "web", "video")),
+            received_at=received.isoformat(timespec="minutes"), persons=chosen,
+            category=category, business_type=business, summary=summary, requests=requests,
+            jurisdiction="accept", handling_procurator_id=rng.choice(procurators),
+            leader_id=rng.choice(leaders) if i % 5 == 0 else "")
+        if i % 17 == 3:
+            data.channel, data.higher_office = "higher", "果洛州委政法委"
+            data.higher_ref = f"果政法交〔{received.year}〕{rng.randrange(2, 40)}号"
+        if i % 11 == 5:
+            data.jurisdiction, data.referral_body = "refer", rng.choice(REFERRALS)
+            data.referral_note = "该事项不属于检察机关管辖，已告知信访人向有权机关反映。"
+        if i == count // 3:
+            data.is_group, data.head_count, data.is_sensitive = True, 23, True
+            data.summary = "23名农民工集体反映县城某小区建设项目拖欠工资共计68万元。"
+            data.persons = [PersonInput(existing_id=p.id, name_bo=p.name_bo, name_zh=p.name_zh,
+                                        role="representative") for p in people[i:i + 3]]
+        done = register(store, data, clerk_id, now=now)
+        made += 1
+        days = (today - received.date()).days
+        # Most petitions got their procedural reply in time; a few did not (the overdue ones).
+        if days >= 5 and i not in (count - 9, count - 14):
+            record_reply(store, done.id, "procedural",
+                         received.date() + timedelta(days=rng.randrange(0, min(days, 6))),
+                         rng.choice(("phone", "in_person", "written")), rng.choice(REPLIES),
+                         clerk_id, today=today)
+            if days > 93 or (days > 40 and i % 4 != 1):
+                record_reply(store, done.id, "result",
+                             received.date() + timedelta(days=rng.randrange(30, min(days, 85))),
+                             rng.choice(("in_person", "written")), rng.choice(ANSWERS), clerk_id,
+                             today=today)
+        if i % 23 == 7 and days > 10:
+            change_deadline(store, done.id, "answer", "extend", today - timedelta(days=2),
+                            "案情复杂，需调取原审卷宗，经检察长批准延期。", days=30,
+                            staff_id=clerk_id)
+        if i == count - 4:
+            change_deadline(store, done.id, "reply", "pause", today,
+                            "信访人外出放牧，暂无法联系，待其返回后补充材料。", staff_id=clerk_id)
+    return made

@@ -38,3 +38,22 @@ def format_money(fen: int) -> str:
         raise TypeError("money is held as integer fen")
     yuan = Decimal(fen).scaleb(-2)
     return _each(lambda loc: numbers.format_currency(yuan, "CNY", locale=loc))
+
+
+def format_short_date(value: date) -> str:
+    """A numeric date for tables. Bilingual mode shows it once: digits read alike in both."""
+    locale = i18n.BABEL_LOCALES[i18n.ZH if i18n.mode() == i18n.ZH else i18n.BO]
+    return dates.format_date(value, format="short", locale=locale)
+
+
+def format_short_datetime(value: datetime) -> str:
+    locale = i18n.BABEL_LOCALES[i18n.ZH if i18n.mode() == i18n.ZH else i18n.BO]
+    return dates.format_datetime(value, format="short", locale=locale)
+
+
+def format_iso_date(value: str, fmt: str = "short") -> str:
+    """An ISO date string from the store, formatted; the paused marker shows as a dash."""
+    if not value or value.startswith("9999"):
+        return "—"
+    day = date.fromisoformat(value[:10])
+    return format_short_date(day) if fmt == "short" else format_date(day, fmt)

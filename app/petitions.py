@@ -181,6 +181,18 @@ def _recompute(session: Session, petition: Petition) -> None:
     petition.answer_due = due_date(ANSWER, received, rule, cal, changes).isoformat()
 
 
+def recompute_open(session: Session, office_id: str) -> int:
+    """Recompute the due dates of an office's petitions that still await a reply or answer."""
+    changed = 0
+    for petition in session.scalars(select(Petition).where(
+            Petition.office_id == office_id, Petition.deleted.is_(False),
+            Petition.answer_done_on.is_(None))):
+        before = (petition.reply_due, petition.answer_due)
+        _recompute(session, petition)
+        changed += before != (petition.reply_due, petition.answer_due)
+    return changed
+
+
 def _log(session: Session, store: Store, petition_id: str, staff_id: str | None, action: str,
          detail: str = "") -> None:
     assert store.device_id is not None

@@ -70,9 +70,9 @@ def test_main_window_labels_carry_the_catalog_text(window_for, demo_paths: AppPa
                                                    people: str, has_bo: bool,
                                                    has_zh: bool) -> None:  # type: ignore[no-untyped-def]
     window = window_for(demo_paths, mode)
-    assert window.nav.item(0).text() == people
+    assert window.nav.item(3).text() == people
     chrome = " ".join([window.file_menu.title(), window.view_menu.title(),
-                       window.nav.item(1).text(), window.people.title.text()])
+                       window.nav.item(4).text(), window.people.title.text()])
     assert bool(TIBETAN.search(chrome)) == has_bo
     assert bool(CHINESE.search(chrome)) == has_zh
     assert window.language_actions[mode].isChecked()
@@ -98,7 +98,7 @@ def test_switching_language_retranslates_everything_and_is_remembered(
     assert not any(TIBETAN.search(t) for t in before[:3])
     with qtbot.waitSignal(window.language.language_changed):
         window.language_actions[i18n.BO].trigger()
-    qtbot.waitUntil(lambda: window.nav.item(0).text() == "མི་སྣ།")
+    qtbot.waitUntil(lambda: window.nav.item(3).text() == "མི་སྣ།")
     after = _visible_texts(window)
     assert window.file_menu.title() == "ཡིག་ཆ། (&F)"
     assert window.people.model.headerData(0, __import__("PySide6.QtCore").QtCore.Qt
@@ -106,7 +106,7 @@ def test_switching_language_retranslates_everything_and_is_remembered(
     assert all(TIBETAN.search(t) for t in after[1:3])
     assert load_settings(demo_paths).language_mode == i18n.BO
     window.language_actions[i18n.BILINGUAL].trigger()
-    qtbot.waitUntil(lambda: window.nav.item(0).text() == "མི་སྣ། / 人员")
+    qtbot.waitUntil(lambda: window.nav.item(3).text() == "མི་སྣ། / 人员")
 
 
 def test_people_area_shows_names_in_both_scripts_lazily(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
@@ -123,11 +123,12 @@ def test_people_area_shows_names_in_both_scripts_lazily(window_for, demo_paths: 
 
 def test_geometry_is_remembered(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
     window = window_for(demo_paths)
-    window.resize(700, 500)
+    window.resize(window.minimumSizeHint().width() + 3, window.minimumSizeHint().height() + 7)
+    size = (window.width(), window.height())
     window.close()
     assert load_settings(demo_paths).window_geometry
     again = window_for(demo_paths)
-    assert (again.width(), again.height()) == (700, 500)
+    assert (again.width(), again.height()) == size
 
 
 def test_first_run_dialog_names_the_laptop_and_its_office(window_for, paths: AppPaths,
@@ -183,7 +184,7 @@ def _no_modal_dialogs(monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped
 
 def test_offices_area_lists_offices_and_their_staff(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
     window = window_for(demo_paths, i18n.ZH)
-    window.nav.setCurrentRow(1)
+    window.show_area("offices")
     view = window.offices
     assert window.stack.currentWidget() is view
     assert view.offices.count() == 7

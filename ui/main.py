@@ -47,6 +47,7 @@ def run(paths: AppPaths) -> int:
     window.show()
     if not window.device.office_id:
         window.open_device_dialog(first_run=True)
+    window.offer_draft()
     code = app.exec()
     window.store.close()
     return code

@@ -19,21 +19,27 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n, identity
-from app.formatting import format_date
+from app.formatting import format_date, format_number
 from app.i18n import N_, _, bo_text, labelled, zh_text
 from app.labels import STAFF_ROLES
 from app.paths import AppPaths
 from app.settings import Settings, save_settings
 from app.store import Store
 from ui.device_dialog import DeviceDialog, UserDialog
+from ui.intake_view import IntakeView
 from ui.language import LanguageManager
+from ui.office_settings_dialog import OfficeSettingsDialog
 from ui.office_view import OfficeView
 from ui.people_view import PeopleView
+from ui.petition_dialog import PetitionDialog
+from ui.registry_view import RegistryView
+from ui.today_view import TodayView
 
 # Each language is named in its own script, whatever the display language is.
 LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
 
-AREAS = (("people", N_("People")), ("offices", N_("Offices")))
+AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
+         ("registry", N_("Registry")), ("people", N_("People")), ("offices", N_("Offices")))
 
 
 class MainWindow(QMainWindow):
@@ -50,9 +56,19 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(170)
         self.nav.setWordWrap(True)
         self.stack = QStackedWidget()
+        office_id = self.device.office_id or ""
+        self.today = TodayView(store, office_id)
+        self.intake = IntakeView(store, paths, settings.current_staff_id, office_id)
+        self.registry = RegistryView(store)
         self.people = PeopleView(store)
         self.offices = OfficeView(store)
-        self.area_widgets: dict[str, QWidget] = {"people": self.people, "offices": self.offices}
+        self.area_widgets: dict[str, QWidget] = {
+            "today": self.today, "intake": self.intake, "registry": self.registry,
+            "people": self.people, "offices": self.offices}
+        self.today.petition_opened.connect(self.open_petition)
+        self.registry.petition_opened.connect(self.open_petition)
+        self.today.counts_changed.connect(lambda _n: self._retitle_nav())
+        self.intake.registered.connect(lambda _id: self.petitions_changed())
         for key, _title in AREAS:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -105,8 +121,11 @@ class MainWindow(QMainWindow):
         self.device_action.triggered.connect(lambda: self.open_device_dialog(first_run=False))
         self.user_action = QAction(self)
         self.user_action.triggered.connect(self.choose_user)
+        self.settings_action = QAction(self)
+        self.settings_action.triggered.connect(self.open_office_settings)
         self.device_menu.addAction(self.device_action)
         self.device_menu.addAction(self.user_action)
+        self.device_menu.addAction(self.settings_action)
 
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
@@ -115,10 +134,7 @@ class MainWindow(QMainWindow):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Doorstep"))
-        for row, (_key, title) in enumerate(AREAS):
-            item = self.nav.item(row)
-            if item is not None:
-                item.setText(_(title))
+        self._retitle_nav()
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
         self.view_menu.setTitle(_("&View"))
@@ -126,9 +142,62 @@ class MainWindow(QMainWindow):
         self.device_menu.setTitle(_("&Laptop"))
         self.device_action.setText(_("This laptop…"))
         self.user_action.setText(_("Who is using this laptop…"))
+        self.settings_action.setText(_("Deadlines and holidays…"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("About Doorstep"))
         self._update_status()
+
+    def _retitle_nav(self) -> None:
+        for row, (key, title) in enumerate(AREAS):
+            item = self.nav.item(row)
+            if item is None:
+                continue
+            text = _(title)
+            if key == "today" and self.today.listing.items:
+                text += f" ({format_number(len(self.today.listing.items))})"
+            item.setText(text)
+
+    def petitions_changed(self) -> None:
+        self.today.reload()
+        self.registry.reload()
+        self.people.model.refresh()
+
+    def open_petition(self, petition_id: str) -> None:
+        dialog = PetitionDialog(self.store, petition_id, self.settings.current_staff_id, self)
+        dialog.changed.connect(self.petitions_changed)
+        dialog.exec()
+
+    def open_office_settings(self) -> None:
+        if not self.device.office_id:
+            self.open_device_dialog(first_run=True)
+            if not self.device.office_id:
+                return
+        assert self.device.office_id is not None
+        dialog = OfficeSettingsDialog(self.store, self.device.office_id, self)
+        dialog.exec()
+        if dialog.changed_any:
+            self.petitions_changed()
+
+    def offer_draft(self) -> None:
+        """At start: a petition being typed when Doorstep last stopped is offered back."""
+        from app import drafts
+
+        if drafts.load_intake_draft(self.paths) is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Doorstep"),
+            _("A petition was being typed when Doorstep last closed, and it was not registered. "
+              "Continue with it?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.intake.restore_draft()
+            self.show_area("intake")
+        else:
+            drafts.discard_draft(self.paths, drafts.INTAKE)
+
+    def show_area(self, key: str) -> None:
+        self.nav.setCurrentRow([k for k, _t in AREAS].index(key))
 
     def _update_status(self) -> None:
         device = self.device
@@ -157,6 +226,11 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.result_device is not None:
             self.device = dialog.result_device
             self.offices.reload()
+            office_id = self.device.office_id or ""
+            self.today.office_id = office_id
+            self.intake.office_id = office_id
+            self.intake.reload_staff()
+            self.today.reload()
             self._update_status()
 
     def choose_user(self) -> None:
@@ -173,6 +247,7 @@ class MainWindow(QMainWindow):
         dialog = UserDialog(staff, self.settings.current_staff_id, self)
         if dialog.exec():
             self.settings.current_staff_id = dialog.staff_id()
+            self.intake.staff_id = self.settings.current_staff_id
             save_settings(self.paths, self.settings)
             self._update_status()
 

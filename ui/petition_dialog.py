@@ -1,0 +1,279 @@
+"""One petition in full: the record, its parties, replies, deadline changes and history."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import petitions, registry
+from app.errors import AppError, InvalidInputError
+from app.formatting import format_date, format_iso_date, format_short_datetime
+from app.i18n import N_, _, pick
+from app.labels import (
+    ACTIVITY,
+    BUSINESS_TYPES,
+    CATEGORIES,
+    CHANNELS,
+    DEADLINE_ACTIONS,
+    DEADLINES,
+    ETHNICITIES,
+    JURISDICTIONS,
+    LANGUAGES,
+    PARTY_ROLES,
+    REPLY_KINDS,
+    REPLY_METHODS,
+    SEXES,
+    STATUSES,
+    label,
+)
+from app.registry import PetitionDetail
+from app.store import Store
+from ui.combo import CodeCombo
+from ui.form_support import FieldErrors, retranslate_labels, to_date, translated_label
+
+
+def _e(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
+
+
+def _row(name: str, value: str) -> str:
+    return f"<tr><th align='left' valign='top'>{_e(_(name))}</th><td>{_e(value)}</td></tr>"
+
+
+def detail_html(d: PetitionDetail) -> str:
+    r = d.row
+    parts = [f"<h2>{_e(r.reg_no)}</h2>",
+             f"<p><b>{_e(label(STATUSES, r.status))}</b>"
+             + (f" — <span style='color:#b00020'>{_e(_('Overdue'))}</span>" if r.overdue else "")
+             + "</p><table cellspacing='6'>"]
+    received = datetime.fromisoformat(r.received_at)
+    parts += [
+        _row(N_("Office"), pick(d.office_zh, d.office_bo)),
+        _row(N_("Received"), f"{format_date(received.date())} {received:%H:%M}"),
+        _row(N_("Channel"), label(CHANNELS, r.channel)
+             + (f" ({d.higher_office} {d.higher_ref})".rstrip() if r.channel == "higher" else "")),
+        _row(N_("Category"), label(CATEGORIES, r.category)),
+        _row(N_("Business type"), label(BUSINESS_TYPES, r.business_type)),
+        _row(N_("Summary"), r.summary),
+        _row(N_("Requests"), d.requests),
+    ]
+    if d.original_case_no:
+        parts.append(_row(N_("Original case number"), d.original_case_no))
+    flags = [text for on, text in ((r.is_repeat, _("Repeat petition")),
+                                   (r.is_group, _("Group visit") + f" ({d.head_count})"),
+                                   (r.is_sensitive, _("Sensitive"))) if on]
+    if flags:
+        parts.append(_row(N_("Marked"), "、".join(flags)))
+    parts.append(_row(N_("Jurisdiction"), label(JURISDICTIONS, d.jurisdiction)
+                      + (f": {d.referral_body}" if d.jurisdiction == "refer" else "")))
+    if d.referral_note:
+        parts.append(_row(N_("Referral note"), d.referral_note))
+    parts += [
+        _row(N_("Handling procurator"), pick(d.procurator_zh, d.procurator_bo) or "—"),
+        _row(N_("Leader in charge"), pick(d.leader_zh, d.leader_bo) or "—"),
+        _row(N_("Procedural reply due"),
+             format_iso_date(r.reply_due, "long") if r.status == "awaiting_reply"
+             else _("Done")),
+        _row(N_("Result answer due"),
+             format_iso_date(r.answer_due, "long") if r.status != "answered" else _("Done")),
+        "</table>", f"<h3>{_e(_('Petitioners'))}</h3><table cellspacing='6'>",
+    ]
+    for p in d.parties:
+        bits = [label(PARTY_ROLES, p.role), label(SEXES, p.sex), label(ETHNICITIES, p.ethnicity),
+                p.id_number, p.phone, p.address, label(LANGUAGES, p.preferred_language)]
+        if p.needs_interpreter:
+            bits.append(_("Interpreter needed"))
+        parts.append(f"<tr><td><b>{_e(pick(p.name_zh, p.name_bo))}</b></td>"
+                     f"<td>{_e(' · '.join(b for b in bits if b))}</td></tr>")
+    parts.append("</table>")
+    if d.replies:
+        parts.append(f"<h3>{_e(_('Replies'))}</h3><table cellspacing='6'>")
+        for reply in d.replies:
+            parts.append(
+                f"<tr><td>{_e(format_iso_date(reply.replied_on))}</td>"
+                f"<td>{_e(label(REPLY_KINDS, reply.kind))} · "
+                f"{_e(label(REPLY_METHODS, reply.method))}</td><td>{_e(reply.content)}</td>"
+                f"<td>{_e(pick(reply.by_zh, reply.by_bo))}</td></tr>")
+        parts.append("</table>")
+    if d.deadline_events:
+        parts.append(f"<h3>{_e(_('Deadline changes'))}</h3><table cellspacing='6'>")
+        for ev in d.deadline_events:
+            extra = f" +{ev.days}" if ev.action == "extend" else ""
+            parts.append(
+                f"<tr><td>{_e(format_iso_date(ev.on_date))}</td>"
+                f"<td>{_e(label(DEADLINES, ev.deadline))}: "
+                f"{_e(label(DEADLINE_ACTIONS, ev.action))}{extra}</td><td>{_e(ev.reason)}</td>"
+                f"<td>{_e(pick(ev.by_zh, ev.by_bo))}</td></tr>")
+        parts.append("</table>")
+    parts.append(f"<h3>{_e(_('History'))}</h3><table cellspacing='6'>")
+    for h in d.history:
+        parts.append(
+            f"<tr><td>{_e(format_short_datetime(datetime.fromisoformat(h.at)))}</td>"
+            f"<td>{_e(label(ACTIVITY, h.action))}</td><td>{_e(h.detail)}</td>"
+            f"<td>{_e(pick(h.by_zh, h.by_bo) or '—')}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+class ReplyDialog(QDialog):
+    def __init__(self, store: Store, petition_id: str, staff_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store, self._petition_id, self._staff_id = store, petition_id, staff_id
+        self.kind = CodeCombo(REPLY_KINDS)
+        self.method = CodeCombo(REPLY_METHODS)
+        self.replied_on = QDateEdit(QDate.currentDate())
+        self.replied_on.setCalendarPopup(True)
+        self.replied_on.setDisplayFormat("yyyy-MM-dd")
+        self.content = QPlainTextEdit()
+        self.content.setTabChangesFocus(True)
+        self.errors = FieldErrors()
+        form = QFormLayout()
+        self.errors.add_row(form, "kind", translated_label(N_("Kind of reply")), self.kind)
+        self.errors.add_row(form, "replied_on", translated_label(N_("Date")), self.replied_on)
+        self.errors.add_row(form, "method", translated_label(N_("How")), self.method)
+        self.errors.add_row(form, "content", translated_label(N_("What was replied")),
+                            self.content)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setWindowTitle(_("Record a reply"))
+        self.resize(520, 360)
+
+    def save(self) -> None:
+        try:
+            petitions.record_reply(self._store, self._petition_id, self.kind.code(),
+                                   to_date(self.replied_on.date()), self.method.code(),
+                                   self.content.toPlainText(), self._staff_id)
+        except InvalidInputError as error:
+            self.errors.show(error.problems)
+            return
+        self.accept()
+
+
+class DeadlineDialog(QDialog):
+    def __init__(self, store: Store, petition_id: str, staff_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store, self._petition_id, self._staff_id = store, petition_id, staff_id
+        self.deadline = CodeCombo(DEADLINES)
+        self.action = CodeCombo({"pause": N_("Pause"), "resume": N_("Resume"),
+                                 "extend": N_("Extend")})
+        self.on_date = QDateEdit(QDate.currentDate())
+        self.on_date.setCalendarPopup(True)
+        self.on_date.setDisplayFormat("yyyy-MM-dd")
+        self.days = QSpinBox()
+        self.days.setRange(0, 365)
+        self.days.setValue(30)
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.errors = FieldErrors()
+        form = QFormLayout()
+        self.errors.add_row(form, "deadline", translated_label(N_("Deadline")), self.deadline)
+        self.errors.add_row(form, "action", translated_label(N_("Change")), self.action)
+        self.errors.add_row(form, "on_date", translated_label(N_("From")), self.on_date)
+        self.errors.add_row(form, "days", translated_label(N_("Days added")), self.days)
+        self.errors.add_row(form, "reason", translated_label(N_("Reason")), self.reason)
+        self.action.currentIndexChanged.connect(
+            lambda _i: self.days.setEnabled(self.action.code() == "extend"))
+        self.days.setEnabled(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setWindowTitle(_("Pause, resume or extend a deadline"))
+        self.resize(520, 380)
+
+    def save(self) -> None:
+        try:
+            petitions.change_deadline(self._store, self._petition_id, self.deadline.code(),
+                                      self.action.code(), to_date(self.on_date.date()),
+                                      self.reason.toPlainText(), self.days.value(),
+                                      self._staff_id)
+        except InvalidInputError as error:
+            self.errors.show(error.problems)
+            return
+        self.accept()
+
+
+class PetitionDialog(QDialog):
+    changed = Signal()
+
+    def __init__(self, store: Store, petition_id: str, staff_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store, self.petition_id, self._staff_id = store, petition_id, staff_id
+        self.browser = QTextBrowser()
+        self.reply_button = QPushButton()
+        self.deadline_button = QPushButton()
+        self.close_button = QPushButton()
+        self.reply_button.clicked.connect(self.record_reply)
+        self.deadline_button.clicked.connect(self.change_deadline)
+        self.close_button.clicked.connect(self.accept)
+        self.buttons = QHBoxLayout()
+        for button in (self.reply_button, self.deadline_button):
+            self.buttons.addWidget(button)
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addLayout(self.buttons)
+        self.resize(860, 720)
+        self.detail: PetitionDetail | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            self.detail = registry.petition_detail(self._store, self.petition_id, date.today())
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            self.detail = None
+        self.retranslate_ui()
+
+    def record_reply(self) -> None:
+        if ReplyDialog(self._store, self.petition_id, self._staff_id, self).exec():
+            self.reload()
+            self.changed.emit()
+
+    def change_deadline(self) -> None:
+        if DeadlineDialog(self._store, self.petition_id, self._staff_id, self).exec():
+            self.reload()
+            self.changed.emit()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.detail.row.reg_no if self.detail else _("Petition"))
+        self.browser.setHtml(detail_html(self.detail) if self.detail else "")
+        self.reply_button.setText(_("Record a reply…"))
+        self.deadline_button.setText(_("Pause, resume or extend a deadline…"))
+        self.close_button.setText(_("Close"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+            retranslate_labels(self)
+        super().changeEvent(event)
