@@ -1,0 +1,159 @@
+"""The clerk's day, driven through the real widgets: type a petition, register it, find it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app import demo, drafts, i18n
+from app.paths import AppPaths
+from app.registry import petition_detail
+from app.settings import load_settings, save_settings
+from app.store import open_store
+from ui.language import LanguageManager
+from ui.main import application, create_main_window
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, paths: AppPaths) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    store = open_store(paths)
+    demo.fill(store, persons=40)
+    store.close()
+    application()
+    win = create_main_window(paths, LanguageManager())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.store.close()
+
+
+def type_text(qtbot, widget: QWidget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type as a clerk does: digits and Latin letters on the keyboard, Tibetan and Chinese
+    through the input method, which commits each word to the focused field."""
+    widget.setFocus()
+    for word in re.findall(r"[\x20-\x7e]+|[^\x20-\x7e]+", text):
+        if word.isascii():
+            qtbot.keyClicks(widget, word)
+        else:
+            event = QInputMethodEvent()
+            event.setCommitString(word)
+            QApplication.sendEvent(widget, event)
+
+
+def _type_petition(qtbot, win: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    form = win.intake
+    win.show_area("intake")
+    form.channel.set_code("visit")
+    form.received.setDateTime(QDateTime.currentDateTime().addDays(-5))
+    person = form.editors()[0]
+    type_text(qtbot, person.edits["name_bo"], "ཚེ་དབང་རྡོ་རྗེ")
+    type_text(qtbot, person.edits["name_zh"], "才旺多杰")
+    person.sex.set_code("M")
+    person.ethnicity.set_code("04")
+    qtbot.keyClicks(person.edits["id_number"], "63262419780715003X")
+    qtbot.keyClicks(person.edits["phone"], "13897561234")
+    type_text(qtbot, person.edits["township"], "窝赛乡")
+    person.language.set_code("bo")
+    person.interpreter.setChecked(True)
+    form.category.set_code("appeal")
+    form.business_type.set_code("support_lawsuit")
+    type_text(qtbot, form.summary, "在玛沁县建筑工地务工被拖欠工资1.8万元")
+    type_text(qtbot, form.requests, "请求支持起诉")
+
+
+def test_register_find_in_registry_and_see_in_today(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _type_petition(qtbot, window)
+    # A wrong check digit is refused inline, and nothing is saved.
+    person = window.intake.editors()[0]
+    person.edits["id_number"].setText("632624197807150036")
+    before = len(window.registry.model.ids())
+    qtbot.keyClick(window.intake, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "校验码" in person.errors.text("id_number")
+    window.registry.reload()
+    assert len(window.registry.model.ids()) == before
+    person.edits["id_number"].setText("63262419780715003X")
+    with qtbot.waitSignal(window.intake.registered) as saved:
+        window.intake.save_button.click()
+    petition_id = saved.args[0]
+    assert "已登记 达检信〔" in window.intake.message.text()
+    # The form is empty again and its draft is gone.
+    assert window.intake.editors()[0].edits["name_zh"].text() == ""
+    assert drafts.load_intake_draft(window.paths) is None
+
+    window.show_area("registry")
+    type_text(qtbot, window.registry.search, "ཚེ་དབང་རྡོ")
+    qtbot.waitUntil(lambda: window.registry.model.ids() == [petition_id], timeout=3000)
+    window.registry.search.clear()
+    type_text(qtbot, window.registry.search, "63262419780715003X")
+    qtbot.waitUntil(lambda: window.registry.model.ids() == [petition_id], timeout=3000)
+
+    window.show_area("today")
+    ids = [item.petition_id for item in window.today.listing.items]
+    assert petition_id in ids
+    row = ids.index(petition_id)
+    assert window.today.table.item(row, 0).text() == "2 天后到期"
+    assert "今日待办 (" in window.nav.item(0).text()
+
+
+def test_typing_a_known_person_offers_them_and_links_a_repeat(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    known = window.registry.model.row(0)
+    assert known is not None
+    first_name = known.names_zh.split("、")[0]
+    _type_petition(qtbot, window)
+    person = window.intake.editors()[0]
+    for name in ("name_bo", "name_zh", "id_number", "phone"):
+        person.edits[name].clear()
+    type_text(qtbot, person.edits["name_zh"], first_name)
+    qtbot.waitUntil(lambda: person.match_list.count() > 0, timeout=3000)
+    assert "姓名相同" in person.match_list.item(0).text()
+    assert "达检信〔" in person.match_list.item(0).text()  # their earlier petitions
+    person.use_button.click()
+    linked = person.existing_id
+    assert linked is not None
+    assert "重复信访" in person.linked.text()
+    with qtbot.waitSignal(window.intake.registered) as saved:
+        window.intake.save_button.click()
+    detail = petition_detail(window.store, saved.args[0])
+    assert detail.row.is_repeat
+    assert detail.parties[0].person_id == linked
+
+
+def test_half_typed_petition_survives_and_is_offered_back(qtbot, paths: AppPaths,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(paths)
+    demo.fill(store, persons=10)
+    store.close()
+    application()
+    first = create_main_window(paths, LanguageManager())
+    qtbot.addWidget(first)
+    _type_petition(qtbot, first)
+    qtbot.waitUntil(lambda: drafts.load_intake_draft(paths) is not None, timeout=3000)
+    first.store.close()
+    first.deleteLater()  # the laptop loses power: no save, no clean close
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    second = create_main_window(paths, LanguageManager())
+    qtbot.addWidget(second)
+    second.offer_draft()
+    person = second.intake.editors()[0]
+    assert person.edits["name_bo"].text() == "ཚེ་དབང་རྡོ་རྗེ"
+    assert person.edits["id_number"].text() == "63262419780715003X"
+    assert second.intake.summary.toPlainText().startswith("在玛沁县")
+    assert second.stack.currentWidget() is second.intake
+    second.store.close()
+
+
+def test_intake_form_follows_the_language(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings(window.paths)
+    save_settings(window.paths, settings)
+    window.language.set_mode(i18n.BO)
+    qtbot.waitUntil(lambda: window.intake.came_in.title() == "འབྱོར་ལམ།")
+    assert window.intake.save_button.text() == "ཐོ་འགོད། (Ctrl+S)"
+    assert window.intake.category.itemText(1) == "གྲོས་འགོ་དང་བསམ་འཆར་གྱི་རིགས།"
