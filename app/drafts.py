@@ -62,6 +62,17 @@ def _fill(cls: type[Any], data: dict[str, Any]) -> Any:
     return cls(**values)
 
 
+def is_blank(data: PetitionInput) -> bool:
+    """Nothing a clerk typed: an untouched form is not a draft worth offering back."""
+    typed = [data.higher_office, data.higher_ref, data.summary, data.requests,
+             data.original_case_no, data.referral_body, data.referral_note]
+    for person in data.persons:
+        typed += [person.name_bo, person.name_zh, person.id_number, person.phone,
+                  person.village, person.herding_group]
+    return not any(text.strip() for text in typed) and not any(p.existing_id
+                                                               for p in data.persons)
+
+
 def load_intake_draft(paths: AppPaths) -> PetitionInput | None:
     data = _load(paths, INTAKE)
     if data is None:
@@ -73,4 +84,4 @@ def load_intake_draft(paths: AppPaths) -> PetitionInput | None:
         for person, raw in zip(draft.persons, persons, strict=False):
             if isinstance(raw, dict) and isinstance(raw.get("existing_id"), str):
                 person.existing_id = raw["existing_id"]
-    return draft
+    return None if is_blank(draft) else draft

@@ -154,6 +154,13 @@ def test_intake_form_follows_the_language(qtbot, window: MainWindow) -> None:  #
     settings = load_settings(window.paths)
     save_settings(window.paths, settings)
     window.language.set_mode(i18n.BO)
-    qtbot.waitUntil(lambda: window.intake.came_in.title() == "འབྱོར་ལམ།")
+    qtbot.waitUntil(lambda: window.intake.headings[0].text() == "འབྱོར་ལམ།")
     assert window.intake.save_button.text() == "ཐོ་འགོད། (Ctrl+S)"
     assert window.intake.category.itemText(1) == "གྲོས་འགོ་དང་བསམ་འཆར་གྱི་རིགས།"
+
+
+def test_an_untouched_form_is_not_offered_as_a_draft(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.show_area("intake")
+    window.intake.category.set_code("appeal")  # a choice alone is not typed work
+    window.intake.save_draft()
+    assert drafts.load_intake_draft(window.paths) is None

@@ -84,3 +84,14 @@ def retranslate_labels(widget: QWidget) -> None:
 
 def to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
+
+
+def section(message: str) -> QLabel:
+    """A bold heading over a part of a form (QGroupBox titles clip the taller Tibetan and
+    Chinese fallback glyphs)."""
+    heading = translated_label(message)
+    font = heading.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.1)
+    heading.setFont(font)
+    return heading

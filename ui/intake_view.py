@@ -52,7 +52,7 @@ from app.persons import MATCH_REASONS, PersonInput, PersonMatch
 from app.petitions import PetitionInput
 from app.store import Store
 from ui.combo import CodeCombo, compact
-from ui.form_support import FieldErrors, retranslate_labels, translated_label
+from ui.form_support import FieldErrors, retranslate_labels, section, translated_label
 
 MATCH_DELAY_MS = 250
 DRAFT_DELAY_MS = 800
@@ -92,7 +92,7 @@ class PersonEditor(QWidget):
         self.errors = FieldErrors()
 
         form = QFormLayout()
-        self.errors.add_row(form, "role", translated_label(N_("Role")), self.role)
+        self.errors.add_row(form, "role", translated_label(N_("Takes part as")), self.role)
         self.errors.add_row(form, "name_bo", translated_label(N_("Name (Tibetan)")),
                             self.edits["name_bo"])
         self.errors.add_row(form, "name_zh", translated_label(N_("Name (Chinese)")),
@@ -316,7 +316,11 @@ class IntakeView(QWidget):
 
         content = QWidget()
         column = QVBoxLayout(content)
-        for box in (self.came_in, self.people_box, self.matter, self.handling):
+        self.headings = [section(N_("How it came in")), section(N_("Petitioners")),
+                         section(N_("The matter")), section(N_("Jurisdiction and handling"))]
+        for heading, box in zip(self.headings, (self.came_in, self.people_box, self.matter,
+                                                self.handling), strict=True):
+            column.addWidget(heading)
             column.addWidget(box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -356,7 +360,9 @@ class IntakeView(QWidget):
         self.head_count.valueChanged.connect(self._changed)
         self.received.dateTimeChanged.connect(self._changed)
 
+        self._loading = True
         self.add_person()
+        self._loading = False
         self.reload_staff()
         self.retranslate_ui()
 
@@ -453,7 +459,11 @@ class IntakeView(QWidget):
             self._draft_timer.start()
 
     def save_draft(self) -> None:
-        drafts.save_draft(self._paths, drafts.INTAKE, self.value())
+        value = self.value()
+        if drafts.is_blank(value):
+            drafts.discard_draft(self._paths, drafts.INTAKE)
+        else:
+            drafts.save_draft(self._paths, drafts.INTAKE, value)
 
     def restore_draft(self) -> bool:
         draft = drafts.load_intake_draft(self._paths)
@@ -536,10 +546,6 @@ class IntakeView(QWidget):
 
     def retranslate_ui(self) -> None:
         retranslate_labels(self)
-        self.came_in.setTitle(_("How it came in"))
-        self.people_box.setTitle(_("Petitioners"))
-        self.matter.setTitle(_("The matter"))
-        self.handling.setTitle(_("Jurisdiction and handling"))
         for combo in (self.channel, self.category, self.business_type, self.jurisdiction):
             combo.retranslate()
         self.add_person_button.setText(_("Add a person"))

@@ -32,7 +32,7 @@ from app.labels import label
 from app.office_settings import DEADLINE_UNITS, HOLIDAY_KINDS
 from app.store import Store
 from ui.combo import CodeCombo
-from ui.form_support import FieldErrors, to_date, translated_label
+from ui.form_support import FieldErrors, section, to_date, translated_label
 
 
 class OfficeSettingsDialog(QDialog):
@@ -49,7 +49,7 @@ class OfficeSettingsDialog(QDialog):
         self.answer_months.setRange(1, 12)
         self.answer_months.setValue(rule.answer_months)
         self.rule_errors = FieldErrors()
-        rule_box = QGroupBox(_("Deadline rule"))
+        rule_box = QGroupBox()
         form = QFormLayout(rule_box)
         self.rule_errors.add_row(form, "unit", translated_label(N_("Count in")), self.unit)
         self.rule_errors.add_row(form, "reply_days",
@@ -62,7 +62,7 @@ class OfficeSettingsDialog(QDialog):
         save_rule.clicked.connect(self.save_rule)
         form.addRow("", save_rule)
 
-        holiday_box = QGroupBox(_("Holiday schedule entered by the office"))
+        holiday_box = QGroupBox()
         self.explain = QLabel(_("The official schedule of public holidays and make-up working "
                                 "days is built in up to the latest year the library knows. When "
                                 "the State Council publishes next year's schedule before Doorstep "
@@ -104,7 +104,9 @@ class OfficeSettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
+        layout.addWidget(section(N_("Deadline rule")))
         layout.addWidget(rule_box)
+        layout.addWidget(section(N_("Holiday schedule entered by the office")))
         layout.addWidget(holiday_box, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)

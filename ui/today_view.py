@@ -58,6 +58,8 @@ class TodayView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -103,7 +105,7 @@ class TodayView(QWidget):
                 cell.setForeground(QBrush(QColor("#000000")))
                 cell.setData(Qt.ItemDataRole.UserRole, item.petition_id)
                 self.table.setItem(row, column, cell)
-        self.table.resizeRowsToContents()
+        self.table.resizeColumnsToContents()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
