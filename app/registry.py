@@ -109,7 +109,8 @@ def petition_ids(store: Store, flt: RegistryFilter, today: date | None = None) -
     stmt = (select(Petition.id).where(*_conditions(flt, today))
             .order_by(Petition.received_at.desc(), Petition.id.desc()))
     with store.read() as session:
-        return list(session.scalars(stmt))
+        # Core, not ORM: a hundred thousand ids without building an object for each.
+        return list(session.connection().execute(stmt).scalars())
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def upgrade() -> None:
            sa.Column("answer_done_on", sa.String(10)))
     op.create_index("uq_petition_number", "petition", ["office_id", "reg_year", "reg_seq"],
                     unique=True, sqlite_where=sa.text("reg_seq IS NOT NULL"))
-    op.create_index("ix_petition_received", "petition", ["received_at"])
+    op.create_index("ix_petition_received", "petition", ["received_at", "id", "deleted"])
     op.create_index("ix_petition_reply_due", "petition", ["reply_due"],
                     sqlite_where=sa.text("reply_done_on IS NULL"))
     op.create_index("ix_petition_answer_due", "petition", ["answer_due"],
