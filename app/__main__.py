@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--persons", type=int, default=240, help="number of demo persons")
     commands.add_parser("dump", parents=[common],
                         help="write every live record to stdout as canonical JSON")
+    printing = commands.add_parser("print", parents=[common],
+                                   help="print a petition's paper to a PDF file")
+    printing.add_argument("paper", choices=["receipt", "reply-notice", "referral-notice"])
+    printing.add_argument("reg_no", metavar="REGNO", help="registration number, e.g. "
+                          "达检信〔2026〕37号")
+    printing.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write")
     return parser
 
 
@@ -86,6 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 store.close()
             sys.stdout.buffer.write(text.encode("utf-8"))
+            return 0
+        if args.command == "print":
+            from pathlib import Path
+
+            from app import papers
+
+            store = _open(paths)
+            try:
+                pdf = papers.render(store, papers.find_by_number(store, args.reg_no), args.paper)
+            finally:
+                store.close()
+            out = Path(args.out)
+            tmp = out.with_name(out.name + ".tmp")
+            tmp.write_bytes(pdf)
+            tmp.replace(out)
             return 0
     except AppError as exc:
         print(exc.translated(), file=sys.stderr)

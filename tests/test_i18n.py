@@ -19,7 +19,7 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)
 
 def source_messages() -> set[tuple[str | None, str]]:
     found: set[tuple[str | None, str]] = set()
-    for folder in ("app", "ui"):
+    for folder in ("app", "ui", "reports"):
         for _file, _line, message, _comments, context in extract_from_dir(
                 ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
             msgid = message[0] if isinstance(message, tuple) else message

@@ -1,0 +1,248 @@
+"""Line breaking and drawing for Tibetan and Chinese text in ReportLab.
+
+ReportLab shapes Tibetan correctly (stacks, vowel signs) only when it does not wrap the text
+itself: its own wrapping misplaces vowel signs on long runs and breaks before a tsheg. So text is
+broken into lines here, and each line is drawn as a shaped paragraph too wide to wrap.
+
+Breaks are allowed
+- in Tibetan after the tsheg ་ and the shad ། (and the other shad forms), never before them;
+- in Chinese between two characters, except before closing punctuation or after opening
+  punctuation (the usual 禁则);
+- anywhere at a space.
+Widths are measured by shaping with HarfBuzz (uharfbuzz) on the same font files ReportLab embeds,
+so a line never crosses the margin.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import uharfbuzz as hb
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph
+
+TIBETAN_FONT = "DoorstepTibetan"
+CHINESE_FONT = "DoorstepSong"
+
+TSHEG = "\u0f0b"
+SHADS = "\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12\u0f14"
+NO_LINE_START = TSHEG + SHADS + "，。、；：？！）」』》〉】”’…—,.;:?!)]}%"
+NO_LINE_END = "（「『《〈【“‘([{"
+
+
+@dataclass(frozen=True)
+class FontFiles:
+    """The font files to embed: Tibetan (TrueType) and Chinese (TrueType collection + index)."""
+
+    tibetan: Path
+    chinese: Path
+    chinese_index: int = 0
+
+
+def register_fonts(fonts: FontFiles) -> None:
+    """Register the two faces with ReportLab once per process (shaping on for Tibetan)."""
+    registered = pdfmetrics.getRegisteredFontNames()
+    if TIBETAN_FONT not in registered:
+        pdfmetrics.registerFont(TTFont(TIBETAN_FONT, str(fonts.tibetan), shapable=True))
+    if CHINESE_FONT not in registered:
+        pdfmetrics.registerFont(TTFont(CHINESE_FONT, str(fonts.chinese),
+                                       subfontIndex=fonts.chinese_index))
+
+
+def is_tibetan(ch: str) -> bool:
+    return "\u0f00" <= ch <= "\u0fff"
+
+
+def is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (0x3000 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF
+            or 0xFF00 <= code <= 0xFFEF)
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """Split ``text`` into (font, text) runs: Tibetan letters in the Tibetan face, the rest in
+    the Chinese face (which also carries Latin letters and digits). Spaces stay in their run."""
+    result: list[tuple[str, str]] = []
+    for ch in text:
+        font = TIBETAN_FONT if is_tibetan(ch) else CHINESE_FONT
+        if ch == " " and result:
+            font = result[-1][0]
+        if result and result[-1][0] == font:
+            result[-1] = (font, result[-1][1] + ch)
+        else:
+            result.append((font, ch))
+    return result
+
+
+class Measurer:
+    """Shaped advance widths in points, from the same font files ReportLab embeds."""
+
+    def __init__(self, fonts: FontFiles) -> None:
+        self._fonts: dict[str, tuple[Any, int]] = {}
+        for name, path, index in ((TIBETAN_FONT, fonts.tibetan, 0),
+                                  (CHINESE_FONT, fonts.chinese, fonts.chinese_index)):
+            face = hb.Face(hb.Blob.from_file_path(str(path)), index)
+            self._fonts[name] = (hb.Font(face), face.upem)
+
+    def shape(self, font: str, text: str) -> list[tuple[int, int, int]]:
+        """(glyph id, x advance, x offset) in font units, as HarfBuzz shapes ``text``."""
+        hb_font, _upem = self._fonts[font]
+        buf = hb.Buffer()
+        buf.add_str(text)
+        buf.guess_segment_properties()
+        hb.shape(hb_font, buf, {})
+        return [(info.codepoint, pos.x_advance, pos.x_offset)
+                for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True)]
+
+    def width(self, text: str, size: float) -> float:
+        total = 0.0
+        for font, part in runs(text):
+            upem = self._fonts[font][1]
+            total += sum(advance for _g, advance, _o in self.shape(font, part)) * size / upem
+        return total
+
+
+def _cluster_ends(text: str) -> list[int]:
+    """Indices after which a grapheme cluster ends (a Tibetan stack with its vowel signs is one
+    cluster): the only places an over-long word may be cut."""
+    ends = []
+    for i in range(len(text)):
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        joins = nxt and (unicodedata.category(nxt) in ("Mn", "Mc")
+                         or "\u0f90" <= nxt <= "\u0fbc")
+        if not joins:
+            ends.append(i + 1)
+    return ends
+
+
+def break_points(text: str) -> list[int]:
+    """Positions (0 < p < len) where a line may end, per the rules in the module docstring."""
+    points = []
+    for i in range(1, len(text)):
+        before, after = text[i - 1], text[i]
+        if after in NO_LINE_START or before in NO_LINE_END:
+            continue
+        if before in TSHEG + SHADS or before == " ":
+            points.append(i)
+        elif is_cjk(before) and is_cjk(after):
+            points.append(i)
+        elif after == " " and not is_tibetan(before):
+            continue
+        elif (is_cjk(before) and not is_cjk(after)) or (is_cjk(after) and not is_cjk(before)):
+            if before != " " and after != " " and not is_tibetan(before) \
+                    and not is_tibetan(after):
+                points.append(i)
+    return points
+
+
+def wrap(text: str, width: float, size: float, measurer: Measurer) -> list[str]:
+    """Break one paragraph into lines no wider than ``width`` points."""
+    text = " ".join(text.split())
+    if not text:
+        return [""]
+    cuts = [0, *break_points(text), len(text)]
+    pieces = [text[a:b] for a, b in itertools.pairwise(cuts)]
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        candidate = line + piece
+        if measurer.width(candidate.rstrip(), size) <= width or not line:
+            line = candidate
+        else:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        # A single piece wider than the line (a long number, a word with no break): cut it at
+        # cluster boundaries.
+        while measurer.width(line.rstrip(), size) > width and len(line) > 1:
+            ends = [e for e in _cluster_ends(line) if e < len(line)]
+            cut = max((e for e in ends if measurer.width(line[:e], size) <= width),
+                      default=ends[0] if ends else len(line))
+            lines.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+@cache
+def _tibetan_style(size: float) -> ParagraphStyle:
+    return ParagraphStyle(f"tibetan-{size}", fontName=TIBETAN_FONT, fontSize=size,
+                          leading=size * 2, shaping=1)
+
+
+def draw_line(canvas: Any, line: str, x: float, baseline: float, size: float,
+              measurer: Measurer) -> None:
+    """Draw one line at ``baseline``, run by run.
+
+    A Tibetan run is drawn as a shaped paragraph in the Tibetan face alone (ReportLab misdraws
+    runs when one shaped paragraph mixes faces); other runs with ``drawString``. Each run starts
+    where HarfBuzz says the previous one ended, the same advances ReportLab shapes with.
+    """
+    for font, part in runs(line):
+        if font == TIBETAN_FONT:
+            style = _tibetan_style(size)
+            para = Paragraph(html.escape(part, quote=False), style)
+            para.wrap(100_000, style.leading)  # never wraps: the line was broken already
+            # A one-line paragraph puts its baseline fontSize below its top.
+            para.drawOn(canvas, x, baseline - (style.leading - size))
+        else:
+            canvas.setFont(font, size)
+            canvas.drawString(x, baseline, part)
+        x += measurer.width(part, size)
+
+
+class ScriptParagraph(Flowable):  # type: ignore[misc]
+    """A paragraph of Tibetan and/or Chinese text, broken into lines by :func:`wrap`."""
+
+    def __init__(self, text: str, measurer: Measurer, size: float, leading: float,
+                 indent: float = 0.0, align: str = "left", space_after: float = 0.0,
+                 lines: list[str] | None = None) -> None:
+        super().__init__()
+        self.text, self.measurer = text, measurer
+        self.size, self.leading, self.indent, self.align = size, leading, indent, align
+        self.spaceAfter = space_after
+        self._lines = lines
+        self._width = 0.0
+
+    def lines(self) -> list[str]:
+        assert self._lines is not None, "wrap() first"
+        return self._lines
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._width = avail_width
+        if self._lines is None:
+            self._lines = wrap(self.text, avail_width - self.indent, self.size, self.measurer)
+        return avail_width, self.leading * len(self._lines)
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        self.wrap(avail_width, avail_height)
+        fit = int(avail_height // self.leading)
+        lines = self.lines()
+        if fit <= 0 or fit >= len(lines):
+            return []
+        head = ScriptParagraph(self.text, self.measurer, self.size, self.leading, self.indent,
+                               self.align, 0.0, lines[:fit])
+        tail = ScriptParagraph(self.text, self.measurer, self.size, self.leading, 0.0,
+                               self.align, self.spaceAfter, lines[fit:])
+        return [head, tail]
+
+    def draw(self) -> None:
+        y = self.leading * len(self.lines())
+        for number, line in enumerate(self.lines()):
+            y -= self.leading
+            x = self.indent if number == 0 else 0.0
+            if self.align == "center":
+                x = (self._width - self.measurer.width(line, self.size)) / 2
+            elif self.align == "right":
+                x = self._width - self.measurer.width(line, self.size)
+            # Room below the baseline for Tibetan subjoined letters and vowel signs.
+            baseline = y + (self.leading - self.size) / 2 + 0.25 * self.size
+            draw_line(self.canv, line, x, baseline, self.size, self.measurer)

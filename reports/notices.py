@@ -1,0 +1,228 @@
+"""The 12309 window's papers: receipt slip (回执), procedural-reply notice (受理告知书) and
+referral notice pointing the way to the competent body (指明路径告知书).
+
+A4, official-document margins (GB/T 9704: top 37 mm, bottom 35 mm, left 28 mm, right 26 mm),
+title in 二号 (22 pt) and body in 三号 (16 pt). A petitioner who prefers Tibetan gets every
+paragraph in Tibetan, then in Chinese.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+
+from reports.layout import CHINESE_FONT, FontFiles, Measurer, ScriptParagraph, register_fonts
+
+TOP, BOTTOM, LEFT, RIGHT = 37 * mm, 35 * mm, 28 * mm, 26 * mm
+TITLE_SIZE = {False: 22.0, True: 18.0}
+# 三号 for a paper in one script; 四号 when every paragraph is printed twice, so that a receipt
+# still fits on one sheet.
+BODY_SIZE = {False: 16.0, True: 14.0}
+LEADING = {(False, "zh"): 28.0, (False, "bo"): 32.0, (True, "zh"): 24.0, (True, "bo"): 28.0}
+TITLE_LEADING = {(False, "zh"): 32.0, (False, "bo"): 38.0, (True, "zh"): 26.0,
+                 (True, "bo"): 32.0}
+
+RECEIPT, REPLY_NOTICE, REFERRAL_NOTICE = "receipt", "reply-notice", "referral-notice"
+
+
+@dataclass(frozen=True)
+class Both:
+    """A value in both scripts (a name, a date); ``bo`` falls back to ``zh`` when empty."""
+
+    zh: str
+    bo: str = ""
+
+    def get(self, script: str) -> str:
+        return (self.bo or self.zh) if script == "bo" else self.zh
+
+
+@dataclass(frozen=True)
+class NoticeData:
+    kind: str
+    office: Both
+    reg_no: str
+    petitioners: Both
+    received: Both
+    channel: Both
+    summary: str
+    reply_due: Both
+    answer_due: Both
+    reply_days: int
+    answer_months: int
+    procurator: Both
+    referral_body: str
+    referral_note: str
+    issued: Both
+    bilingual: bool
+
+
+def _texts(data: NoticeData, tr: gettext.NullTranslations, script: str) -> dict[str, Any]:
+    """Title and paragraphs of the paper in one script."""
+    _ = tr.gettext
+    # A Tibetan label ends with a shad; inside a sentence it must not.
+    channel = data.channel.get(script).rstrip("།") if script == "bo" else data.channel.zh
+    v = {"name": data.petitioners.get(script), "date": data.received.get(script),
+         "channel": channel, "summary": data.summary, "number": data.reg_no,
+         "reply_due": data.reply_due.get(script), "answer_due": data.answer_due.get(script),
+         "reply_days": data.reply_days, "answer_months": data.answer_months,
+         "procurator": data.procurator.get(script), "body": data.referral_body}
+    hotline = _("To ask about your petition, call the 12309 procuratorial service hotline or come "
+                "to the 12309 window, and give the registration number {number}.").format(**v)
+    salutation = _("{name}:").format(**v)
+    if data.kind == RECEIPT:
+        title = _("Receipt for a petition")
+        body = [
+            _("On {date} you brought this office a petition ({channel}): \u201c{summary}\u201d. "
+              "It has been received and registered under number {number}.").format(**v),
+            _("This office will tell you within {reply_days} days how your petition is being "
+              "handled (by {reply_due}), and will answer you with the process or the result "
+              "within {answer_months} months (by {answer_due}).").format(**v),
+            hotline,
+        ]
+    elif data.kind == REPLY_NOTICE:
+        title = _("Notice on the handling of a petition")
+        body = [
+            _("Your petition of {date} (\u201c{summary}\u201d, registration number {number}) "
+              "falls within the remit of the procuratorate and has been accepted into case "
+              "handling.").format(**v)
+            + (" " + _("It is handled by procurator {procurator}.").format(**v)
+               if v["procurator"] else ""),
+            _("This office will answer you with the process or the result by "
+              "{answer_due}.").format(**v),
+            hotline,
+        ]
+    elif data.kind == REFERRAL_NOTICE:
+        title = _("Notice pointing the way to the competent body")
+        body = [
+            _("Your petition of {date} (\u201c{summary}\u201d, registration number {number}) does "
+              "not fall within the remit of the procuratorate.").format(**v),
+            _("Under the relevant provisions, please take the matter to {body}.").format(**v),
+        ]
+        if data.referral_note:
+            # The clerk's own words are printed once, after both scripts' paragraphs.
+            body.append(data.referral_note if script == "zh" else "")
+        body.append(hotline)
+    else:
+        raise ValueError(f"unknown paper {data.kind!r}")
+    return {"title": title, "salutation": salutation, "body": body,
+            "seal": _("(seal)"), "office": data.office.get(script),
+            "issued": data.issued.get(script)}
+
+
+class SealBox(Flowable):  # type: ignore[misc]
+    """Where the office's seal is stamped: over the office's name and the date above it, as a
+    seal is. Takes no height of its own; it draws upward over the lines before it."""
+
+    def __init__(self, label: str, measurer: Measurer, over: float,
+                 size: float = 40 * mm) -> None:
+        super().__init__()
+        self.label, self.measurer, self.over, self.size = label, measurer, over, size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, 0.0
+
+    def draw(self) -> None:
+        centre_x = self.width - self.size / 2 - 12 * mm
+        centre_y = self.over / 2
+        self.canv.saveState()
+        self.canv.setDash(3, 3)
+        self.canv.setLineWidth(0.6)
+        self.canv.setStrokeGray(0.45)
+        self.canv.circle(centre_x, centre_y, self.size / 2)
+        self.canv.restoreState()
+        para = ScriptParagraph(self.label, self.measurer, 9, 12.0, align="center")
+        para.wrapOn(self.canv, self.size, 12.0)
+        para.drawOn(self.canv, centre_x - self.size / 2, centre_y - self.size / 2 + 4)
+
+
+def _numbered_canvas(page_label: gettext.NullTranslations, measurer: Measurer) -> type[Canvas]:
+    """A canvas that writes 第X页 共Y页 at the foot of each page of a multi-page paper."""
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                if total > 1:
+                    text = page_label.gettext("Page {page} of {pages}").format(
+                        page=number, pages=total)
+                    para = ScriptParagraph(text, measurer, 12, 16, align="center")
+                    width = A4[0] - LEFT - RIGHT
+                    para.wrapOn(self, width, 16)
+                    para.drawOn(self, LEFT, BOTTOM / 2)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def render_notice(data: NoticeData, zh: gettext.NullTranslations,
+                  bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
+    """The paper as PDF bytes."""
+    register_fonts(fonts)
+    measurer = Measurer(fonts)
+    scripts = [("bo", bo), ("zh", zh)] if data.bilingual else [("zh", zh)]
+    texts = {script: _texts(data, tr, script) for script, tr in scripts}
+    size = BODY_SIZE[data.bilingual]
+    leading = {script: LEADING[(data.bilingual, script)] for script, _tr in scripts}
+    story: list[Flowable] = []
+    for script, _tr in scripts:
+        story.append(ScriptParagraph(texts[script]["office"], measurer,
+                                     TITLE_SIZE[data.bilingual],
+                                     TITLE_LEADING[(data.bilingual, script)], align="center"))
+    for script, _tr in scripts:
+        story.append(ScriptParagraph(texts[script]["title"], measurer,
+                                     TITLE_SIZE[data.bilingual],
+                                     TITLE_LEADING[(data.bilingual, script)], align="center"))
+    story.append(Spacer(1, 8 * mm))
+    for script, _tr in scripts:
+        story.append(ScriptParagraph(texts[script]["salutation"], measurer, size,
+                                     leading[script], space_after=2))
+    for index in range(len(texts["zh"]["body"])):
+        for script, _tr in scripts:
+            if texts[script]["body"][index]:
+                story.append(ScriptParagraph(texts[script]["body"][index], measurer, size,
+                                             leading[script], indent=2 * size, space_after=6))
+    signature: list[Flowable] = [Spacer(1, 6 * mm)]
+    for script, _tr in scripts:
+        signature.append(ScriptParagraph(texts[script]["office"], measurer, size,
+                                         leading[script], align="right"))
+        signature.append(ScriptParagraph(texts[script]["issued"], measurer, size,
+                                         leading[script], align="right"))
+    seal_label = " ".join(texts[script]["seal"] for script, _tr in scripts)
+    signature.append(SealBox(seal_label, measurer, over=2 * sum(leading.values())))
+    story.append(KeepTogether(signature))
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
+                            leftMargin=LEFT, rightMargin=RIGHT, title=texts["zh"]["title"],
+                            author=data.office.zh, subject=data.reg_no, creator="Doorstep")
+    doc.build(story, canvasmaker=_numbered_canvas(scripts[-1][1], measurer))
+    return out.getvalue()
+
+
+__all__ = [
+    "CHINESE_FONT",
+    "RECEIPT",
+    "REFERRAL_NOTICE",
+    "REPLY_NOTICE",
+    "Both",
+    "NoticeData",
+    "render_notice",
+]
