@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -174,7 +175,9 @@ def _numbered_canvas(page_label: gettext.NullTranslations, measurer: Measurer) -
 
 def render_notice(data: NoticeData, zh: gettext.NullTranslations,
                   bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
-    """The paper as PDF bytes."""
+    """The paper as PDF bytes; the same data gives the same bytes (no timestamps inside), so a
+    paper saved from the screen and one printed from the command line are the same file."""
+    rl_config.invariant = 1
     register_fonts(fonts)
     measurer = Measurer(fonts)
     scripts = [("bo", bo), ("zh", zh)] if data.bilingual else [("zh", zh)]

@@ -260,6 +260,10 @@ class IntakeView(QWidget):
         compact(self.leader)
         self.save_button = QPushButton()
         self.clear_button = QPushButton()
+        self.print_receipt = QPushButton()
+        self.print_receipt.hide()
+        self.print_receipt.clicked.connect(self.preview_receipt)
+        self.last_registered = ""
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -327,6 +331,7 @@ class IntakeView(QWidget):
         scroll.setWidget(content)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.print_receipt)
         bottom.addWidget(self.clear_button)
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
@@ -475,6 +480,7 @@ class IntakeView(QWidget):
     # -- saving ---------------------------------------------------------------------------------
     def save(self) -> None:
         self._draft_timer.stop()
+        self.print_receipt.hide()
         self.errors.clear()
         for editor in self.editors():
             editor.errors.clear()
@@ -499,7 +505,18 @@ class IntakeView(QWidget):
             text += " " + _("This laptop has no registration numbers left, so the number is "
                             "provisional until the office laptop gives it a block of numbers.")
         self.message.setText(text)
+        self.last_registered = done.id
+        self.print_receipt.show()
         self.registered.emit(done.id)
+
+    def preview_receipt(self) -> None:
+        from app import papers
+        from ui.paper_preview import PaperPreview
+
+        kind = "receipt"
+        title = papers.PAPERS[kind]
+        pdf = papers.render(self._store, self.last_registered, kind)
+        PaperPreview(pdf, _(title), f"{kind}.pdf", self).exec()
 
     def show_problems(self, problems: list[ValidationError]) -> None:
         by_person: dict[int, list[ValidationError]] = {}
@@ -554,6 +571,7 @@ class IntakeView(QWidget):
         self.is_sensitive.setText(_("Sensitive"))
         self.save_button.setText(_("Register (Ctrl+S)"))
         self.clear_button.setText(_("Clear the form"))
+        self.print_receipt.setText(_("Print the receipt…"))
         for editor in self.editors():
             editor.retranslate_ui()
         self.reload_staff()

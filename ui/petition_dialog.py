@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import petitions, registry
+from app import papers, petitions, registry
 from app.errors import AppError, InvalidInputError
 from app.formatting import format_date, format_iso_date, format_short_datetime
 from app.i18n import N_, _, pick
@@ -46,6 +46,7 @@ from app.registry import PetitionDetail
 from app.store import Store
 from ui.combo import CodeCombo
 from ui.form_support import FieldErrors, retranslate_labels, to_date, translated_label
+from ui.paper_preview import PaperPreview
 
 
 def _e(text: str) -> str:
@@ -238,6 +239,12 @@ class PetitionDialog(QDialog):
         self.buttons = QHBoxLayout()
         for button in (self.reply_button, self.deadline_button):
             self.buttons.addWidget(button)
+        self.paper_buttons: dict[str, QPushButton] = {}
+        for kind in papers.PAPERS:
+            button = QPushButton()
+            button.clicked.connect(lambda _checked=False, k=kind: self.preview_paper(k))
+            self.paper_buttons[kind] = button
+            self.buttons.addWidget(button)
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -255,6 +262,16 @@ class PetitionDialog(QDialog):
             self.detail = None
         self.retranslate_ui()
 
+    def preview_paper(self, kind: str) -> None:
+        try:
+            pdf = papers.render(self._store, self.petition_id, kind)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        number = self.detail.row.reg_no if self.detail else ""
+        PaperPreview(pdf, f"{_(papers.PAPERS[kind])} {number}", f"{kind} {number}.pdf",
+                     self).exec()
+
     def record_reply(self) -> None:
         if ReplyDialog(self._store, self.petition_id, self._staff_id, self).exec():
             self.reload()
@@ -271,6 +288,10 @@ class PetitionDialog(QDialog):
         self.reply_button.setText(_("Record a reply…"))
         self.deadline_button.setText(_("Pause, resume or extend a deadline…"))
         self.close_button.setText(_("Close"))
+        available = papers.papers_for(self.detail) if self.detail else []
+        for kind, button in self.paper_buttons.items():
+            button.setText(_(papers.PAPERS[kind]) + "…")
+            button.setVisible(kind in available)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

@@ -1,0 +1,156 @@
+"""Printed papers: content in the right scripts, Tibetan line breaks, margins, print and save."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pypdfium2
+import pytest
+
+from app import papers
+from app.errors import AppError
+from app.petitions import register
+from app.store import Store
+from reports.layout import Measurer, wrap
+from reports.notices import LEFT, RIGHT
+from tests.helpers import petition, set_up, tashi
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 24, 10, 0)
+TIBETAN_SYLLABLES = ("བཀྲ", "ཤིས", "བདེ", "ལེགས", "སྒྲོལ", "མ", "རྒྱལ", "མཚན", "བསྟན", "འཛིན",
+                     "སྐྱིད", "ཕྱུག", "རྡོ", "རྗེ", "དབྱངས", "ཀྱི", "ལྷ", "མོ", "ཁྲིམས", "ཞིབ")
+
+
+def _text(pdf: bytes) -> str:
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        return "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
+@pytest.fixture
+def office_store(store: Store) -> Store:
+    set_up(store)
+    return store
+
+
+def test_receipt_in_chinese_only_for_a_chinese_reader(office_store: Store) -> None:
+    done = register(office_store, petition(persons=[tashi(preferred_language="zh",
+                                                          name_bo="")]), now=NOW)
+    text = _text(papers.render(office_store, done.id, "receipt"))
+    assert "信访接收回执" in text and done.reg_no in text
+    assert "达日县人民检察院" in text
+    assert "7日内" in text and "2026年11月27日" in text
+    assert not any("\u0f00" <= ch <= "\u0fff" for ch in text)
+
+
+def test_receipt_in_both_scripts_for_a_tibetan_reader(office_store: Store) -> None:
+    done = register(office_store, petition(), now=NOW)
+    pdf = papers.render(office_store, done.id, "receipt")
+    text = _text(pdf)
+    assert "信访接收回执" in text
+    assert sum("\u0f00" <= ch <= "\u0fff" for ch in text) > 100
+    # Same data, same bytes: the paper saved from the screen equals the command line's.
+    assert papers.render(office_store, done.id, "receipt") == pdf
+
+
+def test_notices_follow_jurisdiction(office_store: Store) -> None:
+    accepted = register(office_store, petition(), now=NOW)
+    referred = register(office_store, petition(jurisdiction="refer",
+                                               referral_body="达日县人民法院",
+                                               referral_note="已告知其向法院申请执行。"),
+                        now=NOW)
+    assert "导入程序办理" in _text(papers.render(office_store, accepted.id, "reply-notice"))
+    text = _text(papers.render(office_store, referred.id, "referral-notice"))
+    assert "达日县人民法院" in text and text.count("已告知其向法院申请执行") == 1
+    with pytest.raises(AppError, match="accepted, not referred"):
+        papers.render(office_store, accepted.id, "referral-notice")
+    with pytest.raises(AppError, match="referred to another body"):
+        papers.render(office_store, referred.id, "reply-notice")
+
+
+def test_long_tibetan_paragraph_breaks_only_after_tsheg_and_stays_inside(
+        office_store: Store) -> None:
+    measurer = Measurer(papers.shipped_fonts())
+    syllables = [TIBETAN_SYLLABLES[i * 7 % len(TIBETAN_SYLLABLES)] for i in range(400)]
+    text = "་".join(syllables) + "།"
+    width = 440.0
+    lines = wrap(text, width, 16, measurer)
+    assert len(lines) > 10
+    assert "".join(lines) == text  # nothing lost, nothing added
+    for line in lines:
+        assert not line.startswith(("་", "།"))
+        assert measurer.width(line, 16) <= width
+    assert all(line.endswith(("་", "།")) for line in lines)
+
+
+def test_printed_page_keeps_its_margins(office_store: Store) -> None:
+    done = register(office_store, petition(summary="草场" * 120), now=NOW)
+    pdf = papers.render(office_store, done.id, "receipt")
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(len(doc)):
+            image = doc[index].render(scale=100 / 72).to_pil().convert("L")
+            width, height = image.size
+            left = int(LEFT / 72 * 100) - 3
+            right = width - int(RIGHT / 72 * 100) + 3
+            for x in list(range(0, left)) + list(range(right, width)):
+                column = [image.getpixel((x, y)) for y in range(0, height, 2)]
+                assert min(column) > 200, f"ink in the margin on page {index + 1} at x={x}"
+    finally:
+        doc.close()
+
+
+def test_command_line_prints_the_same_file(office_store: Store, tmp_path: Path) -> None:
+    done = register(office_store, petition(), now=NOW)
+    expected = papers.render(office_store, done.id, "receipt")
+    out = tmp_path / "receipt.pdf"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "print", "receipt", done.reg_no, "--data-dir",
+         str(office_store.paths.data_dir), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == expected
+    missing = subprocess.run(
+        [sys.executable, "-m", "app", "print", "receipt", "达检信〔2026〕999号", "--data-dir",
+         str(office_store.paths.data_dir), "--out", str(tmp_path / "x.pdf")],
+        cwd=ROOT, capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert missing.returncode == 1
+    assert "没有登记编号为 达检信〔2026〕999号 的信访件" in missing.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_preview_prints_and_saves(qtbot, office_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui.main import application
+    from ui.paper_preview import PaperPreview
+    from ui.petition_dialog import PetitionDialog
+
+    application()
+    done = register(office_store, petition(), now=NOW)
+    dialog = PetitionDialog(office_store, done.id, "")
+    qtbot.addWidget(dialog)
+    assert dialog.paper_buttons["receipt"].isVisibleTo(dialog)
+    assert not dialog.paper_buttons["referral-notice"].isVisibleTo(dialog)
+    pdf = papers.render(office_store, done.id, "receipt")
+    preview = PaperPreview(pdf, "receipt", "receipt.pdf")
+    qtbot.addWidget(preview)
+    assert len(preview.page_labels) == len(papers.page_images(pdf))
+    assert preview.page_labels[0].pixmap().width() > 800
+    saved = tmp_path / "saved.pdf"
+    preview.save_to(saved)
+    assert saved.read_bytes() == pdf
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    preview.print_to(printer)
+    printed = pypdfium2.PdfDocument(str(tmp_path / "printed.pdf"))
+    assert len(printed) == len(papers.page_images(pdf))
+    printed.close()
