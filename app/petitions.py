@@ -181,6 +181,13 @@ def _recompute(session: Session, petition: Petition) -> None:
     petition.answer_due = due_date(ANSWER, received, rule, cal, changes).isoformat()
 
 
+def _live_petition(session: Session, petition_id: str) -> Petition:
+    petition = session.get(Petition, petition_id)
+    if petition is None or petition.deleted:
+        raise AppError(N_("This petition no longer exists."))
+    return petition
+
+
 def recompute_open(session: Session, office_id: str) -> int:
     """Recompute the due dates of an office's petitions that still await a reply or answer."""
     changed = 0
@@ -277,9 +284,7 @@ def record_reply(store: Store, petition_id: str, kind: str, replied_on: date, me
         problems.append(ValidationError(N_("The date cannot be in the future."),
                                         field="replied_on"))
     with store.write() as session:
-        petition = session.get(Petition, petition_id)
-        if petition is None or petition.deleted:
-            raise AppError(N_("This petition no longer exists."))
+        petition = _live_petition(session, petition_id)
         if replied_on < date.fromisoformat(petition.received_at[:10]):
             problems.append(ValidationError(N_("The reply cannot be earlier than the petition."),
                                             field="replied_on"))
@@ -308,9 +313,7 @@ def change_deadline(store: Store, petition_id: str, deadline: str, action: str, 
         problems.append(ValidationError(N_("An extension is between 1 and 365 days."),
                                         field="days"))
     with store.write() as session:
-        petition = session.get(Petition, petition_id)
-        if petition is None or petition.deleted:
-            raise AppError(N_("This petition no longer exists."))
+        petition = _live_petition(session, petition_id)
         paused = (petition.reply_due if deadline == REPLY else petition.answer_due) \
             == PAUSED.isoformat()
         if action == PAUSE and paused:

@@ -132,11 +132,42 @@ def detail_html(d: PetitionDetail) -> str:
     return "".join(parts)
 
 
-class ReplyDialog(QDialog):
+class _FormDialog(QDialog):
+    """A small form about one petition: Save runs ``submit``; problems show beside fields."""
+
     def __init__(self, store: Store, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store, self._petition_id, self._staff_id = store, petition_id, staff_id
+        self.errors = FieldErrors()
+
+    def _finish(self, form: QFormLayout, title: str) -> None:
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setWindowTitle(title)
+        self.resize(520, 380)
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        try:
+            self.submit()
+        except InvalidInputError as error:
+            self.errors.show(error.problems)
+            return
+        self.accept()
+
+
+class ReplyDialog(_FormDialog):
+    def __init__(self, store: Store, petition_id: str, staff_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(store, petition_id, staff_id, parent)
         self.kind = CodeCombo(REPLY_KINDS)
         self.method = CodeCombo(REPLY_METHODS)
         self.replied_on = QDateEdit(QDate.currentDate())
@@ -144,40 +175,24 @@ class ReplyDialog(QDialog):
         self.replied_on.setDisplayFormat("yyyy-MM-dd")
         self.content = QPlainTextEdit()
         self.content.setTabChangesFocus(True)
-        self.errors = FieldErrors()
         form = QFormLayout()
         self.errors.add_row(form, "kind", translated_label(N_("Kind of reply")), self.kind)
         self.errors.add_row(form, "replied_on", translated_label(N_("Date")), self.replied_on)
         self.errors.add_row(form, "method", translated_label(N_("How")), self.method)
         self.errors.add_row(form, "content", translated_label(N_("What was replied")),
                             self.content)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.buttons = buttons
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setWindowTitle(_("Record a reply"))
-        self.resize(520, 360)
+        self._finish(form, _("Record a reply"))
 
-    def save(self) -> None:
-        try:
-            petitions.record_reply(self._store, self._petition_id, self.kind.code(),
-                                   to_date(self.replied_on.date()), self.method.code(),
-                                   self.content.toPlainText(), self._staff_id)
-        except InvalidInputError as error:
-            self.errors.show(error.problems)
-            return
-        self.accept()
+    def submit(self) -> None:
+        petitions.record_reply(self._store, self._petition_id, self.kind.code(),
+                               to_date(self.replied_on.date()), self.method.code(),
+                               self.content.toPlainText(), self._staff_id)
 
 
-class DeadlineDialog(QDialog):
+class DeadlineDialog(_FormDialog):
     def __init__(self, store: Store, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._store, self._petition_id, self._staff_id = store, petition_id, staff_id
+        super().__init__(store, petition_id, staff_id, parent)
         self.deadline = CodeCombo(DEADLINES)
         self.action = CodeCombo({"pause": N_("Pause"), "resume": N_("Resume"),
                                  "extend": N_("Extend")})
@@ -189,7 +204,6 @@ class DeadlineDialog(QDialog):
         self.days.setValue(30)
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
-        self.errors = FieldErrors()
         form = QFormLayout()
         self.errors.add_row(form, "deadline", translated_label(N_("Deadline")), self.deadline)
         self.errors.add_row(form, "action", translated_label(N_("Change")), self.action)
@@ -199,27 +213,12 @@ class DeadlineDialog(QDialog):
         self.action.currentIndexChanged.connect(
             lambda _i: self.days.setEnabled(self.action.code() == "extend"))
         self.days.setEnabled(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.buttons = buttons
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setWindowTitle(_("Pause, resume or extend a deadline"))
-        self.resize(520, 380)
+        self._finish(form, _("Pause, resume or extend a deadline"))
 
-    def save(self) -> None:
-        try:
-            petitions.change_deadline(self._store, self._petition_id, self.deadline.code(),
-                                      self.action.code(), to_date(self.on_date.date()),
-                                      self.reason.toPlainText(), self.days.value(),
-                                      self._staff_id)
-        except InvalidInputError as error:
-            self.errors.show(error.problems)
-            return
-        self.accept()
+    def submit(self) -> None:
+        petitions.change_deadline(self._store, self._petition_id, self.deadline.code(),
+                                  self.action.code(), to_date(self.on_date.date()),
+                                  self.reason.toPlainText(), self.days.value(), self._staff_id)
 
 
 class PetitionDialog(QDialog):

@@ -1,0 +1,53 @@
+"""Recording a reply and changing a deadline from a petition's window."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from app.registry import petition_detail
+from app.store import Store
+from tests.helpers import petition, set_up
+from ui.main import application
+from ui.petition_dialog import DeadlineDialog, PetitionDialog, ReplyDialog
+
+NOW = datetime(2026, 11, 24, 10, 0)
+
+
+def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
+    from app.petitions import register
+
+    application()
+    set_up(store)
+    done = register(store, petition(), now=NOW)
+    window = PetitionDialog(store, done.id, "")
+    qtbot.addWidget(window)
+    assert "待程序性回复" in window.browser.toPlainText()
+
+    reply = ReplyDialog(store, done.id, "")
+    qtbot.addWidget(reply)
+    reply.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert reply.errors.text("content") == "请填写答复内容。"
+    assert reply.result() != QDialog.DialogCode.Accepted
+    reply.content.setPlainText("已电话告知受理情况")
+    reply.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert reply.result() == QDialog.DialogCode.Accepted
+
+    change = DeadlineDialog(store, done.id, "")
+    qtbot.addWidget(change)
+    change.deadline.set_code("answer")
+    change.action.set_code("extend")
+    change.days.setValue(30)
+    change.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert change.errors.text("reason") == "请填写理由。"
+    change.reason.setPlainText("案情复杂，经检察长批准")
+    change.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert change.result() == QDialog.DialogCode.Accepted
+
+    window.reload()
+    text = window.browser.toPlainText()
+    assert "已电话告知受理情况" in text and "案情复杂，经检察长批准" in text
+    detail = petition_detail(store, done.id)
+    assert detail.row.status == "awaiting_answer"
+    assert [h.action for h in detail.history] == ["registered", "replied", "deadline"]
