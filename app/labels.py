@@ -93,4 +93,24 @@ ACTIVITY = {
     "registered": N_("Registered"),
     "replied": N_("Reply recorded"),
     "deadline": N_("Deadline changed"),
+    "hearing": N_("Hearing recorded"),
+}
+
+OFFICER_ROLES = {
+    "deputy": N_("People's congress deputy"),
+    "cppcc": N_("CPPCC member"),
+    "supervisor": N_("People's supervisor"),
+    "lawyer": N_("Lawyer"),
+    "community": N_("Community figure"),
+    "other": N_("Other"),
+}
+
+HEARING_KINDS = {"public": N_("Public hearing"), "simplified": N_("Simplified hearing"),
+                 "doorstep": N_("Doorstep hearing")}
+
+HEARING_OUTCOMES = {
+    "settled": N_("Settled and withdrawn"),
+    "conciliated": N_("Conciliated"),
+    "continues": N_("Handling continues"),
+    "other": N_("Other"),
 }

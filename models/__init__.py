@@ -5,6 +5,13 @@ This package imports nothing of ours and nothing of Qt.
 
 from models.base import Base, SyncedRecord, new_id
 from models.core import Device, LocalIdentity, Office, Person, Staff
+from models.hearing import (
+    Hearing,
+    HearingOfficer,
+    HearingParticipant,
+    HearingStatement,
+    OfficerOpinion,
+)
 from models.petition import (
     Activity,
     DeadlineEvent,
@@ -21,10 +28,15 @@ __all__ = [
     "Base",
     "DeadlineEvent",
     "Device",
+    "Hearing",
+    "HearingOfficer",
+    "HearingParticipant",
+    "HearingStatement",
     "HolidayOverride",
     "LocalIdentity",
     "NumberBlock",
     "Office",
+    "OfficerOpinion",
     "Person",
     "Petition",
     "PetitionParty",
