@@ -130,8 +130,10 @@ def validate_hearing(data: HearingInput, now: datetime) -> list[ValidationError]
     held = parse_received(data.held_at)
     if held is None:
         need(False, "held_at", N_("This date and time does not exist."))
-    else:
-        need(held <= now + CLOCK_SLACK, "held_at", N_("The date cannot be in the future."))
+    elif data.outcome:
+        # A hearing still to be held (no outcome yet) may be planned for a later day.
+        need(held <= now + CLOCK_SLACK, "held_at",
+             N_("A hearing that has an outcome cannot be in the future."))
     if data.kind == "doorstep":
         need(bool(data.township.strip() or data.place.strip()), "place",
              N_("Please say where the doorstep hearing was held."))
@@ -158,13 +160,20 @@ def validate_hearing(data: HearingInput, now: datetime) -> list[ValidationError]
              N_("An opinion can only come from an officer at the hearing."))
         need(len(opinion) <= MAX_TEXT, "opinions",
              N_("This is too long (at most {n} characters)."), n=MAX_TEXT)
-    need(data.outcome in HEARING_OUTCOMES, "outcome", N_("Please choose the outcome."))
+    need(data.outcome in HEARING_OUTCOMES or (not data.outcome and not data.opinions),
+         "outcome", N_("Please choose the outcome."))
+    if not data.outcome:
+        need(not data.outcome_note.strip(), "outcome", N_("Please choose the outcome."))
     return problems
 
 
 def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
-                   now: datetime | None = None) -> str:
-    """Save a hearing with its participants, statements and opinions; returns its id."""
+                   now: datetime | None = None, hearing_id: str | None = None) -> str:
+    """Save a hearing with its participants, statements and opinions; returns its id.
+
+    With no outcome the hearing is planned (its notice can be printed); recording it again with
+    ``hearing_id`` replaces what was said and who took part, e.g. once it has been held.
+    """
     now = now or datetime.now()
     problems = validate_hearing(data, now)
     if problems:
@@ -180,13 +189,23 @@ def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
         staff = {data.host_id, *data.procurator_ids}
         if unknown or any(session.get(Staff, s) is None for s in staff):
             raise AppError(N_("Someone chosen for this hearing is no longer in the records."))
-        hearing = Hearing(petition_id=petition.id, kind=data.kind,
-                          held_at=held.isoformat(timespec="minutes"),
-                          township=data.township.strip(), village=data.village.strip(),
-                          herding_group=data.herding_group.strip(), place=data.place.strip(),
-                          host_id=data.host_id, interpreter=data.interpreter.strip(),
-                          outcome=data.outcome, outcome_note=data.outcome_note.strip())
-        session.add(hearing)
+        if hearing_id is None:
+            hearing = Hearing(petition_id=petition.id)
+            session.add(hearing)
+        else:
+            found = session.get(Hearing, hearing_id)
+            if found is None or found.deleted or found.petition_id != petition.id:
+                raise AppError(N_("This hearing no longer exists."))
+            hearing = found
+            for model in (HearingStatement, OfficerOpinion, HearingParticipant):
+                for old in session.scalars(select(model).where(
+                        model.hearing_id == hearing.id, model.deleted.is_(False))):
+                    old.deleted = True
+        hearing.kind, hearing.held_at = data.kind, held.isoformat(timespec="minutes")
+        hearing.township, hearing.village = data.township.strip(), data.village.strip()
+        hearing.herding_group, hearing.place = data.herding_group.strip(), data.place.strip()
+        hearing.host_id, hearing.interpreter = data.host_id, data.interpreter.strip()
+        hearing.outcome, hearing.outcome_note = data.outcome, data.outcome_note.strip()
         session.flush()
         ids: dict[Participant, str] = {}
         everyone = ([("procurator", s) for s in dict.fromkeys([data.host_id,
@@ -208,7 +227,8 @@ def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
             if opinion.strip():
                 session.add(OfficerOpinion(hearing_id=hearing.id, officer_id=officer_id,
                                            opinion=opinion.strip()))
-        _log(session, store, petition.id, _staff_or_none(session, staff_id), "hearing",
+        _log(session, store, petition.id, _staff_or_none(session, staff_id),
+             "hearing" if data.outcome else "hearing_planned",
              f"{data.kind} {held.isoformat(timespec='minutes')}")
         return hearing.id
 
@@ -293,3 +313,64 @@ def hearings_of(store: Store, petition_id: str) -> list[str]:
         return list(session.scalars(select(Hearing.id).where(
             Hearing.petition_id == petition_id, Hearing.deleted.is_(False))
             .order_by(Hearing.held_at)))
+
+
+def hearing_input(store: Store, hearing_id: str) -> HearingInput:
+    """The hearing as the form holds it, to go on recording it (e.g. once a planned hearing has
+    been held)."""
+    with store.read() as session:
+        hearing = session.get(Hearing, hearing_id)
+        if hearing is None or hearing.deleted:
+            raise AppError(N_("This hearing no longer exists."))
+        data = HearingInput(
+            petition_id=hearing.petition_id, kind=hearing.kind, held_at=hearing.held_at,
+            township=hearing.township, village=hearing.village,
+            herding_group=hearing.herding_group, place=hearing.place,
+            host_id=hearing.host_id or "", interpreter=hearing.interpreter,
+            outcome=hearing.outcome, outcome_note=hearing.outcome_note)
+        keys: dict[str, Participant] = {}
+        for p in session.scalars(select(HearingParticipant).where(
+                HearingParticipant.hearing_id == hearing_id,
+                HearingParticipant.deleted.is_(False)).order_by(HearingParticipant.position)):
+            key = p.staff_id or p.officer_id or p.person_id
+            assert key is not None
+            keys[p.id] = (p.kind, key)
+            if p.kind == "procurator" and key != data.host_id:
+                data.procurator_ids.append(key)
+            elif p.kind == "officer":
+                data.officer_ids.append(key)
+            elif p.kind == "party":
+                data.party_ids.append(key)
+        data.statements = [(keys[s.participant_id], s.text) for s in session.scalars(
+            select(HearingStatement).where(HearingStatement.hearing_id == hearing_id,
+                                           HearingStatement.deleted.is_(False))
+            .order_by(HearingStatement.position))]
+        data.opinions = {o.officer_id: o.opinion for o in session.scalars(
+            select(OfficerOpinion).where(OfficerOpinion.hearing_id == hearing_id,
+                                         OfficerOpinion.deleted.is_(False)))}
+        return data
+
+
+@dataclass(frozen=True)
+class HearingSummary:
+    id: str
+    kind: str
+    held_at: str
+    outcome: str
+    place: str
+
+
+def hearing_summaries(store: Store, petition_id: str) -> list[HearingSummary]:
+    """The petition's hearings, earliest first, for its detail view."""
+    with store.read() as session:
+        return [HearingSummary(h.id, h.kind, h.held_at, h.outcome, place_text(
+                    h.township, h.village, h.herding_group, h.place))
+                for h in session.scalars(select(Hearing).where(
+                    Hearing.petition_id == petition_id, Hearing.deleted.is_(False))
+                    .order_by(Hearing.held_at))]
+
+
+def place_text(township: str, village: str, herding_group: str, place: str) -> str:
+    """Where a hearing was held, as one line: 窝赛乡查干村二社 信访人家中帐篷."""
+    area = "".join(part for part in (township, village, herding_group) if part)
+    return " ".join(part for part in (area, place) if part)

@@ -94,6 +94,10 @@ ACTIVITY = {
     "replied": N_("Reply recorded"),
     "deadline": N_("Deadline changed"),
     "hearing": N_("Hearing recorded"),
+    "hearing_planned": N_("Hearing planned"),
+    "agreement": N_("Agreement drafted"),
+    "agreement_signed": N_("Agreement signed"),
+    "agreement_withdrawn": N_("Agreement withdrawn"),
 }
 
 OFFICER_ROLES = {
@@ -113,4 +117,11 @@ HEARING_OUTCOMES = {
     "conciliated": N_("Conciliated"),
     "continues": N_("Handling continues"),
     "other": N_("Other"),
+}
+
+AGREEMENT_STATUSES = {
+    "drafted": N_("Drafted"),
+    "printed": N_("Printed"),
+    "signed": N_("Signed"),
+    "withdrawn": N_("Withdrawn"),
 }

@@ -3,6 +3,7 @@
 This package imports nothing of ours and nothing of Qt.
 """
 
+from models.agreement import Agreement, Attachment
 from models.base import Base, SyncedRecord, new_id
 from models.core import Device, LocalIdentity, Office, Person, Staff
 from models.hearing import (
@@ -25,6 +26,8 @@ from models.sync import SyncHead, SyncVersion
 
 __all__ = [
     "Activity",
+    "Agreement",
+    "Attachment",
     "Base",
     "DeadlineEvent",
     "Device",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from app import hearings
-from app.errors import InvalidInputError
+from app import agreements, hearings
+from app.errors import AppError, InvalidInputError
 from app.hearings import HearingInput, OfficerInput
 from app.identity import this_device
+from app.paths import AppPaths
 from app.petitions import register
 from app.registry import petition_detail
 from app.store import Store
@@ -74,7 +76,7 @@ def test_record_a_doorstep_hearing_with_statements_and_opinions(
 def test_bad_hearing_is_refused_whole(case: tuple[Store, str, str, str]) -> None:
     store, office_id, petition_id, chief = case
     officer = hearings.save_officer(store, OfficerInput(office_id, "索南", "", "deputy"))
-    bad = HearingInput(petition_id=petition_id, kind="doorstep", held_at="2026-12-30T10:00",
+    bad = HearingInput(petition_id=petition_id, kind="doorstep", held_at="2026-02-30T10:00",
                        host_id="", party_ids=[],
                        statements=[(("officer", officer), "not present"), (("party", "x"), " ")],
                        opinions={officer: "x"}, outcome="")
@@ -86,3 +88,72 @@ def test_bad_hearing_is_refused_whole(case: tuple[Store, str, str, str]) -> None
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(Hearing)) == 0
         assert session.scalar(select(func.count()).select_from(HearingStatement)) == 0
+
+
+def _held(store: Store, office_id: str, petition_id: str, chief: str) -> str:
+    officer = hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས", "deputy"))
+    party = petition_detail(store, petition_id).parties[0].person_id
+    planned = HearingInput(petition_id=petition_id, kind="doorstep", held_at="2026-12-02T11:00",
+                           township="窝赛乡", village="查干村", place="信访人家中帐篷",
+                           host_id=chief, officer_ids=[officer], party_ids=[party])
+    hearing_id = hearings.record_hearing(store, planned, chief, now=NOW)
+    assert hearings.hearing_summaries(store, petition_id)[0].outcome == ""
+    held = hearings.hearing_input(store, hearing_id)
+    assert held.party_ids == [party] and held.officer_ids == [officer]
+    held.held_at = "2026-12-02T11:30"
+    held.statements = [(("party", party), "同意。")]
+    held.opinions = {officer: "同意息诉。"}
+    held.outcome = "settled"
+    with pytest.raises(InvalidInputError):  # an outcome in the future
+        hearings.record_hearing(store, held, chief, now=NOW, hearing_id=hearing_id)
+    assert hearings.record_hearing(store, held, chief, now=datetime(2026, 12, 2, 15, 0),
+                                   hearing_id=hearing_id) == hearing_id
+    detail = hearings.hearing_detail(store, hearing_id)
+    assert [s.text for s in detail.statements] == ["同意。"] and len(detail.parties) == 1
+    return hearing_id
+
+
+def test_planned_hearing_is_held_later_and_drafts_an_agreement(
+        case: tuple[Store, str, str, str], tmp_path: Path) -> None:
+    store, office_id, petition_id, chief = case
+    paths = AppPaths(tmp_path / "data")
+    hearing_id = _held(store, office_id, petition_id, chief)
+    agreement_id = agreements.draft_agreement(store, paths, hearing_id, chief)
+    detail = agreements.agreement_detail(store, agreement_id)
+    assert detail.status == "drafted" and detail.bilingual  # 扎西才让 prefers Tibetan
+    assert "扎西才让" in detail.text.matter_zh and "2026年12月2日" in detail.text.matter_zh
+    assert "བཀྲ་ཤིས་ཚེ་རིང" in detail.text.matter_bo
+    assert detail.parties[0].id_number == "632624198503120012"
+    with pytest.raises(AppError):
+        agreements.draft_agreement(store, paths, hearing_id, chief)
+    text = detail.text
+    text.office_zh += "\n协调发放司法救助金人民币伍仟元整。"
+    agreements.save_text(store, agreement_id, text, bilingual=True)
+    agreements.mark_printed(store, agreement_id)
+    with pytest.raises(InvalidInputError):  # before the hearing
+        agreements.mark_signed(store, agreement_id, "2026-12-01", today=date(2026, 12, 5))
+    agreements.mark_signed(store, agreement_id, "2026-12-03", chief, today=date(2026, 12, 5))
+    signed = agreements.agreement_detail(store, agreement_id)
+    assert (signed.status, signed.signed_on) == ("signed", "2026-12-03")
+    assert signed.text.office_zh.endswith("伍仟元整。")
+    with pytest.raises(AppError):
+        agreements.save_text(store, agreement_id, text, bilingual=True)
+
+
+def test_office_template_wins_and_a_broken_one_is_named(
+        case: tuple[Store, str, str, str], tmp_path: Path) -> None:
+    store, office_id, petition_id, chief = case
+    paths = AppPaths(tmp_path / "data")
+    folder = agreements.ensure_office_templates(paths)
+    own = folder / "agreement.zh.txt"
+    own.write_text(own.read_text(encoding="utf-8").replace(
+        "自愿息诉罢访", "自愿息诉罢访并撤回申诉"), encoding="utf-8")
+    hearing_id = _held(store, office_id, petition_id, chief)
+    agreement_id = agreements.draft_agreement(store, paths, hearing_id)
+    assert "并撤回申诉" in agreements.agreement_detail(store, agreement_id).text.petitioner_zh
+    agreements.withdraw(store, agreement_id)
+    (folder / "agreement.bo.txt").write_text("[matter]\n{petitioner}\n", encoding="utf-8")
+    with pytest.raises(AppError) as caught:
+        agreements.draft_agreement(store, paths, hearing_id)
+    assert "agreement.bo.txt" in str(caught.value.params) and "petitioner" in str(
+        caught.value.params)
