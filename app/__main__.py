@@ -40,7 +40,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="write every live record to stdout as canonical JSON")
     printing = commands.add_parser("print", parents=[common],
                                    help="print a petition's paper to a PDF file")
-    printing.add_argument("paper", choices=["receipt", "reply-notice", "referral-notice"])
+    printing.add_argument("paper", choices=["receipt", "reply-notice", "referral-notice",
+                                            "agreement", "hearing-notice", "hearing-minutes"],
+                          help="agreement: the petition's agreement that still holds (marked "
+                               "printed); hearing-notice, hearing-minutes: its latest hearing")
     printing.add_argument("reg_no", metavar="REGNO", help="registration number, e.g. "
                           "达检信〔2026〕37号")
     printing.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write")
@@ -78,10 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 store.close()
             print(_("Demo data written to {path}: {offices} offices, {staff} staff, "
-                    "{persons} persons, {petitions} petitions.").format(
+                    "{persons} persons, {petitions} petitions, {hearings} hearings, {agreements} "
+                    "agreements.").format(
                 path=paths.data_dir, offices=format_number(summary.offices),
                 staff=format_number(summary.staff), persons=format_number(summary.persons),
-                petitions=format_number(summary.petitions)))
+                petitions=format_number(summary.petitions),
+                hearings=format_number(summary.hearings),
+                agreements=format_number(summary.agreements)))
             return 0
         if args.command == "dump":
             from app.dump import dump_json
@@ -98,15 +104,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             from app import papers
 
+            out = Path(args.out)
             store = _open(paths)
             try:
-                pdf = papers.render(store, papers.find_by_number(store, args.reg_no), args.paper)
+                if args.paper == "agreement":
+                    from app import agreements
+
+                    agreement_id = papers.current_agreement(store, args.reg_no)
+                    pdf = papers.render_agreement(store, agreement_id)
+                elif args.paper == "hearing-notice":
+                    pdf = papers.render_hearing_notice(
+                        store, papers.latest_hearing(store, args.reg_no))
+                elif args.paper == "hearing-minutes":
+                    pdf = papers.render_minutes(store, papers.latest_hearing(store, args.reg_no))
+                else:
+                    pdf = papers.render(store, papers.find_by_number(store, args.reg_no),
+                                        args.paper)
+                tmp = out.with_name(out.name + ".tmp")
+                tmp.write_bytes(pdf)
+                tmp.replace(out)
+                if args.paper == "agreement":
+                    agreements.mark_printed(store, agreement_id)
             finally:
                 store.close()
-            out = Path(args.out)
-            tmp = out.with_name(out.name + ".tmp")
-            tmp.write_bytes(pdf)
-            tmp.replace(out)
             return 0
     except AppError as exc:
         print(exc.translated(), file=sys.stderr)

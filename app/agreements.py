@@ -193,7 +193,9 @@ def draft_agreement(store: Store, paths: AppPaths, hearing_id: str, staff_id: st
         for script in SCRIPTS:
             bo = script == "bo"
             values = {
-                "office": (office.name_bo or office.name_zh) if bo else office.name_zh,
+                # A Tibetan name ends with a shad; inside a sentence it must not.
+                "office": (office.name_bo.rstrip("།") or office.name_zh) if bo
+                else office.name_zh,
                 "petitioners": ("  " if bo else "、").join(
                     ((p.name_bo or p.name_zh) if bo else (p.name_zh or p.name_bo))
                     for p in persons),

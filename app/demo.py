@@ -73,6 +73,8 @@ class DemoSummary:
     staff: int
     persons: int
     petitions: int = 0
+    hearings: int = 0
+    agreements: int = 0
 
 
 def _tibetan_name(rng: random.Random) -> tuple[str, str, str]:
@@ -161,7 +163,8 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
     settings.current_staff_id = clerk_id
     save_settings(store.paths, settings)
     petitions = _petitions(store, rng, clerk_id, count=min(90, persons // 2))
-    return DemoSummary(len(OFFICES), staff_count, persons, petitions)
+    held, agreed = _hearings(store, rng, clerk_id)
+    return DemoSummary(len(OFFICES), staff_count, persons, petitions, held, agreed)
 
 
 def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> int:
@@ -229,3 +232,117 @@ def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> i
             change_deadline(store, done.id, "reply", "pause", today,
                             "信访人外出放牧，暂无法联系，待其返回后补充材料。", staff_id=clerk_id)
     return made
+
+
+# The Darlag office's roster of hearing officers: (Tibetan, Chinese, role, township).
+OFFICERS = (
+    ("ཀུན་དགའ་རྒྱ་མཚོ", "更登嘉措", "deputy", "吉迈镇"),
+    ("ལྷ་མོ་སྐྱིད", "拉毛吉", "deputy", "窝赛乡"),
+    ("", "王建华", "cppcc", "吉迈镇"),
+    ("བསོད་ནམས་དབང་འདུས", "索南旺堆", "supervisor", "满掌乡"),
+    ("", "李明远", "lawyer", "吉迈镇"),
+    ("དགེ་རྒན་བློ་བཟང", "洛桑老师", "community", "建设乡"),
+    ("རྒན་པོ་ཚེ་དབང", "才旺老人", "community", "德昂乡"),
+)
+
+# What was said at a demo hearing: (speaker kind, Chinese, Tibetan); a Tibetan-speaking party
+# speaks Tibetan, procurators and officers speak Chinese (with the interpreter between).
+STATEMENTS = (
+    ("procurator", "宣布听证会开始，介绍听证员和参加人员，告知各方的权利和义务。", ""),
+    ("party", "这件事拖了很久，家里生活很困难，希望检察院帮我们解决。",
+     "དོན་དག་འདི་དུས་ཡུན་རིང་པོར་འགྱངས་ཡོད། ཁྱིམ་ཚང་གི་འཚོ་བ་དཀའ་ངལ་ཆེ་བས་ཞིབ་ཚགས་ཁང་གིས་ཐག་གཅོད་"
+     "གནང་རོགས།"),
+    ("procurator",
+     "通报案件审查情况：经调阅卷宗、走访村委会，查明了基本事实，依法提出处理意见。", ""),
+    ("officer", "检察机关的审查意见有事实和法律依据，建议信访人理解支持，同时依法给予帮扶。", ""),
+    ("party", "听了检察官和听证员的解释，我明白了，同意不再上访。",
+     "ཞིབ་ཚགས་པ་དང་ཞིབ་ཉན་པའི་འགྲེལ་བཤད་ལ་ཉན་ནས་ངས་གོ་བ་བླངས། ཡང་བསྐྱར་ཞུ་གཏུག་མི་བྱེད།"),
+)
+OPINIONS = ("同意检察机关的审查意见，建议信访人息诉罢访。",
+            "建议依法开展司法救助，并协调乡政府给予临时救助。",
+            "事实清楚，处理意见合法合理，信访人的合理诉求已得到回应。")
+# (kind, outcome, agreement status) for the demo hearings, oldest first.
+HEARING_PLAN = (
+    ("doorstep", "settled", "signed"), ("public", "settled", "signed"),
+    ("doorstep", "settled", "signed"), ("simplified", "conciliated", "printed"),
+    ("doorstep", "settled", "withdrawn"), ("doorstep", "continues", ""),
+    ("public", "settled", "drafted"), ("simplified", "settled", "signed"),
+    ("doorstep", "settled", "printed"), ("doorstep", "", ""),  # the last one is still planned
+)
+
+
+def _hearings(store: Store, rng: random.Random, clerk_id: str) -> tuple[int, int]:
+    """Hearings of each kind at Darlag, with their agreements in every state; the Tibetan-
+    speaking petitioners get bilingual agreements and speak Tibetan in the minutes."""
+    from app import agreements, hearings
+    from app.hearings import HearingInput, OfficerInput
+    from models import Petition
+
+    home = next(o for o in OFFICES if o.division_code == DEMO_OFFICE)
+    officer_ids = [hearings.save_officer(store, OfficerInput(
+        home.id, name_zh, name_bo, role, _phone(rng), township))
+        for name_bo, name_zh, role, township in OFFICERS]
+    with store.read() as session:
+        candidates = session.execute(
+            select(Petition.id, Petition.received_at).where(Petition.office_id == home.id,
+                                      Petition.jurisdiction == "accept",
+                                      Petition.is_group.is_(False))
+            .order_by(Petition.received_at)).all()
+    today = date.today()
+    now = datetime.now()
+    held_count = agreed = 0
+    chosen = candidates[3::5][:len(HEARING_PLAN)]
+    for index, ((petition_id, received_at), (kind, outcome, status)) in enumerate(
+            zip(chosen, HEARING_PLAN, strict=False)):
+        context = hearings.hearing_context(store, petition_id)
+        procurators = [s.id for s in context.staff if s.detail == "procurator"]
+        host = procurators[index % len(procurators)]
+        party = context.parties[0]
+        speaks_bo = party.detail == "bo"
+        officers = rng.sample(officer_ids, 3 if kind != "simplified" else 1)
+        planned = not outcome
+        received = date.fromisoformat(received_at[:10])
+        held_on = (today + timedelta(days=6)) if planned else \
+            min(received + timedelta(days=18 + index % 3 * 5), today - timedelta(days=1))
+        if held_on < received:  # a petition from today: no hearing yet
+            continue
+        data = HearingInput(
+            petition_id=petition_id, kind=kind,
+            held_at=datetime.combine(held_on, time(10 + index % 4, 30)).isoformat(
+                timespec="minutes"),
+            host_id=host, procurator_ids=[p for p in procurators if p != host][:1],
+            officer_ids=officers, party_ids=[party.id],
+            interpreter="尼玛（藏汉翻译）" if speaks_bo else "")
+        if kind == "doorstep":
+            data.township = rng.choice(("窝赛乡", "德昂乡", "满掌乡", "建设乡"))
+            data.village = data.township[:-1] + "牧委会"
+            data.herding_group = rng.choice(HERDING_GROUPS)
+            data.place = rng.choice(("信访人家中帐篷", "夏季牧场定居点", "牧委会活动室"))
+        else:
+            data.place = "达日县人民检察院听证室"
+        if not planned:
+            for who, zh, bo in STATEMENTS:
+                key = {"procurator": ("procurator", host), "party": ("party", party.id),
+                       "officer": ("officer", officers[0])}[who]
+                data.statements.append((key, bo if speaks_bo and bo else zh))
+            data.opinions = {o: OPINIONS[(index + n) % len(OPINIONS)]
+                             for n, o in enumerate(officers)}
+            data.outcome = outcome
+            data.outcome_note = {"settled": "签订息诉罢访协议书，同步开展司法救助。",
+                                 "conciliated": "双方和解，检察院跟踪回访。",
+                                 "continues": "信访人不同意处理意见，继续调查核实。"}[outcome]
+        hearing_id = hearings.record_hearing(store, data, clerk_id, now=now)
+        held_count += 1
+        if not status:
+            continue
+        agreement_id = agreements.draft_agreement(store, store.paths, hearing_id, clerk_id)
+        agreed += 1
+        if status in ("printed", "signed"):
+            agreements.mark_printed(store, agreement_id)
+        if status == "signed":
+            agreements.mark_signed(store, agreement_id,
+                                   (held_on + timedelta(days=index % 2)).isoformat(), clerk_id,
+                                   today=today)
+        elif status == "withdrawn":
+            agreements.withdraw(store, agreement_id, clerk_id)
+    return held_count, agreed

@@ -13,6 +13,7 @@ import os
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 
+from app.hearings import HearingInput
 from app.paths import AppPaths
 from app.persons import PersonInput
 from app.petitions import PetitionInput
@@ -85,3 +86,57 @@ def load_intake_draft(paths: AppPaths) -> PetitionInput | None:
             if isinstance(raw, dict) and isinstance(raw.get("existing_id"), str):
                 person.existing_id = raw["existing_id"]
     return None if is_blank(draft) else draft
+
+
+HEARING_PREFIX = "hearing-"
+
+
+def hearing_draft_name(petition_id: str) -> str:
+    """One hearing being typed per petition."""
+    return f"{HEARING_PREFIX}{petition_id}"
+
+
+def hearing_is_blank(data: HearingInput) -> bool:
+    typed = [data.township, data.village, data.herding_group, data.place, data.interpreter,
+             data.outcome_note, *(text for _who, text in data.statements),
+             *data.opinions.values()]
+    return not any(text.strip() for text in typed) and not data.outcome
+
+
+def save_hearing_draft(paths: AppPaths, data: HearingInput, hearing_id: str | None) -> None:
+    content = asdict(data)
+    content["statements"] = [[list(who), text] for who, text in data.statements]
+    content["hearing_id"] = hearing_id or ""
+    save_draft(paths, hearing_draft_name(data.petition_id), content)
+
+
+def load_hearing_draft(paths: AppPaths, petition_id: str) -> tuple[HearingInput, str] | None:
+    """The hearing being typed for this petition when Doorstep stopped, and the id of the saved
+    hearing it continues ("" for a new one)."""
+    data = _load(paths, hearing_draft_name(petition_id))
+    if data is None:
+        return None
+    draft: HearingInput = _fill(HearingInput, data)
+    draft.petition_id = petition_id
+    statements = []
+    for item in data.get("statements") or []:
+        if (isinstance(item, list) and len(item) == 2 and isinstance(item[0], list)
+                and len(item[0]) == 2 and all(isinstance(v, str) for v in item[0])
+                and isinstance(item[1], str)):
+            statements.append(((item[0][0], item[0][1]), item[1]))
+    draft.statements = statements
+    draft.opinions = {k: v for k, v in (data.get("opinions") or {}).items()
+                      if isinstance(k, str) and isinstance(v, str)}
+    for name in ("procurator_ids", "officer_ids", "party_ids"):
+        setattr(draft, name, [v for v in getattr(draft, name) if isinstance(v, str)])
+    hearing_id = data.get("hearing_id")
+    return draft, hearing_id if isinstance(hearing_id, str) else ""
+
+
+def hearing_drafts(paths: AppPaths) -> list[str]:
+    """Petition ids with a hearing draft waiting."""
+    folder = paths.data_dir / "drafts"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[len(HEARING_PREFIX):-len(".json")]
+                  for p in folder.glob(f"{HEARING_PREFIX}*.json"))

@@ -101,7 +101,7 @@ Participant = tuple[str, str]
 
 @dataclass
 class HearingInput:
-    petition_id: str
+    petition_id: str = ""
     kind: str = "doorstep"
     held_at: str = ""
     township: str = ""
@@ -182,6 +182,10 @@ def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
     assert held is not None
     with store.write() as session:
         petition = _live_petition(session, data.petition_id)
+        if held.isoformat(timespec="minutes") < petition.received_at:
+            raise InvalidInputError([ValidationError(
+                N_("A hearing cannot be held before the petition was received."),
+                field="held_at")])
         parties = set(session.scalars(select(PetitionParty.person_id).where(
             PetitionParty.petition_id == petition.id, PetitionParty.deleted.is_(False))))
         unknown = [p for p in data.party_ids
@@ -197,10 +201,18 @@ def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
             if found is None or found.deleted or found.petition_id != petition.id:
                 raise AppError(N_("This hearing no longer exists."))
             hearing = found
-            for model in (HearingStatement, OfficerOpinion, HearingParticipant):
-                for old in session.scalars(select(model).where(
-                        model.hearing_id == hearing.id, model.deleted.is_(False))):
-                    old.deleted = True
+            # Statements and opinions before the participants they point at.
+            old_rows: list[HearingStatement | OfficerOpinion | HearingParticipant] = [
+                *session.scalars(select(HearingStatement).where(
+                    HearingStatement.hearing_id == hearing.id,
+                    HearingStatement.deleted.is_(False))),
+                *session.scalars(select(OfficerOpinion).where(
+                    OfficerOpinion.hearing_id == hearing.id, OfficerOpinion.deleted.is_(False))),
+                *session.scalars(select(HearingParticipant).where(
+                    HearingParticipant.hearing_id == hearing.id,
+                    HearingParticipant.deleted.is_(False)))]
+            for old in old_rows:
+                old.deleted = True
         hearing.kind, hearing.held_at = data.kind, held.isoformat(timespec="minutes")
         hearing.township, hearing.village = data.township.strip(), data.village.strip()
         hearing.herding_group, hearing.place = data.herding_group.strip(), data.place.strip()
@@ -374,3 +386,47 @@ def place_text(township: str, village: str, herding_group: str, place: str) -> s
     """Where a hearing was held, as one line: 窝赛乡查干村二社 信访人家中帐篷."""
     area = "".join(part for part in (township, village, herding_group) if part)
     return " ".join(part for part in (area, place) if part)
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    id: str
+    name_zh: str
+    name_bo: str
+    detail: str  # a role code, or the person's preferred language
+
+
+@dataclass(frozen=True)
+class HearingContext:
+    """Who can take part in a petition's hearing: the office's staff, its roster of officers
+    (active ones, plus any already on this hearing) and the petition's parties."""
+
+    petition_id: str
+    reg_no: str
+    office_id: str
+    staff: list[PersonChoice]
+    officers: list[PersonChoice]
+    parties: list[PersonChoice]
+
+
+def hearing_context(store: Store, petition_id: str,
+                    keep_officers: list[str] | None = None) -> HearingContext:
+    keep = set(keep_officers or [])
+    with store.read() as session:
+        petition = _live_petition(session, petition_id)
+        staff = [PersonChoice(s.id, s.name_zh, s.name_bo, s.role) for s in session.scalars(
+            select(Staff).where(Staff.office_id == petition.office_id, Staff.deleted.is_(False),
+                                Staff.active.is_(True)).order_by(Staff.role, Staff.name_zh))]
+        roster = [PersonChoice(o.id, o.name_zh, o.name_bo, o.role) for o in session.scalars(
+            select(HearingOfficer).where(HearingOfficer.office_id == petition.office_id,
+                                         HearingOfficer.deleted.is_(False))
+            .order_by(HearingOfficer.role, HearingOfficer.name_zh))
+            if o.active or o.id in keep]
+        parties = [PersonChoice(p.id, p.name_zh, p.name_bo, p.preferred_language)
+                   for p in session.scalars(
+                       select(Person).join(PetitionParty, PetitionParty.person_id == Person.id)
+                       .where(PetitionParty.petition_id == petition_id,
+                              PetitionParty.deleted.is_(False))
+                       .order_by(PetitionParty.position))]
+        return HearingContext(petition.id, petition.reg_no, petition.office_id, staff, roster,
+                              parties)

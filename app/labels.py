@@ -98,6 +98,8 @@ ACTIVITY = {
     "agreement": N_("Agreement drafted"),
     "agreement_signed": N_("Agreement signed"),
     "agreement_withdrawn": N_("Agreement withdrawn"),
+    "attachment_added": N_("Scan or photo attached"),
+    "attachment_removed": N_("Scan or photo removed"),
 }
 
 OFFICER_ROLES = {

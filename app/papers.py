@@ -8,14 +8,23 @@ from datetime import date, datetime
 from babel import dates
 from sqlalchemy import select
 
-from app import i18n
+from app import agreements, i18n
 from app.errors import AppError
+from app.hearings import HearingDetail, hearing_detail, place_text
 from app.i18n import N_
-from app.labels import CHANNELS
+from app.labels import CHANNELS, HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES
 from app.paths import fonts_dir
 from app.registry import PetitionDetail, petition_detail
 from app.store import Store
-from models import Office, Petition
+from models import Agreement, Hearing, HearingParticipant, Office, Person, Petition, PetitionParty
+from reports import hearing_papers
+from reports.hearing_papers import (
+    AgreementData,
+    HearingNoticeData,
+    MinutesData,
+    Officer,
+    Statement,
+)
 from reports.layout import FontFiles
 from reports.notices import (
     RECEIPT,
@@ -103,6 +112,150 @@ def find_by_number(store: Store, reg_no: str) -> str:
     if found is None:
         raise AppError(N_("No petition has the registration number {number}."),
                        number=reg_no)
+    return found
+
+
+def _label(code: str, vocabulary: dict[str, str]) -> Both:
+    label = vocabulary.get(code, code)
+    return Both(i18n.catalog(i18n.ZH).gettext(label), i18n.catalog(i18n.BO).gettext(label))
+
+
+def _both_time(value: str) -> Both:
+    """A hearing's date and time: 2026年11月3日 10:00."""
+    moment = datetime.fromisoformat(value)
+    day = _both_date(moment.date())
+    clock = moment.strftime("%H:%M")
+    return Both(f"{day.zh} {clock}", f"{day.bo} {clock}")
+
+
+def agreement_data(store: Store, agreement_id: str) -> AgreementData:
+    detail = agreements.agreement_detail(store, agreement_id)
+    text = detail.text
+    office = Both(detail.office_zh, detail.office_bo)
+    return AgreementData(
+        office=office, reg_no=detail.reg_no,
+        parties=[hearing_papers.AgreementParty(Both(p.name_zh or p.name_bo, p.name_bo),
+                                               p.id_number, p.address)
+                 for p in detail.parties],
+        matter=Both(text.matter_zh, text.matter_bo),
+        office_terms=Both(text.office_zh, text.office_bo),
+        petitioner_terms=Both(text.petitioner_zh, text.petitioner_bo),
+        closing=Both(text.closing_zh, text.closing_bo),
+        agreed_on=_both_date(date.fromisoformat(text.agreed_on)), place=text.place,
+        procurator=Both(detail.procurator_zh, detail.procurator_bo),
+        bilingual=detail.bilingual)
+
+
+def render_agreement(store: Store, agreement_id: str) -> bytes:
+    """The agreement as it stands; a withdrawn one is not printed again."""
+    detail = agreements.agreement_detail(store, agreement_id)
+    if detail.status == "withdrawn":
+        raise AppError(N_("This agreement was withdrawn; it is not printed any more."))
+    return hearing_papers.render_agreement(agreement_data(store, agreement_id),
+                                           i18n.catalog(i18n.ZH), i18n.catalog(i18n.BO),
+                                           shipped_fonts())
+
+
+def _people(detail: HearingDetail) -> tuple[list[Both], list[Officer]]:
+    procurators = [Both(zh, bo) for zh, bo in detail.procurators]
+    officers = [Officer(Both(zh, bo), _label(role, OFFICER_ROLES))
+                for zh, bo, role in detail.officers]
+    return procurators, officers
+
+
+def _hearing_office(store: Store, detail: HearingDetail) -> tuple[Both, str, str, bool]:
+    """The office, the petition's number and summary, and whether a party of the hearing
+    prefers Tibetan."""
+    with store.read() as session:
+        petition = session.get(Petition, detail.petition_id)
+        assert petition is not None
+        office = session.get(Office, petition.office_id)
+        assert office is not None
+        languages = list(session.scalars(
+            select(Person.preferred_language)
+            .join(HearingParticipant, HearingParticipant.person_id == Person.id)
+            .where(HearingParticipant.hearing_id == detail.id,
+                   HearingParticipant.deleted.is_(False))))
+        if not languages:
+            languages = list(session.scalars(
+                select(Person.preferred_language)
+                .join(PetitionParty, PetitionParty.person_id == Person.id)
+                .where(PetitionParty.petition_id == petition.id,
+                       PetitionParty.deleted.is_(False))))
+        return (Both(office.name_zh, office.name_bo), petition.reg_no, petition.summary,
+                "bo" in languages)
+
+
+def hearing_notice_data(store: Store, hearing_id: str,
+                        issued: date | None = None) -> HearingNoticeData:
+    detail = hearing_detail(store, hearing_id)
+    office, reg_no, summary, bilingual = _hearing_office(store, detail)
+    procurators, officers = _people(detail)
+    parties = [Both(zh or bo, bo) for zh, bo in detail.parties]
+    return HearingNoticeData(
+        office=office, reg_no=reg_no,
+        addressees=Both("、".join(p.zh for p in parties), "  ".join(p.get("bo") for p in parties)),
+        kind=_label(detail.kind, HEARING_KINDS), held_at=_both_time(detail.held_at),
+        place=place_text(detail.township, detail.village, detail.herding_group, detail.place),
+        summary=summary, host=Both(detail.host_zh, detail.host_bo),
+        procurators=procurators, officers=officers, interpreter=detail.interpreter,
+        issued=_both_date(issued or date.today()), bilingual=bilingual)
+
+
+def render_hearing_notice(store: Store, hearing_id: str, issued: date | None = None) -> bytes:
+    return hearing_papers.render_hearing_notice(
+        hearing_notice_data(store, hearing_id, issued), i18n.catalog(i18n.ZH),
+        i18n.catalog(i18n.BO), shipped_fonts())
+
+
+def minutes_data(store: Store, hearing_id: str) -> MinutesData:
+    detail = hearing_detail(store, hearing_id)
+    if not detail.outcome:
+        raise AppError(N_("This hearing has not been held yet: there are no minutes to print."))
+    office, reg_no, _summary, bilingual = _hearing_office(store, detail)
+    procurators, officers = _people(detail)
+    return MinutesData(
+        office=office, reg_no=reg_no, kind=_label(detail.kind, HEARING_KINDS),
+        held_at=_both_time(detail.held_at),
+        place=place_text(detail.township, detail.village, detail.herding_group, detail.place),
+        host=Both(detail.host_zh, detail.host_bo), procurators=procurators, officers=officers,
+        parties=[Both(zh or bo, bo) for zh, bo in detail.parties],
+        interpreter=detail.interpreter,
+        statements=[Statement(Both(s.speaker_zh or s.speaker_bo, s.speaker_bo), s.text)
+                    for s in detail.statements],
+        opinions=[Statement(Both(zh or bo, bo), text) for zh, bo, text in detail.opinions],
+        outcome=_label(detail.outcome, HEARING_OUTCOMES), outcome_note=detail.outcome_note,
+        bilingual=bilingual)
+
+
+def render_minutes(store: Store, hearing_id: str) -> bytes:
+    return hearing_papers.render_minutes(minutes_data(store, hearing_id),
+                                         i18n.catalog(i18n.ZH), i18n.catalog(i18n.BO),
+                                         shipped_fonts())
+
+
+def latest_hearing(store: Store, reg_no: str) -> str:
+    """The petition's most recent hearing, for printing from the command line."""
+    petition_id = find_by_number(store, reg_no)
+    with store.read() as session:
+        found = session.scalar(select(Hearing.id).where(
+            Hearing.petition_id == petition_id, Hearing.deleted.is_(False))
+            .order_by(Hearing.held_at.desc()).limit(1))
+    if found is None:
+        raise AppError(N_("Petition {number} has no hearing."), number=reg_no)
+    return found
+
+
+def current_agreement(store: Store, reg_no: str) -> str:
+    """The petition's agreement that still holds (the latest one not withdrawn)."""
+    petition_id = find_by_number(store, reg_no)
+    with store.read() as session:
+        found = session.scalar(select(Agreement.id).where(
+            Agreement.petition_id == petition_id, Agreement.deleted.is_(False),
+            Agreement.status != "withdrawn")
+            .order_by(Agreement.agreed_on.desc(), Agreement.id.desc()).limit(1))
+    if found is None:
+        raise AppError(N_("Petition {number} has no agreement to print."), number=reg_no)
     return found
 
 

@@ -48,11 +48,17 @@ class FontFiles:
 
 
 def register_fonts(fonts: FontFiles) -> None:
-    """Register the two faces with ReportLab once per process (shaping on for Tibetan)."""
-    registered = pdfmetrics.getRegisteredFontNames()
-    if TIBETAN_FONT not in registered:
-        pdfmetrics.registerFont(TTFont(TIBETAN_FONT, str(fonts.tibetan), shapable=True))
-    if CHINESE_FONT not in registered:
+    """Register the two faces with ReportLab, shaping on for Tibetan; call once per document.
+
+    The Tibetan face is registered afresh each time (under 2 ms): ReportLab gives shaped glyphs
+    that have no character of their own private-use codes in the order it first meets them, for
+    the life of the font object, so a reused one would make a paper's bytes depend on what was
+    printed before it. The Chinese face is not shaped and is loaded once per process.
+    """
+    if TIBETAN_FONT in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.getFont(TIBETAN_FONT).unregister()  # registerFont keeps an existing one
+    pdfmetrics.registerFont(TTFont(TIBETAN_FONT, str(fonts.tibetan), shapable=True))
+    if CHINESE_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(CHINESE_FONT, str(fonts.chinese),
                                        subfontIndex=fonts.chinese_index))
 
@@ -220,7 +226,8 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
         self._width = avail_width
         if self._lines is None:
             self._lines = wrap(self.text, avail_width - self.indent, self.size, self.measurer)
-        return avail_width, self.leading * len(self._lines)
+        self.width, self.height = avail_width, self.leading * len(self._lines)
+        return self.width, self.height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         self.wrap(avail_width, avail_height)

@@ -144,7 +144,7 @@ class SealBox(Flowable):  # type: ignore[misc]
         para.drawOn(self.canv, centre_x - self.size / 2, centre_y - self.size / 2 + 4)
 
 
-def _numbered_canvas(page_label: gettext.NullTranslations, measurer: Measurer) -> type[Canvas]:
+def numbered_canvas(page_label: gettext.NullTranslations, measurer: Measurer) -> type[Canvas]:
     """A canvas that writes 第X页 共Y页 at the foot of each page of a multi-page paper."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -216,7 +216,7 @@ def render_notice(data: NoticeData, zh: gettext.NullTranslations,
     doc = SimpleDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
                             leftMargin=LEFT, rightMargin=RIGHT, title=texts["zh"]["title"],
                             author=data.office.zh, subject=data.reg_no, creator="Doorstep")
-    doc.build(story, canvasmaker=_numbered_canvas(scripts[-1][1], measurer))
+    doc.build(story, canvasmaker=numbered_canvas(scripts[-1][1], measurer))
     return out.getvalue()
 
 

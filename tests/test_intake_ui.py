@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from app import demo, drafts, i18n
 from app.paths import AppPaths
 from app.registry import petition_detail
 from app.settings import load_settings, save_settings
 from app.store import open_store
+from tests.qt_typing import type_text
 from ui.language import LanguageManager
 from ui.main import application, create_main_window
 from ui.main_window import MainWindow
@@ -31,19 +30,6 @@ def window(qtbot, paths: AppPaths) -> Iterator[MainWindow]:  # type: ignore[no-u
     win.show()
     yield win
     win.store.close()
-
-
-def type_text(qtbot, widget: QWidget, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Type as a clerk does: digits and Latin letters on the keyboard, Tibetan and Chinese
-    through the input method, which commits each word to the focused field."""
-    widget.setFocus()
-    for word in re.findall(r"[\x20-\x7e]+|[^\x20-\x7e]+", text):
-        if word.isascii():
-            qtbot.keyClicks(widget, word)
-        else:
-            event = QInputMethodEvent()
-            event.setCommitString(word)
-            QApplication.sendEvent(widget, event)
 
 
 def _type_petition(qtbot, win: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -135,7 +135,7 @@ def test_preview_prints_and_saves(qtbot, office_store: Store, tmp_path: Path) ->
 
     application()
     done = register(office_store, petition(), now=NOW)
-    dialog = PetitionDialog(office_store, done.id, "")
+    dialog = PetitionDialog(office_store, office_store.paths, done.id, "")
     qtbot.addWidget(dialog)
     assert dialog.paper_buttons["receipt"].isVisibleTo(dialog)
     assert not dialog.paper_buttons["referral-notice"].isVisibleTo(dialog)

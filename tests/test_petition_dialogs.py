@@ -21,7 +21,7 @@ def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> No
     application()
     set_up(store)
     done = register(store, petition(), now=NOW)
-    window = PetitionDialog(store, done.id, "")
+    window = PetitionDialog(store, store.paths, done.id, "")
     qtbot.addWidget(window)
     assert "待程序性回复" in window.browser.toPlainText()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from datetime import date
 
-from PySide6.QtCore import QByteArray, QEvent, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import i18n, identity
+from app import i18n, identity, registry
+from app.errors import AppError
 from app.formatting import format_date, format_number
 from app.i18n import N_, _, bo_text, labelled, zh_text
 from app.labels import STAFF_ROLES
@@ -126,6 +127,12 @@ class MainWindow(QMainWindow):
         self.device_menu.addAction(self.device_action)
         self.device_menu.addAction(self.user_action)
         self.device_menu.addAction(self.settings_action)
+        self.officers_action = QAction(self)
+        self.officers_action.triggered.connect(self.open_officers)
+        self.templates_action = QAction(self)
+        self.templates_action.triggered.connect(self.open_templates)
+        self.device_menu.addAction(self.officers_action)
+        self.device_menu.addAction(self.templates_action)
 
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
@@ -143,6 +150,8 @@ class MainWindow(QMainWindow):
         self.device_action.setText(_("This laptop…"))
         self.user_action.setText(_("Who is using this laptop…"))
         self.settings_action.setText(_("Deadlines and holidays…"))
+        self.officers_action.setText(_("Hearing officers…"))
+        self.templates_action.setText(_("Agreement templates…"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("About Doorstep"))
         self._update_status()
@@ -163,9 +172,47 @@ class MainWindow(QMainWindow):
         self.people.model.refresh()
 
     def open_petition(self, petition_id: str) -> None:
-        dialog = PetitionDialog(self.store, petition_id, self.settings.current_staff_id, self)
+        dialog = PetitionDialog(self.store, self.paths, petition_id,
+                                self.settings.current_staff_id, self)
         dialog.changed.connect(self.petitions_changed)
         dialog.exec()
+
+    def _office_id(self) -> str | None:
+        if not self.device.office_id:
+            self.open_device_dialog(first_run=True)
+        return self.device.office_id
+
+    def open_officers(self) -> None:
+        from ui.officers_dialog import OfficersDialog
+
+        office_id = self._office_id()
+        if office_id:
+            OfficersDialog(self.store, office_id, self).exec()
+
+    def open_templates(self) -> None:
+        """The office edits its agreement templates as plain files; show where they are."""
+        from app.agreements import ensure_office_templates
+
+        try:
+            folder = ensure_office_templates(self.paths)
+        except OSError as error:
+            QMessageBox.warning(self, _("Doorstep"),
+                                _("The file could not be saved: {error}").format(error=error))
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle(_("Agreement templates"))
+        box.setText(_(
+            "The settle-and-withdraw agreement is drafted from two plain text files, one in "
+            "Chinese and one in Tibetan, in this folder:\n\n{folder}\n\nEdit them with any "
+            "text editor; the notes at the top of each file say how. The next agreement drafted "
+            "uses them. Delete a file to go back to the text shipped with Doorstep.").format(
+                folder=folder))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        open_button = box.addButton(_("Open the folder"), QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.exec()
+        if box.clickedButton() is open_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def open_office_settings(self) -> None:
         if not self.device.office_id:
@@ -182,6 +229,8 @@ class MainWindow(QMainWindow):
         """At start: a petition being typed when Doorstep last stopped is offered back."""
         from app import drafts
 
+        for petition_id in drafts.hearing_drafts(self.paths):
+            self.offer_hearing_draft(petition_id)
         if drafts.load_intake_draft(self.paths) is None:
             return
         answer = QMessageBox.question(
@@ -195,6 +244,33 @@ class MainWindow(QMainWindow):
             self.show_area("intake")
         else:
             drafts.discard_draft(self.paths, drafts.INTAKE)
+
+    def offer_hearing_draft(self, petition_id: str) -> None:
+        """A hearing being recorded when Doorstep stopped (a lid closed, a battery died)."""
+        from app import drafts
+
+        found = drafts.load_hearing_draft(self.paths, petition_id)
+        try:
+            number = registry.petition_detail(self.store, petition_id).row.reg_no
+        except AppError:
+            found = None
+        if found is None:
+            drafts.discard_draft(self.paths, drafts.hearing_draft_name(petition_id))
+            return
+        answer = QMessageBox.question(
+            self, _("Doorstep"),
+            _("A hearing for petition {number} was being recorded when Doorstep last closed, "
+              "and it was not saved. Continue with it?").format(number=number),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            drafts.discard_draft(self.paths, drafts.hearing_draft_name(petition_id))
+            return
+        dialog = PetitionDialog(self.store, self.paths, petition_id,
+                                self.settings.current_staff_id, self)
+        dialog.changed.connect(self.petitions_changed)
+        dialog.open_hearing(found[1] or None, restore_draft=True)
+        dialog.exec()
 
     def show_area(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _t in AREAS].index(key))

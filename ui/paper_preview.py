@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -26,6 +26,11 @@ PREVIEW_DPI = 110
 
 
 class PaperPreview(QDialog):
+    """A paper's pages on screen, with Print and Save as PDF. ``issued`` is emitted once the paper
+    has gone to a printer or into a file."""
+
+    issued = Signal()
+
     def __init__(self, pdf: bytes, title: str, file_name: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +92,7 @@ class PaperPreview(QDialog):
                                   image)
         finally:
             painter.end()
+        self.issued.emit()
 
     def save_pdf(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(self, _("Save as PDF…"), self.file_name,
@@ -102,3 +108,5 @@ class PaperPreview(QDialog):
         except OSError as error:
             QMessageBox.warning(self, _("Doorstep"),
                                 _("The file could not be saved: {error}").format(error=error))
+            return
+        self.issued.emit()

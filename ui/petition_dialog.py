@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtCore import QDate, QEvent, QUrl, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -21,18 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import papers, petitions, registry
+from app import agreements, drafts, hearings, papers, petitions, registry
+from app.agreements import AgreementSummary
 from app.errors import AppError, InvalidInputError
 from app.formatting import format_date, format_iso_date, format_short_datetime
+from app.hearings import HearingSummary
 from app.i18n import N_, _, pick
 from app.labels import (
     ACTIVITY,
+    AGREEMENT_STATUSES,
     BUSINESS_TYPES,
     CATEGORIES,
     CHANNELS,
     DEADLINE_ACTIONS,
     DEADLINES,
     ETHNICITIES,
+    HEARING_KINDS,
+    HEARING_OUTCOMES,
     JURISDICTIONS,
     LANGUAGES,
     PARTY_ROLES,
@@ -42,6 +47,7 @@ from app.labels import (
     STATUSES,
     label,
 )
+from app.paths import AppPaths
 from app.registry import PetitionDetail
 from app.store import Store
 from ui.combo import CodeCombo
@@ -57,11 +63,51 @@ def _row(name: str, value: str) -> str:
     return f"<tr><th align='left' valign='top'>{_e(_(name))}</th><td>{_e(value)}</td></tr>"
 
 
-def detail_html(d: PetitionDetail) -> str:
+def _table_heading(message: str) -> str:
+    # Messages are passed in, not written inside f-strings, where extraction cannot see them.
+    return f"<h3>{_e(_(message))}</h3><table cellspacing='6'>"
+
+
+def _link(kind: str, key: str, message: str) -> str:
+    return f"<a href='{kind}:{key}'>{_e(_(message))}</a>"
+
+
+def _hearings_html(found: list[HearingSummary], signed: list[AgreementSummary]) -> str:
+    """The petition's hearings, each with its agreement; the links open them."""
+    if not found:
+        return ""
+    parts = [_table_heading(N_("Hearings and agreements"))]
+    by_hearing: dict[str, list[AgreementSummary]] = {}
+    for agreement in signed:
+        by_hearing.setdefault(agreement.hearing_id, []).append(agreement)
+    for h in found:
+        held = datetime.fromisoformat(h.held_at)
+        outcome = label(HEARING_OUTCOMES, h.outcome) if h.outcome else _("Planned")
+        parts.append(
+            f"<tr><td>{_e(format_short_datetime(held))}</td>"
+            f"<td><a href='hearing:{h.id}'>{_e(label(HEARING_KINDS, h.kind))}</a></td>"
+            f"<td>{_e(h.place)}</td><td>{_e(outcome)}</td><td>")
+        links = []
+        for a in by_hearing.get(h.id, []):
+            status = label(AGREEMENT_STATUSES, a.status)
+            if a.status == "signed":
+                status += " " + format_iso_date(a.signed_on)
+            links.append(_link("agreement", a.id, N_("Agreement")) + f" ({_e(status)})")
+        live = [a for a in by_hearing.get(h.id, []) if a.status != "withdrawn"]
+        if h.outcome in ("settled", "conciliated") and not live:
+            links.append(_link("draft", h.id, N_("Draft the agreement")))
+        parts.append("<br>".join(links) + "</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
+                signed: list[AgreementSummary] | None = None) -> str:
     r = d.row
     parts = [f"<h2>{_e(r.reg_no)}</h2>",
              f"<p><b>{_e(label(STATUSES, r.status))}</b>"
-             + (f" — <span style='color:#b00020'>{_e(_('Overdue'))}</span>" if r.overdue else "")
+             + (" — <span style='color:#b00020'>" + _e(_("Overdue")) + "</span>"
+                if r.overdue else "")
              + "</p><table cellspacing='6'>"]
     received = datetime.fromisoformat(r.received_at)
     parts += [
@@ -93,7 +139,7 @@ def detail_html(d: PetitionDetail) -> str:
              else _("Done")),
         _row(N_("Result answer due"),
              format_iso_date(r.answer_due, "long") if r.status != "answered" else _("Done")),
-        "</table>", f"<h3>{_e(_('Petitioners'))}</h3><table cellspacing='6'>",
+        "</table>", _table_heading(N_("Petitioners")),
     ]
     for p in d.parties:
         bits = [label(PARTY_ROLES, p.role), label(SEXES, p.sex), label(ETHNICITIES, p.ethnicity),
@@ -104,7 +150,7 @@ def detail_html(d: PetitionDetail) -> str:
                      f"<td>{_e(' · '.join(b for b in bits if b))}</td></tr>")
     parts.append("</table>")
     if d.replies:
-        parts.append(f"<h3>{_e(_('Replies'))}</h3><table cellspacing='6'>")
+        parts.append(_table_heading(N_("Replies")))
         for reply in d.replies:
             parts.append(
                 f"<tr><td>{_e(format_iso_date(reply.replied_on))}</td>"
@@ -113,7 +159,7 @@ def detail_html(d: PetitionDetail) -> str:
                 f"<td>{_e(pick(reply.by_zh, reply.by_bo))}</td></tr>")
         parts.append("</table>")
     if d.deadline_events:
-        parts.append(f"<h3>{_e(_('Deadline changes'))}</h3><table cellspacing='6'>")
+        parts.append(_table_heading(N_("Deadline changes")))
         for ev in d.deadline_events:
             extra = f" +{ev.days}" if ev.action == "extend" else ""
             parts.append(
@@ -122,7 +168,8 @@ def detail_html(d: PetitionDetail) -> str:
                 f"{_e(label(DEADLINE_ACTIONS, ev.action))}{extra}</td><td>{_e(ev.reason)}</td>"
                 f"<td>{_e(pick(ev.by_zh, ev.by_bo))}</td></tr>")
         parts.append("</table>")
-    parts.append(f"<h3>{_e(_('History'))}</h3><table cellspacing='6'>")
+    parts.append(_hearings_html(found or [], signed or []))
+    parts.append(_table_heading(N_("History")))
     for h in d.history:
         parts.append(
             f"<tr><td>{_e(format_short_datetime(datetime.fromisoformat(h.at)))}</td>"
@@ -224,11 +271,16 @@ class DeadlineDialog(_FormDialog):
 class PetitionDialog(QDialog):
     changed = Signal()
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str,
+    def __init__(self, store: Store, paths: AppPaths, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self.petition_id, self._staff_id = store, petition_id, staff_id
+        self._store, self._paths = store, paths
+        self.petition_id, self._staff_id = petition_id, staff_id
         self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._link)
+        self.hearing_button = QPushButton()
+        self.hearing_button.clicked.connect(lambda: self.open_hearing(None))
         self.reply_button = QPushButton()
         self.deadline_button = QPushButton()
         self.close_button = QPushButton()
@@ -236,7 +288,7 @@ class PetitionDialog(QDialog):
         self.deadline_button.clicked.connect(self.change_deadline)
         self.close_button.clicked.connect(self.accept)
         self.buttons = QHBoxLayout()
-        for button in (self.reply_button, self.deadline_button):
+        for button in (self.reply_button, self.deadline_button, self.hearing_button):
             self.buttons.addWidget(button)
         self.paper_buttons: dict[str, QPushButton] = {}
         for kind in papers.PAPERS:
@@ -251,15 +303,87 @@ class PetitionDialog(QDialog):
         layout.addLayout(self.buttons)
         self.resize(860, 720)
         self.detail: PetitionDetail | None = None
+        self.hearings: list[HearingSummary] = []
+        self.agreements: list[AgreementSummary] = []
         self.reload()
 
     def reload(self) -> None:
         try:
             self.detail = registry.petition_detail(self._store, self.petition_id, date.today())
+            self.hearings = hearings.hearing_summaries(self._store, self.petition_id)
+            self.agreements = agreements.agreements_of(self._store, self.petition_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             self.detail = None
         self.retranslate_ui()
+
+    def _link(self, url: QUrl) -> None:
+        kind, _sep, key = url.toString().partition(":")
+        if kind == "hearing":
+            self.open_hearing(key)
+        elif kind == "agreement":
+            self.open_agreement(key)
+        elif kind == "draft":
+            self.draft_agreement(key)
+
+    def open_hearing(self, hearing_id: str | None, restore_draft: bool = False) -> None:
+        from ui.hearing_dialog import HearingDialog
+
+        if hearing_id is None and not restore_draft and drafts.load_hearing_draft(
+                self._paths, self.petition_id) is not None:
+            answer = QMessageBox.question(
+                self, _("Doorstep"),
+                _("A hearing for this petition was being recorded and was not saved. Continue "
+                  "with it?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes)
+            if answer == QMessageBox.StandardButton.Yes:
+                restore_draft = True
+            else:
+                drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
+        try:
+            dialog = HearingDialog(self._store, self._paths, self.petition_id, self._staff_id,
+                                   hearing_id, self, restore_draft=restore_draft)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.saved.connect(lambda _id: self._changed())
+        dialog.agreement_wanted.connect(self._agreement_for)
+        dialog.exec()
+
+    def _agreement_for(self, hearing_id: str) -> None:
+        live = [a for a in agreements.agreements_of(self._store, self.petition_id)
+                if a.hearing_id == hearing_id and a.status != "withdrawn"]
+        if live:
+            self.open_agreement(live[0].id)
+        else:
+            self.draft_agreement(hearing_id)
+
+    def draft_agreement(self, hearing_id: str) -> None:
+        try:
+            agreement_id = agreements.draft_agreement(self._store, self._paths, hearing_id,
+                                                      self._staff_id)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        self._changed()
+        self.open_agreement(agreement_id)
+
+    def open_agreement(self, agreement_id: str) -> None:
+        from ui.agreement_dialog import AgreementDialog
+
+        try:
+            dialog = AgreementDialog(self._store, self._paths, agreement_id, self._staff_id,
+                                     self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.changed.connect(self._changed)
+        dialog.exec()
+
+    def _changed(self) -> None:
+        self.reload()
+        self.changed.emit()
 
     def preview_paper(self, kind: str) -> None:
         try:
@@ -283,7 +407,9 @@ class PetitionDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.detail.row.reg_no if self.detail else _("Petition"))
-        self.browser.setHtml(detail_html(self.detail) if self.detail else "")
+        self.browser.setHtml(detail_html(self.detail, self.hearings, self.agreements)
+                             if self.detail else "")
+        self.hearing_button.setText(_("New hearing…"))
         self.reply_button.setText(_("Record a reply…"))
         self.deadline_button.setText(_("Pause, resume or extend a deadline…"))
         self.close_button.setText(_("Close"))

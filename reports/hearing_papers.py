@@ -1,0 +1,459 @@
+"""The hearing's papers: the settle-and-withdraw agreement (息诉罢访协议书), the hearing notice
+(听证通知书) and the hearing minutes (听证笔录).
+
+Same page as the 12309 papers (``reports.notices``): A4, GB/T 9704 margins, title in 二号,
+body in 三号 (四号 when every paragraph is printed twice), 第X页 共Y页 on multi-page papers. When a
+party prefers Tibetan, every paragraph comes in Tibetan, then in Chinese. What people said at a
+hearing is printed once, as it was recorded: the minutes are a record, not a translation.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cn2an
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+
+from reports.layout import FontFiles, Measurer, ScriptParagraph, register_fonts
+from reports.notices import (
+    BODY_SIZE,
+    BOTTOM,
+    LEADING,
+    LEFT,
+    RIGHT,
+    TITLE_LEADING,
+    TITLE_SIZE,
+    TOP,
+    Both,
+    SealBox,
+    numbered_canvas,
+)
+
+THUMBPRINT = 22 * mm
+TIBETAN_DIGITS = str.maketrans("0123456789", "༠༡༢༣༤༥༦༧༨༩")
+
+
+@dataclass(frozen=True)
+class AgreementParty:
+    name: Both
+    id_number: str
+    address: str
+
+
+@dataclass(frozen=True)
+class AgreementData:
+    office: Both
+    reg_no: str
+    parties: list[AgreementParty]
+    # Each section's text in both scripts, one paragraph per line.
+    matter: Both
+    office_terms: Both
+    petitioner_terms: Both
+    closing: Both
+    agreed_on: Both
+    place: str
+    procurator: Both
+    bilingual: bool
+
+
+@dataclass(frozen=True)
+class Officer:
+    name: Both
+    role: Both
+
+
+@dataclass(frozen=True)
+class HearingNoticeData:
+    office: Both
+    reg_no: str
+    addressees: Both
+    kind: Both
+    held_at: Both
+    place: str
+    summary: str
+    host: Both
+    procurators: list[Both]
+    officers: list[Officer]
+    interpreter: str
+    issued: Both
+    bilingual: bool
+
+
+@dataclass(frozen=True)
+class Statement:
+    speaker: Both
+    text: str
+
+
+@dataclass(frozen=True)
+class MinutesData:
+    office: Both
+    reg_no: str
+    kind: Both
+    held_at: Both
+    place: str
+    host: Both
+    procurators: list[Both]
+    officers: list[Officer]
+    parties: list[Both]
+    interpreter: str
+    statements: list[Statement]
+    opinions: list[Statement]
+    outcome: Both
+    outcome_note: str
+    bilingual: bool
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name translators' tools look for)
+    """Marks a message for extraction; it is translated where it is printed."""
+    return message
+
+
+def clause_number(number: int, script: str) -> str:
+    """一、 in Chinese, ༡. in Tibetan."""
+    if script == "bo":
+        return f"{str(number).translate(TIBETAN_DIGITS)}. "
+    return f"{cn2an.an2cn(number)}、"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _names(values: list[Both], script: str) -> str:
+    return ("  " if script == "bo" else "、").join(v.get(script) for v in values)
+
+
+class SignatureRow(Flowable):  # type: ignore[misc]
+    """Where one party signs: who they are (a label per script), a line to sign on and, for a
+    party who may not write, a box for the thumbprint (捺印) at the right."""
+
+    def __init__(self, labels: list[str], measurer: Measurer, size: float, leading: float,
+                 thumbprint: str = "") -> None:
+        super().__init__()
+        self.labels, self.measurer, self.size, self.leading = labels, measurer, size, leading
+        self.thumbprint = thumbprint
+        self.width = 0.0
+        self.height = 0.0
+        self._paras: list[ScriptParagraph] = []
+
+    def _text_width(self) -> float:
+        return self.width - (THUMBPRINT + 8 * mm if self.thumbprint else 0.0)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self._paras = [ScriptParagraph(label, self.measurer, self.size, self.leading)
+                       for label in self.labels]
+        text_height = sum(p.wrap(self._text_width(), avail_height)[1] for p in self._paras)
+        text_height += self.leading
+        box_height = THUMBPRINT + 8 * mm if self.thumbprint else 0.0
+        self.height = max(text_height, box_height)
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        y = self.height
+        for para in self._paras:
+            y -= para.height
+            para.drawOn(self.canv, 0, y)
+        # The line to sign on, under the labels.
+        y -= self.leading * 0.6
+        self.canv.saveState()
+        self.canv.setLineWidth(0.6)
+        self.canv.line(0, y, self._text_width() - 4 * mm, y)
+        if self.thumbprint:
+            left = self.width - THUMBPRINT
+            bottom = self.height - THUMBPRINT
+            self.canv.setDash(2, 2)
+            self.canv.setStrokeGray(0.35)
+            self.canv.rect(left, bottom, THUMBPRINT, THUMBPRINT)
+        self.canv.restoreState()
+        if self.thumbprint:
+            label = ScriptParagraph(self.thumbprint, self.measurer, 8, 10.0, align="center")
+            label.wrapOn(self.canv, THUMBPRINT + 8 * mm, 30.0)
+            label.drawOn(self.canv, left - 4 * mm, bottom - label.height - 2)
+
+
+class _Paper:
+    """Builds a story paragraph by paragraph, each in every script the paper is printed in."""
+
+    def __init__(self, bilingual: bool, zh: gettext.NullTranslations,
+                 bo: gettext.NullTranslations, fonts: FontFiles) -> None:
+        rl_config.invariant = 1
+        register_fonts(fonts)
+        self.measurer = Measurer(fonts)
+        self.bilingual = bilingual
+        self.scripts = [("bo", bo), ("zh", zh)] if bilingual else [("zh", zh)]
+        self.size = BODY_SIZE[bilingual]
+        self.story: list[Flowable] = []
+
+    def leading(self, script: str) -> float:
+        return LEADING[(self.bilingual, script)]
+
+    def each(self, make: Callable[[str, Callable[[str], str]], str]) -> list[tuple[str, str]]:
+        """``make(script, gettext)`` in every script; empty results are left out."""
+        texts = [(script, make(script, tr.gettext)) for script, tr in self.scripts]
+        return [(script, text) for script, text in texts if text]
+
+    def title(self, make: Callable[[str, Callable[[str], str]], str]) -> None:
+        for script, text in self.each(make):
+            self.story.append(ScriptParagraph(
+                text, self.measurer, TITLE_SIZE[self.bilingual],
+                TITLE_LEADING[(self.bilingual, script)], align="center"))
+
+    def para(self, make: Callable[[str, Callable[[str], str]], str], indent: bool = True,
+             align: str = "left", space_after: float = 4.0) -> None:
+        for script, text in self.each(make):
+            self.story.append(self.paragraph(text, script, indent, align, space_after))
+
+    def paragraph(self, text: str, script: str, indent: bool = False, align: str = "left",
+                  space_after: float = 0.0) -> ScriptParagraph:
+        return ScriptParagraph(text, self.measurer, self.size, self.leading(script),
+                               indent=2 * self.size if indent else 0.0, align=align,
+                               space_after=space_after)
+
+    def once(self, text: str, indent: bool = True) -> None:
+        """A paragraph printed once, as written (what someone said)."""
+        script = "bo" if sum("\u0f00" <= ch <= "\u0fff" for ch in text) > len(text) / 3 else "zh"
+        self.story.append(self.paragraph(text, script, indent, space_after=4.0))
+
+    def both(self, make: Callable[[str, Callable[[str], str]], str]) -> str:
+        """One line carrying both scripts (Tibetan first), for labels in cramped places."""
+        return "  ".join(text for _script, text in self.each(make))
+
+    def named(self, message: str, name: Both) -> str:
+        """A label naming someone, in every script on one line: ``message`` has ``{name}``."""
+        return "  ".join(self.named_lines(message, name))
+
+    def named_lines(self, message: str, name: Both) -> list[str]:
+        """The same label, one line per script (for signature rows)."""
+        return [tr.gettext(message).format(name=name.get(script)) for script, tr in self.scripts]
+
+    def gap(self, height: float) -> None:
+        self.story.append(Spacer(1, height))
+
+    def build(self, title: str, author: str, subject: str) -> bytes:
+        out = io.BytesIO()
+        doc = SimpleDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
+                                leftMargin=LEFT, rightMargin=RIGHT, title=title, author=author,
+                                subject=subject, creator="Doorstep")
+        doc.build(self.story, canvasmaker=numbered_canvas(self.scripts[-1][1], self.measurer))
+        return out.getvalue()
+
+    def office_signature(self, office: Both, day: Both) -> None:
+        """The office's name and the date at the right, with the seal box over them."""
+        block: list[Flowable] = [Spacer(1, 6 * mm)]
+        for script, _tr in self.scripts:
+            block.append(self.paragraph(office.get(script), script, align="right"))
+            block.append(self.paragraph(day.get(script), script, align="right"))
+        seal = " ".join(tr.gettext("(seal)") for _script, tr in self.scripts)
+        over = 2 * sum(self.leading(script) for script, _tr in self.scripts)
+        block.append(SealBox(seal, self.measurer, over=over))
+        self.story.append(KeepTogether(block))
+
+
+def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
+                     bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
+    """The settle-and-withdraw agreement as PDF bytes (same data, same bytes)."""
+    paper = _Paper(data.bilingual, zh, bo, fonts)
+    paper.title(lambda s, _: data.office.get(s))
+    paper.title(lambda s, _: _("Settle-and-withdraw agreement"))
+    paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
+               indent=False, align="right")
+    paper.gap(4 * mm)
+    paper.para(lambda s, _: _("Party A: {office}").format(office=data.office.get(s)),
+               indent=False)
+    for party in data.parties:
+        def party_line(s: str, _: Callable[[str], str], party: AgreementParty = party) -> str:
+            line = _("Party B: {name}").format(name=party.name.get(s))
+            if party.id_number:
+                line += _(", resident ID number {number}").format(number=party.id_number)
+            if party.address:
+                line += _(", living at {address}").format(address=party.address)
+            if s == "bo":  # a shad closes Tibetan, not a Chinese address
+                return line + ("།" if "\u0f00" <= line[-1] <= "\u0fff" else "")
+            return line + "。"
+        paper.para(party_line, indent=False)
+    paper.gap(3 * mm)
+    _section(paper, data.matter)
+    paper.para(lambda s, _: _("Party A undertakes:"), indent=False)
+    _section(paper, data.office_terms, numbered=True)
+    paper.para(lambda s, _: _("Party B undertakes:"), indent=False)
+    _section(paper, data.petitioner_terms, numbered=True)
+    _section(paper, data.closing)
+    paper.para(lambda s, _: _("Signed at: {place}").format(place=data.place)
+               if data.place else "", indent=False, space_after=0.0)
+    paper.para(lambda s, _: _("Date: {date}").format(date=data.agreed_on.get(s)),
+               indent=False)
+
+    signatures: list[Flowable] = [Spacer(1, 6 * mm)]
+    office_labels = (paper.named_lines(N_("Party A (seal): {name}"), data.office)
+                     + paper.named_lines(N_("Procurator (signature): {name}"), data.procurator))
+    office_row = SignatureRow(office_labels, paper.measurer, paper.size,
+                              max(paper.leading(s) for s, _tr in paper.scripts))
+    signatures.append(office_row)
+    seal = " ".join(tr.gettext("(seal)") for _script, tr in paper.scripts)
+    signatures.append(SealBox(seal, paper.measurer, over=office_row.wrap(400, 400)[1]))
+    thumb = paper.both(lambda s, _: _("(thumbprint)"))
+    for party in data.parties:
+        signatures.append(Spacer(1, 3 * mm))
+        signatures.append(SignatureRow(
+            paper.named_lines(N_("Party B (signature): {name}"), party.name),
+            paper.measurer, paper.size, max(paper.leading(s) for s, _tr in paper.scripts),
+            thumbprint=thumb))
+    paper.story.append(KeepTogether(signatures))
+    return paper.build(zh.gettext("Settle-and-withdraw agreement"), data.office.zh,
+                       data.reg_no)
+
+
+def _section(paper: _Paper, text: Both, numbered: bool = False) -> None:
+    """A section of the agreement, paragraph by paragraph in each script; numbered clauses."""
+    lines = {script: _paragraphs(text.get(script)) for script, _tr in paper.scripts}
+    count = max(len(found) for found in lines.values())
+    for index in range(count):
+        for script, _tr in paper.scripts:
+            found = lines[script]
+            if index >= len(found):
+                continue
+            prefix = clause_number(index + 1, script) if numbered else ""
+            paper.story.append(paper.paragraph(prefix + found[index], script, indent=True,
+                                               space_after=4.0))
+
+
+def render_hearing_notice(data: HearingNoticeData, zh: gettext.NullTranslations,
+                          bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
+    """The notice telling the parties when and where the hearing is held."""
+    paper = _Paper(data.bilingual, zh, bo, fonts)
+    paper.title(lambda s, _: data.office.get(s))
+    paper.title(lambda s, _: _("Hearing notice"))
+    paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
+               indent=False, align="right")
+    paper.gap(4 * mm)
+    paper.para(lambda s, _: _("{name}:").format(name=data.addressees.get(s)), indent=False)
+    paper.para(lambda s, _: _(
+        "On the matter you raised (\u201c{summary}\u201d, petition no. {number}), this office "
+        "will hold a {kind} at {time}, at {place}.").format(
+            summary=data.summary, number=data.reg_no,
+            kind=data.kind.get(s).rstrip("།") if s == "bo" else data.kind.zh,
+            time=data.held_at.get(s), place=data.place))
+
+    def who(s: str, _: Callable[[str], str]) -> str:
+        line = _("The hearing is hosted by procurator {host}.").format(host=data.host.get(s))
+        others = [p for p in data.procurators if p != data.host]
+        if others:
+            line += " " + _("Procurators also taking part: {names}.").format(
+                names=_names(others, s))
+        if data.officers:
+            officers = ("  " if s == "bo" else "、").join(
+                _("{name} ({role})").format(name=o.name.get(s), role=o.role.get(s).rstrip("།"))
+                for o in data.officers)
+            line += " " + _("Hearing officers: {names}.").format(names=officers)
+        return line
+    paper.para(who)
+    paper.para(lambda s, _: _("{name} will interpret between Tibetan and Chinese.").format(
+        name=data.interpreter) if data.interpreter else "")
+    paper.para(lambda s, _: _(
+        "At the hearing you may state your views and the reasons for them, present evidence, "
+        "and ask that a procurator or hearing officer with an interest in the matter step "
+        "aside. You may speak and write in Tibetan; this office provides an interpreter."))
+    paper.para(lambda s, _: _(
+        "Please bring your resident identity card and any evidence you have. If you cannot "
+        "come at that time, tell this office as soon as possible."))
+    paper.para(lambda s, _: _(
+        "To ask about your petition, call the 12309 procuratorial service hotline or come to "
+        "the 12309 window, and give the registration number {number}.").format(
+            number=data.reg_no))
+    paper.office_signature(data.office, data.issued)
+    return paper.build(zh.gettext("Hearing notice"), data.office.zh, data.reg_no)
+
+
+def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
+                   bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
+    """The record of what was said and decided at the hearing, with everyone's signature."""
+    paper = _Paper(data.bilingual, zh, bo, fonts)
+    paper.title(lambda s, _: data.office.get(s))
+    paper.title(lambda s, _: _("Hearing minutes"))
+    paper.gap(4 * mm)
+
+    def facts(s: str, _: Callable[[str], str]) -> list[str]:
+        rows = [_("Petition no.: {value}").format(value=data.reg_no),
+                _("Kind of hearing: {value}").format(value=data.kind.get(s)),
+                _("Time: {value}").format(value=data.held_at.get(s)),
+                _("Place: {value}").format(value=data.place),
+                _("Host: {value}").format(value=data.host.get(s))]
+        others = [p for p in data.procurators if p != data.host]
+        if others:
+            rows.append(_("Procurators: {value}").format(value=_names(others, s)))
+        if data.officers:
+            rows.append(_("Hearing officers: {value}").format(value=("  " if s == "bo" else "、")
+                        .join(_("{name} ({role})").format(name=o.name.get(s),
+                                                          role=o.role.get(s).rstrip("།"))
+                              for o in data.officers)))
+        rows.append(_("Parties: {value}").format(value=_names(data.parties, s)))
+        if data.interpreter:
+            rows.append(_("Interpreter: {value}").format(value=data.interpreter))
+        return rows
+
+    table = {script: facts(script, tr.gettext) for script, tr in paper.scripts}
+    for index in range(len(table["zh"])):
+        for script, _tr in paper.scripts:
+            paper.story.append(paper.paragraph(table[script][index], script))
+    paper.gap(3 * mm)
+    paper.para(lambda s, _: _("What was said"), indent=False)
+    for statement in data.statements:
+        speaker = paper.named("{name}", statement.speaker)
+        paper.once(f"{speaker}：{statement.text}")
+    if data.opinions:
+        paper.para(lambda s, _: _("Opinions of the hearing officers"), indent=False)
+        for opinion in data.opinions:
+            speaker = paper.named("{name}", opinion.speaker)
+            paper.once(f"{speaker}：{opinion.text}")
+    paper.para(lambda s, _: _("Outcome: {value}").format(value=data.outcome.get(s)),
+               indent=False)
+    if data.outcome_note:
+        paper.once(data.outcome_note)
+    confirmed = [paper.paragraph(tr.gettext(
+        "These minutes were read out to everyone taking part, interpreted where needed, and "
+        "they confirmed them as correct by signing."), script, indent=True, space_after=4.0)
+        for script, tr in paper.scripts]
+
+    leading = max(paper.leading(s) for s, _tr in paper.scripts)
+    rows: list[Flowable] = []
+    sign = [paper.named_lines(N_("Host (signature): {name}"), data.host)]
+    sign += [paper.named_lines(N_("Procurator (signature): {name}"), p)
+             for p in data.procurators if p != data.host]
+    sign += [paper.named_lines(N_("Hearing officer (signature): {name}"), o.name)
+             for o in data.officers]
+    if data.interpreter:
+        sign.append(paper.named_lines(N_("Interpreter (signature): {name}"),
+                                      Both(data.interpreter)))
+    for labels in sign:
+        rows.append(SignatureRow(labels, paper.measurer, paper.size, leading))
+    thumb = paper.both(lambda s, _: _("(thumbprint)"))
+    for party in data.parties:
+        rows.append(SignatureRow(
+            paper.named_lines(N_("Party (signature): {name}"), party), paper.measurer, paper.size,
+            leading, thumbprint=thumb))
+    # The confirmation stays with the first signature; the rest may run on to the next page.
+    paper.story.append(KeepTogether([*confirmed, Spacer(1, 4 * mm), rows[0]]))
+    paper.story.extend(rows[1:])
+    return paper.build(zh.gettext("Hearing minutes"), data.office.zh, data.reg_no)
+
+
+__all__ = [
+    "AgreementData",
+    "AgreementParty",
+    "HearingNoticeData",
+    "MinutesData",
+    "Officer",
+    "Statement",
+    "clause_number",
+    "render_agreement",
+    "render_hearing_notice",
+    "render_minutes",
+]
