@@ -271,6 +271,26 @@ HEARING_PLAN = (
 )
 
 
+def _attach_signed_scan(store: Store, agreement_id: str, clerk_id: str) -> None:
+    """A "scan" of the signed agreement's last page (the signatures), as an office would attach
+    it: the printed page, greyed like a photocopy."""
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image, ImageOps
+
+    from app import attachments, papers
+
+    last = papers.page_images(papers.render_agreement(store, agreement_id), dpi=60)[-1]
+    with tempfile.TemporaryDirectory() as folder:
+        scan = Path(folder) / "signed-agreement.png"
+        scan.write_bytes(last)
+        with Image.open(scan) as page:
+            ImageOps.grayscale(page).rotate(0.8, fillcolor=235).save(scan)
+        attachments.add_attachment(store, store.paths, "agreement", agreement_id, scan,
+                                   staff_id=clerk_id)
+
+
 def _hearings(store: Store, rng: random.Random, clerk_id: str) -> tuple[int, int]:
     """Hearings of each kind at Darlag, with their agreements in every state; the Tibetan-
     speaking petitioners get bilingual agreements and speak Tibetan in the minutes."""
@@ -343,6 +363,7 @@ def _hearings(store: Store, rng: random.Random, clerk_id: str) -> tuple[int, int
             agreements.mark_signed(store, agreement_id,
                                    (held_on + timedelta(days=index % 2)).isoformat(), clerk_id,
                                    today=today)
+            _attach_signed_scan(store, agreement_id, clerk_id)
         elif status == "withdrawn":
             agreements.withdraw(store, agreement_id, clerk_id)
     return held_count, agreed

@@ -93,6 +93,7 @@ class Measurer:
 
     def __init__(self, fonts: FontFiles) -> None:
         self._fonts: dict[str, tuple[Any, int]] = {}
+        self._widths: dict[tuple[str, float], float] = {}
         for name, path, index in ((TIBETAN_FONT, fonts.tibetan, 0),
                                   (CHINESE_FONT, fonts.chinese, fonts.chinese_index)):
             face = hb.Face(hb.Blob.from_file_path(str(path)), index)
@@ -109,11 +110,18 @@ class Measurer:
                 for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True)]
 
     def width(self, text: str, size: float) -> float:
-        total = 0.0
-        for font, part in runs(text):
-            upem = self._fonts[font][1]
-            total += sum(advance for _g, advance, _o in self.shape(font, part)) * size / upem
-        return total
+        """The shaped width of ``text`` in points (remembered: papers repeat their words)."""
+        key = (text, size)
+        found = self._widths.get(key)
+        if found is None:
+            found = 0.0
+            for font, part in runs(text):
+                upem = self._fonts[font][1]
+                found += sum(advance for _g, advance, _o in self.shape(font, part)) * size / upem
+            if len(self._widths) > 50_000:
+                self._widths.clear()
+            self._widths[key] = found
+        return found
 
 
 def _cluster_ends(text: str) -> list[int]:
@@ -150,29 +158,49 @@ def break_points(text: str) -> list[int]:
 
 
 def wrap(text: str, width: float, size: float, measurer: Measurer) -> list[str]:
-    """Break one paragraph into lines no wider than ``width`` points."""
+    """Break one paragraph into lines no wider than ``width`` points.
+
+    Lines are filled with the widths of their pieces added up (each piece shaped once), then
+    every line is shaped whole and measured: should shaping across the joins ever make one
+    wider than the sum said, the paragraph is broken again measuring every candidate line whole.
+    """
     text = " ".join(text.split())
     if not text:
         return [""]
     cuts = [0, *break_points(text), len(text)]
     pieces = [text[a:b] for a, b in itertools.pairwise(cuts)]
+    lines = _fill(pieces, width, size, measurer, exact=False)
+    if all(measurer.width(line, size) <= width for line in lines):
+        return lines
+    return _fill(pieces, width, size, measurer, exact=True)
+
+
+def _fill(pieces: list[str], width: float, size: float, measurer: Measurer,
+          exact: bool) -> list[str]:
     lines: list[str] = []
-    line = ""
+    line, line_width = "", 0.0
     for piece in pieces:
-        candidate = line + piece
-        if measurer.width(candidate.rstrip(), size) <= width or not line:
-            line = candidate
+        if exact:
+            fits = measurer.width((line + piece).rstrip(), size) <= width
+        else:
+            fits = line_width + measurer.width(piece.rstrip(), size) <= width
+        if fits or not line:
+            line += piece
         else:
             lines.append(line.rstrip())
             line = piece.lstrip()
+        line_width = measurer.width(line, size) if exact or len(line) == len(piece.lstrip()) \
+            else line_width + measurer.width(piece, size)
         # A single piece wider than the line (a long number, a word with no break): cut it at
         # cluster boundaries.
-        while measurer.width(line.rstrip(), size) > width and len(line) > 1:
+        while line_width > width and measurer.width(line.rstrip(), size) > width \
+                and len(line) > 1:
             ends = [e for e in _cluster_ends(line) if e < len(line)]
             cut = max((e for e in ends if measurer.width(line[:e], size) <= width),
                       default=ends[0] if ends else len(line))
             lines.append(line[:cut].rstrip())
             line = line[cut:].lstrip()
+            line_width = measurer.width(line, size)
     if line.strip():
         lines.append(line.rstrip())
     return lines

@@ -15,6 +15,8 @@ from typing import Any
 
 import pypdfium2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
 
 from app import agreements, hearings, papers
@@ -275,3 +277,27 @@ def test_command_line_prints_the_hearing_papers(case: Case, tmp_path: Path) -> N
                    str(tmp_path / "b.pdf"))
     assert refused.returncode == 1 and "没有可打印的协议书" in refused.stderr
     assert not (tmp_path / "b.pdf").exists()
+
+
+_MEASURER: list[layout.Measurer] = []
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(st.one_of(
+           st.sampled_from(TIBETAN_SYLLABLES).map(lambda s: s + "་"),
+           st.sampled_from(["།", "། ", "ཞིབ་ཚགས་ཁང་།"]),
+           st.sampled_from(list("信访人反映草场承包纠纷，。（）")),
+           st.sampled_from(["2026", " ", "12309", "达检信〔2026〕37号"])),
+           min_size=1, max_size=120),
+       width=st.floats(min_value=100, max_value=480), size=st.sampled_from([12.0, 14.0, 16.0]))
+def test_any_mixed_paragraph_wraps_inside_and_never_starts_a_line_with_a_tsheg(
+        words: list[str], width: float, size: float) -> None:
+    if not _MEASURER:
+        _MEASURER.append(layout.Measurer(papers.shipped_fonts()))
+    measurer = _MEASURER[0]
+    text = " ".join("".join(words).split())
+    lines = layout.wrap(text, width, size, measurer)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for number, line in enumerate(lines):
+        assert measurer.width(line, size) <= width
+        assert number == 0 or not line.startswith(("་", "།", "，", "。", "）"))

@@ -151,5 +151,12 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
     final = agreements.agreement_detail(store, agreement.agreement_id)
     assert final.status == "signed" and final.signed_on == datetime.now().date().isoformat()
     assert agreement.edits["office_zh"].isReadOnly()
+    # The photo of the signed paper goes with it.
+    from PIL import Image
+
+    photo = tmp_path / "signed.jpg"
+    Image.new("RGB", (600, 850), "white").save(photo)
+    assert len(agreement.attachments.add_files([photo])) == 1
+    assert agreement.attachments.list.count() == 1
     window.reload()
     assert "已签订" in window.browser.toPlainText()

@@ -106,8 +106,14 @@ class AgreementDialog(QDialog):
                 self.errors.add_row(form, f"{name}_{script}",
                                     translated_label(SECTION_LABELS[name]), edit)
             self.tabs.addTab(page, "")
+        # The signed paper, once it is back: a tab beside the text, so the text keeps its room.
+        scans = QWidget()
+        scans_layout = QVBoxLayout(scans)
         self.attachments = AttachmentsStrip(store, paths, "agreement", self, staff_id=staff_id)
         self.attachments.set_owner(agreement_id)
+        scans_layout.addWidget(self.attachments)
+        scans_layout.addStretch(1)
+        self.tabs.addTab(scans, "")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.save_button, self.print_button = QPushButton(), QPushButton()
@@ -130,9 +136,6 @@ class AgreementDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        self.attachments_heading = translated_label(N_("Signed paper (scans or photos)"))
-        layout.addWidget(self.attachments_heading)
-        layout.addWidget(self.attachments)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save_text)
@@ -228,7 +231,9 @@ class AgreementDialog(QDialog):
         except (InvalidInputError, AppError) as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
-        self._reload(_("Marked as signed. Attach the scan or photo of the signed paper below."))
+        self._reload(_("Marked as signed. Now attach the scan or photo of the signed paper."))
+        self.tabs.setCurrentIndex(len(agreements.SCRIPTS))
+        self.attachments.add_button.setFocus()
 
     def withdraw(self) -> None:
         answer = QMessageBox.question(
@@ -256,6 +261,7 @@ class AgreementDialog(QDialog):
         self.status.setText(status)
         for index, script in enumerate(agreements.SCRIPTS):
             self.tabs.setTabText(index, _(SCRIPT_TABS[script]))
+        self.tabs.setTabText(len(agreements.SCRIPTS), _("Signed paper (scans or photos)"))
         editable = d.status in ("drafted", "printed")
         for edit in self.edits.values():
             edit.setReadOnly(not editable)

@@ -45,7 +45,7 @@ from ui.errors import show_error
 
 log = logging.getLogger(__name__)
 
-THUMB = 160
+THUMB = 128  # small enough that the dialogs still fit a 768-pixel-high screen
 CELL_WIDTH = THUMB + 48
 FILE_PATTERNS = "*.jpg *.jpeg *.png *.pdf *.JPG *.JPEG *.PNG *.PDF"
 ZOOM_STEP = 1.25

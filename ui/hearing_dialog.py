@@ -114,6 +114,7 @@ class HearingDialog(QDialog):
         self.tabs.addTab(self._build_who(), "")
         self.tabs.addTab(self._build_minutes(), "")
         self.tabs.addTab(self._build_outcome(), "")
+        self.tabs.addTab(self._build_scans(), "")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.save_button = QPushButton()
@@ -144,7 +145,7 @@ class HearingDialog(QDialog):
         layout.addLayout(buttons)
 
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
-        for index in range(3):
+        for index in range(4):
             QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self,
                       lambda i=index: self._go_to_tab(i))
         self._draft_timer = QTimer(self)
@@ -275,10 +276,17 @@ class HearingDialog(QDialog):
         self.errors.add_row(form, "outcome_note", translated_label(N_("What follows")),
                             self.outcome_note)
         layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
+    def _build_scans(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
         layout.addWidget(section(N_("Scans and photos of the hearing")))
         self.attachments = AttachmentsStrip(self._store, self._paths, "hearing", self,
                                             staff_id=self._staff_id)
-        layout.addWidget(self.attachments, 1)
+        layout.addWidget(self.attachments)
+        layout.addStretch(1)
         return page
 
     # -- value ----------------------------------------------------------------------------------
@@ -510,7 +518,7 @@ class HearingDialog(QDialog):
 
     def _go_to_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
-        first = (self.kind, self.statement, self.outcome)[index]
+        first = (self.kind, self.statement, self.outcome, self.attachments.list)[index]
         if index == 2 and self._opinion_edits:
             next(iter(self._opinion_edits.values())).setFocus()
         else:
@@ -527,7 +535,7 @@ class HearingDialog(QDialog):
         held = self.hearing_id is not None
         self.setWindowTitle(_("Hearing — {number}").format(number=self.context.reg_no))
         for index, title in enumerate((N_("Where, when and who"), N_("What was said"),
-                                       N_("Opinions and outcome"))):
+                                       N_("Opinions and outcome"), N_("Scans and photos"))):
             self.tabs.setTabText(index, f"{_(title)} (Ctrl+{index + 1})")
         for edit in (self.township, self.village, self.herding_group):
             edit.setPlaceholderText(_(str(edit.property("hint"))))
