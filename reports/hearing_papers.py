@@ -69,30 +69,15 @@ class Officer:
 
 
 @dataclass(frozen=True)
-class HearingNoticeData:
-    office: Both
-    reg_no: str
-    addressees: Both
-    kind: Both
-    held_at: Both
-    place: str
-    summary: str
-    host: Both
-    procurators: list[Both]
-    officers: list[Officer]
-    interpreter: str
-    issued: Both
-    bilingual: bool
-
-
-@dataclass(frozen=True)
 class Statement:
     speaker: Both
     text: str
 
 
 @dataclass(frozen=True)
-class MinutesData:
+class HearingFacts:
+    """What both papers of a hearing say about it."""
+
     office: Both
     reg_no: str
     kind: Both
@@ -101,13 +86,24 @@ class MinutesData:
     host: Both
     procurators: list[Both]
     officers: list[Officer]
-    parties: list[Both]
     interpreter: str
+    bilingual: bool
+
+
+@dataclass(frozen=True)
+class HearingNoticeData(HearingFacts):
+    addressees: Both
+    summary: str
+    issued: Both
+
+
+@dataclass(frozen=True)
+class MinutesData(HearingFacts):
+    parties: list[Both]
     statements: list[Statement]
     opinions: list[Statement]
     outcome: Both
     outcome_note: str
-    bilingual: bool
 
 
 def N_(message: str) -> str:  # noqa: N802 (the name translators' tools look for)
@@ -448,6 +444,7 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
 __all__ = [
     "AgreementData",
     "AgreementParty",
+    "HearingFacts",
     "HearingNoticeData",
     "MinutesData",
     "Officer",

@@ -35,3 +35,20 @@ def petition(when: datetime | str = "2026-11-20T09:30", **changes: object) -> Pe
     for key, value in changes.items():
         setattr(data, key, value)
     return data
+
+
+def office_with_staff(store: Store, role: str = "chief") -> tuple[str, str]:
+    """Set the laptop up for the office and add 更桑 (ཀུན་བཟང) to its staff; returns
+    (office id, staff id)."""
+    from app.identity import this_device
+    from models import Staff
+
+    set_up(store)
+    device = this_device(store)
+    assert device is not None and device.office_id is not None
+    with store.write() as session:
+        staff = Staff(office_id=device.office_id, name_zh="更桑", name_bo="ཀུན་བཟང", role=role,
+                      phone="", active=True)
+        session.add(staff)
+        session.flush()
+        return device.office_id, staff.id

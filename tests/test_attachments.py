@@ -18,13 +18,12 @@ from app.attachments import AttachmentRow
 from app.errors import AppError
 from app.hearings import HearingInput, OfficerInput
 from app.i18n import _
-from app.identity import this_device
 from app.paths import AppPaths
 from app.petitions import register
 from app.registry import petition_detail
 from app.store import Store
-from models import Attachment, Staff
-from tests.helpers import petition, set_up
+from models import Attachment
+from tests.helpers import office_with_staff, petition
 
 NOW = datetime(2026, 11, 24, 16, 0)
 EXIF_ORIENTATION = 0x0112
@@ -41,17 +40,9 @@ class Case:
 @pytest.fixture
 def case(store: Store) -> Case:
     """A petition with a doorstep hearing held and its agreement drafted."""
-    set_up(store)
-    device = this_device(store)
-    assert device is not None and device.office_id is not None
-    with store.write() as session:
-        chief = Staff(office_id=device.office_id, name_zh="更桑", name_bo="ཀུན་བཟང",
-                      role="chief", phone="", active=True)
-        session.add(chief)
-        session.flush()
-        chief_id = chief.id
+    office_id, chief_id = office_with_staff(store)
     petition_id = register(store, petition(), now=NOW).id
-    officer = hearings.save_officer(store, OfficerInput(device.office_id, "索南", "བསོད་ནམས",
+    officer = hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས",
                                                         "deputy"))
     party = petition_detail(store, petition_id).parties[0].person_id
     hearing_id = hearings.record_hearing(store, HearingInput(

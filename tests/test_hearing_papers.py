@@ -22,14 +22,12 @@ from reportlab.lib.styles import ParagraphStyle
 from app import agreements, hearings, papers
 from app.errors import AppError
 from app.hearings import HearingInput, OfficerInput
-from app.identity import this_device
 from app.petitions import register
 from app.registry import petition_detail
 from app.store import Store
-from models import Staff
 from reports import layout
 from reports.notices import LEFT, RIGHT
-from tests.helpers import petition, set_up, tashi
+from tests.helpers import office_with_staff, petition, tashi
 from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs
 from tests.test_papers import TIBETAN_SYLLABLES
 
@@ -48,18 +46,10 @@ class Case:
 
 
 def _case(store: Store, prefers: str = "bo") -> Case:
-    set_up(store)
-    device = this_device(store)
-    assert device is not None and device.office_id is not None
-    with store.write() as session:
-        chief = Staff(office_id=device.office_id, name_zh="更桑", name_bo="ཀུན་བཟང",
-                      role="chief", phone="", active=True)
-        session.add(chief)
-        session.flush()
-        chief_id = chief.id
+    office_id, chief_id = office_with_staff(store)
     person = tashi() if prefers == "bo" else tashi(preferred_language="zh", name_bo="")
     done = register(store, petition(persons=[person]), now=NOW)
-    officer = hearings.save_officer(store, OfficerInput(device.office_id, "索南", "བསོད་ནམས",
+    officer = hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས",
                                                         "deputy"))
     party = petition_detail(store, done.id).parties[0].person_id
     hearing_id = hearings.record_hearing(store, HearingInput(

@@ -13,27 +13,17 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app import agreements, drafts, hearings
 from app.hearings import OfficerInput
-from app.identity import this_device
 from app.petitions import register
 from app.store import Store
-from models import Staff
-from tests.helpers import petition, set_up
+from tests.helpers import office_with_staff, petition
 from tests.qt_typing import type_text
 from ui.main import application
 
 
 @pytest.fixture
 def case(store: Store) -> tuple[Store, str, str]:
-    set_up(store)
-    device = this_device(store)
-    assert device is not None and device.office_id is not None
-    with store.write() as session:
-        host = Staff(office_id=device.office_id, name_zh="更桑", name_bo="ཀུན་བཟང",
-                     role="procurator", phone="", active=True)
-        session.add(host)
-        session.flush()
-        host_id = host.id
-    hearings.save_officer(store, OfficerInput(device.office_id, "索南", "བསོད་ནམས", "deputy"))
+    office_id, host_id = office_with_staff(store, role="procurator")
+    hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས", "deputy"))
     received = (datetime.now() - timedelta(days=10)).replace(second=0, microsecond=0)
     done = register(store, petition(received.isoformat(timespec="minutes")))
     return store, done.id, host_id

@@ -11,30 +11,21 @@ from sqlalchemy import func, select
 from app import agreements, hearings
 from app.errors import AppError, InvalidInputError
 from app.hearings import HearingInput, OfficerInput
-from app.identity import this_device
 from app.paths import AppPaths
 from app.petitions import register
 from app.registry import petition_detail
 from app.store import Store
-from models import Hearing, HearingStatement, Staff
-from tests.helpers import petition, set_up
+from models import Hearing, HearingStatement
+from tests.helpers import office_with_staff, petition
 
 NOW = datetime(2026, 11, 24, 16, 0)
 
 
 @pytest.fixture
 def case(store: Store) -> tuple[Store, str, str, str]:
-    set_up(store)
-    device = this_device(store)
-    assert device is not None and device.office_id is not None
-    with store.write() as session:
-        chief = Staff(office_id=device.office_id, name_zh="更桑", name_bo="ཀུན་བཟང",
-                      role="chief", phone="", active=True)
-        session.add(chief)
-        session.flush()
-        chief_id = chief.id
+    office_id, chief_id = office_with_staff(store)
     done = register(store, petition(), now=NOW)
-    return store, device.office_id, done.id, chief_id
+    return store, office_id, done.id, chief_id
 
 
 def test_roster_validates_and_lists_active_officers(case: tuple[Store, str, str, str]) -> None:
