@@ -100,6 +100,16 @@ ACTIVITY = {
     "agreement_withdrawn": N_("Agreement withdrawn"),
     "attachment_added": N_("Scan or photo attached"),
     "attachment_removed": N_("Scan or photo removed"),
+    "aid_proposed": N_("Judicial aid proposed"),
+    "aid_approved": N_("Judicial aid approved"),
+    "aid_reduced": N_("Judicial aid approved at a reduced amount"),
+    "aid_refused": N_("Judicial aid refused"),
+    "aid_paid": N_("Judicial aid paid"),
+    "aid_reversed": N_("Aid payment reversed"),
+    "visit_scheduled": N_("Return visit scheduled"),
+    "visit_done": N_("Return visit made"),
+    "handover_opened": N_("Handed over to social assistance"),
+    "handover_closed": N_("Hand-over to social assistance closed"),
 }
 
 OFFICER_ROLES = {
@@ -126,4 +136,48 @@ AGREEMENT_STATUSES = {
     "printed": N_("Printed"),
     "signed": N_("Signed"),
     "withdrawn": N_("Withdrawn"),
+}
+
+AID_GROUPS = {
+    "minor": N_("Minor"),
+    "poor": N_("Poor household"),
+    "disabled": N_("Person with a disability"),
+    "student": N_("Student"),
+    "victim_family": N_("Victim's family"),
+    "other": N_("Other"),
+}
+
+AID_STATUSES = {
+    "proposed": N_("Proposed, awaiting a leader's decision"),
+    "approved": N_("Approved"),
+    "reduced": N_("Approved at a reduced amount"),
+    "refused": N_("Refused"),
+}
+
+AID_DECISIONS = {"approved": N_("Approve"), "reduced": N_("Reduce"), "refused": N_("Refuse")}
+
+PAYMENT_STATES = {"unpaid": N_("Not paid yet"), "partly": N_("Partly paid"),
+                  "fully": N_("Fully paid")}
+
+PAYEE_RELATIONS = {
+    "self": N_("The person aided"),
+    "guardian": N_("Guardian"),
+    "relative": N_("Close relative"),
+    "other": N_("Other"),
+}
+
+PAYMENT_METHODS = {"cash": N_("Cash"), "bank": N_("Bank transfer")}
+
+VISIT_METHODS = {
+    "phone": N_("12309 phone call"),
+    "on_site": N_("On site"),
+    "online": N_("Online"),
+    "meeting": N_("Meeting at the office"),
+}
+
+SATISFACTION = {
+    "satisfied": N_("Satisfied"),
+    "basically": N_("Basically satisfied"),
+    "dissatisfied": N_("Dissatisfied"),
+    "unknown": N_("Could not say"),
 }

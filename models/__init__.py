@@ -4,6 +4,15 @@ This package imports nothing of ours and nothing of Qt.
 """
 
 from models.agreement import Agreement, Attachment
+from models.aid import (
+    AidCase,
+    AidDecision,
+    AidPayment,
+    AidPerson,
+    AidPolicy,
+    Handover,
+    ReturnVisit,
+)
 from models.base import Base, SyncedRecord, new_id
 from models.core import Device, LocalIdentity, Office, Person, Staff
 from models.hearing import (
@@ -27,10 +36,16 @@ from models.sync import SyncHead, SyncVersion
 __all__ = [
     "Activity",
     "Agreement",
+    "AidCase",
+    "AidDecision",
+    "AidPayment",
+    "AidPerson",
+    "AidPolicy",
     "Attachment",
     "Base",
     "DeadlineEvent",
     "Device",
+    "Handover",
     "Hearing",
     "HearingOfficer",
     "HearingParticipant",
@@ -44,6 +59,7 @@ __all__ = [
     "Petition",
     "PetitionParty",
     "PetitionReply",
+    "ReturnVisit",
     "Staff",
     "SyncHead",
     "SyncVersion",

@@ -1,0 +1,274 @@
+"""Judicial aid: approval rules, exact money, payments never above the approval (also from two
+sessions at once and with the application's check bypassed), reversing entries, figures."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import aid
+from app.aid import AidProposal, PaymentInput
+from app.errors import AppError, InvalidInputError, ValidationError
+from app.money import capital, parse_amount
+from app.petitions import register
+from app.registry import petition_detail
+from app.store import Store, open_store
+from models import AidPayment, Staff
+from tests.helpers import office_with_staff, petition
+
+NOW = datetime(2026, 11, 20, 10, 0)
+TODAY = date(2026, 11, 26)
+
+
+@dataclass
+class Office:
+    store: Store
+    office_id: str
+    chief: str
+    deputy: str
+    procurator: str
+    petition_id: str
+    person_id: str
+
+
+@pytest.fixture
+def office(store: Store) -> Office:
+    office_id, chief = office_with_staff(store)
+    with store.write() as session:
+        deputy = Staff(office_id=office_id, name_zh="才让", name_bo="ཚེ་རིང", role="deputy",
+                       phone="", active=True)
+        procurator = Staff(office_id=office_id, name_zh="卓玛", name_bo="སྒྲོལ་མ",
+                           role="procurator", phone="", active=True)
+        session.add_all([deputy, procurator])
+        session.flush()
+        ids = deputy.id, procurator.id
+    done = register(store, petition(), now=NOW)
+    person = petition_detail(store, done.id).parties[0].person_id
+    return Office(store, office_id, chief, ids[0], ids[1], done.id, person)
+
+
+def _propose(o: Office, amount: str = "12000", by: str = "") -> str:
+    return aid.propose(o.store, AidProposal(
+        o.petition_id, [o.person_id], "poor", "家庭生活困难，工程款被拖欠。", amount,
+        "符合国家司法救助条件。"), by or o.procurator, today=TODAY)
+
+
+def _payment(case_id: str, amount: str, **changes: str) -> PaymentInput:
+    data = PaymentInput(case_id, amount, "2026-11-25", "扎西才让", "self")
+    for key, value in changes.items():
+        setattr(data, key, value)
+    return data
+
+
+@pytest.mark.parametrize(("text", "fen"), [
+    ("12000", 1_200_000), ("12,000.5", 1_200_050), ("¥3000", 300_000), ("3000元", 300_000),
+    ("１２０００", 1_200_000), (" 0.01 ", 1), ("999999.99", 99_999_999)])
+def test_amounts_are_read_exactly(text: str, fen: int) -> None:
+    assert parse_amount(text) == fen
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "Please enter an amount."), ("abc", "not an amount"), ("-500", "cannot be negative"),
+    ("0", "more than zero"), ("0.00", "more than zero"), ("12.345", "at most two decimals"),
+    ("1e5", "not an amount"), ("12,00", "not an amount"), ("100000000", "too large"),
+    ("nan", "not an amount"), ("1.2.3", "not an amount")])
+def test_bad_amounts_are_refused_with_a_reason(text: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        parse_amount(text)
+
+
+def test_capital_numerals() -> None:
+    assert capital(1_200_000) == "壹万贰仟元整"
+    assert capital(3_012_345) == "叁万零壹佰贰拾叁元肆角伍分"
+
+
+def test_bad_proposal_saves_nothing(office: Office) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        aid.propose(office.store, AidProposal(office.petition_id, [], "rich", " ", "-1", ""),
+                    office.procurator, today=TODAY)
+    assert {p.field for p in caught.value.problems} == {
+        "eligibility", "person_ids", "facts", "amount", "reasons"}
+    assert aid.aid_cases_of(office.store, office.petition_id) == []
+
+
+def test_approval_rules(office: Office) -> None:
+    case = _propose(office, "12000")
+    with pytest.raises(AppError, match="Only the chief procurator or a deputy"):
+        aid.decide(office.store, case, "approved", office.procurator)
+    with pytest.raises(InvalidInputError):  # a refusal needs its reason
+        aid.decide(office.store, case, "refused", office.deputy)
+    with pytest.raises(InvalidInputError, match="correct"):  # more than proposed
+        aid.decide(office.store, case, "reduced", office.deputy, "15000", "核减")
+    aid.decide(office.store, case, "reduced", office.deputy, "8000", "部分损失已获赔偿",
+               now=NOW)
+    detail = aid.aid_case_detail(office.store, case)
+    assert (detail.status, detail.approved_fen) == ("reduced", 800_000)
+    assert detail.decisions[0].decided_by_zh == "才让" and detail.decisions[0].reason
+    with pytest.raises(AppError, match="already been decided"):
+        aid.decide(office.store, case, "approved", office.chief)
+
+
+def test_own_proposal_and_the_chiefs_threshold(office: Office) -> None:
+    own = _propose(office, "5000", by=office.deputy)
+    with pytest.raises(AppError, match="You proposed this aid"):
+        aid.decide(office.store, own, "approved", office.deputy)
+    aid.set_chief_threshold(office.store, office.office_id, "20000")
+    large = _propose(office, "25000")
+    with pytest.raises(AppError, match="needs the chief procurator"):
+        aid.decide(office.store, large, "approved", office.deputy)
+    aid.decide(office.store, large, "reduced", office.deputy, "20000", "按标准核定")
+    larger = _propose(office, "30000")
+    aid.decide(office.store, larger, "approved", office.chief)
+    assert aid.aid_case_detail(office.store, larger).approved_fen == 3_000_000
+
+
+def test_payments_never_exceed_the_approval(office: Office) -> None:
+    case = _propose(office, "10000")
+    with pytest.raises(AppError, match="not been approved"):
+        aid.pay(office.store, _payment(case, "100"), office.procurator, today=TODAY)
+    aid.decide(office.store, case, "approved", office.chief)
+    first = aid.pay(office.store, _payment(case, "6000"), office.procurator, today=TODAY)
+    with pytest.raises(InvalidInputError) as caught:
+        aid.pay(office.store, _payment(case, "4000.01"), office.procurator, today=TODAY)
+    assert caught.value.problems[0].params["amount"] == "4000.00"
+    aid.pay(office.store, _payment(case, "4000", payee_name="拉毛", payee_relation="guardian",
+                                   method="bank", bank_name="青海省农村信用社",
+                                   account_no="6230 5800 0012 3456 789"),
+            office.procurator, today=TODAY)
+    detail = aid.aid_case_detail(office.store, case)
+    assert (detail.paid_fen, detail.remaining_fen, detail.payment_state) == (
+        1_000_000, 0, "fully")
+    assert detail.payments[1].account_no == "6230580000123456789"
+    assert first == detail.payments[0].id
+
+
+def test_bad_payment_input_is_refused_whole(office: Office) -> None:
+    case = _propose(office, "10000")
+    aid.decide(office.store, case, "approved", office.chief)
+    bad = _payment(case, "12.345", paid_on="2027-01-01", payee_name=" ", method="bank",
+                   account_no="12ab", payee_id_number="632624198503120013")
+    with pytest.raises(InvalidInputError) as caught:
+        aid.pay(office.store, bad, office.procurator, today=TODAY)
+    assert {p.field for p in caught.value.problems} == {
+        "amount", "paid_on", "payee_name", "bank_name", "account_no", "payee_id_number"}
+    assert aid.aid_case_detail(office.store, case).payments == []
+
+
+def test_the_database_refuses_an_overpayment_whatever_the_code_path(office: Office) -> None:
+    case = _propose(office, "1000")
+    aid.decide(office.store, case, "approved", office.chief)
+    aid.pay(office.store, _payment(case, "800"), office.procurator, today=TODAY)
+
+    def raw(amount_fen: int, reverses: str | None = None) -> None:
+        with office.store.write() as session:
+            session.add(AidPayment(aid_case_id=case, amount_fen=amount_fen, paid_on="2026-11-25",
+                                   payee_name="x", payee_relation="self", method="cash",
+                                   paid_by=office.procurator, reverses_id=reverses))
+
+    with pytest.raises(IntegrityError, match="exceed the approved amount"):
+        raw(20_001)
+    with pytest.raises(IntegrityError, match="zero"):
+        raw(0)
+    with pytest.raises(IntegrityError, match="reversal"):
+        raw(-100)  # a negative amount that reverses nothing
+    with office.store.write() as session:
+        payment = session.scalars(select(AidPayment)).one()
+        payment.amount_fen = 1
+        with pytest.raises(IntegrityError, match="append-only"):
+            session.flush()
+
+
+def test_two_sessions_paying_at_once_cannot_overpay(office: Office) -> None:
+    case = _propose(office, "1000")
+    aid.decide(office.store, case, "approved", office.chief)
+    second = open_store(office.store.paths)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def pay(store: Store) -> None:
+        barrier.wait()
+        try:
+            aid.pay(store, _payment(case, "600"), office.procurator, today=TODAY)
+            results.append("paid")
+        except AppError as error:
+            results.append(error.translated())
+
+    threads = [threading.Thread(target=pay, args=(s,)) for s in (office.store, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    second.close()
+    assert len(results) == 2 and results.count("paid") == 1  # the other is told why
+    assert aid.aid_case_detail(office.store, case).paid_fen == 60_000
+
+
+def test_two_sessions_with_the_check_bypassed_still_cannot_overpay(office: Office) -> None:
+    """Both sessions validate first; the database refuses the one that commits second."""
+    case = _propose(office, "1000")
+    aid.decide(office.store, case, "approved", office.chief)
+    second = open_store(office.store.paths)
+    try:
+        checks = []
+        for store in (office.store, second):
+            with store.read() as session:
+                checks.append(aid._paid(session, case) + 60_000 <= 100_000)
+        assert checks == [True, True]
+        outcomes = []
+        for store in (office.store, second):
+            try:
+                with store.write() as session:
+                    session.add(AidPayment(aid_case_id=case, amount_fen=60_000,
+                                           paid_on="2026-11-25", payee_name="x",
+                                           payee_relation="self", method="cash",
+                                           paid_by=office.procurator))
+                outcomes.append("saved")
+            except IntegrityError:
+                outcomes.append("refused")
+        assert outcomes == ["saved", "refused"]
+    finally:
+        second.close()
+    with office.store.read() as session:
+        assert session.scalar(select(func.sum(AidPayment.amount_fen))) == 60_000
+
+
+def test_a_wrong_payment_is_reversed_never_edited(office: Office) -> None:
+    case = _propose(office, "10000")
+    aid.decide(office.store, case, "approved", office.chief)
+    wrong = aid.pay(office.store, _payment(case, "10000", payee_name="错人"), office.procurator,
+                    today=TODAY)
+    with pytest.raises(InvalidInputError):
+        aid.reverse(office.store, wrong, " ", office.procurator, today=TODAY)
+    reversal = aid.reverse(office.store, wrong, "领款人填错", office.procurator, today=TODAY)
+    with pytest.raises(AppError, match="already been reversed"):
+        aid.reverse(office.store, wrong, "again", office.procurator, today=TODAY)
+    with pytest.raises(AppError, match="cannot itself be reversed"):
+        aid.reverse(office.store, reversal, "again", office.procurator, today=TODAY)
+    aid.pay(office.store, _payment(case, "10000"), office.procurator, today=TODAY)
+    detail = aid.aid_case_detail(office.store, case)
+    assert [p.amount_fen for p in detail.payments] == [1_000_000, -1_000_000, 1_000_000]
+    assert detail.payments[0].reversed and detail.payments[1].reverses_id == wrong
+    assert detail.paid_fen == 1_000_000 and detail.payments[0].payee_name == "错人"
+
+
+def test_figures_per_period_and_group(office: Office) -> None:
+    paid = _propose(office, "10000")
+    aid.decide(office.store, paid, "approved", office.chief, now=NOW)
+    aid.pay(office.store, _payment(paid, "6000", paid_on="2026-11-22"), office.procurator,
+            today=TODAY)
+    wrong = aid.pay(office.store, _payment(paid, "1000", paid_on="2026-11-23"),
+                    office.procurator, today=TODAY)
+    aid.reverse(office.store, wrong, "重复", office.procurator, today=TODAY)
+    refused = _propose(office, "5000")
+    aid.decide(office.store, refused, "refused", office.chief, reason="不符合条件", now=NOW)
+    figures = aid.figures(office.store, office.office_id, date(2026, 11, 1), date(2026, 11, 30))
+    assert (figures.cases_proposed, figures.cases_approved, figures.cases_refused) == (2, 1, 1)
+    assert figures.paid_fen == 600_000 and figures.paid_by_group == {"poor": 600_000}
+    assert figures.persons_aided == 1 and figures.persons_by_group == {"poor": 1}
+    october = aid.figures(office.store, office.office_id, date(2026, 10, 1), date(2026, 10, 31))
+    assert october.paid_fen == 0 and october.cases_proposed == 0
