@@ -82,12 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store.close()
             print(_("Demo data written to {path}: {offices} offices, {staff} staff, "
                     "{persons} persons, {petitions} petitions, {hearings} hearings, {agreements} "
-                    "agreements.").format(
+                    "agreements, {aid} judicial aid cases.").format(
                 path=paths.data_dir, offices=format_number(summary.offices),
                 staff=format_number(summary.staff), persons=format_number(summary.persons),
                 petitions=format_number(summary.petitions),
                 hearings=format_number(summary.hearings),
-                agreements=format_number(summary.agreements)))
+                agreements=format_number(summary.agreements),
+                aid=format_number(summary.aid_cases)))
             return 0
         if args.command == "dump":
             from app.dump import dump_json

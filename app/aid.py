@@ -117,6 +117,10 @@ def propose(store: Store, data: AidProposal, staff_id: str, today: date | None =
             person = session.get(Person, person_id)
             if person is None or person.deleted:
                 raise AppError(N_("Someone chosen is no longer in the records."))
+        if proposed_on.isoformat() < petition.received_at[:10]:
+            raise InvalidInputError([ValidationError(
+                N_("Aid cannot be proposed before the petition was received."),
+                field="proposed_on")])
         if not set(data.person_ids) & parties:
             raise InvalidInputError([ValidationError(
                 N_("At least one person aided must be a party to the petition."),
@@ -284,6 +288,11 @@ def pay(store: Store, data: PaymentInput, staff_id: str, today: date | None = No
         payer = _live_staff(session, staff_id)
         if case.status not in ("approved", "reduced"):
             raise AppError(N_("This aid case has not been approved: nothing can be paid."))
+        approved_on = session.scalar(select(func.max(AidDecision.decided_at)).where(
+            AidDecision.aid_case_id == case.id, AidDecision.deleted.is_(False))) or ""
+        if (data.paid_on or today.isoformat()) < approved_on[:10]:
+            raise InvalidInputError([ValidationError(
+                N_("A payment cannot be dated before the aid was approved."), field="paid_on")])
         remaining = case.approved_fen - _paid(session, case.id)
         if fen > remaining:
             raise InvalidInputError([ValidationError(

@@ -75,6 +75,7 @@ class DemoSummary:
     petitions: int = 0
     hearings: int = 0
     agreements: int = 0
+    aid_cases: int = 0
 
 
 def _tibetan_name(rng: random.Random) -> tuple[str, str, str]:
@@ -164,7 +165,8 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
     save_settings(store.paths, settings)
     petitions = _petitions(store, rng, clerk_id, count=min(90, persons // 2))
     held, agreed = _hearings(store, rng, clerk_id)
-    return DemoSummary(len(OFFICES), staff_count, persons, petitions, held, agreed)
+    aid_cases = _aid(store)
+    return DemoSummary(len(OFFICES), staff_count, persons, petitions, held, agreed, aid_cases)
 
 
 def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> int:
@@ -269,6 +271,98 @@ HEARING_PLAN = (
     ("public", "settled", "drafted"), ("simplified", "settled", "signed"),
     ("doorstep", "settled", "printed"), ("doorstep", "", ""),  # the last one is still planned
 )
+
+
+# Judicial aid in every state: (group, proposed, decision, amount decided, payments, facts).
+# A payment is (yuan, payee relation, method); "reverse" undoes the payment before it.
+AID_PLAN = (
+    ("poor", "12000", "", "", (),
+     "家中四口人靠放牧为生，牦牛因雪灾大量死亡，工程款又被拖欠，生活难以为继。"),
+    ("minor", "8000", "approved", "", (),
+     "父亲在交通事故中死亡，肇事方无力赔偿，两名子女尚未成年。"),
+    ("disabled", "20000", "reduced", "15000", (("10000", "self", "cash"),),
+     "信访人肢体残疾，丧失劳动能力，案件赔偿未能执行到位。"),
+    ("victim_family", "40000", "approved", "",
+     (("25000", "guardian", "bank"), ("15000", "guardian", "bank")),
+     "被害人遇害身亡，家中老人和未成年子女无人抚养，被告人无赔偿能力。"),
+    ("student", "5000", "refused", "", (), "申请人在校就读，家庭经济状况一般，已获其他助学资助。"),
+    ("poor", "10000", "approved", "",
+     (("10000", "relative", "cash"), ("reverse", "", ""), ("10000", "self", "bank")),
+     "刑事案件致家庭主要劳动力受伤，医疗费用负担沉重。"),
+    ("other", "6000", "approved", "", (("6000", "self", "cash"),),
+     "草场纠纷中房屋被毁，冬季无处居住。"),
+)
+DECISION_REASONS = {"reduced": "部分损失已通过民事调解获得赔偿，按实际困难程度核定。",
+                    "refused": "申请人已获其他救助，家庭经济状况不符合国家司法救助条件。"}
+
+
+def _aid(store: Store) -> int:
+    """Judicial aid cases at Darlag: proposed, approved and unpaid, reduced and partly paid,
+    fully paid in two transfers to a guardian, refused, a payment reversed and paid again."""
+    from app import aid
+    from app.aid import AidProposal, PaymentInput
+    from app.money import parse_amount
+    from models import Petition
+
+    home = next(o for o in OFFICES if o.division_code == DEMO_OFFICE)
+    with store.read() as session:
+        staff = session.scalars(select(Staff).where(Staff.office_id == home.id)
+                                .order_by(Staff.id)).all()
+        chief = next(s.id for s in staff if s.role == "chief")
+        deputy = next(s.id for s in staff if s.role == "deputy")
+        procurators = [s.id for s in staff if s.role == "procurator"]
+        candidates = session.execute(
+            select(Petition.id, Petition.received_at).where(
+                Petition.office_id == home.id, Petition.jurisdiction == "accept",
+                Petition.is_group.is_(False))
+            .order_by(Petition.received_at)).all()
+    today = date.today()
+    made = 0
+    for index, ((petition_id, received_at), plan) in enumerate(
+            zip(candidates[1::6], AID_PLAN, strict=False)):
+        group, amount, decision, decided, payments, facts = plan
+        received = date.fromisoformat(received_at[:10])
+        proposed_on = min(received + timedelta(days=12), today)
+        context_parties = _aid_parties(store, petition_id)
+        case_id = aid.propose(store, AidProposal(
+            petition_id, context_parties[:1], group, facts, amount,
+            "符合《人民检察院国家司法救助工作细则》规定的救助条件，建议给予救助。",
+            proposed_on.isoformat()), procurators[index % len(procurators)], today=today)
+        made += 1
+        if not decision:
+            continue
+        decided_on = min(proposed_on + timedelta(days=3), today)
+        leader = chief if parse_amount(amount) > aid.DEFAULT_CHIEF_THRESHOLD_FEN else deputy
+        aid.decide(store, case_id, decision, leader, decided, DECISION_REASONS.get(decision, ""),
+                   now=datetime.combine(decided_on, time(16, 0)))
+        paid_on = min(decided_on + timedelta(days=5), today)
+        last = ""
+        for yuan, relation, method in payments:
+            if yuan == "reverse":
+                aid.reverse(store, last, "领款人登记错误，款项已退回，冲销后重新发放。",
+                            procurators[0], today=today)
+                continue
+            detail = aid.aid_case_detail(store, case_id)
+            person = detail.persons[0]
+            payee = person.name_zh or person.name_bo
+            if relation == "guardian":
+                payee = "才让卓玛"
+            elif relation == "relative":
+                payee = "多杰"
+            last = aid.pay(store, PaymentInput(
+                case_id, yuan, paid_on.isoformat(), payee, relation, "", method,
+                "青海省农村信用社达日县支行" if method == "bank" else "",
+                "6230580000123456789" if method == "bank" else ""), procurators[0], today=today)
+    return made
+
+
+def _aid_parties(store: Store, petition_id: str) -> list[str]:
+    from models import PetitionParty
+
+    with store.read() as session:
+        return list(session.scalars(select(PetitionParty.person_id).where(
+            PetitionParty.petition_id == petition_id, PetitionParty.deleted.is_(False))
+            .order_by(PetitionParty.position)))
 
 
 def _attach_signed_scan(store: Store, agreement_id: str, clerk_id: str) -> None:

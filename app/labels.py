@@ -181,3 +181,7 @@ SATISFACTION = {
     "dissatisfied": N_("Dissatisfied"),
     "unknown": N_("Could not say"),
 }
+
+# Return visits and hand-overs (app/visits.py): history entries beyond those above.
+ACTIVITY["visit_cancelled"] = N_("Planned return visit cancelled")
+ACTIVITY["handover_updated"] = N_("Hand-over to social assistance updated")

@@ -99,31 +99,31 @@ def test_bad_proposal_saves_nothing(office: Office) -> None:
 def test_approval_rules(office: Office) -> None:
     case = _propose(office, "12000")
     with pytest.raises(AppError, match="Only the chief procurator or a deputy"):
-        aid.decide(office.store, case, "approved", office.procurator)
+        aid.decide(office.store, case, "approved", office.procurator, now=NOW)
     with pytest.raises(InvalidInputError):  # a refusal needs its reason
-        aid.decide(office.store, case, "refused", office.deputy)
+        aid.decide(office.store, case, "refused", office.deputy, now=NOW)
     with pytest.raises(InvalidInputError, match="correct"):  # more than proposed
-        aid.decide(office.store, case, "reduced", office.deputy, "15000", "核减")
+        aid.decide(office.store, case, "reduced", office.deputy, "15000", "核减", now=NOW)
     aid.decide(office.store, case, "reduced", office.deputy, "8000", "部分损失已获赔偿",
                now=NOW)
     detail = aid.aid_case_detail(office.store, case)
     assert (detail.status, detail.approved_fen) == ("reduced", 800_000)
     assert detail.decisions[0].decided_by_zh == "才让" and detail.decisions[0].reason
     with pytest.raises(AppError, match="already been decided"):
-        aid.decide(office.store, case, "approved", office.chief)
+        aid.decide(office.store, case, "approved", office.chief, now=NOW)
 
 
 def test_own_proposal_and_the_chiefs_threshold(office: Office) -> None:
     own = _propose(office, "5000", by=office.deputy)
     with pytest.raises(AppError, match="You proposed this aid"):
-        aid.decide(office.store, own, "approved", office.deputy)
+        aid.decide(office.store, own, "approved", office.deputy, now=NOW)
     aid.set_chief_threshold(office.store, office.office_id, "20000")
     large = _propose(office, "25000")
     with pytest.raises(AppError, match="needs the chief procurator"):
-        aid.decide(office.store, large, "approved", office.deputy)
-    aid.decide(office.store, large, "reduced", office.deputy, "20000", "按标准核定")
+        aid.decide(office.store, large, "approved", office.deputy, now=NOW)
+    aid.decide(office.store, large, "reduced", office.deputy, "20000", "按标准核定", now=NOW)
     larger = _propose(office, "30000")
-    aid.decide(office.store, larger, "approved", office.chief)
+    aid.decide(office.store, larger, "approved", office.chief, now=NOW)
     assert aid.aid_case_detail(office.store, larger).approved_fen == 3_000_000
 
 
@@ -131,7 +131,10 @@ def test_payments_never_exceed_the_approval(office: Office) -> None:
     case = _propose(office, "10000")
     with pytest.raises(AppError, match="not been approved"):
         aid.pay(office.store, _payment(case, "100"), office.procurator, today=TODAY)
-    aid.decide(office.store, case, "approved", office.chief)
+    aid.decide(office.store, case, "approved", office.chief, now=NOW)
+    with pytest.raises(InvalidInputError, match="correct"):  # paid before it was approved
+        aid.pay(office.store, _payment(case, "100", paid_on="2026-11-19"), office.procurator,
+                today=TODAY)
     first = aid.pay(office.store, _payment(case, "6000"), office.procurator, today=TODAY)
     with pytest.raises(InvalidInputError) as caught:
         aid.pay(office.store, _payment(case, "4000.01"), office.procurator, today=TODAY)
@@ -149,7 +152,7 @@ def test_payments_never_exceed_the_approval(office: Office) -> None:
 
 def test_bad_payment_input_is_refused_whole(office: Office) -> None:
     case = _propose(office, "10000")
-    aid.decide(office.store, case, "approved", office.chief)
+    aid.decide(office.store, case, "approved", office.chief, now=NOW)
     bad = _payment(case, "12.345", paid_on="2027-01-01", payee_name=" ", method="bank",
                    account_no="12ab", payee_id_number="632624198503120013")
     with pytest.raises(InvalidInputError) as caught:
@@ -161,7 +164,7 @@ def test_bad_payment_input_is_refused_whole(office: Office) -> None:
 
 def test_the_database_refuses_an_overpayment_whatever_the_code_path(office: Office) -> None:
     case = _propose(office, "1000")
-    aid.decide(office.store, case, "approved", office.chief)
+    aid.decide(office.store, case, "approved", office.chief, now=NOW)
     aid.pay(office.store, _payment(case, "800"), office.procurator, today=TODAY)
 
     def raw(amount_fen: int, reverses: str | None = None) -> None:
@@ -185,7 +188,7 @@ def test_the_database_refuses_an_overpayment_whatever_the_code_path(office: Offi
 
 def test_two_sessions_paying_at_once_cannot_overpay(office: Office) -> None:
     case = _propose(office, "1000")
-    aid.decide(office.store, case, "approved", office.chief)
+    aid.decide(office.store, case, "approved", office.chief, now=NOW)
     second = open_store(office.store.paths)
     barrier = threading.Barrier(2)
     results: list[str] = []
@@ -211,7 +214,7 @@ def test_two_sessions_paying_at_once_cannot_overpay(office: Office) -> None:
 def test_two_sessions_with_the_check_bypassed_still_cannot_overpay(office: Office) -> None:
     """Both sessions validate first; the database refuses the one that commits second."""
     case = _propose(office, "1000")
-    aid.decide(office.store, case, "approved", office.chief)
+    aid.decide(office.store, case, "approved", office.chief, now=NOW)
     second = open_store(office.store.paths)
     try:
         checks = []
@@ -239,7 +242,7 @@ def test_two_sessions_with_the_check_bypassed_still_cannot_overpay(office: Offic
 
 def test_a_wrong_payment_is_reversed_never_edited(office: Office) -> None:
     case = _propose(office, "10000")
-    aid.decide(office.store, case, "approved", office.chief)
+    aid.decide(office.store, case, "approved", office.chief, now=NOW)
     wrong = aid.pay(office.store, _payment(case, "10000", payee_name="错人"), office.procurator,
                     today=TODAY)
     with pytest.raises(InvalidInputError):
