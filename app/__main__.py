@@ -39,13 +39,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("dump", parents=[common],
                         help="write every live record to stdout as canonical JSON")
     printing = commands.add_parser("print", parents=[common],
-                                   help="print a petition's paper to a PDF file")
+                                   help="print a petition's or an aid case's paper to a PDF file")
     printing.add_argument("paper", choices=["receipt", "reply-notice", "referral-notice",
-                                            "agreement", "hearing-notice", "hearing-minutes"],
+                                            "agreement", "hearing-notice", "hearing-minutes",
+                                            "aid-decision", "aid-receipt"],
                           help="agreement: the petition's agreement that still holds (marked "
-                               "printed); hearing-notice, hearing-minutes: its latest hearing")
-    printing.add_argument("reg_no", metavar="REGNO", help="registration number, e.g. "
-                          "达检信〔2026〕37号")
+                               "printed); hearing-notice, hearing-minutes: its latest hearing; "
+                               "aid-decision: a judicial aid case's decision notice; "
+                               "aid-receipt: the receipt for one payment of aid money")
+    printing.add_argument("which", metavar="REGNO|ID",
+                          help="the petition's registration number, e.g. 达检信〔2026〕37号; "
+                               "for aid-decision the aid case's id, for aid-receipt the "
+                               "payment's id")
     printing.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write")
     return parser
 
@@ -111,15 +116,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.paper == "agreement":
                     from app import agreements
 
-                    agreement_id = papers.current_agreement(store, args.reg_no)
+                    agreement_id = papers.current_agreement(store, args.which)
                     pdf = papers.render_agreement(store, agreement_id)
                 elif args.paper == "hearing-notice":
                     pdf = papers.render_hearing_notice(
-                        store, papers.latest_hearing(store, args.reg_no))
+                        store, papers.latest_hearing(store, args.which))
                 elif args.paper == "hearing-minutes":
-                    pdf = papers.render_minutes(store, papers.latest_hearing(store, args.reg_no))
+                    pdf = papers.render_minutes(store, papers.latest_hearing(store, args.which))
+                elif args.paper == "aid-decision":
+                    pdf = papers.render_aid_decision(store, args.which)
+                elif args.paper == "aid-receipt":
+                    pdf = papers.render_aid_receipt(store, args.which)
                 else:
-                    pdf = papers.render(store, papers.find_by_number(store, args.reg_no),
+                    pdf = papers.render(store, papers.find_by_number(store, args.which),
                                         args.paper)
                 tmp = out.with_name(out.name + ".tmp")
                 tmp.write_bytes(pdf)

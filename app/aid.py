@@ -59,10 +59,15 @@ def _threshold(session: Session, office_id: str) -> int:
     return DEFAULT_CHIEF_THRESHOLD_FEN if found is None else found
 
 
-def set_chief_threshold(store: Store, office_id: str, amount: str) -> int:
-    """Set the amount above which the chief procurator must approve; returns it in fen."""
+def set_chief_threshold(store: Store, office_id: str, amount: str, staff_id: str) -> int:
+    """Set the amount above which only the chief procurator may approve (a leader of the office
+    does this); returns it in fen."""
     fen = parse_amount(amount, field="threshold")
     with store.write() as session:
+        leader = _live_staff(session, staff_id)
+        if leader.role not in LEADER_ROLES or leader.office_id != office_id:
+            raise AppError(N_("Only the chief procurator or a deputy chief procurator of this "
+                              "office can change this rule."))
         policy = session.scalar(select(AidPolicy).where(
             AidPolicy.office_id == office_id, AidPolicy.deleted.is_(False)))
         if policy is None:

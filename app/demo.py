@@ -166,6 +166,7 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
     petitions = _petitions(store, rng, clerk_id, count=min(90, persons // 2))
     held, agreed = _hearings(store, rng, clerk_id)
     aid_cases = _aid(store)
+    _visits(store)
     return DemoSummary(len(OFFICES), staff_count, persons, petitions, held, agreed, aid_cases)
 
 
@@ -354,6 +355,81 @@ def _aid(store: Store) -> int:
                 "青海省农村信用社达日县支行" if method == "bank" else "",
                 "6230580000123456789" if method == "bank" else ""), procurators[0], today=today)
     return made
+
+
+# Return visits to aid cases, by eligibility group: (method, days after the last payment or
+# the decision — negative: planned that many days from today —, satisfaction, still in need,
+# hand-over: "" none, "open" or "closed").
+VISIT_PLAN = {
+    "victim_family": ("on_site", 20, "satisfied", False, ""),
+    "other": ("phone", 12, "basically", True, "open"),
+    "poor": ("on_site", 15, "basically", True, "closed"),
+    "disabled": ("phone", -2, "", False, ""),
+    "minor": ("meeting", -0, "", False, ""),
+}
+VISIT_FINDINGS = {
+    "satisfied": "救助金已用于安葬和子女上学，家属表示感谢，生活基本稳定。",
+    "basically": "救助金已到位，但冬季草料短缺，家庭仍有困难，希望得到长期帮扶。",
+}
+
+
+def _visits(store: Store) -> None:
+    """Return visits after aid: made (one satisfied, two still in need and handed over to social
+    assistance, one of those closed), and planned ones that show in Today (due today, soon)."""
+    from app import aid, visits
+    from app.visits import HandoverInput, VisitInput
+    from models import AidCase
+
+    today = date.today()
+    home = next(o for o in OFFICES if o.division_code == DEMO_OFFICE)
+    with store.read() as session:
+        cases = session.execute(select(AidCase.id, AidCase.petition_id, AidCase.eligibility)
+                                .where(AidCase.office_id == home.id)
+                                .order_by(AidCase.proposed_on, AidCase.id)).all()
+        visitor = session.scalars(select(Staff.id).where(
+            Staff.office_id == home.id, Staff.role == "procurator").order_by(Staff.id)).first()
+    assert visitor is not None
+    # A petition settled at a hearing gets a 12309 phone visit a month after signing.
+    from models import Agreement
+
+    with store.read() as session:
+        signed = session.execute(select(Agreement.petition_id, Agreement.signed_on).where(
+            Agreement.status == "signed").order_by(Agreement.signed_on)).first()
+    if signed is not None:
+        visits.record_visit(store, VisitInput(
+            petition_id=signed[0], method="phone", visitor_id=visitor,
+            done_on=min(date.fromisoformat(signed[1]) + timedelta(days=30), today).isoformat(),
+            findings="信访人表示协议已履行，不再上访，对检察机关的处理表示满意。",
+            satisfaction="satisfied"), today=today)
+    seen: set[str] = set()
+    for case_id, petition_id, group in cases:
+        if group not in VISIT_PLAN or group in seen:
+            continue
+        seen.add(group)
+        method, days, satisfaction, in_need, handover = VISIT_PLAN[group]
+        detail = aid.aid_case_detail(store, case_id)
+        data = VisitInput(petition_id=petition_id, aid_case_id=case_id, method=method,
+                          visitor_id=visitor)
+        if days <= 0:
+            data.scheduled_on = (today + timedelta(days=-days)).isoformat()
+            visits.schedule_visit(store, data)
+            continue
+        last = max([p.paid_on for p in detail.payments] or [detail.proposed_on])
+        data.done_on = min(date.fromisoformat(last) + timedelta(days=days), today).isoformat()
+        data.scheduled_on = data.done_on
+        data.findings, data.satisfaction = VISIT_FINDINGS[satisfaction], satisfaction
+        data.still_in_need = in_need
+        visit_id = visits.record_visit(store, data, today=today)
+        if handover:
+            handed = min(date.fromisoformat(data.done_on) + timedelta(days=2), today)
+            outcome = "乡民政所已受理，正在核查家庭收入情况。"
+            closed = ""
+            if handover == "closed":
+                closed = min(handed + timedelta(days=10), today).isoformat()
+                outcome = "已纳入农村最低生活保障，每月发放低保金。"
+            visits.open_handover(store, HandoverInput(
+                visit_id, "窝赛乡民政所" if handover == "open" else "达日县民政局",
+                handed.isoformat(), outcome, closed), today=today)
 
 
 def _aid_parties(store: Store, petition_id: str) -> list[str]:

@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
-from babel import dates
+from babel import dates, numbers
 from sqlalchemy import select
 
-from app import agreements, i18n
+from app import agreements, aid, i18n
 from app.errors import AppError
 from app.hearings import HearingDetail, hearing_detail, place_text
 from app.i18n import N_
-from app.labels import CHANNELS, HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES
+from app.labels import (
+    AID_GROUPS,
+    CHANNELS,
+    HEARING_KINDS,
+    HEARING_OUTCOMES,
+    OFFICER_ROLES,
+    PAYEE_RELATIONS,
+    PAYMENT_METHODS,
+)
+from app.money import capital
 from app.paths import fonts_dir
 from app.registry import PetitionDetail, petition_detail
 from app.store import Store
-from models import Agreement, Hearing, HearingParticipant, Office, Person, Petition, PetitionParty
-from reports import hearing_papers
+from models import (
+    Agreement,
+    AidCase,
+    Hearing,
+    HearingParticipant,
+    Office,
+    Person,
+    Petition,
+    PetitionParty,
+)
+from reports import aid_papers, hearing_papers
+from reports.aid_papers import AidDecisionData, AidedPerson, AidReceiptData
 from reports.hearing_papers import (
     AgreementData,
     HearingNoticeData,
@@ -257,6 +277,100 @@ def current_agreement(store: Store, reg_no: str) -> str:
     if found is None:
         raise AppError(N_("Petition {number} has no agreement to print."), number=reg_no)
     return found
+
+
+def _both_money(fen: int) -> Both:
+    """An amount held as integer fen, in figures as each script's locale writes yuan."""
+    yuan = Decimal(fen).scaleb(-2)
+    return Both(*(numbers.format_currency(yuan, "CNY", locale=i18n.BABEL_LOCALES[script])
+                  for script in (i18n.ZH, i18n.BO)))
+
+
+def masked_account(number: str) -> str:
+    """A bank account number as a paper may show it: the middle digits hidden, the first and
+    last four kept (6230***********6789), so that the person can recognise their account."""
+    digits = number.replace(" ", "")
+    if len(digits) <= 8:
+        return "*" * max(len(digits) - 4, 0) + digits[-4:]
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def _office(store: Store, office_id: str) -> Both:
+    with store.read() as session:
+        office = session.get(Office, office_id)
+        assert office is not None
+        return Both(office.name_zh, office.name_bo)
+
+
+def _aid_case(store: Store, aid_case_id: str) -> aid.AidCaseDetail:
+    with store.read() as session:
+        case = session.get(AidCase, aid_case_id.strip())
+        if case is None or case.deleted:
+            raise AppError(N_("No aid case has the id {id}."), id=aid_case_id)
+    return aid.aid_case_detail(store, case.id)
+
+
+def aid_decision_data(store: Store, aid_case_id: str,
+                      issued: date | None = None) -> AidDecisionData:
+    """The decision notice's content; dated the day of the decision unless ``issued`` says."""
+    detail = _aid_case(store, aid_case_id)
+    if detail.status == "proposed" or not detail.decisions:
+        raise AppError(N_("No leader has decided on this aid case yet: there is no decision "
+                          "to print."))
+    decision = detail.decisions[-1]
+    granted = decision.amount_fen if decision.decision != "refused" else 0
+    return AidDecisionData(
+        office=_office(store, detail.office_id), reg_no=detail.reg_no,
+        persons=[AidedPerson(Both(p.name_zh or p.name_bo, p.name_bo), p.id_number)
+                 for p in detail.persons],
+        group=_label(detail.eligibility, AID_GROUPS), facts=detail.facts,
+        decision=decision.decision,
+        amount=_both_money(granted) if granted else Both(""),
+        amount_capital=capital(granted) if granted else "",
+        proposed=_both_money(detail.proposed_fen), reason=decision.reason,
+        issued=_both_date(issued or date.fromisoformat(decision.decided_at[:10])),
+        bilingual=any(p.preferred_language == "bo" for p in detail.persons))
+
+
+def render_aid_decision(store: Store, aid_case_id: str, issued: date | None = None) -> bytes:
+    """The decision notice (or the notice of refusal) as PDF bytes, in both scripts when a
+    person aided prefers Tibetan."""
+    return aid_papers.render_aid_decision(aid_decision_data(store, aid_case_id, issued),
+                                          i18n.catalog(i18n.ZH), i18n.catalog(i18n.BO),
+                                          shipped_fonts())
+
+
+def aid_receipt_data(store: Store, payment_id: str) -> AidReceiptData:
+    """The receipt's content for one payment; the account number comes masked."""
+    detail = aid.aid_case_detail(store, aid.payment_case(store, payment_id))
+    payment = next(p for p in detail.payments if p.id == payment_id.strip())
+    if payment.reverses_id is not None:
+        raise AppError(N_("This entry reverses an earlier payment: no money was handed over, "
+                          "so it has no receipt."))
+    reversal = next((p for p in detail.payments if p.reverses_id == payment.id), None)
+    return AidReceiptData(
+        office=_office(store, detail.office_id), reg_no=detail.reg_no,
+        persons=[Both(p.name_zh or p.name_bo, p.name_bo) for p in detail.persons],
+        approved=_both_money(detail.approved_fen),
+        payee=payment.payee_name, relation=_label(payment.payee_relation, PAYEE_RELATIONS),
+        payee_id_number=payment.payee_id_number, amount=_both_money(payment.amount_fen),
+        amount_capital=capital(payment.amount_fen), method=payment.method,
+        method_label=_label(payment.method, PAYMENT_METHODS), bank_name=payment.bank_name,
+        account=masked_account(payment.account_no) if payment.account_no else "",
+        paid_on=_both_date(date.fromisoformat(payment.paid_on)),
+        paid_by=Both(payment.paid_by_zh or payment.paid_by_bo, payment.paid_by_bo),
+        reversed_on=(_both_date(date.fromisoformat(reversal.paid_on))
+                     if reversal is not None else None),
+        reversal_reason=reversal.note if reversal is not None else "",
+        bilingual=any(p.preferred_language == "bo" for p in detail.persons))
+
+
+def render_aid_receipt(store: Store, payment_id: str) -> bytes:
+    """The receipt for one payment of aid money as PDF bytes; a payment reversed later prints
+    marked as reversed, a reversing entry has no receipt."""
+    return aid_papers.render_aid_receipt(aid_receipt_data(store, payment_id),
+                                         i18n.catalog(i18n.ZH), i18n.catalog(i18n.BO),
+                                         shipped_fonts())
 
 
 def page_images(pdf: bytes, dpi: int = 96) -> list[bytes]:

@@ -63,9 +63,17 @@ def _day(value: str, name: str, problems: list[ValidationError]) -> date | None:
         return None
 
 
+def _parsed(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
 def _iso(value: str) -> str:
-    """A date already validated, in the one form the store keeps (2026-12-01)."""
-    return date.fromisoformat(value.strip()).isoformat() if value.strip() else ""
+    """A valid date in the one form the store keeps (2026-12-01); "" otherwise."""
+    day = _parsed(value)
+    return day.isoformat() if day else ""
 
 
 def _past(day: date | None, name: str, today: date, problems: list[ValidationError]) -> None:
@@ -170,20 +178,19 @@ def schedule_visit(store: Store, data: VisitInput, staff_id: str = "",
     Returns the visit's id.
     """
     problems = validate_schedule(data)
-    if problems:
-        raise InvalidInputError(problems)
-    day = date.fromisoformat(data.scheduled_on.strip())
+    day = _parsed(data.scheduled_on)
     with store.write() as session:
         visit = _live_visit(session, visit_id) if visit_id else None
         if visit is not None and visit.done_on:
             raise AppError(N_("This return visit has already been made."))
         petition = _visit_petition(session, data, visit)
         _check_links(session, petition, data, problems)
-        if day < _received_on(petition):
+        if day is not None and day < _received_on(petition):
             problems.append(ValidationError(
                 N_("A return visit cannot be earlier than the petition."), field="scheduled_on"))
         if problems:
             raise InvalidInputError(problems)
+        assert day is not None
         if visit is None:
             visit = ReturnVisit(petition_id=petition.id, done_on="", findings="",
                                 satisfaction="", still_in_need=False)
@@ -206,14 +213,12 @@ def record_visit(store: Store, data: VisitInput, staff_id: str = "",
     """
     today = today or date.today()
     problems = validate_record(data, today)
-    if problems:
-        raise InvalidInputError(problems)
-    day = date.fromisoformat(data.done_on.strip())
+    day = _parsed(data.done_on)
     with store.write() as session:
         visit = _live_visit(session, visit_id) if visit_id else None
         petition = _visit_petition(session, data, visit)
         _check_links(session, petition, data, problems)
-        if day < _received_on(petition):
+        if day is not None and day < _received_on(petition):
             problems.append(ValidationError(
                 N_("A return visit cannot be earlier than the petition."), field="done_on"))
         if visit is not None and not data.still_in_need and _handovers(session, visit.id):
@@ -222,6 +227,7 @@ def record_visit(store: Store, data: VisitInput, staff_id: str = "",
                    "was found still in need."), field="still_in_need"))
         if problems:
             raise InvalidInputError(problems)
+        assert day is not None
         if visit is None:
             visit = ReturnVisit(petition_id=petition.id, scheduled_on=day.isoformat())
             session.add(visit)
@@ -259,8 +265,6 @@ def open_handover(store: Store, data: HandoverInput, staff_id: str = "",
     With a ``closed_on`` date the hand-over is recorded closed at once."""
     today = today or date.today()
     problems = validate_handover(data, today)
-    if problems:
-        raise InvalidInputError(problems)
     with store.write() as session:
         visit = _live_visit(session, data.return_visit_id)
         petition = _live_petition(session, visit.petition_id)
@@ -288,8 +292,6 @@ def update_handover(store: Store, handover_id: str, data: HandoverInput, staff_i
     it is closed, which needs the outcome."""
     today = today or date.today()
     problems = validate_handover(data, today)
-    if problems:
-        raise InvalidInputError(problems)
     with store.write() as session:
         handover = _live_handover(session, handover_id)
         if handover.closed_on:
@@ -321,10 +323,10 @@ def close_handover(store: Store, handover_id: str, closed_on: str, outcome: str,
 def _check_handover_dates(data: HandoverInput, visit: ReturnVisit,
                           problems: list[ValidationError]) -> None:
     handed, closed = _iso(data.handed_on), _iso(data.closed_on)
-    if handed < visit.done_on:
+    if handed and handed < visit.done_on:
         problems.append(ValidationError(N_("The hand-over cannot be earlier than the visit."),
                                         field="handed_on"))
-    if closed and closed < handed:
+    if closed and handed and closed < handed:
         problems.append(ValidationError(
             N_("A hand-over cannot be closed before it was made."), field="closed_on"))
 

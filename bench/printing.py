@@ -33,9 +33,10 @@ from app import i18n
 from app.agreements import SCRIPTS, parse_template, shipped_template
 from app.demo import NAME_PARTS
 from app.papers import shipped_fonts
-from reports import hearing_papers, layout
+from reports import layout
 from reports.hearing_papers import AgreementData, AgreementParty, render_agreement
 from reports.notices import BOTTOM, LEFT, RIGHT, TOP, Both
+from reports.paper import Paper, SignatureRow
 
 
 def agreements(count: int, rng: random.Random) -> list[AgreementData]:
@@ -86,16 +87,16 @@ def agreements(count: int, rng: random.Random) -> list[AgreementData]:
 def _stories(data: list[AgreementData]) -> list[list[tuple[str, float, float]]]:
     """The paragraphs each agreement prints: (text, size, leading), as Doorstep lays them out."""
     stories: list[list[tuple[str, float, float]]] = []
-    original = hearing_papers._Paper.build
+    original = Paper.build
 
-    def capture(paper: hearing_papers._Paper, title: str, author: str, subject: str) -> bytes:
+    def capture(paper: Paper, title: str, author: str, subject: str) -> bytes:
         found: list[tuple[str, float, float]] = []
 
         def walk(flowables: list[Flowable]) -> None:
             for f in flowables:
                 if isinstance(f, layout.ScriptParagraph):
                     found.append((f.text, f.size, f.leading))
-                elif isinstance(f, hearing_papers.SignatureRow):
+                elif isinstance(f, SignatureRow):
                     found.extend((label, f.size, f.leading) for label in f.labels)
                 elif isinstance(f, KeepTogether):
                     walk(f._content)
@@ -103,13 +104,13 @@ def _stories(data: list[AgreementData]) -> list[list[tuple[str, float, float]]]:
         stories.append(found)
         return b""
 
-    hearing_papers._Paper.build = capture  # type: ignore[method-assign]
+    Paper.build = capture  # type: ignore[method-assign]
     try:
         for agreement in data:
             render_agreement(agreement, i18n.catalog(i18n.ZH), i18n.catalog(i18n.BO),
                              shipped_fonts())
     finally:
-        hearing_papers._Paper.build = original  # type: ignore[method-assign]
+        Paper.build = original  # type: ignore[method-assign]
     return stories
 
 

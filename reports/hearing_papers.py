@@ -10,32 +10,17 @@ hearing is printed once, as it was recorded: the minutes are a record, not a tra
 from __future__ import annotations
 
 import gettext
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import cn2an
-from reportlab import rl_config
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from reports.layout import FontFiles, Measurer, ScriptParagraph, register_fonts
-from reports.notices import (
-    BODY_SIZE,
-    BOTTOM,
-    LEADING,
-    LEFT,
-    RIGHT,
-    TITLE_LEADING,
-    TITLE_SIZE,
-    TOP,
-    Both,
-    SealBox,
-    numbered_canvas,
-)
+from reports.layout import FontFiles
+from reports.notices import Both, SealBox
+from reports.paper import N_, Paper, SignatureRow
 
-THUMBPRINT = 22 * mm
 TIBETAN_DIGITS = str.maketrans("0123456789", "༠༡༢༣༤༥༦༧༨༩")
 
 
@@ -106,11 +91,6 @@ class MinutesData(HearingFacts):
     outcome_note: str
 
 
-def N_(message: str) -> str:  # noqa: N802 (the name translators' tools look for)
-    """Marks a message for extraction; it is translated where it is printed."""
-    return message
-
-
 def clause_number(number: int, script: str) -> str:
     """一、 in Chinese, ༡. in Tibetan."""
     if script == "bo":
@@ -126,137 +106,10 @@ def _names(values: list[Both], script: str) -> str:
     return ("  " if script == "bo" else "、").join(v.get(script) for v in values)
 
 
-class SignatureRow(Flowable):  # type: ignore[misc]
-    """Where one party signs: who they are (a label per script), a line to sign on and, for a
-    party who may not write, a box for the thumbprint (捺印) at the right."""
-
-    def __init__(self, labels: list[str], measurer: Measurer, size: float, leading: float,
-                 thumbprint: str = "") -> None:
-        super().__init__()
-        self.labels, self.measurer, self.size, self.leading = labels, measurer, size, leading
-        self.thumbprint = thumbprint
-        self.width = 0.0
-        self.height = 0.0
-        self._paras: list[ScriptParagraph] = []
-
-    def _text_width(self) -> float:
-        return self.width - (THUMBPRINT + 8 * mm if self.thumbprint else 0.0)
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.width = avail_width
-        self._paras = [ScriptParagraph(label, self.measurer, self.size, self.leading)
-                       for label in self.labels]
-        text_height = sum(p.wrap(self._text_width(), avail_height)[1] for p in self._paras)
-        text_height += self.leading
-        box_height = THUMBPRINT + 8 * mm if self.thumbprint else 0.0
-        self.height = max(text_height, box_height)
-        return avail_width, self.height
-
-    def draw(self) -> None:
-        y = self.height
-        for para in self._paras:
-            y -= para.height
-            para.drawOn(self.canv, 0, y)
-        # The line to sign on, under the labels.
-        y -= self.leading * 0.6
-        self.canv.saveState()
-        self.canv.setLineWidth(0.6)
-        self.canv.line(0, y, self._text_width() - 4 * mm, y)
-        if self.thumbprint:
-            left = self.width - THUMBPRINT
-            bottom = self.height - THUMBPRINT
-            self.canv.setDash(2, 2)
-            self.canv.setStrokeGray(0.35)
-            self.canv.rect(left, bottom, THUMBPRINT, THUMBPRINT)
-        self.canv.restoreState()
-        if self.thumbprint:
-            label = ScriptParagraph(self.thumbprint, self.measurer, 8, 10.0, align="center")
-            label.wrapOn(self.canv, THUMBPRINT + 8 * mm, 30.0)
-            label.drawOn(self.canv, left - 4 * mm, bottom - label.height - 2)
-
-
-class _Paper:
-    """Builds a story paragraph by paragraph, each in every script the paper is printed in."""
-
-    def __init__(self, bilingual: bool, zh: gettext.NullTranslations,
-                 bo: gettext.NullTranslations, fonts: FontFiles) -> None:
-        rl_config.invariant = 1
-        register_fonts(fonts)
-        self.measurer = Measurer(fonts)
-        self.bilingual = bilingual
-        self.scripts = [("bo", bo), ("zh", zh)] if bilingual else [("zh", zh)]
-        self.size = BODY_SIZE[bilingual]
-        self.story: list[Flowable] = []
-
-    def leading(self, script: str) -> float:
-        return LEADING[(self.bilingual, script)]
-
-    def each(self, make: Callable[[str, Callable[[str], str]], str]) -> list[tuple[str, str]]:
-        """``make(script, gettext)`` in every script; empty results are left out."""
-        texts = [(script, make(script, tr.gettext)) for script, tr in self.scripts]
-        return [(script, text) for script, text in texts if text]
-
-    def title(self, make: Callable[[str, Callable[[str], str]], str]) -> None:
-        for script, text in self.each(make):
-            self.story.append(ScriptParagraph(
-                text, self.measurer, TITLE_SIZE[self.bilingual],
-                TITLE_LEADING[(self.bilingual, script)], align="center"))
-
-    def para(self, make: Callable[[str, Callable[[str], str]], str], indent: bool = True,
-             align: str = "left", space_after: float = 4.0) -> None:
-        for script, text in self.each(make):
-            self.story.append(self.paragraph(text, script, indent, align, space_after))
-
-    def paragraph(self, text: str, script: str, indent: bool = False, align: str = "left",
-                  space_after: float = 0.0) -> ScriptParagraph:
-        return ScriptParagraph(text, self.measurer, self.size, self.leading(script),
-                               indent=2 * self.size if indent else 0.0, align=align,
-                               space_after=space_after)
-
-    def once(self, text: str, indent: bool = True) -> None:
-        """A paragraph printed once, as written (what someone said)."""
-        script = "bo" if sum("\u0f00" <= ch <= "\u0fff" for ch in text) > len(text) / 3 else "zh"
-        self.story.append(self.paragraph(text, script, indent, space_after=4.0))
-
-    def both(self, make: Callable[[str, Callable[[str], str]], str]) -> str:
-        """One line carrying both scripts (Tibetan first), for labels in cramped places."""
-        return "  ".join(text for _script, text in self.each(make))
-
-    def named(self, message: str, name: Both) -> str:
-        """A label naming someone, in every script on one line: ``message`` has ``{name}``."""
-        return "  ".join(self.named_lines(message, name))
-
-    def named_lines(self, message: str, name: Both) -> list[str]:
-        """The same label, one line per script (for signature rows)."""
-        return [tr.gettext(message).format(name=name.get(script)) for script, tr in self.scripts]
-
-    def gap(self, height: float) -> None:
-        self.story.append(Spacer(1, height))
-
-    def build(self, title: str, author: str, subject: str) -> bytes:
-        out = io.BytesIO()
-        doc = SimpleDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
-                                leftMargin=LEFT, rightMargin=RIGHT, title=title, author=author,
-                                subject=subject, creator="Doorstep")
-        doc.build(self.story, canvasmaker=numbered_canvas(self.scripts[-1][1], self.measurer))
-        return out.getvalue()
-
-    def office_signature(self, office: Both, day: Both) -> None:
-        """The office's name and the date at the right, with the seal box over them."""
-        block: list[Flowable] = [Spacer(1, 6 * mm)]
-        for script, _tr in self.scripts:
-            block.append(self.paragraph(office.get(script), script, align="right"))
-            block.append(self.paragraph(day.get(script), script, align="right"))
-        seal = " ".join(tr.gettext("(seal)") for _script, tr in self.scripts)
-        over = 2 * sum(self.leading(script) for script, _tr in self.scripts)
-        block.append(SealBox(seal, self.measurer, over=over))
-        self.story.append(KeepTogether(block))
-
-
 def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
                      bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The settle-and-withdraw agreement as PDF bytes (same data, same bytes)."""
-    paper = _Paper(data.bilingual, zh, bo, fonts)
+    paper = Paper(data.bilingual, zh, bo, fonts)
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Settle-and-withdraw agreement"))
     paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
@@ -307,7 +160,7 @@ def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
                        data.reg_no)
 
 
-def _section(paper: _Paper, text: Both, numbered: bool = False) -> None:
+def _section(paper: Paper, text: Both, numbered: bool = False) -> None:
     """A section of the agreement, paragraph by paragraph in each script; numbered clauses."""
     lines = {script: _paragraphs(text.get(script)) for script, _tr in paper.scripts}
     count = max(len(found) for found in lines.values())
@@ -324,7 +177,7 @@ def _section(paper: _Paper, text: Both, numbered: bool = False) -> None:
 def render_hearing_notice(data: HearingNoticeData, zh: gettext.NullTranslations,
                           bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The notice telling the parties when and where the hearing is held."""
-    paper = _Paper(data.bilingual, zh, bo, fonts)
+    paper = Paper(data.bilingual, zh, bo, fonts)
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Hearing notice"))
     paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
@@ -371,7 +224,7 @@ def render_hearing_notice(data: HearingNoticeData, zh: gettext.NullTranslations,
 def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
                    bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The record of what was said and decided at the hearing, with everyone's signature."""
-    paper = _Paper(data.bilingual, zh, bo, fonts)
+    paper = Paper(data.bilingual, zh, bo, fonts)
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Hearing minutes"))
     paper.gap(4 * mm)

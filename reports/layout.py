@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -34,8 +35,9 @@ CHINESE_FONT = "DoorstepSong"
 
 TSHEG = "\u0f0b"
 SHADS = "\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12\u0f14"
-NO_LINE_START = TSHEG + SHADS + "，。、；：？！）」』》〉】”’…—,.;:?!)]}%"
-NO_LINE_END = "（「『《〈【“‘([{"
+NO_LINE_START = TSHEG + SHADS + "，。、；：？！）」』》〉】〕〗］”’…—,.;:?!)]}%"
+NO_LINE_END = "（「『《〈【〔〖［“‘([{"
+_SPACES = re.compile(r"[^\S\xa0]+")
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,9 @@ def break_points(text: str) -> list[int]:
         before, after = text[i - 1], text[i]
         if after in NO_LINE_START or before in NO_LINE_END:
             continue
+        # Nor before spaces that lead to such a character (the second shad of "། །").
+        if after == " " and text[i:].lstrip(" ")[:1] in tuple(NO_LINE_START):
+            continue
         if before in TSHEG + SHADS or before == " ":
             points.append(i)
         elif is_cjk(before) and is_cjk(after):
@@ -164,7 +169,9 @@ def wrap(text: str, width: float, size: float, measurer: Measurer) -> list[str]:
     every line is shaped whole and measured: should shaping across the joins ever make one
     wider than the sum said, the paragraph is broken again measuring every candidate line whole.
     """
-    text = " ".join(text.split())
+    # Runs of white space become one space, where a line may break; a no-break space (as in
+    # Babel's "¥ 12,000.00") stays and holds its neighbours together.
+    text = " ".join(_SPACES.split(text.strip()))
     if not text:
         return [""]
     cuts = [0, *break_points(text), len(text)]

@@ -117,7 +117,9 @@ def test_own_proposal_and_the_chiefs_threshold(office: Office) -> None:
     own = _propose(office, "5000", by=office.deputy)
     with pytest.raises(AppError, match="You proposed this aid"):
         aid.decide(office.store, own, "approved", office.deputy, now=NOW)
-    aid.set_chief_threshold(office.store, office.office_id, "20000")
+    with pytest.raises(AppError, match="can change this rule"):
+        aid.set_chief_threshold(office.store, office.office_id, "20000", office.procurator)
+    aid.set_chief_threshold(office.store, office.office_id, "20000", office.chief)
     large = _propose(office, "25000")
     with pytest.raises(AppError, match="needs the chief procurator"):
         aid.decide(office.store, large, "approved", office.deputy, now=NOW)

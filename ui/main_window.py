@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
             "today": self.today, "intake": self.intake, "registry": self.registry,
             "people": self.people, "offices": self.offices}
         self.today.petition_opened.connect(self.open_petition)
+        self.today.visit_opened.connect(self.open_visit)
         self.registry.petition_opened.connect(self.open_petition)
         self.today.counts_changed.connect(lambda _n: self._retitle_nav())
         self.intake.registered.connect(lambda _id: self.petitions_changed())
@@ -133,6 +134,9 @@ class MainWindow(QMainWindow):
         self.templates_action.triggered.connect(self.open_templates)
         self.device_menu.addAction(self.officers_action)
         self.device_menu.addAction(self.templates_action)
+        self.aid_rules_action = QAction(self)
+        self.aid_rules_action.triggered.connect(self.open_aid_rules)
+        self.device_menu.addAction(self.aid_rules_action)
 
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
@@ -152,6 +156,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(_("Deadlines and holidays…"))
         self.officers_action.setText(_("Hearing officers…"))
         self.templates_action.setText(_("Agreement templates…"))
+        self.aid_rules_action.setText(_("Judicial aid rules…"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("About Doorstep"))
         self._update_status()
@@ -162,8 +167,8 @@ class MainWindow(QMainWindow):
             if item is None:
                 continue
             text = _(title)
-            if key == "today" and self.today.listing.items:
-                text += f" ({format_number(len(self.today.listing.items))})"
+            if key == "today" and self.today.count():
+                text += f" ({format_number(self.today.count())})"
             item.setText(text)
 
     def petitions_changed(self) -> None:
@@ -177,6 +182,14 @@ class MainWindow(QMainWindow):
         dialog.changed.connect(self.petitions_changed)
         dialog.exec()
 
+    def open_visit(self, petition_id: str, visit_id: str) -> None:
+        """A return visit due (from Today): the visit to record over its petition."""
+        dialog = PetitionDialog(self.store, self.paths, petition_id,
+                                self.settings.current_staff_id, self)
+        dialog.changed.connect(self.petitions_changed)
+        dialog.open_visit(visit_id)
+        dialog.exec()
+
     def _office_id(self) -> str | None:
         if not self.device.office_id:
             self.open_device_dialog(first_run=True)
@@ -188,6 +201,14 @@ class MainWindow(QMainWindow):
         office_id = self._office_id()
         if office_id:
             OfficersDialog(self.store, office_id, self).exec()
+
+    def open_aid_rules(self) -> None:
+        """Who approves how much judicial aid; only a leader of the office may change it."""
+        from ui.aid_rules_dialog import AidRulesDialog
+
+        office_id = self._office_id()
+        if office_id:
+            AidRulesDialog(self.store, office_id, self.settings.current_staff_id, self).exec()
 
     def open_templates(self) -> None:
         """The office edits its agreement templates as plain files; show where they are."""

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import agreements, drafts, hearings, papers, petitions, registry
+from app import agreements, aid, drafts, hearings, papers, petitions, registry, visits
 from app.agreements import AgreementSummary
+from app.aid import AidCaseDetail
 from app.errors import AppError, InvalidInputError
 from app.formatting import format_date, format_iso_date, format_short_datetime
 from app.hearings import HearingSummary
@@ -50,9 +51,11 @@ from app.labels import (
 from app.paths import AppPaths
 from app.registry import PetitionDetail
 from app.store import Store
+from ui.aid_dialog import AidCaseDialog, aid_html
 from ui.combo import CodeCombo
 from ui.form_support import FieldErrors, retranslate_labels, to_date, translated_label
 from ui.paper_preview import PaperPreview
+from ui.visit_dialog import visits_html
 
 
 def _e(text: str) -> str:
@@ -102,7 +105,8 @@ def _hearings_html(found: list[HearingSummary], signed: list[AgreementSummary]) 
 
 
 def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
-                signed: list[AgreementSummary] | None = None) -> str:
+                signed: list[AgreementSummary] | None = None, visits_section: str = "",
+                aid_section: str = "") -> str:
     r = d.row
     parts = [f"<h2>{_e(r.reg_no)}</h2>",
              f"<p><b>{_e(label(STATUSES, r.status))}</b>"
@@ -169,6 +173,8 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
                 f"<td>{_e(pick(ev.by_zh, ev.by_bo))}</td></tr>")
         parts.append("</table>")
     parts.append(_hearings_html(found or [], signed or []))
+    parts.append(aid_section)  # judicial aid cases (ui/aid_dialog.py)
+    parts.append(visits_section)  # return visits and hand-overs (ui/visit_dialog.py)
     parts.append(_table_heading(N_("History")))
     for h in d.history:
         parts.append(
@@ -281,30 +287,43 @@ class PetitionDialog(QDialog):
         self.browser.anchorClicked.connect(self._link)
         self.hearing_button = QPushButton()
         self.hearing_button.clicked.connect(lambda: self.open_hearing(None))
+        self.visit_button = QPushButton()
+        self.visit_button.clicked.connect(lambda: self.open_visit(None))
+        self.aid_button = QPushButton()
+        self.aid_button.clicked.connect(lambda: self.open_aid(None))
         self.reply_button = QPushButton()
         self.deadline_button = QPushButton()
         self.close_button = QPushButton()
         self.reply_button.clicked.connect(self.record_reply)
         self.deadline_button.clicked.connect(self.change_deadline)
         self.close_button.clicked.connect(self.accept)
+        # Two rows, so that the window still fits a laptop screen when the buttons carry both
+        # scripts: what is done about the petition, then its papers.
         self.buttons = QHBoxLayout()
-        for button in (self.reply_button, self.deadline_button, self.hearing_button):
+        for button in (self.reply_button, self.deadline_button, self.hearing_button,
+                       self.visit_button, self.aid_button):
             self.buttons.addWidget(button)
+        self.buttons.addStretch(1)
+        papers_row = QHBoxLayout()
         self.paper_buttons: dict[str, QPushButton] = {}
         for kind in papers.PAPERS:
             button = QPushButton()
             button.clicked.connect(lambda _checked=False, k=kind: self.preview_paper(k))
             self.paper_buttons[kind] = button
-            self.buttons.addWidget(button)
-        self.buttons.addStretch(1)
-        self.buttons.addWidget(self.close_button)
+            papers_row.addWidget(button)
+        papers_row.addStretch(1)
+        papers_row.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addLayout(self.buttons)
+        layout.addLayout(papers_row)
         self.resize(860, 720)
         self.detail: PetitionDetail | None = None
         self.hearings: list[HearingSummary] = []
         self.agreements: list[AgreementSummary] = []
+        self.visits: list[visits.VisitRow] = []
+        self.handovers: list[visits.HandoverRow] = []
+        self.aid_cases: list[AidCaseDetail] = []
         self.reload()
 
     def reload(self) -> None:
@@ -312,6 +331,10 @@ class PetitionDialog(QDialog):
             self.detail = registry.petition_detail(self._store, self.petition_id, date.today())
             self.hearings = hearings.hearing_summaries(self._store, self.petition_id)
             self.agreements = agreements.agreements_of(self._store, self.petition_id)
+            self.visits = visits.visits_of(self._store, self.petition_id)
+            self.handovers = visits.handovers_of(self._store, self.petition_id)
+            self.aid_cases = [aid.aid_case_detail(self._store, case_id)
+                              for case_id in aid.aid_cases_of(self._store, self.petition_id)]
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             self.detail = None
@@ -325,6 +348,48 @@ class PetitionDialog(QDialog):
             self.open_agreement(key)
         elif kind == "draft":
             self.draft_agreement(key)
+        elif kind == "visit":
+            self.open_visit(key)
+        elif kind == "handover":
+            self.open_handover(key)
+        elif kind == "aid":
+            self.open_aid(key)
+
+    def open_aid(self, aid_case_id: str | None) -> None:
+        """Propose judicial aid (``None``), or open a case to decide, pay or print."""
+        try:
+            dialog = AidCaseDialog(self._store, self.petition_id, self._staff_id, aid_case_id,
+                                   self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.changed.connect(self._changed)
+        dialog.exec()
+
+    def open_visit(self, visit_id: str | None) -> None:
+        """Plan or record a return visit (a new one with ``None``); saving a visit that found
+        the person still in need goes on to hand them over to social assistance."""
+        from ui.visit_dialog import VisitDialog
+
+        try:
+            dialog = VisitDialog(self._store, self.petition_id, self._staff_id, visit_id, self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.saved.connect(lambda _id: self._changed())
+        dialog.exec()
+
+    def open_handover(self, handover_id: str) -> None:
+        from ui.visit_dialog import HandoverDialog
+
+        try:
+            dialog = HandoverDialog(self._store, self._staff_id, handover_id=handover_id,
+                                    parent=self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.saved.connect(lambda _id: self._changed())
+        dialog.exec()
 
     def open_hearing(self, hearing_id: str | None, restore_draft: bool = False) -> None:
         from ui.hearing_dialog import HearingDialog
@@ -407,9 +472,13 @@ class PetitionDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.detail.row.reg_no if self.detail else _("Petition"))
-        self.browser.setHtml(detail_html(self.detail, self.hearings, self.agreements)
+        self.browser.setHtml(detail_html(self.detail, self.hearings, self.agreements,
+                                         visits_html(self.visits, self.handovers),
+                                         aid_html(self.aid_cases))
                              if self.detail else "")
         self.hearing_button.setText(_("New hearing…"))
+        self.visit_button.setText(_("Return visit…"))
+        self.aid_button.setText(_("Judicial aid…"))
         self.reply_button.setText(_("Record a reply…"))
         self.deadline_button.setText(_("Pause, resume or extend a deadline…"))
         self.close_button.setText(_("Close"))

@@ -1,0 +1,190 @@
+"""What every paper of a case is built from: a story written paragraph by paragraph in each
+script the paper is printed in (Tibetan first, then Chinese), signature rows with a thumbprint
+box, and the office's name, date and seal box at the foot.
+
+The page is the 12309 papers' (``reports.notices``): A4, GB/T 9704 margins, title in 二号, body in
+三号 (四号 when every paragraph is printed twice), 第X页 共Y页 on multi-page papers.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Callable
+
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+
+from reports.layout import FontFiles, Measurer, ScriptParagraph, register_fonts
+from reports.notices import (
+    BODY_SIZE,
+    BOTTOM,
+    LEADING,
+    LEFT,
+    RIGHT,
+    TITLE_LEADING,
+    TITLE_SIZE,
+    TOP,
+    Both,
+    SealBox,
+    numbered_canvas,
+)
+
+THUMBPRINT = 22 * mm
+
+# What a paper asks of each script: ``make(script, gettext)`` gives the text in that script.
+Maker = Callable[[str, Callable[[str], str]], str]
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name translators' tools look for)
+    """Marks a message for extraction; it is translated where it is printed."""
+    return message
+
+
+def is_tibetan_text(text: str) -> bool:
+    """Whether a text someone wrote is mostly in Tibetan script."""
+    return sum("\u0f00" <= ch <= "\u0fff" for ch in text) > len(text) / 3
+
+
+class SignatureRow(Flowable):  # type: ignore[misc]
+    """Where one party signs: who they are (a label per script), a line to sign on and, for a
+    party who may not write, a box for the thumbprint (捺印) at the right."""
+
+    def __init__(self, labels: list[str], measurer: Measurer, size: float, leading: float,
+                 thumbprint: str = "") -> None:
+        super().__init__()
+        self.labels, self.measurer, self.size, self.leading = labels, measurer, size, leading
+        self.thumbprint = thumbprint
+        self.width = 0.0
+        self.height = 0.0
+        self._paras: list[ScriptParagraph] = []
+
+    def _text_width(self) -> float:
+        return self.width - (THUMBPRINT + 8 * mm if self.thumbprint else 0.0)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self._paras = [ScriptParagraph(label, self.measurer, self.size, self.leading)
+                       for label in self.labels]
+        text_height = sum(p.wrap(self._text_width(), avail_height)[1] for p in self._paras)
+        text_height += self.leading
+        box_height = THUMBPRINT + 8 * mm if self.thumbprint else 0.0
+        self.height = max(text_height, box_height)
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        y = self.height
+        for para in self._paras:
+            y -= para.height
+            para.drawOn(self.canv, 0, y)
+        # The line to sign on, under the labels.
+        y -= self.leading * 0.6
+        self.canv.saveState()
+        self.canv.setLineWidth(0.6)
+        self.canv.line(0, y, self._text_width() - 4 * mm, y)
+        if self.thumbprint:
+            left = self.width - THUMBPRINT
+            bottom = self.height - THUMBPRINT
+            self.canv.setDash(2, 2)
+            self.canv.setStrokeGray(0.35)
+            self.canv.rect(left, bottom, THUMBPRINT, THUMBPRINT)
+        self.canv.restoreState()
+        if self.thumbprint:
+            label = ScriptParagraph(self.thumbprint, self.measurer, 8, 10.0, align="center")
+            label.wrapOn(self.canv, THUMBPRINT + 8 * mm, 30.0)
+            label.drawOn(self.canv, left - 4 * mm, bottom - label.height - 2)
+
+
+class Paper:
+    """Builds a story paragraph by paragraph, each in every script the paper is printed in."""
+
+    def __init__(self, bilingual: bool, zh: gettext.NullTranslations,
+                 bo: gettext.NullTranslations, fonts: FontFiles) -> None:
+        rl_config.invariant = 1
+        register_fonts(fonts)
+        self.measurer = Measurer(fonts)
+        self.bilingual = bilingual
+        self.scripts = [("bo", bo), ("zh", zh)] if bilingual else [("zh", zh)]
+        self.size = BODY_SIZE[bilingual]
+        self.story: list[Flowable] = []
+        self.pages = 0  # how many the paper took, once built
+
+    def leading(self, script: str) -> float:
+        return LEADING[(self.bilingual, script)]
+
+    def each(self, make: Maker) -> list[tuple[str, str]]:
+        """``make(script, gettext)`` in every script; empty results are left out."""
+        texts = [(script, make(script, tr.gettext)) for script, tr in self.scripts]
+        return [(script, text) for script, text in texts if text]
+
+    def title(self, make: Maker) -> None:
+        for script, text in self.each(make):
+            self.story.append(ScriptParagraph(
+                text, self.measurer, TITLE_SIZE[self.bilingual],
+                TITLE_LEADING[(self.bilingual, script)], align="center"))
+
+    def para(self, make: Maker, indent: bool = True, align: str = "left",
+             space_after: float = 4.0) -> None:
+        for script, text in self.each(make):
+            self.story.append(self.paragraph(text, script, indent, align, space_after))
+
+    def paragraphs(self, make: Maker, indent: bool = True, align: str = "left",
+                   space_after: float = 4.0) -> list[ScriptParagraph]:
+        """The same paragraphs as :meth:`para`, returned instead of added to the story."""
+        return [self.paragraph(text, script, indent, align, space_after)
+                for script, text in self.each(make)]
+
+    def paragraph(self, text: str, script: str, indent: bool = False, align: str = "left",
+                  space_after: float = 0.0) -> ScriptParagraph:
+        return ScriptParagraph(text, self.measurer, self.size, self.leading(script),
+                               indent=2 * self.size if indent else 0.0, align=align,
+                               space_after=space_after)
+
+    def once(self, text: str, indent: bool = True) -> None:
+        """A paragraph printed once, as written (what someone said or wrote down)."""
+        script = "bo" if is_tibetan_text(text) else "zh"
+        self.story.append(self.paragraph(text, script, indent, space_after=4.0))
+
+    def both(self, make: Maker) -> str:
+        """One line carrying both scripts (Tibetan first), for labels in cramped places."""
+        return "  ".join(text for _script, text in self.each(make))
+
+    def named(self, message: str, name: Both) -> str:
+        """A label naming someone, in every script on one line: ``message`` has ``{name}``."""
+        return "  ".join(self.named_lines(message, name))
+
+    def named_lines(self, message: str, name: Both) -> list[str]:
+        """The same label, one line per script (for signature rows)."""
+        return [tr.gettext(message).format(name=name.get(script)) for script, tr in self.scripts]
+
+    def gap(self, height: float) -> None:
+        self.story.append(Spacer(1, height))
+
+    def build(self, title: str, author: str, subject: str) -> bytes:
+        out = io.BytesIO()
+        doc = SimpleDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
+                                leftMargin=LEFT, rightMargin=RIGHT, title=title, author=author,
+                                subject=subject, creator="Doorstep")
+        doc.build(self.story, canvasmaker=numbered_canvas(self.scripts[-1][1], self.measurer))
+        self.pages = doc.page
+        return out.getvalue()
+
+    def office_signature(self, office: Both, day: Both, keep_with: int = 0) -> None:
+        """The office's name and the date at the right, with the seal box over them; the last
+        ``keep_with`` flowables of the story go with them to a new page if need be, so that the
+        seal never stands on a page of its own."""
+        block: list[Flowable] = self.story[len(self.story) - keep_with:] if keep_with else []
+        del self.story[len(self.story) - len(block):]
+        block.append(Spacer(1, 6 * mm))
+        for script, _tr in self.scripts:
+            block.append(self.paragraph(office.get(script), script, align="right"))
+            block.append(self.paragraph(day.get(script), script, align="right"))
+        seal = " ".join(tr.gettext("(seal)") for _script, tr in self.scripts)
+        over = 2 * sum(self.leading(script) for script, _tr in self.scripts)
+        block.append(SealBox(seal, self.measurer, over=over))
+        self.story.append(KeepTogether(block))
+
+
+__all__ = ["N_", "THUMBPRINT", "Maker", "Paper", "SignatureRow", "is_tibetan_text"]

@@ -1,0 +1,287 @@
+"""Judicial aid on screen, from the procurator's proposal to the printed receipt: amounts typed
+on the keyboard and read exactly, a deputy's reduced approval, payments to a guardian by bank
+transfer, a payment refused above what is left, a reversal, and the receipt in capital numerals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from app import aid
+from app.petitions import register
+from app.registry import petition_detail
+from app.store import Store
+from models import Staff
+from tests.helpers import office_with_staff, petition
+from tests.qt_typing import type_text
+from ui.language import LanguageManager
+from ui.main import application
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+TIBETAN = re.compile("[\u0f00-\u0fff]")
+CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+@dataclass
+class Office:
+    store: Store
+    office_id: str
+    chief: str
+    deputy: str
+    procurator: str
+    petition_id: str
+    person_id: str
+
+
+@pytest.fixture
+def office(store: Store) -> Office:
+    office_id, chief = office_with_staff(store)
+    with store.write() as session:
+        deputy = Staff(office_id=office_id, name_zh="才让", name_bo="ཚེ་རིང", role="deputy",
+                       phone="", active=True)
+        procurator = Staff(office_id=office_id, name_zh="卓玛", name_bo="སྒྲོལ་མ",
+                           role="procurator", phone="", active=True)
+        session.add_all([deputy, procurator])
+        session.flush()
+        ids = deputy.id, procurator.id
+    received = (datetime.now() - timedelta(days=10)).replace(second=0, microsecond=0)
+    done = register(store, petition(received.isoformat(timespec="minutes")))
+    person = petition_detail(store, done.id).parties[0].person_id
+    return Office(store, office_id, chief, ids[0], ids[1], done.id, person)
+
+
+def _show(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
+    """Keyboard shortcuts reach the active window only."""
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "".join(document[i].get_textpage().get_text_range()
+                       for i in range(len(document)))
+    finally:
+        document.close()
+
+
+def _retype(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    type_text(qtbot, edit, text)
+
+
+def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                      monkeypatch) -> None:
+    from ui.aid_dialog import AidCaseDialog, PaymentDialog, ReverseDialog
+    from ui.aid_rules_dialog import AidRulesDialog
+    from ui.paper_preview import PaperPreview
+    from ui.petition_dialog import PetitionDialog
+
+    store, petition_id = office.store, office.petition_id
+    application()
+    opened: list[QDialog] = []
+    for kind in (AidCaseDialog, PaymentDialog, ReverseDialog):
+        monkeypatch.setattr(kind, "exec", lambda self: opened.append(self) or 0)
+
+    # The handling procurator proposes, from the petition's window.
+    window = PetitionDialog(store, store.paths, petition_id, office.procurator)
+    qtbot.addWidget(window)
+    window.aid_button.click()
+    proposal = opened.pop()
+    assert isinstance(proposal, AidCaseDialog)
+    _show(qtbot, proposal)
+    assert proposal.persons.ticked() == [office.person_id]
+    qtbot.keyClick(proposal.persons, Qt.Key.Key_Tab)
+    assert proposal.group.hasFocus()
+    qtbot.keyClick(proposal.group, Qt.Key.Key_Down)
+    qtbot.keyClick(proposal.group, Qt.Key.Key_Down)
+    assert proposal.group.code() == "poor"
+    type_text(qtbot, proposal.facts, "家中五口人，冬季雪灾牲畜大量死亡，工程款被拖欠，生活困难。")
+    type_text(qtbot, proposal.reasons, "符合国家司法救助条件，建议救助一万二千元。")
+    for bad, message in (("-5", "金额不能为负数。"), ("12.345", "金额最多保留两位小数（到分）。"),
+                         ("abc", "这不是有效的金额。")):
+        _retype(qtbot, proposal.amount.edit, bad)
+        assert proposal.amount.hint.text() == ""
+        qtbot.keyClick(proposal, Qt.Key.Key_S, CTRL)
+        assert proposal.errors.text("amount") == message
+        assert proposal.aid_case_id is None and aid.aid_cases_of(store, petition_id) == []
+    _retype(qtbot, proposal.amount.edit, "12000")
+    assert "壹万贰仟元整" in proposal.amount.hint.text()
+    qtbot.keyClick(proposal, Qt.Key.Key_S, CTRL)
+    case_id = proposal.aid_case_id
+    assert case_id is not None, proposal.message.text()
+    assert aid.aid_cases_of(store, petition_id) == [case_id]
+    # Whoever proposed it does not decide on it; the petition lists the case.
+    assert proposal.decision_panel.isHidden() and not proposal.waiting.isHidden()
+    assert "困难家庭" in window.browser.toPlainText()
+    assert "¥12,000.00" in window.browser.toPlainText()
+
+    # The chief procurator lowers the office's limit for deputies to 10,000 yuan.
+    rules = AidRulesDialog(store, office.office_id, office.chief)
+    _show(qtbot, rules)
+    _retype(qtbot, rules.amount.edit, "10000")
+    qtbot.keyClick(rules, Qt.Key.Key_S, CTRL)
+    assert aid.chief_threshold(store, office.office_id) == 1_000_000
+
+    # The deputy opens the case from the list, may not approve 12,000, reduces it to 10,000.
+    deputy_window = PetitionDialog(store, store.paths, petition_id, office.deputy)
+    qtbot.addWidget(deputy_window)
+    deputy_window.browser.anchorClicked.emit(QUrl(f"aid:{case_id}"))
+    decide = opened.pop()
+    assert isinstance(decide, AidCaseDialog)
+    _show(qtbot, decide)
+    assert not decide.decision_panel.isHidden() and not decide.threshold_note.isHidden()
+    assert "¥10,000.00" in decide.threshold_note.text()
+    decide.decision_buttons["approved"].setFocus()
+    qtbot.keyClick(decide.decision_buttons["approved"], Qt.Key.Key_Space)
+    qtbot.keyClick(decide, Qt.Key.Key_S, CTRL)
+    assert decide.message.text() == "救助金额超过10000.00元的，须经检察长批准。"
+    assert aid.aid_case_detail(store, case_id).status == "proposed"
+    qtbot.keyClick(decide.decision_buttons["approved"], Qt.Key.Key_Right)
+    assert decide.decision_buttons["reduced"].isChecked() and decide.reduced_to.isEnabled()
+    qtbot.keyClick(decide, Qt.Key.Key_S, CTRL)
+    assert decide.decision_errors.text("amount") == "请输入金额。"
+    assert decide.decision_errors.text("reason") == "请填写理由。"
+    type_text(qtbot, decide.reduced_to.edit, "10000")
+    type_text(qtbot, decide.reason, "超出副检察长审批权限，核减至一万元。")
+    qtbot.keyClick(decide, Qt.Key.Key_S, CTRL)
+    detail = aid.aid_case_detail(store, case_id)
+    assert (detail.status, detail.approved_fen) == ("reduced", 1_000_000), decide.message.text()
+    assert [(d.decision, d.decided_by_zh) for d in detail.decisions] == [("reduced", "才让")]
+    assert decide.decision_panel.isHidden()
+    assert decide.decisions.item(0, 4).text() == "超出副检察长审批权限，核减至一万元。"
+
+    # Paid to the aided person's guardian by bank transfer: 6,000 of the 10,000.
+    window.browser.anchorClicked.emit(QUrl(f"aid:{case_id}"))
+    case = opened.pop()
+    assert isinstance(case, AidCaseDialog)
+    _show(qtbot, case)
+    qtbot.keyClick(case, Qt.Key.Key_2, CTRL)
+    assert case.tabs.currentIndex() == 1 and case.pay_button.isEnabled()
+    case.pay_button.click()
+    pay = opened.pop()
+    assert isinstance(pay, PaymentDialog)
+    _show(qtbot, pay)
+    assert pay.amount.text() == "10000.00" and pay.amount.edit.hasFocus()
+    assert (pay.payee.text(), pay.relation.code()) == ("扎西才让", "self")
+    assert not pay.bank_name.isEnabled() and not pay.account_no.isEnabled()
+    type_text(qtbot, pay.amount.edit, "6000")  # the default is selected: typing replaces it
+    qtbot.keyClick(pay.relation, Qt.Key.Key_Down)
+    assert pay.relation.code() == "guardian" and pay.payee.text() == ""
+    type_text(qtbot, pay.payee, "更登")
+    qtbot.keyClick(pay.method, Qt.Key.Key_Down)
+    assert pay.method.code() == "bank" and pay.bank_name.isEnabled()
+    type_text(qtbot, pay.bank_name, "中国农业银行达日县支行")
+    type_text(qtbot, pay.account_no, "6228 4800 1234 5678 901")
+    qtbot.keyClick(pay, Qt.Key.Key_S, CTRL)
+    assert pay.result() == QDialog.DialogCode.Accepted, pay.message.text()
+    first = aid.aid_case_detail(store, case_id).payments[0]
+    assert (first.amount_fen, first.payee_name, first.payee_relation, first.method,
+            first.account_no) == (600_000, "更登", "guardian", "bank", "6228480012345678901")
+    assert case.payments.rowCount() == 1 and "¥4,000.00" in case.totals.text()
+
+    # 5,000 more is more than is left: refused beside the amount, nothing recorded.
+    case.pay_button.click()
+    again = opened.pop()
+    _show(qtbot, again)
+    assert again.amount.text() == "4000.00"
+    type_text(qtbot, again.amount.edit, "5000")
+    qtbot.keyClick(again, Qt.Key.Key_S, CTRL)
+    assert again.errors.text("amount") == "超过了尚未发放的金额：4000.00元。"
+    assert again.result() != QDialog.DialogCode.Accepted
+    assert len(aid.aid_case_detail(store, case_id).payments) == 1
+    again.reject()
+
+    # The remaining 4,000 paid in cash, then reversed: it was recorded by mistake.
+    case.pay_button.click()
+    rest = opened.pop()
+    _show(qtbot, rest)
+    qtbot.keyClick(rest, Qt.Key.Key_S, CTRL)
+    assert rest.result() == QDialog.DialogCode.Accepted, rest.message.text()
+    assert aid.aid_case_detail(store, case_id).payment_state == "fully"
+    assert not case.pay_button.isEnabled()
+    case.payments.selectRow(1)
+    assert case.reverse_button.isEnabled()
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *a, **k: (
+        asked.append(text) or QMessageBox.StandardButton.Yes))
+    case.reverse_button.click()
+    reverse = opened.pop()
+    assert isinstance(reverse, ReverseDialog)
+    _show(qtbot, reverse)
+    reverse.reverse_button.click()
+    assert reverse.errors.text("reason") == "请填写理由。" and not asked
+    type_text(qtbot, reverse.reason, "现金未实际发放，记录有误。")
+    reverse.reverse_button.click()
+    assert len(asked) == 1 and reverse.result() == QDialog.DialogCode.Accepted
+    detail = aid.aid_case_detail(store, case_id)
+    assert detail.paid_fen == 600_000 and detail.payment_state == "partly"
+    assert [p.amount_fen for p in detail.payments] == [600_000, 400_000, -400_000]
+    assert detail.payments[1].reversed and case.payments.rowCount() == 3
+    assert case.pay_button.isEnabled()
+    case.payments.selectRow(2)
+    assert not case.reverse_button.isEnabled() and not case.receipt_button.isEnabled()
+
+    # The guardian's receipt, printed: the amount in Chinese capital numerals.
+    saved: list[Path] = []
+
+    def print_it(preview: PaperPreview) -> int:
+        path = tmp_path / f"paper{len(saved)}.pdf"
+        preview.save_to(path)
+        saved.append(path)
+        return 0
+
+    monkeypatch.setattr(PaperPreview, "exec", print_it)
+    case.payments.selectRow(0)
+    case.receipt_button.click()
+    text = "".join(_pdf_text(saved[-1].read_bytes()).split())
+    assert "陆仟元整" in text and "更登" in text
+    case.notice_button.click()
+    assert len(saved) == 2 and saved[-1].read_bytes().startswith(b"%PDF")
+
+    window.reload()
+    listing = window.browser.toPlainText()
+    assert "核减后批准" in listing and "部分发放" in listing and "¥6,000.00" in listing
+
+    # Switching to Tibetan re-labels the open case at once.
+    language = LanguageManager()
+    language.install("zh")
+    language.set_mode("bo")
+    qtbot.waitUntil(lambda: TIBETAN.search(case.totals.text()) is not None)
+    assert TIBETAN.search(case.payments.item(0, 2).text())  # the payee's relation
+    assert not CHINESE.search(case.close_button.text())
+
+
+def test_only_a_leader_changes_the_aid_rule(qtbot, office: Office) -> None:  # type: ignore[no-untyped-def]
+    from ui.aid_rules_dialog import AidRulesDialog
+
+    application()
+    clerkish = AidRulesDialog(office.store, office.office_id, office.procurator)
+    _show(qtbot, clerkish)
+    assert clerkish.amount.text() == "30000.00" and not clerkish.save_button.isEnabled()
+    assert clerkish.message.text()  # says who may change it
+    _retype(qtbot, clerkish.amount.edit, "5000")
+    qtbot.keyClick(clerkish, Qt.Key.Key_S, CTRL)
+    assert aid.chief_threshold(office.store, office.office_id) == 3_000_000
+
+    deputy = AidRulesDialog(office.store, office.office_id, office.deputy)
+    _show(qtbot, deputy)
+    _retype(qtbot, deputy.amount.edit, "12.345")
+    qtbot.keyClick(deputy, Qt.Key.Key_S, CTRL)
+    assert deputy.errors.text("threshold") == "金额最多保留两位小数（到分）。"
+    _retype(qtbot, deputy.amount.edit, "20000")
+    qtbot.keyClick(deputy, Qt.Key.Key_S, CTRL)
+    assert aid.chief_threshold(office.store, office.office_id) == 2_000_000
+    assert deputy.current.text() == "¥20,000.00"
