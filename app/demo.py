@@ -340,8 +340,11 @@ def _aid(store: Store) -> int:
         last = ""
         for yuan, relation, method in payments:
             if yuan == "reverse":
+                # Found out two days later; the money is paid again the day after.
+                paid_on = min(paid_on + timedelta(days=2), today)
                 aid.reverse(store, last, "领款人登记错误，款项已退回，冲销后重新发放。",
-                            procurators[0], today=today)
+                            procurators[0], today=paid_on)
+                paid_on = min(paid_on + timedelta(days=1), today)
                 continue
             detail = aid.aid_case_detail(store, case_id)
             person = detail.persons[0]
