@@ -52,3 +52,17 @@ def office_with_staff(store: Store, role: str = "chief") -> tuple[str, str]:
         session.add(staff)
         session.flush()
         return device.office_id, staff.id
+
+
+def add_leaders(store: Store, office_id: str) -> tuple[str, str]:
+    """A deputy chief procurator 才让 and a procurator 卓玛 for the office: their ids."""
+    from models import Staff
+
+    with store.write() as session:
+        deputy = Staff(office_id=office_id, name_zh="才让", name_bo="ཚེ་རིང", role="deputy",
+                       phone="", active=True)
+        procurator = Staff(office_id=office_id, name_zh="卓玛", name_bo="སྒྲོལ་མ",
+                           role="procurator", phone="", active=True)
+        session.add_all([deputy, procurator])
+        session.flush()
+        return deputy.id, procurator.id

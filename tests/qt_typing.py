@@ -19,3 +19,24 @@ def type_text(qtbot, widget: QWidget, text: str) -> None:  # type: ignore[no-unt
             event = QInputMethodEvent()
             event.setCommitString(word)
             QApplication.sendEvent(widget, event)
+
+
+def show_active(qtbot, dialog: QWidget) -> None:  # type: ignore[no-untyped-def]
+    """Show ``dialog`` and make it the active window: keyboard shortcuts reach only that."""
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page of a PDF, as a reader copying it would get it."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "".join(document[i].get_textpage().get_text_range()
+                       for i in range(len(document)))
+    finally:
+        document.close()

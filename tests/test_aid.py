@@ -18,8 +18,8 @@ from app.money import capital, parse_amount
 from app.petitions import register
 from app.registry import petition_detail
 from app.store import Store, open_store
-from models import AidPayment, Staff
-from tests.helpers import office_with_staff, petition
+from models import AidPayment
+from tests.helpers import add_leaders, office_with_staff, petition
 
 NOW = datetime(2026, 11, 20, 10, 0)
 TODAY = date(2026, 11, 26)
@@ -39,14 +39,7 @@ class Office:
 @pytest.fixture
 def office(store: Store) -> Office:
     office_id, chief = office_with_staff(store)
-    with store.write() as session:
-        deputy = Staff(office_id=office_id, name_zh="才让", name_bo="ཚེ་རིང", role="deputy",
-                       phone="", active=True)
-        procurator = Staff(office_id=office_id, name_zh="卓玛", name_bo="སྒྲོལ་མ",
-                           role="procurator", phone="", active=True)
-        session.add_all([deputy, procurator])
-        session.flush()
-        ids = deputy.id, procurator.id
+    ids = add_leaders(store, office_id)
     done = register(store, petition(), now=NOW)
     person = petition_detail(store, done.id).parties[0].person_id
     return Office(store, office_id, chief, ids[0], ids[1], done.id, person)

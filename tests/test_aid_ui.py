@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -18,9 +17,8 @@ from app import aid
 from app.petitions import register
 from app.registry import petition_detail
 from app.store import Store
-from models import Staff
-from tests.helpers import office_with_staff, petition
-from tests.qt_typing import type_text
+from tests.helpers import add_leaders, office_with_staff, petition
+from tests.qt_typing import pdf_text, show_active, type_text
 from ui.language import LanguageManager
 from ui.main import application
 
@@ -43,36 +41,13 @@ class Office:
 @pytest.fixture
 def office(store: Store) -> Office:
     office_id, chief = office_with_staff(store)
-    with store.write() as session:
-        deputy = Staff(office_id=office_id, name_zh="才让", name_bo="ཚེ་རིང", role="deputy",
-                       phone="", active=True)
-        procurator = Staff(office_id=office_id, name_zh="卓玛", name_bo="སྒྲོལ་མ",
-                           role="procurator", phone="", active=True)
-        session.add_all([deputy, procurator])
-        session.flush()
-        ids = deputy.id, procurator.id
+    ids = add_leaders(store, office_id)
     received = (datetime.now() - timedelta(days=10)).replace(second=0, microsecond=0)
     done = register(store, petition(received.isoformat(timespec="minutes")))
     person = petition_detail(store, done.id).parties[0].person_id
     return Office(store, office_id, chief, ids[0], ids[1], done.id, person)
 
 
-def _show(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
-    """Keyboard shortcuts reach the active window only."""
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-
-
-def _pdf_text(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return "".join(document[i].get_textpage().get_text_range()
-                       for i in range(len(document)))
-    finally:
-        document.close()
 
 
 def _retype(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -101,7 +76,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     window.aid_button.click()
     proposal = opened.pop()
     assert isinstance(proposal, AidCaseDialog)
-    _show(qtbot, proposal)
+    show_active(qtbot, proposal)
     assert proposal.persons.ticked() == [office.person_id]
     qtbot.keyClick(proposal.persons, Qt.Key.Key_Tab)
     assert proposal.group.hasFocus()
@@ -130,7 +105,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
 
     # The chief procurator lowers the office's limit for deputies to 10,000 yuan.
     rules = AidRulesDialog(store, office.office_id, office.chief)
-    _show(qtbot, rules)
+    show_active(qtbot, rules)
     _retype(qtbot, rules.amount.edit, "10000")
     qtbot.keyClick(rules, Qt.Key.Key_S, CTRL)
     assert aid.chief_threshold(store, office.office_id) == 1_000_000
@@ -141,7 +116,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     deputy_window.browser.anchorClicked.emit(QUrl(f"aid:{case_id}"))
     decide = opened.pop()
     assert isinstance(decide, AidCaseDialog)
-    _show(qtbot, decide)
+    show_active(qtbot, decide)
     assert not decide.decision_panel.isHidden() and not decide.threshold_note.isHidden()
     assert "¥10,000.00" in decide.threshold_note.text()
     decide.decision_buttons["approved"].setFocus()
@@ -167,13 +142,13 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     window.browser.anchorClicked.emit(QUrl(f"aid:{case_id}"))
     case = opened.pop()
     assert isinstance(case, AidCaseDialog)
-    _show(qtbot, case)
+    show_active(qtbot, case)
     qtbot.keyClick(case, Qt.Key.Key_2, CTRL)
     assert case.tabs.currentIndex() == 1 and case.pay_button.isEnabled()
     case.pay_button.click()
     pay = opened.pop()
     assert isinstance(pay, PaymentDialog)
-    _show(qtbot, pay)
+    show_active(qtbot, pay)
     assert pay.amount.text() == "10000.00" and pay.amount.edit.hasFocus()
     assert (pay.payee.text(), pay.relation.code()) == ("扎西才让", "self")
     assert not pay.bank_name.isEnabled() and not pay.account_no.isEnabled()
@@ -195,7 +170,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     # 5,000 more is more than is left: refused beside the amount, nothing recorded.
     case.pay_button.click()
     again = opened.pop()
-    _show(qtbot, again)
+    show_active(qtbot, again)
     assert again.amount.text() == "4000.00"
     type_text(qtbot, again.amount.edit, "5000")
     qtbot.keyClick(again, Qt.Key.Key_S, CTRL)
@@ -207,7 +182,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     # The remaining 4,000 paid in cash, then reversed: it was recorded by mistake.
     case.pay_button.click()
     rest = opened.pop()
-    _show(qtbot, rest)
+    show_active(qtbot, rest)
     qtbot.keyClick(rest, Qt.Key.Key_S, CTRL)
     assert rest.result() == QDialog.DialogCode.Accepted, rest.message.text()
     assert aid.aid_case_detail(store, case_id).payment_state == "fully"
@@ -220,7 +195,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     case.reverse_button.click()
     reverse = opened.pop()
     assert isinstance(reverse, ReverseDialog)
-    _show(qtbot, reverse)
+    show_active(qtbot, reverse)
     reverse.reverse_button.click()
     assert reverse.errors.text("reason") == "请填写理由。" and not asked
     type_text(qtbot, reverse.reason, "现金未实际发放，记录有误。")
@@ -246,7 +221,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     monkeypatch.setattr(PaperPreview, "exec", print_it)
     case.payments.selectRow(0)
     case.receipt_button.click()
-    text = "".join(_pdf_text(saved[-1].read_bytes()).split())
+    text = "".join(pdf_text(saved[-1].read_bytes()).split())
     assert "陆仟元整" in text and "更登" in text
     case.notice_button.click()
     assert len(saved) == 2 and saved[-1].read_bytes().startswith(b"%PDF")
@@ -269,7 +244,7 @@ def test_only_a_leader_changes_the_aid_rule(qtbot, office: Office) -> None:  # t
 
     application()
     clerkish = AidRulesDialog(office.store, office.office_id, office.procurator)
-    _show(qtbot, clerkish)
+    show_active(qtbot, clerkish)
     assert clerkish.amount.text() == "30000.00" and not clerkish.save_button.isEnabled()
     assert clerkish.message.text()  # says who may change it
     _retype(qtbot, clerkish.amount.edit, "5000")
@@ -277,7 +252,7 @@ def test_only_a_leader_changes_the_aid_rule(qtbot, office: Office) -> None:  # t
     assert aid.chief_threshold(office.store, office.office_id) == 3_000_000
 
     deputy = AidRulesDialog(office.store, office.office_id, office.deputy)
-    _show(qtbot, deputy)
+    show_active(qtbot, deputy)
     _retype(qtbot, deputy.amount.edit, "12.345")
     qtbot.keyClick(deputy, Qt.Key.Key_S, CTRL)
     assert deputy.errors.text("threshold") == "金额最多保留两位小数（到分）。"

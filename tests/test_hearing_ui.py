@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -16,7 +15,7 @@ from app.hearings import OfficerInput
 from app.petitions import register
 from app.store import Store
 from tests.helpers import office_with_staff, petition
-from tests.qt_typing import type_text
+from tests.qt_typing import pdf_text, show_active, type_text
 from ui.main import application
 
 
@@ -29,21 +28,6 @@ def case(store: Store) -> tuple[Store, str, str]:
     return store, done.id, host_id
 
 
-def _show(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
-    """Keyboard shortcuts reach the active window only."""
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-
-
-def _pdf_text(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return "".join(document[i].get_textpage().get_text_range()
-                       for i in range(len(document)))
-    finally:
-        document.close()
 
 
 def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
@@ -63,7 +47,7 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
     dialog = opened.pop()
     assert isinstance(dialog, HearingDialog)
     qtbot.addWidget(dialog)
-    _show(qtbot, dialog)
+    show_active(qtbot, dialog)
 
     # Where, when and who: the host is whoever uses the laptop, the petitioner is ticked.
     dialog.kind.set_code("doorstep")
@@ -97,7 +81,7 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
     window.hearing_button.click()
     dialog = opened.pop()
     qtbot.addWidget(dialog)
-    _show(qtbot, dialog)
+    show_active(qtbot, dialog)
     assert dialog.township.text() == "窝赛乡" and dialog.statement_list.count() == 2
 
     # Opinions and outcome (Ctrl+3), then Ctrl+S.
@@ -134,7 +118,7 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
     monkeypatch.setattr(PaperPreview, "exec", print_it)
     agreement.print_button.click()
     assert agreements.agreement_detail(store, agreement.agreement_id).status == "printed"
-    text = _pdf_text(saved.read_bytes())
+    text = pdf_text(saved.read_bytes())
     assert "协调发放司法救助金伍仟元" in text and "扎西才让" in text
     monkeypatch.setattr(SignedDialog, "exec", lambda self: 1)
     agreement.signed_button.click()

@@ -18,7 +18,7 @@ from app.registry import petition_detail
 from app.settings import load_settings
 from app.store import Store
 from tests.helpers import office_with_staff, petition
-from tests.qt_typing import type_text
+from tests.qt_typing import show_active, type_text
 from ui.language import LanguageManager
 from ui.main import application
 from ui.main_window import MainWindow
@@ -40,14 +40,6 @@ def window(qtbot, store: Store) -> Iterator[tuple[MainWindow, str, str]]:  # typ
     win.show()
     yield win, done.id, staff_id
 
-
-def _show(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
-    """Keyboard shortcuts reach the active window only."""
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
 
 
 def _save(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +70,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     petition_window.visit_button.click()
     dialog = planned.pop()
     assert isinstance(dialog, VisitDialog)
-    _show(qtbot, dialog)
+    show_active(qtbot, dialog)
     assert dialog.plan.isChecked() and dialog.plan.hasFocus()
     assert dialog.visitor.currentData() == staff_id and dialog.method.code() == "phone"
     dialog.scheduled_on.setDate(QDate.currentDate().addDays(2))
@@ -92,7 +84,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     petition_window.visit_button.click()
     later = planned.pop()
     assert isinstance(later, VisitDialog)
-    _show(qtbot, later)
+    show_active(qtbot, later)
     later.scheduled_on.setDate(QDate.currentDate().addDays(30))
     later.method.set_code("on_site")
     _save(qtbot, later)
@@ -115,7 +107,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     qtbot.addWidget(petitions.pop())
     dialog = planned.pop()
     assert isinstance(dialog, VisitDialog) and dialog.visit_id == visit_id
-    _show(qtbot, dialog)
+    show_active(qtbot, dialog)
     assert dialog.made.isChecked() and dialog.done_on.date() == QDate.currentDate()
 
     # Saving without findings or satisfaction is refused beside the fields; nothing is saved.
@@ -137,7 +129,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     # Still in need: straight on to the hand-over.
     handover = handed.pop()
     assert isinstance(handover, HandoverDialog)
-    _show(qtbot, handover)
+    show_active(qtbot, handover)
     assert handover.body.hasFocus()
     type_text(qtbot, handover.body, "吉迈镇民政所")
     _save(qtbot, handover)
@@ -154,7 +146,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     petition_window.browser.anchorClicked.emit(QUrl(f"handover:{handover_id}"))
     handover = handed.pop()
     assert isinstance(handover, HandoverDialog) and handover.handover_id == handover_id
-    _show(qtbot, handover)
+    show_active(qtbot, handover)
     handover.closed.setFocus()
     qtbot.keyClick(handover.closed, Qt.Key.Key_Space)
     _save(qtbot, handover)  # closing needs the outcome
@@ -192,7 +184,7 @@ def test_a_visit_recorded_without_planning_and_a_planned_one_cancelled(
     petition_window.visit_button.click()
     dialog = planned.pop()
     assert isinstance(dialog, VisitDialog)
-    _show(qtbot, dialog)
+    show_active(qtbot, dialog)
     dialog.made.setChecked(True)
     assert dialog.findings.isVisibleTo(dialog) and not dialog.scheduled_on.isVisibleTo(dialog)
     dialog.method.set_code("meeting")
