@@ -1,0 +1,294 @@
+"""Applying versions from other laptops: the store's tables as a function of the version set.
+
+A version is (device, counter, hlc, table, row, field, value, parents). Importing is a set union
+keyed by (device, counter), so the order packages arrive in and importing one twice change
+nothing. For each field touched, its heads are the versions no other version of that field names
+as a parent; two heads are a conflict (found from the parent links, never from clocks). The
+field's value is the head with the highest (HLC, device id). A row's stamp columns are derived
+from its versions the way the capture triggers write them: ``hlc``, ``last_device`` and
+``updated_at`` from its version with the highest (HLC, device), ``created_at`` from the highest
+of its versions without parents (the ones its insert wrote).
+
+Everything is set-wise SQL over a staging table, inside one write transaction with capture off.
+Fields and tables this laptop does not know (written by a newer Doorstep) keep their versions,
+which travel on, and are left out of the tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.store import Store
+from models import Base
+from models.sync import HLC_LOGICAL_BITS, field_ids, synced_tables
+
+# (device_id, counter, hlc, tbl, row_id, field, value, parents as a JSON array string)
+VersionRow = tuple[str, int, int, str, str, str, Any, str]
+_COLUMNS = "device_id, counter, hlc, tbl, row_id, field, value, parents"
+_HLC_TIME = ("strftime('%Y-%m-%dT%H:%M:%fZ', ({col} >> " + str(HLC_LOGICAL_BITS)
+             + ") / 1000.0, 'unixepoch')")
+
+
+# Heads that agree on the value (the same record created on two laptops, the same correction
+# made twice) are not a conflict for a person; the next edit of the field merges them.
+_DISAGREE = "HAVING COUNT(*) > 1 AND COUNT(DISTINCT quote(v.value)) > 1"
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    received: int  # versions in the package
+    new: int  # versions this store did not have
+    duplicates: int
+    rows_created: int
+    rows_updated: int
+    conflicts: int  # fields left with more than one head among those touched
+
+
+def _raw(session_connection: Connection) -> Any:
+    raw = session_connection.connection.dbapi_connection
+    assert raw is not None
+    return raw
+
+
+def vector(store: Store) -> dict[str, int]:
+    """The highest counter held from each device (versions of a device arrive in order)."""
+    with store.read() as session:
+        return {device: int(counter) for device, counter in session.connection().exec_driver_sql(
+            "SELECT device_id, MAX(counter) FROM sync_version GROUP BY device_id")}
+
+
+def versions_after(store: Store, known: dict[str, int],
+                   batch: int = 10_000) -> Iterator[list[VersionRow]]:
+    """Every version the holder of ``known`` lacks, in batches, in a stable order."""
+    with store.read() as session:
+        raw = _raw(session.connection())
+        raw.execute("CREATE TEMP TABLE IF NOT EXISTS known_vector"
+                    " (device_id TEXT PRIMARY KEY, counter INTEGER) WITHOUT ROWID")
+        raw.execute("DELETE FROM known_vector")
+        raw.executemany("INSERT INTO known_vector VALUES (?, ?)", known.items())
+        cursor = raw.execute(
+            f"SELECT {', '.join('v.' + c for c in _COLUMNS.split(', '))} FROM sync_version v"
+            " LEFT JOIN known_vector k ON k.device_id = v.device_id"
+            " WHERE v.counter > COALESCE(k.counter, 0) ORDER BY v.device_id, v.counter")
+        while rows := cursor.fetchmany(batch):
+            yield [tuple(r) for r in rows]
+        raw.execute("DELETE FROM known_vector")
+
+
+def apply(store: Store, versions: Iterable[Sequence[Any]]) -> ApplyResult:
+    """Add ``versions`` to the store and bring its tables up to date, in one transaction."""
+    with store.write() as session:
+        conn = session.connection()
+        raw = _raw(conn)
+        store.ctx.applying.add(id(raw))
+        try:
+            return _apply(raw, versions)
+        finally:
+            store.ctx.applying.discard(id(raw))
+
+
+def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
+    raw.execute("PRAGMA defer_foreign_keys = ON")
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS stage_version (device_id TEXT, counter INTEGER,"
+                " hlc INTEGER, tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT)")
+    raw.execute("DELETE FROM stage_version")
+    raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    versions)
+    received = raw.execute("SELECT COUNT(*) FROM stage_version").fetchone()[0]
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS stage_new (device_id TEXT, counter INTEGER,"
+                " PRIMARY KEY (device_id, counter)) WITHOUT ROWID")
+    raw.execute("DELETE FROM stage_new")
+    raw.execute(
+        "INSERT OR IGNORE INTO stage_new SELECT s.device_id, s.counter FROM stage_version s"
+        " WHERE NOT EXISTS (SELECT 1 FROM sync_version v WHERE v.device_id = s.device_id"
+        " AND v.counter = s.counter)")
+    new = raw.execute("SELECT COUNT(*) FROM stage_new").fetchone()[0]
+    raw.execute(
+        f"INSERT INTO sync_version ({_COLUMNS}) SELECT {_COLUMNS} FROM ("
+        f" SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.device_id, s.counter) AS n"
+        " FROM stage_version s JOIN stage_new USING (device_id, counter)) WHERE n = 1"
+        " ORDER BY hlc, device_id, counter")
+    _touched_fields(raw)
+    conflicts = _recompute_heads(raw)
+    created, updated = _write_tables(raw)
+    raw.execute("DELETE FROM stage_version")
+    raw.execute("DELETE FROM stage_new")
+    return ApplyResult(received, new, received - new, created, updated, conflicts)
+
+
+def _touched_fields(raw: Any) -> None:
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS touched (tbl TEXT, row_id TEXT, field TEXT,"
+                " PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
+    raw.execute("DELETE FROM touched")
+    raw.execute("INSERT OR IGNORE INTO touched SELECT s.tbl, s.row_id, s.field"
+                " FROM stage_version s JOIN stage_new USING (device_id, counter)")
+
+
+def _recompute_heads(raw: Any) -> int:
+    """Heads of every touched field from the parent links; returns how many are in conflict."""
+    raw.execute("DELETE FROM sync_head WHERE (tbl, row_id, field) IN"
+                " (SELECT tbl, row_id, field FROM touched)")
+    raw.execute(
+        "INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
+        " SELECT v.tbl, v.row_id, v.field, v.device_id, v.counter"
+        " FROM touched t JOIN sync_version v"
+        " ON v.tbl = t.tbl AND v.row_id = t.row_id AND v.field = t.field"
+        " WHERE NOT EXISTS (SELECT 1 FROM sync_version w, json_each(w.parents) p"
+        " WHERE w.tbl = v.tbl AND w.row_id = v.row_id AND w.field = v.field"
+        " AND p.value = v.device_id || ':' || v.counter)")
+    return int(raw.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM sync_head h JOIN touched t USING (tbl, row_id, field)"
+        " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
+        f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE})").fetchone()[0])
+
+
+def _write_tables(raw: Any) -> tuple[int, int]:
+    """Write each touched field's winning value and each touched row's stamps."""
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS winner (tbl TEXT, row_id TEXT, field TEXT,"
+                " value, PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
+    raw.execute("DELETE FROM winner")
+    raw.execute(
+        "INSERT INTO winner SELECT tbl, row_id, field, value FROM ("
+        " SELECT v.tbl, v.row_id, v.field, v.value, ROW_NUMBER() OVER ("
+        "  PARTITION BY v.tbl, v.row_id, v.field ORDER BY v.hlc DESC, v.device_id DESC) AS n"
+        " FROM sync_head h JOIN touched t USING (tbl, row_id, field)"
+        " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter) WHERE n = 1")
+    created = updated = 0
+    for table in synced_tables(Base.metadata.tables.values()):
+        ids = field_ids(table)  # column -> field id
+        rows = [r[0] for r in raw.execute(
+            "SELECT DISTINCT row_id FROM touched WHERE tbl = ?", (table.name,))]
+        if not rows:
+            continue
+        raw.execute("CREATE TEMP TABLE IF NOT EXISTS touched_rows (row_id TEXT PRIMARY KEY)"
+                    " WITHOUT ROWID")
+        raw.execute("DELETE FROM touched_rows")
+        raw.executemany("INSERT INTO touched_rows VALUES (?)", ((r,) for r in rows))
+        quoted = {c: '"' + c.replace('"', '""') + '"' for c in ids}
+        t = '"' + table.name + '"'
+        # Rows new to this store: inserted whole from their winning values.
+        missing = [r[0] for r in raw.execute(
+            f"SELECT row_id FROM touched_rows WHERE row_id NOT IN (SELECT id FROM {t})")]
+        if missing:
+            columns = ", ".join(quoted[c] for c in ids)
+            values = ", ".join(
+                f"(SELECT w.value FROM winner w WHERE w.tbl = '{table.name}'"
+                f" AND w.row_id = r.row_id AND w.field = '{ids[c]}')" for c in ids)
+            raw.execute(f"INSERT INTO {t} (id, {columns}) SELECT r.row_id, {values}"
+                        f" FROM touched_rows r WHERE r.row_id NOT IN (SELECT id FROM {t})")
+            created += len(missing)
+        for column, field in ids.items():
+            cursor = raw.execute(
+                f"UPDATE {t} SET {quoted[column]} = w.value FROM winner w"
+                f" WHERE w.tbl = ? AND w.field = ? AND w.row_id = {t}.id"
+                f" AND {t}.{quoted[column]} IS NOT w.value", (table.name, field))
+            updated += cursor.rowcount if cursor.rowcount > 0 else 0
+        _stamp_rows(raw, table.name)
+    return created, updated
+
+
+def _stamp_rows(raw: Any, table: str) -> None:
+    t = '"' + table + '"'
+    latest = ("(SELECT v.{col} FROM sync_version v WHERE v.tbl = ? AND v.row_id = " + t + ".id"
+              " ORDER BY v.hlc DESC, v.device_id DESC LIMIT 1)")
+    first = ("(SELECT MAX(v.hlc) FROM sync_version v WHERE v.tbl = ? AND v.row_id = " + t
+             + ".id AND v.parents = '[]')")
+    hlc, device = latest.format(col="hlc"), latest.format(col="device_id")
+    raw.execute(
+        f"UPDATE {t} SET hlc = {hlc}, last_device = {device},"
+        f" updated_at = {_HLC_TIME.format(col=hlc)}, created_at = {_HLC_TIME.format(col=first)}"
+        " WHERE id IN (SELECT row_id FROM touched_rows)", (table, table, table, table))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    device_id: str
+    counter: int
+    hlc: int
+    value: Any
+    winner: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    tbl: str
+    row_id: str
+    field: str
+    candidates: list[Candidate]
+    base: Any  # the value both started from (their nearest common parent), if known
+    has_base: bool
+
+
+def conflicts(store: Store) -> list[Conflict]:
+    """Every field with more than one head, in a stable order."""
+    with store.read() as session:
+        raw = _raw(session.connection())
+        keys = raw.execute(
+            "SELECT h.tbl, h.row_id, h.field FROM sync_head h JOIN sync_version v"
+            " ON v.device_id = h.device_id AND v.counter = h.counter"
+            f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE}"
+            " ORDER BY h.tbl, h.row_id, h.field").fetchall()
+        result = []
+        for tbl, row_id, field in keys:
+            heads = raw.execute(
+                "SELECT v.device_id, v.counter, v.hlc, v.value, v.parents FROM sync_head h"
+                " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
+                " WHERE h.tbl = ? AND h.row_id = ? AND h.field = ?"
+                " ORDER BY v.hlc DESC, v.device_id DESC", (tbl, row_id, field)).fetchall()
+            candidates = [Candidate(d, c, h, v, i == 0)
+                          for i, (d, c, h, v, _p) in enumerate(heads)]
+            base, has_base = _common_base(raw, tbl, row_id, field, [h[4] for h in heads])
+            result.append(Conflict(tbl, row_id, field, candidates, base, has_base))
+        return result
+
+
+def _common_base(raw: Any, tbl: str, row_id: str, field: str,
+                 parents: list[str]) -> tuple[Any, bool]:
+    """The value of the nearest version every head descends from."""
+    history = {f"{d}:{c}": (json.loads(p), h, v) for d, c, p, h, v in raw.execute(
+        "SELECT device_id, counter, parents, hlc, value FROM sync_version"
+        " WHERE tbl = ? AND row_id = ? AND field = ?", (tbl, row_id, field))}
+
+    def ancestors(start: list[str]) -> set[str]:
+        seen: set[str] = set()
+        stack = list(start)
+        while stack:
+            key = stack.pop()
+            if key in seen or key not in history:
+                continue
+            seen.add(key)
+            stack.extend(history[key][0])
+        return seen
+
+    common: set[str] | None = None
+    for p in parents:
+        found = ancestors(json.loads(p))
+        common = found if common is None else common & found
+    if not common:
+        return None, False
+    best = max(common, key=lambda k: (history[k][1], k))
+    return history[best][2], True
+
+
+def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None:
+    """A person's choice for a field in conflict: a new version whose parents are all the
+    field's heads, written by this laptop. It syncs like any edit."""
+    with store.write() as session:
+        raw = _raw(session.connection())
+        heads = sorted(f"{d}:{c}" for d, c in raw.execute(
+            "SELECT device_id, counter FROM sync_head WHERE tbl = ? AND row_id = ? AND field = ?",
+            (tbl, row_id, field)))
+        device, counter, hlc = raw.execute(
+            "SELECT doorstep_device(), (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
+            " WHERE device_id = doorstep_device()), doorstep_hlc((SELECT MAX(hlc)"
+            " FROM sync_version))").fetchone()
+        store.ctx.applying.add(id(raw))
+        try:
+            _apply(raw, [(device, counter, hlc, tbl, row_id, field, value, json.dumps(heads))])
+        finally:
+            store.ctx.applying.discard(id(raw))

@@ -1,0 +1,173 @@
+"""The sync engine: importing is a set union of versions; any order, twice or once, gives the
+same tables; conflicts come from parent links, never from clocks."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.dump import dump, dump_json
+from app.identity import ensure_device, set_up_device
+from app.paths import AppPaths
+from app.persons import PersonInput
+from app.petitions import register
+from app.store import Store, open_store, wall_clock_ms
+from app.sync import engine
+from models import Person
+from tests.helpers import DARLAG, petition
+
+YEAR_MS = 365 * 24 * 3600 * 1000
+
+
+def office_laptops(tmp_path: Path, names: str = "abc") -> list[Store]:
+    """The first laptop sets the office up (and numbers its petitions); the others join it
+    from its data, as enrolled laptops do."""
+    stores = []
+    for name in names:
+        store = open_store(AppPaths(tmp_path / name))
+        if stores:
+            ensure_device(store, f"laptop {name}")
+            send(stores[0], store)
+        set_up_device(store, f"laptop {name}", DARLAG)
+        stores.append(store)
+    return stores
+
+
+@pytest.fixture
+def laptops(tmp_path: Path) -> Iterator[list[Store]]:
+    stores = office_laptops(tmp_path)
+    yield stores
+    for store in stores:
+        store.close()
+
+
+def send(source: Store, target: Store) -> engine.ApplyResult:
+    """Everything ``target`` lacks from ``source`` (as a package would carry it)."""
+    rows = [row for batch in engine.versions_after(source, engine.vector(target))
+            for row in batch]
+    return engine.apply(target, rows)
+
+
+def everyone_meets(stores: list[Store]) -> None:
+    for _ in range(2):
+        for a, b in itertools.permutations(stores, 2):
+            send(a, b)
+
+
+def _rename(store: Store, person_id: str, name: str) -> None:
+    with store.write() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        person.name_zh = name
+
+
+def test_import_rebuilds_the_tables_and_twice_changes_nothing(laptops: list[Store]) -> None:
+    a, b, _c = laptops
+    done = register(a, petition())
+    first = send(a, b)
+    assert first.new > 50 and first.rows_created >= 5 and first.duplicates == 0
+    send(b, a)
+    assert dump_json(a) == dump_json(b)
+    again = send(a, b)
+    assert again.new == 0
+    rows = [r for batch in engine.versions_after(a, {}) for r in batch]
+    repeat = engine.apply(b, rows)
+    assert repeat.new == 0 and repeat.duplicates == repeat.received
+    assert dump_json(a) == dump_json(b)
+    assert done.reg_no in dump_json(b)
+
+
+def test_any_order_gives_the_same_store(tmp_path: Path) -> None:
+    writers = office_laptops(tmp_path)
+    a, b, c = writers
+    register(a, petition())
+    send(a, b)
+    with a.read() as session:
+        person_id = session.query(Person.id).scalar()
+    _rename(a, person_id, "扎西才让甲")
+    _rename(b, person_id, "扎西才让乙")
+    register(c, petition(persons=[PersonInput(name_zh="卓玛", name_bo="སྒྲོལ་མ", sex="F",
+                                              ethnicity="04")]))
+    packages = {name: [r for batch in engine.versions_after(s, {}) for r in batch]
+                for name, s in zip("abc", writers, strict=True)}
+    results = []
+    for order in itertools.permutations("abc"):
+        target = open_store(AppPaths(tmp_path / f"t{''.join(order)}"))
+        ensure_device(target, "reader")
+        for name in order:
+            engine.apply(target, packages[name])
+        # The reader's own device row is the only difference between the readers.
+        results.append(engine_tables(target))
+        assert len(engine.conflicts(target)) == 1
+        target.close()
+    assert all(r == results[0] for r in results)
+    for store in writers:
+        store.close()
+
+
+def engine_tables(store: Store) -> dict[str, list[dict[str, object]]]:
+    """The dump without the reader's own device row (the one thing the readers differ in)."""
+    tables = dump(store)
+    tables["device"] = [row for row in tables["device"] if row["id"] != store.device_id]
+    return tables
+
+
+def test_concurrent_edits_are_a_conflict_that_a_person_resolves(laptops: list[Store]) -> None:
+    a, b, c = laptops
+    register(a, petition())
+    everyone_meets(laptops)
+    with a.read() as session:
+        person_id = session.query(Person.id).scalar()
+    _rename(a, person_id, "扎西")
+    _rename(b, person_id, "扎西才让（更正）")
+    everyone_meets(laptops)
+    found = [engine.conflicts(s) for s in laptops]
+    assert found[0] == found[1] == found[2]
+    (conflict,) = found[0]
+    assert (conflict.tbl, conflict.field) == ("person", "name_zh")
+    assert {x.value for x in conflict.candidates} == {"扎西", "扎西才让（更正）"}
+    assert conflict.has_base and conflict.base == "扎西才让"
+    winner = next(x for x in conflict.candidates if x.winner)
+    with c.read() as session:
+        person = session.get(Person, person_id)
+        assert person is not None and person.name_zh == winner.value
+    engine.resolve(c, "person", person_id, "name_zh", "扎西才让")
+    everyone_meets(laptops)
+    assert all(engine.conflicts(s) == [] for s in laptops)
+    assert dump_json(a) == dump_json(b) == dump_json(c)
+    with a.read() as session:
+        person = session.get(Person, person_id)
+        assert person is not None and person.name_zh == "扎西才让"
+
+
+def test_a_clock_wrong_by_years_neither_hides_a_conflict_nor_wins_later(tmp_path: Path) -> None:
+    normal = open_store(AppPaths(tmp_path / "normal"))
+    set_up_device(normal, "normal", DARLAG)
+    ahead = open_store(AppPaths(tmp_path / "ahead"), clock=lambda: wall_clock_ms() + 5 * YEAR_MS)
+    ensure_device(ahead, "ahead")
+    send(normal, ahead)
+    set_up_device(ahead, "ahead", DARLAG)
+    register(normal, petition())
+    send(normal, ahead)
+    send(ahead, normal)
+    with normal.read() as session:
+        person_id = session.query(Person.id).scalar()
+    _rename(ahead, person_id, "未来的名字")
+    _rename(normal, person_id, "现在的名字")
+    send(ahead, normal)
+    send(normal, ahead)
+    assert len(engine.conflicts(normal)) == 1 and len(engine.conflicts(ahead)) == 1
+    # An edit made after seeing the other's wins, whatever the clocks say.
+    engine.resolve(normal, "person", person_id, "name_zh", "现在的名字")
+    send(normal, ahead)
+    _rename(normal, person_id, "最后的名字")
+    send(normal, ahead)
+    with ahead.read() as session:
+        person = session.get(Person, person_id)
+        assert person is not None and person.name_zh == "最后的名字"
+    assert engine.conflicts(ahead) == []
+    ahead.close()
+    normal.close()
