@@ -32,6 +32,13 @@ from models.petition import (
     PetitionReply,
 )
 from models.sync import SyncHead, SyncVersion
+from models.sync_state import (
+    PersonPairReview,
+    SyncPackage,
+    SyncPeer,
+    SyncRoster,
+    SyncSecret,
+)
 
 __all__ = [
     "Activity",
@@ -56,12 +63,17 @@ __all__ = [
     "Office",
     "OfficerOpinion",
     "Person",
+    "PersonPairReview",
     "Petition",
     "PetitionParty",
     "PetitionReply",
     "ReturnVisit",
     "Staff",
     "SyncHead",
+    "SyncPackage",
+    "SyncPeer",
+    "SyncRoster",
+    "SyncSecret",
     "SyncVersion",
     "SyncedRecord",
     "new_id",
