@@ -171,3 +171,28 @@ def test_a_clock_wrong_by_years_neither_hides_a_conflict_nor_wins_later(tmp_path
     assert engine.conflicts(ahead) == []
     ahead.close()
     normal.close()
+
+
+def test_registration_numbers_never_collide_after_a_merge(laptops: list[Store]) -> None:
+    from datetime import datetime
+
+    from app import numbering
+    from models import Office, Petition
+
+    a, b, c = laptops
+    year = datetime.now().year
+    with a.write() as session:  # the master grants the field laptop b a block of numbers
+        office = session.query(Office).filter(Office.division_code == DARLAG).one()
+        assert b.device_id is not None
+        numbering.grant_block(session, office, year, b.device_id, numbering.FIELD_BLOCK,
+                              office.numbering_device_id or "")
+    send(a, b)
+    numbers = []
+    for store in (a, b, c, a, b, c):  # all offline at once; c has no block: provisional numbers
+        numbers.append(register(store, petition()).reg_no)
+    everyone_meets(laptops)
+    with a.read() as session:
+        stored = [n for (n,) in session.query(Petition.reg_no)]
+    assert sorted(stored) == sorted(numbers) and len(set(numbers)) == 6
+    assert sum("临" in n for n in numbers) == 2  # c's two, marked with c's code
+    assert dump_json(a) == dump_json(b) == dump_json(c)
