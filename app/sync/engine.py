@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from app.store import Store
 from models import Base
@@ -83,13 +84,17 @@ def versions_after(store: Store, known: dict[str, int],
 def apply(store: Store, versions: Iterable[Sequence[Any]]) -> ApplyResult:
     """Add ``versions`` to the store and bring its tables up to date, in one transaction."""
     with store.write() as session:
-        conn = session.connection()
-        raw = _raw(conn)
-        store.ctx.applying.add(id(raw))
-        try:
-            return _apply(raw, versions)
-        finally:
-            store.ctx.applying.discard(id(raw))
+        return apply_in(store, session, versions)
+
+
+def apply_in(store: Store, session: Session, versions: Iterable[Sequence[Any]]) -> ApplyResult:
+    """``apply`` inside a write transaction the caller holds (with its other writes)."""
+    raw = _raw(session.connection())
+    store.ctx.applying.add(id(raw))
+    try:
+        return _apply(raw, versions)
+    finally:
+        store.ctx.applying.discard(id(raw))
 
 
 def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:

@@ -1,0 +1,470 @@
+"""Sync use cases: setting an office up, enrolling and revoking laptops, exporting and importing
+package files, and the history of packages.
+
+A laptop's private keys are kept wrapped under its passphrase (``sync_secret``); the office's
+roster of enrolled laptops, signed by the office key that only the master laptop holds, is kept
+in ``sync_roster`` and travels in every package. A package is encrypted to every laptop of the
+roster that is not revoked and signed by its sender; importing checks all of that before
+anything is changed, then applies the versions, stores the attachments and records the package,
+all in one transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import AppError
+from app.i18n import N_
+from app.identity import this_device
+from app.store import Store
+from app.sync import container, crypto, engine
+from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
+from models import Attachment, Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
+from models import migrate as migrations
+
+PASSPHRASE_ENV = "DOORSTEP_PASSPHRASE"
+Progress = Callable[[int, int], None]
+IsCancelled = Callable[[], bool]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- keys and roster ---------------------------------------------------------------------------
+def _secret(session: Session, name: str) -> dict[str, Any] | None:
+    found = session.get(SyncSecret, name)
+    return json.loads(found.blob) if found is not None else None
+
+
+def _put_secret(session: Session, name: str, blob: dict[str, Any]) -> None:
+    found = session.get(SyncSecret, name)
+    if found is None:
+        session.add(SyncSecret(name=name, blob=json.dumps(blob)))
+    else:
+        found.blob = json.dumps(blob)
+
+
+def device_keys(store: Store, passphrase: str) -> DeviceKeys:
+    with store.read() as session:
+        blob = _secret(session, "device")
+    if blob is None:
+        raise AppError(N_("This laptop has no sync keys yet: set the office up on the master "
+                          "laptop, or ask it to enrol this one."))
+    return crypto.unwrap_private(blob, passphrase)
+
+
+def _office_key(store: Store, passphrase: str) -> OfficeKey:
+    with store.read() as session:
+        blob = _secret(session, "office")
+    if blob is None:
+        raise AppError(N_("Only the office's master laptop can do this."))
+    return crypto.unwrap_office_key(blob, passphrase)
+
+
+@dataclass(frozen=True)
+class StoredRoster:
+    roster: Roster
+    office_public_key: bytes
+    signed: bytes
+
+
+def stored_roster(store: Store) -> StoredRoster | None:
+    with store.read() as session:
+        row = session.scalars(select(SyncRoster)).first()
+        if row is None:
+            return None
+        return StoredRoster(crypto.read_roster(row.signed, row.office_public_key),
+                            row.office_public_key, row.signed)
+
+
+def _keep_roster(session: Session, signed: bytes, office_pub: bytes) -> Roster:
+    roster = crypto.read_roster(signed, office_pub)
+    row = session.get(SyncRoster, roster.office_id)
+    if row is None:
+        session.add(SyncRoster(office_id=roster.office_id, office_public_key=office_pub,
+                               version=roster.version, signed=signed))
+    elif roster.version > row.version and row.office_public_key == office_pub:
+        row.version, row.signed = roster.version, signed
+    return roster
+
+
+def _office_of(store: Store) -> tuple[str, str]:
+    device = this_device(store)
+    if device is None or device.office_id is None or store.device_id is None:
+        raise AppError(N_("Set this laptop up for its office first (Laptop → This laptop…)."))
+    return store.device_id, device.office_id
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    office_id: str
+    is_master: bool
+    has_keys: bool
+    roster_version: int
+    devices: list[RosterDevice] = field(default_factory=list)
+
+
+def status(store: Store) -> SyncStatus | None:
+    device = this_device(store)
+    if device is None or device.office_id is None:
+        return None
+    with store.read() as session:
+        has_keys = session.get(SyncSecret, "device") is not None
+        is_master = session.get(SyncSecret, "office") is not None
+    found = stored_roster(store)
+    return SyncStatus(device.office_id, is_master, has_keys,
+                      found.roster.version if found else 0,
+                      list(found.roster.devices) if found else [])
+
+
+def _check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < 4:
+        raise AppError(N_("The passphrase must have at least 4 characters."))
+
+
+def set_up_office(store: Store, passphrase: str) -> Roster:
+    """Make this laptop the office's master: the office key, this laptop's keys, and a roster
+    of one. Only the office's numbering laptop (the one that set the office up) may."""
+    _check_passphrase(passphrase)
+    device_id, office_id = _office_of(store)
+    with store.write() as session:
+        office = session.get(Office, office_id)
+        assert office is not None
+        if office.numbering_device_id not in (None, device_id):
+            raise AppError(N_("Another laptop set this office up: ask it to enrol this laptop."))
+        if session.get(SyncSecret, "office") is not None:
+            raise AppError(N_("This laptop is already the office's master."))
+        office_key = crypto.generate_office_key(office_id)
+        keys = crypto.generate_device_keys(device_id)
+        name = session.get(Device, device_id)
+        roster = Roster(office_id, 1, (RosterDevice(
+            device_id, name.name if name else device_id, office_id, keys.public().sign_pub,
+            keys.public().box_pub, datetime.now(UTC).replace(microsecond=0)),))
+        signed = crypto.sign_roster(roster, office_key)
+        _put_secret(session, "office", crypto.wrap_office_key(office_key, passphrase))
+        _put_secret(session, "device", crypto.wrap_private(keys, passphrase))
+        return _keep_roster(session, signed, office_key.public())
+
+
+def enrolment_request(store: Store, passphrase: str, division_code: str = "",
+                      name: str = "") -> bytes:
+    """This laptop's request to join an office (its public keys, signed with its own key).
+
+    A new laptop names the office by its division code; it receives the office's data with
+    the first package it imports, and never becomes the office's numbering laptop."""
+    from app.golog import OFFICES
+    from app.identity import ensure_device
+
+    _check_passphrase(passphrase)
+    device = this_device(store)
+    if device is not None and device.office_id is not None:
+        office_id = device.office_id
+    else:
+        seeds = {o.division_code: o for o in OFFICES}
+        if division_code not in seeds:
+            raise AppError(N_("Please choose the office this laptop belongs to."))
+        office_id = seeds[division_code].id
+        ensure_device(store, name or None)
+    device_id = store.device_id
+    assert device_id is not None
+    with store.write() as session:
+        if name.strip():
+            row = session.get(Device, device_id)
+            assert row is not None
+            row.name = name.strip()
+        blob = _secret(session, "device")
+        if blob is None:
+            keys = crypto.generate_device_keys(device_id)
+            _put_secret(session, "device", crypto.wrap_private(keys, passphrase))
+        else:
+            keys = crypto.unwrap_private(blob, passphrase)
+        row = session.get(Device, device_id)
+        return crypto.make_enrolment_request(keys, row.name if row else device_id, office_id)
+
+
+def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
+    """On the master laptop: add the requesting laptop to the roster and grant it a block of
+    registration numbers; returns the grant file for it."""
+    from app import numbering
+
+    office_key = _office_key(store, passphrase)
+    current = stored_roster(store)
+    assert current is not None
+    asked = crypto.read_enrolment_request(request, current.roster.office_id)
+    known = current.roster.find(asked.device_id)
+    if known is not None and known.revoked:
+        raise AppError(N_("This laptop was revoked; it cannot be enrolled again."))
+    devices = [d for d in current.roster.devices if d.device_id != asked.device_id]
+    devices.append(RosterDevice(asked.device_id, asked.name, asked.office_id, asked.sign_pub,
+                                asked.box_pub, datetime.now(UTC).replace(microsecond=0)))
+    roster = Roster(current.roster.office_id, current.roster.version + 1, tuple(devices))
+    signed = crypto.sign_roster(roster, office_key)
+    with store.write() as session:
+        _keep_roster(session, signed, office_key.public())
+        office = session.get(Office, roster.office_id)
+        assert office is not None and store.device_id is not None
+        if known is None and office.numbering_device_id == store.device_id:
+            numbering.grant_block(session, office, date.today().year, asked.device_id,
+                                  numbering.FIELD_BLOCK, store.device_id)
+    return crypto.make_grant(signed, office_key.public())
+
+
+def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
+    """On the new laptop: keep the roster the master signed (it must list this laptop)."""
+    keys = device_keys(store, passphrase)
+    roster, office_pub = crypto.read_grant(grant, keys)
+    device = this_device(store)
+    if device is not None and device.office_id not in (None, roster.office_id):
+        raise AppError(N_("This enrolment grant is for another office."))
+    with store.write() as session:
+        return _keep_roster(session, base64.b64decode(json.loads(grant)["roster"]), office_pub)
+
+
+def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
+    """On the master laptop: a lost laptop is revoked; packages are no longer encrypted to it
+    and packages it signs are refused."""
+    office_key = _office_key(store, passphrase)
+    current = stored_roster(store)
+    assert current is not None
+    target = current.roster.find(device_id)
+    if target is None:
+        raise AppError(N_("No laptop of this office has the id {id}."), id=device_id)
+    if device_id == store.device_id:
+        raise AppError(N_("The master laptop cannot revoke itself."))
+    if target.revoked:
+        raise AppError(N_("This laptop is already revoked."))
+    devices = tuple(
+        RosterDevice(d.device_id, d.name, d.office_id, d.sign_pub, d.box_pub, d.enrolled_at,
+                     datetime.now(UTC).replace(microsecond=0)) if d.device_id == device_id else d
+        for d in current.roster.devices)
+    roster = Roster(current.roster.office_id, current.roster.version + 1, devices)
+    with store.write() as session:
+        return _keep_roster(session, crypto.sign_roster(roster, office_key), office_key.public())
+
+
+# -- packages ----------------------------------------------------------------------------------
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"b64": base64.b64encode(value).decode("ascii")}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return base64.b64decode(value["b64"])
+    return value
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    package_id: str
+    versions: int
+    attachments: int
+    size: int
+    full: bool
+
+
+def export(store: Store, target: Path, passphrase: str, full: bool = False,
+           progress: Progress | None = None, is_cancelled: IsCancelled | None = None
+           ) -> ExportResult:
+    """One package file with everything the office's other laptops may lack (or everything)."""
+    from models import new_id
+
+    keys = device_keys(store, passphrase)
+    found = stored_roster(store)
+    if found is None:
+        raise AppError(N_("This laptop is not enrolled in its office yet."))
+    me = found.roster.find(keys.device_id)
+    if me is None or me.revoked:
+        raise AppError(N_("This laptop is not on the office's list of laptops, or was revoked."))
+    recipients = [d.public() for d in found.roster.active()]
+    with store.read() as session:
+        peers = {p.device_id: json.loads(p.vector) for p in session.scalars(select(SyncPeer))}
+        sequence = (session.scalar(select(func.max(SyncPackage.sequence)).where(
+            SyncPackage.direction == "sent", SyncPackage.sender_id == keys.device_id)) or 0) + 1
+        previous = session.scalar(select(SyncPackage.package_id).where(
+            SyncPackage.direction == "sent", SyncPackage.sender_id == keys.device_id,
+            SyncPackage.sequence == sequence - 1))
+    others = [d.device_id for d in found.roster.active() if d.device_id != keys.device_id]
+    known: dict[str, int] = {}
+    if not full and others and all(o in peers for o in others):
+        devices = set().union(*(peers[o] for o in others))
+        known = {d: min(int(peers[o].get(d, 0)) for o in others) for d in devices}
+    rows = [[_encode(v) for v in row] for batch in engine.versions_after(store, known)
+            for row in batch]
+    mine = engine.vector(store)
+    shas = sorted({str(row[6]) for row in rows if row[3] == "attachment" and row[5] == "sha256"})
+    sections: dict[str, bytes | Path] = {
+        "versions": json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(),
+        "roster": json.dumps({"signed": base64.b64encode(found.signed).decode(),
+                              "office_key": base64.b64encode(found.office_public_key).decode()
+                              }).encode()}
+    for sha in shas:
+        path = store.paths.attachments / sha[:2] / sha
+        if path.is_file():
+            sections[f"attachment/{sha}"] = path
+    package_id = new_id()
+    manifest = {
+        "package_id": package_id, "sender": keys.device_id, "office": found.roster.office_id,
+        "schema": migrations.head_revision(), "sequence": sequence, "previous": previous,
+        "created_at": _now(), "full": full, "vector_from": known, "vector_to": mine,
+        "ack": mine, "counts": {"versions": len(rows), "attachments": len(sections) - 2},
+    }
+    container.seal_to(target, manifest, sections, keys, found.roster.office_id, package_id,
+                      recipients, progress=progress, is_cancelled=is_cancelled)
+    with store.write() as session:
+        session.add(SyncPackage(
+            package_id=package_id, direction="sent", sender_id=keys.device_id,
+            sequence=sequence, created_at=manifest["created_at"], handled_at=_now(),
+            file_name=str(target), full=int(full), versions=len(rows),
+            attachments=len(sections) - 2, summary="{}"))
+    return ExportResult(target, package_id, len(rows), len(sections) - 2,
+                        target.stat().st_size, full)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    package_id: str
+    sender_id: str
+    sender_name: str
+    new: int
+    duplicates: int
+    rows_created: int
+    rows_updated: int
+    conflicts: int
+    attachments: int
+    already_imported: bool
+    gaps: list[str]  # packages from the sender never imported here, by id and date
+
+
+def import_package(store: Store, source: Path, passphrase: str,
+                   progress: Progress | None = None, is_cancelled: IsCancelled | None = None
+                   ) -> ImportResult:
+    """Decrypt and verify first; refuse with a clear message and nothing changed; then apply
+    everything in one transaction."""
+    keys = device_keys(store, passphrase)
+    found = stored_roster(store)
+    if found is None:
+        raise AppError(N_("This laptop is not enrolled in its office yet."))
+    scratch = Path(tempfile.mkdtemp(prefix="import-", dir=store.paths.data_dir))
+    try:
+        opened = container.open_from(source, keys, found.roster.office_id, found.roster,
+                                     scratch, progress=progress, is_cancelled=is_cancelled)
+        manifest = opened.manifest
+        files = opened.section_files
+        roster_doc = json.loads(files["roster"].read_bytes())
+        rows = [tuple(_decode(v) for v in row)
+                for row in json.loads(files["versions"].read_bytes())]
+        # Attachments: each file must be what its name says; stored before the transaction
+        # (content-addressed, so a file stored for an import that then fails harms nothing).
+        stored = 0
+        for name, path in files.items():
+            if not name.startswith("attachment/"):
+                continue
+            sha = name.split("/", 1)[1]
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest != sha:
+                raise container.PackageError(N_("This package has been altered or damaged."))
+            final = store.paths.attachments / sha[:2] / sha
+            if not final.exists():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                tmp = final.with_name(final.name + ".tmp")
+                shutil.copyfile(path, tmp)
+                with open(tmp, "rb") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(tmp, final)
+            stored += 1
+        mine = engine.vector(store)
+        gaps = _gaps(store, manifest, mine)
+        with store.write() as session:
+            seen = session.get(SyncPackage, opened.package_id)
+            result = engine.apply_in(store, session, rows)
+            _keep_roster(session, base64.b64decode(roster_doc["signed"]),
+                         base64.b64decode(roster_doc["office_key"]))
+            peer = session.get(SyncPeer, opened.sender_id)
+            ack = json.dumps(manifest.get("ack", {}), sort_keys=True)
+            if peer is None:
+                session.add(SyncPeer(device_id=opened.sender_id, vector=ack, updated_at=_now()))
+            else:
+                peer.vector, peer.updated_at = ack, _now()
+            # A laptop enrolled from nothing belongs to its office once the office's data is in.
+            this = session.get(Device, keys.device_id)
+            if this is not None and this.office_id is None \
+                    and session.get(Office, found.roster.office_id) is not None:
+                this.office_id = found.roster.office_id
+            summary = {"new": result.new, "duplicates": result.duplicates,
+                       "conflicts": result.conflicts, "gaps": gaps}
+            if seen is None:
+                session.add(SyncPackage(
+                    package_id=opened.package_id, direction="received",
+                    sender_id=opened.sender_id, sequence=int(manifest.get("sequence", 0)),
+                    created_at=str(manifest.get("created_at", "")), handled_at=_now(),
+                    file_name=str(source), full=int(bool(manifest.get("full"))),
+                    versions=len(rows), attachments=stored, summary=json.dumps(summary)))
+        sender = found.roster.find(opened.sender_id)
+        return ImportResult(opened.package_id, opened.sender_id,
+                            sender.name if sender else opened.sender_id, result.new,
+                            result.duplicates, result.rows_created, result.rows_updated,
+                            result.conflicts, stored, seen is not None, gaps)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _gaps(store: Store, manifest: dict[str, Any], mine: dict[str, int]) -> list[str]:
+    """The sender's previous package, when it never reached this laptop. (Nothing is lost by
+    it: a package carries everything since what this laptop last acknowledged; but the person
+    should know a file went astray.) Also when the package assumed versions this laptop lacks."""
+    previous = manifest.get("previous")
+    assumed = manifest.get("vector_from", {})
+    lacking = any(int(n) > mine.get(d, 0) for d, n in assumed.items())
+    with store.read() as session:
+        missing = bool(previous) and session.get(SyncPackage, previous) is None
+    if missing or lacking:
+        return [str(previous or f"{manifest.get('sender')}#{manifest.get('sequence')}")]
+    return []
+
+
+@dataclass(frozen=True)
+class PackageRow:
+    package_id: str
+    direction: str
+    sender_id: str
+    sequence: int
+    created_at: str
+    handled_at: str
+    file_name: str
+    full: bool
+    versions: int
+    attachments: int
+    summary: dict[str, Any]
+
+
+def history(store: Store) -> list[PackageRow]:
+    with store.read() as session:
+        return [PackageRow(p.package_id, p.direction, p.sender_id, p.sequence, p.created_at,
+                           p.handled_at, p.file_name, bool(p.full), p.versions, p.attachments,
+                           json.loads(p.summary))
+                for p in session.scalars(select(SyncPackage).order_by(
+                    SyncPackage.handled_at.desc(), SyncPackage.package_id))]
+
+
+def attachments_missing(store: Store) -> int:
+    with store.read() as session:
+        shas = set(session.scalars(select(Attachment.sha256).where(
+            Attachment.deleted.is_(False))))
+    return sum(1 for s in shas if not (store.paths.attachments / s[:2] / s).exists())

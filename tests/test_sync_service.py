@@ -1,0 +1,126 @@
+"""Office setup, enrolment, export and import between laptops; refusals leave the store as it
+was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app.dump import dump_json
+from app.errors import AppError
+from app.identity import set_up_device, this_device
+from app.paths import AppPaths
+from app.petitions import register
+from app.store import Store, open_store
+from app.sync import engine, service
+from tests.helpers import DARLAG, petition
+
+PASS = "demo-passphrase"
+
+
+@dataclass
+class Office:
+    master: Store
+    field: Store
+    folder: Path
+
+
+def _versions(store: Store) -> int:
+    with store.read() as session:
+        return int(session.connection().exec_driver_sql(
+            "SELECT COUNT(*) FROM sync_version").scalar() or 0)
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Office]:
+    master = open_store(AppPaths(tmp_path / "master"))
+    set_up_device(master, "县院主机", DARLAG)
+    service.set_up_office(master, PASS)
+    register(master, petition())
+    field = open_store(AppPaths(tmp_path / "field"))
+    request = service.enrolment_request(field, PASS, DARLAG, "下乡笔记本")
+    grant = service.enrol(master, request, PASS)
+    service.accept_grant(field, grant, PASS)
+    first = service.export(master, tmp_path / "first.dsp", PASS, full=True)
+    arrived = service.import_package(field, first.path, PASS)
+    assert arrived.new == first.versions and arrived.gaps == []
+    yield Office(master, field, tmp_path)
+    master.close()
+    field.close()
+
+
+def test_a_new_laptop_is_enrolled_and_gets_the_office(office: Office) -> None:
+    info = this_device(office.field)
+    assert info is not None and info.office_id is not None
+    done = register(office.field, petition())
+    assert "临" not in done.reg_no  # numbered from the block granted at enrolment
+    back = service.export(office.field, office.folder / "back.dsp", PASS)
+    result = service.import_package(office.master, back.path, PASS)
+    assert result.new > 0 and result.sender_name == "下乡笔记本"
+    # Everything each may lack goes the other way; then the two stores are the same.
+    again = service.export(office.master, office.folder / "again.dsp", PASS)
+    service.import_package(office.field, again.path, PASS)
+    assert dump_json(office.master) == dump_json(office.field)
+    twice = service.import_package(office.field, again.path, PASS)
+    assert twice.new == 0 and twice.already_imported
+    assert [p.direction for p in service.history(office.field)].count("received") == 2
+
+
+def _refused(store: Store, package: Path, message: str) -> None:
+    before, versions = dump_json(store), _versions(store)
+    with pytest.raises(AppError) as caught:
+        service.import_package(store, package, PASS)
+    assert message in str(caught.value)
+    assert dump_json(store) == before and _versions(store) == versions
+
+
+def test_damaged_or_cut_packages_change_nothing(office: Office) -> None:
+    register(office.master, petition())
+    package = service.export(office.master, office.folder / "p.dsp", PASS).path
+    data = package.read_bytes()
+    for position in (20, len(data) // 2, len(data) - 5):
+        flipped = office.folder / f"flip{position}.dsp"
+        flipped.write_bytes(data[:position] + bytes([data[position] ^ 1]) + data[position + 1:])
+        _refused(office.field, flipped, "")
+    cut = office.folder / "cut.dsp"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    _refused(office.field, cut, "")
+    assert service.import_package(office.field, package, PASS).new > 0
+
+
+def test_revoked_laptop_and_other_office_are_refused(office: Office, tmp_path: Path) -> None:
+    register(office.field, petition())
+    from_field = service.export(office.field, tmp_path / "field.dsp", PASS).path
+    lost = this_device(office.field)
+    assert lost is not None
+    service.revoke(office.master, lost.id, PASS)
+    _refused(office.master, from_field, "removed from this office")
+    other = open_store(AppPaths(tmp_path / "other"))
+    set_up_device(other, "玛沁县院", "632621")
+    service.set_up_office(other, PASS)
+    foreign = service.export(other, tmp_path / "foreign.dsp", PASS, full=True).path
+    _refused(office.master, foreign, "another office")
+    other.close()
+
+
+def test_a_package_never_imported_is_reported_by_name(office: Office) -> None:
+    register(office.master, petition())
+    missed = service.export(office.master, office.folder / "missed.dsp", PASS)
+    register(office.master, petition())
+    # The field laptop never gets "missed"; the master believes it did (it exported it).
+    later = service.export(office.master, office.folder / "later.dsp", PASS)
+    result = service.import_package(office.field, later.path, PASS)
+    assert missed.package_id in result.gaps
+    assert result.new > 0  # the import still goes ahead
+
+
+def test_wrong_passphrase_changes_nothing(office: Office) -> None:
+    package = service.export(office.master, office.folder / "p.dsp", PASS, full=True).path
+    before = dump_json(office.field)
+    with pytest.raises(AppError, match="passphrase"):
+        service.import_package(office.field, package, "wrong")
+    assert dump_json(office.field) == before
+    assert engine.conflicts(office.field) == []
