@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                                "for aid-decision the aid case's id, for aid-receipt the "
                                "payment's id")
     printing.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write")
+    from app.sync import cli as sync_cli
+
+    sync_cli.add_commands(commands, common)
     return parser
 
 
@@ -138,6 +141,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 store.close()
             return 0
+        from app.sync import cli as sync_cli
+
+        if args.command in sync_cli.COMMANDS:
+            store = _open(paths)
+            try:
+                return sync_cli.run(store, args)
+            finally:
+                store.close()
     except AppError as exc:
         print(exc.translated(), file=sys.stderr)
         return 1

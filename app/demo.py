@@ -37,6 +37,7 @@ HAN_GIVEN = ("建国", "秀英", "海军", "玉兰", "志强", "桂英", "永福
 HERDING_GROUPS = ("一社", "二社", "三社", "四社", "五社")
 VILLAGES = ("牧委会", "村")
 
+DEMO_PASSPHRASE = "demo"
 STAFF_PLAN = (("chief", 1), ("deputy", 2), ("head", 1), ("procurator", 3), ("clerk", 2))
 
 
@@ -167,6 +168,10 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
     held, agreed = _hearings(store, rng, clerk_id)
     aid_cases = _aid(store)
     _visits(store)
+    # The demo laptop is its office's master for the file sync; its keys open with "demo".
+    from app.sync import service
+
+    service.set_up_office(store, DEMO_PASSPHRASE)
     return DemoSummary(len(OFFICES), staff_count, persons, petitions, held, agreed, aid_cases)
 
 

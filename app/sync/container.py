@@ -527,7 +527,7 @@ def _read_header(src: BinaryIO) -> _Header:
         format_version, min_reader = _version(doc, "format"), _version(doc, "min_reader")
     except _MalformedError:
         raise PackageError(HEADER_ALTERED) from None
-    if False:
+    if format_version[0] > FORMAT_MAJOR or min_reader > READER_VERSION:
         raise NewerPackageError(NEWER_FORMAT)
     try:
         if format_version[0] < 1 or min_reader > format_version:

@@ -1,0 +1,162 @@
+"""The sync commands of ``python -m app``: everything the Sync screens do, scriptable, so that a
+whole office of laptops can be set up and kept in step from a shell.
+
+Commands that need the passphrase read it from ``--passphrase-file`` or the
+``DOORSTEP_PASSPHRASE`` environment variable; only at a terminal do they ask for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.errors import AppError
+from app.formatting import format_number
+from app.i18n import N_, _
+from app.store import Store
+from app.sync import engine, service
+
+COMMANDS = ("office-setup", "enrol-request", "enrol", "accept-grant", "revoke", "export",
+            "import", "conflicts", "resolve", "sync-history", "roster")
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    secret = argparse.ArgumentParser(add_help=False)
+    secret.add_argument("--passphrase-file", metavar="FILE",
+                        help=f"read the passphrase from FILE (else ${service.PASSPHRASE_ENV})")
+    parents = [common, secret]
+    commands.add_parser("office-setup", parents=parents,
+                        help="make this laptop its office's master (office and device keys)")
+    request = commands.add_parser("enrol-request", parents=parents,
+                                  help="write this laptop's request to join an office")
+    request.add_argument("--office", metavar="CODE", default="",
+                         help="the office's division code, e.g. 632624 (a new laptop)")
+    request.add_argument("--name", default="", help="this laptop's name")
+    request.add_argument("--out", required=True, metavar="FILE")
+    enrol = commands.add_parser("enrol", parents=parents,
+                                help="on the master laptop: enrol a laptop from its request")
+    enrol.add_argument("request", metavar="REQUEST")
+    enrol.add_argument("--out", required=True, metavar="GRANT")
+    accept = commands.add_parser("accept-grant", parents=parents,
+                                 help="on the new laptop: accept the master's grant")
+    accept.add_argument("grant", metavar="GRANT")
+    revoke = commands.add_parser("revoke", parents=parents,
+                                 help="on the master laptop: revoke a lost laptop")
+    revoke.add_argument("device", metavar="DEVICE_ID")
+    export = commands.add_parser("export", parents=parents,
+                                 help="write a package of what the office's laptops may lack")
+    export.add_argument("--to", required=True, metavar="FILE")
+    export.add_argument("--full", action="store_true", help="everything (a full baseline)")
+    importing = commands.add_parser("import", parents=parents, help="import a package file")
+    importing.add_argument("package", metavar="FILE")
+    commands.add_parser("conflicts", parents=[common],
+                        help="list the fields edited on two laptops at once")
+    resolve = commands.add_parser("resolve", parents=[common],
+                                  help="settle a conflict: keep one of its values")
+    resolve.add_argument("number", type=int, metavar="N", help="the conflict's number")
+    resolve.add_argument("choice", type=int, metavar="CHOICE",
+                         help="which value to keep (1 = the first listed)")
+    commands.add_parser("sync-history", parents=[common], help="packages sent and received")
+    commands.add_parser("roster", parents=[common], help="the office's enrolled laptops")
+
+
+def _passphrase(args: argparse.Namespace) -> str:
+    if getattr(args, "passphrase_file", None):
+        return Path(args.passphrase_file).read_text(encoding="utf-8").strip()
+    if os.environ.get(service.PASSPHRASE_ENV):
+        return os.environ[service.PASSPHRASE_ENV]
+    if sys.stdin.isatty():
+        return getpass.getpass(_("Passphrase: "))
+    raise AppError(N_("Give the passphrase with --passphrase-file or the {name} environment "
+                      "variable."), name=service.PASSPHRASE_ENV)
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def run(store: Store, args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "office-setup":
+        roster = service.set_up_office(store, _passphrase(args))
+        print(_("This laptop is now the master of its office; roster version {version}.")
+              .format(version=roster.version))
+    elif command == "enrol-request":
+        data = service.enrolment_request(store, _passphrase(args), args.office, args.name)
+        _write(Path(args.out), data)
+        print(_("Enrolment request written to {path}. Take it to the office's master laptop.")
+              .format(path=args.out))
+    elif command == "enrol":
+        grant = service.enrol(store, Path(args.request).read_bytes(), _passphrase(args))
+        _write(Path(args.out), grant)
+        print(_("Grant written to {path}. Take it back to the new laptop.").format(
+            path=args.out))
+    elif command == "accept-grant":
+        roster = service.accept_grant(store, Path(args.grant).read_bytes(), _passphrase(args))
+        print(_("This laptop is enrolled; roster version {version}. Import a package from the "
+                "office to get its data.").format(version=roster.version))
+    elif command == "revoke":
+        service.revoke(store, args.device, _passphrase(args))
+        print(_("Laptop {id} revoked.").format(id=args.device))
+    elif command == "export":
+        result = service.export(store, Path(args.to), _passphrase(args), full=args.full)
+        print(_("Package {id} written to {path}: {versions} versions, {attachments} "
+                "attachments, {size} bytes.").format(
+            id=result.package_id, path=result.path, versions=format_number(result.versions),
+            attachments=format_number(result.attachments), size=format_number(result.size)))
+    elif command == "import":
+        got = service.import_package(store, Path(args.package), _passphrase(args))
+        print(_("Package {id} from {sender}: {new} new versions, {duplicates} already here, "
+                "{created} new records, {updated} fields updated, {conflicts} conflicts.")
+              .format(id=got.package_id, sender=got.sender_name, new=format_number(got.new),
+                      duplicates=format_number(got.duplicates),
+                      created=format_number(got.rows_created),
+                      updated=format_number(got.rows_updated),
+                      conflicts=format_number(got.conflicts)))
+        for gap in got.gaps:
+            print(_("An earlier package from this laptop never arrived here: {id}.").format(
+                id=gap))
+    elif command == "conflicts":
+        for number, conflict in enumerate(engine.conflicts(store), start=1):
+            print(f"{number}. {conflict.tbl} {conflict.row_id} {conflict.field}"
+                  + (f"  ({_('was')} {_show(conflict.base)})" if conflict.has_base else ""))
+            for choice, candidate in enumerate(conflict.candidates, start=1):
+                mark = " *" if candidate.winner else ""
+                print(f"   {choice}) {_show(candidate.value)}  [{candidate.device_id}"
+                      f" {candidate.hlc}]{mark}")
+    elif command == "resolve":
+        found = engine.conflicts(store)
+        if not 1 <= args.number <= len(found):
+            raise AppError(N_("There is no conflict number {n}."), n=args.number)
+        conflict = found[args.number - 1]
+        if not 1 <= args.choice <= len(conflict.candidates):
+            raise AppError(N_("That conflict has no value number {n}."), n=args.choice)
+        chosen = conflict.candidates[args.choice - 1]
+        engine.resolve(store, conflict.tbl, conflict.row_id, conflict.field, chosen.value)
+        print(_("Kept {value}.").format(value=_show(chosen.value)))
+    elif command == "sync-history":
+        for row in service.history(store):
+            print(f"{row.handled_at}  {row.direction:8}  {row.package_id}  {row.sender_id}"
+                  f"  #{row.sequence}  {row.versions}  {json.dumps(row.summary)}")
+    elif command == "roster":
+        state = service.status(store)
+        if state is not None:
+            for device in state.devices:
+                revoked = f"  revoked {device.revoked_at:%Y-%m-%d}" if device.revoked_at else ""
+                print(f"{device.device_id}  {device.name}{revoked}")
+    else:  # pragma: no cover - argparse only lets the commands above through
+        raise AssertionError(command)
+    return 0
