@@ -74,7 +74,7 @@ def test_an_import_killed_midway_leaves_the_store_as_before(tmp_path: Path,
         child = subprocess.Popen([sys.executable, "-m", "app", "import", str(source),
                                   "--data-dir", str(folder)], cwd=ROOT, env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 2.5))
+        time.sleep(rng.uniform(0.4, 1.3))
         child.send_signal(signal.SIGKILL)
         child.wait()
         after = app("dump", "--data-dir", str(folder))
