@@ -196,3 +196,37 @@ def test_registration_numbers_never_collide_after_a_merge(laptops: list[Store]) 
     assert sorted(stored) == sorted(numbers) and len(set(numbers)) == 6
     assert sum("临" in n for n in numbers) == 2  # c's two, marked with c's code
     assert dump_json(a) == dump_json(b) == dump_json(c)
+
+
+def test_fields_and_tables_of_a_newer_doorstep_are_kept_and_passed_on(
+        laptops: list[Store]) -> None:
+    import json
+
+    a, b, c = laptops
+    register(a, petition())
+    send(a, b)
+    with a.read() as session:
+        person_id = session.query(Person.id).scalar()
+    newer = [("f" * 8 + "-newer-laptop", 1, 1 << 60, "person", person_id, "nickname_v9",
+              "小扎西", "[]"),
+             ("f" * 8 + "-newer-laptop", 2, (1 << 60) + 1, "grazing_permit", "row-1", "area",
+              12.5, "[]")]
+    stamps = ("hlc", "updated_at", "last_device", "created_at")
+
+    def known(store: Store) -> list[dict[str, object]]:
+        return [{k: v for k, v in row.items() if k not in stamps}
+                for table in dump(store).values() for row in table]
+
+    before = known(b)
+    result = engine.apply(b, newer)
+    # Nothing this laptop knows changed (the row's stamp follows its newest version, as on the
+    # newer laptop).
+    assert result.new == 2 and known(b) == before
+    passed_on = send(b, c)
+    assert passed_on.new >= 2
+    with c.read() as session:
+        kept = session.connection().exec_driver_sql(
+            "SELECT field, value FROM sync_version WHERE device_id LIKE 'ffffffff-newer%'"
+            " ORDER BY counter").all()
+    assert [tuple(r) for r in kept] == [("nickname_v9", "小扎西"), ("area", 12.5)]
+    assert json.loads("[]") == []
