@@ -129,3 +129,35 @@ def test_wrong_passphrase_changes_nothing(office: Office) -> None:
         service.import_package(office.field, package, "wrong")
     assert dump_json(office.field) == before
     assert engine.conflicts(office.field) == []
+
+
+def test_attachments_travel_by_their_hash(office: Office) -> None:
+    import hashlib
+
+    from PIL import Image
+
+    from app import attachments, hearings
+    from app.hearings import HearingInput
+    from app.registry import petition_detail
+    from tests.helpers import add_leaders
+
+    info = this_device(office.master)
+    assert info is not None and info.office_id is not None
+    _deputy, procurator = add_leaders(office.master, info.office_id)
+    done = register(office.master, petition())
+    party = petition_detail(office.master, done.id).parties[0].person_id
+    hearing = hearings.record_hearing(office.master, HearingInput(
+        petition_id=done.id, kind="public", held_at="2026-11-22T10:00", place="听证室",
+        host_id=procurator, party_ids=[party]))
+    photo = office.folder / "scan.png"
+    Image.new("RGB", (300, 200), "white").save(photo)
+    attachments.add_attachment(office.master, office.master.paths, "hearing", hearing, photo)
+    package = service.export(office.master, office.folder / "with-scan.dsp", PASS)
+    assert package.attachments == 1
+    result = service.import_package(office.field, package.path, PASS)
+    assert result.attachments == 1
+    sha = hashlib.sha256(photo.read_bytes()).hexdigest()
+    arrived = office.field.paths.attachments / sha[:2] / sha
+    assert arrived.read_bytes() == photo.read_bytes()
+    (row,) = attachments.attachments_of(office.field, office.field.paths, "hearing", hearing)
+    assert row.present

@@ -4,6 +4,7 @@ every store is the same, byte for byte, and equals a store rebuilt from the vers
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from app.identity import ensure_device
 from app.paths import STORE_FILE, AppPaths
 from app.store import Store, open_store
 from app.sync import engine
-from models import Person
+from models import Attachment, Person
 
 _TEMPLATE: list[Path] = []
 NAMES = ("扎西", "卓玛", "才让", "拉毛", "བཀྲ་ཤིས", "སྒྲོལ་མ", "")
@@ -41,7 +42,15 @@ def _new_store(folder: Path, name: str) -> Store:
 
 
 def _send(source: Store, target: Store) -> engine.ApplyResult:
+    """What a package carries: the versions the target lacks and the files they name."""
     rows = [r for batch in engine.versions_after(source, engine.vector(target)) for r in batch]
+    for row in rows:
+        if row[3] == "attachment" and row[5] == "sha256":
+            sha = str(row[6])
+            there = target.paths.attachments / sha[:2] / sha
+            if not there.exists():
+                there.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source.paths.attachments / sha[:2] / sha, there)
     return engine.apply(target, rows)
 
 
@@ -65,6 +74,19 @@ class Laptops(RuleBasedStateMachine):
             session.add(person)
             session.flush()
             self.people.append(person.id)
+
+    @rule(who=st.integers(0, 3), content=st.binary(min_size=1, max_size=64))
+    def attach(self, who: int, content: bytes) -> None:
+        """A scan attached on one laptop: stored by its hash, its record versioned."""
+        store = self.stores[who]
+        sha = hashlib.sha256(content).hexdigest()
+        path = store.paths.attachments / sha[:2] / sha
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        with store.write() as session:
+            session.add(Attachment(owner_kind="hearing", owner_id="h-" + sha[:8], sha256=sha,
+                                   file_name="scan.png", media_type="image/png",
+                                   size=len(content), added_at="2026-11-26T10:00"))
 
     @precondition(lambda self: bool(self.people))
     @rule(who=st.integers(0, 3), pick=st.integers(0, 1000), name=st.sampled_from(NAMES),
@@ -156,6 +178,11 @@ class Laptops(RuleBasedStateMachine):
                             _send(source, target)
             dumps = {dump_json(s) for s in self.stores}
             assert len(dumps) == 1
+            for store in self.stores:  # every laptop holds every attached file
+                with store.read() as session:
+                    shas = list(session.scalars(Attachment.__table__.select()
+                                                .with_only_columns(Attachment.sha256)))
+                assert all((store.paths.attachments / s[:2] / s).is_file() for s in shas)
             conflict_lists = {repr(engine.conflicts(s)) for s in self.stores}
             assert len(conflict_lists) == 1
             # Importing everything again changes nothing.
