@@ -128,9 +128,14 @@ def _stamp(table: str, created: bool) -> str:
             + " WHERE id = NEW.id;")
 
 def _version_insert(table: str, field: str, column: str, with_parents: bool) -> str:
+    # A version names the heads its writer had seen: of its own field, and of the row's
+    # ``deleted`` flag; a delete (or restore) names the heads of every field of the row. So an
+    # edit made without knowing of a delete, or a delete made without knowing of an edit, is
+    # seen from the parent links as concurrent with it: a conflict for a person to decide.
+    which = "" if field == "deleted" else f" AND field IN ({_lit(field)}, 'deleted')"
     parents = (
         "(SELECT json_group_array(p) FROM (SELECT device_id || ':' || counter AS p FROM sync_head"
-        f" WHERE tbl = {_lit(table)} AND row_id = NEW.id AND field = {_lit(field)} ORDER BY p))"
+        f" WHERE tbl = {_lit(table)} AND row_id = NEW.id{which} ORDER BY p))"
         if with_parents else "'[]'")
     return (
         "INSERT INTO sync_version (device_id, counter, hlc, tbl, row_id, field, value, parents)"

@@ -230,3 +230,46 @@ def test_fields_and_tables_of_a_newer_doorstep_are_kept_and_passed_on(
             " ORDER BY counter").all()
     assert [tuple(r) for r in kept] == [("nickname_v9", "小扎西"), ("area", 12.5)]
     assert json.loads("[]") == []
+
+
+def test_an_edit_made_while_another_laptop_deleted_the_record_is_a_conflict(
+        laptops: list[Store]) -> None:
+    a, b, c = laptops
+    register(a, petition())
+    everyone_meets(laptops)
+    with a.read() as session:
+        person_id = session.query(Person.id).scalar()
+    with a.write() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        person.deleted = True
+    with b.write() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        person.phone = "13909750000"
+    everyone_meets(laptops)
+    found = [engine.conflicts(s) for s in laptops]
+    assert found[0] == found[1] == found[2]
+    (conflict,) = found[0]
+    assert (conflict.field, conflict.edited_field) == ("deleted", "phone")
+    assert [c.value for c in conflict.candidates] == [1, 0]
+    # The person at the window knows the herder is real: keep the record, with the new phone.
+    engine.resolve(c, "person", person_id, "deleted", 0)
+    everyone_meets(laptops)
+    assert all(engine.conflicts(s) == [] for s in laptops)
+    with a.read() as session:
+        person = session.get(Person, person_id)
+        assert person is not None and not person.deleted and person.phone == "13909750000"
+    # An edit made after seeing a delete is no conflict; nor is a delete after seeing an edit.
+    with a.write() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        person.deleted = True
+    everyone_meets(laptops)
+    with b.write() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        person.phone = "13909751111"
+    everyone_meets(laptops)
+    assert all(engine.conflicts(s) == [] for s in laptops)
+    assert dump_json(a) == dump_json(b) == dump_json(c)

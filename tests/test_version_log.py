@@ -66,8 +66,10 @@ def test_orm_update_writes_only_changed_fields_with_their_parent(store: Store) -
     changed = _versions(store, "row_id = :r AND seq > :s", r=person_id,
                         s=max(int(v["seq"]) for v in first.values()))  # type: ignore[call-overload]
     assert [(v["field"], v["value"]) for v in changed] == [("phone", "13811112222")]
-    parent = first["phone"]
-    assert json.loads(str(changed[0]["parents"])) == [f"{parent['device_id']}:{parent['counter']}"]
+    # Its parents: the field's head, and the head of the row's deleted flag (so that an edit
+    # and a delete made apart show up as a conflict).
+    parents = sorted(f"{first[f]['device_id']}:{first[f]['counter']}" for f in ("phone", "deleted"))
+    assert json.loads(str(changed[0]["parents"])) == parents
     with store.read() as session:
         heads = session.execute(text("SELECT counter FROM sync_head WHERE row_id = :r AND"
                                      " field = 'phone'"), {"r": person_id}).scalars().all()

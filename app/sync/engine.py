@@ -227,6 +227,9 @@ class Conflict:
     candidates: list[Candidate]
     base: Any  # the value both started from (their nearest common parent), if known
     has_base: bool
+    # A delete made without knowing of an edit (or the other way round): the candidates are
+    # "deleted" (1) and "kept, with the edit of ``edited_field``" (0).
+    edited_field: str = ""
 
 
 def conflicts(store: Store) -> list[Conflict]:
@@ -249,7 +252,38 @@ def conflicts(store: Store) -> list[Conflict]:
                           for i, (d, c, h, v, _p) in enumerate(heads)]
             base, has_base = _common_base(raw, tbl, row_id, field, [h[4] for h in heads])
             result.append(Conflict(tbl, row_id, field, candidates, base, has_base))
+        in_conflict = {(c.tbl, c.row_id) for c in result if c.field == "deleted"}
+        for tbl, row_id, d_dev, d_cnt, d_hlc, edited, e_dev, e_cnt, e_hlc in raw.execute(
+                _DELETE_VERSUS_EDIT).fetchall():
+            if (tbl, row_id) in in_conflict:
+                continue
+            in_conflict.add((tbl, row_id))
+            result.append(Conflict(tbl, row_id, "deleted", [
+                Candidate(d_dev, d_cnt, d_hlc, 1, True), Candidate(e_dev, e_cnt, e_hlc, 0, False)],
+                0, True, edited))
+        result.sort(key=lambda c: (c.tbl, c.row_id, c.field))
         return result
+
+
+# Rows deleted by a version that had not seen an edit of one of their fields, which in turn had
+# not seen the delete: the first such edit of each row (by field, then version), stable.
+_DELETE_VERSUS_EDIT = """
+SELECT tbl, row_id, d_dev, d_cnt, d_hlc, field, e_dev, e_cnt, e_hlc FROM (
+ SELECT d.tbl, d.row_id, dv.device_id AS d_dev, dv.counter AS d_cnt, dv.hlc AS d_hlc, v.field,
+        v.device_id AS e_dev, v.counter AS e_cnt, v.hlc AS e_hlc,
+        ROW_NUMBER() OVER (PARTITION BY d.tbl, d.row_id
+                           ORDER BY v.field, v.device_id, v.counter) AS n
+ FROM sync_head d
+ JOIN sync_version dv ON dv.device_id = d.device_id AND dv.counter = d.counter
+ JOIN sync_head h ON h.tbl = d.tbl AND h.row_id = d.row_id AND h.field <> 'deleted'
+ JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter
+ WHERE d.field = 'deleted' AND dv.value = 1
+   AND NOT EXISTS (SELECT 1 FROM json_each(dv.parents) p
+                   WHERE p.value = v.device_id || ':' || v.counter)
+   AND NOT EXISTS (SELECT 1 FROM json_each(v.parents) p
+                   WHERE p.value = dv.device_id || ':' || dv.counter)
+) WHERE n = 1 ORDER BY tbl, row_id
+"""
 
 
 def _common_base(raw: Any, tbl: str, row_id: str, field: str,
@@ -285,9 +319,11 @@ def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None
     field's heads, written by this laptop. It syncs like any edit."""
     with store.write() as session:
         raw = _raw(session.connection())
+        # As the capture triggers name them: the field's heads and the deleted flag's; for the
+        # deleted flag, every head of the row.
         heads = sorted(f"{d}:{c}" for d, c in raw.execute(
-            "SELECT device_id, counter FROM sync_head WHERE tbl = ? AND row_id = ? AND field = ?",
-            (tbl, row_id, field)))
+            "SELECT device_id, counter FROM sync_head WHERE tbl = ? AND row_id = ?"
+            " AND (? = 'deleted' OR field IN (?, 'deleted'))", (tbl, row_id, field, field)))
         device, counter, hlc = raw.execute(
             "SELECT doorstep_device(), (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
             " WHERE device_id = doorstep_device()), doorstep_hlc((SELECT MAX(hlc)"
