@@ -113,11 +113,10 @@ def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
         " WHERE NOT EXISTS (SELECT 1 FROM sync_version v WHERE v.device_id = s.device_id"
         " AND v.counter = s.counter)")
     new = raw.execute("SELECT COUNT(*) FROM stage_new").fetchone()[0]
+    # The unique (device, counter) index drops a version repeated within the package.
     raw.execute(
-        f"INSERT INTO sync_version ({_COLUMNS}) SELECT {_COLUMNS} FROM ("
-        f" SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.device_id, s.counter) AS n"
-        " FROM stage_version s JOIN stage_new USING (device_id, counter)) WHERE n = 1"
-        " ORDER BY hlc, device_id, counter")
+        f"INSERT OR IGNORE INTO sync_version ({_COLUMNS}) SELECT {_COLUMNS}"
+        " FROM stage_version JOIN stage_new USING (device_id, counter)")
     _touched_fields(raw)
     conflicts = _recompute_heads(raw)
     created, updated = _write_tables(raw)
@@ -138,14 +137,23 @@ def _recompute_heads(raw: Any) -> int:
     """Heads of every touched field from the parent links; returns how many are in conflict."""
     raw.execute("DELETE FROM sync_head WHERE (tbl, row_id, field) IN"
                 " (SELECT tbl, row_id, field FROM touched)")
+    # Every (field, version) named as a parent by a version of the same field.
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS named (tbl TEXT, row_id TEXT, field TEXT,"
+                " version TEXT, PRIMARY KEY (tbl, row_id, field, version)) WITHOUT ROWID")
+    raw.execute("DELETE FROM named")
+    raw.execute(
+        "INSERT OR IGNORE INTO named SELECT w.tbl, w.row_id, w.field, p.value"
+        " FROM touched t JOIN sync_version w"
+        " ON w.tbl = t.tbl AND w.row_id = t.row_id AND w.field = t.field,"
+        " json_each(w.parents) p WHERE w.parents <> '[]'")
     raw.execute(
         "INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
         " SELECT v.tbl, v.row_id, v.field, v.device_id, v.counter"
         " FROM touched t JOIN sync_version v"
         " ON v.tbl = t.tbl AND v.row_id = t.row_id AND v.field = t.field"
-        " WHERE NOT EXISTS (SELECT 1 FROM sync_version w, json_each(w.parents) p"
-        " WHERE w.tbl = v.tbl AND w.row_id = v.row_id AND w.field = v.field"
-        " AND p.value = v.device_id || ':' || v.counter)")
+        " WHERE NOT EXISTS (SELECT 1 FROM named n WHERE n.tbl = v.tbl AND n.row_id = v.row_id"
+        " AND n.field = v.field AND n.version = v.device_id || ':' || v.counter)")
+    raw.execute("DELETE FROM named")
     return int(raw.execute(
         "SELECT COUNT(*) FROM (SELECT 1 FROM sync_head h JOIN touched t USING (tbl, row_id, field)"
         " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"

@@ -131,6 +131,13 @@ def status(store: Store) -> SyncStatus | None:
                       list(found.roster.devices) if found else [])
 
 
+def has_device_keys(store: Store) -> bool:
+    """Whether this laptop has made its sync keys (set the office up, or asked to join it),
+    even before it belongs to an office."""
+    with store.read() as session:
+        return session.get(SyncSecret, "device") is not None
+
+
 def _check_passphrase(passphrase: str) -> None:
     if len(passphrase) < 4:
         raise AppError(N_("The passphrase must have at least 4 characters."))
@@ -368,8 +375,9 @@ def import_package(store: Store, source: Path, passphrase: str,
         manifest = opened.manifest
         files = opened.section_files
         roster_doc = json.loads(files["roster"].read_bytes())
-        rows = [tuple(_decode(v) for v in row)
-                for row in json.loads(files["versions"].read_bytes())]
+        rows = [(r[0], r[1], r[2], r[3], r[4], r[5],
+                 _decode(r[6]) if isinstance(r[6], dict) else r[6], r[7])
+                for r in json.loads(files["versions"].read_bytes())]
         # Attachments: each file must be what its name says; stored before the transaction
         # (content-addressed, so a file stored for an import that then fails harms nothing).
         stored = 0
@@ -377,17 +385,16 @@ def import_package(store: Store, source: Path, passphrase: str,
             if not name.startswith("attachment/"):
                 continue
             sha = name.split("/", 1)[1]
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                os.fsync(handle.fileno())
             if digest != sha:
                 raise container.PackageError(N_("This package has been altered or damaged."))
             final = store.paths.attachments / sha[:2] / sha
             if not final.exists():
+                # The scratch folder is in the data folder: the file moves, it is not copied.
                 final.parent.mkdir(parents=True, exist_ok=True)
-                tmp = final.with_name(final.name + ".tmp")
-                shutil.copyfile(path, tmp)
-                with open(tmp, "rb") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(tmp, final)
+                os.replace(path, final)
             stored += 1
         mine = engine.vector(store)
         gaps = _gaps(store, manifest, mine)

@@ -1,0 +1,310 @@
+"""Sync speed: export and import of 100,000 field versions, and of 200 MB of attachments.
+
+Builds once (in --dir, default a temp folder; reused when it already holds them) an office's
+master laptop whose store holds at least --versions field versions, every one written by the
+real capture triggers (persons inserted in batches, one version per field), and a second laptop
+enrolled from nothing. Then times ``service.export`` of a full package on the master and
+``service.import_package`` of it into the empty second laptop (a fresh copy of it for each run),
+each beside the floor: plain ``sqlite3`` ``executemany`` of the same rows (the 8 columns of
+``sync_version``, read from the master) into an empty table in a new database file on the same
+disk, committed, with WAL and ``synchronous = FULL`` as the store has them.
+
+A second pass attaches --attachments-mb of files (10 MB each: random bytes inside a PDF, so that
+``app.attachments.add_attachment`` accepts them) to a hearing on a copy of the master and times
+export and import again, beside the floor of copying the same files on the same disk
+(``shutil.copyfile``, then fsync) plus the same ``executemany``. Prints the seconds (median of
+the runs), versions per second, the ratio to the floor, the package size and the process's peak
+memory (``ru_maxrss``). MB here is 2**20 bytes.
+
+    ./dev bench sync [--dir DIR] [--versions 100000] [--attachments-mb 200] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert
+
+from app import attachments, hearings
+from app.demo import NAME_PARTS
+from app.hearings import HearingInput
+from app.identity import set_up_device, this_device
+from app.paths import AppPaths
+from app.persons import PersonInput
+from app.petitions import PetitionInput, register
+from app.registry import petition_detail
+from app.store import Store, open_store
+from app.sync import service
+from models import Base, Person, Staff, new_id
+from models.sync import field_ids
+
+PASSPHRASE = "bench"
+DARLAG = "632624"
+MB = 1024 * 1024
+FILE_MB = 10
+BATCH = 1000
+COLUMNS = "device_id, counter, hlc, tbl, row_id, field, value, parents"
+
+
+def count_versions(store: Store) -> int:
+    with store.read() as session:
+        return int(session.connection().exec_driver_sql(
+            "SELECT COUNT(*) FROM sync_version").scalar() or 0)
+
+
+def version_rows(store: Store) -> list[tuple[Any, ...]]:
+    with store.read() as session:
+        return [tuple(r) for r in session.connection().exec_driver_sql(
+            f"SELECT {COLUMNS} FROM sync_version ORDER BY device_id, counter")]
+
+
+# -- building ----------------------------------------------------------------------------------
+def build(folder: Path, versions: int, rng: random.Random) -> None:
+    """The master laptop (``folder/master``) with at least ``versions`` field versions, and the
+    second laptop enrolled from nothing (``folder/second``), kept as it is before any import."""
+    for name in ("master", "second", "attached"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    master = open_store(AppPaths(folder / "master"))
+    set_up_device(master, "县院主机", DARLAG)
+    service.set_up_office(master, PASSPHRASE)
+    second = open_store(AppPaths(folder / "second"))
+    request = service.enrolment_request(second, PASSPHRASE, DARLAG, "下乡笔记本")
+    service.accept_grant(second, service.enrol(master, request, PASSPHRASE), PASSPHRASE)
+    second.close()
+    per_person = len(field_ids(Base.metadata.tables["person"]))
+    persons = max(0, -(-(versions - count_versions(master)) // per_person))
+    for start in range(0, persons, BATCH):
+        people = []
+        for i in range(start, min(start + BATCH, persons)):
+            a, b = rng.sample(NAME_PARTS, 2)
+            people.append({
+                "id": new_id(), "name_bo": f"{a[0]}་{b[0]}", "name_zh": f"{a[1]}{b[1]}",
+                "sex": "M" if i % 2 else "F", "ethnicity": "04",
+                "id_number": f"632624{1950 + i % 50}0101{i % 10000:04d}",
+                "phone": f"139{i:08d}", "county": "达日县", "township": "吉迈镇",
+                "village": "查干村" if i % 3 else "", "herding_group": "二社" if i % 2 else "",
+                "preferred_language": "bo" if i % 5 else "zh", "needs_interpreter": i % 7 == 0})
+        with master.write() as session:
+            session.execute(insert(Person), people)
+    master.close()
+
+
+def pdf_of(payload: bytes) -> bytes:
+    """A one-page PDF that carries ``payload`` as an unused stream (so it opens, and its size is
+    what we want)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+               b"<< /Length %d >>\nstream\n" % len(payload) + payload + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def attach(folder: Path, megabytes: int) -> None:
+    """A copy of the master (``folder/attached``) with a petition, a hearing planned for it and
+    ``megabytes`` of attachments on the hearing, all through Doorstep's own use cases."""
+    target = folder / "attached"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder / "master", target)
+    store = open_store(AppPaths(target))
+    device = this_device(store)
+    assert device is not None and device.office_id is not None
+    with store.write() as session:
+        staff = Staff(office_id=device.office_id, name_zh="更桑", name_bo="ཀུན་བཟང",
+                      role="procurator", phone="", active=True)
+        session.add(staff)
+        session.flush()
+        staff_id = staff.id
+    received = datetime.now().replace(second=0, microsecond=0) - timedelta(days=10)
+    petition_id = register(store, PetitionInput(
+        channel="visit", received_at=received.isoformat(timespec="minutes"),
+        persons=[PersonInput(name_bo="བཀྲ་ཤིས་ཚེ་རིང", name_zh="扎西才让", sex="M",
+                             ethnicity="04", county="达日县", township="吉迈镇",
+                             preferred_language="bo")],
+        category="appeal", business_type="support_lawsuit", summary="草场承包纠纷",
+        requests="请求支持起诉", jurisdiction="accept"), staff_id).id
+    party = petition_detail(store, petition_id).parties[0].person_id
+    hearing_id = hearings.record_hearing(store, HearingInput(
+        petition_id=petition_id, kind="doorstep",
+        held_at=(received + timedelta(days=3)).isoformat(timespec="minutes"),
+        township="窝赛乡", place="信访人家中帐篷", host_id=staff_id, party_ids=[party]),
+        staff_id)
+    files = -(-megabytes // FILE_MB)
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        for n in range(files):
+            size = min(FILE_MB, megabytes - n * FILE_MB) * MB
+            source = Path(scratch) / f"scan-{n + 1:02d}.pdf"
+            overhead = len(pdf_of(bytes(size))) - size
+            source.write_bytes(pdf_of(os.urandom(size - overhead)))
+            attachments.add_attachment(store, store.paths, "hearing", hearing_id, source,
+                                       staff_id=staff_id)
+            source.unlink()
+    store.close()
+
+
+# -- timing ------------------------------------------------------------------------------------
+def floor_insert(rows: list[tuple[Any, ...]], folder: Path) -> float:
+    """Seconds to executemany ``rows`` into an empty table of a new database file, committed."""
+    path = folder / "floor.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE version (device_id TEXT, counter INTEGER, hlc INTEGER, tbl TEXT,"
+                 " row_id TEXT, field TEXT, value, parents TEXT)")
+    t0 = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO version ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - t0
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return seconds
+
+
+def floor_copy(files: list[Path], folder: Path) -> float:
+    """Seconds to copy ``files`` to ``folder`` (same disk) and fsync each copy."""
+    target = folder / "floor-copies"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    t0 = time.perf_counter()
+    for source in files:
+        copy = target / source.name
+        shutil.copyfile(source, copy)
+        with open(copy, "rb") as handle:
+            os.fsync(handle.fileno())
+    seconds = time.perf_counter() - t0
+    shutil.rmtree(target)
+    return seconds
+
+
+def timed(action: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    result = action(*args, **kwargs)
+    return time.perf_counter() - t0, result
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def measure(folder: Path, master_name: str, runs: int) -> None:
+    """Time export and import of the full package of ``folder/master_name``, and their floors."""
+    master = open_store(AppPaths(folder / master_name))
+    rows = version_rows(master)
+    files = sorted(p for p in master.paths.attachments.rglob("*") if p.is_file()) \
+        if master.paths.attachments.exists() else []
+    work = folder / "runs"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    exports, imports, floors, copies, sizes = [], [], [], [], []
+    for run in range(runs):
+        package = work / f"full-{run + 1}.dsp"
+        seconds, exported = timed(service.export, master, package, PASSPHRASE, full=True)
+        assert exported.versions == len(rows) and exported.attachments == len(files)
+        exports.append(seconds)
+        sizes.append(exported.size)
+        laptop = work / f"second-{run + 1}"
+        shutil.copytree(folder / "second", laptop)
+        second = open_store(AppPaths(laptop))
+        seconds, imported = timed(service.import_package, second, package, PASSPHRASE)
+        assert imported.new == len(rows) and imported.conflicts == 0, imported
+        assert imported.attachments == len(files)
+        assert count_versions(second) >= len(rows)
+        imports.append(seconds)
+        second.close()
+        shutil.rmtree(laptop)
+        package.unlink()
+        copy = floor_copy(files, work) if files else 0.0
+        copies.append(copy)
+        floors.append(copy + floor_insert(rows, work))
+    master.close()
+    shutil.rmtree(work)
+
+    export_s, import_s = statistics.median(exports), statistics.median(imports)
+    floor_s, copy_s = statistics.median(floors), statistics.median(copies)
+    file_bytes = sum(p.stat().st_size for p in files)
+    what = "executemany" if not files else "copy + executemany"
+    print(f"{len(rows):,} field versions, {len(files)} attachment files "
+          f"({file_bytes:,} bytes, {file_bytes / MB:.1f} MB); median of {runs} runs")
+    print(f"{'':30}{'seconds':>9}{'versions/s':>12}{'floor s':>9}{'ratio':>8}")
+    for name, seconds in (("export (full package)", export_s),
+                          ("import into an empty laptop", import_s)):
+        print(f"{name:30}{seconds:9.2f}{len(rows) / seconds:12,.0f}{floor_s:9.2f}"
+              f"{seconds / floor_s:7.1f}x")
+    print(f"{'floor: ' + what:30}{floor_s:9.2f}{len(rows) / floor_s:12,.0f}"
+          + (f"   (copy {copy_s:.2f} s, executemany {floor_s - copy_s:.2f} s)" if files else ""))
+    size = statistics.median(sizes)
+    print(f"package size: {size:,.0f} bytes ({size / MB:.1f} MB, "
+          f"{(size - file_bytes) / len(rows):.0f} bytes per version besides the files)")
+    print(f"peak memory of the process so far: {peak_mb():,.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", help="folder for the laptops' stores (kept and reused)")
+    parser.add_argument("--versions", type=int, default=100_000)
+    parser.add_argument("--attachments-mb", type=int, default=200, help="0 to skip")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="doorstep-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    state_file = folder / "bench-sync.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    if state.get("versions") != args.versions:
+        t0 = time.perf_counter()
+        build(folder, args.versions, random.Random(7))
+        state = {"versions": args.versions}
+        state_file.write_text(json.dumps(state))
+        print(f"built the master laptop and an enrolled second one in "
+              f"{time.perf_counter() - t0:.1f} s at {folder}")
+    master = open_store(AppPaths(folder / "master"))
+    print(f"master store: {count_versions(master):,} field versions "
+          f"({master.paths.store.stat().st_size:,} bytes on disk)")
+    master.close()
+    measure(folder, "master", args.runs)
+
+    if args.attachments_mb > 0:
+        print()
+        if state.get("attachments_mb") != args.attachments_mb:
+            t0 = time.perf_counter()
+            attach(folder, args.attachments_mb)
+            state["attachments_mb"] = args.attachments_mb
+            state_file.write_text(json.dumps(state))
+            print(f"attached {args.attachments_mb} MB to a hearing on a copy of the master in "
+                  f"{time.perf_counter() - t0:.1f} s")
+        measure(folder, "attached", args.runs)
+    print(f"\nwhole run: {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
