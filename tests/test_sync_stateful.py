@@ -224,3 +224,76 @@ def test_the_machine_meets_conflicts() -> None:
         assert person
     finally:
         machine.teardown()
+
+
+PASS = "stateful"
+
+
+class PackageLaptops(Laptops):
+    """The same laptops, enrolled in one office, passing real package files (encrypted,
+    signed, attachments inside) through relays."""
+
+    def __init__(self) -> None:
+        from app.identity import set_up_device
+        from app.sync import service
+
+        RuleBasedStateMachine.__init__(self)
+        self.folder = Path(tempfile.mkdtemp(prefix="doorstep-packages-"))
+        self.people, self.resolved, self.files = [], 0, 0
+        master = _new_store(self.folder / "0", "master")
+        set_up_device(master, "master", "632624")
+        service.set_up_office(master, PASS)
+        self.stores = [master]
+        for i in range(1, 4):
+            folder = self.folder / str(i)
+            folder.mkdir(parents=True)
+            shutil.copyfile(_migrated_file(), folder / STORE_FILE)
+            store = open_store(AppPaths(folder))
+            request = service.enrolment_request(store, PASS, "632624", f"laptop {i}")
+            service.accept_grant(store, service.enrol(master, request, PASS), PASS)
+            self.stores.append(store)
+        for store in self.stores[1:]:
+            self._carry_file(master, store)
+
+    def _carry_file(self, source: Store, target: Store) -> None:
+        from app.sync import service
+
+        self.files += 1
+        package = service.export(source, self.folder / f"p{self.files}.dsp", PASS)
+        first = service.import_package(target, package.path, PASS)
+        again = service.import_package(target, package.path, PASS)
+        assert again.new == 0 and again.already_imported and first.new >= 0
+
+    @rule(source=st.integers(0, 3), relay=st.integers(0, 3), destination=st.integers(0, 3))
+    def carry(self, source: int, relay: int, destination: int) -> None:
+        if source != relay:
+            self._carry_file(self.stores[source], self.stores[relay])
+        if relay != destination:
+            self._carry_file(self.stores[relay], self.stores[destination])
+
+    def teardown(self) -> None:
+        try:
+            from app.sync import service
+
+            for round_ in range(2):  # each laptop's package read by all the others
+                for n, source in enumerate(self.stores):
+                    package = service.export(source, self.folder / f"end{round_}-{n}.dsp", PASS)
+                    for target in self.stores:
+                        if target is not source:
+                            service.import_package(target, package.path, PASS)
+            assert len({dump_json(s) for s in self.stores}) == 1
+            assert len({repr(engine.conflicts(s)) for s in self.stores}) == 1
+            for store in self.stores:
+                with store.read() as session:
+                    shas = list(session.scalars(Attachment.__table__.select()
+                                                .with_only_columns(Attachment.sha256)))
+                assert all((store.paths.attachments / s[:2] / s).is_file() for s in shas)
+        finally:
+            for store in self.stores:
+                store.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+PackageLaptops.TestCase.settings = settings(max_examples=4, stateful_step_count=10,
+                                            deadline=None)
+TestPackageLaptops = PackageLaptops.TestCase
