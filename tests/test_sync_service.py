@@ -161,3 +161,21 @@ def test_attachments_travel_by_their_hash(office: Office) -> None:
     assert arrived.read_bytes() == photo.read_bytes()
     (row,) = attachments.attachments_of(office.field, office.field.paths, "hearing", hearing)
     assert row.present
+
+
+def test_a_laptop_enrolled_since_is_known_from_the_roster_its_package_carries(
+        office: Office) -> None:
+    late = open_store(AppPaths(office.folder / "late"))
+    request = service.enrolment_request(late, PASS, DARLAG, "新来的笔记本")
+    service.accept_grant(late, service.enrol(office.master, request, PASS), PASS)
+    service.import_package(late, service.export(office.master, office.folder / "m.dsp", PASS,
+                                                full=True).path, PASS)
+    register(late, petition())
+    # The field laptop has never heard of the late one; its package carries the newer roster,
+    # signed by the office key the field laptop trusts.
+    result = service.import_package(office.field, service.export(
+        late, office.folder / "late.dsp", PASS).path, PASS)
+    assert result.new > 0 and result.sender_name == "新来的笔记本"
+    state = service.status(office.field)
+    assert state is not None and state.roster_version == 3
+    late.close()

@@ -129,6 +129,9 @@ class PackageHeader:
     sender_id: str
     package_id: str
     recipient_ids: tuple[str, ...]
+    # The office's signed roster as the sender knew it (signed by the office key, so it is
+    # trusted only once that signature verifies): lets a reader learn of newly enrolled laptops.
+    roster: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -158,11 +161,11 @@ def seal(manifest: dict[str, Any], sections: Mapping[str, bytes | Path], sender:
          office_id: str, package_id: str, recipients: Sequence[DevicePublic],
          format_version: tuple[int, int] = READER_VERSION, *, chunk_size: int = CHUNK_SIZE,
          progress: Progress | None = None,
-         is_cancelled: IsCancelled | None = None) -> bytes:
+         is_cancelled: IsCancelled | None = None, roster: bytes | None = None) -> bytes:
     """A package of ``manifest`` and ``sections`` from ``sender``, for ``recipients`` only."""
     out = io.BytesIO()
     _seal_into(out, manifest, sections, sender, office_id, package_id, recipients,
-               format_version, chunk_size, progress, is_cancelled)
+               format_version, chunk_size, progress, is_cancelled, roster)
     return out.getvalue()
 
 
@@ -170,21 +173,22 @@ def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
             sections: Mapping[str, bytes | Path], sender: DeviceKeys, office_id: str,
             package_id: str, recipients: Sequence[DevicePublic],
             format_version: tuple[int, int] = READER_VERSION, *, chunk_size: int = CHUNK_SIZE,
-            progress: Progress | None = None, is_cancelled: IsCancelled | None = None) -> None:
+            progress: Progress | None = None, is_cancelled: IsCancelled | None = None,
+            roster: bytes | None = None) -> None:
     """Like ``seal``, streamed to a file; sections given as paths are read piece by piece.
 
     A path target appears whole or not at all (written beside it, then renamed).
     """
     if not isinstance(target, (str, os.PathLike)):
         _seal_into(target, manifest, sections, sender, office_id, package_id, recipients,
-                   format_version, chunk_size, progress, is_cancelled)
+                   format_version, chunk_size, progress, is_cancelled, roster)
         return
     path = Path(target)
     fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             _seal_into(out, manifest, sections, sender, office_id, package_id, recipients,
-                       format_version, chunk_size, progress, is_cancelled)
+                       format_version, chunk_size, progress, is_cancelled, roster)
             out.flush()
             os.fsync(out.fileno())
         os.replace(part, path)
@@ -198,7 +202,7 @@ def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, b
                sender: DeviceKeys, office_id: str, package_id: str,
                recipients: Sequence[DevicePublic], format_version: tuple[int, int],
                chunk_size: int, progress: Progress | None,
-               is_cancelled: IsCancelled | None) -> None:
+               is_cancelled: IsCancelled | None, roster: bytes | None = None) -> None:
     if not isinstance(manifest, dict):
         raise TypeError("the manifest is a dict")
     entries: list[dict[str, Any]] = []
@@ -229,7 +233,7 @@ def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, b
 
     _write_package(out, office_id=office_id, sender_id=sender.device_id, package_id=package_id,
                    recipients=recipients, format_version=format_version, chunk_size=chunk_size,
-                   body=body)
+                   body=body, roster=roster)
     log.info("sealed package %s for %d laptops, %d sections, %d bytes", package_id,
              len(recipients), len(entries), total)
 
@@ -237,7 +241,8 @@ def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, b
 def _write_package(out: BinaryIO, *, office_id: str, sender_id: str, package_id: str,
                    recipients: Sequence[DevicePublic], format_version: tuple[int, int],
                    chunk_size: int,
-                   body: Callable[[bytes], Iterable[bytes | memoryview]]) -> None:
+                   body: Callable[[bytes], Iterable[bytes | memoryview]],
+                   roster: bytes | None = None) -> None:
     """The envelope around a payload: ``body(header JSON)`` yields the plaintext payload.
 
     ``seal`` passes the signed body; tests pass others to play a forger who knows a file key.
@@ -254,11 +259,14 @@ def _write_package(out: BinaryIO, *, office_id: str, sender_id: str, package_id:
     if not unique:
         raise ValueError("a package needs at least one recipient")
     file_key = os.urandom(KEY_SIZE)
-    header = canonical_json({
+    fields: dict[str, Any] = {
         "format": [major, minor], "min_reader": [major, 0], "office_id": office_id,
         "sender_id": sender_id, "package_id": package_id, "chunk_size": chunk_size,
         "recipients": [_wrap_file_key(file_key, r) for r in unique],
-    })
+    }
+    if roster is not None:
+        fields["roster"] = _b64(roster)
+    header = canonical_json(fields)
     if len(header) > MAX_HEADER:
         raise ValueError("too many recipients for one package")
     lead = _lead(header)
@@ -542,7 +550,8 @@ def _read_header(src: BinaryIO) -> _Header:
             for s in map(_object, entries) if s.get("type") == "X25519")
         info = PackageHeader(format_version, min_reader, _text(doc, "office_id", MAX_ID),
                              _text(doc, "sender_id", MAX_ID), _text(doc, "package_id", MAX_ID),
-                             tuple(s.device_id for s in stanzas))
+                             tuple(s.device_id for s in stanzas),
+                             _bytes(doc, "roster") if "roster" in doc else None)
     except _MalformedError:
         raise PackageError(HEADER_ALTERED) from None
     return _Header(info, raw, chunk_size, stanzas)

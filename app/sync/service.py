@@ -333,7 +333,8 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
         "ack": mine, "counts": {"versions": len(rows), "attachments": len(sections) - 2},
     }
     container.seal_to(target, manifest, sections, keys, found.roster.office_id, package_id,
-                      recipients, progress=progress, is_cancelled=is_cancelled)
+                      recipients, progress=progress, is_cancelled=is_cancelled,
+                      roster=found.signed)
     with store.write() as session:
         session.add(SyncPackage(
             package_id=package_id, direction="sent", sender_id=keys.device_id,
@@ -368,9 +369,10 @@ def import_package(store: Store, source: Path, passphrase: str,
     found = stored_roster(store)
     if found is None:
         raise AppError(N_("This laptop is not enrolled in its office yet."))
+    roster = _newer_roster(found, container.peek_header(source).roster)
     scratch = Path(tempfile.mkdtemp(prefix="import-", dir=store.paths.data_dir))
     try:
-        opened = container.open_from(source, keys, found.roster.office_id, found.roster,
+        opened = container.open_from(source, keys, found.roster.office_id, roster,
                                      scratch, progress=progress, is_cancelled=is_cancelled)
         manifest = opened.manifest
         files = opened.section_files
@@ -423,13 +425,27 @@ def import_package(store: Store, source: Path, passphrase: str,
                     created_at=str(manifest.get("created_at", "")), handled_at=_now(),
                     file_name=str(source), full=int(bool(manifest.get("full"))),
                     versions=len(rows), attachments=stored, summary=json.dumps(summary)))
-        sender = found.roster.find(opened.sender_id)
+        sender = roster.find(opened.sender_id)
         return ImportResult(opened.package_id, opened.sender_id,
                             sender.name if sender else opened.sender_id, result.new,
                             result.duplicates, result.rows_created, result.rows_updated,
                             result.conflicts, stored, seen is not None, gaps)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _newer_roster(found: StoredRoster, carried: bytes | None) -> Roster:
+    """The roster to check a package against: ours, or the one the package carries when the
+    office key signed it and it is newer (a laptop enrolled since we last heard)."""
+    if carried is None:
+        return found.roster
+    try:
+        roster = crypto.read_roster(carried, found.office_public_key)
+    except AppError:
+        return found.roster
+    if roster.office_id == found.roster.office_id and roster.version > found.roster.version:
+        return roster
+    return found.roster
 
 
 def _gaps(store: Store, manifest: dict[str, Any], mine: dict[str, int]) -> list[str]:
