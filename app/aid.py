@@ -527,3 +527,32 @@ def figures(store: Store, office_id: str, start: date, end: date) -> AidFigures:
     return AidFigures(int(proposed), int(decided.get("approved", 0) + decided.get("reduced", 0)),
                       int(decided.get("refused", 0)), int(persons),
                       sum(paid_by_group.values()), paid_by_group, persons_by_group)
+
+
+@dataclass(frozen=True)
+class Overpaid:
+    """An aid case paid above its approval: only possible when two laptops each paid it while
+    offline and their data was then merged. A person reverses one of the payments."""
+
+    aid_case_id: str
+    petition_id: str
+    reg_no: str
+    approved_fen: int
+    paid_fen: int
+
+
+def overpaid_cases(store: Store) -> list[Overpaid]:
+    from models import Petition
+
+    with store.read() as session:
+        paid = (select(AidPayment.aid_case_id, func.sum(AidPayment.amount_fen).label("paid"))
+                .where(AidPayment.deleted.is_(False)).group_by(AidPayment.aid_case_id)
+                .subquery())
+        return [Overpaid(case_id, petition_id, reg_no, approved, int(total))
+                for case_id, petition_id, reg_no, approved, total in session.execute(
+                    select(AidCase.id, AidCase.petition_id, Petition.reg_no,
+                           AidCase.approved_fen, paid.c.paid)
+                    .join(paid, paid.c.aid_case_id == AidCase.id)
+                    .join(Petition, Petition.id == AidCase.petition_id)
+                    .where(AidCase.deleted.is_(False), paid.c.paid > AidCase.approved_fen)
+                    .order_by(Petition.reg_no))]

@@ -273,3 +273,44 @@ def test_an_edit_made_while_another_laptop_deleted_the_record_is_a_conflict(
     everyone_meets(laptops)
     assert all(engine.conflicts(s) == [] for s in laptops)
     assert dump_json(a) == dump_json(b) == dump_json(c)
+
+
+def test_aid_paid_on_two_offline_laptops_above_its_approval_is_flagged(
+        laptops: list[Store]) -> None:
+    from datetime import date
+
+    from app import aid
+    from app.aid import AidProposal, PaymentInput
+    from app.registry import petition_detail
+    from tests.helpers import add_leaders
+
+    a, b, _c = laptops
+    from app.identity import this_device
+
+    info = this_device(a)
+    assert info is not None and info.office_id is not None
+    chief = add_leaders(a, info.office_id)[0]
+    from models import Staff
+
+    with a.write() as session:
+        staff = session.get(Staff, chief)
+        assert staff is not None
+        staff.role = "chief"
+    _deputy, procurator = add_leaders(a, info.office_id)
+    done = register(a, petition())
+    person = petition_detail(a, done.id).parties[0].person_id
+    today = date.today()
+    case = aid.propose(a, AidProposal(done.id, [person], "poor", "困难", "1000", "符合条件"),
+                       procurator, today=today)
+    aid.decide(a, case, "approved", chief)
+    everyone_meets(laptops)
+    for store in (a, b):  # each laptop pays 600 while offline: each is within the approval
+        aid.pay(store, PaymentInput(case, "600", today.isoformat(), "扎西才让"), procurator,
+                today=today)
+    everyone_meets(laptops)
+    flagged = aid.overpaid_cases(b)
+    assert [(f.approved_fen, f.paid_fen) for f in flagged] == [(100_000, 120_000)]
+    payment = aid.aid_case_detail(b, case).payments[-1].id
+    aid.reverse(b, payment, "两台电脑重复发放", procurator, today=today)
+    everyone_meets(laptops)
+    assert aid.overpaid_cases(a) == [] and dump_json(a) == dump_json(b)

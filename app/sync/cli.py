@@ -130,6 +130,14 @@ def run(store: Store, args: argparse.Namespace) -> int:
             print(_("An earlier package from this laptop never arrived here: {id}.").format(
                 id=gap))
     elif command == "conflicts":
+        from app import aid
+        from app.money import yuan_text
+
+        for case in aid.overpaid_cases(store):
+            print(_("Aid case of {number} is paid {paid} yuan, above the {approved} yuan "
+                    "approved (payments made on two laptops): reverse one of them.").format(
+                number=case.reg_no, paid=yuan_text(case.paid_fen),
+                approved=yuan_text(case.approved_fen)))
         for number, conflict in enumerate(engine.conflicts(store), start=1):
             print(f"{number}. {conflict.tbl} {conflict.row_id} {conflict.field}"
                   + (f"  ({_('was')} {_show(conflict.base)})" if conflict.has_base else ""))
