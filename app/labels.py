@@ -185,3 +185,6 @@ SATISFACTION = {
 # Return visits and hand-overs (app/visits.py): history entries beyond those above.
 ACTIVITY["visit_cancelled"] = N_("Planned return visit cancelled")
 ACTIVITY["handover_updated"] = N_("Hand-over to social assistance updated")
+
+# Possible duplicate persons (app/person_review.py).
+ACTIVITY["persons_merged"] = N_("Duplicate persons merged")

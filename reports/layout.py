@@ -203,6 +203,9 @@ def _fill(pieces: list[str], width: float, size: float, measurer: Measurer,
         while line_width > width and measurer.width(line.rstrip(), size) > width \
                 and len(line) > 1:
             ends = [e for e in _cluster_ends(line) if e < len(line)]
+            # Even inside a piece, never before closing punctuation, a tsheg or a shad.
+            ends = [e for e in ends if line[e] not in NO_LINE_START
+                    and line[e - 1] not in NO_LINE_END] or ends
             cut = max((e for e in ends if measurer.width(line[:e], size) <= width),
                       default=ends[0] if ends else len(line))
             lines.append(line[:cut].rstrip())

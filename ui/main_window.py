@@ -34,13 +34,15 @@ from ui.office_view import OfficeView
 from ui.people_view import PeopleView
 from ui.petition_dialog import PetitionDialog
 from ui.registry_view import RegistryView
+from ui.sync.view import SyncView
 from ui.today_view import TodayView
 
 # Each language is named in its own script, whatever the display language is.
 LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
 
 AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
-         ("registry", N_("Registry")), ("people", N_("People")), ("offices", N_("Offices")))
+         ("registry", N_("Registry")), ("people", N_("People")), ("offices", N_("Offices")),
+         ("sync", N_("Sync")))
 
 
 class MainWindow(QMainWindow):
@@ -63,14 +65,18 @@ class MainWindow(QMainWindow):
         self.registry = RegistryView(store)
         self.people = PeopleView(store)
         self.offices = OfficeView(store)
+        self.sync = SyncView(store)
         self.area_widgets: dict[str, QWidget] = {
             "today": self.today, "intake": self.intake, "registry": self.registry,
-            "people": self.people, "offices": self.offices}
+            "people": self.people, "offices": self.offices, "sync": self.sync}
         self.today.petition_opened.connect(self.open_petition)
         self.today.visit_opened.connect(self.open_visit)
         self.registry.petition_opened.connect(self.open_petition)
+        self.people.duplicates_requested.connect(self.open_person_review)
         self.today.counts_changed.connect(lambda _n: self._retitle_nav())
         self.intake.registered.connect(lambda _id: self.petitions_changed())
+        self.sync.changed.connect(self.sync_changed)
+        self.sync.conflicts_changed.connect(lambda _n: self._retitle_nav())
         for key, _title in AREAS:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -137,6 +143,9 @@ class MainWindow(QMainWindow):
         self.aid_rules_action = QAction(self)
         self.aid_rules_action.triggered.connect(self.open_aid_rules)
         self.device_menu.addAction(self.aid_rules_action)
+        self.person_review_action = QAction(self)
+        self.person_review_action.triggered.connect(self.open_person_review)
+        self.device_menu.addAction(self.person_review_action)
 
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
@@ -157,6 +166,7 @@ class MainWindow(QMainWindow):
         self.officers_action.setText(_("Hearing officers…"))
         self.templates_action.setText(_("Agreement templates…"))
         self.aid_rules_action.setText(_("Judicial aid rules…"))
+        self.person_review_action.setText(_("Possible duplicate persons…"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("About Doorstep"))
         self._update_status()
@@ -169,12 +179,28 @@ class MainWindow(QMainWindow):
             text = _(title)
             if key == "today" and self.today.count():
                 text += f" ({format_number(self.today.count())})"
+            if key == "sync" and self.sync.conflict_count():
+                text += f" ({format_number(self.sync.conflict_count())})"
             item.setText(text)
 
     def petitions_changed(self) -> None:
         self.today.reload()
         self.registry.reload()
         self.people.model.refresh()
+        if self.people.isVisible():  # otherwise counted when the People area is shown
+            self.people.refresh_duplicates()
+
+    def sync_changed(self) -> None:
+        """A package was read or a conflict settled (any record may have changed), or this
+        laptop joined its office."""
+        self.device = identity.this_device(self.store) or self.device
+        office_id = self.device.office_id or ""
+        self.today.office_id = office_id
+        self.intake.office_id = office_id
+        self.intake.reload_staff()
+        self.offices.reload()
+        self.petitions_changed()
+        self._update_status()
 
     def open_petition(self, petition_id: str) -> None:
         dialog = PetitionDialog(self.store, self.paths, petition_id,
@@ -201,6 +227,15 @@ class MainWindow(QMainWindow):
         office_id = self._office_id()
         if office_id:
             OfficersDialog(self.store, office_id, self).exec()
+
+    def open_person_review(self) -> None:
+        """Persons registered twice (e.g. on two laptops): merge them, or mark them different."""
+        from ui.person_review_dialog import PersonReviewDialog
+
+        dialog = PersonReviewDialog(self.store, self.settings.current_staff_id, self)
+        dialog.persons_changed.connect(self.petitions_changed)
+        dialog.exec()
+        self.people.refresh_duplicates()
 
     def open_aid_rules(self) -> None:
         """Who approves how much judicial aid; only a leader of the office may change it."""
@@ -328,6 +363,7 @@ class MainWindow(QMainWindow):
             self.intake.office_id = office_id
             self.intake.reload_staff()
             self.today.reload()
+            self.sync.reload()
             self._update_status()
 
     def choose_user(self) -> None:

@@ -1,0 +1,85 @@
+"""The Sync area: office and laptops, packages (with their history), conflicts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from app.formatting import format_number
+from app.i18n import N_, _
+from app.store import Store
+from ui.sync.conflicts_panel import ConflictsPanel
+from ui.sync.laptops_panel import LaptopsPanel
+from ui.sync.packages_panel import PackagesPanel
+
+TABS = (N_("Office and laptops"), N_("Packages"), N_("Conflicts"))
+
+
+class SyncView(QWidget):
+    # The store changed: data arrived, a conflict was settled, or this laptop's office or name.
+    changed = Signal()
+    conflicts_changed = Signal(int)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.laptops = LaptopsPanel(store)
+        self.packages = PackagesPanel(store, self.laptop_name)
+        self.conflicts = ConflictsPanel(store, self._roster_name)
+        self.tabs = QTabWidget()
+        for panel in (self.laptops, self.packages, self.conflicts):
+            self.tabs.addTab(panel, "")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.laptops.changed.connect(self._store_changed)
+        self.packages.changed.connect(self._store_changed)
+        self.conflicts.changed.connect(self._store_changed)
+        self.packages.conflicts_requested.connect(self.show_conflicts)
+        self.conflicts.count_changed.connect(self._conflicts_counted)
+        self.reload()
+
+    def reload(self) -> None:
+        self.laptops.reload()
+        self.packages.reload(self.laptops.is_enrolled())
+        self.conflicts.reload()
+        self.retranslate_ui()
+
+    def _store_changed(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def _conflicts_counted(self, count: int) -> None:
+        self.retranslate_ui()
+        self.conflicts_changed.emit(count)
+
+    def _roster_name(self, device_id: str) -> str | None:
+        found = self.laptops.roster.roster.find(device_id) if self.laptops.roster else None
+        return found.name if found is not None else None
+
+    def laptop_name(self, device_id: str) -> str:
+        return self._roster_name(device_id) or self.conflicts.laptop_name(device_id)
+
+    def conflict_count(self) -> int:
+        return self.conflicts.count()
+
+    def show_conflicts(self) -> None:
+        self.tabs.setCurrentWidget(self.conflicts)
+
+    def retranslate_ui(self) -> None:
+        for index, title in enumerate(TABS):
+            text = _(title)
+            if self.tabs.widget(index) is self.conflicts and self.conflicts.count():
+                text += f" ({format_number(self.conflicts.count())})"
+            self.tabs.setTabText(index, text)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        # The laptop's name or office may have changed elsewhere (Laptop → This laptop…).
+        self.reload()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
