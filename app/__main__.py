@@ -59,9 +59,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(paths: AppPaths) -> Store:
+    from app.settings import load_settings
     from app.store import open_store
 
-    return open_store(paths)
+    store = open_store(paths)
+    # Changes made from the command line are recorded as the laptop's current user's.
+    store.ctx.staff_id = load_settings(paths).current_staff_id or None
+    return store
 
 
 def main(argv: Sequence[str] | None = None) -> int:

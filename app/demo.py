@@ -164,6 +164,7 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
     settings = load_settings(store.paths)
     settings.current_staff_id = clerk_id
     save_settings(store.paths, settings)
+    store.ctx.staff_id = clerk_id  # the demo's work is the window clerk's
     petitions = _petitions(store, rng, clerk_id, count=min(90, persons // 2))
     held, agreed = _hearings(store, rng, clerk_id)
     aid_cases = _aid(store)

@@ -43,6 +43,8 @@ class ConnectionContext:
     """What the trigger functions of every connection read; shared by the store's connections."""
 
     device_id: str | None = None
+    # The staff member using the laptop, when known: each version records who made it.
+    staff_id: str | None = None
     clock: Callable[[], int] = wall_clock_ms
     # Connections (by id) on which the sync engine is applying received versions.
     applying: set[int] = field(default_factory=set)
@@ -109,6 +111,7 @@ def _register(dbapi_connection: sqlite3.Connection, ctx: ConnectionContext) -> N
 
     dbapi_connection.create_function("doorstep_capture", 0, lambda: key not in ctx.applying)
     dbapi_connection.create_function("doorstep_device", 0, device)
+    dbapi_connection.create_function("doorstep_staff", 0, lambda: ctx.staff_id or None)
     dbapi_connection.create_function("doorstep_hlc", 1, hlc)
     dbapi_connection.create_function("doorstep_search_text", 1, search_text, deterministic=True)
 

@@ -67,6 +67,8 @@ class SyncVersion(Base):
     value: Mapped[bytes | None] = mapped_column(LargeBinary)
     # JSON array of "device_id:counter" strings, sorted: the field's heads the writer had seen.
     parents: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    # The staff member who made the change, when the laptop knew (migration 0009).
+    staff_id: Mapped[str | None] = mapped_column(String(36))
 
 class SyncHead(Base):
     """The current leaf version(s) of each field; more than one means a conflict."""
@@ -138,12 +140,13 @@ def _version_insert(table: str, field: str, column: str, with_parents: bool) -> 
         f" WHERE tbl = {_lit(table)} AND row_id = NEW.id{which} ORDER BY p))"
         if with_parents else "'[]'")
     return (
-        "INSERT INTO sync_version (device_id, counter, hlc, tbl, row_id, field, value, parents)"
-        " VALUES (doorstep_device(),"
+        "INSERT INTO sync_version (device_id, counter, hlc, tbl, row_id, field, value, parents,"
+        " staff_id) VALUES (doorstep_device(),"
         " (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
         " WHERE device_id = doorstep_device()),"
         " doorstep_hlc((SELECT MAX(hlc) FROM sync_version)),"
-        f" {_lit(table)}, NEW.id, {_lit(field)}, NEW.{_q(column)}, {parents});")
+        f" {_lit(table)}, NEW.id, {_lit(field)}, NEW.{_q(column)}, {parents},"
+        " doorstep_staff());")
 
 def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -> list[str]:
     """CREATE TRIGGER statements that version every write to ``table``.
@@ -190,6 +193,19 @@ def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -
                " WHEN OLD.id IS NOT NEW.id BEGIN"
                " SELECT RAISE(ABORT, 'doorstep: a record id never changes'); END")
     return ddl
+
+def regenerate_capture_triggers(conn: Any) -> None:
+    """Drop and recreate the capture triggers of every synced table in a store, from the
+    table's columns as they are in the file (for migrations that change the triggers)."""
+    tables = [name for (name,) in conn.execute(text(
+        "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+        " AND name LIKE '%\\_\\_capture\\_insert' ESCAPE '\\' ORDER BY tbl_name"))]
+    for table in tables:
+        columns = [row[1] for row in conn.execute(text(f'PRAGMA table_info("{table}")'))]
+        fields = [c for c in columns if c != "id" and c not in STAMP_COLUMNS]
+        for ddl in [*drop_capture_triggers_ddl(table, fields),
+                    *capture_trigger_ddl(table, fields)]:
+            conn.execute(text(ddl))
 
 def capture_trigger_names(table: str, columns: Iterable[str]) -> list[str]:
     names = [f"{table}__capture_insert", f"{table}__no_delete", f"{table}__fixed_id"]

@@ -65,6 +65,7 @@ def test_upgrade_from_previous_revision_keeps_data_and_backs_up(paths: AppPaths)
         con.create_function("doorstep_capture", 0, lambda: 1)
         con.create_function("doorstep_device", 0, lambda: "dev-old")
         con.create_function("doorstep_hlc", 1, lambda m: (m or 0) + 1)
+        con.create_function("doorstep_staff", 0, lambda: None)
         con.execute("INSERT INTO device (id, name) VALUES ('dev-old', '旧电脑')")
         con.execute("INSERT INTO local_identity (slot, device_id) VALUES (1, 'dev-old')")
         con.execute("INSERT INTO office (id, division_code, level, name_zh, name_bo, short_zh)"

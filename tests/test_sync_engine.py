@@ -314,3 +314,25 @@ def test_aid_paid_on_two_offline_laptops_above_its_approval_is_flagged(
     aid.reverse(b, payment, "两台电脑重复发放", procurator, today=today)
     everyone_meets(laptops)
     assert aid.overpaid_cases(a) == [] and dump_json(a) == dump_json(b)
+
+
+def test_a_conflict_shows_who_made_each_change(laptops: list[Store]) -> None:
+    a, b, c = laptops
+    register(a, petition())
+    everyone_meets(laptops)
+    with a.read() as session:
+        person_id = session.query(Person.id).scalar()
+    a.ctx.staff_id, b.ctx.staff_id = "staff-at-the-window", "staff-in-the-field"
+    _rename(a, person_id, "扎西")
+    _rename(b, person_id, "扎西才让（更正）")
+    everyone_meets(laptops)
+    (conflict,) = engine.conflicts(c)
+    assert {(x.value, x.staff_id) for x in conflict.candidates} == {
+        ("扎西", "staff-at-the-window"), ("扎西才让（更正）", "staff-in-the-field")}
+    c.ctx.staff_id = "leader"
+    engine.resolve(c, "person", person_id, "name_zh", "扎西才让（更正）")
+    with c.read() as session:
+        who = session.connection().exec_driver_sql(
+            "SELECT staff_id FROM sync_version WHERE row_id = ? AND field = 'name_zh'"
+            " ORDER BY seq DESC LIMIT 1", (person_id,)).scalar()
+    assert who == "leader"

@@ -32,6 +32,7 @@ def create_main_window(paths: AppPaths, language: LanguageManager) -> MainWindow
     settings = load_settings(paths)
     language.install(settings.language_mode)
     store = open_store(paths)
+    store.ctx.staff_id = settings.current_staff_id or None  # each change records who made it
     return MainWindow(store, paths, settings, language)
 
 

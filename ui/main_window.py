@@ -380,6 +380,7 @@ class MainWindow(QMainWindow):
         dialog = UserDialog(staff, self.settings.current_staff_id, self)
         if dialog.exec():
             self.settings.current_staff_id = dialog.staff_id()
+            self.store.ctx.staff_id = self.settings.current_staff_id or None
             self.intake.staff_id = self.settings.current_staff_id
             save_settings(self.paths, self.settings)
             self._update_status()

@@ -131,6 +131,7 @@ def run(store: Store, args: argparse.Namespace) -> int:
                 id=gap))
     elif command == "conflicts":
         from app import aid
+        from app.identity import staff_member
         from app.money import yuan_text
 
         for case in aid.overpaid_cases(store):
@@ -143,7 +144,9 @@ def run(store: Store, args: argparse.Namespace) -> int:
                   + (f"  ({_('was')} {_show(conflict.base)})" if conflict.has_base else ""))
             for choice, candidate in enumerate(conflict.candidates, start=1):
                 mark = " *" if candidate.winner else ""
-                print(f"   {choice}) {_show(candidate.value)}  [{candidate.device_id}"
+                who = staff_member(store, candidate.staff_id) if candidate.staff_id else None
+                by = f" {who.name_zh}" if who is not None else ""
+                print(f"   {choice}) {_show(candidate.value)}  [{candidate.device_id}{by}"
                       f" {candidate.hlc}]{mark}")
     elif command == "resolve":
         found = engine.conflicts(store)

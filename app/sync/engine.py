@@ -28,9 +28,9 @@ from app.store import Store
 from models import Base
 from models.sync import HLC_LOGICAL_BITS, field_ids, synced_tables
 
-# (device_id, counter, hlc, tbl, row_id, field, value, parents as a JSON array string)
-VersionRow = tuple[str, int, int, str, str, str, Any, str]
-_COLUMNS = "device_id, counter, hlc, tbl, row_id, field, value, parents"
+# (device_id, counter, hlc, tbl, row_id, field, value, parents as a JSON array string, staff_id)
+VersionRow = tuple[str, int, int, str, str, str, Any, str, str | None]
+_COLUMNS = "device_id, counter, hlc, tbl, row_id, field, value, parents, staff_id"
 _HLC_TIME = ("strftime('%Y-%m-%dT%H:%M:%fZ', ({col} >> " + str(HLC_LOGICAL_BITS)
              + ") / 1000.0, 'unixepoch')")
 
@@ -100,10 +100,12 @@ def apply_in(store: Store, session: Session, versions: Iterable[Sequence[Any]]) 
 def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
     raw.execute("PRAGMA defer_foreign_keys = ON")
     raw.execute("CREATE TEMP TABLE IF NOT EXISTS stage_version (device_id TEXT, counter INTEGER,"
-                " hlc INTEGER, tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT)")
+                " hlc INTEGER, tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT,"
+                " staff_id TEXT)")
     raw.execute("DELETE FROM stage_version")
-    raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    versions)
+    # Versions from before 0009 carry no staff member.
+    raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (tuple(v) if len(v) > 8 else (*v, None) for v in versions))
     received = raw.execute("SELECT COUNT(*) FROM stage_version").fetchone()[0]
     raw.execute("CREATE TEMP TABLE IF NOT EXISTS stage_new (device_id TEXT, counter INTEGER,"
                 " PRIMARY KEY (device_id, counter)) WITHOUT ROWID")
@@ -225,6 +227,7 @@ class Candidate:
     hlc: int
     value: Any
     winner: bool
+    staff_id: str | None = None  # who made the change, when the laptop knew
 
 
 @dataclass(frozen=True)
@@ -252,23 +255,24 @@ def conflicts(store: Store) -> list[Conflict]:
         result = []
         for tbl, row_id, field in keys:
             heads = raw.execute(
-                "SELECT v.device_id, v.counter, v.hlc, v.value, v.parents FROM sync_head h"
+                "SELECT v.device_id, v.counter, v.hlc, v.value, v.parents, v.staff_id"
+                " FROM sync_head h"
                 " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
                 " WHERE h.tbl = ? AND h.row_id = ? AND h.field = ?"
                 " ORDER BY v.hlc DESC, v.device_id DESC", (tbl, row_id, field)).fetchall()
-            candidates = [Candidate(d, c, h, v, i == 0)
-                          for i, (d, c, h, v, _p) in enumerate(heads)]
+            candidates = [Candidate(d, c, h, v, i == 0, staff)
+                          for i, (d, c, h, v, _p, staff) in enumerate(heads)]
             base, has_base = _common_base(raw, tbl, row_id, field, [h[4] for h in heads])
             result.append(Conflict(tbl, row_id, field, candidates, base, has_base))
         in_conflict = {(c.tbl, c.row_id) for c in result if c.field == "deleted"}
-        for tbl, row_id, d_dev, d_cnt, d_hlc, edited, e_dev, e_cnt, e_hlc in raw.execute(
-                _DELETE_VERSUS_EDIT).fetchall():
+        for (tbl, row_id, d_dev, d_cnt, d_hlc, d_staff, edited, e_dev, e_cnt, e_hlc,
+             e_staff) in raw.execute(_DELETE_VERSUS_EDIT).fetchall():
             if (tbl, row_id) in in_conflict:
                 continue
             in_conflict.add((tbl, row_id))
             result.append(Conflict(tbl, row_id, "deleted", [
-                Candidate(d_dev, d_cnt, d_hlc, 1, True), Candidate(e_dev, e_cnt, e_hlc, 0, False)],
-                0, True, edited))
+                Candidate(d_dev, d_cnt, d_hlc, 1, True, d_staff),
+                Candidate(e_dev, e_cnt, e_hlc, 0, False, e_staff)], 0, True, edited))
         result.sort(key=lambda c: (c.tbl, c.row_id, c.field))
         return result
 
@@ -276,9 +280,10 @@ def conflicts(store: Store) -> list[Conflict]:
 # Rows deleted by a version that had not seen an edit of one of their fields, which in turn had
 # not seen the delete: the first such edit of each row (by field, then version), stable.
 _DELETE_VERSUS_EDIT = """
-SELECT tbl, row_id, d_dev, d_cnt, d_hlc, field, e_dev, e_cnt, e_hlc FROM (
- SELECT d.tbl, d.row_id, dv.device_id AS d_dev, dv.counter AS d_cnt, dv.hlc AS d_hlc, v.field,
-        v.device_id AS e_dev, v.counter AS e_cnt, v.hlc AS e_hlc,
+SELECT tbl, row_id, d_dev, d_cnt, d_hlc, d_staff, field, e_dev, e_cnt, e_hlc, e_staff FROM (
+ SELECT d.tbl, d.row_id, dv.device_id AS d_dev, dv.counter AS d_cnt, dv.hlc AS d_hlc,
+        dv.staff_id AS d_staff, v.field, v.device_id AS e_dev, v.counter AS e_cnt,
+        v.hlc AS e_hlc, v.staff_id AS e_staff,
         ROW_NUMBER() OVER (PARTITION BY d.tbl, d.row_id
                            ORDER BY v.field, v.device_id, v.counter) AS n
  FROM sync_head d
@@ -338,6 +343,7 @@ def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None
             " FROM sync_version))").fetchone()
         store.ctx.applying.add(id(raw))
         try:
-            _apply(raw, [(device, counter, hlc, tbl, row_id, field, value, json.dumps(heads))])
+            _apply(raw, [(device, counter, hlc, tbl, row_id, field, value, json.dumps(heads),
+                          store.ctx.staff_id or None)])
         finally:
             store.ctx.applying.discard(id(raw))

@@ -378,7 +378,8 @@ def import_package(store: Store, source: Path, passphrase: str,
         files = opened.section_files
         roster_doc = json.loads(files["roster"].read_bytes())
         rows = [(r[0], r[1], r[2], r[3], r[4], r[5],
-                 _decode(r[6]) if isinstance(r[6], dict) else r[6], r[7])
+                 _decode(r[6]) if isinstance(r[6], dict) else r[6], r[7],
+                 r[8] if len(r) > 8 else None)
                 for r in json.loads(files["versions"].read_bytes())]
         # Attachments: each file must be what its name says; stored before the transaction
         # (content-addressed, so a file stored for an import that then fails harms nothing).

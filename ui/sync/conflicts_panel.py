@@ -26,7 +26,7 @@ from app.i18n import N_, _, pick
 from app.store import Store
 from app.sync import describe, engine
 from app.sync.describe import FieldWords, RecordName
-from app.sync.engine import Conflict
+from app.sync.engine import Candidate, Conflict
 from ui.form_support import retranslate_labels, translated_label
 from ui.sync import common
 
@@ -95,6 +95,7 @@ class ConflictsPanel(QWidget):
             if target is not None:
                 keys.update((target, str(v)) for v in values if isinstance(v, str) and v)
             keys.update(("device", c.device_id) for c in conflict.candidates)
+            keys.update(("staff", c.staff_id) for c in conflict.candidates if c.staff_id)
         self._records = describe.record_names(self._store, keys)
         self.retranslate_ui()
         self.count_changed.emit(len(self._conflicts))
@@ -112,6 +113,14 @@ class ConflictsPanel(QWidget):
             return found
         record = self._records.get(("device", device_id))
         return record.zh if record is not None else device_id
+
+    def changed_by(self, candidate: Candidate) -> str:
+        """The laptop, and the staff member who made the change when the laptop knew."""
+        laptop = self.laptop_name(candidate.device_id)
+        person = self._records.get(("staff", candidate.staff_id or ""))
+        if person is None:
+            return laptop
+        return _("{laptop}, by {name}").format(laptop=laptop, name=person.zh)
 
     def headline(self, conflict: Conflict) -> str:
         words = describe.field_words(conflict.tbl, conflict.field)
@@ -175,7 +184,7 @@ class ConflictsPanel(QWidget):
             for choice, candidate in enumerate(conflict.candidates):
                 text = self.value_text(conflict, candidate.value)
                 item = QTreeWidgetItem([
-                    _one_line(text), self.laptop_name(candidate.device_id),
+                    _one_line(text), self.changed_by(candidate),
                     common.local_time(describe.written_at(candidate.hlc)),
                     _("Shown now") if candidate.winner else ""])
                 item.setData(0, _KEY, f"{number}:{choice}")

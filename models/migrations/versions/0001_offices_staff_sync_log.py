@@ -34,6 +34,9 @@ def upgrade() -> None:
         sa.Column("field", sa.String(64), nullable=False),
         sa.Column("value", sa.LargeBinary()),
         sa.Column("parents", sa.Text(), nullable=False, server_default="[]"),
+        # Since 0009 (the capture triggers of every revision are today's, which fill it); a
+        # store created before it gets the column from 0009.
+        sa.Column("staff_id", sa.String(36)),
     )
     op.create_index("uq_sync_version_device_counter", "sync_version", ["device_id", "counter"],
                     unique=True)

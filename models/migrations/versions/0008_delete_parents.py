@@ -12,10 +12,8 @@ Create Date: 2026-11-26
 from __future__ import annotations
 
 from alembic import op
-from sqlalchemy import text
 
-from models.base import STAMP_COLUMNS
-from models.sync import capture_trigger_ddl, drop_capture_triggers_ddl
+from models.sync import regenerate_capture_triggers
 
 revision = "0008"
 down_revision = "0007"
@@ -24,17 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    conn = op.get_bind()
-    tables = [name for (name,) in conn.execute(text(
-        "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
-        " AND name LIKE '%\\_\\_capture\\_insert' ESCAPE '\\' ORDER BY tbl_name"))]
-    for table in tables:
-        columns = [row[1] for row in conn.execute(text(f'PRAGMA table_info("{table}")'))]
-        fields = [c for c in columns if c != "id" and c not in STAMP_COLUMNS]
-        for ddl in drop_capture_triggers_ddl(table, fields):
-            op.execute(ddl)
-        for ddl in capture_trigger_ddl(table, fields):
-            op.execute(ddl)
+    regenerate_capture_triggers(op.get_bind())
 
 
 def downgrade() -> None:
