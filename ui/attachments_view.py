@@ -200,7 +200,7 @@ class AttachmentsStrip(QWidget):
         global _last_folder
         names, _filter = QFileDialog.getOpenFileNames(
             self, _("Add scan or photo…"), _last_folder,
-            f"{_('Scans and photos')} ({FILE_PATTERNS})")
+            _("Scans and photos") + f" ({FILE_PATTERNS})")
         if not names:
             return
         _last_folder = str(Path(names[0]).parent)

@@ -141,7 +141,8 @@ def run(store: Store, args: argparse.Namespace) -> int:
                 approved=yuan_text(case.approved_fen)))
         for number, conflict in enumerate(engine.conflicts(store), start=1):
             print(f"{number}. {conflict.tbl} {conflict.row_id} {conflict.field}"
-                  + (f"  ({_('was')} {_show(conflict.base)})" if conflict.has_base else ""))
+                  + ("  " + _("(was {value})").format(value=_show(conflict.base))
+                     if conflict.has_base else ""))
             for choice, candidate in enumerate(conflict.candidates, start=1):
                 mark = " *" if candidate.winner else ""
                 who = staff_member(store, candidate.staff_id) if candidate.staff_id else None

@@ -271,7 +271,8 @@ class LaptopsPanel(QWidget):
         for row, device in enumerate(devices):
             name = device.name
             if device.device_id == self._store.device_id:
-                name = f"{name} {_('(this laptop)')}"
+                mark = _("(this laptop)")
+                name = f"{name} {mark}"
             cells = (name, device.device_id, crypto.fingerprint(device.sign_pub),
                      _day(device.enrolled_at.astimezone().date()),
                      _day(device.revoked_at.astimezone().date()) if device.revoked_at else "—")
