@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ValidationError
+from app.errors import AppError, ValidationError
 from app.formatting import format_short_datetime
 from app.i18n import N_, _
 
@@ -35,6 +35,8 @@ NEW_PASSPHRASE = N_("Choose a passphrase for this laptop's sync keys (at least 4
 PASSPHRASE_AGAIN = N_("Type the passphrase again:")
 NOT_THE_SAME = N_("The two passphrases are not the same. Please choose it again.")
 NOTHING_CHANGED = N_("Nothing was changed on this laptop.")
+READ_ERROR = N_("The file could not be read: {error}")
+SAVE_ERROR = N_("The file could not be saved: {error}")
 
 # L10N: File dialog filters: keep the part in brackets exactly as it is.
 PACKAGE_FILTER = N_("Doorstep packages (*.dsp)")
@@ -77,6 +79,21 @@ def with_passphrase(parent: QWidget | None, action: Callable[[str], T],
             if error.field != "passphrase":
                 raise
             message = error.translated() + "\n\n" + _(prompt)
+
+
+def attempt(parent: QWidget | None, action: Callable[[], T],
+            file_error: str = SAVE_ERROR) -> T | None:
+    """``action()``; a known problem, or a file that cannot be read or written (shown as
+    ``file_error`` with its ``{error}``), is shown to the person and gives None."""
+    from ui.errors import show_error
+
+    try:
+        return action()
+    except AppError as error:
+        show_error(parent, error)
+    except OSError as error:
+        show_error(parent, AppError(file_error, error=str(error)))
+    return None
 
 
 def ask_new_passphrase(parent: QWidget | None) -> str | None:

@@ -337,7 +337,8 @@ class LaptopsPanel(QWidget):
         if target is None:
             return
         store = self._store
-        try:
+
+        def write() -> bytes | None:
             if service.has_device_keys(store):
                 data = common.with_passphrase(
                     self, lambda p: service.enrolment_request(store, p, code, name))
@@ -345,15 +346,12 @@ class LaptopsPanel(QWidget):
                 passphrase = common.ask_new_passphrase(self)
                 data = (service.enrolment_request(store, passphrase, code, name)
                         if passphrase is not None else None)
-            if data is None:
-                return
-            common.write_file(target, data)
-        except AppError as error:
-            show_error(self, error)
-            return
-        except OSError as error:
-            show_error(self, AppError(N_("The file could not be saved: {error}"),
-                                      error=str(error)))
+            if data is not None:
+                common.write_file(target, data)
+            return data
+
+        data = common.attempt(self, write)
+        if data is None:
             return
         key = crypto.fingerprint(crypto.read_enrolment_request(data).sign_pub)
         self._done(lambda: _(
@@ -369,15 +367,12 @@ class LaptopsPanel(QWidget):
                                       common.REQUEST_FILTER)
         if source is None:
             return
-        try:
-            data = source.read_bytes()
-            request = crypto.read_enrolment_request(data, self.roster.roster.office_id)
-        except AppError as error:
-            show_error(self, error)
-            return
-        except OSError as error:
-            show_error(self, AppError(N_("The file could not be read: {error}"),
-                                      error=str(error)))
+        office_id = self.roster.roster.office_id
+        data = common.attempt(self, source.read_bytes, common.READ_ERROR)
+        request = common.attempt(
+            self, lambda: crypto.read_enrolment_request(data, office_id)) \
+            if data is not None else None
+        if data is None or request is None:
             return
         question = _("Enrol the laptop “{name}” in the office?").format(name=request.name)
         question += "\n\n" + _("Its key fingerprint is:") + "\n" \
@@ -397,17 +392,13 @@ class LaptopsPanel(QWidget):
         if target is None:
             return
         store = self._store
-        try:
+        def write() -> bytes | None:
             grant = common.with_passphrase(self, lambda p: service.enrol(store, data, p))
-            if grant is None:
-                return
-            common.write_file(target, grant)
-        except AppError as error:
-            show_error(self, error)
-            return
-        except OSError as error:
-            show_error(self, AppError(N_("The file could not be saved: {error}"),
-                                      error=str(error)))
+            if grant is not None:
+                common.write_file(target, grant)
+            return grant
+
+        if common.attempt(self, write) is None:
             return
         self._done(lambda: _("Grant written to {path}. Take it back to the new laptop.")
                    .format(path=target))
@@ -417,16 +408,11 @@ class LaptopsPanel(QWidget):
                                       common.GRANT_FILTER)
         if source is None:
             return
-        try:
-            data = source.read_bytes()
-            _roster, office_key = crypto.read_grant(data)
-        except AppError as error:
-            show_error(self, error)
+        data = common.attempt(self, source.read_bytes, common.READ_ERROR)
+        read = common.attempt(self, lambda: crypto.read_grant(data)) if data is not None else None
+        if data is None or read is None:
             return
-        except OSError as error:
-            show_error(self, AppError(N_("The file could not be read: {error}"),
-                                      error=str(error)))
-            return
+        _roster, office_key = read
         question = _("Accept this grant from the office's master laptop?") + "\n\n" \
             + _("The office key fingerprint in it is:") + "\n" \
             + crypto.fingerprint(office_key) + "\n\n" \

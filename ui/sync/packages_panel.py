@@ -29,7 +29,6 @@ from app.i18n import N_, _
 from app.store import Store
 from app.sync import service
 from app.sync.container import OperationCancelledError
-from ui.errors import show_error
 from ui.form_support import retranslate_labels, section, translated_label
 from ui.sync import common
 
@@ -236,16 +235,9 @@ class PackagesPanel(QWidget):
                                       progress.is_cancelled)
 
         try:
-            done = common.with_passphrase(self, write)
+            done = common.attempt(self, lambda: common.with_passphrase(self, write))
         except OperationCancelledError:
             self._show_result(lambda: _paragraph(_("Cancelled: no package was written.")))
-            return
-        except AppError as error:
-            show_error(self, error)
-            return
-        except OSError as error:
-            show_error(self, AppError(N_("The file could not be saved: {error}"),
-                                      error=str(error)))
             return
         if done is None:
             return
