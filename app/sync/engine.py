@@ -176,27 +176,22 @@ def _write_tables(raw: Any) -> tuple[int, int]:
     created = updated = 0
     for table in synced_tables(Base.metadata.tables.values()):
         ids = field_ids(table)  # column -> field id
-        rows = [r[0] for r in raw.execute(
-            "SELECT DISTINCT row_id FROM touched WHERE tbl = ?", (table.name,))]
-        if not rows:
-            continue
         raw.execute("CREATE TEMP TABLE IF NOT EXISTS touched_rows (row_id TEXT PRIMARY KEY)"
                     " WITHOUT ROWID")
         raw.execute("DELETE FROM touched_rows")
-        raw.executemany("INSERT INTO touched_rows VALUES (?)", ((r,) for r in rows))
+        if raw.execute("INSERT INTO touched_rows SELECT DISTINCT row_id FROM touched"
+                       " WHERE tbl = ?", (table.name,)).rowcount <= 0:
+            continue
         quoted = {c: '"' + c.replace('"', '""') + '"' for c in ids}
         t = '"' + table.name + '"'
         # Rows new to this store: inserted whole from their winning values.
-        missing = [r[0] for r in raw.execute(
-            f"SELECT row_id FROM touched_rows WHERE row_id NOT IN (SELECT id FROM {t})")]
-        if missing:
-            columns = ", ".join(quoted[c] for c in ids)
-            values = ", ".join(
-                f"(SELECT w.value FROM winner w WHERE w.tbl = '{table.name}'"
-                f" AND w.row_id = r.row_id AND w.field = '{ids[c]}')" for c in ids)
-            raw.execute(f"INSERT INTO {t} (id, {columns}) SELECT r.row_id, {values}"
-                        f" FROM touched_rows r WHERE r.row_id NOT IN (SELECT id FROM {t})")
-            created += len(missing)
+        columns = ", ".join(quoted[c] for c in ids)
+        values = ", ".join(
+            f"(SELECT w.value FROM winner w WHERE w.tbl = '{table.name}'"
+            f" AND w.row_id = r.row_id AND w.field = '{ids[c]}')" for c in ids)
+        created += max(raw.execute(
+            f"INSERT INTO {t} (id, {columns}) SELECT r.row_id, {values}"
+            f" FROM touched_rows r WHERE r.row_id NOT IN (SELECT id FROM {t})").rowcount, 0)
         for column, field in ids.items():
             cursor = raw.execute(
                 f"UPDATE {t} SET {quoted[column]} = w.value FROM winner w"

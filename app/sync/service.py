@@ -32,7 +32,7 @@ from app.identity import this_device
 from app.store import Store
 from app.sync import container, crypto, engine
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
-from models import Attachment, Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
+from models import Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
 from models import migrate as migrations
 
 PASSPHRASE_ENV = "DOORSTEP_PASSPHRASE"
@@ -485,10 +485,3 @@ def history(store: Store) -> list[PackageRow]:
                            json.loads(p.summary))
                 for p in session.scalars(select(SyncPackage).order_by(
                     SyncPackage.handled_at.desc(), SyncPackage.package_id))]
-
-
-def attachments_missing(store: Store) -> int:
-    with store.read() as session:
-        shas = set(session.scalars(select(Attachment.sha256).where(
-            Attachment.deleted.is_(False))))
-    return sum(1 for s in shas if not (store.paths.attachments / s[:2] / s).exists())
