@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.identity import set_up_device
@@ -66,3 +67,41 @@ def add_leaders(store: Store, office_id: str) -> tuple[str, str]:
         session.add_all([deputy, procurator])
         session.flush()
         return deputy.id, procurator.id
+
+
+@dataclass
+class AidOffice:
+    """An office with a chief, a deputy (才让) and a procurator (卓玛), and one registered
+    petition whose first party can be aided."""
+
+    store: Store
+    office_id: str
+    chief: str
+    deputy: str
+    procurator: str
+    petition_id: str
+    person_id: str
+
+
+def aid_office(store: Store, data: PetitionInput | None = None,
+               now: datetime | None = None) -> AidOffice:
+    from app.petitions import register
+    from app.registry import petition_detail
+
+    office_id, chief = office_with_staff(store)
+    deputy, procurator = add_leaders(store, office_id)
+    done = register(store, data or petition(), now=now)
+    person = petition_detail(store, done.id).parties[0].person_id
+    return AidOffice(store, office_id, chief, deputy, procurator, done.id, person)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page of a PDF, as a reader copying it would get it."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "".join(document[i].get_textpage().get_text_range()
+                       for i in range(len(document)))
+    finally:
+        document.close()

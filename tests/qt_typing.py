@@ -29,14 +29,3 @@ def show_active(qtbot, dialog: QWidget) -> None:  # type: ignore[no-untyped-def]
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
 
-
-def pdf_text(pdf: bytes) -> str:
-    """The text of every page of a PDF, as a reader copying it would get it."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return "".join(document[i].get_textpage().get_text_range()
-                       for i in range(len(document)))
-    finally:
-        document.close()

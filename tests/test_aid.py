@@ -4,7 +4,6 @@ sessions at once and with the application's check bypassed), reversing entries, 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
@@ -15,34 +14,18 @@ from app import aid
 from app.aid import AidProposal, PaymentInput
 from app.errors import AppError, InvalidInputError, ValidationError
 from app.money import capital, parse_amount
-from app.petitions import register
-from app.registry import petition_detail
 from app.store import Store, open_store
 from models import AidPayment
-from tests.helpers import add_leaders, office_with_staff, petition
+from tests.helpers import AidOffice as Office
+from tests.helpers import aid_office
 
 NOW = datetime(2026, 11, 20, 10, 0)
 TODAY = date(2026, 11, 26)
 
 
-@dataclass
-class Office:
-    store: Store
-    office_id: str
-    chief: str
-    deputy: str
-    procurator: str
-    petition_id: str
-    person_id: str
-
-
 @pytest.fixture
 def office(store: Store) -> Office:
-    office_id, chief = office_with_staff(store)
-    ids = add_leaders(store, office_id)
-    done = register(store, petition(), now=NOW)
-    person = petition_detail(store, done.id).parties[0].person_id
-    return Office(store, office_id, chief, ids[0], ids[1], done.id, person)
+    return aid_office(store, now=NOW)
 
 
 def _propose(o: Office, amount: str = "12000", by: str = "") -> str:

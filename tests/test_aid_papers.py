@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,15 +18,13 @@ import pytest
 from app import aid, i18n, papers
 from app.aid import AidProposal, PaymentInput
 from app.errors import AppError
-from app.petitions import register
-from app.registry import petition_detail
 from app.store import Store
-from models import Staff
 from reports import aid_papers, layout
 from reports.aid_papers import AidReceiptData
 from reports.notices import LEFT, RIGHT, Both
 from tests import test_hearing_papers
-from tests.helpers import office_with_staff, petition, tashi
+from tests.helpers import AidOffice as Office
+from tests.helpers import aid_office, petition, tashi
 from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs
 from tests.test_hearing_papers import TIBETAN_FACE, DrawnLine, _shaping_matches, _text
 from tests.test_papers import TIBETAN_SYLLABLES
@@ -44,30 +41,9 @@ TIBETAN_FACTS = "་".join(TIBETAN_SYLLABLES[i * 7 % len(TIBETAN_SYLLABLES)]
                         for i in range(320)) + "།"
 
 
-@dataclass
-class Office:
-    store: Store
-    chief: str
-    deputy: str
-    procurator: str
-    petition_id: str
-    person_id: str
-
-
 def _office(store: Store, prefers: str = "bo") -> Office:
-    _office_id, chief = office_with_staff(store)
-    with store.write() as session:
-        deputy = Staff(office_id=_office_id, name_zh="才让", name_bo="ཚེ་རིང", role="deputy",
-                       phone="", active=True)
-        procurator = Staff(office_id=_office_id, name_zh="卓玛", name_bo="སྒྲོལ་མ",
-                           role="procurator", phone="", active=True)
-        session.add_all([deputy, procurator])
-        session.flush()
-        ids = deputy.id, procurator.id
     person = tashi() if prefers == "bo" else tashi(preferred_language="zh", name_bo="")
-    done = register(store, petition(persons=[person]), now=NOW)
-    person_id = petition_detail(store, done.id).parties[0].person_id
-    return Office(store, chief, ids[0], ids[1], done.id, person_id)
+    return aid_office(store, petition(persons=[person]), now=NOW)
 
 
 @pytest.fixture

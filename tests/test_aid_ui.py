@@ -5,7 +5,6 @@ transfer, a payment refused above what is left, a reversal, and the receipt in c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,11 +13,10 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app import aid
-from app.petitions import register
-from app.registry import petition_detail
 from app.store import Store
-from tests.helpers import add_leaders, office_with_staff, petition
-from tests.qt_typing import pdf_text, show_active, type_text
+from tests.helpers import AidOffice as Office
+from tests.helpers import aid_office, pdf_text, petition
+from tests.qt_typing import show_active, type_text
 from ui.language import LanguageManager
 from ui.main import application
 
@@ -27,25 +25,10 @@ TIBETAN = re.compile("[\u0f00-\u0fff]")
 CHINESE = re.compile("[\u4e00-\u9fff]")
 
 
-@dataclass
-class Office:
-    store: Store
-    office_id: str
-    chief: str
-    deputy: str
-    procurator: str
-    petition_id: str
-    person_id: str
-
-
 @pytest.fixture
 def office(store: Store) -> Office:
-    office_id, chief = office_with_staff(store)
-    ids = add_leaders(store, office_id)
     received = (datetime.now() - timedelta(days=10)).replace(second=0, microsecond=0)
-    done = register(store, petition(received.isoformat(timespec="minutes")))
-    person = petition_detail(store, done.id).parties[0].person_id
-    return Office(store, office_id, chief, ids[0], ids[1], done.id, person)
+    return aid_office(store, petition(received.isoformat(timespec="minutes")))
 
 
 

@@ -27,7 +27,7 @@ from app.registry import petition_detail
 from app.store import Store
 from reports import layout
 from reports.notices import LEFT, RIGHT
-from tests.helpers import office_with_staff, petition, tashi
+from tests.helpers import office_with_staff, pdf_text, petition, tashi
 from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs
 from tests.test_papers import TIBETAN_SYLLABLES
 
@@ -73,12 +73,7 @@ def case(store: Store) -> Case:
 def _text(pdf: bytes) -> str:
     """The PDF's Chinese text with line breaks and spaces taken out (a phrase may be broken
     across lines)."""
-    doc = pypdfium2.PdfDocument(pdf)
-    try:
-        text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
-    return "".join(text.split())
+    return "".join(pdf_text(pdf).split())
 
 
 @dataclass

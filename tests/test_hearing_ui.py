@@ -14,8 +14,8 @@ from app import agreements, drafts, hearings
 from app.hearings import OfficerInput
 from app.petitions import register
 from app.store import Store
-from tests.helpers import office_with_staff, petition
-from tests.qt_typing import pdf_text, show_active, type_text
+from tests.helpers import office_with_staff, pdf_text, petition
+from tests.qt_typing import show_active, type_text
 from ui.main import application
 
 

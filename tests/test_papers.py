@@ -17,20 +17,12 @@ from app.petitions import register
 from app.store import Store
 from reports.layout import Measurer, wrap
 from reports.notices import LEFT, RIGHT
-from tests.helpers import petition, set_up, tashi
+from tests.helpers import pdf_text, petition, set_up, tashi
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 24, 10, 0)
 TIBETAN_SYLLABLES = ("བཀྲ", "ཤིས", "བདེ", "ལེགས", "སྒྲོལ", "མ", "རྒྱལ", "མཚན", "བསྟན", "འཛིན",
                      "སྐྱིད", "ཕྱུག", "རྡོ", "རྗེ", "དབྱངས", "ཀྱི", "ལྷ", "མོ", "ཁྲིམས", "ཞིབ")
-
-
-def _text(pdf: bytes) -> str:
-    doc = pypdfium2.PdfDocument(pdf)
-    try:
-        return "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
 
 
 @pytest.fixture
@@ -42,7 +34,7 @@ def office_store(store: Store) -> Store:
 def test_receipt_in_chinese_only_for_a_chinese_reader(office_store: Store) -> None:
     done = register(office_store, petition(persons=[tashi(preferred_language="zh",
                                                           name_bo="")]), now=NOW)
-    text = _text(papers.render(office_store, done.id, "receipt"))
+    text = pdf_text(papers.render(office_store, done.id, "receipt"))
     assert "信访接收回执" in text and done.reg_no in text
     assert "达日县人民检察院" in text
     assert "7日内" in text and "2026年11月27日" in text
@@ -52,7 +44,7 @@ def test_receipt_in_chinese_only_for_a_chinese_reader(office_store: Store) -> No
 def test_receipt_in_both_scripts_for_a_tibetan_reader(office_store: Store) -> None:
     done = register(office_store, petition(), now=NOW)
     pdf = papers.render(office_store, done.id, "receipt")
-    text = _text(pdf)
+    text = pdf_text(pdf)
     assert "信访接收回执" in text
     assert sum("\u0f00" <= ch <= "\u0fff" for ch in text) > 100
     # Same data, same bytes: the paper saved from the screen equals the command line's.
@@ -65,8 +57,8 @@ def test_notices_follow_jurisdiction(office_store: Store) -> None:
                                                referral_body="达日县人民法院",
                                                referral_note="已告知其向法院申请执行。"),
                         now=NOW)
-    assert "导入程序办理" in _text(papers.render(office_store, accepted.id, "reply-notice"))
-    text = _text(papers.render(office_store, referred.id, "referral-notice"))
+    assert "导入程序办理" in pdf_text(papers.render(office_store, accepted.id, "reply-notice"))
+    text = pdf_text(papers.render(office_store, referred.id, "referral-notice"))
     assert "达日县人民法院" in text and text.count("已告知其向法院申请执行") == 1
     with pytest.raises(AppError, match="accepted, not referred"):
         papers.render(office_store, accepted.id, "referral-notice")
