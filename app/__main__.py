@@ -52,6 +52,41 @@ def _parser() -> argparse.ArgumentParser:
                                "for aid-decision the aid case's id, for aid-receipt the "
                                "payment's id")
     printing.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write")
+    export_table = commands.add_parser(
+        "export-table", parents=[common],
+        help="write a table of live records as CSV (UTF-8 with BOM) for the prefecture's analysis")
+    export_table.add_argument("table", metavar="NAME|all",
+                              help="petitions, persons, hearings, agreements, aid_cases, "
+                                   "aid_payments, conciliations, lawsuit_support, escalations; "
+                                   "all: every table into a folder")
+    export_table.add_argument("--out", required=True, metavar="FILE.csv|FOLDER",
+                              help="the file to write (or a folder for NAME.csv); for all a folder")
+    export_table.add_argument("--unmask", action="store_true",
+                              help="ID card, phone and bank account numbers in full")
+    export_table.add_argument("--office", metavar="CODE",
+                              help="only this office's petitions (division code, e.g. 632624)")
+    export_table.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
+                              help="only petitions received on or after this day")
+    export_table.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD",
+                              help="only petitions received on or before this day")
+
+    report = commands.add_parser(
+        "report", parents=[common],
+        help="write the statistics report (the figures the office sends up) as PDF or Excel")
+    report.add_argument("--period", required=True, metavar="PERIOD",
+                        help="2026 (a year), 2026-Q3 (a quarter), 2026-05 (a month), "
+                             "2021-01-01..2026-12-31 (any range of days) or 2021-01-01.. "
+                             "(since that day)")
+    report.add_argument("--office", metavar="CODE",
+                        help="the office's division code, e.g. 632624 (default: every office "
+                             "in the data folder)")
+    report.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx",
+                        help="where to write; the suffix chooses PDF or Excel")
+    report.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                        help="count replies and deadlines as they stood on that day "
+                             "(default: today)")
+    report.add_argument("--language", choices=list(i18n.MODES),
+                        help="zh, bo or bilingual (default: the language chosen in the app)")
     from app.sync import cli as sync_cli
 
     sync_cli.add_commands(commands, common)
@@ -144,6 +179,46 @@ def main(argv: Sequence[str] | None = None) -> int:
                     agreements.mark_printed(store, agreement_id)
             finally:
                 store.close()
+            return 0
+        if args.command == "export-table":
+            from pathlib import Path
+
+            from app.formatting import format_number
+            from app.statistics import tables
+
+            store = _open(paths)
+            try:
+                written = tables.export_tables(
+                    store, args.table, Path(args.out), unmask=args.unmask,
+                    office_code=args.office, date_from=args.date_from, date_to=args.date_to,
+                    staff_id=store.ctx.staff_id or "")
+            finally:
+                store.close()
+            for item in written:
+                print(_("{table}: {count} rows → {path}").format(
+                    table=item.table, count=format_number(item.rows), path=item.path))
+            return 0
+        if args.command == "report":
+            from pathlib import Path
+
+            from app.statistics import measures, output
+            from app.statistics.periods import parse_period
+
+            period = parse_period(args.period)
+            from app.statistics.tables import parse_day
+
+            as_of = parse_day(args.as_of, "as_of") if args.as_of else None
+            out = Path(args.out)
+            store = _open(paths)
+            try:
+                figures = measures.statistics(store, period,
+                                              measures.office_scope(store, args.office), as_of)
+                output.save_report(store, figures, args.language or i18n.mode(), out)
+            finally:
+                store.close()
+            print(_("Statistics for {period} written to {path}: {count} petitions received.")
+                  .format(period=period.code(), path=out,
+                          count=figures.current["received"]))
             return 0
         from app.sync import cli as sync_cli
 

@@ -315,6 +315,9 @@ def mark_signed(store: Store, agreement_id: str, signed_on: str, staff_id: str =
         agreement.status, agreement.signed_on = "signed", day.isoformat()
         petition = session.get(Petition, agreement.petition_id)
         assert petition is not None
+        from app.outcomes import settle_on_signing
+
+        settle_on_signing(session, petition, day.isoformat())
         _log(session, store, petition.id, _staff_or_none(session, staff_id), "agreement_signed",
              day.isoformat())
 

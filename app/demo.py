@@ -1,8 +1,13 @@
-"""Realistic demo data for a Golog county office: offices, staff and persons in both scripts."""
+"""Realistic demo data for a Golog county office: offices, staff and persons in both scripts,
+petitions of the last four months and of the same months a year earlier (so that the figures
+have a year-on-year base), hearings, agreements, judicial aid, return visits, and what the
+statistics count beyond replies: resolutions, conciliation, wage recovery, escalation, outside
+helpers and leads passed on. Seeded: the same command gives the same records."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -63,6 +68,15 @@ MATTERS = (
 REFERRALS = ("达日县人民法院", "达日县人力资源和社会保障局", "达日县公安局", "达日县自然资源局")
 REPLIES = ("已电话告知信访人本院已受理，将依法办理。", "已当面告知办理程序和期限。",
            "已向信访人送达程序性回复告知书。")
+# An anonymous letter (匿名信) is registered under this placeholder: no one to answer.
+ANONYMOUS_NAME = "匿名来信人"
+ANONYMOUS_LETTERS = (
+    ("accusation", "other", "匿名来信反映某牧委会干部在草原生态保护补助奖励资金发放中虚报冒领。",
+     "请求调查处理。"),
+    ("suggestion", "public_interest", "匿名来信反映县城周边有人私设排污口，污水直排河道。",
+     "建议检察机关依法督促整治。"),
+    ("accusation", "other", "匿名来信举报乡镇某工作人员在低保评定中收受好处。", "请求依法查处。"),
+)
 ANSWERS = ("经审查，已依法向法院提出支持起诉意见，工资已全部追回。",
            "经审查，原判决认定事实清楚，适用法律正确，已向信访人释法说理，信访人表示息诉罢访。",
            "已为信访人办理国家司法救助，并与乡政府衔接社会救助。")
@@ -77,6 +91,7 @@ class DemoSummary:
     hearings: int = 0
     agreements: int = 0
     aid_cases: int = 0
+    petitions_last_year: int = 0  # of ``petitions``: the year-earlier batch
 
 
 def _tibetan_name(rng: random.Random) -> tuple[str, str, str]:
@@ -139,7 +154,10 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
         assert home is not None
         home.numbering_device_id = device.id
 
-        for i in range(persons):
+        # Small demos keep exactly their persons; larger ones give one slot to the placeholder
+        # that anonymous letters are registered under.
+        anonymous = persons >= 10
+        for i in range(persons - 1 if anonymous else persons):
             # Most petitioners at a Darlag window live in Darlag; some come from elsewhere.
             county = next(c for c in COUNTIES if c.division_code == DEMO_OFFICE) \
                 if rng.random() < 0.6 else rng.choice(COUNTIES)
@@ -161,25 +179,41 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
                 herding_group=rng.choice(HERDING_GROUPS) if i % 2 else "",
                 preferred_language="bo" if prefers_bo else "zh",
                 needs_interpreter=prefers_bo and rng.random() < 0.5))
+        if anonymous:
+            session.add(Person(name_zh=ANONYMOUS_NAME, name_bo="", preferred_language="zh"))
     settings = load_settings(store.paths)
     settings.current_staff_id = clerk_id
     save_settings(store.paths, settings)
     store.ctx.staff_id = clerk_id  # the demo's work is the window clerk's
-    petitions = _petitions(store, rng, clerk_id, count=min(90, persons // 2))
+    count = min(90, persons // 2)
+    # A year earlier first (fewer petitions: 58 against this year's 93, so that 同比 has a
+    # base), with its own random stream so this year's data stays as it was: a person who
+    # petitioned then and comes again now is a repeat petitioner, as at a real window.
+    last_year = _last_year(store, random.Random(2025), clerk_id, count=count * 58 // 90)
+    petitions = _petitions(store, rng, clerk_id, count=count)
     held, agreed = _hearings(store, rng, clerk_id)
     aid_cases = _aid(store)
     _visits(store)
+    _outcomes(store, clerk_id)
     # The demo laptop is its office's master for the file sync; its keys open with "demo".
     from app.sync import service
 
     service.set_up_office(store, DEMO_PASSPHRASE)
-    return DemoSummary(len(OFFICES), staff_count, persons, petitions, held, agreed, aid_cases)
+    return DemoSummary(len(OFFICES), staff_count, persons, petitions + last_year, held, agreed,
+                       aid_cases, last_year)
+
+
+def THIS_YEARS_WINDOW() -> str:  # noqa: N802 (reads as the constant it stands for)
+    """The earliest receipt of this year's demo petitions (they span the last 120 days); the
+    hearings and aid of the demo are held over these, not over the year before."""
+    return (date.today() - timedelta(days=121)).isoformat()
 
 
 def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> int:
     """Petitions at the Darlag window over the last four months, in every state: replied and
     answered, overdue, due today and soon, paused and extended, repeat and group visits,
-    handed down and referred."""
+    handed down and referred, and a few anonymous letters that cannot be answered."""
+    from app.outcomes import set_unanswerable
     from app.persons import PersonInput
     from app.petitions import PetitionInput, change_deadline, record_reply, register
 
@@ -190,9 +224,12 @@ def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> i
         staff = session.scalars(select(Staff).where(Staff.office_id == home.id)).all()
         procurators = [s.id for s in staff if s.role == "procurator"]
         leaders = [s.id for s in staff if s.role in ("chief", "deputy")]
+        anonymous = session.scalar(select(Person.id).where(Person.name_zh == ANONYMOUS_NAME))
     today = date.today()
     now = datetime.combine(today, time(17, 30))
     made = 0
+    letters_at = dict(zip((count // 4, count // 2 + 1, 3 * count // 4), ANONYMOUS_LETTERS,
+                          strict=True)) if anonymous and count >= 12 else {}
     for i in range(count):
         age = int(120 * (1 - i / count))  # oldest first; the last few arrive this week
         received = datetime.combine(today - timedelta(days=age),
@@ -240,6 +277,19 @@ def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> i
         if i == count - 4:
             change_deadline(store, done.id, "reply", "pause", today,
                             "信访人外出放牧，暂无法联系，待其返回后补充材料。", staff_id=clerk_id)
+        if i in letters_at:
+            # An anonymous letter arrives by post the same day: registered, then marked as
+            # impossible to answer (it leaves the reply rates and is counted apart).
+            category, business, summary, requests = letters_at[i]
+            letter = register(store, PetitionInput(
+                channel="letter", received_at=received.replace(hour=16, minute=45).isoformat(
+                    timespec="minutes"),
+                persons=[PersonInput(existing_id=anonymous, name_zh=ANONYMOUS_NAME)],
+                category=category, business_type=business, summary=summary,
+                requests=requests, jurisdiction="accept",
+                handling_procurator_id=procurators[0]), clerk_id, now=now)
+            set_unanswerable(store, letter.id, "anonymous", clerk_id)
+            made += 1
     return made
 
 
@@ -321,7 +371,8 @@ def _aid(store: Store) -> int:
         candidates = session.execute(
             select(Petition.id, Petition.received_at).where(
                 Petition.office_id == home.id, Petition.jurisdiction == "accept",
-                Petition.is_group.is_(False))
+                Petition.is_group.is_(False), Petition.unanswerable == "",
+                Petition.received_at >= THIS_YEARS_WINDOW())
             .order_by(Petition.received_at)).all()
     today = date.today()
     made = 0
@@ -485,7 +536,9 @@ def _hearings(store: Store, rng: random.Random, clerk_id: str) -> tuple[int, int
         candidates = session.execute(
             select(Petition.id, Petition.received_at).where(Petition.office_id == home.id,
                                       Petition.jurisdiction == "accept",
-                                      Petition.is_group.is_(False))
+                                      Petition.is_group.is_(False),
+                                      Petition.unanswerable == "",
+                                      Petition.received_at >= THIS_YEARS_WINDOW())
             .order_by(Petition.received_at)).all()
     today = date.today()
     now = datetime.now()
@@ -546,3 +599,180 @@ def _hearings(store: Store, rng: random.Random, clerk_id: str) -> tuple[int, int
         elif status == "withdrawn":
             agreements.withdraw(store, agreement_id, clerk_id)
     return held_count, agreed
+
+
+# -- what the statistics count beyond replies ------------------------------------------------------
+@dataclass(frozen=True)
+class _Handled:
+    id: str
+    received: date
+    business_type: str
+    is_group: bool
+    answered_on: str
+    resolution: str
+    summary: str
+
+
+def _handled(store: Store, since: date, until: date) -> list[_Handled]:
+    """The Darlag office's answerable petitions taken into case handling, received between
+    ``since`` and ``until``, in the order they were registered."""
+    from models import Petition
+
+    home = next(o for o in OFFICES if o.division_code == DEMO_OFFICE)
+    with store.read() as session:
+        rows = session.execute(select(
+            Petition.id, Petition.received_at, Petition.business_type, Petition.is_group,
+            Petition.answer_done_on, Petition.resolution, Petition.summary).where(
+            Petition.office_id == home.id, Petition.jurisdiction == "accept",
+            Petition.unanswerable == "", Petition.deleted.is_(False),
+            Petition.received_at >= since.isoformat(),
+            Petition.received_at < (until + timedelta(days=1)).isoformat())
+            .order_by(Petition.received_at, Petition.reg_seq)).all()
+    return [_Handled(r[0], date.fromisoformat(r[1][:10]), r[2], r[3], r[4] or "", r[5], r[6])
+            for r in rows]
+
+
+def _outcomes(store: Store, clerk_id: str) -> None:
+    """This year's resolutions and what came of the petitions: conciliations (one confirmed by
+    the court) and a mediation, two wage recoveries, a petition taken upwards and one in Beijing,
+    a lawyer and a psychologist who helped, a lead passed to the discipline commission. Recorded
+    through the app's use cases, so each leaves its history entry and sync versions."""
+    from app import outcomes
+    from app.outcomes import (
+        ConciliationInput,
+        EscalationInput,
+        HelperInput,
+        LawsuitInput,
+        LeadInput,
+    )
+
+    today = date.today()
+    found = _handled(store, today - timedelta(days=130), today)
+    used: set[str] = set()
+
+    def day(p: _Handled, after: int) -> str:
+        return min(p.received + timedelta(days=after), today).isoformat()
+
+    def first(test: Callable[[_Handled], bool], count: int = 1) -> list[_Handled]:
+        chosen = [p for p in found if p.id not in used and test(p)][:count]
+        used.update(p.id for p in chosen)
+        return chosen
+
+    # Resolutions: most answered petitions were resolved, some settled and withdrawn; those
+    # settled at a hearing were already settled when the agreement was signed.
+    answered = [p for p in found if p.answered_on and not p.resolution]
+    for index, p in enumerate(answered):
+        if index % 4 == 3:
+            continue  # answered, but the petitioner is not satisfied yet
+        outcomes.record_resolution(store, p.id, "settled" if index % 3 == 0 else "resolved",
+                                   p.answered_on, clerk_id, today=today)
+
+    # Wage recovery for migrant workers: part of the group visit's workers, then a small crew.
+    for p in first(lambda p: p.is_group):
+        outcomes.add_lawsuit_support(store, p.id, LawsuitInput(
+            True, "12", "214000.00", True, day(p, 45),
+            "支持12名农民工起诉，协助县劳动保障监察大队督促建设单位支付拖欠工资。"), clerk_id,
+            today=today)
+    for p in first(lambda p: p.business_type == "support_lawsuit" and "工资" in p.summary):
+        outcomes.add_lawsuit_support(store, p.id, LawsuitInput(
+            True, "5", "38500.00", False, day(p, 40),
+            "支持起诉后双方在法院主持下达成调解，工资已付清。"), clerk_id, today=today)
+    # Conciliation of grassland disputes (one confirmed by the court), mediation of a sale.
+    civil = first(lambda p: p.business_type == "civil_supervision", 2)
+    for index, p in enumerate(civil):
+        confirmed = index == 0
+        outcomes.add_conciliation(store, p.id, ConciliationInput(
+            "conciliation", day(p, 20), confirmed, day(p, 30) if confirmed else "",
+            "双方就草场界线达成和解协议。"), clerk_id, today=today)
+    for p in first(lambda p: p.business_type == "support_lawsuit" and "合作社" in p.summary):
+        outcomes.add_conciliation(store, p.id, ConciliationInput(
+            "mediation", day(p, 15), note="经乡人民调解委员会调解，合作社同意分期付款。"),
+            clerk_id, today=today)
+    # Escalation: a criminal appeal taken to the province, and one petitioner in Beijing.
+    appeals = first(lambda p: p.business_type == "criminal_appeal" and not p.answered_on, 2) \
+        or first(lambda p: p.business_type == "criminal_appeal", 2)
+    for index, p in enumerate(appeals):
+        kind, level = ("upward", "province") if index == 0 else ("abnormal", "beijing")
+        outcomes.add_escalation(store, p.id, EscalationInput(
+            kind, level, day(p, 25), "信访人对复查进度不满，" + (
+                "向省检察院反映。" if index == 0 else "赴京非正常上访，已由驻京工作组接返。")),
+            clerk_id, today=today)
+    # Outside helpers: a lawyer on a grassland dispute, a psychologist for a bereaved family.
+    for p in first(lambda p: p.business_type in ("civil_supervision", "administrative")):
+        outcomes.add_helper(store, p.id, HelperInput(
+            "lawyer", "李明远（青海三江源律师事务所）", day(p, 10), "参与释法说理，提供法律咨询。"),
+            clerk_id, today=today)
+    for p in first(lambda p: p.business_type == "judicial_aid"):
+        outcomes.add_helper(store, p.id, HelperInput(
+            "psychologist", "才让措（县心理健康服务站）", day(p, 14),
+            "为信访人及子女开展心理疏导。"), clerk_id, today=today)
+    # A lead found in an accusation, passed to the county discipline commission.
+    for p in first(lambda p: "优亲厚友" in p.summary):
+        outcomes.add_lead_transfer(store, p.id, LeadInput(
+            "县纪委监委", day(p, 8), "村干部涉嫌在补助发放中优亲厚友，移送县纪委监委处理。"),
+            clerk_id, today=today)
+
+
+def _year_before(day: date) -> date:
+    return date(day.year - 1, 2, 28) if (day.month, day.day) == (2, 29) else \
+        day.replace(year=day.year - 1)
+
+
+def _last_year(store: Store, rng: random.Random, clerk_id: str, count: int) -> int:
+    """Petitions received in the same days a year earlier, all answered by now: most replied
+    within 7 days and answered within 3 months, some late; many resolved; one wage recovery."""
+    from app import outcomes
+    from app.outcomes import LawsuitInput
+    from app.persons import PersonInput
+    from app.petitions import PetitionInput, record_reply, register
+
+    if count <= 0:
+        return 0
+    home = next(o for o in OFFICES if o.division_code == DEMO_OFFICE)
+    with store.read() as session:
+        people = session.scalars(select(Person).where(Person.county == county_name(home))
+                                 .order_by(Person.id)).all()
+        procurators = [s.id for s in session.scalars(select(Staff).where(
+            Staff.office_id == home.id, Staff.role == "procurator"))]
+    today = date.today()
+    now = datetime.combine(today, time(17, 30))
+    made = 0
+    for i in range(count):
+        age = int(120 * (1 - i / count))
+        received = datetime.combine(_year_before(today - timedelta(days=age)),
+                                    time(8 + rng.randrange(0, 9), rng.choice((0, 15, 30, 45))))
+        person = people[(i * 5 + 2) % len(people)]
+        category, business, summary, requests = MATTERS[(i + 3) % len(MATTERS)]
+        data = PetitionInput(
+            channel=rng.choice(("visit", "visit", "phone", "letter", "letter", "web")),
+            received_at=received.isoformat(timespec="minutes"),
+            persons=[PersonInput(existing_id=person.id, name_bo=person.name_bo,
+                                 name_zh=person.name_zh,
+                                 preferred_language=person.preferred_language,
+                                 needs_interpreter=person.needs_interpreter)],
+            category=category, business_type=business, summary=summary, requests=requests,
+            jurisdiction="accept", handling_procurator_id=rng.choice(procurators))
+        if i % 9 == 4:
+            data.jurisdiction, data.referral_body = "refer", rng.choice(REFERRALS)
+            data.referral_note = "该事项不属于检察机关管辖，已告知信访人向有权机关反映。"
+        done = register(store, data, clerk_id, now=now)
+        made += 1
+        day = received.date()
+        late_reply, late_answer = i % 8 == 3, i % 10 == 6
+        record_reply(store, done.id, "procedural",
+                     day + timedelta(days=rng.randrange(12, 17) if late_reply
+                                     else rng.randrange(0, 5)),
+                     rng.choice(("phone", "in_person", "written")), rng.choice(REPLIES),
+                     clerk_id, today=today)
+        answered = day + timedelta(days=rng.randrange(100, 116) if late_answer
+                                   else rng.randrange(30, 81))
+        record_reply(store, done.id, "result", answered, rng.choice(("in_person", "written")),
+                     rng.choice(ANSWERS), clerk_id, today=today)
+        if data.jurisdiction == "accept" and i % 3 != 2:
+            outcomes.record_resolution(store, done.id, "settled" if i % 4 == 0 else "resolved",
+                                       answered.isoformat(), clerk_id, today=today)
+        if business == "support_lawsuit" and "工资" in summary and i < 10:
+            outcomes.add_lawsuit_support(store, done.id, LawsuitInput(
+                True, "3", "21000.00", True, (day + timedelta(days=50)).isoformat(),
+                "协助劳动监察部门追回拖欠工资。"), clerk_id, today=today)
+    return made

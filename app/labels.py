@@ -188,3 +188,15 @@ ACTIVITY["handover_updated"] = N_("Hand-over to social assistance updated")
 
 # Possible duplicate persons (app/person_review.py).
 ACTIVITY["persons_merged"] = N_("Duplicate persons merged")
+
+# What the statistics count (app/outcomes.py).
+ACTIVITY["unanswerable"] = N_("Marked as impossible to answer")
+ACTIVITY["answerable"] = N_("Marked as possible to answer again")
+ACTIVITY["resolved"] = N_("Resolution recorded")
+ACTIVITY["resolution_cleared"] = N_("Resolution taken back")
+ACTIVITY["conciliation"] = N_("Conciliation or mediation recorded")
+ACTIVITY["lawsuit_support"] = N_("Support to sue recorded")
+ACTIVITY["escalation"] = N_("Escalation recorded")
+ACTIVITY["helper"] = N_("Outside helper recorded")
+ACTIVITY["lead_transfer"] = N_("Lead passed to another body")
+ACTIVITY["outcome_removed"] = N_("Record entered by mistake removed")

@@ -19,9 +19,11 @@ MAX_FEN = 100_000_000
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
-def parse_amount(text: str, field: str = "amount") -> int:
+def parse_amount(text: str, field: str = "amount", max_fen: int = MAX_FEN) -> int:
     """Yuan as typed ("12000", "12,000.50", "¥3000", "3000元", full-width digits) in fen.
 
+    ``max_fen`` is the largest amount that is not a typing mistake (one million yuan of aid;
+    wages recovered for many workers run higher).
     Raises ValidationError naming ``field`` for anything that is not a positive amount in yuan
     and fen: empty, not a number, negative, zero, more than two decimals, absurdly large.
     """
@@ -46,9 +48,9 @@ def parse_amount(text: str, field: str = "amount") -> int:
     fen = int(yuan * 100)
     if fen == 0:
         raise ValidationError(N_("The amount must be more than zero."), field=field)
-    if fen > MAX_FEN:
+    if fen > max_fen:
         raise ValidationError(N_("This amount is too large (at most {amount} yuan)."),
-                              field=field, amount=f"{MAX_FEN // 100:,}")
+                              field=field, amount=f"{max_fen // 100:,}")
     return fen
 
 

@@ -68,6 +68,20 @@ class RegistryFilter:
     status: str = ""  # awaiting_reply | awaiting_answer | answered
     overdue_only: bool = False
     office_id: str = ""
+    # Only the petitions behind one figure of the statistics (a leader checking a number).
+    figure: FigureFilter | None = None
+
+
+@dataclass(frozen=True)
+class FigureFilter:
+    """The petitions counted in one figure: a measure, over a period, for some offices (or all
+    of them), counted on a day."""
+
+    measure: str
+    start: date
+    end: date
+    office_ids: tuple[str, ...] | None
+    as_of: date
 
 
 def _conditions(flt: RegistryFilter, today: date) -> list[ColumnElement[bool]]:
@@ -89,8 +103,17 @@ def _conditions(flt: RegistryFilter, today: date) -> list[ColumnElement[bool]]:
         conds.append(p.answer_done_on.is_not(None))
     if flt.overdue_only:
         day = today.isoformat()
-        conds.append(or_(and_(p.reply_done_on.is_(None), p.reply_due < day),
-                         and_(p.answer_done_on.is_(None), p.answer_due < day)))
+        # A petition that cannot be answered at all (anonymous, no contact) is never overdue.
+        conds.append(and_(p.unanswerable == "", or_(
+            and_(p.reply_done_on.is_(None), p.reply_due < day),
+            and_(p.answer_done_on.is_(None), p.answer_due < day))))
+    if flt.figure is not None:
+        from app.statistics.measures import Scope, petition_ids_behind
+        from app.statistics.periods import Period
+
+        fig = flt.figure
+        conds.append(p.id.in_(petition_ids_behind(
+            fig.measure, Period(fig.start, fig.end), Scope(fig.office_ids), fig.as_of)))
     query = fts_query(flt.text)
     if query:
         matching = text_matches(query)
@@ -142,6 +165,8 @@ def _status(p: Petition) -> str:
 
 
 def _overdue(p: Petition, today: str) -> bool:
+    if p.unanswerable:
+        return False
     return ((p.reply_done_on is None and p.reply_due < today)
             or (p.answer_done_on is None and p.answer_due < today))
 
@@ -210,7 +235,9 @@ def today_list(store: Store, today: date | None = None, office_id: str = "") -> 
     horizon = (today + timedelta(days=SOON_DAYS)).isoformat()
     found: list[tuple[Petition, str, str]] = []
     with store.read() as session:
-        base: list[ColumnElement[bool]] = [Petition.deleted.is_(False)]
+        # Deadlines of a petition that cannot be answered at all do not fall due.
+        base: list[ColumnElement[bool]] = [Petition.deleted.is_(False),
+                                           Petition.unanswerable == ""]
         if office_id:
             base.append(Petition.office_id == office_id)
         reply = session.scalars(select(Petition).where(

@@ -50,8 +50,10 @@ class ConnectionContext:
     applying: set[int] = field(default_factory=set)
 
 
-def _ro_uri(path: Path) -> str:
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens ``path`` read-only (nothing can be written through it)."""
     return "file:" + quote(str(path)) + "?mode=ro"
+
 
 
 def inspect_store(path: Path) -> str | None:
@@ -59,7 +61,7 @@ def inspect_store(path: Path) -> str | None:
     if not path.exists() or path.stat().st_size == 0:
         return None
     try:
-        with closing(sqlite3.connect(_ro_uri(path), uri=True)) as con:
+        with closing(sqlite3.connect(read_only_uri(path), uri=True)) as con:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             tables = {r[0] for r in
                       con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -88,7 +90,7 @@ def backup_file(source: Path, backups: Path, label: str) -> Path:
     backups.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backups / f"doorstep-{stamp}-{label}.sqlite3"
-    with closing(sqlite3.connect(_ro_uri(source), uri=True)) as src, \
+    with closing(sqlite3.connect(read_only_uri(source), uri=True)) as src, \
             closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
     old = sorted(backups.glob("doorstep-*.sqlite3"))

@@ -17,6 +17,7 @@ class Petition(SyncedRecord, Base):
               sqlite_where=text("reg_seq IS NOT NULL")),
         # Serves the registry's order (newest first, id breaking ties) from the index alone.
         Index("ix_petition_received", "received_at", "id", "deleted"),
+        Index("ix_petition_office_received", "office_id", "received_at"),
         Index("ix_petition_reply_due", "reply_due", sqlite_where=text("reply_done_on IS NULL")),
         Index("ix_petition_answer_due", "answer_due",
               sqlite_where=text("answer_done_on IS NULL")),
@@ -55,6 +56,16 @@ class Petition(SyncedRecord, Base):
     answer_due: Mapped[str] = mapped_column(String(10), nullable=False)
     reply_done_on: Mapped[str | None] = mapped_column(String(10))
     answer_done_on: Mapped[str | None] = mapped_column(String(10))
+    # Why the petition cannot be answered at all: "" (it can) | anonymous | no_contact |
+    # wrong_contact. Such petitions leave the reply-rate denominators (and are counted apart).
+    unanswerable: Mapped[str] = mapped_column(String(16), nullable=False, default="",
+                                              server_default=text("''"))
+    # "" (not resolved yet) | resolved 化解 | settled 息诉罢访 (resolved, and the petitioner
+    # undertook to stop petitioning on the matter); the day it happened.
+    resolution: Mapped[str] = mapped_column(String(10), nullable=False, default="",
+                                            server_default=text("''"))
+    resolved_on: Mapped[str] = mapped_column(String(10), nullable=False, default="",
+                                             server_default=text("''"))
 
 
 class PetitionParty(SyncedRecord, Base):

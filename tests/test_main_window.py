@@ -16,9 +16,10 @@ from app.store import open_store
 from ui.device_dialog import DeviceDialog
 from ui.language import LanguageManager
 from ui.main import application, create_main_window
-from ui.main_window import MainWindow
+from ui.main_window import AREAS, MainWindow
 
 TIBETAN = re.compile("[\u0f00-\u0fff]")
+PEOPLE, OFFICES = ([key for key, _title in AREAS].index(k) for k in ("people", "offices"))
 CHINESE = re.compile("[\u4e00-\u9fff]")
 
 
@@ -70,9 +71,9 @@ def test_main_window_labels_carry_the_catalog_text(window_for, demo_paths: AppPa
                                                    people: str, has_bo: bool,
                                                    has_zh: bool) -> None:  # type: ignore[no-untyped-def]
     window = window_for(demo_paths, mode)
-    assert window.nav.item(3).text() == people
+    assert window.nav.item(PEOPLE).text() == people
     chrome = " ".join([window.file_menu.title(), window.view_menu.title(),
-                       window.nav.item(4).text(), window.people.title.text()])
+                       window.nav.item(OFFICES).text(), window.people.title.text()])
     assert bool(TIBETAN.search(chrome)) == has_bo
     assert bool(CHINESE.search(chrome)) == has_zh
     assert window.language_actions[mode].isChecked()
@@ -98,7 +99,7 @@ def test_switching_language_retranslates_everything_and_is_remembered(
     assert not any(TIBETAN.search(t) for t in before[:3])
     with qtbot.waitSignal(window.language.language_changed):
         window.language_actions[i18n.BO].trigger()
-    qtbot.waitUntil(lambda: window.nav.item(3).text() == "མི་སྣ།")
+    qtbot.waitUntil(lambda: window.nav.item(PEOPLE).text() == "མི་སྣ།")
     after = _visible_texts(window)
     assert window.file_menu.title() == "ཡིག་ཆ། (&F)"
     assert window.people.model.headerData(0, __import__("PySide6.QtCore").QtCore.Qt
@@ -106,7 +107,7 @@ def test_switching_language_retranslates_everything_and_is_remembered(
     assert all(TIBETAN.search(t) for t in after[1:3])
     assert load_settings(demo_paths).language_mode == i18n.BO
     window.language_actions[i18n.BILINGUAL].trigger()
-    qtbot.waitUntil(lambda: window.nav.item(3).text() == "མི་སྣ། / 人员")
+    qtbot.waitUntil(lambda: window.nav.item(PEOPLE).text() == "མི་སྣ། / 人员")
 
 
 def test_people_area_shows_names_in_both_scripts_lazily(window_for, demo_paths: AppPaths) -> None:  # type: ignore[no-untyped-def]

@@ -33,7 +33,8 @@ from ui.office_settings_dialog import OfficeSettingsDialog
 from ui.office_view import OfficeView
 from ui.people_view import PeopleView
 from ui.petition_dialog import PetitionDialog
-from ui.registry_view import RegistryView
+from ui.registry_view import Caption, RegistryView
+from ui.statistics_view import StatisticsView
 from ui.sync.view import SyncView
 from ui.today_view import TodayView
 
@@ -41,7 +42,8 @@ from ui.today_view import TodayView
 LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
 
 AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
-         ("registry", N_("Registry")), ("people", N_("People")), ("offices", N_("Offices")),
+         ("registry", N_("Registry")), ("statistics", N_("Statistics")),
+         ("people", N_("People")), ("offices", N_("Offices")),
          ("sync", N_("Sync")))
 
 
@@ -63,15 +65,18 @@ class MainWindow(QMainWindow):
         self.today = TodayView(store, office_id)
         self.intake = IntakeView(store, paths, settings.current_staff_id, office_id)
         self.registry = RegistryView(store)
+        self.statistics = StatisticsView(store)
         self.people = PeopleView(store)
         self.offices = OfficeView(store)
         self.sync = SyncView(store)
         self.area_widgets: dict[str, QWidget] = {
             "today": self.today, "intake": self.intake, "registry": self.registry,
+            "statistics": self.statistics,
             "people": self.people, "offices": self.offices, "sync": self.sync}
         self.today.petition_opened.connect(self.open_petition)
         self.today.visit_opened.connect(self.open_visit)
         self.registry.petition_opened.connect(self.open_petition)
+        self.statistics.figure_opened.connect(self.open_figure)
         self.people.duplicates_requested.connect(self.open_person_review)
         self.today.counts_changed.connect(lambda _n: self._retitle_nav())
         self.intake.registered.connect(lambda _id: self.petitions_changed())
@@ -186,6 +191,7 @@ class MainWindow(QMainWindow):
     def petitions_changed(self) -> None:
         self.today.reload()
         self.registry.reload()
+        self.statistics.invalidate()
         self.people.model.refresh()
         if self.people.isVisible():  # otherwise counted when the People area is shown
             self.people.refresh_duplicates()
@@ -207,6 +213,11 @@ class MainWindow(QMainWindow):
                                 self.settings.current_staff_id, self)
         dialog.changed.connect(self.petitions_changed)
         dialog.exec()
+
+    def open_figure(self, figure: registry.FigureFilter, title: Caption) -> None:
+        """The petitions behind a figure of the statistics, in the Registry."""
+        self.registry.show_figure(figure, title)
+        self.show_area("registry")
 
     def open_visit(self, petition_id: str, visit_id: str) -> None:
         """A return visit due (from Today): the visit to record over its petition."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import agreements, aid, drafts, hearings, papers, petitions, registry, visits
+from app import agreements, aid, drafts, hearings, outcomes, papers, petitions, registry, visits
 from app.agreements import AgreementSummary
 from app.aid import AidCaseDetail
 from app.errors import AppError, InvalidInputError
@@ -48,12 +48,14 @@ from app.labels import (
     STATUSES,
     label,
 )
+from app.outcomes import UNANSWERABLE, PetitionOutcomes
 from app.paths import AppPaths
 from app.registry import PetitionDetail
 from app.store import Store
 from ui.aid_dialog import AidCaseDialog, aid_html
 from ui.combo import CodeCombo
 from ui.form_support import FieldErrors, retranslate_labels, to_date, translated_label
+from ui.outcomes_dialog import OutcomesDialog, outcomes_html, resolution_text
 from ui.paper_preview import PaperPreview
 from ui.visit_dialog import visits_html
 
@@ -106,7 +108,7 @@ def _hearings_html(found: list[HearingSummary], signed: list[AgreementSummary]) 
 
 def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
                 signed: list[AgreementSummary] | None = None, visits_section: str = "",
-                aid_section: str = "") -> str:
+                aid_section: str = "", resolution: PetitionOutcomes | None = None) -> str:
     r = d.row
     parts = [f"<h2>{_e(r.reg_no)}</h2>",
              f"<p><b>{_e(label(STATUSES, r.status))}</b>"
@@ -143,8 +145,13 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
              else _("Done")),
         _row(N_("Result answer due"),
              format_iso_date(r.answer_due, "long") if r.status != "answered" else _("Done")),
-        "</table>", _table_heading(N_("Petitioners")),
     ]
+    if resolution is not None:  # how it was resolved (ui/outcomes_dialog.py)
+        if resolution.unanswerable:
+            parts.append(_row(N_("Cannot be answered"),
+                              label(UNANSWERABLE, resolution.unanswerable)))
+        parts.append(_row(N_("Resolution"), resolution_text(resolution)))
+    parts += ["</table>", _table_heading(N_("Petitioners"))]
     for p in d.parties:
         bits = [label(PARTY_ROLES, p.role), label(SEXES, p.sex), label(ETHNICITIES, p.ethnicity),
                 p.id_number, p.phone, p.address, label(LANGUAGES, p.preferred_language)]
@@ -175,6 +182,7 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
     parts.append(_hearings_html(found or [], signed or []))
     parts.append(aid_section)  # judicial aid cases (ui/aid_dialog.py)
     parts.append(visits_section)  # return visits and hand-overs (ui/visit_dialog.py)
+    parts.append(outcomes_html(resolution))  # conciliation, wages, escalation, helpers, leads
     parts.append(_table_heading(N_("History")))
     for h in d.history:
         parts.append(
@@ -291,6 +299,8 @@ class PetitionDialog(QDialog):
         self.visit_button.clicked.connect(lambda: self.open_visit(None))
         self.aid_button = QPushButton()
         self.aid_button.clicked.connect(lambda: self.open_aid(None))
+        self.outcomes_button = QPushButton()
+        self.outcomes_button.clicked.connect(self.open_outcomes)
         self.reply_button = QPushButton()
         self.deadline_button = QPushButton()
         self.close_button = QPushButton()
@@ -298,13 +308,14 @@ class PetitionDialog(QDialog):
         self.deadline_button.clicked.connect(self.change_deadline)
         self.close_button.clicked.connect(self.accept)
         # Two rows, so that the window still fits a laptop screen when the buttons carry both
-        # scripts: what is done about the petition, then its papers.
+        # scripts: what is done about the petition, then how it ended and its papers.
         self.buttons = QHBoxLayout()
         for button in (self.reply_button, self.deadline_button, self.hearing_button,
                        self.visit_button, self.aid_button):
             self.buttons.addWidget(button)
         self.buttons.addStretch(1)
         papers_row = QHBoxLayout()
+        papers_row.addWidget(self.outcomes_button)
         self.paper_buttons: dict[str, QPushButton] = {}
         for kind in papers.PAPERS:
             button = QPushButton()
@@ -324,6 +335,7 @@ class PetitionDialog(QDialog):
         self.visits: list[visits.VisitRow] = []
         self.handovers: list[visits.HandoverRow] = []
         self.aid_cases: list[AidCaseDetail] = []
+        self.outcomes: PetitionOutcomes | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -335,6 +347,7 @@ class PetitionDialog(QDialog):
             self.handovers = visits.handovers_of(self._store, self.petition_id)
             self.aid_cases = [aid.aid_case_detail(self._store, case_id)
                               for case_id in aid.aid_cases_of(self._store, self.petition_id)]
+            self.outcomes = outcomes.outcomes_of(self._store, self.petition_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             self.detail = None
@@ -360,6 +373,16 @@ class PetitionDialog(QDialog):
         try:
             dialog = AidCaseDialog(self._store, self.petition_id, self._staff_id, aid_case_id,
                                    self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.changed.connect(self._changed)
+        dialog.exec()
+
+    def open_outcomes(self) -> None:
+        """Whether it can be answered, how it was resolved, and what was recorded about it."""
+        try:
+            dialog = OutcomesDialog(self._store, self.petition_id, self._staff_id, self)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -474,11 +497,12 @@ class PetitionDialog(QDialog):
         self.setWindowTitle(self.detail.row.reg_no if self.detail else _("Petition"))
         self.browser.setHtml(detail_html(self.detail, self.hearings, self.agreements,
                                          visits_html(self.visits, self.handovers),
-                                         aid_html(self.aid_cases))
+                                         aid_html(self.aid_cases), self.outcomes)
                              if self.detail else "")
         self.hearing_button.setText(_("New hearing…"))
         self.visit_button.setText(_("Return visit…"))
         self.aid_button.setText(_("Judicial aid…"))
+        self.outcomes_button.setText(_("Resolution and follow-up…"))
         self.reply_button.setText(_("Record a reply…"))
         self.deadline_button.setText(_("Pause, resume or extend a deadline…"))
         self.close_button.setText(_("Close"))

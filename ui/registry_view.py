@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,13 +26,18 @@ from app import directory
 from app.formatting import format_number
 from app.i18n import N_, _, labelled, pick
 from app.labels import BUSINESS_TYPES, CATEGORIES, CHANNELS, STATUSES
-from app.registry import RegistryFilter
+from app.registry import FigureFilter, RegistryFilter
 from app.store import Store
 from ui.combo import CodeCombo, compact
 from ui.form_support import to_date
 from ui.petitions_table_model import PetitionsTableModel
 
 SEARCH_DELAY_MS = 200
+BANNER_STYLE = ("QFrame#figureBanner { background: #eef3fb; border: 1px solid #9db3d4; "
+                "border-radius: 3px; }")
+# What the banner says over the petitions behind a figure: text or, given the number of
+# petitions listed, the text in the display language of the moment.
+Caption = str | Callable[[int], str]
 
 
 class RegistryView(QWidget):
@@ -56,6 +65,20 @@ class RegistryView(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.count = QLabel()
+        # Shown over the petitions behind one figure of the statistics.
+        self._figure: FigureFilter | None = None
+        self._caption: Caption = ""
+        self.figure_banner = QFrame()
+        self.figure_banner.setObjectName("figureBanner")
+        self.figure_banner.setStyleSheet(BANNER_STYLE)
+        self.figure_text = QLabel()
+        self.figure_text.setWordWrap(True)
+        self.show_all_button = QPushButton()
+        self.show_all_button.clicked.connect(self.clear_figure)
+        banner = QHBoxLayout(self.figure_banner)
+        banner.addWidget(self.figure_text, 1)
+        banner.addWidget(self.show_all_button)
+        self.figure_banner.hide()
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -67,7 +90,10 @@ class RegistryView(QWidget):
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(0)
 
-        grid = QGridLayout()
+        # The filters; while the petitions behind a figure are shown, its banner stands here.
+        self.filters = QWidget()
+        grid = QGridLayout(self.filters)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.search, 0, 0, 1, 3)
         grid.addWidget(self.channel, 1, 0)
         grid.addWidget(self.category, 1, 1)
@@ -81,7 +107,8 @@ class RegistryView(QWidget):
         dates.addStretch(1)
         grid.addLayout(dates, 3, 0, 1, 3)
         layout = QVBoxLayout(self)
-        layout.addLayout(grid)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.figure_banner)
         layout.addWidget(self.count)
         layout.addWidget(self.table)
 
@@ -114,13 +141,61 @@ class RegistryView(QWidget):
             date_to=to_date(self.date_to.date()) if self.use_to.isChecked() else None,
             channel=self.channel.code(), category=self.category.code(),
             business_type=self.business_type.code(), status=self.status.code(),
-            overdue_only=self.overdue.isChecked(), office_id=str(self.office.currentData() or ""))
+            overdue_only=self.overdue.isChecked(), office_id=str(self.office.currentData() or ""),
+            figure=self._figure)
 
     def apply_filters(self) -> None:
         self.model.filter = self.current_filter()
         self.model.refresh()
         self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
+        self._update_banner()
         self.table.resizeColumnsToContents()
+
+    # -- the petitions behind a figure of the statistics ------------------------------------------
+    def show_figure(self, figure: FigureFilter, title: Caption) -> None:
+        """Exactly the petitions counted in ``figure``, under a banner saying what they are, in
+        place of the filters (cleared: they would list something else); "Show all petitions"
+        brings them back."""
+        self._clear_filters()
+        self._figure = figure
+        self._caption = title
+        self.filters.hide()
+        self.figure_banner.show()
+        self.apply_filters()
+
+    def clear_figure(self) -> None:
+        self._figure = None
+        self._caption = ""
+        self.figure_banner.hide()
+        self.filters.show()
+        self.apply_filters()
+
+    def figure(self) -> FigureFilter | None:
+        return self._figure
+
+    def _clear_filters(self) -> None:
+        self._search_timer.stop()
+        widgets = (self.search, self.channel, self.category, self.business_type, self.status,
+                   self.office, self.overdue, self.use_from, self.use_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in (self.channel, self.category, self.business_type, self.status):
+            combo.set_code("")
+        self.office.setCurrentIndex(0)
+        for box in (self.overdue, self.use_from, self.use_to):
+            box.setChecked(False)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+        for widget in widgets:
+            widget.blockSignals(False)
+
+    def _update_banner(self) -> None:
+        if self._figure is None:
+            return
+        behind = self.model.rowCount()  # the filters are cleared and hidden meanwhile
+        caption = self._caption
+        self.figure_text.setText(caption(behind) if callable(caption) else caption)
 
     def reload(self) -> None:
         self.apply_filters()
@@ -142,6 +217,8 @@ class RegistryView(QWidget):
         self.office.setCurrentIndex(max(self.office.findData(current), 0))
         self.office.blockSignals(False)
         self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
+        self.show_all_button.setText(_("Show all petitions"))
+        self._update_banner()
         self.model.retranslate()
         self.table.resizeColumnsToContents()
 
