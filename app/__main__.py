@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from app import i18n
 from app.errors import AppError
-from app.i18n import _
+from app.i18n import N_, _
 from app.paths import ENV_HOME, AppPaths
 
 if TYPE_CHECKING:
@@ -93,144 +93,209 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(paths: AppPaths) -> Store:
+# The commands that may make a new store (and its folder); every other one refuses a folder
+# without one, so that a mistyped --data-dir makes nothing. The GUI makes one at its first run.
+CREATING = frozenset({None, "gui", "demo", "enrol-request"})
+UNEXPECTED = N_("Doorstep stopped because of an unexpected problem; the details are in the log "
+                "file {path}.")
+UNEXPECTED_UNLOGGED = N_("Doorstep stopped because of an unexpected problem ({error}); it could "
+                         "not be written to a log file.")
+INTERRUPTED = N_("Stopped (Ctrl+C). What was not finished was not saved.")
+
+
+def _open(paths: AppPaths, create: bool = False) -> Store:
     from app.settings import load_settings
     from app.store import open_store
 
-    store = open_store(paths)
+    store = open_store(paths, create=create)
     # Changes made from the command line are recorded as the laptop's current user's.
     store.ctx.staff_id = load_settings(paths).current_staff_id or None
     return store
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; exit 0 when done, 1 with one line on stderr for a known problem (bad
+    input, a missing file, a full or read-only disk, a locked data file: nothing was changed),
+    2 for an unexpected one (its traceback goes to the log file, never to the terminal), 130
+    when interrupted."""
     args = _parser().parse_args(argv)
     paths = AppPaths.resolve(args.data_dir)
-    from app.settings import load_settings
+    if args.command in (None, "gui"):
+        return _guarded(args, paths)
+    from app import logs
 
-    i18n.set_mode(load_settings(paths).language_mode)
+    with logs.command_log(paths):
+        return _guarded(args, paths)
+
+
+def _guarded(args: argparse.Namespace, paths: AppPaths) -> int:
+    from app.errors import file_problem
+
     try:
-        if args.command in (None, "gui"):
-            from app import logs
-
-            paths.ensure()
-            logs.configure(paths)
-            from ui.main import run  # composition root: the only import of ui from app
-
-            return run(paths)
-        if args.command == "demo":
-            from app import demo
-            from app.formatting import format_number
-
-            store = _open(paths)
-            try:
-                summary = demo.fill(store, persons=args.persons)
-            finally:
-                store.close()
-            print(_("Demo data written to {path}: {offices} offices, {staff} staff, "
-                    "{persons} persons, {petitions} petitions, {hearings} hearings, {agreements} "
-                    "agreements, {aid} judicial aid cases.").format(
-                path=paths.data_dir, offices=format_number(summary.offices),
-                staff=format_number(summary.staff), persons=format_number(summary.persons),
-                petitions=format_number(summary.petitions),
-                hearings=format_number(summary.hearings),
-                agreements=format_number(summary.agreements),
-                aid=format_number(summary.aid_cases)))
-            return 0
-        if args.command == "dump":
-            from app.dump import dump_json
-
-            store = _open(paths)
-            try:
-                text = dump_json(store)
-            finally:
-                store.close()
-            sys.stdout.buffer.write(text.encode("utf-8"))
-            return 0
-        if args.command == "print":
-            from pathlib import Path
-
-            from app import papers
-
-            out = Path(args.out)
-            store = _open(paths)
-            try:
-                if args.paper == "agreement":
-                    from app import agreements
-
-                    agreement_id = papers.current_agreement(store, args.which)
-                    pdf = papers.render_agreement(store, agreement_id)
-                elif args.paper == "hearing-notice":
-                    pdf = papers.render_hearing_notice(
-                        store, papers.latest_hearing(store, args.which))
-                elif args.paper == "hearing-minutes":
-                    pdf = papers.render_minutes(store, papers.latest_hearing(store, args.which))
-                elif args.paper == "aid-decision":
-                    pdf = papers.render_aid_decision(store, args.which)
-                elif args.paper == "aid-receipt":
-                    pdf = papers.render_aid_receipt(store, args.which)
-                else:
-                    pdf = papers.render(store, papers.find_by_number(store, args.which),
-                                        args.paper)
-                tmp = out.with_name(out.name + ".tmp")
-                tmp.write_bytes(pdf)
-                tmp.replace(out)
-                if args.paper == "agreement":
-                    agreements.mark_printed(store, agreement_id)
-            finally:
-                store.close()
-            return 0
-        if args.command == "export-table":
-            from pathlib import Path
-
-            from app.formatting import format_number
-            from app.statistics import tables
-
-            store = _open(paths)
-            try:
-                written = tables.export_tables(
-                    store, args.table, Path(args.out), unmask=args.unmask,
-                    office_code=args.office, date_from=args.date_from, date_to=args.date_to,
-                    staff_id=store.ctx.staff_id or "")
-            finally:
-                store.close()
-            for item in written:
-                print(_("{table}: {count} rows → {path}").format(
-                    table=item.table, count=format_number(item.rows), path=item.path))
-            return 0
-        if args.command == "report":
-            from pathlib import Path
-
-            from app.statistics import measures, output
-            from app.statistics.periods import parse_period
-
-            period = parse_period(args.period)
-            from app.statistics.tables import parse_day
-
-            as_of = parse_day(args.as_of, "as_of") if args.as_of else None
-            out = Path(args.out)
-            store = _open(paths)
-            try:
-                figures = measures.statistics(store, period,
-                                              measures.office_scope(store, args.office), as_of)
-                output.save_report(store, figures, args.language or i18n.mode(), out)
-            finally:
-                store.close()
-            print(_("Statistics for {period} written to {path}: {count} petitions received.")
-                  .format(period=period.code(), path=out,
-                          count=figures.current["received"]))
-            return 0
-        from app.sync import cli as sync_cli
-
-        if args.command in sync_cli.COMMANDS:
-            store = _open(paths)
-            try:
-                return sync_cli.run(store, args)
-            finally:
-                store.close()
+        return _run(args, paths)
     except AppError as exc:
+        log.info("refused: %s", exc)
         print(exc.translated(), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(_(INTERRUPTED), file=sys.stderr)
+        return 130
+    except OSError as exc:
+        known = file_problem(exc)
+        if known is None:
+            return _unexpected(paths, exc)
+        log.warning("refused: %s", exc)
+        print(known.translated(), file=sys.stderr)
+        return 1
+    except Exception as exc:
+        return _unexpected(paths, exc)
+
+
+def _unexpected(paths: AppPaths, exc: Exception) -> int:
+    """The last resort: the traceback into the log file, one line for the person."""
+    from app import logs
+
+    found = logs.current_file()
+    if found is None:  # the GUI stopped before it set its log up
+        with logs.command_log(paths) as found:
+            log.error("unexpected problem", exc_info=exc)
+    else:
+        log.error("unexpected problem", exc_info=exc)
+    if found is None:
+        print(_(UNEXPECTED_UNLOGGED).format(error=type(exc).__name__), file=sys.stderr)
+    else:
+        print(_(UNEXPECTED).format(path=found), file=sys.stderr)
+    return 2
+
+
+def _run(args: argparse.Namespace, paths: AppPaths) -> int:
+    from app.settings import load_settings
+    from app.store import check_data_dir, has_store
+
+    i18n.set_mode(load_settings(paths).language_mode)
+    # Before anything is read, asked for or made: a data folder that is a file, or (for a
+    # command that may not make one) a folder without a store, is refused here.
+    check_data_dir(paths, create=args.command in CREATING)
+    if args.command in (None, "gui"):
+        from app import logs
+
+        paths.ensure()
+        logs.configure(paths)
+        from ui.main import run  # composition root: the only import of ui from app
+
+        return run(paths)
+    if args.command == "demo":
+        from app import demo
+        from app.formatting import format_number
+
+        store = _open(paths, create=True)
+        try:
+            summary = demo.fill(store, persons=args.persons)
+        finally:
+            store.close()
+        print(_("Demo data written to {path}: {offices} offices, {staff} staff, "
+                "{persons} persons, {petitions} petitions, {hearings} hearings, {agreements} "
+                "agreements, {aid} judicial aid cases.").format(
+            path=paths.data_dir, offices=format_number(summary.offices),
+            staff=format_number(summary.staff), persons=format_number(summary.persons),
+            petitions=format_number(summary.petitions),
+            hearings=format_number(summary.hearings),
+            agreements=format_number(summary.agreements),
+            aid=format_number(summary.aid_cases)))
+        return 0
+    if args.command == "dump":
+        from app.dump import dump_json
+
+        store = _open(paths)
+        try:
+            text = dump_json(store)
+        finally:
+            store.close()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        return 0
+    if args.command == "print":
+        from pathlib import Path
+
+        from app import papers
+
+        out = Path(args.out)
+        store = _open(paths)
+        try:
+            if args.paper == "agreement":
+                from app import agreements
+
+                agreement_id = papers.current_agreement(store, args.which)
+                pdf = papers.render_agreement(store, agreement_id)
+            elif args.paper == "hearing-notice":
+                pdf = papers.render_hearing_notice(
+                    store, papers.latest_hearing(store, args.which))
+            elif args.paper == "hearing-minutes":
+                pdf = papers.render_minutes(store, papers.latest_hearing(store, args.which))
+            elif args.paper == "aid-decision":
+                pdf = papers.render_aid_decision(store, args.which)
+            elif args.paper == "aid-receipt":
+                pdf = papers.render_aid_receipt(store, args.which)
+            else:
+                pdf = papers.render(store, papers.find_by_number(store, args.which),
+                                    args.paper)
+            tmp = out.with_name(out.name + ".tmp")
+            tmp.write_bytes(pdf)
+            tmp.replace(out)
+            if args.paper == "agreement":
+                agreements.mark_printed(store, agreement_id)
+        finally:
+            store.close()
+        return 0
+    if args.command == "export-table":
+        from pathlib import Path
+
+        from app.formatting import format_number
+        from app.statistics import tables
+
+        store = _open(paths)
+        try:
+            written = tables.export_tables(
+                store, args.table, Path(args.out), unmask=args.unmask,
+                office_code=args.office, date_from=args.date_from, date_to=args.date_to,
+                staff_id=store.ctx.staff_id or "")
+        finally:
+            store.close()
+        for item in written:
+            print(_("{table}: {count} rows → {path}").format(
+                table=item.table, count=format_number(item.rows), path=item.path))
+        return 0
+    if args.command == "report":
+        from pathlib import Path
+
+        from app.statistics import measures, output
+        from app.statistics.periods import parse_period
+
+        period = parse_period(args.period)
+        from app.statistics.tables import parse_day
+
+        as_of = parse_day(args.as_of, "as_of") if args.as_of else None
+        out = Path(args.out)
+        store = _open(paths)
+        try:
+            figures = measures.statistics(store, period,
+                                          measures.office_scope(store, args.office), as_of)
+            output.save_report(store, figures, args.language or i18n.mode(), out)
+        finally:
+            store.close()
+        print(_("Statistics for {period} written to {path}: {count} petitions received.")
+              .format(period=period.code(), path=out,
+                      count=figures.current["received"]))
+        return 0
+    from app.sync import cli as sync_cli
+
+    if args.command in sync_cli.COMMANDS:
+        # Files and the passphrase are read before the store is opened (or made).
+        inputs = sync_cli.prepare(args, new_store=not has_store(paths))
+        store = _open(paths, create=args.command in CREATING)
+        try:
+            return sync_cli.run(store, args, inputs)
+        finally:
+            store.close()
     raise AssertionError(args.command)
 
 

@@ -34,6 +34,11 @@ class AppPaths:
         return self.data_dir / "logs"
 
     @property
+    def scratch(self) -> Path:
+        """Files an import or export needs only while it runs; emptied at every start."""
+        return self.data_dir / "scratch"
+
+    @property
     def settings(self) -> Path:
         return self.data_dir / "settings.json"
 

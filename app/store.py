@@ -20,18 +20,42 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import NewerStoreError, NotAStoreError, StoreError
+from app import scratch
+from app.errors import (
+    DISK_FULL,
+    AppError,
+    DataFolderIsAFileError,
+    DiskFullError,
+    NewerStoreError,
+    NoStoreError,
+    NotAStoreError,
+    StoreError,
+    StoreInUseError,
+    StoreNotWritableError,
+)
 from app.i18n import N_
 from app.paths import AppPaths
 from models import migrate as migrations
 from models.search import search_text
-from models.sync import next_hlc
+from models.sync import hlc_bound, next_hlc
 
 log = logging.getLogger(__name__)
 
 KEEP_BACKUPS = 10
+# How long a connection waits for another process's lock before it reports the file in use.
+BUSY_TIMEOUT_MS = 10_000
+
+NO_STORE = N_("There is no Doorstep data in {path}. Check the --data-dir folder (or "
+              "DOORSTEP_HOME).")
+DATA_DIR_IS_A_FILE = N_("{path} is a file, not a folder: Doorstep keeps its data in a folder. "
+                        "Check the --data-dir folder (or DOORSTEP_HOME).")
+IN_USE = N_("Another Doorstep, or another program, is using the data file {path}. Close it and "
+            "try again. Nothing was changed.")
+NOT_WRITABLE = N_("Doorstep cannot open or write the data file {path}: the disk or the folder is "
+                  "read-only, or this user may not change it. Nothing was changed.")
 
 
 def wall_clock_ms() -> int:
@@ -61,7 +85,8 @@ def inspect_store(path: Path) -> str | None:
     if not path.exists() or path.stat().st_size == 0:
         return None
     try:
-        with closing(sqlite3.connect(read_only_uri(path), uri=True)) as con:
+        with closing(sqlite3.connect(read_only_uri(path), uri=True,
+                                     timeout=BUSY_TIMEOUT_MS / 1000)) as con:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             tables = {r[0] for r in
                       con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -70,6 +95,10 @@ def inspect_store(path: Path) -> str | None:
                 row = con.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = row[0] if row else None
     except sqlite3.DatabaseError as exc:
+        problem = store_problem(exc, path)
+        if problem is not None:
+            log.warning("cannot inspect %s: %s", path, exc)
+            raise problem from exc
         log.warning("refusing %s: %s", path, exc)
         raise NotAStoreError(N_("The file {path} is not a Doorstep data file. It was left as it "
                                 "was."), path=str(path)) from exc
@@ -115,6 +144,7 @@ def _register(dbapi_connection: sqlite3.Connection, ctx: ConnectionContext) -> N
     dbapi_connection.create_function("doorstep_device", 0, device)
     dbapi_connection.create_function("doorstep_staff", 0, lambda: ctx.staff_id or None)
     dbapi_connection.create_function("doorstep_hlc", 1, hlc)
+    dbapi_connection.create_function("doorstep_hlc_bound", 0, lambda: hlc_bound(ctx.clock()))
     dbapi_connection.create_function("doorstep_search_text", 1, search_text, deterministic=True)
 
 
@@ -128,7 +158,7 @@ def make_engine(path: Path, ctx: ConnectionContext) -> Engine:
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA synchronous = FULL")
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        dbapi_connection.execute("PRAGMA busy_timeout = 10000")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         _register(dbapi_connection, ctx)
 
     @event.listens_for(engine, "begin")
@@ -156,28 +186,88 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction for one user action: all of it is saved, or none of it."""
-        with self._write() as session, session.begin():
-            yield session
+        """One transaction for one user action: all of it is saved, or none of it.
+
+        A locked, full or read-only data file raises its own :class:`AppError`.
+        """
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            self._raise_known(exc)
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session, session.begin():
-            yield session
+        try:
+            with self._read() as session, session.begin():
+                yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            self._raise_known(exc)
+            raise
+
+    def _raise_known(self, exc: DBAPIError | sqlite3.Error) -> None:
+        problem = store_problem(exc, self.paths.store)
+        if problem is not None:
+            log.warning("%s: %s", self.paths.store, exc)
+            raise problem from exc
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms) -> Store:
+def has_store(paths: AppPaths) -> bool:
+    """Whether ``paths.data_dir`` holds a store file (not necessarily a good one)."""
+    try:
+        return paths.store.is_file() and paths.store.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def check_data_dir(paths: AppPaths, create: bool) -> None:
+    """Raise unless a store can be opened in ``paths.data_dir``: it must be a folder, and hold
+    a store unless ``create``. Nothing is made or changed."""
+    found = next((p for p in (paths.data_dir, *paths.data_dir.parents) if p.exists()), None)
+    if found is not None and not found.is_dir():
+        raise DataFolderIsAFileError(DATA_DIR_IS_A_FILE, path=str(found))
+    if not create and not has_store(paths):
+        raise NoStoreError(NO_STORE, path=str(paths.data_dir))
+
+
+def store_problem(exc: BaseException, path: Path) -> AppError | None:
+    """The known problem an SQLite error stands for (another process holds the file, the disk
+    is full, the file may not be written), by its SQLite error code; None for any other."""
+    orig = getattr(exc, "orig", None) or exc
+    code = (getattr(orig, "sqlite_errorcode", None) or 0) & 0xFF
+    text = str(orig)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "database is locked" in text:
+        return StoreInUseError(IN_USE, path=str(path))
+    if code == sqlite3.SQLITE_FULL or "database or disk is full" in text:
+        return DiskFullError(DISK_FULL, path=str(path))
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM) \
+            or "readonly database" in text or "unable to open database file" in text:
+        return StoreNotWritableError(NOT_WRITABLE, path=str(path))
+    return None
+
+
+def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
+               create: bool = True) -> Store:
     """Open (creating or migrating as needed) the store in ``paths.data_dir``.
+
+    With ``create=False`` a folder without a store raises :class:`NoStoreError` and nothing is
+    made, not even the folder: only the GUI (its first run), ``demo`` and ``enrol-request`` (a
+    new laptop) make a store.
 
     A file that is not a Doorstep store, or was written by a newer schema, raises a
     :class:`StoreError` and is not modified. Before any migration of an existing file, a copy is
-    written to the backups folder.
+    written to the backups folder. What a killed import or export left in the scratch folder
+    (decrypted attachments, unfinished package files) is removed.
     """
+    check_data_dir(paths, create)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     revision = inspect_store(paths.store)
+    if revision is not None:  # a Doorstep data folder: only there can anything be left over
+        scratch.clean_up(paths)
     head = migrations.head_revision()
     if revision is not None and revision != head:
         backup_file(paths.store, paths.backups, f"rev{revision}")
@@ -191,8 +281,12 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms) -> Sto
             row = conn.exec_driver_sql("SELECT device_id FROM local_identity").first()
             conn.rollback()
         ctx.device_id = row[0] if row else None
-    except sqlite3.Error as exc:  # pragma: no cover - disk full, permissions
+    except (DBAPIError, sqlite3.Error) as exc:
         engine.dispose()
+        problem = store_problem(exc, paths.store)
+        if problem is not None:
+            log.warning("cannot open %s: %s", paths.store, exc)
+            raise problem from exc
         raise StoreError(N_("The data file {path} could not be opened: {error}"),
                          path=str(paths.store), error=str(exc)) from exc
     return Store(paths, engine, ctx)

@@ -15,9 +15,15 @@ three functions that ``app`` registers on every connection:
 ``doorstep_device()``
     this installation's device id (raises when the store has no identity yet).
 ``doorstep_hlc(max_hlc)``
-    the next HLC: ``max(wall_clock_ms << 16, max_hlc + 1)``. It receives the store's highest HLC,
-    read inside the write transaction, so clocks stay monotonic across processes and restarts and
-    always run ahead of every version received from other devices.
+    the next HLC: ``max(wall_clock_ms << 16, max_hlc + 1)``. It receives the store's highest HLC
+    that is not beyond ``doorstep_hlc_bound()``, read inside the write transaction, so clocks stay
+    monotonic across processes and restarts and run ahead of every version received from laptops
+    whose clocks are right.
+``doorstep_hlc_bound()``
+    the highest HLC this laptop adopts: its wall clock plus a margin (``HLC_FUTURE_MARGIN_MS``).
+    A version stamped further ahead (a laptop whose clock is years wrong) is kept and synced like
+    any other, but its clock does not spread into this laptop's stamps. Conflicts are decided by
+    parent links, never by clocks, so nothing depends on adopting it.
 
 Physical DELETE of a synced row, changing its id, and any change to a written version are refused
 by triggers: deletion is a tombstone (the ``deleted`` field), and the log is append-only.
@@ -45,6 +51,15 @@ from models.base import STAMP_COLUMNS, Base
 
 # Bits of an HLC value below the millisecond wall clock: a logical counter.
 HLC_LOGICAL_BITS = 16
+# A clock further ahead of this laptop's than this is wrong, not just unsynchronised: a day.
+HLC_FUTURE_MARGIN_MS = 24 * 3600 * 1000
+# The highest HLC the next local version may build on: the highest within the bound (see
+# ``doorstep_hlc_bound``), or this laptop's own latest, so that its own stamps never go back
+# when its wall clock does. Both are read through an index.
+MAX_ADOPTED_HLC_SQL = (
+    "max(COALESCE((SELECT MAX(hlc) FROM sync_version WHERE hlc <= doorstep_hlc_bound()), 0),"
+    " COALESCE((SELECT hlc FROM sync_version WHERE device_id = doorstep_device()"
+    " ORDER BY counter DESC LIMIT 1), 0))")
 
 class SyncVersion(Base):
     __tablename__ = "sync_version"
@@ -144,7 +159,7 @@ def _version_insert(table: str, field: str, column: str, with_parents: bool) -> 
         " staff_id) VALUES (doorstep_device(),"
         " (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
         " WHERE device_id = doorstep_device()),"
-        " doorstep_hlc((SELECT MAX(hlc) FROM sync_version)),"
+        f" doorstep_hlc({MAX_ADOPTED_HLC_SQL}),"
         f" {_lit(table)}, NEW.id, {_lit(field)}, NEW.{_q(column)}, {parents},"
         " doorstep_staff());")
 
@@ -226,17 +241,25 @@ def hlc_wall_ms(hlc: int) -> int:
     return hlc >> HLC_LOGICAL_BITS
 
 def next_hlc(wall_ms: int, max_hlc: int | None) -> int:
-    """The HLC rule: ahead of the wall clock and of every HLC the store has seen."""
+    """The HLC rule: ahead of the wall clock and of every HLC the store has adopted."""
     return max(wall_ms << HLC_LOGICAL_BITS, (max_hlc or 0) + 1)
 
+
+def hlc_bound(wall_ms: int) -> int:
+    """The highest HLC a laptop whose wall clock reads ``wall_ms`` adopts."""
+    return ((wall_ms + HLC_FUTURE_MARGIN_MS) << HLC_LOGICAL_BITS) | ((1 << HLC_LOGICAL_BITS) - 1)
+
 __all__ = [
+    "HLC_FUTURE_MARGIN_MS",
     "HLC_LOGICAL_BITS",
     "LOG_GUARD_DDL",
+    "MAX_ADOPTED_HLC_SQL",
     "SyncHead",
     "SyncVersion",
     "capture_trigger_ddl",
     "drop_capture_triggers_ddl",
     "field_ids",
+    "hlc_bound",
     "hlc_wall_ms",
     "next_hlc",
     "synced_tables",

@@ -78,6 +78,8 @@ def test_an_import_killed_midway_leaves_the_store_as_before(tmp_path: Path,
         child.send_signal(signal.SIGKILL)
         child.wait()
         after = app("dump", "--data-dir", str(folder))
+        # That start removed whatever scratch files the killed import left.
+        assert not (folder / "scratch").exists() and not list(folder.glob("import-*"))
         # Either nothing of the package is in, or all of it: never a part.
         assert after == before or ("达检信〔2026〕" in after and after.count('"reg_no"') > 20)
         if after != before:

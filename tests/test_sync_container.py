@@ -175,6 +175,19 @@ def test_files_stream_in_and_out(office: Office, tmp_path: Path) -> None:
         == opened.sections
 
 
+def test_sections_asked_for_stay_in_memory_and_are_never_written(office: Office,
+                                                                 tmp_path: Path) -> None:
+    data = small(office)
+    files = open_from(data, office.b, OFFICE, office.roster, tmp_path,
+                      in_memory=lambda name: not name.startswith("attachments/"))
+    written = [p for p in files.folder.rglob("*") if p.is_file()]
+    assert files.sections == {"versions.json": open_package(
+        data, office.b, OFFICE, office.roster).sections["versions.json"]}
+    assert list(files.section_files) == ["attachments/scan.pdf"]
+    assert written == [files.section_files["attachments/scan.pdf"]]
+    assert written[0].read_bytes() == bytes(range(40))
+
+
 def test_a_refused_or_cancelled_package_leaves_nothing_behind(office: Office,
                                                               tmp_path: Path) -> None:
     data = bytearray(small(office))

@@ -247,6 +247,8 @@ def test_an_edit_made_while_another_laptop_deleted_the_record_is_a_conflict(
         person = session.get(Person, person_id)
         assert person is not None
         person.phone = "13909750000"
+    # The import that brings the delete to the laptop that edited says there is a conflict.
+    assert send(a, b).conflicts == 1
     everyone_meets(laptops)
     found = [engine.conflicts(s) for s in laptops]
     assert found[0] == found[1] == found[2]
@@ -336,3 +338,44 @@ def test_a_conflict_shows_who_made_each_change(laptops: list[Store]) -> None:
             "SELECT staff_id FROM sync_version WHERE row_id = ? AND field = 'name_zh'"
             " ORDER BY seq DESC LIMIT 1", (person_id,)).scalar()
     assert who == "leader"
+
+
+def test_a_clock_years_ahead_does_not_spread_to_other_laptops(tmp_path: Path) -> None:
+    from models.sync import HLC_FUTURE_MARGIN_MS, hlc_wall_ms
+
+    normal, relay = office_laptops(tmp_path, "nr")
+    ahead = open_store(AppPaths(tmp_path / "ahead"), clock=lambda: wall_clock_ms() + 5 * YEAR_MS)
+    try:
+        ensure_device(ahead, "ahead")
+        send(normal, ahead)
+        set_up_device(ahead, "ahead", DARLAG)
+        register(ahead, petition())  # stamped five years ahead
+        arrived = send(ahead, normal)
+        # The import says which laptop's clock is off, and by about how much.
+        assert [device for device, _ms in arrived.clocks_ahead] == [ahead.device_id]
+        assert abs(arrived.clocks_ahead[0][1] - 5 * YEAR_MS) < 60_000
+        send(normal, relay)
+
+        def newest_own(store: Store) -> int:
+            with store.read() as session:
+                return int(session.connection().exec_driver_sql(
+                    "SELECT hlc FROM sync_version WHERE device_id = ? ORDER BY counter DESC"
+                    " LIMIT 1", (store.device_id,)).scalar_one())
+
+        with normal.read() as session:
+            person_id = session.query(Person.id).scalar()
+        _rename(normal, person_id, "现在的名字")
+        _rename(relay, person_id, "中转的名字")
+        now = wall_clock_ms()
+        for store in (normal, relay):
+            stamped = hlc_wall_ms(newest_own(store))
+            assert abs(stamped - now) < HLC_FUTURE_MARGIN_MS, store.device_id
+        # The laptop that is ahead keeps its own clock (its stamps stay monotonic).
+        _rename(ahead, person_id, "未来的名字")
+        assert hlc_wall_ms(newest_own(ahead)) > now + 4 * YEAR_MS
+        # Its versions still travel and still count: every laptop ends with the same tables.
+        everyone_meets([normal, relay, ahead])
+        assert dump_json(normal) == dump_json(relay) == dump_json(ahead)
+    finally:
+        for store in (normal, relay, ahead):
+            store.close()

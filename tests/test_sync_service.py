@@ -179,3 +179,27 @@ def test_a_laptop_enrolled_since_is_known_from_the_roster_its_package_carries(
     state = service.status(office.field)
     assert state is not None and state.roster_version == 3
     late.close()
+
+
+def test_a_first_package_is_no_gap_and_a_replayed_old_one_moves_nothing_back(
+        office: Office) -> None:
+    import json
+
+    from models import SyncPeer
+
+    register(office.field, petition())
+    old = service.export(office.field, office.folder / "old.dsp", PASS)
+    register(office.field, petition())
+    new = service.export(office.field, office.folder / "new.dsp", PASS)
+    # The master never read "old" but has read nothing from this laptop before: no gap.
+    assert service.import_package(office.master, new.path, PASS).gaps == []
+
+    def held() -> dict[str, int]:
+        with office.master.read() as session:
+            peer = session.get(SyncPeer, office.field.device_id)
+            assert peer is not None
+            return {k: int(v) for k, v in json.loads(peer.vector).items()}
+
+    before = held()
+    service.import_package(office.master, old.path, PASS)  # replayed late, or from a stick
+    assert held() == before

@@ -31,7 +31,7 @@ def create_main_window(paths: AppPaths, language: LanguageManager) -> MainWindow
     """Open the store and build the main window (raises AppError when the store is refused)."""
     settings = load_settings(paths)
     language.install(settings.language_mode)
-    store = open_store(paths)
+    store = open_store(paths, create=True)  # the first run makes the store
     store.ctx.staff_id = settings.current_staff_id or None  # each change records who made it
     return MainWindow(store, paths, settings, language)
 

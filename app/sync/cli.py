@@ -12,17 +12,45 @@ import getpass
 import json
 import os
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.errors import AppError
-from app.formatting import format_number
+from app.errors import (
+    FOLDER_NOT_FILE,
+    AppError,
+    FolderNotFileError,
+    MissingFileError,
+    file_problem,
+)
+from app.formatting import format_number, format_short_datetime
 from app.i18n import N_, _
 from app.store import Store
 from app.sync import engine, service
+from models.sync import hlc_wall_ms
 
 COMMANDS = ("office-setup", "enrol-request", "enrol", "accept-grant", "revoke", "export",
             "import", "conflicts", "resolve", "sync-history", "roster")
+WITH_PASSPHRASE = ("office-setup", "enrol-request", "enrol", "accept-grant", "revoke", "export",
+                   "import")
+
+
+PASSPHRASE_FILE_MISSING = N_("There is no passphrase file {path}.")
+PASSPHRASE_FILE_UNREADABLE = N_("The passphrase file {path} could not be read: it must be a text "
+                                "file (UTF-8) that Doorstep may read.")
+
+
+class PassphraseFileError(AppError):
+    """The passphrase file cannot be read; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a command reads before the store is opened: bad input then changes nothing."""
+
+    passphrase: str | None = None
+    data: bytes | None = None  # the enrolment request or grant
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -67,13 +95,77 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def _passphrase(args: argparse.Namespace) -> str:
     if getattr(args, "passphrase_file", None):
-        return Path(args.passphrase_file).read_text(encoding="utf-8").strip()
+        path = Path(args.passphrase_file)
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError as exc:
+            raise PassphraseFileError(PASSPHRASE_FILE_MISSING, path=str(path)) from exc
+        except (OSError, UnicodeError) as exc:
+            raise PassphraseFileError(PASSPHRASE_FILE_UNREADABLE, path=str(path)) from exc
     if os.environ.get(service.PASSPHRASE_ENV):
         return os.environ[service.PASSPHRASE_ENV]
     if sys.stdin.isatty():
         return getpass.getpass(_("Passphrase: "))
     raise AppError(N_("Give the passphrase with --passphrase-file or the {name} environment "
                       "variable."), name=service.PASSPHRASE_ENV)
+
+
+def _read_input(path: Path) -> bytes:
+    """An enrolment request or grant given on the command line."""
+    if path.is_dir():
+        raise FolderNotFileError(FOLDER_NOT_FILE, path=str(path))
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        known = file_problem(exc, path)
+        if known is None:
+            raise
+        raise known from exc
+
+
+def _check_target(path: Path) -> None:
+    """A file to write: not a folder, and in a folder that exists."""
+    if path.is_dir():
+        raise FolderNotFileError(N_("{path} is a folder. Please give the name of a file to "
+                                    "write."), path=str(path))
+    if not path.parent.is_dir():
+        raise MissingFileError(N_("The folder {folder} does not exist."),
+                               folder=str(path.parent))
+
+
+def prepare(args: argparse.Namespace, new_store: bool = False) -> Inputs:
+    """Check the files a command names and read its passphrase, before its store is opened (or,
+    for ``enrol-request`` on a new laptop, made: ``new_store``)."""
+    command = args.command
+    data = None
+    if command == "import":
+        service.check_package_file(Path(args.package))
+    elif command == "enrol":
+        data = _read_input(Path(args.request))
+    elif command == "accept-grant":
+        data = _read_input(Path(args.grant))
+    if command in ("enrol-request", "enrol"):
+        _check_target(Path(args.out))
+    elif command == "export":
+        _check_target(Path(args.to))
+    if command == "enrol-request" and new_store:
+        from app.golog import OFFICES
+
+        if args.office not in {o.division_code for o in OFFICES}:
+            raise AppError(N_("Give the office this laptop belongs to with --office CODE (its "
+                              "division code, e.g. 632624)."))
+    passphrase = _passphrase(args) if command in WITH_PASSPHRASE else None
+    if command == "enrol-request" and new_store and passphrase is not None:
+        service._check_passphrase(passphrase)
+    return Inputs(passphrase, data)
+
+
+def _when(hlc: int) -> str:
+    """When a version was written, as this laptop's local date and time."""
+    try:
+        return format_short_datetime(datetime.fromtimestamp(hlc_wall_ms(hlc) / 1000))
+    except (OverflowError, OSError, ValueError):
+        return str(hlc)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -88,37 +180,41 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def run(store: Store, args: argparse.Namespace) -> int:
+def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) -> int:
     command = args.command
+    inputs = inputs if inputs is not None else prepare(args)
+    passphrase = inputs.passphrase or ""
     if command == "office-setup":
-        roster = service.set_up_office(store, _passphrase(args))
+        roster = service.set_up_office(store, passphrase)
         print(_("This laptop is now the master of its office; roster version {version}.")
               .format(version=roster.version))
     elif command == "enrol-request":
-        data = service.enrolment_request(store, _passphrase(args), args.office, args.name)
+        data = service.enrolment_request(store, passphrase, args.office, args.name)
         _write(Path(args.out), data)
         print(_("Enrolment request written to {path}. Take it to the office's master laptop.")
               .format(path=args.out))
     elif command == "enrol":
-        grant = service.enrol(store, Path(args.request).read_bytes(), _passphrase(args))
+        assert inputs.data is not None
+        grant = service.enrol(store, inputs.data, passphrase)
         _write(Path(args.out), grant)
         print(_("Grant written to {path}. Take it back to the new laptop.").format(
             path=args.out))
     elif command == "accept-grant":
-        roster = service.accept_grant(store, Path(args.grant).read_bytes(), _passphrase(args))
+        assert inputs.data is not None
+        roster = service.accept_grant(store, inputs.data, passphrase)
         print(_("This laptop is enrolled; roster version {version}. Import a package from the "
                 "office to get its data.").format(version=roster.version))
     elif command == "revoke":
-        service.revoke(store, args.device, _passphrase(args))
+        service.revoke(store, args.device, passphrase)
         print(_("Laptop {id} revoked.").format(id=args.device))
     elif command == "export":
-        result = service.export(store, Path(args.to), _passphrase(args), full=args.full)
+        result = service.export(store, Path(args.to), passphrase, full=args.full)
         print(_("Package {id} written to {path}: {versions} versions, {attachments} "
                 "attachments, {size} bytes.").format(
             id=result.package_id, path=result.path, versions=format_number(result.versions),
             attachments=format_number(result.attachments), size=format_number(result.size)))
     elif command == "import":
-        got = service.import_package(store, Path(args.package), _passphrase(args))
+        got = service.import_package(store, Path(args.package), passphrase)
         print(_("Package {id} from {sender}: {new} new versions, {duplicates} already here, "
                 "{created} new records, {updated} fields updated, {conflicts} conflicts.")
               .format(id=got.package_id, sender=got.sender_name, new=format_number(got.new),
@@ -129,6 +225,10 @@ def run(store: Store, args: argparse.Namespace) -> int:
         for gap in got.gaps:
             print(_("An earlier package from this laptop never arrived here: {id}.").format(
                 id=gap))
+        for laptop, days in got.clocks_ahead:
+            print(_("The clock of the laptop {laptop} is about {days} days ahead. Its changes "
+                    "were taken as usual, but set its date and time right.").format(
+                laptop=laptop, days=format_number(days)))
     elif command == "conflicts":
         from app import aid
         from app.identity import staff_member
@@ -148,7 +248,7 @@ def run(store: Store, args: argparse.Namespace) -> int:
                 who = staff_member(store, candidate.staff_id) if candidate.staff_id else None
                 by = f" {who.name_zh}" if who is not None else ""
                 print(f"   {choice}) {_show(candidate.value)}  [{candidate.device_id}{by}"
-                      f" {candidate.hlc}]{mark}")
+                      f" {_when(candidate.hlc)}]{mark}")
     elif command == "resolve":
         found = engine.conflicts(store)
         if not 1 <= args.number <= len(found):

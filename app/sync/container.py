@@ -40,7 +40,7 @@ import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -145,7 +145,8 @@ class OpenedPackage:
 
 @dataclass(frozen=True)
 class OpenedPackageFiles:
-    """A package opened into ``folder``: one file per section, named by position, not by name."""
+    """A package opened into ``folder``: one file per section, named by position, not by name;
+    or, for the sections asked for, kept in memory (``sections``) and never written."""
 
     manifest: dict[str, Any]
     section_files: dict[str, Path]
@@ -153,6 +154,7 @@ class OpenedPackageFiles:
     package_id: str
     format_version: tuple[int, int]
     folder: Path
+    sections: dict[str, bytes] = field(default_factory=dict)
 
 
 # --- sealing -------------------------------------------------------------------------------------
@@ -174,10 +176,11 @@ def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
             package_id: str, recipients: Sequence[DevicePublic],
             format_version: tuple[int, int] = READER_VERSION, *, chunk_size: int = CHUNK_SIZE,
             progress: Progress | None = None, is_cancelled: IsCancelled | None = None,
-            roster: bytes | None = None) -> None:
+            roster: bytes | None = None, on_part: Callable[[Path], None] | None = None) -> None:
     """Like ``seal``, streamed to a file; sections given as paths are read piece by piece.
 
-    A path target appears whole or not at all (written beside it, then renamed).
+    A path target appears whole or not at all: written beside it, to ``.NAME.XXXXXXXX.part``
+    (passed to ``on_part`` before anything is written to it), then renamed.
     """
     if not isinstance(target, (str, os.PathLike)):
         _seal_into(target, manifest, sections, sender, office_id, package_id, recipients,
@@ -187,6 +190,8 @@ def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
     fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
+            if on_part is not None:
+                on_part(Path(part))
             _seal_into(out, manifest, sections, sender, office_id, package_id, recipients,
                        format_version, chunk_size, progress, is_cancelled, roster)
             out.flush()
@@ -365,13 +370,15 @@ def open_package(source: Source, me: DeviceKeys, office_id: str, roster: Roster,
 
 def open_from(source: Source, me: DeviceKeys, office_id: str, roster: Roster,
               out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
-              is_cancelled: IsCancelled | None = None) -> OpenedPackageFiles:
-    """Like ``open_package``, writing the sections to files in a new folder inside ``out_dir``.
+              is_cancelled: IsCancelled | None = None,
+              in_memory: Callable[[str], bool] | None = None) -> OpenedPackageFiles:
+    """Like ``open_package``, writing the sections to files in a new folder inside ``out_dir``,
+    except those whose name ``in_memory`` accepts: they are kept in memory, never written.
 
     For large packages: little memory is used. If anything fails, the folder is removed.
     """
     folder = Path(tempfile.mkdtemp(prefix="package-", dir=out_dir))
-    sink = _FileSink(folder)
+    sink = _SplitSink(folder, in_memory or (lambda _name: False))
     try:
         with _reading(source) as src:
             manifest, header = _open(src, me, office_id, roster, sink, progress, is_cancelled)
@@ -380,8 +387,8 @@ def open_from(source: Source, me: DeviceKeys, office_id: str, roster: Roster,
         shutil.rmtree(folder, ignore_errors=True)
         raise
     info = header.info
-    return OpenedPackageFiles(manifest, sink.files, info.sender_id, info.package_id,
-                              info.format_version, folder)
+    return OpenedPackageFiles(manifest, sink.files.files, info.sender_id, info.package_id,
+                              info.format_version, folder, sink.memory.sections)
 
 
 @dataclass(frozen=True)
@@ -444,6 +451,28 @@ class _FileSink:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+class _SplitSink:
+    """Sections that ``in_memory`` accepts to memory, the others to files in ``folder``."""
+
+    def __init__(self, folder: Path, in_memory: Callable[[str], bool]) -> None:
+        self.memory, self.files = _MemorySink(), _FileSink(folder)
+        self._in_memory = in_memory
+        self._current: _Sink = self.memory
+
+    def begin(self, name: str) -> None:
+        self._current = self.memory if self._in_memory(name) else self.files
+        self._current.begin(name)
+
+    def write(self, piece: memoryview) -> None:
+        self._current.write(piece)
+
+    def end(self) -> None:
+        self._current.end()
+
+    def close(self) -> None:
+        self.files.close()
 
 
 @contextmanager

@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 
 from app.store import Store
 from models import Base
-from models.sync import HLC_LOGICAL_BITS, field_ids, synced_tables
+from models.sync import (
+    HLC_FUTURE_MARGIN_MS,
+    HLC_LOGICAL_BITS,
+    MAX_ADOPTED_HLC_SQL,
+    field_ids,
+    synced_tables,
+)
 
 # (device_id, counter, hlc, tbl, row_id, field, value, parents as a JSON array string, staff_id)
 VersionRow = tuple[str, int, int, str, str, str, Any, str, str | None]
@@ -48,6 +54,10 @@ class ApplyResult:
     rows_created: int
     rows_updated: int
     conflicts: int  # fields left with more than one head among those touched
+    # Laptops whose new versions are stamped beyond this laptop's clock bound, and by how many
+    # milliseconds their newest stamp is ahead of this laptop's wall clock (their clocks are
+    # wrong; their stamps are kept but not adopted, see models.sync.doorstep_hlc_bound).
+    clocks_ahead: tuple[tuple[str, int], ...] = ()
 
 
 def _raw(session_connection: Connection) -> Any:
@@ -119,12 +129,17 @@ def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
     raw.execute(
         f"INSERT OR IGNORE INTO sync_version ({_COLUMNS}) SELECT {_COLUMNS}"
         " FROM stage_version JOIN stage_new USING (device_id, counter)")
+    ahead = tuple((str(device), int(newest)) for device, newest in raw.execute(
+        "SELECT s.device_id, (MAX(s.hlc) >> ?) - (doorstep_hlc_bound() >> ?) + ?"
+        " FROM stage_version s JOIN stage_new USING (device_id, counter)"
+        " GROUP BY s.device_id HAVING MAX(s.hlc) > doorstep_hlc_bound() ORDER BY s.device_id",
+        (HLC_LOGICAL_BITS, HLC_LOGICAL_BITS, HLC_FUTURE_MARGIN_MS)))
     _touched_fields(raw)
     conflicts = _recompute_heads(raw)
     created, updated = _write_tables(raw)
     raw.execute("DELETE FROM stage_version")
     raw.execute("DELETE FROM stage_new")
-    return ApplyResult(received, new, received - new, created, updated, conflicts)
+    return ApplyResult(received, new, received - new, created, updated, conflicts, ahead)
 
 
 def _touched_fields(raw: Any) -> None:
@@ -156,10 +171,20 @@ def _recompute_heads(raw: Any) -> int:
         " WHERE NOT EXISTS (SELECT 1 FROM named n WHERE n.tbl = v.tbl AND n.row_id = v.row_id"
         " AND n.field = v.field AND n.version = v.device_id || ':' || v.counter)")
     raw.execute("DELETE FROM named")
-    return int(raw.execute(
+    fields = int(raw.execute(
         "SELECT COUNT(*) FROM (SELECT 1 FROM sync_head h JOIN touched t USING (tbl, row_id, field)"
         " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
         f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE})").fetchone()[0])
+    # A record deleted on one laptop while edited on another is a conflict too (one per row,
+    # unless its deleted flag itself is already counted above), as ``conflicts`` lists it.
+    deletes = int(raw.execute(
+        f"SELECT COUNT(*) FROM ({_DELETE_VERSUS_EDIT}) d"
+        " WHERE EXISTS (SELECT 1 FROM touched t WHERE t.tbl = d.tbl AND t.row_id = d.row_id)"
+        " AND NOT EXISTS (SELECT 1 FROM sync_head h JOIN sync_version v"
+        " ON v.device_id = h.device_id AND v.counter = h.counter"
+        " WHERE h.tbl = d.tbl AND h.row_id = d.row_id AND h.field = 'deleted'"
+        f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE})").fetchone()[0])
+    return fields + deletes
 
 
 def _write_tables(raw: Any) -> tuple[int, int]:
@@ -334,8 +359,8 @@ def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None
             " AND (? = 'deleted' OR field IN (?, 'deleted'))", (tbl, row_id, field, field)))
         device, counter, hlc = raw.execute(
             "SELECT doorstep_device(), (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
-            " WHERE device_id = doorstep_device()), doorstep_hlc((SELECT MAX(hlc)"
-            " FROM sync_version))").fetchone()
+            f" WHERE device_id = doorstep_device()), doorstep_hlc({MAX_ADOPTED_HLC_SQL})"
+            ).fetchone()
         store.ctx.applying.add(id(raw))
         try:
             _apply(raw, [(device, counter, hlc, tbl, row_id, field, value, json.dumps(heads),

@@ -14,19 +14,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
-import shutil
-import tempfile
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.errors import AppError
+from app import scratch
+from app.errors import (
+    AppError,
+    PackageFileMissingError,
+    PackageIsAFolderError,
+    PackageNotAppliedError,
+    disk_problems,
+)
 from app.i18n import N_
 from app.identity import this_device
 from app.store import Store
@@ -34,6 +43,8 @@ from app.sync import container, crypto, engine
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
 from models import Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
 from models import migrate as migrations
+
+log = logging.getLogger(__name__)
 
 PASSPHRASE_ENV = "DOORSTEP_PASSPHRASE"
 Progress = Callable[[int, int], None]
@@ -230,6 +241,15 @@ def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
     return crypto.make_grant(signed, office_key.public())
 
 
+GRANT_OTHER_KEY = N_("This grant is signed with another office key than the one this laptop "
+                     "already holds for its office. It was refused; nothing was changed.")
+GRANT_ALREADY_ACCEPTED = N_("This grant had been accepted on this laptop already (roster version "
+                            "{version}). Nothing was changed.")
+GRANT_OLDER = N_("This grant is older than the office's list of laptops this laptop already has "
+                 "(roster version {version} in the grant, {stored} here), so it was ignored. "
+                 "Nothing was changed.")
+
+
 def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
     """On the new laptop: keep the roster the master signed (it must list this laptop)."""
     keys = device_keys(store, passphrase)
@@ -237,8 +257,16 @@ def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
     device = this_device(store)
     if device is not None and device.office_id not in (None, roster.office_id):
         raise AppError(N_("This enrolment grant is for another office."))
+    signed = base64.b64decode(json.loads(grant)["roster"])
     with store.write() as session:
-        return _keep_roster(session, base64.b64decode(json.loads(grant)["roster"]), office_pub)
+        row = session.get(SyncRoster, roster.office_id)
+        if row is not None and row.office_public_key != office_pub:
+            raise AppError(GRANT_OTHER_KEY)
+        if row is not None and row.signed == signed:
+            raise AppError(GRANT_ALREADY_ACCEPTED, version=row.version)
+        if row is not None and roster.version <= row.version:
+            raise AppError(GRANT_OLDER, version=roster.version, stored=row.version)
+        return _keep_roster(session, signed, office_pub)
 
 
 def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
@@ -286,6 +314,7 @@ class ExportResult:
     full: bool
 
 
+@disk_problems(lambda _error, _store, target, *_args, **_kwargs: target)
 def export(store: Store, target: Path, passphrase: str, full: bool = False,
            progress: Progress | None = None, is_cancelled: IsCancelled | None = None
            ) -> ExportResult:
@@ -332,10 +361,14 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
         "created_at": _now(), "full": full, "vector_from": known, "vector_to": mine,
         "ack": mine, "counts": {"versions": len(rows), "attachments": len(sections) - 2},
     }
-    container.seal_to(target, manifest, sections, keys, found.roster.office_id, package_id,
-                      recipients, progress=progress, is_cancelled=is_cancelled,
-                      roster=found.signed)
-    with store.write() as session:
+    # The .part file is noted in a workspace: if this process is killed, the next start
+    # removes it; one a killed export left beside the same target goes now.
+    with scratch.Workspace.create(store.paths, "export") as work:
+        scratch.remove_stale_parts(store.paths, target)
+        container.seal_to(target, manifest, sections, keys, found.roster.office_id, package_id,
+                          recipients, progress=progress, is_cancelled=is_cancelled,
+                          roster=found.signed, on_part=work.note_part)
+    with _removed_on_failure(target), store.write() as session:
         session.add(SyncPackage(
             package_id=package_id, direction="sent", sender_id=keys.device_id,
             sequence=sequence, created_at=manifest["created_at"], handled_at=_now(),
@@ -358,29 +391,38 @@ class ImportResult:
     attachments: int
     already_imported: bool
     gaps: list[str]  # packages from the sender never imported here, by id and date
+    # Laptops whose clocks are wrong: (name, days their stamps are ahead of this laptop's).
+    clocks_ahead: tuple[tuple[str, int], ...] = ()
 
 
+@disk_problems(lambda error, store, source, *_args, **_kwargs:
+               source if error.filename == str(source) else store.paths.data_dir)
 def import_package(store: Store, source: Path, passphrase: str,
                    progress: Progress | None = None, is_cancelled: IsCancelled | None = None
                    ) -> ImportResult:
     """Decrypt and verify first; refuse with a clear message and nothing changed; then apply
     everything in one transaction."""
+    check_package_file(source)
     keys = device_keys(store, passphrase)
     found = stored_roster(store)
     if found is None:
         raise AppError(N_("This laptop is not enrolled in its office yet."))
     roster = _newer_roster(found, container.peek_header(source).roster)
-    scratch = Path(tempfile.mkdtemp(prefix="import-", dir=store.paths.data_dir))
+    # Only attachments are written, to a workspace that the next start removes if this
+    # process is killed; the versions and the roster (names, ID numbers) stay in memory.
+    work = scratch.Workspace.create(store.paths, "import")
     try:
         opened = container.open_from(source, keys, found.roster.office_id, roster,
-                                     scratch, progress=progress, is_cancelled=is_cancelled)
+                                     work.folder, progress=progress, is_cancelled=is_cancelled,
+                                     in_memory=lambda name: not name.startswith("attachment/"))
+        scratch.pause_for_tests("import-decrypted")
         manifest = opened.manifest
         files = opened.section_files
-        roster_doc = json.loads(files["roster"].read_bytes())
+        roster_doc = json.loads(opened.sections["roster"])
         rows = [(r[0], r[1], r[2], r[3], r[4], r[5],
                  _decode(r[6]) if isinstance(r[6], dict) else r[6], r[7],
                  r[8] if len(r) > 8 else None)
-                for r in json.loads(files["versions"].read_bytes())]
+                for r in json.loads(opened.sections["versions"])]
         # Attachments: each file must be what its name says; stored before the transaction
         # (content-addressed, so a file stored for an import that then fails harms nothing).
         stored = 0
@@ -401,13 +443,19 @@ def import_package(store: Store, source: Path, passphrase: str,
             stored += 1
         mine = engine.vector(store)
         gaps = _gaps(store, manifest, mine)
-        with store.write() as session:
+        with _not_applied(opened.package_id), store.write() as session:
             seen = session.get(SyncPackage, opened.package_id)
             result = engine.apply_in(store, session, rows)
+            scratch.pause_for_tests("import-applying")
             _keep_roster(session, base64.b64decode(roster_doc["signed"]),
                          base64.b64decode(roster_doc["office_key"]))
             peer = session.get(SyncPeer, opened.sender_id)
-            ack = json.dumps(manifest.get("ack", {}), sort_keys=True)
+            # What the sender holds only grows: a replayed old package never moves it back.
+            held = {str(d): int(n) for d, n in dict(manifest.get("ack", {})).items()}
+            if peer is not None:
+                for device, counter in json.loads(peer.vector).items():
+                    held[device] = max(held.get(device, 0), int(counter))
+            ack = json.dumps(held, sort_keys=True)
             if peer is None:
                 session.add(SyncPeer(device_id=opened.sender_id, vector=ack, updated_at=_now()))
             else:
@@ -430,9 +478,11 @@ def import_package(store: Store, source: Path, passphrase: str,
         return ImportResult(opened.package_id, opened.sender_id,
                             sender.name if sender else opened.sender_id, result.new,
                             result.duplicates, result.rows_created, result.rows_updated,
-                            result.conflicts, stored, seen is not None, gaps)
+                            result.conflicts, stored, seen is not None, gaps,
+                            tuple((_laptop_name(roster, device), ahead // DAY_MS)
+                                  for device, ahead in result.clocks_ahead))
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        work.close()
 
 
 def _newer_roster(found: StoredRoster, carried: bytes | None) -> Roster:
@@ -449,6 +499,14 @@ def _newer_roster(found: StoredRoster, carried: bytes | None) -> Roster:
     return found.roster
 
 
+DAY_MS = 24 * 3600 * 1000
+
+
+def _laptop_name(roster: Roster, device_id: str) -> str:
+    found = roster.find(device_id)
+    return found.name if found is not None else device_id
+
+
 def _gaps(store: Store, manifest: dict[str, Any], mine: dict[str, int]) -> list[str]:
     """The sender's previous package, when it never reached this laptop. (Nothing is lost by
     it: a package carries everything since what this laptop last acknowledged; but the person
@@ -457,7 +515,12 @@ def _gaps(store: Store, manifest: dict[str, Any], mine: dict[str, int]) -> list[
     assumed = manifest.get("vector_from", {})
     lacking = any(int(n) > mine.get(d, 0) for d, n in assumed.items())
     with store.read() as session:
-        missing = bool(previous) and session.get(SyncPackage, previous) is None
+        # Only a break in what this laptop received from the sender: the first package it
+        # reads from a laptop follows packages that went to others, which is no gap.
+        heard_before = session.scalar(select(SyncPackage.package_id).where(
+            SyncPackage.direction == "received",
+            SyncPackage.sender_id == str(manifest.get("sender", ""))).limit(1)) is not None
+        missing = bool(previous) and heard_before and session.get(SyncPackage, previous) is None
     if missing or lacking:
         return [str(previous or f"{manifest.get('sender')}#{manifest.get('sequence')}")]
     return []
@@ -485,3 +548,45 @@ def history(store: Store) -> list[PackageRow]:
                            json.loads(p.summary))
                 for p in session.scalars(select(SyncPackage).order_by(
                     SyncPackage.handled_at.desc(), SyncPackage.package_id))]
+
+
+# -- problems ----------------------------------------------------------------------------------
+PACKAGE_IS_A_FOLDER = N_("{path} is a folder, not a package file. Choose the package file (.dsp) "
+                         "in it.")
+PACKAGE_MISSING = N_("There is no package file {path}. Check its name and folder, and that the "
+                     "USB stick is in.")
+# L10N: A package that passed every check (it is signed by a laptop of the office) but whose
+# changes the database refused.
+NOT_APPLIED = N_("This package comes from a laptop of the office, but its changes could not be "
+                 "applied to the data on this laptop. Nothing was changed. Tell the person who "
+                 "looks after Doorstep: the details are in the log file.")
+
+
+def check_package_file(source: Path) -> None:
+    """A package to read must be there, and be a file."""
+    if source.is_dir():
+        raise PackageIsAFolderError(PACKAGE_IS_A_FOLDER, path=str(source))
+    if not source.exists():
+        raise PackageFileMissingError(PACKAGE_MISSING, path=str(source))
+
+
+@contextmanager
+def _not_applied(package_id: str) -> Iterator[None]:
+    """Around the transaction that applies a package (checked, signed): should the database
+    refuse its versions (a constraint or foreign key, a row that does not fit), everything is
+    rolled back and the person is told so; the details go to the log only."""
+    try:
+        yield
+    except (SQLAlchemyError, sqlite3.Error, ValueError, TypeError, KeyError, IndexError) as exc:
+        log.exception("package %s could not be applied", package_id)
+        raise PackageNotAppliedError(NOT_APPLIED) from exc
+
+
+@contextmanager
+def _removed_on_failure(target: Path) -> Iterator[None]:
+    """A package written but not recorded as sent is removed: it is as if never written."""
+    try:
+        yield
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise

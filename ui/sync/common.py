@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError, ValidationError
+from app.errors import AppError, ValidationError, file_problem
 from app.formatting import format_short_datetime
 from app.i18n import N_, _
 
@@ -83,8 +83,9 @@ def with_passphrase(parent: QWidget | None, action: Callable[[str], T],
 
 def attempt(parent: QWidget | None, action: Callable[[], T],
             file_error: str = SAVE_ERROR) -> T | None:
-    """``action()``; a known problem, or a file that cannot be read or written (shown as
-    ``file_error`` with its ``{error}``), is shown to the person and gives None."""
+    """``action()``; a known problem, or a file that cannot be read or written (a missing
+    file, a full or read-only disk each with its own message; others shown as ``file_error``
+    with its ``{error}``), is shown to the person and gives None."""
     from ui.errors import show_error
 
     try:
@@ -92,7 +93,7 @@ def attempt(parent: QWidget | None, action: Callable[[], T],
     except AppError as error:
         show_error(parent, error)
     except OSError as error:
-        show_error(parent, AppError(file_error, error=str(error)))
+        show_error(parent, file_problem(error) or AppError(file_error, error=str(error)))
     return None
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError
+from app.errors import AppError, file_problem
 from app.formatting import format_number
 from app.i18n import N_, _
 from app.store import Store
@@ -275,6 +275,7 @@ class PackagesPanel(QWidget):
                                               progress.is_cancelled)
 
         try:
+            service.check_package_file(source)  # before the passphrase is asked for
             got = common.with_passphrase(self, read)
         except OperationCancelledError:
             self._show_result(lambda: _paragraph(
@@ -292,6 +293,9 @@ class PackagesPanel(QWidget):
         def reason() -> str:
             if isinstance(error, AppError):
                 return error.translated()
+            known = file_problem(error)
+            if known is not None:
+                return known.translated()
             return _("The file could not be read: {error}").format(error=error)
 
         def render() -> str:
@@ -315,6 +319,10 @@ class PackagesPanel(QWidget):
             text += _paragraph(_("Nothing is missing here: this package carries everything "
                                  "since. But look for the lost file: it may be on a USB stick "
                                  "that went astray."))
+        for laptop, days in got.clocks_ahead:
+            text += _paragraph(_("The clock of the laptop {laptop} is about {days} days ahead. "
+                                 "Its changes were taken as usual, but set its date and time "
+                                 "right.").format(laptop=laptop, days=format_number(days)))
         if got.conflicts:
             text += _paragraph(_("Some fields were changed on two laptops at once. They show "
                                  "the later change until someone settles them."))
