@@ -24,10 +24,8 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import sqlite3  # noqa: E402
-import statistics as stats  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -40,7 +38,7 @@ from app.paths import AppPaths  # noqa: E402
 from app.statistics import measures, output  # noqa: E402
 from app.statistics.periods import year  # noqa: E402
 from app.store import Store, open_store  # noqa: E402
-from bench.registry import PETITIONS, build  # noqa: E402
+from bench.registry import PETITIONS, build, median_ms  # noqa: E402
 from models import (  # noqa: E402
     Agreement,
     AidCase,
@@ -130,15 +128,6 @@ def enrich(store: Store, rng: random.Random) -> None:
                     conn.execute(insert(model), batch)
         finally:
             store.ctx.applying.discard(id(raw))
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - t0) * 1000)
-    return stats.median(times)
 
 
 def floor_statements(start: str, end: str, as_of: str) -> list[str]:
