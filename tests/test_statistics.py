@@ -437,3 +437,13 @@ def test_a_person_known_without_an_earlier_petition_is_not_a_repeat_petitioner(
     again = register(store, petition("2026-11-03T10:00", persons=[chosen]),
                      now=datetime(2026, 11, 3, 12))
     assert (first.is_repeat, again.is_repeat) == (False, True)
+
+
+def test_a_range_overlapping_its_year_earlier_counts_like_two_separate_years(
+        county: County) -> None:
+    # 2025-01-01..2026-12-31 and the year before it (2024-01-01..2025-12-31) overlap in 2025:
+    # each period is summed on its own, and 2025 is in both.
+    both = measures.statistics(county.store, parse_period("2025-01-01..2026-12-31"),
+                               Scope((county.office_id,)), as_of=AS_OF)
+    assert (both.current["received"], both.base["received"]) == (12, 2)
+    assert both.current["reply_on_time"] == 6 + 1 and both.base["reply_late"] == 1

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
@@ -168,6 +169,9 @@ class Measure:
     # A measure counted per distinct thing (cases, persons): its own statement.
     distinct: Callable[[Session, Period, ColumnElement[bool], Context], int] | None = None
     distinct_petitions: Callable[[Period, ColumnElement[bool], Context], Any] | None = None
+    # Counted as one measure less another (the same rows as ``condition`` selects, which the
+    # drill-down still uses): saves a per-row subquery where the complement is known.
+    difference: tuple[str, str] | None = None
 
 
 def _eq(column: Any, value: object) -> Condition:
@@ -317,7 +321,8 @@ def _measures() -> list[Measure]:
         Measure("prefers_tibetan", N_("Petitioner prefers Tibetan"), "petition",
                 _prefers_tibetan),
         Measure("prefers_chinese", N_("Petitioner prefers Chinese"), "petition",
-                lambda ctx: not_(_prefers_tibetan(ctx))),
+                lambda ctx: not_(_prefers_tibetan(ctx)),
+                difference=("received", "prefers_tibetan")),
         Measure("accepted", N_("Taken into case handling"), "petition",
                 _eq(P.jurisdiction, "accept")),
         Measure("referred", N_("Outside jurisdiction: pointed the way (误访)"), "petition",
@@ -535,9 +540,16 @@ def _spanning(column: Any, periods: Sequence[Period]) -> ColumnElement[bool]:
                 column < max(p.end_exclusive for p in periods).isoformat())
 
 
+def _disjoint(periods: Sequence[Period]) -> bool:
+    spans = sorted((p.start, p.end) for p in periods)
+    return all(a[1] < b[0] for a, b in pairwise(spans))
+
+
 def _summed(session: Session, source: Source, measures: list[Measure],
             periods: Sequence[Period], scope: Scope, ctx: Context) -> list[list[int]]:
     """One statement: for each measure, its total in each period."""
+    if _disjoint(periods):
+        return _grouped(session, source, measures, periods, scope, ctx)
     columns = []
     for measure in measures:
         value = measure.value if measure.value is not None else literal(1)
@@ -551,6 +563,28 @@ def _summed(session: Session, source: Source, measures: list[Measure],
     return [[int(row[i * width + j]) for j in range(width)] for i in range(len(measures))]
 
 
+def _grouped(session: Session, source: Source, measures: list[Measure],
+             periods: Sequence[Period], scope: Scope, ctx: Context) -> list[list[int]]:
+    """As ``_summed``, for periods that do not overlap (a year and the year before): each row
+    is placed in its period once, and each measure summed per period by GROUP BY."""
+    which = case(*((_in(source.day, p), i) for i, p in enumerate(periods)), else_=-1)
+    columns = [func.coalesce(func.sum(case(
+        (m.condition(ctx), m.value if m.value is not None else literal(1)), else_=0)), 0)
+        for m in measures]
+    stmt = source.joins(select(which.label("period"), *columns)
+                        .select_from(SOURCE_TABLES[source.name]))
+    stmt = stmt.where(scope.condition(), *source.where, _spanning(source.day, periods)) \
+        .group_by(which)
+    totals = [[0] * len(periods) for _m in measures]
+    for row in session.execute(stmt).all():
+        index = int(row[0])
+        if index < 0:
+            continue
+        for i in range(len(measures)):
+            totals[i][index] = int(row[i + 1])
+    return totals
+
+
 def compute(session: Session, period: Period, scope: Scope, as_of: date,
             keys: Sequence[str] | None = None) -> Figures:
     """Every measure (or those named) for the period and the same period a year earlier."""
@@ -561,6 +595,10 @@ def compute(session: Session, period: Period, scope: Scope, as_of: date,
     current: dict[str, int] = {}
     base: dict[str, int] = {}
     by_source: dict[str, list[Measure]] = {}
+    derived = [m for m in wanted if m.difference is not None]
+    needed = {k for m in derived for k in m.difference or ()}
+    wanted = [m for m in wanted if m.difference is None]
+    wanted += [MEASURES[k] for k in sorted(needed - {m.key for m in wanted})]
     for measure in wanted:
         if measure.distinct is not None:
             current[measure.key] = measure.distinct(session, period, scope.condition(), ctx)
@@ -572,6 +610,10 @@ def compute(session: Session, period: Period, scope: Scope, as_of: date,
                 measures, _summed(session, SOURCES[name], measures, periods, scope, ctx),
                 strict=True):
             current[measure.key], base[measure.key] = now, before
+    for measure in derived:
+        minuend, subtrahend = measure.difference or ("", "")
+        current[measure.key] = current[minuend] - current[subtrahend]
+        base[measure.key] = base[minuend] - base[subtrahend]
     return Figures(period, previous, scope, as_of, current, base)
 
 
