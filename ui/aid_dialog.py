@@ -18,7 +18,6 @@ from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QButtonGroup,
     QDateEdit,
     QDialog,
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -66,6 +64,8 @@ from ui.form_support import (
     ERROR_STYLE,
     FieldErrors,
     retranslate_labels,
+    scroll_to_focus,
+    scrolling,
     section,
     to_date,
     translated_label,
@@ -162,21 +162,6 @@ class _Checklist(QListWidget):
     def ticked(self) -> list[str]:
         return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())
                 if self.item(i).checkState() == Qt.CheckState.Checked]
-
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    """A form that scrolls when its inline messages need more room than the screen has."""
-    scroll = QScrollArea()
-    scroll.setWidget(page)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    return scroll
-
-
-def _scroll_to_focus(scroll: QScrollArea) -> None:
-    widget = QApplication.focusWidget()
-    if widget is not None and scroll.isAncestorOf(widget):
-        scroll.ensureWidgetVisible(widget)
 
 
 def _tab_chain(*widgets: QWidget) -> None:
@@ -281,7 +266,7 @@ class AidCaseDialog(QDialog):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)
-        self.proposal_scroll = _scrolling(page)
+        self.proposal_scroll = scrolling(page)
         self.persons = _Checklist()
         self.group = CodeCombo(AID_GROUPS, blank=N_("Choose…"))
         self.facts = QPlainTextEdit()
@@ -471,7 +456,7 @@ class AidCaseDialog(QDialog):
             self.aid_case_id = aid.propose(self._store, data, self._staff_id)
         except AppError as error:
             _show_problems(self.errors, self.message, error)
-            _scroll_to_focus(self.proposal_scroll)
+            scroll_to_focus(self.proposal_scroll)
             return
         self._reload(_("Judicial aid proposed. A leader of the office decides on it."))
         self.tabs.setCurrentIndex(0)
@@ -753,7 +738,7 @@ class PaymentDialog(QDialog):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)
-        self.form_scroll = _scrolling(page)
+        self.form_scroll = scrolling(page)
         form.addRow(translated_label(N_("Left to pay")), self.left)
         self.errors.add_row(form, "amount", translated_label(N_("Amount (yuan)")), self.amount)
         self.errors.add_row(form, "paid_on", translated_label(N_("Paid on")), self.paid_on)
@@ -829,7 +814,7 @@ class PaymentDialog(QDialog):
             payment_id = aid.pay(self._store, self.value(), self._staff_id)
         except AppError as error:
             _show_problems(self.errors, self.message, error)
-            _scroll_to_focus(self.form_scroll)
+            scroll_to_focus(self.form_scroll)
             return
         self.saved.emit(payment_id)
         self.accept()

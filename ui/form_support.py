@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QScrollArea, QWidget
 
 from app.errors import ValidationError
 from app.i18n import _
@@ -95,3 +95,19 @@ def section(message: str) -> QLabel:
     font.setPointSizeF(font.pointSizeF() * 1.1)
     heading.setFont(font)
     return heading
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    """A form that scrolls when its inline messages need more room than the screen has."""
+    scroll = QScrollArea()
+    scroll.setWidget(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll
+
+
+def scroll_to_focus(scroll: QScrollArea) -> None:
+    """Bring the focused field of a scrolling form into view (e.g. the first bad one)."""
+    widget = QApplication.focusWidget()
+    if widget is not None and scroll.isAncestorOf(widget):
+        scroll.ensureWidgetVisible(widget)

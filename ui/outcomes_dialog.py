@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QDateEdit,
     QDialog,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -59,7 +57,15 @@ from app.outcomes import (
 from app.store import Store
 from ui.aid_dialog import AmountField
 from ui.combo import CodeCombo
-from ui.form_support import ERROR_STYLE, FieldErrors, retranslate_labels, section, translated_label
+from ui.form_support import (
+    ERROR_STYLE,
+    FieldErrors,
+    retranslate_labels,
+    scroll_to_focus,
+    scrolling,
+    section,
+    translated_label,
+)
 
 OK_STYLE = "color: #1b5e20"
 # Tall enough for the whole dialog on a 1366×768 laptop screen, with the taskbar and title bar.
@@ -100,20 +106,6 @@ def _note_edit() -> QPlainTextEdit:
     edit.setTabChangesFocus(True)
     edit.setMaximumHeight(80)
     return edit
-
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidget(page)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    return scroll
-
-
-def _scroll_to_focus(scroll: QScrollArea) -> None:
-    widget = QApplication.focusWidget()
-    if widget is not None and scroll.isAncestorOf(widget):
-        scroll.ensureWidgetVisible(widget)
 
 
 def _fit_screen(dialog: QWidget, width: int, height: int) -> None:
@@ -243,7 +235,7 @@ class _RecordForm(QDialog):
         column = QVBoxLayout(page)
         column.addLayout(self.form)
         column.addStretch(1)
-        self.scroll_area = _scrolling(page)
+        self.scroll_area = scrolling(page)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
@@ -265,7 +257,7 @@ class _RecordForm(QDialog):
             self.record_id = self.submit()
         except AppError as error:
             _show_problems(self.errors, self.message, error)
-            _scroll_to_focus(self.scroll_area)
+            scroll_to_focus(self.scroll_area)
             return
         self.saved.emit(self.record_id)
         self.accept()
@@ -572,7 +564,7 @@ class OutcomesDialog(QDialog):
         self.remove_button.clicked.connect(self.remove_selected)
         grid.addWidget(self.remove_button, len(FORMS) // 2, len(FORMS) % 2)
         column.addLayout(grid)
-        self.scroll_area = _scrolling(page)
+        self.scroll_area = scrolling(page)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -655,7 +647,7 @@ class OutcomesDialog(QDialog):
 
     def _refused(self, error: AppError) -> None:
         _show_problems(self.errors, self.message, error)
-        _scroll_to_focus(self.scroll_area)
+        scroll_to_focus(self.scroll_area)
 
     def save_answerable(self) -> None:
         self.errors.clear()
