@@ -16,7 +16,9 @@ real number. Numbers of deleted petitions are never reused.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import json
+
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.errors import AppError
@@ -46,6 +48,10 @@ def grant_block(session: Session, office: Office, year: int, device_id: str, siz
     if office.numbering_device_id != granting_device:
         raise AppError(N_("Only the office's numbering laptop can hand out registration "
                           "numbers."))
+    if catching_up(session):
+        raise AppError(N_("This laptop's data was restored from an older copy, and it does not "
+                          "yet hold every block of numbers it handed out. Read a package from "
+                          "each of the office's laptops first."))
     if size < 1:
         raise ValueError("a block holds at least one number")
     highest = session.scalar(select(func.max(NumberBlock.last)).where(
@@ -72,14 +78,31 @@ def _next_in_blocks(session: Session, office_id: str, year: int, device_id: str)
     return None
 
 
+def catching_up(session: Session) -> bool:
+    """Whether this laptop's data folder was found restored from an older copy and it does not
+    yet hold all that others hold of its earlier logs (see app.sync.signed): until it does, it
+    cannot know which numbers of its blocks it already used."""
+    found = session.execute(text("SELECT behind FROM local_identity")).scalar()
+    if not found:
+        return False
+    for log_id, counter in json.loads(found).items():
+        held = session.execute(text(
+            "SELECT COALESCE(MAX(counter), 0) FROM sync_version WHERE device_id = :log"),
+            {"log": log_id}).scalar()
+        if int(held or 0) < int(counter):
+            return True
+    return False
+
+
 def issue_number(session: Session, office: Office, year: int,
                  device_id: str) -> tuple[int | None, str]:
     """The next registration number for a petition this device registers: (seq, text).
 
-    ``seq`` is None for a provisional number.
+    ``seq`` is None for a provisional number: when the device holds no number, and while it
+    is catching up after its data folder was restored.
     """
-    seq = _next_in_blocks(session, office.id, year, device_id)
-    if seq is None and office.numbering_device_id == device_id:
+    seq = None if catching_up(session) else _next_in_blocks(session, office.id, year, device_id)
+    if seq is None and office.numbering_device_id == device_id and not catching_up(session):
         grant_block(session, office, year, device_id, OWN_BLOCK, device_id)
         seq = _next_in_blocks(session, office.id, year, device_id)
     if seq is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app import numbering
@@ -22,6 +22,7 @@ from app.deadlines import (
     due_date,
 )
 from app.errors import AppError, InvalidInputError, ValidationError
+from app.formatting import format_short_datetime
 from app.i18n import N_
 from app.labels import (
     BUSINESS_TYPES,
@@ -44,6 +45,7 @@ from models import (
     PetitionReply,
     Staff,
 )
+from models.sync import hlc_wall_ms
 
 MAX_SUMMARY = 2000
 MAX_REQUESTS = 2000
@@ -215,6 +217,34 @@ def _staff_or_none(session: Session, staff_id: str) -> str | None:
     return staff.id if staff is not None and not staff.deleted else None
 
 
+CLOCK_SET_BACK = N_("This laptop's clock reads {now}, earlier than changes this laptop itself "
+                    "made on {then}: its date and time were set back (a flat clock battery, "
+                    "perhaps). Set them right first: the registration number and the deadlines "
+                    "depend on them. Nothing was registered.")
+
+
+def _check_clock(session: Session, store: Store) -> None:
+    """Refuse to register while the laptop's clock reads more than a day earlier than the
+    newest change this laptop itself wrote: its date was set back, and the number's year, the
+    date received it offers and the deadlines would be wrong."""
+    newest = session.execute(text(
+        "SELECT MAX(hlc) FROM sync_version WHERE device_id IN (SELECT COALESCE(log_id,"
+        " device_id) FROM local_identity UNION SELECT device_id FROM local_identity"
+        " UNION SELECT log_id FROM sync_log WHERE device_id = (SELECT device_id"
+        " FROM local_identity))")).scalar()
+    if newest is None:
+        return
+    wall_ms = store.ctx.clock()
+    written_ms = hlc_wall_ms(int(newest))
+    if written_ms - wall_ms > DAY_MS:
+        raise AppError(CLOCK_SET_BACK,
+                       now=format_short_datetime(datetime.fromtimestamp(wall_ms / 1000)),
+                       then=format_short_datetime(datetime.fromtimestamp(written_ms / 1000)))
+
+
+DAY_MS = 24 * 3600 * 1000
+
+
 def register(store: Store, data: PetitionInput, staff_id: str = "",
              now: datetime | None = None) -> RegisteredPetition:
     """Register a petition: its persons, number and deadlines, in one transaction."""
@@ -225,6 +255,7 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
     received = parse_received(data.received_at)
     assert received is not None and store.device_id is not None
     with store.write() as session:
+        _check_clock(session, store)
         device = session.get(Device, store.device_id)
         office = session.get(Office, device.office_id) if device and device.office_id else None
         if office is None:

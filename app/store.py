@@ -8,6 +8,7 @@ the capture triggers call (see ``models.sync``). A use case runs in ``store.writ
 
 from __future__ import annotations
 
+import base64
 import logging
 import sqlite3
 import time
@@ -67,6 +68,8 @@ class ConnectionContext:
     """What the trigger functions of every connection read; shared by the store's connections."""
 
     device_id: str | None = None
+    # The log this laptop writes its versions to, when not its first (see app.sync.signed).
+    log_id: str | None = None
     # The staff member using the laptop, when known: each version records who made it.
     staff_id: str | None = None
     clock: Callable[[], int] = wall_clock_ms
@@ -135,7 +138,7 @@ def _register(dbapi_connection: sqlite3.Connection, ctx: ConnectionContext) -> N
     def device() -> str:
         if ctx.device_id is None:
             raise RuntimeError("this store has no device identity yet")
-        return ctx.device_id
+        return ctx.log_id or ctx.device_id
 
     def hlc(max_hlc: int | None) -> int:
         return next_hlc(ctx.clock(), max_hlc)
@@ -146,6 +149,12 @@ def _register(dbapi_connection: sqlite3.Connection, ctx: ConnectionContext) -> N
     dbapi_connection.create_function("doorstep_hlc", 1, hlc)
     dbapi_connection.create_function("doorstep_hlc_bound", 0, lambda: hlc_bound(ctx.clock()))
     dbapi_connection.create_function("doorstep_search_text", 1, search_text, deterministic=True)
+    # A BLOB value as a signed batch carries it (app.sync.signed): base64 text to bytes.
+    dbapi_connection.create_function("doorstep_unb64", 1, _unb64, deterministic=True)
+
+
+def _unb64(text: str | None) -> bytes | None:
+    return None if text is None else base64.b64decode(text)
 
 
 def make_engine(path: Path, ctx: ConnectionContext) -> Engine:
@@ -159,12 +168,28 @@ def make_engine(path: Path, ctx: ConnectionContext) -> Engine:
         dbapi_connection.execute("PRAGMA synchronous = FULL")
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        # The sync engine's staging tables (tens of MB for 100,000 versions) stay in memory.
+        dbapi_connection.execute("PRAGMA temp_store = MEMORY")
         _register(dbapi_connection, ctx)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("doorstep_begin", "DEFERRED")
+        options = conn.get_execution_options()
+        if options.get("doorstep_foreign_keys") is False:
+            # Only outside a transaction does SQLite take this; turned on again at checkin.
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        mode = options.get("doorstep_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE" and ctx.device_id is not None:
+            # The log this laptop writes to may have moved on in another process (an import
+            # that found its data folder restored): read it under the write lock.
+            row = conn.exec_driver_sql("SELECT log_id FROM local_identity").first()
+            ctx.log_id = row[0] if row is not None else None
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: sqlite3.Connection | None, _record: Any) -> None:
+        if dbapi_connection is not None:
+            dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     return engine
 
@@ -179,6 +204,8 @@ class Store:
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
         self._write = sessionmaker(bind=engine.execution_options(doorstep_begin="IMMEDIATE"),
                                    expire_on_commit=False)
+        self._sync_write = sessionmaker(bind=engine.execution_options(
+            doorstep_begin="IMMEDIATE", doorstep_foreign_keys=False), expire_on_commit=False)
 
     @property
     def device_id(self) -> str | None:
@@ -192,6 +219,18 @@ class Store:
         """
         try:
             with self._write() as session, session.begin():
+                yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            self._raise_known(exc)
+            raise
+
+    @contextmanager
+    def sync_write(self) -> Iterator[Session]:
+        """Like ``write``, for the sync engine applying what other laptops wrote: foreign keys
+        are not enforced, since what one laptop refers to may be kept apart on another (a record
+        a revoked laptop created after its cut-off, one branch of a forked log)."""
+        try:
+            with self._sync_write() as session, session.begin():
                 yield session
         except (DBAPIError, sqlite3.Error) as exc:
             self._raise_known(exc)
@@ -278,9 +317,10 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
         if revision != head:
             _migrate(engine)
         with engine.connect() as conn:
-            row = conn.exec_driver_sql("SELECT device_id FROM local_identity").first()
+            row = conn.exec_driver_sql("SELECT device_id, log_id FROM local_identity").first()
             conn.rollback()
         ctx.device_id = row[0] if row else None
+        ctx.log_id = row[1] if row else None
     except (DBAPIError, sqlite3.Error) as exc:
         engine.dispose()
         problem = store_problem(exc, paths.store)
@@ -300,9 +340,13 @@ def _migrate(engine: Engine) -> None:
         raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
+                # References the sync engine left dangling (see Store.sync_write) are not the
+                # migration's doing; only new ones are.
+                before = len(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()) \
+                    if migrations.current_revision(conn) is not None else 0
                 migrations.upgrade(conn)
                 problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if problems:
+                if len(problems) > before:
                     raise RuntimeError(f"migration broke foreign keys: {problems[:5]}")
         finally:
             raw.execute("PRAGMA foreign_keys = ON")

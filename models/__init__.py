@@ -41,6 +41,10 @@ from models.petition import (
 from models.sync import SyncHead, SyncVersion
 from models.sync_state import (
     PersonPairReview,
+    SyncApart,
+    SyncBatch,
+    SyncFork,
+    SyncLog,
     SyncPackage,
     SyncPeer,
     SyncRoster,
@@ -81,7 +85,11 @@ __all__ = [
     "ResolutionHelper",
     "ReturnVisit",
     "Staff",
+    "SyncApart",
+    "SyncBatch",
+    "SyncFork",
     "SyncHead",
+    "SyncLog",
     "SyncPackage",
     "SyncPeer",
     "SyncRoster",

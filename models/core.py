@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, SyncedRecord
@@ -90,6 +90,12 @@ class LocalIdentity(Base):
 
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
     device_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    # The log this laptop writes its versions to, when not its first (migration 0012).
+    log_id: Mapped[str | None] = mapped_column(String(36))
+    # After its data folder was found restored from an older copy: JSON {log: counter}, how much
+    # of its earlier logs others hold. Until this laptop holds as much, it does not know which
+    # registration numbers it already used, and gives provisional ones (app.numbering).
+    behind: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(
         String(24), nullable=False,
         server_default=text("(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"))

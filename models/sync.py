@@ -13,7 +13,10 @@ three functions that ``app`` registers on every connection:
 ``doorstep_capture()``
     1 normally; 0 while the sync engine applies versions that arrived from elsewhere.
 ``doorstep_device()``
-    this installation's device id (raises when the store has no identity yet).
+    the log this installation writes to (raises when the store has no identity yet). A version's
+    ``device_id`` column names its *log*: a laptop's first log has the laptop's device id; a
+    laptop whose data folder was restored from an older copy moves to a fresh log (see
+    ``app.sync.signed``), so that it never writes two different versions under one id.
 ``doorstep_hlc(max_hlc)``
     the next HLC: ``max(wall_clock_ms << 16, max_hlc + 1)``. It receives the store's highest HLC
     that is not beyond ``doorstep_hlc_bound()``, read inside the write transaction, so clocks stay
@@ -26,7 +29,9 @@ three functions that ``app`` registers on every connection:
     parent links, never by clocks, so nothing depends on adopting it.
 
 Physical DELETE of a synced row, changing its id, and any change to a written version are refused
-by triggers: deletion is a tombstone (the ``deleted`` field), and the log is append-only.
+by triggers: deletion is a tombstone (the ``deleted`` field), and the log is append-only. Only the
+sync engine, with capture off, takes versions back out of effect (those of a revoked laptop past
+its cut-off, or of a forked log); they are kept apart with their signed batch (``sync_apart``).
 """
 
 from __future__ import annotations
@@ -202,7 +207,10 @@ def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -
             f" AND OLD.{_q(column)} IS NOT NEW.{_q(column)} BEGIN\n  "
             + "\n  ".join(body) + "\nEND")
 
-    ddl.append(f"CREATE TRIGGER {_q(table + '__no_delete')} BEFORE DELETE ON {t} BEGIN"
+    # Only the sync engine (capture off) removes a row: one whose every creating version was
+    # taken back out of effect (a revoked laptop's, a forked log's); see app.sync.engine.
+    ddl.append(f"CREATE TRIGGER {_q(table + '__no_delete')} BEFORE DELETE ON {t}"
+               " WHEN doorstep_capture() BEGIN"
                " SELECT RAISE(ABORT, 'doorstep: synced records are deleted by tombstone'); END")
     ddl.append(f"CREATE TRIGGER {_q(table + '__fixed_id')} BEFORE UPDATE OF id ON {t}"
                " WHEN OLD.id IS NOT NEW.id BEGIN"
@@ -230,10 +238,19 @@ def capture_trigger_names(table: str, columns: Iterable[str]) -> list[str]:
 def drop_capture_triggers_ddl(table: str, columns: Iterable[str]) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {_q(n)}" for n in capture_trigger_names(table, columns)]
 
-LOG_GUARD_DDL = [
+# As revision 0001 created them (frozen: that migration uses them).
+LOG_GUARD_DDL_V1 = [
     "CREATE TRIGGER sync_version__immutable BEFORE UPDATE ON sync_version BEGIN"
     " SELECT RAISE(ABORT, 'doorstep: versions are immutable'); END",
     "CREATE TRIGGER sync_version__append_only BEFORE DELETE ON sync_version BEGIN"
+    " SELECT RAISE(ABORT, 'doorstep: versions are never removed'); END",
+]
+# Since revision 0012: a version is never changed; only the sync engine (capture off) takes one
+# out of effect, and then it is kept, with the batch its author signed, in ``sync_apart``.
+LOG_GUARD_DDL = [
+    LOG_GUARD_DDL_V1[0],
+    "CREATE TRIGGER sync_version__append_only BEFORE DELETE ON sync_version"
+    " WHEN doorstep_capture() BEGIN"
     " SELECT RAISE(ABORT, 'doorstep: versions are never removed'); END",
 ]
 
@@ -253,6 +270,7 @@ __all__ = [
     "HLC_FUTURE_MARGIN_MS",
     "HLC_LOGICAL_BITS",
     "LOG_GUARD_DDL",
+    "LOG_GUARD_DDL_V1",
     "MAX_ADOPTED_HLC_SQL",
     "SyncHead",
     "SyncVersion",

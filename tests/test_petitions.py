@@ -279,3 +279,32 @@ def test_two_laptops_registering_offline_never_share_a_number(paths: AppPaths,
     assert numbers[0::2] == [f"达检信〔2026〕{n}号" for n in range(6, 14)]
     office.close()
     laptop.close()
+
+
+def test_a_clock_set_back_below_the_laptops_own_changes_refuses_to_register(
+        office_store: Store, paths: AppPaths) -> None:
+    """A flat clock battery: the laptop's date falls back years; the number's year and the
+    deadlines would be wrong, so it says so and registers nothing until the clock is right."""
+    from app.petitions import CLOCK_SET_BACK
+    from app.store import wall_clock_ms
+
+    register(office_store, petition())
+    office_store.close()
+    two_days_ago = wall_clock_ms() - 2 * 24 * 3600 * 1000
+    store = open_store(paths, clock=lambda: two_days_ago)
+    try:
+        with store.read() as session:
+            before = session.scalar(text("SELECT COUNT(*) FROM petition"))
+        with pytest.raises(AppError) as caught:
+            register(store, petition())
+        assert caught.value.message == CLOCK_SET_BACK
+        with store.read() as session:
+            assert session.scalar(text("SELECT COUNT(*) FROM petition")) == before
+    finally:
+        store.close()
+    # Set right (within a day of its own changes), it registers again.
+    store = open_store(paths, clock=lambda: wall_clock_ms() - 3600 * 1000)
+    try:
+        assert register(store, petition()).reg_no
+    finally:
+        store.close()

@@ -351,24 +351,21 @@ def test_a_locked_data_file_from_another_process_gives_one_line(office: Office) 
 
 # -- a package that cannot be applied -------------------------------------------------------------
 def test_a_signed_package_whose_versions_cannot_be_applied_changes_nothing(
-        capsys: pytest.CaptureFixture[str], office: Office, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], office: Office,
         caplog: pytest.LogCaptureFixture) -> None:
     # The master's software writes a version this laptop's database refuses: a petition's
-    # office that does not exist (a foreign key). The package is properly signed.
-    master = open_store(AppPaths(office.master), create=False)
-    versions_after = engine.versions_after
-
-    def with_a_bad_version(store: Any, known: dict[str, int]) -> Any:
-        rows = [row for batch in versions_after(store, known) for row in batch]
-        model = next(r for r in rows if r[3] == "petition" and r[5] == "office_id")
-        last = max((r for r in rows if r[0] == model[0]), key=lambda r: r[1])
-        yield [*rows, (model[0], last[1] + 1, max(r[2] for r in rows) + 1, "petition",
-                       model[4], "office_id", "no-such-office", "[]", model[8])]
-
-    monkeypatch.setattr(engine, "versions_after", with_a_bad_version)
-    bad = service.export(master, office.usb / "bad.dsp", PASS, full=True).path
-    master.close()
-    monkeypatch.setattr(engine, "versions_after", versions_after)
+    # registration number emptied (NOT NULL). The master signs it like any of its versions.
+    with sqlite3.connect(office.master / STORE_FILE) as con:
+        log_id, row_id, top, hlc = con.execute(
+            "SELECT v.device_id, v.row_id, (SELECT MAX(counter) FROM sync_version"
+            " WHERE device_id = v.device_id), (SELECT MAX(hlc) FROM sync_version)"
+            " FROM sync_version v WHERE v.tbl = 'petition' AND v.field = 'reg_no'"
+            " ORDER BY v.counter LIMIT 1").fetchone()
+        con.execute("INSERT INTO sync_version (device_id, counter, hlc, tbl, row_id, field,"
+                    " value, parents) VALUES (?, ?, ?, 'petition', ?, 'reg_no', NULL, '[]')",
+                    (log_id, top + 1, hlc + 1, row_id))
+    bad = office.usb / "bad.dsp"
+    assert run(capsys, "export", "--to", bad, "--full", "--data-dir", office.master)[0] == 0
 
     before = state(office.field)
     refused(capsys, _(service.NOT_APPLIED), "import", bad, "--data-dir", office.field)

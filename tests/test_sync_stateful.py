@@ -5,7 +5,9 @@ every store is the same, byte for byte, and equals a store rebuilt from the vers
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -160,14 +162,24 @@ class Laptops(RuleBasedStateMachine):
 
     @invariant()
     def heads_are_leaves(self) -> None:
+        """No head is named as a parent, but by a version in a cycle with it (an id used twice:
+        a restored laptop's, or one written under another laptop's log)."""
         for store in self.stores:
             with store.read() as session:
-                bad = session.connection().exec_driver_sql(
-                    "SELECT COUNT(*) FROM sync_head h WHERE EXISTS (SELECT 1 FROM sync_version w,"
-                    " json_each(w.parents) p WHERE w.tbl = h.tbl AND w.row_id = h.row_id"
-                    " AND w.field = h.field AND p.value = h.device_id || ':' || h.counter)"
-                ).scalar()
-                assert bad == 0
+                conn = session.connection()
+                named = conn.exec_driver_sql(
+                    "SELECT h.tbl, h.row_id, h.field, h.device_id || ':' || h.counter,"
+                    " w.device_id || ':' || w.counter FROM sync_head h JOIN sync_version w"
+                    " ON w.tbl = h.tbl AND w.row_id = h.row_id AND w.field = h.field,"
+                    " json_each(w.parents) p WHERE p.value = h.device_id || ':' || h.counter"
+                ).fetchall()
+                for tbl, row_id, field, head, namer in named:
+                    edges = {f"{d}:{c}": json.loads(p) for d, c, p in conn.exec_driver_sql(
+                        "SELECT device_id, counter, parents FROM sync_version WHERE tbl = ?"
+                        " AND row_id = ? AND field = ?", (tbl, row_id, field))}
+                    component = engine.strong_components(
+                        {v: [p for p in ps if p in edges] for v, ps in edges.items()})
+                    assert component[head] == component[namer]
 
     def teardown(self) -> None:
         try:
@@ -229,29 +241,56 @@ def test_the_machine_meets_conflicts() -> None:
 PASS = "stateful"
 
 
+def _contents(store: Store) -> set[tuple[object, ...]]:
+    """What each version in effect says, whatever log it is in: a change re-issued in a fresh
+    log after a fork says the same (its clock, record, field and value)."""
+    with store.read() as session:
+        return {tuple(r) for r in session.connection().exec_driver_sql(
+            "SELECT hlc, tbl, row_id, field, quote(value) FROM sync_version")}
+
+
+def _copy_store(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as a, sqlite3.connect(target) as b:
+        a.backup(b)
+
+
 class PackageLaptops(Laptops):
     """The same laptops, enrolled in one office, passing real package files (encrypted,
-    signed, attachments inside) through relays."""
+    signed, attachments inside) through relays; a laptop's data folder is now and then restored
+    from an older copy, and a laptop writes under another laptop's log. Every store ends the
+    same, and nothing is lost but what a restore destroyed before it left the laptop, and what
+    was written under another laptop's name (kept apart, not applied)."""
 
     def __init__(self) -> None:
         from app.identity import set_up_device
-        from app.sync import service
+        from app.sync import crypto, service
 
         RuleBasedStateMachine.__init__(self)
         self.folder = Path(tempfile.mkdtemp(prefix="doorstep-packages-"))
         self.people, self.resolved, self.files = [], 0, 0
-        master = _new_store(self.folder / "0", "master")
-        set_up_device(master, "master", "632624")
-        service.set_up_office(master, PASS)
-        self.stores = [master]
-        for i in range(1, 4):
-            folder = self.folder / str(i)
-            folder.mkdir(parents=True)
-            shutil.copyfile(_migrated_file(), folder / STORE_FILE)
-            store = open_store(AppPaths(folder))
-            request = service.enrolment_request(store, PASS, "632624", f"laptop {i}")
-            service.accept_grant(store, service.enrol(master, request, PASS), PASS)
-            self.stores.append(store)
+        self.backups: dict[int, Path] = {}
+        self.seen: set[tuple[object, ...]] = set()
+        self.lost: set[tuple[object, ...]] = set()  # destroyed by a restore
+        self.forged: set[tuple[object, ...]] = set()
+        self.restores = self.forgeries = 0
+        scrypt_n = crypto.SCRYPT_N
+        crypto.SCRYPT_N = 2**14  # the least a key file may use: keys unwrap faster
+        try:
+            master = _new_store(self.folder / "0", "master")
+            set_up_device(master, "master", "632624")
+            service.set_up_office(master, PASS)
+            self.stores = [master]
+            for i in range(1, 4):
+                folder = self.folder / str(i)
+                folder.mkdir(parents=True)
+                shutil.copyfile(_migrated_file(), folder / STORE_FILE)
+                store = open_store(AppPaths(folder))
+                request = service.enrolment_request(store, PASS, "632624", f"laptop {i}")
+                service.accept_grant(store, service.enrol(master, request, PASS), PASS)
+                self.stores.append(store)
+        finally:
+            crypto.SCRYPT_N = scrypt_n
         for store in self.stores[1:]:
             self._carry_file(master, store)
 
@@ -263,6 +302,7 @@ class PackageLaptops(Laptops):
         first = service.import_package(target, package.path, PASS)
         again = service.import_package(target, package.path, PASS)
         assert again.new == 0 and again.already_imported and first.new >= 0
+        assert again.forks == () and again.withdrawn == 0
 
     @rule(source=st.integers(0, 3), relay=st.integers(0, 3), destination=st.integers(0, 3))
     def carry(self, source: int, relay: int, destination: int) -> None:
@@ -271,16 +311,99 @@ class PackageLaptops(Laptops):
         if relay != destination:
             self._carry_file(self.stores[relay], self.stores[destination])
 
+    @rule(who=st.integers(0, 3))
+    def back_up(self, who: int) -> None:
+        """A copy of the laptop's data folder, as a backup keeps it."""
+        target = self.folder / f"backup-{who}-{self.files}" / STORE_FILE
+        _copy_store(self.stores[who].paths.store, target)
+        self.backups[who] = target
+
+    @precondition(lambda self: bool(self.backups))
+    @rule(pick=st.integers(0, 3))
+    def restore(self, pick: int) -> None:
+        """The laptop's data folder replaced by its older copy (a reinstall, a new machine):
+        what it wrote since and never sent anywhere is gone."""
+        who = sorted(self.backups)[pick % len(self.backups)]
+        store = self.stores[who]
+        elsewhere = set().union(*(_contents(s) for s in self.stores if s is not store))
+        mine = _contents(store)
+        folder = store.paths.data_dir
+        store.close()
+        for stale in folder.glob(STORE_FILE + "*"):
+            stale.unlink(missing_ok=True)
+        shutil.copyfile(self.backups[who], folder / STORE_FILE)
+        self.stores[who] = open_store(AppPaths(folder), create=False)
+        self.lost |= mine - elsewhere - _contents(self.stores[who])
+        self.restores += 1
+
+    @precondition(lambda self: bool(self.backups))
+    @rule(pick=st.integers(0, 3), name=st.sampled_from(NAMES))
+    def restore_and_write(self, pick: int, name: str) -> None:
+        """Restored, and used at once: its next changes take counters it had used."""
+        self.restore(pick)
+        who = sorted(self.backups)[pick % len(self.backups)]
+        self.create(who, name)
+
+    @rule(who=st.integers(0, 3), to=st.integers(0, 3), first=st.sampled_from(NAMES),
+          then=st.sampled_from(NAMES))
+    def lose_sent_work(self, who: int, to: int, first: str, then: str) -> None:
+        """Backed up, then work that reaches another laptop, then restored from the backup and
+        used: the same counters twice, one set of them already elsewhere (a fork)."""
+        if who == to:
+            return
+        self.back_up(who)
+        self.create(who, first)
+        self.remember()
+        self._carry_file(self.stores[who], self.stores[to])
+        self.restore(sorted(self.backups).index(who))
+        self.create(who, then)
+
+    @rule(who=st.integers(0, 3), victim=st.integers(0, 3), pick=st.integers(0, 1000))
+    def write_under_another_laptops_log(self, who: int, victim: int, pick: int) -> None:
+        """A laptop writes a change under another laptop's log, taking that laptop's next
+        counters (never Doorstep itself: a tampered store)."""
+        store, other = self.stores[who], self.stores[victim]
+        known = self._person_ids(store)
+        if who == victim or not known:
+            return
+        with other.read() as session:
+            log_id = session.connection().exec_driver_sql(
+                "SELECT COALESCE(log_id, device_id) FROM local_identity").scalar()
+        before = _contents(store)
+        with store.write() as session:
+            own = session.connection().exec_driver_sql(
+                "SELECT log_id FROM local_identity").scalar()
+            session.connection().exec_driver_sql("UPDATE local_identity SET log_id = ?",
+                                                 (log_id,))
+        try:
+            with store.write() as session:
+                person = session.get(Person, known[pick % len(known)])
+                assert person is not None
+                person.name_bo = f"冒名{pick}"
+        finally:
+            with store.write() as session:
+                session.connection().exec_driver_sql("UPDATE local_identity SET log_id = ?",
+                                                     (own,))
+        self.forged |= _contents(store) - before
+        self.forgeries += 1
+
+    @invariant()
+    def remember(self) -> None:
+        for store in self.stores:
+            self.seen |= _contents(store)
+
     def teardown(self) -> None:
         try:
             from app.sync import service
 
-            for round_ in range(2):  # each laptop's package read by all the others
+            for round_ in range(6):  # each laptop's package read by all the others
                 for n, source in enumerate(self.stores):
                     package = service.export(source, self.folder / f"end{round_}-{n}.dsp", PASS)
                     for target in self.stores:
                         if target is not source:
                             service.import_package(target, package.path, PASS)
+                if round_ >= 1 and len({dump_json(s) for s in self.stores}) == 1:
+                    break
             assert len({dump_json(s) for s in self.stores}) == 1
             assert len({repr(engine.conflicts(s)) for s in self.stores}) == 1
             for store in self.stores:
@@ -288,12 +411,47 @@ class PackageLaptops(Laptops):
                     shas = list(session.scalars(Attachment.__table__.select()
                                                 .with_only_columns(Attachment.sha256)))
                 assert all((store.paths.attachments / s[:2] / s).is_file() for s in shas)
+            # Nothing lost: every change any laptop held is in effect everywhere (in a fresh
+            # log, if its own forked), but what a restore destroyed before it left the laptop
+            # and what was written under another laptop's name.
+            final = _contents(self.stores[0])
+            missing = self.seen - self.lost - self.forged - final
+            assert not missing, sorted(missing, key=repr)[:5]
+            assert not (self.forged & final)
         finally:
             for store in self.stores:
                 store.close()
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-PackageLaptops.TestCase.settings = settings(max_examples=4, stateful_step_count=10,
+PackageLaptops.TestCase.settings = settings(max_examples=6, stateful_step_count=12,
                                             deadline=None)
 TestPackageLaptops = PackageLaptops.TestCase
+
+
+def test_the_package_machine_meets_restores_forks_and_forgeries() -> None:
+    """The random runs' rarest paths, on purpose: a laptop restored after its changes reached
+    the office, writing again under the same counters; a third laptop that took the restored
+    branch first; the office master deciding; a laptop writing under another's log."""
+    machine = PackageLaptops()
+    try:
+        machine.create(1, "扎西")
+        machine.carry(1, 1, 0)
+        machine.back_up(1)
+        machine.edit(1, 0, "卓玛", "name_zh")
+        machine.remember()
+        machine.carry(1, 1, 0)  # the office holds the real branch
+        machine.restore(0)
+        machine.edit(1, 0, "才让", "phone")  # the same counters, other changes: a fork
+        machine.remember()
+        machine.carry(1, 1, 2)  # laptop 2 takes the restored branch first
+        machine.carry(2, 2, 0)  # and carries it to the master, which decides
+        with machine.stores[0].read() as session:
+            decided = session.connection().exec_driver_sql(
+                "SELECT COUNT(*) FROM sync_fork WHERE decision IS NOT NULL").scalar()
+        assert decided == 1
+        machine.write_under_another_laptops_log(2, 1, 0)
+        machine.remember()
+        assert machine.restores == 1 and machine.forged
+    finally:
+        machine.teardown()

@@ -31,7 +31,7 @@ from app.sync import engine, service
 from models.sync import hlc_wall_ms
 
 COMMANDS = ("office-setup", "enrol-request", "enrol", "accept-grant", "revoke", "export",
-            "import", "conflicts", "resolve", "sync-history", "roster")
+            "import", "conflicts", "resolve", "sync-history", "roster", "kept-apart")
 WITH_PASSPHRASE = ("office-setup", "enrol-request", "enrol", "accept-grant", "revoke", "export",
                    "import")
 
@@ -91,6 +91,8 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
                          help="which value to keep (1 = the first listed)")
     commands.add_parser("sync-history", parents=[common], help="packages sent and received")
     commands.add_parser("roster", parents=[common], help="the office's enrolled laptops")
+    commands.add_parser("kept-apart", parents=[common],
+                        help="changes kept apart (forged, revoked, a forked log) for review")
 
 
 def _passphrase(args: argparse.Namespace) -> str:
@@ -168,6 +170,14 @@ def _when(hlc: int) -> str:
         return str(hlc)
 
 
+def _when_text(stamp: str) -> str:
+    """An ISO time (UTC, as the store keeps it) as this laptop's local date and time."""
+    try:
+        return format_short_datetime(datetime.fromisoformat(stamp).astimezone())
+    except (OverflowError, OSError, ValueError):
+        return stamp
+
+
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
@@ -229,6 +239,17 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
             print(_("The clock of the laptop {laptop} is about {days} days ahead. Its changes "
                     "were taken as usual, but set its date and time right.").format(
                 laptop=laptop, days=format_number(days)))
+        for note in service.import_notes(got):
+            print(note)
+    elif command == "kept-apart":
+        for kept in service.kept_apart(store):
+            brought = _("brought by {laptop}").format(laptop=kept.brought_by) \
+                if kept.brought_by else _("found on this laptop")
+            again = "  " + _("(written again)") if kept.reissued else ""
+            print(f"{_when_text(kept.noted_at)}  {kept.laptop}  "
+                  + _("{count} changes").format(count=format_number(kept.changes))
+                  + f"  {', '.join(kept.tables)}  {brought}: {_(service.REASONS[kept.reason])}"
+                  + again)
     elif command == "conflicts":
         from app import aid
         from app.identity import staff_member
@@ -239,6 +260,12 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
                     "approved (payments made on two laptops): reverse one of them.").format(
                 number=case.reg_no, paid=yuan_text(case.paid_fen),
                 approved=yuan_text(case.approved_fen)))
+        stored = service.stored_roster(store)
+
+        def laptop_name(device_id: str) -> str:
+            entry = stored.roster.find(device_id) if stored is not None else None
+            return entry.name if entry is not None else device_id
+
         for number, conflict in enumerate(engine.conflicts(store), start=1):
             print(f"{number}. {conflict.tbl} {conflict.row_id} {conflict.field}"
                   + ("  " + _("(was {value})").format(value=_show(conflict.base))
@@ -247,8 +274,8 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
                 mark = " *" if candidate.winner else ""
                 who = staff_member(store, candidate.staff_id) if candidate.staff_id else None
                 by = f" {who.name_zh}" if who is not None else ""
-                print(f"   {choice}) {_show(candidate.value)}  [{candidate.device_id}{by}"
-                      f" {_when(candidate.hlc)}]{mark}")
+                print(f"   {choice}) {_show(candidate.value)}"
+                      f"  [{laptop_name(candidate.laptop_id)}{by} {_when(candidate.hlc)}]{mark}")
     elif command == "resolve":
         found = engine.conflicts(store)
         if not 1 <= args.number <= len(found):
@@ -261,8 +288,9 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
         print(_("Kept {value}.").format(value=_show(chosen.value)))
     elif command == "sync-history":
         for row in service.history(store):
-            print(f"{row.handled_at}  {row.direction:8}  {row.package_id}  {row.sender_id}"
-                  f"  #{row.sequence}  {row.versions}  {json.dumps(row.summary)}")
+            print(f"{_when_text(row.handled_at)}  {row.direction:8}  {row.package_id}"
+                  f"  {row.sender_id}  #{row.sequence}  {row.versions}"
+                  f"  {json.dumps(row.summary, ensure_ascii=False)}")
     elif command == "roster":
         state = service.status(store)
         if state is not None:

@@ -58,15 +58,15 @@ from app.sync.crypto import (
     SIGNATURE_SIZE,
     DeviceKeys,
     DevicePublic,
+    MalformedError,
     Roster,
-    _b64,
-    _bytes,
-    _integer,
-    _MalformedError,
-    _object,
-    _parse_json,
-    _text,
+    b64,
     canonical_json,
+    parse_json,
+    read_bytes,
+    read_int,
+    read_object,
+    read_text,
     verify_signature,
 )
 
@@ -74,7 +74,9 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"DOORSTEP-PKG"
 FORMAT_MAJOR = 1
-FORMAT_MINOR = 0
+# 1.1: the versions travel as batches signed by their authors (app.sync.signed); a 1.0 reader
+# must not take them, so a 1.1 package names 1.1 as its oldest reader.
+FORMAT_MINOR = 1
 READER_VERSION = (FORMAT_MAJOR, FORMAT_MINOR)
 CHUNK_SIZE = 64 * 1024
 MIN_CHUNK_SIZE, MAX_CHUNK_SIZE = 16, 4 * 1024 * 1024
@@ -265,12 +267,14 @@ def _write_package(out: BinaryIO, *, office_id: str, sender_id: str, package_id:
         raise ValueError("a package needs at least one recipient")
     file_key = os.urandom(KEY_SIZE)
     fields: dict[str, Any] = {
-        "format": [major, minor], "min_reader": [major, 0], "office_id": office_id,
+        "format": [major, minor],
+        "min_reader": [major, min(minor, FORMAT_MINOR)] if major == FORMAT_MAJOR else [major, 0],
+        "office_id": office_id,
         "sender_id": sender_id, "package_id": package_id, "chunk_size": chunk_size,
         "recipients": [_wrap_file_key(file_key, r) for r in unique],
     }
     if roster is not None:
-        fields["roster"] = _b64(roster)
+        fields["roster"] = b64(roster)
     header = canonical_json(fields)
     if len(header) > MAX_HEADER:
         raise ValueError("too many recipients for one package")
@@ -313,8 +317,8 @@ def _wrap_file_key(file_key: bytes, recipient: DevicePublic) -> dict[str, Any]:
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient.box_pub))
     key = _wrap_key(shared, ephemeral_pub, recipient.box_pub)
     return {"type": "X25519", "device_id": recipient.device_id,
-            "ephemeral": _b64(ephemeral_pub),
-            "file_key": _b64(ChaCha20Poly1305(key).encrypt(bytes(12), file_key, None))}
+            "ephemeral": b64(ephemeral_pub),
+            "file_key": b64(ChaCha20Poly1305(key).encrypt(bytes(12), file_key, None))}
 
 
 class _StreamWriter:
@@ -350,7 +354,10 @@ class _StreamWriter:
 def peek_header(source: Source) -> PackageHeader:
     """What a package says about itself, without decrypting it (and without trusting it)."""
     with _reading(source) as src:
-        return _read_header(src).info
+        header = _read_header(src)
+    if header.newer:
+        raise NewerPackageError(NEWER_FORMAT)
+    return header.info
 
 
 def open_package(source: Source, me: DeviceKeys, office_id: str, roster: Roster, *,
@@ -404,6 +411,7 @@ class _Header:
     raw: bytes
     chunk_size: int
     stanzas: tuple[_Stanza, ...]
+    newer: bool = False  # a format this reader does not know
 
 
 class _Sink(Protocol):
@@ -493,9 +501,17 @@ def _open(src: BinaryIO, me: DeviceKeys, office_id: str, roster: Roster, sink: _
         raise ValueError("the roster is another office's")
     header = _read_header(src)
     info = header.info
-    if info.office_id != office_id:
-        raise PackageError(OTHER_OFFICE)
-    file_key = _unwrap_file_key(header, me)
+    # What the header says is acted on only once its MAC verifies: a flipped byte must not
+    # pass for "another office" or "a newer Doorstep". When the file key cannot be had, nothing
+    # can be verified, and the header's own words are the best explanation there is.
+    try:
+        file_key = _unwrap_file_key(header, me)
+    except PackageError:
+        if header.newer:
+            raise NewerPackageError(NEWER_FORMAT) from None
+        if info.office_id != office_id:
+            raise PackageError(OTHER_OFFICE) from None
+        raise
     tail = _read_full(src, MAC_SIZE + PAYLOAD_NONCE_SIZE)
     if len(tail) < MAC_SIZE + PAYLOAD_NONCE_SIZE:
         raise PackageError(PAYLOAD_ALTERED)
@@ -503,6 +519,10 @@ def _open(src: BinaryIO, me: DeviceKeys, office_id: str, roster: Roster, sink: _
         _header_mac(file_key, _lead(header.raw)).verify(tail[:MAC_SIZE])
     except InvalidSignature:
         raise PackageError(HEADER_ALTERED) from None
+    if header.newer:
+        raise NewerPackageError(NEWER_FORMAT)
+    if info.office_id != office_id:
+        raise PackageError(OTHER_OFFICE)
     sender = roster.find(info.sender_id)
     if sender is None:
         raise PackageError(UNKNOWN_SENDER)
@@ -560,37 +580,39 @@ def _read_header(src: BinaryIO) -> _Header:
     if len(raw) < size:
         raise PackageError(HEADER_ALTERED)
     try:
-        doc = _parse_json(raw)
+        doc = parse_json(raw)
         format_version, min_reader = _version(doc, "format"), _version(doc, "min_reader")
-    except _MalformedError:
+    except MalformedError:
         raise PackageError(HEADER_ALTERED) from None
-    if format_version[0] > FORMAT_MAJOR or min_reader > READER_VERSION:
-        raise NewerPackageError(NEWER_FORMAT)
+    newer = format_version[0] > FORMAT_MAJOR or min_reader > READER_VERSION
     try:
         if format_version[0] < 1 or min_reader > format_version:
-            raise _MalformedError
-        chunk_size = _integer(doc, "chunk_size")
+            raise MalformedError
+        chunk_size = read_int(doc, "chunk_size")
         entries = doc.get("recipients")
         if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE or not isinstance(entries, list):
-            raise _MalformedError
+            raise MalformedError
         stanzas = tuple(
-            _Stanza(_text(s, "device_id", MAX_ID), _bytes(s, "ephemeral", KEY_SIZE),
-                    _bytes(s, "file_key", WRAPPED_KEY_SIZE))
-            for s in map(_object, entries) if s.get("type") == "X25519")
-        info = PackageHeader(format_version, min_reader, _text(doc, "office_id", MAX_ID),
-                             _text(doc, "sender_id", MAX_ID), _text(doc, "package_id", MAX_ID),
+            _Stanza(read_text(s, "device_id", MAX_ID), read_bytes(s, "ephemeral", KEY_SIZE),
+                    read_bytes(s, "file_key", WRAPPED_KEY_SIZE))
+            for s in map(read_object, entries) if s.get("type") == "X25519")
+        info = PackageHeader(format_version, min_reader, read_text(doc, "office_id", MAX_ID),
+                             read_text(doc, "sender_id", MAX_ID),
+                             read_text(doc, "package_id", MAX_ID),
                              tuple(s.device_id for s in stanzas),
-                             _bytes(doc, "roster") if "roster" in doc else None)
-    except _MalformedError:
-        raise PackageError(HEADER_ALTERED) from None
-    return _Header(info, raw, chunk_size, stanzas)
+                             read_bytes(doc, "roster") if "roster" in doc else None)
+    except MalformedError:
+        # A newer format may lay its header out otherwise: that is the better explanation.
+        raise (NewerPackageError(NEWER_FORMAT) if newer
+               else PackageError(HEADER_ALTERED)) from None
+    return _Header(info, raw, chunk_size, stanzas, newer)
 
 
 def _version(doc: dict[str, Any], key: str) -> tuple[int, int]:
     value = doc.get(key)
     if not isinstance(value, list) or len(value) != 2 or not all(
             isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value):
-        raise _MalformedError
+        raise MalformedError
     return value[0], value[1]
 
 
@@ -610,21 +632,21 @@ def _unwrap_file_key(header: _Header, me: DeviceKeys) -> bytes:
 
 def _parse_index(index: bytes) -> tuple[dict[str, Any], list[tuple[str, int, bytes]]]:
     try:
-        doc = _parse_json(index)
-        manifest = _object(doc.get("manifest"))
+        doc = parse_json(index)
+        manifest = read_object(doc.get("manifest"))
         listed = doc.get("sections")
         if not isinstance(listed, list):
-            raise _MalformedError
+            raise MalformedError
         entries = []
-        for item in map(_object, listed):
-            size = _integer(item, "size")
-            digest = bytes.fromhex(_text(item, "sha256", 64))
+        for item in map(read_object, listed):
+            size = read_int(item, "size")
+            digest = bytes.fromhex(read_text(item, "sha256", 64))
             if size < 0 or len(digest) != 32:
-                raise _MalformedError
-            entries.append((_text(item, "name", MAX_SECTION_NAME), size, digest))
+                raise MalformedError
+            entries.append((read_text(item, "name", MAX_SECTION_NAME), size, digest))
         if len({name for name, _size, _digest in entries}) != len(entries):
-            raise _MalformedError
-    except (_MalformedError, ValueError):
+            raise MalformedError
+    except (MalformedError, ValueError):
         raise PackageError(PAYLOAD_ALTERED) from None
     return manifest, entries
 

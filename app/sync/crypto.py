@@ -120,7 +120,11 @@ class OfficeKey:
 
 @dataclass(frozen=True)
 class RosterDevice:
-    """One enrolled laptop. A revoked laptop stays listed, with the time it was revoked."""
+    """One enrolled laptop. A revoked laptop stays listed, with the time it was revoked and its
+    cut-off: for each of its logs, the last counter the office accepts (what the master held when
+    it revoked the laptop). Versions past it are refused from any laptop that relays them. A
+    roster written before cut-offs existed has none (``cutoffs`` is None): then nothing more of
+    the laptop is taken, and what a laptop already holds stays."""
 
     device_id: str
     name: str
@@ -129,10 +133,18 @@ class RosterDevice:
     box_pub: bytes
     enrolled_at: datetime
     revoked_at: datetime | None = None
+    cutoffs: tuple[tuple[str, int], ...] | None = None
 
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def cutoff(self, log_id: str) -> int | None:
+        """The last counter of ``log_id`` accepted from this laptop; None when not revoked, or
+        revoked without cut-offs."""
+        if not self.revoked or self.cutoffs is None:
+            return None
+        return dict(self.cutoffs).get(log_id, 0)
 
     def public(self) -> DevicePublic:
         return DevicePublic(self.device_id, self.sign_pub, self.box_pub)
@@ -209,32 +221,32 @@ def _wrap(kind: str, owner_id: str, secret: bytes, passphrase: str) -> dict[str,
     blob: dict[str, Any] = {
         "doorstep": kind, "version": 1, "id": owner_id, "cipher": "chacha20poly1305",
         "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
-                "salt": _b64(salt)},
+                "salt": b64(salt)},
     }
     key = _passphrase_key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     sealed = ChaCha20Poly1305(key).encrypt(nonce, secret, canonical_json(blob))
-    return blob | {"nonce": _b64(nonce), "ciphertext": _b64(sealed)}
+    return blob | {"nonce": b64(nonce), "ciphertext": b64(sealed)}
 
 
 def _unwrap(kind: str, blob: object, passphrase: str, size: int) -> tuple[str, bytes]:
     try:
-        doc = _object(blob)
+        doc = read_object(blob)
         if doc.get("doorstep") != kind or doc.get("version") != 1 \
                 or doc.get("cipher") != "chacha20poly1305":
-            raise _MalformedError
-        owner_id = _text(doc, "id", MAX_ID)
-        kdf = _object(doc.get("kdf"))
+            raise MalformedError
+        owner_id = read_text(doc, "id", MAX_ID)
+        kdf = read_object(doc.get("kdf"))
         if kdf.get("name") != "scrypt":
-            raise _MalformedError
-        n, r, p = _integer(kdf, "n"), _integer(kdf, "r"), _integer(kdf, "p")
+            raise MalformedError
+        n, r, p = read_int(kdf, "n"), read_int(kdf, "r"), read_int(kdf, "p")
         # Bounded, so that a doctored file cannot make us allocate gigabytes.
         if n & (n - 1) or not 2**14 <= n <= 2**20 or not 1 <= r <= 16 or not 1 <= p <= 4:
-            raise _MalformedError
-        salt = _bytes(kdf, "salt", SALT_SIZE)
-        nonce = _bytes(doc, "nonce", NONCE_SIZE)
-        sealed = _bytes(doc, "ciphertext", size + 16)
+            raise MalformedError
+        salt = read_bytes(kdf, "salt", SALT_SIZE)
+        nonce = read_bytes(doc, "nonce", NONCE_SIZE)
+        sealed = read_bytes(doc, "ciphertext", size + 16)
         aad = canonical_json({k: doc[k] for k in ("doorstep", "version", "id", "cipher", "kdf")})
-    except _MalformedError:
+    except MalformedError:
         raise TrustError(NOT_A_KEY_FILE) from None
     key = _passphrase_key(passphrase, salt, n, r, p)
     try:
@@ -282,8 +294,8 @@ def read_roster(data: bytes, office_pub: bytes) -> Roster:
     if not verify_signature(office_pub, signature, _ROSTER_CONTEXT + body):
         raise TrustError(ROSTER_NOT_SIGNED)
     try:
-        return _roster_from_json(_parse_json(body))
-    except _MalformedError:
+        return _roster_from_json(parse_json(body))
+    except MalformedError:
         raise TrustError(NOT_A_ROSTER) from None
 
 
@@ -300,33 +312,42 @@ def _roster_to_json(roster: Roster) -> dict[str, Any]:
                 or len(d.box_pub) != KEY_SIZE:
             raise ValueError(f"bad roster entry {d.device_id!r}")
         seen.add(d.device_id)
-        devices.append({
+        entry: dict[str, Any] = {
             "device_id": d.device_id, "name": d.name, "office_id": d.office_id,
-            "sign_pub": _b64(d.sign_pub), "box_pub": _b64(d.box_pub),
+            "sign_pub": b64(d.sign_pub), "box_pub": b64(d.box_pub),
             "enrolled_at": d.enrolled_at.isoformat(),
             "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None,
-        })
+        }
+        if d.revoked and d.cutoffs is not None:
+            entry["cutoffs"] = {log_id: counter for log_id, counter in sorted(d.cutoffs)}
+        devices.append(entry)
     return {"office_id": roster.office_id, "version": roster.version, "devices": devices}
 
 
 def _roster_from_json(doc: dict[str, Any]) -> Roster:
-    office_id = _text(doc, "office_id", MAX_ID)
-    version = _integer(doc, "version")
+    office_id = read_text(doc, "office_id", MAX_ID)
+    version = read_int(doc, "version")
     entries = doc.get("devices")
     if version < 1 or not isinstance(entries, list):
-        raise _MalformedError
+        raise MalformedError
     devices: list[RosterDevice] = []
     for entry in entries:
-        d = _object(entry)
+        d = read_object(entry)
         revoked = d.get("revoked_at")
+        cutoffs = None
+        if "cutoffs" in d:
+            found = read_object(d["cutoffs"])
+            if revoked is None or any(not k or len(k) > MAX_ID for k in found):
+                raise MalformedError
+            cutoffs = tuple(sorted((k, read_int(found, k)) for k in found))
         device = RosterDevice(
-            _text(d, "device_id", MAX_ID), _text(d, "name", MAX_NAME),
-            _text(d, "office_id", MAX_ID), _bytes(d, "sign_pub", KEY_SIZE),
-            _bytes(d, "box_pub", KEY_SIZE), _time(d, "enrolled_at"),
-            None if revoked is None else _time(d, "revoked_at"))
+            read_text(d, "device_id", MAX_ID), read_text(d, "name", MAX_NAME),
+            read_text(d, "office_id", MAX_ID), read_bytes(d, "sign_pub", KEY_SIZE),
+            read_bytes(d, "box_pub", KEY_SIZE), read_time(d, "enrolled_at"),
+            None if revoked is None else read_time(d, "revoked_at"), cutoffs)
         if device.office_id != office_id or any(o.device_id == device.device_id
                                                 for o in devices):
-            raise _MalformedError
+            raise MalformedError
         devices.append(device)
     return Roster(office_id, version, tuple(devices))
 
@@ -340,7 +361,7 @@ def make_enrolment_request(keys: DeviceKeys, name: str, office_id: str) -> bytes
         raise ValueError("a laptop's name is 1 to 200 characters")
     public = keys.public()
     body = canonical_json({"device_id": keys.device_id, "name": name, "office_id": office_id,
-                           "sign_pub": _b64(public.sign_pub), "box_pub": _b64(public.box_pub)})
+                           "sign_pub": b64(public.sign_pub), "box_pub": b64(public.box_pub)})
     return _envelope("enrolment-request", body, keys.sign(_REQUEST_CONTEXT + body))
 
 
@@ -348,12 +369,12 @@ def read_enrolment_request(data: bytes, office_id: str | None = None) -> Enrolme
     """The request in ``data``, its signature checked; for ``office_id`` when that is given."""
     body, signature = _open_envelope("enrolment-request", data, NOT_A_REQUEST)
     try:
-        doc = _parse_json(body)
+        doc = parse_json(body)
         request = EnrolmentRequest(
-            _text(doc, "device_id", MAX_ID), _text(doc, "name", MAX_NAME),
-            _text(doc, "office_id", MAX_ID), _bytes(doc, "sign_pub", KEY_SIZE),
-            _bytes(doc, "box_pub", KEY_SIZE))
-    except _MalformedError:
+            read_text(doc, "device_id", MAX_ID), read_text(doc, "name", MAX_NAME),
+            read_text(doc, "office_id", MAX_ID), read_bytes(doc, "sign_pub", KEY_SIZE),
+            read_bytes(doc, "box_pub", KEY_SIZE))
+    except MalformedError:
         raise TrustError(NOT_A_REQUEST) from None
     if not verify_signature(request.sign_pub, signature, _REQUEST_CONTEXT + body):
         raise TrustError(REQUEST_NOT_SIGNED)
@@ -366,7 +387,7 @@ def make_grant(roster_bytes: bytes, office_pub: bytes) -> bytes:
     """The answer to an enrolment request: the signed roster and the office's public key."""
     read_roster(roster_bytes, office_pub)  # never hand out a roster that will not verify
     return canonical_json({"doorstep": "enrolment-grant", "version": 1,
-                           "office_pub": _b64(office_pub), "roster": _b64(roster_bytes)})
+                           "office_pub": b64(office_pub), "roster": b64(roster_bytes)})
 
 
 def read_grant(data: bytes, me: DeviceKeys | None = None) -> tuple[Roster, bytes]:
@@ -376,12 +397,12 @@ def read_grant(data: bytes, me: DeviceKeys | None = None) -> tuple[Roster, bytes
     the master laptop shows.
     """
     try:
-        doc = _parse_json(data)
+        doc = parse_json(data)
         if doc.get("doorstep") != "enrolment-grant" or doc.get("version") != 1:
-            raise _MalformedError
-        office_pub = _bytes(doc, "office_pub", KEY_SIZE)
-        roster_bytes = _bytes(doc, "roster")
-    except _MalformedError:
+            raise MalformedError
+        office_pub = read_bytes(doc, "office_pub", KEY_SIZE)
+        roster_bytes = read_bytes(doc, "roster")
+    except MalformedError:
         raise TrustError(NOT_A_GRANT) from None
     try:
         roster = read_roster(roster_bytes, office_pub)
@@ -396,7 +417,7 @@ def read_grant(data: bytes, me: DeviceKeys | None = None) -> tuple[Roster, bytes
 
 # --- encoding helpers (also used by the container) -----------------------------------------------
 
-class _MalformedError(Exception):
+class MalformedError(Exception):
     """Raised by the field readers; callers turn it into the AppError that fits."""
 
 
@@ -409,64 +430,64 @@ def canonical_json(obj: object) -> bytes:
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
-        raise _MalformedError
+        raise MalformedError
     return result
 
 
 def _reject(_value: str) -> NoReturn:
-    raise _MalformedError
+    raise MalformedError
 
 
-def _parse_json(data: bytes) -> dict[str, Any]:
+def parse_json(data: bytes) -> dict[str, Any]:
     try:
-        return _object(json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
+        return read_object(json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
                                   parse_constant=_reject))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _MalformedError from None
+        raise MalformedError from None
 
 
-def _object(value: object) -> dict[str, Any]:
+def read_object(value: object) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _MalformedError
+        raise MalformedError
     return value
 
 
-def _text(doc: dict[str, Any], key: str, max_len: int) -> str:
+def read_text(doc: dict[str, Any], key: str, max_len: int) -> str:
     value = doc.get(key)
     if not isinstance(value, str) or not value or len(value) > max_len:
-        raise _MalformedError
+        raise MalformedError
     return value
 
 
-def _integer(doc: dict[str, Any], key: str) -> int:
+def read_int(doc: dict[str, Any], key: str) -> int:
     value = doc.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _MalformedError
+        raise MalformedError
     return value
 
 
-def _bytes(doc: dict[str, Any], key: str, size: int | None = None) -> bytes:
+def read_bytes(doc: dict[str, Any], key: str, size: int | None = None) -> bytes:
     value = doc.get(key)
     if not isinstance(value, str):
-        raise _MalformedError
+        raise MalformedError
     try:
         raw = base64.b64decode(value.encode("ascii"), validate=True)
     except (UnicodeEncodeError, binascii.Error):
-        raise _MalformedError from None
+        raise MalformedError from None
     # One spelling per value: spare bits in the last character would give a second one.
-    if _b64(raw) != value or (size is not None and len(raw) != size):
-        raise _MalformedError
+    if b64(raw) != value or (size is not None and len(raw) != size):
+        raise MalformedError
     return raw
 
 
-def _time(doc: dict[str, Any], key: str) -> datetime:
+def read_time(doc: dict[str, Any], key: str) -> datetime:
     try:
-        return datetime.fromisoformat(_text(doc, key, 64))
+        return datetime.fromisoformat(read_text(doc, key, 64))
     except ValueError:
-        raise _MalformedError from None
+        raise MalformedError from None
 
 
-def _b64(data: bytes) -> str:
+def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
@@ -476,16 +497,16 @@ def _check_id(value: str) -> None:
 
 
 def _envelope(kind: str, body: bytes, signature: bytes) -> bytes:
-    return canonical_json({"doorstep": kind, "version": 1, "body": _b64(body),
-                           "signature": _b64(signature)})
+    return canonical_json({"doorstep": kind, "version": 1, "body": b64(body),
+                           "signature": b64(signature)})
 
 
 def _open_envelope(kind: str, data: bytes, error: str) -> tuple[bytes, bytes]:
     try:
-        doc = _parse_json(data)
+        doc = parse_json(data)
         if doc.get("doorstep") != kind or doc.get("version") != 1:
-            raise _MalformedError
-        return _bytes(doc, "body"), _bytes(doc, "signature", SIGNATURE_SIZE)
-    except _MalformedError:
+            raise MalformedError
+        return read_bytes(doc, "body"), read_bytes(doc, "signature", SIGNATURE_SIZE)
+    except MalformedError:
         raise TrustError(error) from None
 

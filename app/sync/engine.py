@@ -16,8 +16,10 @@ which travel on, and are left out of the tables.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +68,23 @@ def _raw(session_connection: Connection) -> Any:
     return raw
 
 
+def raw_connection(session: Session) -> Any:
+    """The session's raw SQLite connection (for set-wise SQL inside its transaction)."""
+    return _raw(session.connection())
+
+
+@contextmanager
+def capture_off(store: Store, session: Session) -> Iterator[Any]:
+    """The session's raw SQLite connection, with capture off while the block runs: what is
+    written through it is what other laptops wrote (or a re-issue of it), not a new edit."""
+    raw = _raw(session.connection())
+    store.ctx.applying.add(id(raw))
+    try:
+        yield raw
+    finally:
+        store.ctx.applying.discard(id(raw))
+
+
 def vector(store: Store) -> dict[str, int]:
     """The highest counter held from each device (versions of a device arrive in order)."""
     with store.read() as session:
@@ -108,18 +127,92 @@ def apply_in(store: Store, session: Session, versions: Iterable[Sequence[Any]]) 
 
 
 def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
-    raw.execute("PRAGMA defer_foreign_keys = ON")
-    raw.execute("CREATE TEMP TABLE IF NOT EXISTS stage_version (device_id TEXT, counter INTEGER,"
-                " hlc INTEGER, tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT,"
-                " staff_id TEXT)")
-    raw.execute("DELETE FROM stage_version")
+    stage(raw, versions)
+    return apply_staged(raw)
+
+
+_TOUCHED_DDL = ("CREATE TEMP TABLE touched (tbl TEXT, row_id TEXT, field TEXT,"
+                " PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
+_STAGE_DDL = ("CREATE TEMP TABLE stage_version (device_id TEXT, counter INTEGER, hlc INTEGER,"
+              " tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT, staff_id TEXT,"
+              " batch INTEGER NOT NULL DEFAULT 0)")
+
+
+def _fresh(raw: Any, name: str, ddl: str) -> None:
+    """A temporary table, empty: dropped and made again (far quicker than deleting 100,000
+    rows from it)."""
+    raw.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    raw.execute(ddl)
+
+
+def stage(raw: Any, versions: Iterable[Sequence[Any]], batch: int = 0) -> None:
+    """Put ``versions`` in the staging table (emptied first when ``batch`` is 0), tagged with
+    ``batch`` so that a caller can take a whole batch back out before ``apply_staged``."""
+    if batch == 0:
+        _fresh(raw, "stage_version", _STAGE_DDL)
     # Versions from before 0009 carry no staff member.
-    raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (tuple(v) if len(v) > 8 else (*v, None) for v in versions))
+    raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}, batch)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((*v, batch) if len(v) > 8 else (*v, None, batch) for v in versions))
+
+
+def stage_rows(raw: Any, log_id: str, rows: bytes, batch: int, upto: int | None = None) -> int:
+    """Stage a signed batch's rows from its canonical JSON, those up to ``upto`` when given;
+    returns how many. Each row is ``[counter, hlc, tbl, row_id, field, value, parents,
+    staff_id]``; a BLOB value travels as ``{"b64": ...}``. Raises ValueError or
+    ``sqlite3.Error`` when the rows are not of that shape."""
+    parsed = json.loads(rows)
+    if not isinstance(parsed, list):
+        raise ValueError("a batch's rows are a list")
+    if b'{"b64":' in rows:
+        parsed = [[*r[:5], base64.b64decode(r[5]["b64"]), *r[6:]]
+                  if isinstance(r, list) and len(r) > 5 and isinstance(r[5], dict) else r
+                  for r in parsed]
+    if upto is not None:
+        parsed = [r for r in parsed if isinstance(r, list) and r and r[0] <= upto]
+    # The log and the batch number as literals, so that the parsed rows bind as they are.
+    quoted = "'" + log_id.replace("'", "''") + "'"
+    raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}, batch)"
+                    f" VALUES ({quoted}, ?, ?, ?, ?, ?, ?, ?, ?, {int(batch)})", parsed)
+    return len(parsed)
+
+
+def stage_other(raw: Any, versions: Iterable[Sequence[Any]]) -> None:
+    """Versions to compare with the store's (``diverging(raw, "other_version")``), never
+    applied: a fork's evidence, changes to re-issue."""
+    _fresh(raw, "other_version", "CREATE TEMP TABLE other_version (device_id TEXT,"
+           " counter INTEGER, hlc INTEGER, tbl TEXT, row_id TEXT, field TEXT, value,"
+           " parents TEXT, staff_id TEXT, PRIMARY KEY (device_id, counter))")
+    raw.executemany(f"INSERT OR IGNORE INTO other_version ({_COLUMNS})"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
+
+
+def diverging(raw: Any, staged: str = "stage_version") -> dict[str, int]:
+    """Logs of which a staged version differs from the version this store holds under the
+    same (log, counter): the lowest such counter of each. Two versions with one id are a fork
+    of that log (see app.sync.signed); the engine itself never applies them."""
+    return {str(log): int(counter) for log, counter in raw.execute(
+        f"SELECT s.device_id, MIN(s.counter) FROM {staged} s JOIN sync_version v"
+        " ON v.device_id = s.device_id AND v.counter = s.counter"
+        f" WHERE {DIFFERENT.format(a='s', b='v')} GROUP BY s.device_id")}
+
+
+# Two versions with the same id but not the same content.
+DIFFERENT = ("({a}.hlc IS NOT {b}.hlc OR {a}.tbl IS NOT {b}.tbl OR {a}.row_id IS NOT {b}.row_id"
+              " OR {a}.field IS NOT {b}.field OR quote({a}.value) IS NOT quote({b}.value)"
+              " OR {a}.parents IS NOT {b}.parents OR {a}.staff_id IS NOT {b}.staff_id)")
+
+
+def unstage_batch(raw: Any, batch: int) -> None:
+    raw.execute("DELETE FROM stage_version WHERE batch = ?", (batch,))
+
+
+def apply_staged(raw: Any) -> ApplyResult:
+    """Add the staged versions to the store and bring its tables up to date."""
+    raw.execute("PRAGMA defer_foreign_keys = ON")
     received = raw.execute("SELECT COUNT(*) FROM stage_version").fetchone()[0]
-    raw.execute("CREATE TEMP TABLE IF NOT EXISTS stage_new (device_id TEXT, counter INTEGER,"
-                " PRIMARY KEY (device_id, counter)) WITHOUT ROWID")
-    raw.execute("DELETE FROM stage_new")
+    _fresh(raw, "stage_new", "CREATE TEMP TABLE stage_new (device_id TEXT, counter INTEGER,"
+           " PRIMARY KEY (device_id, counter)) WITHOUT ROWID")
     raw.execute(
         "INSERT OR IGNORE INTO stage_new SELECT s.device_id, s.counter FROM stage_version s"
         " WHERE NOT EXISTS (SELECT 1 FROM sync_version v WHERE v.device_id = s.device_id"
@@ -137,15 +230,48 @@ def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
     _touched_fields(raw)
     conflicts = _recompute_heads(raw)
     created, updated = _write_tables(raw)
-    raw.execute("DELETE FROM stage_version")
-    raw.execute("DELETE FROM stage_new")
+    _fresh(raw, "stage_version", _STAGE_DDL)
+    raw.execute("DROP TABLE temp.stage_new")
     return ApplyResult(received, new, received - new, created, updated, conflicts, ahead)
 
 
+@dataclass(frozen=True)
+class Withdrawn:
+    versions: int  # taken out of effect
+    rows_removed: int  # records none of whose creating versions remain
+    rows_updated: int  # fields that now show another value
+
+
+def withdraw(raw: Any, versions: Iterable[tuple[str, int]]) -> Withdrawn:
+    """Take the versions ``(log, counter)`` out of effect: the tables become what the remaining
+    versions make of them (a record whose creating versions all went is removed). The caller
+    keeps them apart first; inside its transaction, with capture off."""
+    _fresh(raw, "gone", "CREATE TEMP TABLE gone (device_id TEXT, counter INTEGER,"
+           " PRIMARY KEY (device_id, counter)) WITHOUT ROWID")
+    raw.executemany("INSERT OR IGNORE INTO gone VALUES (?, ?)", versions)
+    _fresh(raw, "touched", _TOUCHED_DDL)
+    raw.execute("INSERT OR IGNORE INTO touched SELECT v.tbl, v.row_id, v.field"
+                " FROM gone g JOIN sync_version v USING (device_id, counter)")
+    count = raw.execute("DELETE FROM sync_version WHERE (device_id, counter) IN"
+                        " (SELECT device_id, counter FROM gone)").rowcount
+    raw.execute("DELETE FROM gone")
+    if count <= 0:
+        return Withdrawn(0, 0, 0)
+    raw.execute("PRAGMA defer_foreign_keys = ON")
+    _recompute_heads(raw)
+    removed = 0
+    for table in synced_tables(Base.metadata.tables.values()):
+        t = '"' + table.name + '"'
+        removed += max(raw.execute(
+            f"DELETE FROM {t} WHERE id IN (SELECT row_id FROM touched WHERE tbl = ?)"
+            " AND NOT EXISTS (SELECT 1 FROM sync_version v WHERE v.tbl = ? AND v.row_id = "
+            f"{t}.id AND v.parents = '[]')", (table.name, table.name)).rowcount, 0)
+    _created, updated = _write_tables(raw)
+    return Withdrawn(count, removed, updated)
+
+
 def _touched_fields(raw: Any) -> None:
-    raw.execute("CREATE TEMP TABLE IF NOT EXISTS touched (tbl TEXT, row_id TEXT, field TEXT,"
-                " PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
-    raw.execute("DELETE FROM touched")
+    _fresh(raw, "touched", _TOUCHED_DDL)
     raw.execute("INSERT OR IGNORE INTO touched SELECT s.tbl, s.row_id, s.field"
                 " FROM stage_version s JOIN stage_new USING (device_id, counter)")
 
@@ -155,9 +281,8 @@ def _recompute_heads(raw: Any) -> int:
     raw.execute("DELETE FROM sync_head WHERE (tbl, row_id, field) IN"
                 " (SELECT tbl, row_id, field FROM touched)")
     # Every (field, version) named as a parent by a version of the same field.
-    raw.execute("CREATE TEMP TABLE IF NOT EXISTS named (tbl TEXT, row_id TEXT, field TEXT,"
-                " version TEXT, PRIMARY KEY (tbl, row_id, field, version)) WITHOUT ROWID")
-    raw.execute("DELETE FROM named")
+    _fresh(raw, "named", "CREATE TEMP TABLE named (tbl TEXT, row_id TEXT, field TEXT,"
+           " version TEXT, PRIMARY KEY (tbl, row_id, field, version)) WITHOUT ROWID")
     raw.execute(
         "INSERT OR IGNORE INTO named SELECT w.tbl, w.row_id, w.field, p.value"
         " FROM touched t JOIN sync_version w"
@@ -171,8 +296,13 @@ def _recompute_heads(raw: Any) -> int:
         " WHERE NOT EXISTS (SELECT 1 FROM named n WHERE n.tbl = v.tbl AND n.row_id = v.row_id"
         " AND n.field = v.field AND n.version = v.device_id || ':' || v.counter)")
     raw.execute("DELETE FROM named")
+    _heads_around_cycles(raw)
+    # Fields with more than one head first (from the heads alone), then their values.
     fields = int(raw.execute(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM sync_head h JOIN touched t USING (tbl, row_id, field)"
+        "SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT h.tbl, h.row_id, h.field"
+        " FROM touched t JOIN sync_head h USING (tbl, row_id, field)"
+        " GROUP BY h.tbl, h.row_id, h.field HAVING COUNT(*) > 1) m"
+        " JOIN sync_head h USING (tbl, row_id, field)"
         " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
         f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE})").fetchone()[0])
     # A record deleted on one laptop while edited on another is a conflict too (one per row,
@@ -187,23 +317,102 @@ def _recompute_heads(raw: Any) -> int:
     return fields + deletes
 
 
+def _heads_around_cycles(raw: Any) -> None:
+    """Parent links can form a cycle when a version id was used twice (a forked log, a store
+    tampered with): a version names "L:7" as it knew it, and the other "L:7" names that version.
+    Then "named by no version" leaves neither as a head, and stores would disagree. So a
+    version is superseded only by a version outside its own cycle (strongly connected
+    component); without cycles this is the rule above. A cycle needs a link back in time (a
+    parent whose clock is not below its child's), so only fields with such a link are
+    recomputed here, and there are none in a store whose ids were never reused and whose
+    laptops' clocks are right."""
+    suspects = raw.execute(
+        "SELECT DISTINCT w.tbl, w.row_id, w.field FROM touched t JOIN sync_version w"
+        " ON w.tbl = t.tbl AND w.row_id = t.row_id AND w.field = t.field,"
+        " json_each(w.parents) p JOIN sync_version v"
+        " ON v.device_id = substr(p.value, 1, instr(p.value, ':') - 1)"
+        " AND v.counter = CAST(substr(p.value, instr(p.value, ':') + 1) AS INTEGER)"
+        " WHERE w.parents <> '[]' AND v.tbl = w.tbl AND v.row_id = w.row_id"
+        " AND v.field = w.field AND v.hlc >= w.hlc").fetchall()
+    for tbl, row_id, field in suspects:
+        versions = {f"{d}:{c}": (str(d), int(c), json.loads(p)) for d, c, p in raw.execute(
+            "SELECT device_id, counter, parents FROM sync_version"
+            " WHERE tbl = ? AND row_id = ? AND field = ?", (tbl, row_id, field))}
+        edges = {v: [p for p in parents if p in versions]
+                 for v, (_d, _c, parents) in versions.items()}
+        component = strong_components(edges)
+        superseded = {p for v, parents in edges.items() for p in parents
+                      if component[p] != component[v]}
+        raw.execute("DELETE FROM sync_head WHERE tbl = ? AND row_id = ? AND field = ?",
+                    (tbl, row_id, field))
+        raw.executemany("INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        [(tbl, row_id, field, d, c) for v, (d, c, _p) in sorted(versions.items())
+                         if v not in superseded])
+
+
+def strong_components(edges: dict[str, list[str]]) -> dict[str, int]:
+    """Tarjan's strongly connected components, iteratively: node -> component number."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    component: dict[str, int] = {}
+    counter = 0
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(edges[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component[member] = index[node]
+                        if member == node:
+                            break
+    return component
+
+
 def _write_tables(raw: Any) -> tuple[int, int]:
     """Write each touched field's winning value and each touched row's stamps."""
-    raw.execute("CREATE TEMP TABLE IF NOT EXISTS winner (tbl TEXT, row_id TEXT, field TEXT,"
-                " value, PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
-    raw.execute("DELETE FROM winner")
+    _fresh(raw, "winner", "CREATE TEMP TABLE winner (tbl TEXT, row_id TEXT, field TEXT,"
+           " value, PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
+    # The head with the highest (HLC, device) of each field: with a single max() in an
+    # aggregate, SQLite takes the bare columns from the row that has it. The groups come in
+    # index order, so nothing is sorted.
     raw.execute(
         "INSERT INTO winner SELECT tbl, row_id, field, value FROM ("
-        " SELECT v.tbl, v.row_id, v.field, v.value, ROW_NUMBER() OVER ("
-        "  PARTITION BY v.tbl, v.row_id, v.field ORDER BY v.hlc DESC, v.device_id DESC) AS n"
-        " FROM sync_head h JOIN touched t USING (tbl, row_id, field)"
-        " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter) WHERE n = 1")
+        " SELECT h.tbl, h.row_id, h.field, v.value,"
+        "  max(printf('%020d', v.hlc) || v.device_id)"
+        " FROM touched t JOIN sync_head h USING (tbl, row_id, field)"
+        " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
+        " GROUP BY h.tbl, h.row_id, h.field)")
     created = updated = 0
     for table in synced_tables(Base.metadata.tables.values()):
         ids = field_ids(table)  # column -> field id
-        raw.execute("CREATE TEMP TABLE IF NOT EXISTS touched_rows (row_id TEXT PRIMARY KEY)"
-                    " WITHOUT ROWID")
-        raw.execute("DELETE FROM touched_rows")
+        _fresh(raw, "touched_rows", "CREATE TEMP TABLE touched_rows (row_id TEXT PRIMARY KEY)"
+               " WITHOUT ROWID")
         if raw.execute("INSERT INTO touched_rows SELECT DISTINCT row_id FROM touched"
                        " WHERE tbl = ?", (table.name,)).rowcount <= 0:
             continue
@@ -214,9 +423,13 @@ def _write_tables(raw: Any) -> tuple[int, int]:
         values = ", ".join(
             f"(SELECT w.value FROM winner w WHERE w.tbl = '{table.name}'"
             f" AND w.row_id = r.row_id AND w.field = '{ids[c]}')" for c in ids)
+        # Only a record whose creating versions are here: edits of a record created by versions
+        # kept apart (see ``withdraw``) wait for them.
         created += max(raw.execute(
             f"INSERT INTO {t} (id, {columns}) SELECT r.row_id, {values}"
-            f" FROM touched_rows r WHERE r.row_id NOT IN (SELECT id FROM {t})").rowcount, 0)
+            f" FROM touched_rows r WHERE r.row_id NOT IN (SELECT id FROM {t})"
+            " AND EXISTS (SELECT 1 FROM sync_version c WHERE c.tbl = ? AND c.row_id = r.row_id"
+            " AND c.parents = '[]')", (table.name,)).rowcount, 0)
         for column, field in ids.items():
             cursor = raw.execute(
                 f"UPDATE {t} SET {quoted[column]} = w.value FROM winner w"
@@ -242,12 +455,13 @@ def _stamp_rows(raw: Any, table: str) -> None:
 
 @dataclass(frozen=True)
 class Candidate:
-    device_id: str
+    device_id: str  # the log the version is in
     counter: int
     hlc: int
     value: Any
     winner: bool
     staff_id: str | None = None  # who made the change, when the laptop knew
+    laptop_id: str = ""  # the laptop that wrote it (the log's owner)
 
 
 @dataclass(frozen=True)
@@ -272,6 +486,8 @@ def conflicts(store: Store) -> list[Conflict]:
             " ON v.device_id = h.device_id AND v.counter = h.counter"
             f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE}"
             " ORDER BY h.tbl, h.row_id, h.field").fetchall()
+        owners = {str(lg): str(d) for lg, d in raw.execute(
+            "SELECT log_id, device_id FROM sync_log")}
         result = []
         for tbl, row_id, field in keys:
             heads = raw.execute(
@@ -280,7 +496,7 @@ def conflicts(store: Store) -> list[Conflict]:
                 " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
                 " WHERE h.tbl = ? AND h.row_id = ? AND h.field = ?"
                 " ORDER BY v.hlc DESC, v.device_id DESC", (tbl, row_id, field)).fetchall()
-            candidates = [Candidate(d, c, h, v, i == 0, staff)
+            candidates = [Candidate(d, c, h, v, i == 0, staff, owners.get(d, d))
                           for i, (d, c, h, v, _p, staff) in enumerate(heads)]
             base, has_base = _common_base(raw, tbl, row_id, field, [h[4] for h in heads])
             result.append(Conflict(tbl, row_id, field, candidates, base, has_base))
@@ -291,8 +507,9 @@ def conflicts(store: Store) -> list[Conflict]:
                 continue
             in_conflict.add((tbl, row_id))
             result.append(Conflict(tbl, row_id, "deleted", [
-                Candidate(d_dev, d_cnt, d_hlc, 1, True, d_staff),
-                Candidate(e_dev, e_cnt, e_hlc, 0, False, e_staff)], 0, True, edited))
+                Candidate(d_dev, d_cnt, d_hlc, 1, True, d_staff, owners.get(d_dev, d_dev)),
+                Candidate(e_dev, e_cnt, e_hlc, 0, False, e_staff, owners.get(e_dev, e_dev))],
+                0, True, edited))
         result.sort(key=lambda c: (c.tbl, c.row_id, c.field))
         return result
 

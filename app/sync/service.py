@@ -36,13 +36,15 @@ from app.errors import (
     PackageNotAppliedError,
     disk_problems,
 )
-from app.i18n import N_
+from app.formatting import format_number
+from app.i18n import N_, _
 from app.identity import this_device
 from app.store import Store
-from app.sync import container, crypto, engine
+from app.sync import container, crypto, engine, signed
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
 from models import Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
 from models import migrate as migrations
+from models.sync import MAX_ADOPTED_HLC_SQL
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +228,11 @@ def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
     known = current.roster.find(asked.device_id)
     if known is not None and known.revoked:
         raise AppError(N_("This laptop was revoked; it cannot be enrolled again."))
+    if known is not None and known.public() != asked.public():
+        # The same laptop id with other keys: a data folder copied from another laptop.
+        raise AppError(N_("A laptop with this id is already enrolled, with other keys. Was this "
+                          "laptop's data folder copied from another laptop? Set it up afresh "
+                          "instead; nothing was changed."))
     devices = [d for d in current.roster.devices if d.device_id != asked.device_id]
     devices.append(RosterDevice(asked.device_id, asked.name, asked.office_id, asked.sign_pub,
                                 asked.box_pub, datetime.now(UTC).replace(microsecond=0)))
@@ -282,28 +289,22 @@ def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
         raise AppError(N_("The master laptop cannot revoke itself."))
     if target.revoked:
         raise AppError(N_("This laptop is already revoked."))
-    devices = tuple(
-        RosterDevice(d.device_id, d.name, d.office_id, d.sign_pub, d.box_pub, d.enrolled_at,
-                     datetime.now(UTC).replace(microsecond=0)) if d.device_id == device_id else d
-        for d in current.roster.devices)
-    roster = Roster(current.roster.office_id, current.roster.version + 1, devices)
     with store.write() as session:
+        # The cut-off: what this laptop holds of each of the revoked laptop's logs now. What
+        # it wrote beyond is refused from any laptop that carries it.
+        raw = engine.raw_connection(session)
+        held = signed.vector(raw)
+        cutoffs = tuple((log_id, held.get(log_id, 0))
+                        for log_id in signed.logs_of(raw, device_id))
+        devices = tuple(
+            RosterDevice(d.device_id, d.name, d.office_id, d.sign_pub, d.box_pub,
+                         d.enrolled_at, datetime.now(UTC).replace(microsecond=0), cutoffs)
+            if d.device_id == device_id else d for d in current.roster.devices)
+        roster = Roster(current.roster.office_id, current.roster.version + 1, devices)
         return _keep_roster(session, crypto.sign_roster(roster, office_key), office_key.public())
 
 
 # -- packages ----------------------------------------------------------------------------------
-def _encode(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return {"b64": base64.b64encode(value).decode("ascii")}
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        return base64.b64decode(value["b64"])
-    return value
-
-
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
@@ -314,11 +315,28 @@ class ExportResult:
     full: bool
 
 
+def _office_key_once(store: Store, passphrase: str) -> Callable[[], OfficeKey]:
+    """The office key, unwrapped (scrypt) the first time it is needed."""
+    found: list[OfficeKey] = []
+
+    def get() -> OfficeKey:
+        if not found:
+            found.append(_office_key(store, passphrase))
+        return found[0]
+    return get
+
+
+def is_master(store: Store) -> bool:
+    with store.read() as session:
+        return session.get(SyncSecret, "office") is not None
+
+
 @disk_problems(lambda _error, _store, target, *_args, **_kwargs: target)
 def export(store: Store, target: Path, passphrase: str, full: bool = False,
            progress: Progress | None = None, is_cancelled: IsCancelled | None = None
            ) -> ExportResult:
-    """One package file with everything the office's other laptops may lack (or everything)."""
+    """One package file with everything the office's other laptops may lack (or everything):
+    this laptop's new versions signed first (see app.sync.signed), then whole signed batches."""
     from models import new_id
 
     keys = device_keys(store, passphrase)
@@ -329,6 +347,9 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
     if me is None or me.revoked:
         raise AppError(N_("This laptop is not on the office's list of laptops, or was revoked."))
     recipients = [d.public() for d in found.roster.active()]
+    office_key = _office_key_once(store, passphrase) if is_master(store) else None
+    with store.sync_write() as session, engine.capture_off(store, session) as raw:
+        signed.sign_pending(raw, keys, office_key)
     with store.read() as session:
         peers = {p.device_id: json.loads(p.vector) for p in session.scalars(select(SyncPeer))}
         sequence = (session.scalar(select(func.max(SyncPackage.sequence)).where(
@@ -341,25 +362,33 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
     if not full and others and all(o in peers for o in others):
         devices = set().union(*(peers[o] for o in others))
         known = {d: min(int(peers[o].get(d, 0)) for o in others) for d in devices}
-    rows = [[_encode(v) for v in row] for batch in engine.versions_after(store, known)
-            for row in batch]
-    mine = engine.vector(store)
-    shas = sorted({str(row[6]) for row in rows if row[3] == "attachment" and row[5] == "sha256"})
+    with store.read() as session:
+        raw = engine.raw_connection(session)
+        bundle = signed.outgoing(raw, known)
+        mine = signed.vector(raw)
+        ack_hlc = int(raw.execute(f"SELECT doorstep_hlc({MAX_ADOPTED_HLC_SQL})").fetchone()[0])
+        shas = sorted({str(sha) for batch, _data in bundle.batches for (sha,) in raw.execute(
+            "SELECT value FROM sync_version WHERE tbl = 'attachment' AND field = 'sha256'"
+            " AND device_id = ? AND counter BETWEEN ? AND ?",
+            (batch.log_id, batch.first, batch.last))})
     sections: dict[str, bytes | Path] = {
-        "versions": json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(),
+        **signed.to_sections(bundle),
         "roster": json.dumps({"signed": base64.b64encode(found.signed).decode(),
                               "office_key": base64.b64encode(found.office_public_key).decode()
                               }).encode()}
+    attachments = 0
     for sha in shas:
         path = store.paths.attachments / sha[:2] / sha
         if path.is_file():
             sections[f"attachment/{sha}"] = path
+            attachments += 1
     package_id = new_id()
     manifest = {
         "package_id": package_id, "sender": keys.device_id, "office": found.roster.office_id,
         "schema": migrations.head_revision(), "sequence": sequence, "previous": previous,
         "created_at": _now(), "full": full, "vector_from": known, "vector_to": mine,
-        "ack": mine, "counts": {"versions": len(rows), "attachments": len(sections) - 2},
+        "ack": mine, "ack_hlc": ack_hlc,
+        "counts": {"versions": bundle.versions, "attachments": attachments},
     }
     # The .part file is noted in a workspace: if this process is killed, the next start
     # removes it; one a killed export left beside the same target goes now.
@@ -372,9 +401,9 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
         session.add(SyncPackage(
             package_id=package_id, direction="sent", sender_id=keys.device_id,
             sequence=sequence, created_at=manifest["created_at"], handled_at=_now(),
-            file_name=str(target), full=int(full), versions=len(rows),
-            attachments=len(sections) - 2, summary="{}"))
-    return ExportResult(target, package_id, len(rows), len(sections) - 2,
+            file_name=str(target), full=int(full), versions=bundle.versions,
+            attachments=attachments, summary="{}"))
+    return ExportResult(target, package_id, bundle.versions, attachments,
                         target.stat().st_size, full)
 
 
@@ -393,6 +422,29 @@ class ImportResult:
     gaps: list[str]  # packages from the sender never imported here, by id and date
     # Laptops whose clocks are wrong: (name, days their stamps are ahead of this laptop's).
     clocks_ahead: tuple[tuple[str, int], ...] = ()
+    # Changes refused because the laptop they claim to come from did not sign them:
+    # (that laptop's name, how many); the package's sender carried them.
+    forged: tuple[tuple[str, int], ...] = ()
+    # Changes a revoked laptop made past the cut-off the office set: (its name, how many).
+    revoked: tuple[tuple[str, int], ...] = ()
+    # Laptops one of whose logs was found written twice (restored or copied data folder).
+    forks: tuple[str, ...] = ()
+    decided: int = 0  # forks the office master decided on in this import (master only)
+    withdrawn: int = 0  # changes taken back out of effect here
+    # This laptop found that its data folder had been restored from an older copy (or that
+    # its log forked): it writes to a fresh log from now on.
+    restored: bool = False
+    reissued: int = 0  # of this laptop's changes kept apart, written again in its fresh log
+    # This laptop's clock reads this many days later than the sender's did when it wrote the
+    # package (0 unless more than a day): this laptop's date may be wrong.
+    clock_behind_sender: int = 0
+
+
+OLDER_FORMAT = N_("This package was written by an older Doorstep, before changes were signed "
+                  "by the laptop that made them. Update Doorstep on the laptop that wrote it, "
+                  "then write the package again. Nothing was changed.")
+UNREADABLE = N_("This package's contents could not be read. Nothing was changed. Tell the "
+                "person who looks after Doorstep: the details are in the log file.")
 
 
 @disk_problems(lambda error, store, source, *_args, **_kwargs:
@@ -400,14 +452,18 @@ class ImportResult:
 def import_package(store: Store, source: Path, passphrase: str,
                    progress: Progress | None = None, is_cancelled: IsCancelled | None = None
                    ) -> ImportResult:
-    """Decrypt and verify first; refuse with a clear message and nothing changed; then apply
-    everything in one transaction."""
+    """Decrypt and verify first; refuse with a clear message and nothing changed; then check
+    every batch against its author's key and apply everything in one transaction."""
     check_package_file(source)
     keys = device_keys(store, passphrase)
     found = stored_roster(store)
     if found is None:
         raise AppError(N_("This laptop is not enrolled in its office yet."))
-    roster = _newer_roster(found, container.peek_header(source).roster)
+    try:
+        carried = container.peek_header(source).roster
+    except container.NewerPackageError:
+        carried = None  # said only once the header's MAC verifies, below
+    roster = _newer_roster(found, carried)
     # Only attachments are written, to a workspace that the next start removes if this
     # process is killed; the versions and the roster (names, ID numbers) stay in memory.
     work = scratch.Workspace.create(store.paths, "import")
@@ -416,13 +472,16 @@ def import_package(store: Store, source: Path, passphrase: str,
                                      work.folder, progress=progress, is_cancelled=is_cancelled,
                                      in_memory=lambda name: not name.startswith("attachment/"))
         scratch.pause_for_tests("import-decrypted")
+        if opened.format_version < (1, 1) or "signed" not in opened.sections:
+            raise container.PackageError(OLDER_FORMAT)
         manifest = opened.manifest
         files = opened.section_files
         roster_doc = json.loads(opened.sections["roster"])
-        rows = [(r[0], r[1], r[2], r[3], r[4], r[5],
-                 _decode(r[6]) if isinstance(r[6], dict) else r[6], r[7],
-                 r[8] if len(r) > 8 else None)
-                for r in json.loads(opened.sections["versions"])]
+        try:
+            bundle = signed.from_sections(opened.sections)
+        except signed.BundleError as exc:
+            log.exception("package %s: signed-log sections", opened.package_id)
+            raise container.PackageError(UNREADABLE) from exc
         # Attachments: each file must be what its name says; stored before the transaction
         # (content-addressed, so a file stored for an import that then fails harms nothing).
         stored = 0
@@ -443,46 +502,186 @@ def import_package(store: Store, source: Path, passphrase: str,
             stored += 1
         mine = engine.vector(store)
         gaps = _gaps(store, manifest, mine)
-        with _not_applied(opened.package_id), store.write() as session:
+        ack = {str(d): int(n) for d, n in dict(manifest.get("ack", {})).items()}
+        ack_hlc = int(manifest.get("ack_hlc", 0))
+        office_key = _office_key_once(store, passphrase) if is_master(store) else None
+        with _not_applied(opened.package_id), store.sync_write() as session, \
+                engine.capture_off(store, session) as raw:
             seen = session.get(SyncPackage, opened.package_id)
-            result = engine.apply_in(store, session, rows)
-            scratch.pause_for_tests("import-applying")
+            # The roster the package carries first: a revocation in it holds in this import.
             _keep_roster(session, base64.b64decode(roster_doc["signed"]),
                          base64.b64decode(roster_doc["office_key"]))
+            session.flush()
+            row = session.get(SyncRoster, found.roster.office_id)
+            assert row is not None
+            trust = signed.trust_for(raw, crypto.read_roster(row.signed, row.office_public_key),
+                                     row.office_public_key, keys.device_id)
+            got = signed.receive(raw, bundle, trust, sender_id=opened.sender_id, ack=ack,
+                                 keys=keys, office_key=office_key)
+            result = got.applied
+            scratch.pause_for_tests("import-applying")
             peer = session.get(SyncPeer, opened.sender_id)
-            # What the sender holds only grows: a replayed old package never moves it back.
-            held = {str(d): int(n) for d, n in dict(manifest.get("ack", {})).items()}
-            if peer is not None:
-                for device, counter in json.loads(peer.vector).items():
-                    held[device] = max(held.get(device, 0), int(counter))
-            ack = json.dumps(held, sort_keys=True)
+            # What the sender holds, from its newest package: a replayed old one changes
+            # nothing; a newer one may hold less (versions it took out of effect).
             if peer is None:
-                session.add(SyncPeer(device_id=opened.sender_id, vector=ack, updated_at=_now()))
-            else:
-                peer.vector, peer.updated_at = ack, _now()
+                session.add(SyncPeer(device_id=opened.sender_id,
+                                     vector=json.dumps(ack, sort_keys=True), updated_at=_now(),
+                                     ack_hlc=ack_hlc))
+            elif ack_hlc > peer.ack_hlc:
+                peer.vector, peer.updated_at = json.dumps(ack, sort_keys=True), _now()
+                peer.ack_hlc = ack_hlc
             # A laptop enrolled from nothing belongs to its office once the office's data is in.
             this = session.get(Device, keys.device_id)
             if this is not None and this.office_id is None \
                     and session.get(Office, found.roster.office_id) is not None:
                 this.office_id = found.roster.office_id
             summary = {"new": result.new, "duplicates": result.duplicates,
-                       "conflicts": result.conflicts, "gaps": gaps}
+                       "conflicts": result.conflicts, "gaps": gaps,
+                       "forged": got.forged, "revoked": got.revoked, "forks": got.forks,
+                       "withdrawn": got.withdrawn, "reissued": got.reissued,
+                       "new_log": got.new_log}
             if seen is None:
                 session.add(SyncPackage(
                     package_id=opened.package_id, direction="received",
                     sender_id=opened.sender_id, sequence=int(manifest.get("sequence", 0)),
                     created_at=str(manifest.get("created_at", "")), handled_at=_now(),
                     file_name=str(source), full=int(bool(manifest.get("full"))),
-                    versions=len(rows), attachments=stored, summary=json.dumps(summary)))
+                    versions=bundle_versions(bundle), attachments=stored,
+                    summary=json.dumps(summary)))
+        if got.new_log is not None:
+            store.ctx.log_id = got.new_log
         sender = roster.find(opened.sender_id)
-        return ImportResult(opened.package_id, opened.sender_id,
-                            sender.name if sender else opened.sender_id, result.new,
-                            result.duplicates, result.rows_created, result.rows_updated,
-                            result.conflicts, stored, seen is not None, gaps,
-                            tuple((_laptop_name(roster, device), ahead // DAY_MS)
-                                  for device, ahead in result.clocks_ahead))
+        names = trust.roster.find
+        return ImportResult(
+            opened.package_id, opened.sender_id,
+            sender.name if sender else opened.sender_id, result.new,
+            result.duplicates, result.rows_created, result.rows_updated,
+            result.conflicts, stored, seen is not None, gaps,
+            tuple((_laptop_name(trust.roster, trust.owner(device)), ahead // DAY_MS)
+                  for device, ahead in result.clocks_ahead),
+            forged=tuple((_name(names, d), n) for d, n in sorted(got.forged.items())),
+            revoked=tuple((_name(names, d), n) for d, n in sorted(got.revoked.items())),
+            forks=tuple(sorted({_name(names, trust.owner(lg)) for lg in got.forks})),
+            decided=len(got.decided), withdrawn=got.withdrawn,
+            restored=got.new_log is not None, reissued=got.reissued,
+            clock_behind_sender=_days_behind(str(manifest.get("created_at", ""))))
     finally:
         work.close()
+
+
+FORGED_NOTE = N_("{count} changes said to come from the laptop {laptop} were not signed by it "
+                 "and were refused; they are kept apart for review. The package came from "
+                 "{sender}: tell the person who looks after Doorstep.")
+REVOKED_NOTE = N_("{count} changes that the revoked laptop {laptop} made after it was revoked "
+                  "were refused; they are kept apart for review.")
+FORK_NOTE = N_("The laptop {laptop} wrote two different sets of changes under the same numbers "
+               "(its data folder was probably restored from an older copy, or copied). The set "
+               "this laptop did not have is kept apart; nothing is lost: {laptop} writes its "
+               "changes again once it reads a package from the office.")
+DECIDED_NOTE = N_("As the office's master laptop, this laptop decided which set stays: the one "
+                  "it holds. Every laptop follows that decision when it reads a package from "
+                  "the office.")
+WITHDRAWN_NOTE = N_("{count} changes were taken back out of the data on this laptop (a revoked "
+                    "laptop's, or the set of changes the office did not keep); they are kept "
+                    "apart for review.")
+RESTORED_NOTE = N_("This laptop's data folder was restored from an older copy, or copied: the "
+                   "office holds changes of this laptop that it does not. From now on it writes "
+                   "its changes in a fresh series, so they cannot be taken for earlier ones. "
+                   "Until it has read back what it registered before, new petitions get "
+                   "provisional numbers.")
+REISSUED_NOTE = N_("{count} of this laptop's changes that the office had kept apart were "
+                   "written again; they travel with its next package.")
+CLOCK_BEHIND_NOTE = N_("This laptop's clock reads about {days} days earlier than the clock of "
+                       "the laptop that wrote the package. Set this laptop's date and time "
+                       "right: registration numbers and deadlines depend on it.")
+
+
+def import_notes(got: ImportResult) -> list[str]:
+    """What a person must know about an import beyond its figures, translated, in order."""
+    notes = [_(FORGED_NOTE).format(count=format_number(n), laptop=laptop, sender=got.sender_name)
+             for laptop, n in got.forged]
+    notes += [_(REVOKED_NOTE).format(count=format_number(n), laptop=laptop)
+              for laptop, n in got.revoked]
+    notes += [_(FORK_NOTE).format(laptop=laptop) for laptop in got.forks]
+    if got.decided:
+        notes.append(_(DECIDED_NOTE))
+    if got.withdrawn:
+        notes.append(_(WITHDRAWN_NOTE).format(count=format_number(got.withdrawn)))
+    if got.restored:
+        notes.append(_(RESTORED_NOTE))
+    if got.reissued:
+        notes.append(_(REISSUED_NOTE).format(count=format_number(got.reissued)))
+    if got.clock_behind_sender:
+        notes.append(_(CLOCK_BEHIND_NOTE).format(days=format_number(got.clock_behind_sender)))
+    return notes
+
+
+REASONS = {
+    signed.FORK: N_("the laptop wrote two different sets of changes under the same numbers; "
+                    "this set was not kept"),
+    signed.REVOKED: N_("made by a revoked laptop after it was revoked"),
+    signed.FORGED: N_("not signed by the laptop it claims to come from"),
+    signed.UNVERIFIED: N_("written on this laptop under another laptop's name"),
+}
+
+
+@dataclass(frozen=True)
+class ApartRow:
+    """A batch of changes kept apart, for a person to review."""
+
+    noted_at: str
+    reason: str  # signed.FORK | REVOKED | FORGED | UNVERIFIED
+    laptop: str  # the laptop whose changes they are (or claim to be), by name
+    brought_by: str  # the laptop whose package carried them, by name ("" for this one)
+    changes: int
+    tables: tuple[str, ...]  # the kinds of record they touch
+    reissued: bool  # the laptop wrote them again (forks)
+
+
+def kept_apart(store: Store) -> list[ApartRow]:
+    """Every batch of changes kept apart on this laptop, newest first."""
+    found = stored_roster(store)
+
+    def name(device_id: str) -> str:
+        entry = found.roster.find(device_id) if found is not None else None
+        return entry.name if entry is not None else device_id
+
+    with store.read() as session:
+        raw = engine.raw_connection(session)
+        owners = {str(lg): str(d) for lg, d in raw.execute(
+            "SELECT log_id, device_id FROM sync_log")}
+        rows = []
+        for log_id, first, last, reason, sender, noted, reissued, data in raw.execute(
+                "SELECT log_id, first_counter, last_counter, reason, sender_id, noted_at,"
+                " reissued, rows FROM sync_apart ORDER BY noted_at DESC, log_id, first_counter"):
+            try:
+                tables = tuple(sorted({str(r[2]) for r in json.loads(data)}))
+            except (ValueError, TypeError, IndexError):
+                tables = ()
+            rows.append(ApartRow(str(noted), str(reason), name(owners.get(log_id, log_id)),
+                                 name(sender) if sender else "", int(last) - int(first) + 1,
+                                 tables, bool(reissued)))
+        return rows
+
+
+def bundle_versions(bundle: signed.RawBundle) -> int:
+    return sum(b.last - b.first + 1 for b, _data in bundle.batches)
+
+
+def _name(find: Callable[[str], RosterDevice | None], device_id: str) -> str:
+    found = find(device_id)
+    return found.name if found is not None else device_id
+
+
+def _days_behind(sender_time: str) -> int:
+    """How many whole days this laptop's clock reads earlier than the sender's did when it
+    wrote the package (0 for less than a day, or a time that cannot be read)."""
+    try:
+        then = datetime.fromisoformat(sender_time)
+    except ValueError:
+        return 0
+    behind = (then - datetime.now(UTC)).total_seconds() / 86400
+    return int(behind) if behind >= 1 else 0
 
 
 def _newer_roster(found: StoredRoster, carried: bytes | None) -> Roster:

@@ -94,7 +94,7 @@ class ConflictsPanel(QWidget):
             values = [c.value for c in conflict.candidates] + [conflict.base]
             if target is not None:
                 keys.update((target, str(v)) for v in values if isinstance(v, str) and v)
-            keys.update(("device", c.device_id) for c in conflict.candidates)
+            keys.update(("device", c.laptop_id) for c in conflict.candidates)
             keys.update(("staff", c.staff_id) for c in conflict.candidates if c.staff_id)
         self._records = describe.record_names(self._store, keys)
         self.retranslate_ui()
@@ -116,7 +116,7 @@ class ConflictsPanel(QWidget):
 
     def changed_by(self, candidate: Candidate) -> str:
         """The laptop, and the staff member who made the change when the laptop knew."""
-        laptop = self.laptop_name(candidate.device_id)
+        laptop = self.laptop_name(candidate.laptop_id)
         person = self._records.get(("staff", candidate.staff_id or ""))
         if person is None:
             return laptop

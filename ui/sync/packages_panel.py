@@ -323,6 +323,8 @@ class PackagesPanel(QWidget):
             text += _paragraph(_("The clock of the laptop {laptop} is about {days} days ahead. "
                                  "Its changes were taken as usual, but set its date and time "
                                  "right.").format(laptop=laptop, days=format_number(days)))
+        for note in service.import_notes(got):
+            text += _paragraph(note)
         if got.conflicts:
             text += _paragraph(_("Some fields were changed on two laptops at once. They show "
                                  "the later change until someone settles them."))

@@ -1,4 +1,5 @@
-"""The Sync area: office and laptops, packages (with their history), conflicts."""
+"""The Sync area: office and laptops, packages (with their history), conflicts, and changes
+kept apart."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from app.formatting import format_number
 from app.i18n import N_, _
 from app.store import Store
+from ui.sync.apart_panel import ApartPanel
 from ui.sync.conflicts_panel import ConflictsPanel
 from ui.sync.laptops_panel import LaptopsPanel
 from ui.sync.packages_panel import PackagesPanel
 
-TABS = (N_("Office and laptops"), N_("Packages"), N_("Conflicts"))
+TABS = (N_("Office and laptops"), N_("Packages"), N_("Conflicts"), N_("Kept apart"))
 
 
 class SyncView(QWidget):
@@ -27,8 +29,9 @@ class SyncView(QWidget):
         self.laptops = LaptopsPanel(store)
         self.packages = PackagesPanel(store, self.laptop_name)
         self.conflicts = ConflictsPanel(store, self._roster_name)
+        self.apart = ApartPanel(store)
         self.tabs = QTabWidget()
-        for panel in (self.laptops, self.packages, self.conflicts):
+        for panel in (self.laptops, self.packages, self.conflicts, self.apart):
             self.tabs.addTab(panel, "")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -44,6 +47,7 @@ class SyncView(QWidget):
         self.laptops.reload()
         self.packages.reload(self.laptops.is_enrolled())
         self.conflicts.reload()
+        self.apart.reload()
         self.retranslate_ui()
 
     def _store_changed(self) -> None:
@@ -72,6 +76,8 @@ class SyncView(QWidget):
             text = _(title)
             if self.tabs.widget(index) is self.conflicts and self.conflicts.count():
                 text += f" ({format_number(self.conflicts.count())})"
+            if self.tabs.widget(index) is self.apart and self.apart.count():
+                text += f" ({format_number(self.apart.count())})"
             self.tabs.setTabText(index, text)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.sync import LOG_GUARD_DDL, capture_trigger_ddl, record_columns_v1
+from models.sync import LOG_GUARD_DDL_V1, capture_trigger_ddl, record_columns_v1
 
 revision = "0001"
 down_revision = None
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("counter", sa.Integer(), primary_key=True),
         sqlite_with_rowid=False,
     )
-    for ddl in LOG_GUARD_DDL:
+    for ddl in LOG_GUARD_DDL_V1:
         op.execute(ddl)
 
     op.create_table(
