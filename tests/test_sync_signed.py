@@ -356,3 +356,45 @@ def test_the_screens_say_what_was_refused_and_list_it_kept_apart(
         assert any("\u0f00" <= ch <= "\u0fff" for ch in why)
     finally:
         i18n.set_mode(previous)
+
+
+# -- stores from before signed logs ---------------------------------------------------------------
+def _as_before_signed_logs(store: Store) -> None:
+    """What migration 0012 leaves in a store that synced before signed logs: every run of
+    versions it held, as a ``local`` batch (taken on trust, not forwarded)."""
+    import importlib.util
+
+    from models import migrate
+
+    path = migrate.MIGRATIONS_DIR / "versions" / "0012_signed_logs.py"
+    spec = importlib.util.spec_from_file_location("revision_0012", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    with store.write() as session:
+        conn = session.connection()
+        conn.exec_driver_sql("DELETE FROM sync_batch")
+        conn.exec_driver_sql(revision.LOCAL_BATCHES)
+
+
+def test_changes_held_from_before_signed_logs_reach_a_new_laptop_signed_by_the_office(
+        office: Office) -> None:
+    register(office.a, petition(summary="升级前甲的登记"))
+    office.carry("a", "master")
+    for who in ("master", "a", "b"):
+        _as_before_signed_logs(office.stores[who])
+    with office.b.read() as session:
+        assert session.connection().exec_driver_sql(
+            "SELECT COUNT(*) FROM sync_batch WHERE signer <> 'local'").scalar() == 0
+    # B never had A's petition. The master signs, with the office key, what it holds of A's
+    # (A may never export again); its package brings it to B.
+    got = office.carry("master", "b")
+    assert "升级前甲的登记" in summaries(office.b) and got.forged == ()
+    with office.master.read() as session:
+        signers = {s for (s,) in session.connection().exec_driver_sql(
+            "SELECT signer FROM sync_batch WHERE log_id = ?", (office.a.device_id,))}
+    assert "office" in signers
+    # A signs its own log, all of it, at its next export; nothing is taken twice.
+    again = office.carry("a", "master")
+    assert again.new == 0 and again.forks == ()
+    assert converged(office)

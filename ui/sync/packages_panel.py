@@ -12,11 +12,13 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -42,6 +44,9 @@ IMPORT_LINES = (
     ("conflicts", N_("Conflicts to settle")),
     ("attachments", N_("Scans and photos")),
 )
+
+
+RESULT_MAX_HEIGHT = 230
 
 
 def _figures_html(rows: list[tuple[str, str]]) -> str:
@@ -102,7 +107,15 @@ class PackagesPanel(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextFormat(Qt.TextFormat.RichText)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result.hide()
+        # A long outcome (bilingual, with notes) scrolls rather than pushing the history off a
+        # 1366×768 screen.
+        self.result_area = QScrollArea()
+        self.result_area.setWidget(self.result)
+        self.result_area.setWidgetResizable(True)
+        self.result_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.result_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.result_area.setMaximumHeight(RESULT_MAX_HEIGHT)
+        self.result_area.hide()
         self.conflicts_button = QPushButton()
         self.conflicts_button.clicked.connect(self.conflicts_requested)
         self.conflicts_button.hide()
@@ -139,7 +152,7 @@ class PackagesPanel(QWidget):
         top.addSpacing(24)
         top.addLayout(receive, 1)
         result_row = QHBoxLayout()
-        result_row.addWidget(self.result, 1)
+        result_row.addWidget(self.result_area, 1)
         result_row.addWidget(self.conflicts_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -175,7 +188,7 @@ class PackagesPanel(QWidget):
         self.result.setText(self._result() if self._result is not None else "")
         self.result.setStyleSheet(common.PROBLEM_STYLE if self._result_is_problem
                                   else common.NOTICE_STYLE)
-        self.result.setVisible(self._result is not None)
+        self.result_area.setVisible(self._result is not None)
         self._fill_history()
 
     def _fill_history(self) -> None:

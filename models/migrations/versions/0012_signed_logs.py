@@ -27,6 +27,15 @@ branch_labels = None
 depends_on = None
 
 
+# Every run of consecutive counters of each log held now: a ``local`` batch.
+LOCAL_BATCHES = (
+    "INSERT INTO sync_batch (log_id, first_counter, last_counter, rows_sha, signer, signature)"
+    " SELECT device_id, MIN(counter), MAX(counter), '', 'local', X'' FROM ("
+    "  SELECT device_id, counter,"
+    "   counter - ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY counter) AS run"
+    "  FROM sync_version) GROUP BY device_id, run")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("local_identity") as table:
         table.add_column(sa.Column("log_id", sa.String(36)))
@@ -62,13 +71,7 @@ def upgrade() -> None:
                     sa.Column("noted_at", sa.String(24), nullable=False),
                     sa.Column("decision", sa.LargeBinary()),
                     sa.Column("signature", sa.LargeBinary()))
-    # Every run of consecutive counters of each log held now: a ``local`` batch.
-    op.execute(
-        "INSERT INTO sync_batch (log_id, first_counter, last_counter, rows_sha, signer, signature)"
-        " SELECT device_id, MIN(counter), MAX(counter), '', 'local', X'' FROM ("
-        "  SELECT device_id, counter,"
-        "   counter - ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY counter) AS run"
-        "  FROM sync_version) GROUP BY device_id, run")
+    op.execute(LOCAL_BATCHES)
     op.execute("DROP TRIGGER sync_version__append_only")
     op.execute(LOG_GUARD_DDL[1])
     regenerate_capture_triggers(op.get_bind())
