@@ -438,6 +438,9 @@ class ImportResult:
     # This laptop's clock reads this many days later than the sender's did when it wrote the
     # package (0 unless more than a day): this laptop's date may be wrong.
     clock_behind_sender: int = 0
+    # Changes found on this laptop under another laptop's log that nobody signed (never
+    # written by Doorstep): kept apart.
+    unverified: int = 0
 
 
 OLDER_FORMAT = N_("This package was written by an older Doorstep, before changes were signed "
@@ -564,7 +567,8 @@ def import_package(store: Store, source: Path, passphrase: str,
             forks=tuple(sorted({_name(names, trust.owner(lg)) for lg in got.forks})),
             decided=len(got.decided), withdrawn=got.withdrawn,
             restored=got.new_log is not None, reissued=got.reissued,
-            clock_behind_sender=_days_behind(str(manifest.get("created_at", ""))))
+            clock_behind_sender=_days_behind(str(manifest.get("created_at", ""))),
+            unverified=got.unverified)
     finally:
         work.close()
 
@@ -591,6 +595,9 @@ RESTORED_NOTE = N_("This laptop's data folder was restored from an older copy, o
                    "provisional numbers.")
 REISSUED_NOTE = N_("{count} of this laptop's changes that the office had kept apart were "
                    "written again; they travel with its next package.")
+UNVERIFIED_NOTE = N_("{count} changes on this laptop were written under another laptop's name, "
+                     "not by Doorstep; they were taken out of the data and kept apart for "
+                     "review. Tell the person who looks after Doorstep.")
 CLOCK_BEHIND_NOTE = N_("This laptop's clock reads about {days} days earlier than the clock of "
                        "the laptop that wrote the package. Set this laptop's date and time "
                        "right: registration numbers and deadlines depend on it.")
@@ -611,6 +618,8 @@ def import_notes(got: ImportResult) -> list[str]:
         notes.append(_(RESTORED_NOTE))
     if got.reissued:
         notes.append(_(REISSUED_NOTE).format(count=format_number(got.reissued)))
+    if got.unverified:
+        notes.append(_(UNVERIFIED_NOTE).format(count=format_number(got.unverified)))
     if got.clock_behind_sender:
         notes.append(_(CLOCK_BEHIND_NOTE).format(days=format_number(got.clock_behind_sender)))
     return notes
