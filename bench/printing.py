@@ -29,10 +29,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate
 
-from app import i18n
-from app.agreements import SCRIPTS, parse_template, shipped_template
-from app.demo import NAME_PARTS
-from app.papers import shipped_fonts
+from app.core import i18n
+from app.hearings.agreements import SCRIPTS, parse_template, shipped_template
+from app.papers.documents import shipped_fonts
+from demo.generate import NAME_PARTS
 from reports import layout
 from reports.hearing_papers import AgreementData, AgreementParty, render_agreement
 from reports.notices import BOTTOM, LEFT, RIGHT, TOP, Both

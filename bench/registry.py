@@ -30,11 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from app.demo import NAME_PARTS
-from app.identity import ensure_device, set_up_device
-from app.paths import AppPaths
-from app.registry import RegistryFilter, petition_ids, today_list
-from app.store import Store, open_store
+from app.core.identity import ensure_device, set_up_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.petitions.registry import RegistryFilter, petition_ids
+from app.petitions.today import today_list
+from demo.generate import NAME_PARTS
 from models import Office, Person, Petition, PetitionParty, new_id
 
 PERSONS = 150_000
@@ -128,7 +129,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from ui.petitions_table_model import PetitionsTableModel
+    from ui.petitions.petitions_table_model import PetitionsTableModel
 
     QApplication.instance() or QApplication([])
     model = PetitionsTableModel(store)

@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from app.identity import ensure_device  # noqa: E402
-from app.paths import AppPaths  # noqa: E402
+from app.core.identity import ensure_device  # noqa: E402
+from app.core.paths import AppPaths  # noqa: E402
+from app.core.store import Store, open_store  # noqa: E402
 from app.statistics import measures, output  # noqa: E402
 from app.statistics.periods import year  # noqa: E402
-from app.store import Store, open_store  # noqa: E402
 from bench.registry import PETITIONS, build, median_ms  # noqa: E402
 from models import (  # noqa: E402
     Agreement,

@@ -12,7 +12,7 @@ each beside the floor: plain ``sqlite3`` ``executemany`` of the same rows (the 8
 disk, committed, with WAL and ``synchronous = FULL`` as the store has them.
 
 A second pass attaches --attachments-mb of files (10 MB each: random bytes inside a PDF, so that
-``app.attachments.add_attachment`` accepts them) to a hearing on a copy of the master and times
+``app.core.attachments.add_attachment`` accepts them) to a hearing on a copy of the master and times
 export and import again, beside the floor of copying the same files on the same disk
 (``shutil.copyfile``, then fsync) plus the same ``executemany``. Prints the seconds (median of
 the runs), versions per second, the ratio to the floor, the package size and the process's peak
@@ -43,16 +43,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from app import attachments, hearings
-from app.demo import NAME_PARTS
-from app.hearings import HearingInput
-from app.identity import set_up_device, this_device
-from app.paths import AppPaths
-from app.persons import PersonInput
-from app.petitions import PetitionInput, register
-from app.registry import petition_detail
-from app.store import Store, open_store
+from app.core import attachments
+from app.core.identity import set_up_device, this_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.hearings import record as hearings
+from app.hearings.record import HearingInput
+from app.persons.records import PersonInput
+from app.petitions.detail import petition_detail
+from app.petitions.intake import PetitionInput, register
 from app.sync import service
+from demo.generate import NAME_PARTS
 from models import Base, Person, Staff, new_id
 from models.sync import field_ids
 

@@ -3,16 +3,15 @@
 This package imports nothing of ours and nothing of Qt.
 """
 
-from models.agreement import Agreement, Attachment
+from models.agreement import Agreement
 from models.aid import (
     AidCase,
     AidDecision,
     AidPayment,
     AidPerson,
     AidPolicy,
-    Handover,
-    ReturnVisit,
 )
+from models.attachment import Attachment
 from models.base import Base, SyncedRecord, new_id
 from models.core import Device, LocalIdentity, Office, Person, Staff
 from models.hearing import (
@@ -29,6 +28,7 @@ from models.outcome import (
     LeadTransfer,
     ResolutionHelper,
 )
+from models.person_review import PersonPairReview
 from models.petition import (
     Activity,
     DeadlineEvent,
@@ -40,7 +40,6 @@ from models.petition import (
 )
 from models.sync import SyncHead, SyncVersion
 from models.sync_state import (
-    PersonPairReview,
     SyncApart,
     SyncBatch,
     SyncFork,
@@ -50,6 +49,7 @@ from models.sync_state import (
     SyncRoster,
     SyncSecret,
 )
+from models.visit import Handover, ReturnVisit
 
 __all__ = [
     "Activity",

@@ -94,7 +94,7 @@ class LocalIdentity(Base):
     log_id: Mapped[str | None] = mapped_column(String(36))
     # After its data folder was found restored from an older copy: JSON {log: counter}, how much
     # of its earlier logs others hold. Until this laptop holds as much, it does not know which
-    # registration numbers it already used, and gives provisional ones (app.numbering).
+    # registration numbers it already used, and gives provisional ones (app.petitions.numbering).
     behind: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(
         String(24), nullable=False,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, SyncedRecord
+from models.base import Base
 
 
 class SyncSecret(Base):
@@ -143,16 +143,3 @@ class SyncPackage(Base):
     attachments: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # For received packages: JSON of what arrived (new, duplicates, conflicts, gaps).
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
-
-
-class PersonPairReview(SyncedRecord, Base):
-    """A pair of persons found alike after a merge of laptops' data, judged by a person to be
-    two different people (so the pair is not offered again, on any laptop)."""
-
-    __tablename__ = "person_pair_review"
-    __table_args__ = (Index("ix_person_pair_review_pair", "person_a", "person_b"),)
-
-    person_a: Mapped[str] = mapped_column(String(36), nullable=False)  # the smaller id
-    person_b: Mapped[str] = mapped_column(String(36), nullable=False)
-    decision: Mapped[str] = mapped_column(String(10), nullable=False)  # different
-    decided_by: Mapped[str | None] = mapped_column(String(36))

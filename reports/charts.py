@@ -44,7 +44,7 @@ from reports.statistics import ChartSpec
 ZH, BO, BILINGUAL = "zh", "bo", "bilingual"
 MODES = (ZH, BO, BILINGUAL)
 
-# The families Qt knows the shipped fonts by (``ui/fonts.py`` loads them).
+# The families Qt knows the shipped fonts by (``ui/core/fonts.py`` loads them).
 SVG_FAMILIES = {TIBETAN_FONT: "Noto Serif Tibetan"}
 SVG_CHINESE_FAMILY = "AR PL UMing CN"
 

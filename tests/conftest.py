@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from app import i18n
-from app.identity import ensure_device
-from app.paths import AppPaths
-from app.store import Store, open_store
+from app.core import i18n
+from app.core.identity import ensure_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.identity import set_up_device
-from app.persons import PersonInput
-from app.petitions import PetitionInput
-from app.store import Store
+from app.core.identity import set_up_device
+from app.core.store import Store
+from app.persons.records import PersonInput
+from app.petitions.intake import PetitionInput
 
 DARLAG = "632624"
 
@@ -41,7 +41,7 @@ def petition(when: datetime | str = "2026-11-20T09:30", **changes: object) -> Pe
 def office_with_staff(store: Store, role: str = "chief") -> tuple[str, str]:
     """Set the laptop up for the office and add 更桑 (ཀུན་བཟང) to its staff; returns
     (office id, staff id)."""
-    from app.identity import this_device
+    from app.core.identity import this_device
     from models import Staff
 
     set_up(store)
@@ -85,8 +85,8 @@ class AidOffice:
 
 def aid_office(store: Store, data: PetitionInput | None = None,
                now: datetime | None = None) -> AidOffice:
-    from app.petitions import register
-    from app.registry import petition_detail
+    from app.petitions.detail import petition_detail
+    from app.petitions.intake import register
 
     office_id, chief = office_with_staff(store)
     deputy, procurator = add_leaders(store, office_id)

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import aid
-from app.aid import AidProposal, PaymentInput
-from app.errors import AppError, InvalidInputError, ValidationError
-from app.money import capital, parse_amount
-from app.store import Store, open_store
+from app.aid import cases as aid
+from app.aid.cases import AidProposal, PaymentInput
+from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.money import capital, parse_amount
+from app.core.store import Store, open_store
 from models import AidPayment
 from tests.helpers import AidOffice as Office
 from tests.helpers import aid_office

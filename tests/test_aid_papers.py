@@ -15,10 +15,12 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from app import aid, i18n, papers
-from app.aid import AidProposal, PaymentInput
-from app.errors import AppError
-from app.store import Store
+from app.aid import cases as aid
+from app.aid.cases import AidProposal, PaymentInput
+from app.core import i18n
+from app.core.errors import AppError
+from app.core.store import Store
+from app.papers import documents as papers
 from reports import aid_papers, layout
 from reports.aid_papers import AidReceiptData
 from reports.notices import LEFT, RIGHT, Both

@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app import aid
-from app.store import Store
+from app.aid import cases as aid
+from app.core.store import Store
 from tests.helpers import AidOffice as Office
 from tests.helpers import aid_office, pdf_text, petition
 from tests.qt_typing import show_active, type_text
-from ui.language import LanguageManager
+from ui.core.language import LanguageManager
 from ui.main import application
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -42,10 +42,11 @@ def _retype(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # type: ignore[no-untyped-def]
                                       monkeypatch) -> None:
-    from ui.aid_dialog import AidCaseDialog, PaymentDialog, ReverseDialog
-    from ui.aid_rules_dialog import AidRulesDialog
-    from ui.paper_preview import PaperPreview
-    from ui.petition_dialog import PetitionDialog
+    from ui.aid.case_dialog import AidCaseDialog
+    from ui.aid.payment_dialog import PaymentDialog, ReverseDialog
+    from ui.aid.rules_dialog import AidRulesDialog
+    from ui.petitions.petition_dialog import PetitionDialog
+    from ui.widgets.paper_preview import PaperPreview
 
     store, petition_id = office.store, office.petition_id
     application()
@@ -223,7 +224,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
 
 
 def test_only_a_leader_changes_the_aid_rule(qtbot, office: Office) -> None:  # type: ignore[no-untyped-def]
-    from ui.aid_rules_dialog import AidRulesDialog
+    from ui.aid.rules_dialog import AidRulesDialog
 
     application()
     clerkish = AidRulesDialog(office.store, office.office_id, office.procurator)

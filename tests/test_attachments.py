@@ -13,15 +13,17 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
-from app import agreements, attachments, hearings
-from app.attachments import AttachmentRow
-from app.errors import AppError
-from app.hearings import HearingInput, OfficerInput
-from app.i18n import _
-from app.paths import AppPaths
-from app.petitions import register
-from app.registry import petition_detail
-from app.store import Store
+from app.core import attachments
+from app.core.attachments import AttachmentRow
+from app.core.errors import AppError
+from app.core.i18n import _
+from app.core.paths import AppPaths
+from app.core.store import Store
+from app.hearings import agreements
+from app.hearings import record as hearings
+from app.hearings.record import HearingInput, OfficerInput
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from models import Attachment
 from tests.helpers import office_with_staff, petition
 
@@ -257,7 +259,7 @@ def test_strip_adds_shows_and_removes_attachments(qtbot, case: Case, tmp_path: P
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.attachments_view import AttachmentsStrip, AttachmentViewer
+    from ui.hearings.attachments_view import AttachmentsStrip, AttachmentViewer
     from ui.main import application
 
     application()
@@ -332,7 +334,7 @@ def test_strip_adds_shows_and_removes_attachments(qtbot, case: Case, tmp_path: P
 def test_strip_marks_a_file_not_arrived(qtbot, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.attachments_view import AttachmentsStrip
+    from ui.hearings.attachments_view import AttachmentsStrip
     from ui.main import application
 
     application()

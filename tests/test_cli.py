@@ -13,25 +13,32 @@ ROOT = Path(__file__).resolve().parent.parent
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env: dict[str, str] | None = None,
+        module: str = "app") -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
     full_env.pop("DOORSTEP_HOME", None) if env is None or "DOORSTEP_HOME" not in env else None
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
                           text=True, encoding="utf-8", env=full_env, check=False, timeout=120)
+
+
+def demo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m demo``: the demo generator, outside the shipped package."""
+    return run(*args, env=env, module="demo")
 
 
 def test_help_lists_the_commands() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("gui", "demo", "dump", "--data-dir"):
+    for command in ("gui", "dump", "print", "report", "export", "import", "--data-dir"):
         assert command in result.stdout
+    assert "demo" not in result.stdout  # the demo generator is not part of the application
 
 
 def test_demo_then_dump_shows_the_demo_records_with_uuid_ids(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    demo = run("demo", "--data-dir", str(data))
-    assert demo.returncode == 0, demo.stderr
-    assert "演示数据已写入" in demo.stdout  # the default display language is Chinese
+    made = demo("--data-dir", str(data))
+    assert made.returncode == 0, made.stderr
+    assert "演示数据已写入" in made.stdout  # the default display language is Chinese
     dumped = run("dump", "--data-dir", str(data))
     assert dumped.returncode == 0, dumped.stderr
     records = json.loads(dumped.stdout)
@@ -56,7 +63,7 @@ def test_demo_then_dump_shows_the_demo_records_with_uuid_ids(tmp_path: Path) -> 
 
 def test_doorstep_home_is_the_default_data_dir(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    assert run("demo", "--persons", "5", env={"DOORSTEP_HOME": str(home)}).returncode == 0
+    assert demo("--persons", "5", env={"DOORSTEP_HOME": str(home)}).returncode == 0
     assert (home / "doorstep.sqlite3").exists()
     dumped = run("dump", env={"DOORSTEP_HOME": str(home)})
     assert len(json.loads(dumped.stdout)["person"]) == 5
@@ -64,9 +71,9 @@ def test_doorstep_home_is_the_default_data_dir(tmp_path: Path) -> None:
 
 def test_demo_refuses_a_store_that_holds_records(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    assert run("demo", "--persons", "3", "--data-dir", str(data)).returncode == 0
+    assert demo("--persons", "3", "--data-dir", str(data)).returncode == 0
     before = run("dump", "--data-dir", str(data)).stdout
-    again = run("demo", "--data-dir", str(data))
+    again = demo("--data-dir", str(data))
     assert again.returncode == 1
     assert "演示数据只能写入空的数据文件夹" in again.stderr
     assert run("dump", "--data-dir", str(data)).stdout == before

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.deadlines import (
+from app.petitions.deadlines import (
     ANSWER,
     CALENDAR,
     EXTEND,

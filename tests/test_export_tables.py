@@ -13,17 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from app import agreements, aid, hearings
-from app.__main__ import main
-from app.aid import AidProposal, PaymentInput
-from app.errors import AppError
-from app.hearings import HearingInput
-from app.identity import ensure_device
-from app.paths import AppPaths
-from app.petitions import register
-from app.registry import petition_detail
+from app.aid import cases as aid
+from app.aid.cases import AidProposal, PaymentInput
+from app.cli.main import main
+from app.core.errors import AppError
+from app.core.identity import ensure_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.hearings import agreements
+from app.hearings import record as hearings
+from app.hearings.record import HearingInput
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from app.statistics import tables
-from app.store import Store, open_store
 from models import Conciliation, Escalation, LawsuitSupport, Petition
 from tests.helpers import add_leaders, office_with_staff, petition, set_up, tashi
 

@@ -19,12 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
 
-from app import agreements, hearings, papers
-from app.errors import AppError
-from app.hearings import HearingInput, OfficerInput
-from app.petitions import register
-from app.registry import petition_detail
-from app.store import Store
+from app.core.errors import AppError
+from app.core.store import Store
+from app.hearings import agreements
+from app.hearings import record as hearings
+from app.hearings.record import HearingInput, OfficerInput
+from app.papers import documents as papers
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from reports import layout
 from reports.notices import LEFT, RIGHT
 from tests.helpers import office_with_staff, pdf_text, petition, tashi

@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app import agreements, drafts, hearings
-from app.hearings import OfficerInput
-from app.petitions import register
-from app.store import Store
+from app.core import drafts
+from app.core.store import Store
+from app.hearings import agreements
+from app.hearings import record as hearings
+from app.hearings.record import OfficerInput
+from app.petitions.intake import register
 from tests.helpers import office_with_staff, pdf_text, petition
 from tests.qt_typing import show_active, type_text
 from ui.main import application
@@ -32,10 +34,10 @@ def case(store: Store) -> tuple[Store, str, str]:
 
 def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
         qtbot, case: tuple[Store, str, str], tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from ui.agreement_dialog import AgreementDialog, SignedDialog
-    from ui.hearing_dialog import HearingDialog
-    from ui.paper_preview import PaperPreview
-    from ui.petition_dialog import PetitionDialog
+    from ui.hearings.agreement_dialog import AgreementDialog, SignedDialog
+    from ui.hearings.hearing_dialog import HearingDialog
+    from ui.petitions.petition_dialog import PetitionDialog
+    from ui.widgets.paper_preview import PaperPreview
 
     store, petition_id, host_id = case
     application()

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import agreements, hearings
-from app.errors import AppError, InvalidInputError
-from app.hearings import HearingInput, OfficerInput
-from app.paths import AppPaths
-from app.petitions import register
-from app.registry import petition_detail
-from app.store import Store
+from app.core.errors import AppError, InvalidInputError
+from app.core.paths import AppPaths
+from app.core.store import Store
+from app.hearings import agreements
+from app.hearings import record as hearings
+from app.hearings.record import HearingInput, OfficerInput
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from models import Hearing, HearingStatement
 from tests.helpers import office_with_staff, petition
 

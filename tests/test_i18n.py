@@ -10,8 +10,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from app import i18n
-from app.formatting import format_date, format_money, format_number
+from app.core import i18n
+from app.core.formatting import format_date, format_money, format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
@@ -19,7 +19,7 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)
 
 def source_messages() -> set[tuple[str | None, str]]:
     found: set[tuple[str | None, str]] = set()
-    for folder in ("app", "ui", "reports"):
+    for folder in ("app", "ui", "reports", "demo"):
         for _file, _line, message, _comments, context in extract_from_dir(
                 ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
             msgid = message[0] if isinstance(message, tuple) else message

@@ -8,13 +8,14 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app import demo, drafts, i18n
-from app.paths import AppPaths
-from app.registry import petition_detail
-from app.settings import load_settings, save_settings
-from app.store import open_store
+import demo.generate as demo
+from app.core import drafts, i18n
+from app.core.paths import AppPaths
+from app.core.settings import load_settings, save_settings
+from app.core.store import open_store
+from app.petitions.detail import petition_detail
 from tests.qt_typing import type_text
-from ui.language import LanguageManager
+from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
 from ui.main_window import MainWindow
 

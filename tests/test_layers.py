@@ -18,23 +18,26 @@ def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_import_contracts_are_kept() -> None:
     result = _lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 kept, 0 broken" in result.stdout
+    assert "6 kept, 0 broken" in result.stdout
 
 
 def test_contracts_catch_a_violation(tmp_path: Path) -> None:
     """The same contracts fail on a copy of the tree where models imports Qt and app."""
     import shutil
 
-    for name in ("app", "models", "reports", "ui"):
+    for name in ("app", "demo", "models", "reports", "ui"):
         shutil.copytree(ROOT / name, tmp_path / name,
                         ignore=shutil.ignore_patterns("fonts", "__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     with (tmp_path / "models" / "base.py").open("a", encoding="utf-8") as f:
-        f.write("\nimport PySide6.QtCore  # noqa\nimport app.i18n  # noqa\n")
+        f.write("\nimport PySide6.QtCore  # noqa\nimport app.core.i18n  # noqa\n")
     with (tmp_path / "ui" / "main.py").open("a", encoding="utf-8") as f:
         f.write("\nimport sqlalchemy  # noqa\n")
+    with (tmp_path / "app" / "core" / "dump.py").open("a", encoding="utf-8") as f:
+        f.write("\nimport demo.generate  # noqa\n")
     result = _lint(tmp_path)
     assert result.returncode != 0
     assert "Only ui imports Qt BROKEN" in result.stdout
     assert "models and reports import nothing of ours BROKEN" in result.stdout
     assert "ui reaches the database and papers only through app BROKEN" in result.stdout
+    assert "The demo generator is not part of the application BROKEN" in result.stdout

@@ -8,15 +8,16 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
-from app import demo, i18n
-from app.identity import ensure_device
-from app.paths import AppPaths
-from app.settings import load_settings, save_settings
-from app.store import open_store
-from ui.device_dialog import DeviceDialog
-from ui.language import LanguageManager
+import demo.generate as demo
+from app.core import i18n
+from app.core.identity import ensure_device
+from app.core.paths import AppPaths
+from app.core.settings import load_settings, save_settings
+from app.core.store import open_store
+from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
 from ui.main_window import AREAS, MainWindow
+from ui.office.device_dialog import DeviceDialog
 
 TIBETAN = re.compile("[\u0f00-\u0fff]")
 PEOPLE, OFFICES = ([key for key, _title in AREAS].index(k) for k in ("people", "offices"))
@@ -155,7 +156,7 @@ def test_first_run_dialog_names_the_laptop_and_its_office(window_for, paths: App
 
 
 def test_refused_store_opens_no_window(paths: AppPaths) -> None:
-    from app.errors import NotAStoreError
+    from app.core.errors import NotAStoreError
 
     application()
     paths.data_dir.mkdir(parents=True)

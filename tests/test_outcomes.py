@@ -1,7 +1,8 @@
-"""What the figures count beyond replies (app/outcomes.py): whether a petition can be answered,
-its resolution, conciliation and mediation, support to sue, escalation, outside helpers and leads
-passed on. Each is saved in one transaction and read back; bad input names its field and saves
-nothing; a record entered by mistake becomes a tombstone; every record writes sync versions."""
+"""What the figures count beyond replies (app/petitions/outcomes.py): whether a petition can be
+answered, its resolution, conciliation and mediation, support to sue, escalation, outside helpers
+and leads passed on. Each is saved in one transaction and read back; bad input names its field
+and saves nothing; a record entered by mistake becomes a tombstone; every record writes sync
+versions."""
 
 from __future__ import annotations
 
@@ -12,20 +13,22 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from app import agreements, hearings, outcomes
-from app.dump import dump_json
-from app.errors import AppError, InvalidInputError
-from app.hearings import HearingInput, OfficerInput
-from app.outcomes import (
+from app.core.dump import dump_json
+from app.core.errors import AppError, InvalidInputError
+from app.core.store import Store
+from app.hearings import agreements
+from app.hearings import record as hearings
+from app.hearings.record import HearingInput, OfficerInput
+from app.petitions import outcomes
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
+from app.petitions.outcomes import (
     ConciliationInput,
     EscalationInput,
     HelperInput,
     LawsuitInput,
     LeadInput,
 )
-from app.petitions import register
-from app.registry import petition_detail
-from app.store import Store
 from models import Conciliation, LawsuitSupport
 from tests.helpers import office_with_staff, petition
 

@@ -12,20 +12,21 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app import i18n, outcomes
-from app.dump import dump_json
-from app.formatting import format_iso_date, format_money
-from app.i18n import _
-from app.labels import ACTIVITY
-from app.outcomes import RESOLUTIONS
-from app.petitions import register
-from app.store import Store
+from app.core import i18n
+from app.core.dump import dump_json
+from app.core.formatting import format_iso_date, format_money
+from app.core.i18n import _
+from app.core.labels import ACTIVITY
+from app.core.store import Store
+from app.petitions import outcomes
+from app.petitions.intake import register
+from app.petitions.outcomes import RESOLUTIONS
 from tests.helpers import office_with_staff, petition
 from tests.qt_typing import show_active, type_text
-from ui.language import LanguageManager
+from ui.core.language import LanguageManager
 from ui.main import application
-from ui.outcomes_dialog import MAX_HEIGHT, LawsuitForm, LeadForm, OutcomesDialog
-from ui.petition_dialog import PetitionDialog
+from ui.petitions.outcomes_dialog import MAX_HEIGHT, LawsuitForm, LeadForm, OutcomesDialog
+from ui.petitions.petition_dialog import PetitionDialog
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from app import papers
-from app.errors import AppError
-from app.petitions import register
-from app.store import Store
+from app.core.errors import AppError
+from app.core.store import Store
+from app.papers import documents as papers
+from app.petitions.intake import register
 from reports.layout import Measurer, wrap
 from reports.notices import LEFT, RIGHT
 from tests.helpers import pdf_text, petition, set_up, tashi
@@ -122,8 +122,8 @@ def test_preview_prints_and_saves(qtbot, office_store: Store, tmp_path: Path) ->
     from PySide6.QtPrintSupport import QPrinter
 
     from ui.main import application
-    from ui.paper_preview import PaperPreview
-    from ui.petition_dialog import PetitionDialog
+    from ui.petitions.petition_dialog import PetitionDialog
+    from ui.widgets.paper_preview import PaperPreview
 
     application()
     done = register(office_store, petition(), now=NOW)

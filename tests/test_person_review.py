@@ -11,25 +11,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import aid, hearings
-from app.aid import AidProposal
-from app.dump import dump_json
-from app.errors import AppError
-from app.hearings import HearingInput
-from app.identity import ensure_device, set_up_device
-from app.labels import ACTIVITY
-from app.paths import AppPaths
-from app.person_review import (
+from app.aid import cases as aid
+from app.aid.cases import AidProposal
+from app.core.dump import dump_json
+from app.core.errors import AppError
+from app.core.identity import ensure_device, set_up_device
+from app.core.labels import ACTIVITY
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.hearings import record as hearings
+from app.hearings.record import HearingInput
+from app.persons.records import PersonInput
+from app.persons.review import (
     REASONS,
     count_possible_duplicates,
     mark_different,
     merge_persons,
     possible_duplicates,
 )
-from app.persons import PersonInput
-from app.petitions import register
-from app.registry import petition_detail
-from app.store import Store, open_store
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from app.sync import engine
 from models import Person, PersonPairReview, PetitionParty
 from tests.helpers import DARLAG, office_with_staff, petition, tashi

@@ -9,18 +9,18 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app import i18n
-from app.i18n import _, zh_text
-from app.person_review import REASONS, mark_different, possible_duplicates
-from app.persons import PersonInput
-from app.petitions import register
-from app.registry import petition_detail
-from app.store import Store
+from app.core import i18n
+from app.core.i18n import _, zh_text
+from app.core.store import Store
+from app.persons.records import PersonInput
+from app.persons.review import REASONS, mark_different, possible_duplicates
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from tests.helpers import office_with_staff, petition, tashi
 from tests.qt_typing import show_active
-from ui.language import LanguageManager
+from ui.core.language import LanguageManager
 from ui.main import application
-from ui.person_review_dialog import DIFFERENT, ROWS, SAME, PersonReviewDialog
+from ui.persons.person_review_dialog import DIFFERENT, ROWS, SAME, PersonReviewDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 TIBETAN = re.compile("[\u0f00-\u0fff]")

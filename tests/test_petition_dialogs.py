@@ -6,17 +6,17 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from app.registry import petition_detail
-from app.store import Store
+from app.core.store import Store
+from app.petitions.detail import petition_detail
 from tests.helpers import petition, set_up
 from ui.main import application
-from ui.petition_dialog import DeadlineDialog, PetitionDialog, ReplyDialog
+from ui.petitions.petition_dialog import DeadlineDialog, PetitionDialog, ReplyDialog
 
 NOW = datetime(2026, 11, 24, 10, 0)
 
 
 def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
-    from app.petitions import register
+    from app.petitions.intake import register
 
     application()
     set_up(store)

@@ -10,15 +10,17 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from app import numbering
-from app.deadlines import PAUSED
-from app.errors import AppError, InvalidInputError
-from app.identity import ensure_device
-from app.paths import AppPaths
-from app.persons import find_matches, normalise_name
-from app.petitions import change_deadline, record_reply, register
-from app.registry import RegistryFilter, petition_detail, petition_ids, today_list
-from app.store import Store, open_store
+from app.core.errors import AppError, InvalidInputError
+from app.core.identity import ensure_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.persons.records import find_matches, normalise_name
+from app.petitions import numbering
+from app.petitions.deadlines import PAUSED
+from app.petitions.detail import petition_detail
+from app.petitions.intake import change_deadline, record_reply, register
+from app.petitions.registry import RegistryFilter, petition_ids
+from app.petitions.today import today_list
 from models import NumberBlock, Office, Person, Petition
 from tests.helpers import petition, set_up, tashi
 
@@ -285,8 +287,8 @@ def test_a_clock_set_back_below_the_laptops_own_changes_refuses_to_register(
         office_store: Store, paths: AppPaths) -> None:
     """A flat clock battery: the laptop's date falls back years; the number's year and the
     deadlines would be wrong, so it says so and registers nothing until the clock is right."""
-    from app.petitions import CLOCK_SET_BACK
-    from app.store import wall_clock_ms
+    from app.core.store import wall_clock_ms
+    from app.petitions.intake import CLOCK_SET_BACK
 
     register(office_store, petition())
     office_store.close()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from app.paths import AppPaths
-from app.settings import Settings, load_settings, save_settings
+from app.core.paths import AppPaths
+from app.core.settings import Settings, load_settings, save_settings
 
 
 def test_settings_round_trip(paths: AppPaths) -> None:

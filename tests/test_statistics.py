@@ -11,19 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from app import aid, i18n, outcomes, registry
-from app.deadlines import DeadlineRule
-from app.errors import AppError
-from app.identity import ensure_device
-from app.office_settings import set_deadline_rule
-from app.outcomes import ConciliationInput, LawsuitInput
-from app.paths import AppPaths
-from app.persons import PersonInput
-from app.petitions import record_reply, register
+from app.aid import cases as aid
+from app.core import i18n
+from app.core.errors import AppError
+from app.core.identity import ensure_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.persons.records import PersonInput
+from app.petitions import outcomes, registry
+from app.petitions.deadline_settings import set_deadline_rule
+from app.petitions.deadlines import DeadlineRule
+from app.petitions.detail import petition_detail
+from app.petitions.intake import record_reply, register
+from app.petitions.outcomes import ConciliationInput, LawsuitInput
+from app.petitions.today import today_list
 from app.statistics import measures, report
 from app.statistics.measures import Scope, change_percent, percent
 from app.statistics.periods import PeriodError, parse_period
-from app.store import Store, open_store
 from tests.helpers import add_leaders, office_with_staff, petition, tashi
 
 AS_OF = date(2026, 12, 31)
@@ -97,7 +101,7 @@ def build_county(store: Store) -> County:
 
     # Judicial aid for 扎西才让: 20,000 approved; 8,000 paid, 2,000 paid by mistake and
     # reversed, 2,000 paid again: 10,000 yuan net.
-    from app.registry import petition_detail
+    from app.petitions.detail import petition_detail
 
     tashi_id = petition_detail(store, ids["P1"]).parties[0].person_id
     case = aid.propose(store, aid.AidProposal(ids["P1"], [tashi_id], "poor", "家庭困难", "20000",
@@ -303,7 +307,7 @@ def test_working_day_office_counts_day_seven_across_national_day(tmp_path: Path)
         # 12 (5), 13 (6), 14 (7). The reply is due on 14 October.
         on_time = _register(store, "2026-09-29T10:00", persons=[person("罗布")])
         late = _register(store, "2026-09-29T11:00", persons=[person("旦增")])
-        assert registry.petition_detail(store, on_time).row.reply_due == "2026-10-14"
+        assert petition_detail(store, on_time).row.reply_due == "2026-10-14"
         _reply(store, on_time, "procedural", "2026-10-14")  # 7th working day, 15th calendar day
         _reply(store, late, "procedural", "2026-10-15")  # 8th working day
         got = measures.statistics(store, YEAR, Scope((office_id,)), as_of=AS_OF).current
@@ -348,7 +352,7 @@ def test_report_command_writes_pdf_and_xlsx_with_the_screens_figures(
         capsys: pytest.CaptureFixture[str]) -> None:
     import openpyxl
 
-    from app.__main__ import main
+    from app.cli.main import main
     from tests.helpers import pdf_text
 
     data_dir = str(county.store.paths.data_dir)
@@ -382,7 +386,7 @@ def test_report_command_writes_pdf_and_xlsx_with_the_screens_figures(
 
 def test_report_command_says_what_is_wrong_without_a_traceback(
         county: County, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from app.__main__ import main
+    from app.cli.main import main
 
     data_dir = str(county.store.paths.data_dir)
     cases = [
@@ -400,7 +404,7 @@ def test_report_command_says_what_is_wrong_without_a_traceback(
 
 
 def test_command_line_help_names_every_exportable_table() -> None:
-    from app.__main__ import _parser
+    from app.cli.main import _parser
     from app.statistics.tables import TABLES
 
     help_text = " ".join(_parser()._subparsers._group_actions[0].choices[  # type: ignore[union-attr]
@@ -415,7 +419,7 @@ def test_an_anonymous_letter_is_never_overdue_nor_in_today(county: County) -> No
                                         today=AS_OF))
     assert ids["P4"] in overdue and ids["P9"] not in overdue
     # P9's reply would have been due on 27 October.
-    due = {item.petition_id for item in registry.today_list(county.store,
+    due = {item.petition_id for item in today_list(county.store,
                                                             today=date(2026, 10, 28)).items}
     assert ids["P9"] not in due
     assert not registry.petition_rows(county.store, [ids["P9"]], AS_OF)[ids["P9"]].overdue

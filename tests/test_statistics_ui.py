@@ -15,19 +15,19 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app import i18n
-from app.i18n import _
-from app.paths import AppPaths
-from app.petitions import register
+from app.core import i18n
+from app.core.i18n import _
+from app.core.paths import AppPaths
+from app.core.store import open_store
+from app.petitions.intake import register
 from app.statistics import output
 from app.statistics.periods import Period, quarter, year
-from app.store import open_store
 from tests import helpers
-from ui.language import LanguageManager
+from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
 from ui.main_window import AREAS, MainWindow
-from ui.statistics_table_model import BASE, CURRENT, MEASURE
-from ui.statistics_view import StatisticsView
+from ui.statistics.statistics_table_model import BASE, CURRENT, MEASURE
+from ui.statistics.statistics_view import StatisticsView
 
 
 @dataclass
@@ -257,7 +257,7 @@ def test_the_report_is_saved_as_pdf_and_excel(window: MainWindow, tmp_path: Path
 
 
 def test_the_report_is_previewed(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui.paper_preview import PaperPreview
+    from ui.widgets.paper_preview import PaperPreview
 
     shown: list[PaperPreview] = []
     def record(self: PaperPreview) -> int:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, event, text
 
-from app.errors import NewerStoreError, NotAStoreError
-from app.identity import ensure_device
-from app.paths import AppPaths
-from app.store import ConnectionContext, _register, open_store
+from app.core.errors import NewerStoreError, NotAStoreError
+from app.core.identity import ensure_device
+from app.core.paths import AppPaths
+from app.core.store import ConnectionContext, _register, open_store
 from models import Base
 from models import migrate as migrations
 from models.aid import LEDGER_GUARD_DDL

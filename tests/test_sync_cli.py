@@ -16,9 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def app(*args: str, passphrase: str = "demo", check: bool = True) -> str:
+def app(*args: str, passphrase: str = "demo", check: bool = True, module: str = "app") -> str:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DOORSTEP_PASSPHRASE": passphrase}
-    result = subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=300, check=False)
     if check:
         assert result.returncode == 0, result.stderr
@@ -29,7 +29,7 @@ def app(*args: str, passphrase: str = "demo", check: bool = True) -> str:
 def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("office")
     master, field = root / "master", root / "field"
-    app("demo", "--data-dir", str(master), "--persons", "60")
+    app("--data-dir", str(master), "--persons", "60", module="demo")
     app("enrol-request", "--data-dir", str(field), "--office", "632624", "--name", "下乡笔记本",
         "--out", str(root / "request"), passphrase="field-pass")
     app("enrol", str(root / "request"), "--data-dir", str(master), "--out", str(root / "grant"))

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.errors import AppError, ValidationError
+from app.core.errors import AppError, ValidationError
 from app.sync import container, crypto
 from app.sync.container import (
     OpenedPackage,

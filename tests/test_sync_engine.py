@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.dump import dump, dump_json
-from app.identity import ensure_device, set_up_device
-from app.paths import AppPaths
-from app.persons import PersonInput
-from app.petitions import register
-from app.store import Store, open_store, wall_clock_ms
+from app.core.dump import dump, dump_json
+from app.core.identity import ensure_device, set_up_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store, wall_clock_ms
+from app.persons.records import PersonInput
+from app.petitions.intake import register
 from app.sync import engine
 from models import Person
 from tests.helpers import DARLAG, petition
@@ -176,7 +176,7 @@ def test_a_clock_wrong_by_years_neither_hides_a_conflict_nor_wins_later(tmp_path
 def test_registration_numbers_never_collide_after_a_merge(laptops: list[Store]) -> None:
     from datetime import datetime
 
-    from app import numbering
+    from app.petitions import numbering
     from models import Office, Petition
 
     a, b, c = laptops
@@ -281,13 +281,13 @@ def test_aid_paid_on_two_offline_laptops_above_its_approval_is_flagged(
         laptops: list[Store]) -> None:
     from datetime import date
 
-    from app import aid
-    from app.aid import AidProposal, PaymentInput
-    from app.registry import petition_detail
+    from app.aid import cases as aid
+    from app.aid.cases import AidProposal, PaymentInput
+    from app.petitions.detail import petition_detail
     from tests.helpers import add_leaders
 
     a, b, _c = laptops
-    from app.identity import this_device
+    from app.core.identity import this_device
 
     info = this_device(a)
     assert info is not None and info.office_id is not None

@@ -2,8 +2,9 @@
 does not remove: names and ID numbers never reach a file outside the store; decrypted attachments,
 unfinished package files and the scratch folders of earlier versions go at the next start.
 
-The kill tests stop a real ``python -m app`` child at a known point (``app.scratch.PAUSE_ENV``):
-it writes a ready file and waits there, and the test kills it with SIGKILL.
+The kill tests stop a real ``python -m app`` child at a known point
+(``app.core.scratch.PAUSE_ENV``): it writes a ready file and waits there, and the test kills it
+with SIGKILL.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from app import scratch
-from app.dump import dump_json
-from app.identity import set_up_device
-from app.paths import STORE_FILE, AppPaths
-from app.petitions import register
-from app.store import open_store
+from app.core import scratch
+from app.core.dump import dump_json
+from app.core.identity import set_up_device
+from app.core.paths import STORE_FILE, AppPaths
+from app.core.store import open_store
+from app.petitions.intake import register
 from app.sync import service
 from tests.helpers import DARLAG, petition, tashi
 
@@ -52,9 +53,10 @@ def laptops(tmp_path: Path) -> Iterator[Laptops]:
     never imported into, and a full package on the stick."""
     from PIL import Image
 
-    from app import attachments, hearings
-    from app.hearings import HearingInput
-    from app.registry import petition_detail
+    from app.core import attachments
+    from app.hearings import record as hearings
+    from app.hearings.record import HearingInput
+    from app.petitions.detail import petition_detail
     from tests.helpers import add_leaders
 
     master, field = AppPaths(tmp_path / "master"), AppPaths(tmp_path / "field")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.dump import dump_json
-from app.errors import AppError
-from app.identity import set_up_device, this_device
-from app.paths import AppPaths
-from app.petitions import register
-from app.store import Store, open_store
+from app.core.dump import dump_json
+from app.core.errors import AppError
+from app.core.identity import set_up_device, this_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.petitions.intake import register
 from app.sync import engine, service
 from tests.helpers import DARLAG, petition
 
@@ -136,9 +136,10 @@ def test_attachments_travel_by_their_hash(office: Office) -> None:
 
     from PIL import Image
 
-    from app import attachments, hearings
-    from app.hearings import HearingInput
-    from app.registry import petition_detail
+    from app.core import attachments
+    from app.hearings import record as hearings
+    from app.hearings.record import HearingInput
+    from app.petitions.detail import petition_detail
     from tests.helpers import add_leaders
 
     info = this_device(office.master)

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.dump import dump_json
-from app.identity import set_up_device
-from app.paths import STORE_FILE, AppPaths
-from app.petitions import register
-from app.store import Store, open_store
+from app.core.dump import dump_json
+from app.core.identity import set_up_device
+from app.core.paths import STORE_FILE, AppPaths
+from app.core.store import Store, open_store
+from app.petitions.intake import register
 from app.sync import crypto, service, signed
 from models import Person, Petition
 from tests.helpers import DARLAG, petition
@@ -300,9 +300,9 @@ def _forged_package(office: Office, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_command_line_says_what_was_refused_and_lists_what_is_kept_apart(
         office: Office, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from app.__main__ import main
-    from app.formatting import format_number
-    from app.i18n import _
+    from app.cli.main import main
+    from app.core.formatting import format_number
+    from app.core.i18n import _
 
     package = _forged_package(office, monkeypatch)
     folder = office.master.paths.data_dir
@@ -326,8 +326,8 @@ def test_the_screens_say_what_was_refused_and_list_it_kept_apart(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-    from app import i18n
-    from app.i18n import _
+    from app.core import i18n
+    from app.core.i18n import _
     from ui.sync.view import SyncView
 
     package = _forged_package(office, monkeypatch)

@@ -15,10 +15,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from app.dump import dump, dump_json
-from app.identity import ensure_device
-from app.paths import STORE_FILE, AppPaths
-from app.store import Store, open_store
+from app.core.dump import dump, dump_json
+from app.core.identity import ensure_device
+from app.core.paths import STORE_FILE, AppPaths
+from app.core.store import Store, open_store
 from app.sync import engine
 from models import Attachment, Person
 
@@ -263,7 +263,7 @@ class PackageLaptops(Laptops):
     was written under another laptop's name (kept apart, not applied)."""
 
     def __init__(self) -> None:
-        from app.identity import set_up_device
+        from app.core.identity import set_up_device
         from app.sync import crypto, service
 
         RuleBasedStateMachine.__init__(self)

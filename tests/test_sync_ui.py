@@ -13,12 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
 from sqlalchemy import select
 
-from app.dump import dump_json
-from app.i18n import _
-from app.identity import ensure_device, set_up_device, this_device
-from app.paths import AppPaths
-from app.petitions import register
-from app.store import Store, open_store
+from app.core.dump import dump_json
+from app.core.i18n import _
+from app.core.identity import ensure_device, set_up_device, this_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
+from app.petitions.intake import register
 from app.sync import crypto, engine, service
 from models import Person
 from tests.helpers import DARLAG, petition
@@ -327,7 +327,7 @@ def test_a_conflict_is_shown_in_words_and_settled(
 
 def test_the_main_window_refreshes_after_a_package_arrives(
         qtbot: Any, dialogs: Dialogs, laptops: Laptops) -> None:
-    from ui.language import LanguageManager
+    from ui.core.language import LanguageManager
     from ui.main import application, create_main_window
 
     service.set_up_office(laptops.master, PASS)

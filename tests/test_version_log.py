@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import insert, select, text, update
 
-from app.identity import ensure_device
-from app.paths import AppPaths
-from app.store import Store, open_store
+from app.core.identity import ensure_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
 from models import Office, Person
 from models.sync import hlc_wall_ms
 

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app import aid, visits
-from app.aid import AidProposal
-from app.errors import AppError, InvalidInputError
-from app.identity import ensure_office
-from app.petitions import register
-from app.registry import petition_detail
-from app.store import Store
-from app.visits import HandoverInput, VisitInput
+from app.aid import cases as aid
+from app.aid import visits
+from app.aid.cases import AidProposal
+from app.aid.visits import HandoverInput, VisitInput
+from app.core.errors import AppError, InvalidInputError
+from app.core.identity import ensure_office
+from app.core.store import Store
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from models import Activity, Handover, ReturnVisit, Staff
 from tests.helpers import office_with_staff, petition
 

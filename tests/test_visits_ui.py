@@ -11,20 +11,21 @@ import pytest
 from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtWidgets import QDialog
 
-from app import i18n, visits
-from app.labels import ACTIVITY, VISIT_METHODS, label
-from app.petitions import register
-from app.registry import petition_detail
-from app.settings import load_settings
-from app.store import Store
+from app.aid import visits
+from app.core import i18n
+from app.core.labels import ACTIVITY, VISIT_METHODS, label
+from app.core.settings import load_settings
+from app.core.store import Store
+from app.petitions.detail import petition_detail
+from app.petitions.intake import register
 from tests.helpers import office_with_staff, petition
 from tests.qt_typing import show_active, type_text
-from ui.language import LanguageManager
+from ui.aid.visit_dialog import HandoverDialog, VisitDialog
+from ui.core.language import LanguageManager
 from ui.main import application
 from ui.main_window import MainWindow
-from ui.petition_dialog import PetitionDialog
-from ui.today_view import when_text
-from ui.visit_dialog import HandoverDialog, VisitDialog
+from ui.petitions.petition_dialog import PetitionDialog
+from ui.petitions.today_view import when_text
 
 
 @pytest.fixture

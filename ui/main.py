@@ -6,14 +6,14 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.errors import AppError
-from app.i18n import _
-from app.paths import AppPaths
-from app.settings import load_settings
-from app.store import open_store
-from ui.errors import install_excepthook
-from ui.fonts import apply_app_font, load_fonts
-from ui.language import LanguageManager
+from app.core.errors import AppError
+from app.core.i18n import _
+from app.core.paths import AppPaths
+from app.core.settings import load_settings
+from app.core.store import open_store
+from ui.core.errors import install_excepthook
+from ui.core.fonts import apply_app_font, load_fonts
+from ui.core.language import LanguageManager
 from ui.main_window import MainWindow
 
 

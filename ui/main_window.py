@@ -18,25 +18,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import i18n, identity, registry
-from app.errors import AppError
-from app.formatting import format_date, format_number
-from app.i18n import N_, _, bo_text, labelled, zh_text
-from app.labels import STAFF_ROLES
-from app.paths import AppPaths
-from app.settings import Settings, save_settings
-from app.store import Store
-from ui.device_dialog import DeviceDialog, UserDialog
-from ui.intake_view import IntakeView
-from ui.language import LanguageManager
-from ui.office_settings_dialog import OfficeSettingsDialog
-from ui.office_view import OfficeView
-from ui.people_view import PeopleView
-from ui.petition_dialog import PetitionDialog
-from ui.registry_view import Caption, RegistryView
-from ui.statistics_view import StatisticsView
+from app.core import i18n, identity
+from app.core.errors import AppError
+from app.core.formatting import format_date, format_number
+from app.core.i18n import N_, _, bo_text, labelled, zh_text
+from app.core.labels import STAFF_ROLES
+from app.core.paths import AppPaths
+from app.core.settings import Settings, save_settings
+from app.core.store import Store
+from app.petitions import registry
+from app.petitions.detail import petition_detail
+from ui.core.language import LanguageManager
+from ui.office.device_dialog import DeviceDialog, UserDialog
+from ui.office.office_settings_dialog import OfficeSettingsDialog
+from ui.office.office_view import OfficeView
+from ui.persons.people_view import PeopleView
+from ui.petitions.intake_view import IntakeView
+from ui.petitions.petition_dialog import PetitionDialog
+from ui.petitions.registry_view import Caption, RegistryView
+from ui.petitions.today_view import TodayView
+from ui.statistics.statistics_view import StatisticsView
 from ui.sync.view import SyncView
-from ui.today_view import TodayView
 
 # Each language is named in its own script, whatever the display language is.
 LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
@@ -233,7 +235,7 @@ class MainWindow(QMainWindow):
         return self.device.office_id
 
     def open_officers(self) -> None:
-        from ui.officers_dialog import OfficersDialog
+        from ui.hearings.officers_dialog import OfficersDialog
 
         office_id = self._office_id()
         if office_id:
@@ -241,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def open_person_review(self) -> None:
         """Persons registered twice (e.g. on two laptops): merge them, or mark them different."""
-        from ui.person_review_dialog import PersonReviewDialog
+        from ui.persons.person_review_dialog import PersonReviewDialog
 
         dialog = PersonReviewDialog(self.store, self.settings.current_staff_id, self)
         dialog.persons_changed.connect(self.petitions_changed)
@@ -250,7 +252,7 @@ class MainWindow(QMainWindow):
 
     def open_aid_rules(self) -> None:
         """Who approves how much judicial aid; only a leader of the office may change it."""
-        from ui.aid_rules_dialog import AidRulesDialog
+        from ui.aid.rules_dialog import AidRulesDialog
 
         office_id = self._office_id()
         if office_id:
@@ -258,7 +260,7 @@ class MainWindow(QMainWindow):
 
     def open_templates(self) -> None:
         """The office edits its agreement templates as plain files; show where they are."""
-        from app.agreements import ensure_office_templates
+        from app.hearings.agreements import ensure_office_templates
 
         try:
             folder = ensure_office_templates(self.paths)
@@ -294,8 +296,7 @@ class MainWindow(QMainWindow):
 
     def offer_draft(self) -> None:
         """At start: a petition being typed when Doorstep last stopped is offered back."""
-        from app import drafts
-
+        from app.core import drafts
         for petition_id in drafts.hearing_drafts(self.paths):
             self.offer_hearing_draft(petition_id)
         if drafts.load_intake_draft(self.paths) is None:
@@ -314,11 +315,10 @@ class MainWindow(QMainWindow):
 
     def offer_hearing_draft(self, petition_id: str) -> None:
         """A hearing being recorded when Doorstep stopped (a lid closed, a battery died)."""
-        from app import drafts
-
+        from app.core import drafts
         found = drafts.load_hearing_draft(self.paths, petition_id)
         try:
-            number = registry.petition_detail(self.store, petition_id).row.reg_no
+            number = petition_detail(self.store, petition_id).row.reg_no
         except AppError:
             found = None
         if found is None:

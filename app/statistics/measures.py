@@ -36,9 +36,9 @@ from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.i18n import N_
+from app.core.i18n import N_
+from app.core.store import Store
 from app.statistics.periods import Period
-from app.store import Store
 from models import (
     Agreement,
     AidCase,
@@ -663,7 +663,7 @@ def office_scope(store: Store, division_code: str | None) -> Scope:
     """The office with this division code (its county code, e.g. 632624), or every office."""
     if not division_code:
         return Scope()
-    from app.errors import AppError
+    from app.core.errors import AppError
 
     with store.read() as session:
         found = session.scalars(select(Office.id).where(

@@ -8,12 +8,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from app import i18n
-from app.errors import AppError
-from app.i18n import N_
+from app.core import i18n
+from app.core.errors import AppError
+from app.core.i18n import N_
+from app.core.store import Store
 from app.statistics.measures import Figures
 from app.statistics.report import report_data
-from app.store import Store
 from reports.notices import Both
 from reports.statistics import ChartSpec
 
@@ -24,7 +24,7 @@ PDF, XLSX = ".pdf", ".xlsx"
 
 def render_pdf(store: Store, figures: Figures, mode: str,
                generated: datetime | None = None) -> bytes:
-    from app.papers import shipped_fonts
+    from app.papers.documents import shipped_fonts
     from reports.statistics_pdf import render_statistics_pdf
 
     return render_statistics_pdf(report_data(store, figures, mode, generated), shipped_fonts())
@@ -43,7 +43,7 @@ def render_xlsx(store: Store, figures: Figures, mode: str,
 
 def chart_svg(spec: ChartSpec, mode: str) -> bytes:
     """A chart as SVG for the screen, its labels measured with the shipped fonts."""
-    from app.papers import shipped_fonts
+    from app.papers.documents import shipped_fonts
     from reports.charts import chart_svg as render
 
     return render(spec, mode, shipped_fonts())

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.errors import AppError
-from app.i18n import N_
+from app.core.errors import AppError
+from app.core.i18n import N_
 
 YEAR, QUARTER, MONTH, RANGE = "year", "quarter", "month", "range"
 EARLIEST_YEAR = 2000

@@ -22,8 +22,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel import dates, numbers
 from sqlalchemy import select
 
-from app import i18n
-from app.i18n import N_
+from app.core import i18n
+from app.core.i18n import N_
+from app.core.store import Store
 from app.statistics.measures import (
     FEN,
     MEASURES,
@@ -37,7 +38,6 @@ from app.statistics.measures import (
     percent,
 )
 from app.statistics.periods import MONTH, QUARTER, YEAR, Period
-from app.store import Store
 from models import Office
 from reports import statistics as rs
 from reports.notices import Both

@@ -31,10 +31,10 @@ from pathlib import Path
 import sqlite_utils
 from sqlalchemy import select
 
-from app.errors import AppError, StoreError, ValidationError
-from app.i18n import N_
-from app.money import yuan_text
-from app.store import Store, read_only_uri
+from app.core.errors import AppError, StoreError, ValidationError
+from app.core.i18n import N_
+from app.core.money import yuan_text
+from app.core.store import Store, read_only_uri
 from models import Office
 
 log = logging.getLogger(__name__)

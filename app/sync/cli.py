@@ -17,16 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.errors import (
+from app.core.errors import (
     FOLDER_NOT_FILE,
     AppError,
     FolderNotFileError,
     MissingFileError,
     file_problem,
 )
-from app.formatting import format_number, format_short_datetime
-from app.i18n import N_, _
-from app.store import Store
+from app.core.formatting import format_number, format_short_datetime
+from app.core.i18n import N_, _
+from app.core.store import Store
 from app.sync import engine, service
 from models.sync import hlc_wall_ms
 
@@ -151,7 +151,7 @@ def prepare(args: argparse.Namespace, new_store: bool = False) -> Inputs:
     elif command == "export":
         _check_target(Path(args.to))
     if command == "enrol-request" and new_store:
-        from app.golog import OFFICES
+        from app.core.reference import OFFICES
 
         if args.office not in {o.division_code for o in OFFICES}:
             raise AppError(N_("Give the office this laptop belongs to with --office CODE (its "
@@ -251,9 +251,9 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
                   + f"  {', '.join(kept.tables)}  {brought}: {_(service.REASONS[kept.reason])}"
                   + again)
     elif command == "conflicts":
-        from app import aid
-        from app.identity import staff_member
-        from app.money import yuan_text
+        from app.aid import cases as aid
+        from app.core.identity import staff_member
+        from app.core.money import yuan_text
 
         for case in aid.overpaid_cases(store):
             print(_("Aid case of {number} is paid {paid} yuan, above the {approved} yuan "

@@ -50,8 +50,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.errors import AppError
-from app.i18n import N_
+from app.core.errors import AppError
+from app.core.i18n import N_
 from app.sync.crypto import (
     KEY_SIZE,
     MAX_ID,

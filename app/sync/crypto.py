@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from app.errors import AppError, ValidationError
-from app.i18n import N_
+from app.core.errors import AppError, ValidationError
+from app.core.i18n import N_
 
 KEY_SIZE = 32
 SIGNATURE_SIZE = 64

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, Table, select
 
-from app import labels
-from app.i18n import N_
-from app.store import Store
+from app.core import labels
+from app.core.i18n import N_
+from app.core.store import Store
 from models import Base
 from models.sync import HLC_LOGICAL_BITS, field_ids
 

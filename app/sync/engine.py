@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from app.store import Store
+from app.core.store import Store
 from models import Base
 from models.sync import (
     HLC_FUTURE_MARGIN_MS,

@@ -28,18 +28,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app import scratch
-from app.errors import (
+from app.core import scratch
+from app.core.errors import (
     AppError,
     PackageFileMissingError,
     PackageIsAFolderError,
     PackageNotAppliedError,
     disk_problems,
 )
-from app.formatting import format_number
-from app.i18n import N_, _
-from app.identity import this_device
-from app.store import Store
+from app.core.formatting import format_number
+from app.core.i18n import N_, _
+from app.core.identity import this_device
+from app.core.store import Store
 from app.sync import container, crypto, engine, signed
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
 from models import Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
@@ -186,8 +186,8 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
 
     A new laptop names the office by its division code; it receives the office's data with
     the first package it imports, and never becomes the office's numbering laptop."""
-    from app.golog import OFFICES
-    from app.identity import ensure_device
+    from app.core.identity import ensure_device
+    from app.core.reference import OFFICES
 
     _check_passphrase(passphrase)
     device = this_device(store)
@@ -219,8 +219,7 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
 def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
     """On the master laptop: add the requesting laptop to the roster and grant it a block of
     registration numbers; returns the grant file for it."""
-    from app import numbering
-
+    from app.petitions import numbering
     office_key = _office_key(store, passphrase)
     current = stored_roster(store)
     assert current is not None

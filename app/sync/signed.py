@@ -879,7 +879,7 @@ def _own_logs(raw: Any, trust: Trust, keys: DeviceKeys,
                         (current, FORK)).fetchone()
     if forked is not None or apart is not None or seen.get(current, 0) > held.get(current, 0):
         fresh = current = new_incarnation(raw, keys)
-    # How much of its earlier logs this laptop still lacks (app.numbering waits for it).
+    # How much of its earlier logs this laptop still lacks (app.petitions.numbering waits for it).
     found = raw.execute("SELECT behind FROM local_identity").fetchone()[0]
     behind = {str(k): int(v) for k, v in json.loads(found or "{}").items()}
     closed = {lg: d.closed_at for lg, d in _decisions(raw).items()}
@@ -924,7 +924,7 @@ def _kept_but_apart(raw: Any, decision: Decision) -> list[tuple[Batch, bytes]]:
 
 def new_incarnation(raw: Any, keys: DeviceKeys) -> str:
     """Move this laptop to a fresh log, bound to it by its key; returns the log id. The capture
-    triggers write to it from the next write transaction on (``app.store`` reads it then)."""
+    triggers write to it from the next write transaction on (``app.core.store`` reads it then)."""
     top = raw.execute("SELECT MAX(incarnation) FROM sync_log WHERE device_id = ?",
                       (keys.device_id,)).fetchone()[0]
     statement = make_log_statement(keys, int(top or 1) + 1)
@@ -1009,8 +1009,7 @@ def _provisional_numbers(raw: Any, out: list[tuple[Any, ...]],
     """A re-issued registration takes a provisional number: the number it had was drawn from
     a block while this laptop did not know what it had drawn already (another branch of its
     log may hold the same number)."""
-    from app import numbering
-
+    from app.petitions import numbering
     fields = {(r[4], r[5]): r[6] for r in out if r[3] == "petition"}
     numbered = sorted({row for row, fld in fields if fld in ("reg_seq", "reg_no")})
     if not numbered:

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_number
-from app.i18n import N_, _
-from app.store import Store
+from app.core.formatting import format_number
+from app.core.i18n import N_, _
+from app.core.store import Store
 from app.sync import service
 from app.sync.describe import TABLES
-from ui.form_support import retranslate_labels, translated_label
 from ui.sync import common
+from ui.widgets.form_support import retranslate_labels, translated_label
 
 HEADERS = (N_("Noted"), N_("Changes of"), N_("Changes"), N_("Records"), N_("Brought by"),
            N_("Why"), N_("Written again"))

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError, ValidationError, file_problem
-from app.formatting import format_short_datetime
-from app.i18n import N_, _
+from app.core.errors import AppError, ValidationError, file_problem
+from app.core.formatting import format_short_datetime
+from app.core.i18n import N_, _
 
 T = TypeVar("T")
 
@@ -86,7 +86,7 @@ def attempt(parent: QWidget | None, action: Callable[[], T],
     """``action()``; a known problem, or a file that cannot be read or written (a missing
     file, a full or read-only disk each with its own message; others shown as ``file_error``
     with its ``{error}``), is shown to the person and gives None."""
-    from ui.errors import show_error
+    from ui.core.errors import show_error
 
     try:
         return action()

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_money
-from app.i18n import N_, _, pick
-from app.store import Store
+from app.core.formatting import format_money
+from app.core.i18n import N_, _, pick
+from app.core.store import Store
 from app.sync import describe, engine
 from app.sync.describe import FieldWords, RecordName
 from app.sync.engine import Candidate, Conflict
-from ui.form_support import retranslate_labels, translated_label
 from ui.sync import common
+from ui.widgets.form_support import retranslate_labels, translated_label
 
 HEADERS = (N_("Value"), N_("Changed on the laptop"), N_("Changed at"), N_("Shown now"))
 _KEY = Qt.ItemDataRole.UserRole

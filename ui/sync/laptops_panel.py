@@ -25,17 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import identity
-from app.errors import AppError
-from app.formatting import format_short_date
-from app.i18n import N_, _, labelled, pick
-from app.store import Store
+from app.core import identity
+from app.core.errors import AppError
+from app.core.formatting import format_short_date
+from app.core.i18n import N_, _, labelled, pick
+from app.core.store import Store
 from app.sync import crypto, service
 from app.sync.crypto import RosterDevice
-from ui.combo import compact
-from ui.errors import show_error
-from ui.form_support import retranslate_labels, section, translated_label
+from ui.core.errors import show_error
 from ui.sync import common
+from ui.widgets.combo import compact
+from ui.widgets.form_support import retranslate_labels, section, translated_label
 
 MASTER, ENROLLED, AWAITING_DATA, REVOKED = "master", "enrolled", "awaiting_data", "revoked"
 REQUESTED, NOT_SET_UP, NO_OFFICE = "requested", "not_set_up", "no_office"

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError, file_problem
-from app.formatting import format_number
-from app.i18n import N_, _
-from app.store import Store
+from app.core.errors import AppError, file_problem
+from app.core.formatting import format_number
+from app.core.i18n import N_, _
+from app.core.store import Store
 from app.sync import service
 from app.sync.container import OperationCancelledError
-from ui.form_support import retranslate_labels, section, translated_label
 from ui.sync import common
+from ui.widgets.form_support import retranslate_labels, section, translated_label
 
 HISTORY_HEADERS = (N_("Date and time"), N_("Package"), N_("Written by"), N_("Everything"),
                    N_("Changes"), N_("New here"), N_("Conflicts"), N_("File"))

@@ -7,9 +7,9 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.formatting import format_number
-from app.i18n import N_, _
-from app.store import Store
+from app.core.formatting import format_number
+from app.core.i18n import N_, _
+from app.core.store import Store
 from ui.sync.apart_panel import ApartPanel
 from ui.sync.conflicts_panel import ConflictsPanel
 from ui.sync.laptops_panel import LaptopsPanel

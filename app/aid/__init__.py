@@ -1,0 +1,1 @@
+"""Judicial aid: cases, payments, return visits and hand-overs to social assistance."""

@@ -1,0 +1,35 @@
+"""Every live synced record as canonical JSON, for comparing two stores byte for byte."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from app.core.store import Store
+from models import Base
+from models.sync import synced_tables
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"base64": base64.b64encode(value).decode("ascii")}
+    return value
+
+
+def dump(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Tables as keys; live records (not tombstoned) sorted by id; values as SQLite stores them."""
+    result: dict[str, list[dict[str, Any]]] = {}
+    with store.read() as session:
+        conn = session.connection()
+        for table in synced_tables(Base.metadata.tables.values()):
+            cursor = conn.exec_driver_sql(
+                f'SELECT * FROM "{table.name}" WHERE deleted = 0 ORDER BY id')
+            names = list(cursor.keys())
+            result[table.name] = [{k: _plain(v) for k, v in zip(names, row, strict=True)}
+                                  for row in cursor]
+    return result
+
+
+def dump_json(store: Store) -> str:
+    return json.dumps(dump(store), ensure_ascii=False, sort_keys=True, indent=1) + "\n"

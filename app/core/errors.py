@@ -1,0 +1,169 @@
+"""Errors that ``app`` raises for a person to read. ``ui`` shows them; the CLI prints them."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from app.core.i18n import N_, _
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class AppError(Exception):
+    """A known problem, with a message translated when shown (not when raised).
+
+    ``message`` is an untranslated msgid marked with ``N_``; ``params`` fill its ``{names}``.
+    """
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+    def translated(self) -> str:
+        text = _(self.message)
+        return text.format(**self.params) if self.params else text
+
+
+class StoreError(AppError):
+    """The data file cannot be used; it has been left exactly as it was."""
+
+
+class NotAStoreError(StoreError):
+    pass
+
+
+class NewerStoreError(StoreError):
+    pass
+
+
+class ValidationError(AppError):
+    """Bad input from a person; ``field`` names the input it concerns, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.field = field
+
+
+class InvalidInputError(AppError):
+    """Several fields are wrong at once; each problem names its field."""
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        super().__init__(N_("Please correct the marked fields."))
+        self.problems = problems
+
+
+class NoStoreError(StoreError):
+    """The data folder holds no store, and this command may not make one."""
+
+
+class DataFolderIsAFileError(StoreError):
+    pass
+
+
+class StoreInUseError(StoreError):
+    """Another process holds the data file's lock (after the busy timeout)."""
+
+
+class StoreNotWritableError(StoreError):
+    """SQLite may not open or write the data file (read-only disk or folder, permissions)."""
+
+
+class FileProblemError(AppError):
+    """A file or folder cannot be used; nothing was changed because of it."""
+
+
+class MissingFileError(FileProblemError):
+    pass
+
+
+class FolderNotFileError(FileProblemError):
+    pass
+
+
+class DiskFullError(FileProblemError):
+    pass
+
+
+class ReadOnlyDiskError(FileProblemError):
+    pass
+
+
+class NotAllowedError(FileProblemError):
+    pass
+
+
+class PackageFileMissingError(MissingFileError):
+    pass
+
+
+class PackageIsAFolderError(FolderNotFileError):
+    pass
+
+
+class PackageNotAppliedError(AppError):
+    """A package passed every check but its versions could not be written; all rolled back."""
+
+
+DISK_FULL = N_("The disk is full: {path} could not be written. Free some space on that disk and "
+               "try again. Nothing was changed.")
+READ_ONLY_DISK = N_("{path} is on a disk that cannot be written to (a locked USB stick?). "
+                    "Nothing was changed.")
+NOT_ALLOWED = N_("Doorstep is not allowed to use {path}: the file or folder is protected. "
+                 "Nothing was changed.")
+MISSING_FILE = N_("There is no file or folder {path}.")
+FOLDER_NOT_FILE = N_("{path} is a folder, not a file.")
+
+
+def disk_problem(error: OSError, path: str | os.PathLike[str]) -> FileProblemError | None:
+    """The disk problem ``error`` stands for (full, read-only, protected), about ``path``."""
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return DiskFullError(DISK_FULL, path=str(path))
+    if error.errno == errno.EROFS:
+        return ReadOnlyDiskError(READ_ONLY_DISK, path=str(path))
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return NotAllowedError(NOT_ALLOWED, path=str(path))
+    return None
+
+
+def file_problem(error: OSError, path: str | os.PathLike[str] | None = None
+                 ) -> FileProblemError | None:
+    """The known problem ``error`` stands for, about ``path`` (else the file it names), or None
+    for one that has no message of its own."""
+    where = path if path is not None else (error.filename or "")
+    found = disk_problem(error, where)
+    if found is not None:
+        return found
+    if error.errno == errno.ENOENT:
+        return MissingFileError(MISSING_FILE, path=str(where))
+    if error.errno == errno.EISDIR:
+        return FolderNotFileError(FOLDER_NOT_FILE, path=str(where))
+    return None
+
+
+def disk_problems(where: Callable[..., str | os.PathLike[str]]
+                  ) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a use case: a full, read-only or protected disk raises its own message.
+
+    ``where(error, *args, **kwargs)`` names the file or folder to mention.
+    """
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return function(*args, **kwargs)
+            except OSError as error:
+                found = disk_problem(error, where(error, *args, **kwargs))
+                if found is None:
+                    raise
+                log.warning("%s failed: %s", function.__name__, error)
+                raise found from error
+        return wrapper
+    return decorate

@@ -1,0 +1,1 @@
+"""Hearings and settle-and-withdraw agreements."""

@@ -1,0 +1,1 @@
+"""The printed papers: plain data for reports/, built from the store."""

@@ -1,0 +1,352 @@
+"""Registering petitions at the 12309 window, recording replies, pausing or extending deadlines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.formatting import format_short_datetime
+from app.core.i18n import N_
+from app.core.labels import (
+    BUSINESS_TYPES,
+    CATEGORIES,
+    CHANNELS,
+    JURISDICTIONS,
+    REPLY_KINDS,
+    REPLY_METHODS,
+)
+from app.core.store import Store
+from app.persons.records import PersonInput, apply_person, validate_person
+from app.petitions import numbering
+from app.petitions.deadlines import (
+    ANSWER,
+    EXTEND,
+    PAUSE,
+    PAUSED,
+    REPLY,
+    RESUME,
+    DeadlineChange,
+    DeadlineRule,
+    HolidayCalendar,
+    due_date,
+)
+from app.petitions.records import live_petition, log_activity, staff_or_none
+from models import (
+    DeadlineEvent,
+    Device,
+    HolidayOverride,
+    Office,
+    Petition,
+    PetitionParty,
+    PetitionReply,
+)
+from models.sync import hlc_wall_ms
+
+MAX_SUMMARY = 2000
+MAX_REQUESTS = 2000
+MAX_SHORT = 60
+MAX_BODY = 100
+MAX_HEAD_COUNT = 10_000
+EARLIEST = datetime(2000, 1, 1)
+# A laptop clock a few minutes behind the clerk's watch should not refuse a visit just received.
+CLOCK_SLACK = timedelta(minutes=10)
+
+
+@dataclass
+class PetitionInput:
+    channel: str = "visit"
+    higher_office: str = ""
+    higher_ref: str = ""
+    received_at: str = ""  # ISO local date-time, e.g. 2026-11-24T09:30
+    persons: list[PersonInput] = field(default_factory=list)
+    is_group: bool = False
+    head_count: int = 1
+    category: str = ""
+    business_type: str = ""
+    summary: str = ""
+    requests: str = ""
+    original_case_no: str = ""
+    is_sensitive: bool = False
+    jurisdiction: str = "accept"
+    referral_body: str = ""
+    referral_note: str = ""
+    handling_procurator_id: str = ""
+    leader_id: str = ""
+
+
+@dataclass(frozen=True)
+class RegisteredPetition:
+    id: str
+    reg_no: str
+    provisional: bool
+    reply_due: date
+    answer_due: date
+    is_repeat: bool
+
+
+def parse_received(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value).replace(second=0, microsecond=0, tzinfo=None)
+    except (TypeError, ValueError):
+        return None
+
+
+def validate(data: PetitionInput, now: datetime) -> list[ValidationError]:
+    """Every problem with the input at once, each tied to its field."""
+    problems: list[ValidationError] = []
+
+    def need(ok: bool, name: str, message: str, **params: object) -> None:
+        if not ok:
+            problems.append(ValidationError(message, field=name, **params))
+
+    need(data.channel in CHANNELS, "channel", N_("Please choose how the petition came in."))
+    if data.channel == "higher":
+        need(bool(data.higher_office.strip()), "higher_office",
+             N_("Please enter the office that handed the petition down."))
+    need(len(data.higher_office.strip()) <= MAX_BODY, "higher_office",
+         N_("This is too long (at most {n} characters)."), n=MAX_BODY)
+    need(len(data.higher_ref.strip()) <= MAX_SHORT, "higher_ref",
+         N_("This is too long (at most {n} characters)."), n=MAX_SHORT)
+    received = parse_received(data.received_at)
+    if received is None:
+        need(False, "received_at", N_("This date and time does not exist."))
+    else:
+        need(received <= now + CLOCK_SLACK, "received_at",
+             N_("The date received cannot be in the future."))
+        need(received >= EARLIEST, "received_at", N_("The date received is too far in the past."))
+    need(data.category in CATEGORIES, "category", N_("Please choose the category."))
+    need(data.business_type in BUSINESS_TYPES, "business_type",
+         N_("Please choose the business type."))
+    summary = data.summary.strip()
+    need(bool(summary), "summary", N_("Please write what the petition is about."))
+    need(len(summary) <= MAX_SUMMARY, "summary",
+         N_("This is too long (at most {n} characters)."), n=MAX_SUMMARY)
+    need(len(data.requests.strip()) <= MAX_REQUESTS, "requests",
+         N_("This is too long (at most {n} characters)."), n=MAX_REQUESTS)
+    need(len(data.original_case_no.strip()) <= MAX_SHORT, "original_case_no",
+         N_("This is too long (at most {n} characters)."), n=MAX_SHORT)
+    need(data.jurisdiction in JURISDICTIONS, "jurisdiction",
+         N_("Please choose whether to accept or refer the petition."))
+    if data.jurisdiction == "refer":
+        need(bool(data.referral_body.strip()), "referral_body",
+             N_("Please enter the body the petitioner is referred to."))
+    need(len(data.referral_body.strip()) <= MAX_BODY, "referral_body",
+         N_("This is too long (at most {n} characters)."), n=MAX_BODY)
+    need(bool(data.persons), "persons", N_("Please enter at least one petitioner."))
+    if data.is_group:
+        need(2 <= data.head_count <= MAX_HEAD_COUNT, "head_count",
+             N_("A group visit has between 2 and {n} people."), n=MAX_HEAD_COUNT)
+        need(any(p.role == "representative" for p in data.persons), "persons",
+             N_("Please enter at least one representative of the group."))
+    today = now.date()
+    ids: dict[str, int] = {}
+    for index, person in enumerate(data.persons):
+        problems += validate_person(person, f"persons.{index}", today)
+        number = person.id_number.strip().upper()
+        if number:
+            if number in ids:
+                problems.append(ValidationError(N_("This ID number is entered twice."),
+                                                field=f"persons.{index}.id_number"))
+            ids[number] = index
+    return problems
+
+
+def _calendar(session: Session) -> HolidayCalendar:
+    rows = session.execute(select(HolidayOverride.day, HolidayOverride.kind)
+                           .where(HolidayOverride.deleted.is_(False))).all()
+    return HolidayCalendar({date.fromisoformat(day): kind for day, kind in rows})
+
+
+def office_rule(office: Office) -> DeadlineRule:
+    return DeadlineRule(office.deadline_unit, office.reply_days, office.answer_months)
+
+
+def _changes(session: Session, petition_id: str) -> list[DeadlineChange]:
+    rows = session.scalars(select(DeadlineEvent).where(DeadlineEvent.petition_id == petition_id,
+                                                       DeadlineEvent.deleted.is_(False))).all()
+    return [DeadlineChange(e.deadline, e.action, date.fromisoformat(e.on_date), e.days)
+            for e in rows]
+
+
+def _recompute(session: Session, petition: Petition) -> None:
+    office = session.get(Office, petition.office_id)
+    assert office is not None
+    rule, cal = office_rule(office), _calendar(session)
+    received = date.fromisoformat(petition.received_at[:10])
+    changes = _changes(session, petition.id)
+    petition.reply_due = due_date(REPLY, received, rule, cal, changes).isoformat()
+    petition.answer_due = due_date(ANSWER, received, rule, cal, changes).isoformat()
+
+
+def recompute_open(session: Session, office_id: str) -> int:
+    """Recompute the due dates of an office's petitions that still await a reply or answer."""
+    changed = 0
+    for petition in session.scalars(select(Petition).where(
+            Petition.office_id == office_id, Petition.deleted.is_(False),
+            Petition.answer_done_on.is_(None))):
+        before = (petition.reply_due, petition.answer_due)
+        _recompute(session, petition)
+        changed += before != (petition.reply_due, petition.answer_due)
+    return changed
+
+
+CLOCK_SET_BACK = N_("This laptop's clock reads {now}, earlier than changes this laptop itself "
+                    "made on {then}: its date and time were set back (a flat clock battery, "
+                    "perhaps). Set them right first: the registration number and the deadlines "
+                    "depend on them. Nothing was registered.")
+
+
+def _check_clock(session: Session, store: Store) -> None:
+    """Refuse to register while the laptop's clock reads more than a day earlier than the
+    newest change this laptop itself wrote: its date was set back, and the number's year, the
+    date received it offers and the deadlines would be wrong."""
+    newest = session.execute(text(
+        "SELECT MAX(hlc) FROM sync_version WHERE device_id IN (SELECT COALESCE(log_id,"
+        " device_id) FROM local_identity UNION SELECT device_id FROM local_identity"
+        " UNION SELECT log_id FROM sync_log WHERE device_id = (SELECT device_id"
+        " FROM local_identity))")).scalar()
+    if newest is None:
+        return
+    wall_ms = store.ctx.clock()
+    written_ms = hlc_wall_ms(int(newest))
+    if written_ms - wall_ms > DAY_MS:
+        raise AppError(CLOCK_SET_BACK,
+                       now=format_short_datetime(datetime.fromtimestamp(wall_ms / 1000)),
+                       then=format_short_datetime(datetime.fromtimestamp(written_ms / 1000)))
+
+
+DAY_MS = 24 * 3600 * 1000
+
+
+def register(store: Store, data: PetitionInput, staff_id: str = "",
+             now: datetime | None = None) -> RegisteredPetition:
+    """Register a petition: its persons, number and deadlines, in one transaction."""
+    now = now or datetime.now()
+    problems = validate(data, now)
+    if problems:
+        raise InvalidInputError(problems)
+    received = parse_received(data.received_at)
+    assert received is not None and store.device_id is not None
+    with store.write() as session:
+        _check_clock(session, store)
+        device = session.get(Device, store.device_id)
+        office = session.get(Office, device.office_id) if device and device.office_id else None
+        if office is None:
+            raise AppError(N_("This laptop does not belong to an office yet. Choose its office "
+                              "under Laptop → This laptop… first."))
+        people = []
+        repeat = False
+        for person in data.persons:
+            row, known = apply_person(session, person, received.date())
+            people.append((row, person.role))
+            # A repeat petition: the person has petitioned before (a person known from
+            # elsewhere, e.g. a hand-kept ledger brought in, is not a repeat petitioner).
+            repeat = repeat or (known and session.scalar(
+                select(PetitionParty.id).join(Petition, Petition.id == PetitionParty.petition_id)
+                .where(PetitionParty.person_id == row.id, PetitionParty.deleted.is_(False),
+                       Petition.deleted.is_(False)).limit(1)) is not None)
+        seq, reg_no = numbering.issue_number(session, office, received.year, store.device_id)
+        petition = Petition(
+            office_id=office.id, reg_year=received.year, reg_seq=seq, reg_no=reg_no,
+            channel=data.channel, higher_office=data.higher_office.strip(),
+            higher_ref=data.higher_ref.strip(),
+            received_at=received.isoformat(timespec="minutes"), category=data.category,
+            business_type=data.business_type, summary=data.summary.strip(),
+            requests=data.requests.strip(), original_case_no=data.original_case_no.strip(),
+            is_group=data.is_group, head_count=data.head_count if data.is_group else len(people),
+            is_sensitive=data.is_sensitive, is_repeat=repeat, jurisdiction=data.jurisdiction,
+            referral_body=data.referral_body.strip() if data.jurisdiction == "refer" else "",
+            referral_note=data.referral_note.strip() if data.jurisdiction == "refer" else "",
+            handling_procurator_id=staff_or_none(session, data.handling_procurator_id),
+            leader_id=staff_or_none(session, data.leader_id),
+            registered_by=staff_or_none(session, staff_id),
+            reply_due="", answer_due="")
+        session.add(petition)
+        session.flush()
+        _recompute(session, petition)
+        for position, (person_row, role) in enumerate(people):
+            session.add(PetitionParty(petition_id=petition.id, person_id=person_row.id,
+                                      role=role, position=position))
+        log_activity(session, store, petition.id, staff_or_none(session, staff_id), "registered",
+                     reg_no)
+        session.flush()
+        return RegisteredPetition(petition.id, reg_no, seq is None,
+                                  date.fromisoformat(petition.reply_due),
+                                  date.fromisoformat(petition.answer_due), repeat)
+
+
+def record_reply(store: Store, petition_id: str, kind: str, replied_on: date, method: str,
+                 content: str, staff_id: str = "", today: date | None = None) -> None:
+    today = today or date.today()
+    problems = []
+    if kind not in REPLY_KINDS:
+        problems.append(ValidationError(N_("Please choose the kind of reply."), field="kind"))
+    if method not in REPLY_METHODS:
+        problems.append(ValidationError(N_("Please choose how the reply was given."),
+                                        field="method"))
+    if not content.strip():
+        problems.append(ValidationError(N_("Please write what was replied."), field="content"))
+    elif len(content.strip()) > MAX_SUMMARY:
+        problems.append(ValidationError(N_("This is too long (at most {n} characters)."),
+                                        field="content", n=MAX_SUMMARY))
+    if replied_on > today:
+        problems.append(ValidationError(N_("The date cannot be in the future."),
+                                        field="replied_on"))
+    with store.write() as session:
+        petition = live_petition(session, petition_id)
+        if replied_on < date.fromisoformat(petition.received_at[:10]):
+            problems.append(ValidationError(N_("The reply cannot be earlier than the petition."),
+                                            field="replied_on"))
+        if problems:
+            raise InvalidInputError(problems)
+        session.add(PetitionReply(petition_id=petition_id, kind=kind,
+                                  replied_on=replied_on.isoformat(), method=method,
+                                  content=content.strip(),
+                                  by_staff_id=staff_or_none(session, staff_id)))
+        day = replied_on.isoformat()
+        # A result answer is also the procedural reply when none was given before it.
+        if petition.reply_done_on is None or petition.reply_done_on > day:
+            petition.reply_done_on = day
+        if kind == "result" and (petition.answer_done_on is None or petition.answer_done_on > day):
+            petition.answer_done_on = day
+        log_activity(session, store, petition_id, staff_or_none(session, staff_id), "replied", kind)
+
+
+def change_deadline(store: Store, petition_id: str, deadline: str, action: str, on_date: date,
+                    reason: str, days: int = 0, staff_id: str = "") -> date:
+    """Pause, resume or extend a deadline, with a reason; returns the new due date."""
+    problems = []
+    if not reason.strip():
+        problems.append(ValidationError(N_("Please give the reason."), field="reason"))
+    if action == EXTEND and not 1 <= days <= 365:
+        problems.append(ValidationError(N_("An extension is between 1 and 365 days."),
+                                        field="days"))
+    with store.write() as session:
+        petition = live_petition(session, petition_id)
+        paused = (petition.reply_due if deadline == REPLY else petition.answer_due) \
+            == PAUSED.isoformat()
+        if action == PAUSE and paused:
+            problems.append(ValidationError(N_("This deadline is already paused."),
+                                            field="action"))
+        if action == RESUME and not paused:
+            problems.append(ValidationError(N_("This deadline is not paused."), field="action"))
+        if on_date < date.fromisoformat(petition.received_at[:10]):
+            problems.append(ValidationError(N_("The date cannot be earlier than the petition."),
+                                            field="on_date"))
+        if problems:
+            raise InvalidInputError(problems)
+        session.add(DeadlineEvent(petition_id=petition_id, deadline=deadline, action=action,
+                                  on_date=on_date.isoformat(), days=days if action == EXTEND else 0,
+                                  reason=reason.strip(),
+                                  by_staff_id=staff_or_none(session, staff_id)))
+        session.flush()
+        _recompute(session, petition)
+        log_activity(session, store, petition_id, staff_or_none(session, staff_id), "deadline",
+                     f"{deadline} {action} {on_date.isoformat()} {days if action == EXTEND else ''}"
+                     .strip())
+        return date.fromisoformat(petition.reply_due if deadline == REPLY
+                                  else petition.answer_due)

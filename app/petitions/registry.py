@@ -1,0 +1,175 @@
+"""Finding petitions: the registry's filters and search, and the rows it lists."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy import text as sql
+from sqlalchemy.sql.elements import ColumnElement, TextClause
+
+from app.core.store import Store
+from app.petitions.records import party_names
+from models import (
+    Petition,
+)
+from models.search import search_text
+
+SOON_DAYS = 3
+
+
+def fts_query(text: str) -> str:
+    """The user's words as an FTS5 query: each word a phrase of its tokens, the last a prefix.
+
+    Tokens are cut as the index's tokenizer cuts them (at spaces and punctuation, the tsheg
+    included); Chinese characters are one token each. Returns "" when nothing searchable is left.
+    """
+    phrases = []
+    for word in search_text(text).split():
+        tokens: list[str] = []
+        current: list[str] = []
+        for ch in word:
+            if unicodedata.category(ch)[0] in "ZPC":
+                if current:
+                    tokens.append("".join(current))
+                    current = []
+            else:
+                current.append(ch)
+        if current:
+            tokens.append("".join(current))
+        if tokens:
+            phrases.append('"' + " ".join(tokens) + '"')
+    if not phrases:
+        return ""
+    phrases[-1] += "*"
+    return " ".join(phrases)
+
+
+@dataclass
+class RegistryFilter:
+    text: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    channel: str = ""
+    category: str = ""
+    business_type: str = ""
+    status: str = ""  # awaiting_reply | awaiting_answer | answered
+    overdue_only: bool = False
+    office_id: str = ""
+    # Only the petitions behind one figure of the statistics (a leader checking a number).
+    figure: FigureFilter | None = None
+
+
+@dataclass(frozen=True)
+class FigureFilter:
+    """The petitions counted in one figure: a measure, over a period, for some offices (or all
+    of them), counted on a day."""
+
+    measure: str
+    start: date
+    end: date
+    office_ids: tuple[str, ...] | None
+    as_of: date
+
+
+def _conditions(flt: RegistryFilter, today: date) -> list[ColumnElement[bool]]:
+    p = Petition
+    conds: list[ColumnElement[bool]] = [p.deleted.is_(False)]
+    if flt.date_from:
+        conds.append(p.received_at >= flt.date_from.isoformat())
+    if flt.date_to:
+        conds.append(p.received_at < (flt.date_to + timedelta(days=1)).isoformat())
+    for name in ("channel", "category", "business_type", "office_id"):
+        value = getattr(flt, name)
+        if value:
+            conds.append(getattr(p, name) == value)
+    if flt.status == "awaiting_reply":
+        conds.append(p.reply_done_on.is_(None))
+    elif flt.status == "awaiting_answer":
+        conds.append(and_(p.reply_done_on.is_not(None), p.answer_done_on.is_(None)))
+    elif flt.status == "answered":
+        conds.append(p.answer_done_on.is_not(None))
+    if flt.overdue_only:
+        day = today.isoformat()
+        # A petition that cannot be answered at all (anonymous, no contact) is never overdue.
+        conds.append(and_(p.unanswerable == "", or_(
+            and_(p.reply_done_on.is_(None), p.reply_due < day),
+            and_(p.answer_done_on.is_(None), p.answer_due < day))))
+    if flt.figure is not None:
+        from app.statistics.measures import Scope, petition_ids_behind
+        from app.statistics.periods import Period
+
+        fig = flt.figure
+        conds.append(p.id.in_(petition_ids_behind(
+            fig.measure, Period(fig.start, fig.end), Scope(fig.office_ids), fig.as_of)))
+    query = fts_query(flt.text)
+    if query:
+        matching = text_matches(query)
+        conds.append(p.id.in_(matching))
+    return conds
+
+
+def text_matches(query: str) -> TextClause:
+    return sql("SELECT petition_id FROM petition_search_key WHERE key IN"
+               " (SELECT rowid FROM petition_fts WHERE petition_fts MATCH :q)").bindparams(q=query)
+
+
+def petition_ids(store: Store, flt: RegistryFilter, today: date | None = None) -> list[str]:
+    """Ids of the matching petitions, newest first, filtered and searched in SQL."""
+    today = today or date.today()
+    stmt = (select(Petition.id).where(*_conditions(flt, today))
+            .order_by(Petition.received_at.desc(), Petition.id.desc()))
+    with store.read() as session:
+        # Core, not ORM: a hundred thousand ids without building an object for each.
+        return list(session.connection().execute(stmt).scalars())
+
+
+@dataclass(frozen=True)
+class PetitionRow:
+    id: str
+    reg_no: str
+    received_at: str
+    channel: str
+    category: str
+    business_type: str
+    summary: str
+    names_zh: str
+    names_bo: str
+    is_repeat: bool
+    is_group: bool
+    is_sensitive: bool
+    status: str
+    reply_due: str
+    answer_due: str
+    overdue: bool
+
+
+def petition_status(p: Petition) -> str:
+    if p.answer_done_on:
+        return "answered"
+    if p.reply_done_on:
+        return "awaiting_answer"
+    return "awaiting_reply"
+
+
+def _overdue(p: Petition, today: str) -> bool:
+    if p.unanswerable:
+        return False
+    return ((p.reply_done_on is None and p.reply_due < today)
+            or (p.answer_done_on is None and p.answer_due < today))
+
+
+def petition_rows(store: Store, ids: Sequence[str],
+                  today: date | None = None) -> dict[str, PetitionRow]:
+    day = (today or date.today()).isoformat()
+    with store.read() as session:
+        petitions = session.scalars(select(Petition).where(Petition.id.in_(list(ids)))).all()
+        names = party_names(session, ids)
+        return {p.id: PetitionRow(
+            p.id, p.reg_no, p.received_at, p.channel, p.category, p.business_type, p.summary,
+            names.get(p.id, ("", ""))[0], names.get(p.id, ("", ""))[1], p.is_repeat, p.is_group,
+            p.is_sensitive, petition_status(p), p.reply_due, p.answer_due, _overdue(p, day))
+            for p in petitions}

@@ -1,0 +1,1 @@
+"""Judicial aid screens and return visits."""

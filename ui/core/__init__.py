@@ -1,0 +1,1 @@
+"""What every screen uses: error dialogs, fonts, the language switch, Qt's own strings."""

@@ -1,0 +1,1 @@
+"""Hearings, agreements, the officers' roster and scans and photos."""

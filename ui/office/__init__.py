@@ -1,0 +1,1 @@
+"""The office, its deadline settings and this laptop."""

@@ -1,0 +1,125 @@
+"""Setting up this laptop: its name and the office it belongs to."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import identity
+from app.core.errors import ValidationError
+from app.core.i18n import _, pick
+from app.core.identity import DeviceInfo
+from app.core.store import Store
+
+
+class DeviceDialog(QDialog):
+    def __init__(self, store: Store, device: DeviceInfo, first_run: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._first_run = first_run
+        self.result_device: DeviceInfo | None = None
+        self._choices = identity.office_choices()
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.name = QLineEdit(device.name)
+        self.name.setMaxLength(identity.MAX_DEVICE_NAME + 1)
+        self.name_error = QLabel()
+        self.office = QComboBox()
+        self.office_error = QLabel()
+        for label in (self.name_error, self.office_error):
+            label.setStyleSheet("color: #b00020")
+            label.setWordWrap(True)
+            label.hide()
+        self.form = QFormLayout()
+        self.form.addRow("", self.name)
+        self.form.addRow("", self.name_error)
+        self.form.addRow("", self.office)
+        self.form.addRow("", self.office_error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.buttons)
+        self._current_code = next((c.division_code for c in self._choices
+                                   if device.office_name_zh == c.name_zh), "")
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("This laptop"))
+        self.intro.setText(
+            _("Welcome to Doorstep. Give this laptop a name that colleagues will recognise, and "
+              "choose the office it belongs to.") if self._first_run
+            else _("The name of this laptop and the office it belongs to."))
+        name_label = self.form.labelForField(self.name)
+        if isinstance(name_label, QLabel):
+            name_label.setText(_("Laptop name"))
+        office_label = self.form.labelForField(self.office)
+        if isinstance(office_label, QLabel):
+            office_label.setText(_("Office"))
+        selected = self.office.currentData() or self._current_code
+        self.office.clear()
+        self.office.addItem(_("Choose an office…"), "")
+        for choice in self._choices:
+            self.office.addItem(pick(choice.name_zh, choice.name_bo), choice.division_code)
+        index = self.office.findData(selected)
+        self.office.setCurrentIndex(max(index, 0))
+
+    def save(self) -> None:
+        for label in (self.name_error, self.office_error):
+            label.hide()
+        try:
+            self.result_device = identity.set_up_device(self._store, self.name.text(),
+                                                        self.office.currentData() or "")
+        except ValidationError as error:
+            target = self.office_error if error.field == "office" else self.name_error
+            target.setText(error.translated())
+            target.show()
+            return
+        self.accept()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+class UserDialog(QDialog):
+    """Who is using this laptop (shown in the status bar)."""
+
+    def __init__(self, staff: list[identity.UserInfo], current: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from app.core.labels import STAFF_ROLES, label
+
+        self.label = QLabel()
+        self.combo = QComboBox()
+        for member in staff:
+            self.combo.addItem(f"{pick(member.name_zh, member.name_bo)} · "
+                               f"{label(STAFF_ROLES, member.role)}", member.staff_id)
+        self.combo.setCurrentIndex(max(self.combo.findData(current), 0))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.combo)
+        layout.addWidget(buttons)
+        self.setWindowTitle(_("Who is using this laptop"))
+        self.label.setText(_("Choose your name:"))
+
+    def staff_id(self) -> str:
+        return str(self.combo.currentData() or "")

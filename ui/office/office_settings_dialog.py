@@ -1,0 +1,165 @@
+"""The office's deadline rule and the holiday schedule it enters when the library lags."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import AppError, InvalidInputError
+from app.core.formatting import format_number, format_short_date
+from app.core.i18n import N_, _, ngettext
+from app.core.labels import label
+from app.core.store import Store
+from app.petitions import deadline_settings as office_settings
+from app.petitions.deadline_settings import DEADLINE_UNITS, HOLIDAY_KINDS
+from app.petitions.deadlines import DeadlineRule
+from ui.widgets.combo import CodeCombo
+from ui.widgets.form_support import FieldErrors, section, to_date, translated_label
+
+
+class OfficeSettingsDialog(QDialog):
+    def __init__(self, store: Store, office_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store, self._office_id = store, office_id
+        rule = office_settings.deadline_rule(store, office_id)
+        self.unit = CodeCombo(DEADLINE_UNITS)
+        self.unit.set_code(rule.unit)
+        self.reply_days = QSpinBox()
+        self.reply_days.setRange(1, 60)
+        self.reply_days.setValue(rule.reply_days)
+        self.answer_months = QSpinBox()
+        self.answer_months.setRange(1, 12)
+        self.answer_months.setValue(rule.answer_months)
+        self.rule_errors = FieldErrors()
+        rule_box = QGroupBox()
+        form = QFormLayout(rule_box)
+        self.rule_errors.add_row(form, "unit", translated_label(N_("Count in")), self.unit)
+        self.rule_errors.add_row(form, "reply_days",
+                                 translated_label(N_("Procedural reply within (days)")),
+                                 self.reply_days)
+        self.rule_errors.add_row(form, "answer_months",
+                                 translated_label(N_("Result answer within (months)")),
+                                 self.answer_months)
+        save_rule = QPushButton(_("Save the rule"))
+        save_rule.clicked.connect(self.save_rule)
+        form.addRow("", save_rule)
+
+        holiday_box = QGroupBox()
+        self.explain = QLabel(_("The official schedule of public holidays and make-up working "
+                                "days is built in up to the latest year the library knows. When "
+                                "the State Council publishes next year's schedule before Doorstep "
+                                "is updated, enter its days here; what you enter always wins."))
+        self.explain.setWordWrap(True)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([_("Date"), _("Kind"), _("Note")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.kind = CodeCombo(HOLIDAY_KINDS)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(_("e.g. Spring Festival"))
+        add = QPushButton(_("Add the day"))
+        add.clicked.connect(self.add_day)
+        remove = QPushButton(_("Remove the selected day"))
+        remove.clicked.connect(self.remove_day)
+        entry = QHBoxLayout()
+        for widget in (self.day, self.kind, self.note, add):
+            entry.addWidget(widget)
+        self.holiday_errors = FieldErrors()
+        self.note_error = QLabel()
+        self.holiday_errors.register("note", self.note_error, self.note)
+        self.holiday_errors.register("kind", QLabel(), self.kind)
+        column = QVBoxLayout(holiday_box)
+        column.addWidget(self.explain)
+        column.addWidget(self.table)
+        column.addLayout(entry)
+        column.addWidget(self.note_error)
+        column.addWidget(remove)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(section(N_("Deadline rule")))
+        layout.addWidget(rule_box)
+        layout.addWidget(section(N_("Holiday schedule entered by the office")))
+        layout.addWidget(holiday_box, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.setWindowTitle(_("Deadlines and holidays"))
+        self.resize(720, 640)
+        self.changed_any = False
+        self._entries: list[office_settings.HolidayEntry] = []
+        self.reload()
+
+    def reload(self) -> None:
+        self._entries = office_settings.holiday_entries(self._store)
+        self.table.setRowCount(len(self._entries))
+        for row, item in enumerate(self._entries):
+            for column, text in enumerate((format_short_date(item.day),
+                                           label(HOLIDAY_KINDS, item.kind), item.note)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def _report(self, changed: int) -> None:
+        self.changed_any = True
+        self.status.setText(ngettext("{n} open petition has new due dates.",
+                                     "{n} open petitions have new due dates.", changed)
+                            .format(n=format_number(changed)))
+
+    def save_rule(self) -> None:
+        self.rule_errors.clear()
+        try:
+            changed = office_settings.set_deadline_rule(self._store, self._office_id, DeadlineRule(
+                self.unit.code(), self.reply_days.value(), self.answer_months.value()))
+        except InvalidInputError as error:
+            self.rule_errors.show(error.problems)
+            return
+        self._report(changed)
+
+    def add_day(self) -> None:
+        self.holiday_errors.clear()
+        try:
+            changed = office_settings.add_holiday(self._store, to_date(self.day.date()),
+                                                  self.kind.code(), self.note.text())
+        except InvalidInputError as error:
+            self.holiday_errors.show(error.problems)
+            return
+        self.note.clear()
+        self.reload()
+        self._report(changed)
+
+    def remove_day(self) -> None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self._entries):
+            return
+        try:
+            changed = office_settings.remove_holiday(self._store, self._entries[row].id)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        self.reload()
+        self._report(changed)

@@ -1,0 +1,100 @@
+"""The Offices area: the procuratorates of the prefecture and their staff."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.formatting import format_number
+from app.core.i18n import N_, _, labelled, pick
+from app.core.labels import OFFICE_LEVELS, STAFF_ROLES, label
+from app.core.store import Store
+from app.persons import directory
+
+STAFF_HEADERS = (N_("Name"), N_("Role"), N_("Phone"), N_("Status"))
+
+
+class OfficeView(QWidget):
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._offices: list[directory.OfficeRow] = []
+        self.offices_label = QLabel()
+        self.offices = QListWidget()
+        self.offices.setWordWrap(True)
+        self.offices.setMinimumWidth(280)
+        self.staff_label = QLabel()
+        self.staff_label.setWordWrap(True)
+        self.staff = QTableWidget(0, len(STAFF_HEADERS))
+        self.staff.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.staff.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.staff.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.staff.horizontalHeader().setStretchLastSection(True)
+        self.staff.verticalHeader().setVisible(False)
+        left = QVBoxLayout()
+        left.addWidget(self.offices_label)
+        left.addWidget(self.offices)
+        right = QVBoxLayout()
+        right.addWidget(self.staff_label)
+        right.addWidget(self.staff)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addLayout(right, 3)
+        self.offices.currentRowChanged.connect(self._show_staff)
+        self.reload()
+
+    def reload(self) -> None:
+        self._offices = directory.offices(self._store)
+        self.retranslate_ui()
+        if self._offices and self.offices.currentRow() < 0:
+            self.offices.setCurrentRow(0)
+
+    def _show_staff(self, row: int) -> None:
+        self.staff.setRowCount(0)
+        if not 0 <= row < len(self._offices):
+            self.staff_label.setText("")
+            return
+        office = self._offices[row]
+        self.staff_label.setText(labelled(N_("Staff"), office.name_zh, office.name_bo))
+        members = directory.staff_of(self._store, office.id)
+        self.staff.setRowCount(len(members))
+        for i, member in enumerate(members):
+            cells = (pick(member.name_zh, member.name_bo, separator="\n"),
+                     label(STAFF_ROLES, member.role),
+                     member.phone, _("Active") if member.active else _("Inactive"))
+            for j, text in enumerate(cells):
+                self.staff.setItem(i, j, QTableWidgetItem(text))
+        self.staff.resizeRowsToContents()
+
+    def retranslate_ui(self) -> None:
+        self.offices_label.setText(_("Offices"))
+        self.staff.setHorizontalHeaderLabels([_(h) for h in STAFF_HEADERS])
+        current = self.offices.currentRow()
+        self.offices.blockSignals(True)
+        self.offices.clear()
+        for office in self._offices:
+            item = QListWidgetItem(pick(office.name_zh, office.name_bo, separator="\n"))
+            item.setToolTip(label(OFFICE_LEVELS, office.level) + "\n"
+                            + labelled(N_("Staff"), format_number(office.staff_count)))
+            item.setData(Qt.ItemDataRole.UserRole, office.id)
+            self.offices.addItem(item)
+        self.offices.setCurrentRow(current)
+        self.offices.blockSignals(False)
+        self._show_staff(current)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

@@ -1,0 +1,1 @@
+"""Persons: the list and the review of persons found alike."""

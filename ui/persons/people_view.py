@@ -1,0 +1,86 @@
+"""The People area: every person in the store, in both scripts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.formatting import format_number
+from app.core.i18n import N_, labelled, ngettext
+from app.core.store import Store
+from app.persons import review as person_review
+from ui.persons.persons_table_model import PersonsTableModel
+
+
+class PeopleView(QWidget):
+    # The button offering the review of possible duplicate persons was pressed.
+    duplicates_requested = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._duplicates = 0
+        self.model = PersonsTableModel(store, self)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        # Shown only when there are pairs to review (counted when the People area is shown).
+        self.duplicates_button = QPushButton()
+        self.duplicates_button.setAutoDefault(False)
+        self.duplicates_button.hide()
+        self.duplicates_button.clicked.connect(self.duplicates_requested)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        # Fit columns to the rows in view only: the model fetches rows lazily.
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.duplicates_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.table)
+        self.model.modelReset.connect(self.retranslate_ui)
+        self.model.refresh()
+
+    def refresh_duplicates(self) -> None:
+        """Count the pairs of possible duplicate persons again."""
+        self._duplicates = person_review.count_possible_duplicates(self._store)
+        self.duplicates_button.setVisible(self._duplicates > 0)
+        self._retitle_duplicates()
+
+    def _retitle_duplicates(self) -> None:
+        self.duplicates_button.setText(ngettext(
+            "{n} pair of possible duplicate persons…", "{n} pairs of possible duplicate persons…",
+            self._duplicates).format(n=format_number(self._duplicates)))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        self.refresh_duplicates()
+        super().showEvent(event)
+
+    def retranslate_ui(self) -> None:
+        self.title.setText(labelled(N_("People"), format_number(self.model.rowCount())))
+        self._retitle_duplicates()
+        self.model.retranslate()
+        # Headers change width with the script: fit the columns to what is on screen now.
+        self.table.resizeColumnsToContents()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

@@ -1,0 +1,54 @@
+"""The persons list: a lazy table model over ids with a row cache, sorted in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.core.i18n import N_, _
+from app.core.labels import ETHNICITIES, LANGUAGES, SEXES, label
+from app.core.store import Store
+from app.persons import directory
+from app.persons.directory import PersonRow
+from ui.widgets.lazy_table_model import Column, LazyTableModel
+
+
+def _address(p: PersonRow) -> str:
+    return " ".join(part for part in (p.county, p.township) if part)
+
+
+COLUMNS: list[Column[PersonRow]] = [
+    Column(N_("Name (Tibetan)"), lambda p: p.name_bo, "name_bo"),
+    Column(N_("Name (Chinese)"), lambda p: p.name_zh, "name_zh"),
+    Column(N_("Sex"), lambda p: label(SEXES, p.sex)),
+    Column(N_("Ethnicity"), lambda p: label(ETHNICITIES, p.ethnicity)),
+    Column(N_("Resident ID number"), lambda p: p.id_number, "id_number"),
+    Column(N_("Phone"), lambda p: p.phone, "phone"),
+    Column(N_("Address"), _address, "county"),
+    Column(N_("Preferred language"), lambda p: label(LANGUAGES, p.preferred_language)),
+    Column(N_("Interpreter needed"), lambda p: _("Yes") if p.needs_interpreter else ""),
+]
+
+
+class PersonsTableModel(LazyTableModel[PersonRow]):
+    def __init__(self, store: Store, parent: Any = None) -> None:
+        super().__init__(COLUMNS, parent)
+        self._store = store
+        self._sort_key = "created"
+        self._descending = False
+
+    def fetch_ids(self) -> list[str]:
+        return directory.person_ids(self._store, self._sort_key, self._descending)
+
+    def fetch_rows(self, ids: Sequence[str]) -> dict[str, PersonRow]:
+        return directory.persons_by_ids(self._store, ids)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.columns[column].sort_key
+        if key is None:
+            return
+        self._sort_key = key
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()

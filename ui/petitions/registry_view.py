@@ -1,0 +1,228 @@
+"""The registry: every petition, with filters and search-as-you-type over both scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.formatting import format_number
+from app.core.i18n import N_, _, labelled, pick
+from app.core.labels import BUSINESS_TYPES, CATEGORIES, CHANNELS, STATUSES
+from app.core.store import Store
+from app.persons import directory
+from app.petitions.registry import FigureFilter, RegistryFilter
+from ui.petitions.petitions_table_model import PetitionsTableModel
+from ui.widgets.combo import CodeCombo, compact
+from ui.widgets.form_support import to_date
+
+SEARCH_DELAY_MS = 200
+BANNER_STYLE = ("QFrame#figureBanner { background: #eef3fb; border: 1px solid #9db3d4; "
+                "border-radius: 3px; }")
+# What the banner says over the petitions behind a figure: text or, given the number of
+# petitions listed, the text in the display language of the moment.
+Caption = str | Callable[[int], str]
+
+
+class RegistryView(QWidget):
+    petition_opened = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.model = PetitionsTableModel(store, self)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.channel = CodeCombo(CHANNELS, N_("All channels"))
+        self.category = CodeCombo(CATEGORIES, N_("All categories"))
+        self.business_type = CodeCombo(BUSINESS_TYPES, N_("All business types"))
+        self.status = CodeCombo(STATUSES, N_("All statuses"))
+        self.office = QComboBox()
+        compact(self.office)
+        self.overdue = QCheckBox()
+        self.use_from, self.use_to = QCheckBox(), QCheckBox()
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addMonths(-3))
+        self.date_to = QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.count = QLabel()
+        # Shown over the petitions behind one figure of the statistics.
+        self._figure: FigureFilter | None = None
+        self._caption: Caption = ""
+        self.figure_banner = QFrame()
+        self.figure_banner.setObjectName("figureBanner")
+        self.figure_banner.setStyleSheet(BANNER_STYLE)
+        self.figure_text = QLabel()
+        self.figure_text.setWordWrap(True)
+        self.show_all_button = QPushButton()
+        self.show_all_button.clicked.connect(self.clear_figure)
+        banner = QHBoxLayout(self.figure_banner)
+        banner.addWidget(self.figure_text, 1)
+        banner.addWidget(self.show_all_button)
+        self.figure_banner.hide()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(0)
+
+        # The filters; while the petitions behind a figure are shown, its banner stands here.
+        self.filters = QWidget()
+        grid = QGridLayout(self.filters)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.search, 0, 0, 1, 3)
+        grid.addWidget(self.channel, 1, 0)
+        grid.addWidget(self.category, 1, 1)
+        grid.addWidget(self.business_type, 1, 2)
+        grid.addWidget(self.status, 2, 0)
+        grid.addWidget(self.office, 2, 1)
+        grid.addWidget(self.overdue, 2, 2)
+        dates = QHBoxLayout()
+        for widget in (self.use_from, self.date_from, self.use_to, self.date_to):
+            dates.addWidget(widget)
+        dates.addStretch(1)
+        grid.addLayout(dates, 3, 0, 1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.figure_banner)
+        layout.addWidget(self.count)
+        layout.addWidget(self.table)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        for combo in (self.channel, self.category, self.business_type, self.status, self.office):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        for box in (self.overdue, self.use_from, self.use_to):
+            box.toggled.connect(self.apply_filters)
+        self.use_from.toggled.connect(self.date_from.setEnabled)
+        self.use_to.toggled.connect(self.date_to.setEnabled)
+        self.date_from.dateChanged.connect(self.apply_filters)
+        self.date_to.dateChanged.connect(self.apply_filters)
+        self.table.doubleClicked.connect(self._open)
+        self.table.activated.connect(self._open)
+        self.retranslate_ui()
+        self.apply_filters()
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.petition_opened.emit(self.model.id_at(index.row()))
+
+    def current_filter(self) -> RegistryFilter:
+        return RegistryFilter(
+            text=self.search.text(),
+            date_from=to_date(self.date_from.date()) if self.use_from.isChecked() else None,
+            date_to=to_date(self.date_to.date()) if self.use_to.isChecked() else None,
+            channel=self.channel.code(), category=self.category.code(),
+            business_type=self.business_type.code(), status=self.status.code(),
+            overdue_only=self.overdue.isChecked(), office_id=str(self.office.currentData() or ""),
+            figure=self._figure)
+
+    def apply_filters(self) -> None:
+        self.model.filter = self.current_filter()
+        self.model.refresh()
+        self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
+        self._update_banner()
+        self.table.resizeColumnsToContents()
+
+    # -- the petitions behind a figure of the statistics ------------------------------------------
+    def show_figure(self, figure: FigureFilter, title: Caption) -> None:
+        """Exactly the petitions counted in ``figure``, under a banner saying what they are, in
+        place of the filters (cleared: they would list something else); "Show all petitions"
+        brings them back."""
+        self._clear_filters()
+        self._figure = figure
+        self._caption = title
+        self.filters.hide()
+        self.figure_banner.show()
+        self.apply_filters()
+
+    def clear_figure(self) -> None:
+        self._figure = None
+        self._caption = ""
+        self.figure_banner.hide()
+        self.filters.show()
+        self.apply_filters()
+
+    def figure(self) -> FigureFilter | None:
+        return self._figure
+
+    def _clear_filters(self) -> None:
+        self._search_timer.stop()
+        widgets = (self.search, self.channel, self.category, self.business_type, self.status,
+                   self.office, self.overdue, self.use_from, self.use_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in (self.channel, self.category, self.business_type, self.status):
+            combo.set_code("")
+        self.office.setCurrentIndex(0)
+        for box in (self.overdue, self.use_from, self.use_to):
+            box.setChecked(False)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+        for widget in widgets:
+            widget.blockSignals(False)
+
+    def _update_banner(self) -> None:
+        if self._figure is None:
+            return
+        behind = self.model.rowCount()  # the filters are cleared and hidden meanwhile
+        caption = self._caption
+        self.figure_text.setText(caption(behind) if callable(caption) else caption)
+
+    def reload(self) -> None:
+        self.apply_filters()
+
+    def retranslate_ui(self) -> None:
+        self.search.setPlaceholderText(_("Search: name in Tibetan or Chinese, ID number, phone, "
+                                         "registration number, words of the summary"))
+        self.overdue.setText(_("Overdue only"))
+        self.use_from.setText(_("Received from"))
+        self.use_to.setText(_("Received until"))
+        for combo in (self.channel, self.category, self.business_type, self.status):
+            combo.retranslate()
+        current = self.office.currentData()
+        self.office.blockSignals(True)
+        self.office.clear()
+        self.office.addItem(_("All offices"), "")
+        for office in directory.offices(self._store):
+            self.office.addItem(pick(office.name_zh, office.name_bo), office.id)
+        self.office.setCurrentIndex(max(self.office.findData(current), 0))
+        self.office.blockSignals(False)
+        self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
+        self.show_all_button.setText(_("Show all petitions"))
+        self._update_banner()
+        self.model.retranslate()
+        self.table.resizeColumnsToContents()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

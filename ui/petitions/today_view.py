@@ -1,0 +1,182 @@
+"""Today: what must be answered now. Overdue first, then due today, then within three days;
+under the deadlines, the return visits planned for the coming week (or overdue)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.aid import visits
+from app.aid.visits import DueVisit
+from app.core.formatting import format_iso_date, format_number
+from app.core.i18n import N_, _, ngettext, pick
+from app.core.labels import DEADLINES, VISIT_METHODS, label
+from app.core.store import Store
+from app.petitions.today import TodayList, today_list
+from ui.widgets.form_support import retranslate_labels, section
+
+# Background colours by urgency: red, orange, yellow (light enough for black text).
+URGENCY_COLOURS = {"overdue": QColor("#f8c9c4"), "today": QColor("#fbdcaa"),
+                   "soon": QColor("#fdf3b0")}
+URGENCY = {"overdue": N_("Overdue"), "today": N_("Due today"), "soon": N_("Due within 3 days")}
+HEADERS = (N_("When"), N_("Deadline"), N_("Due"), N_("Registration number"), N_("Petitioners"),
+           N_("Summary"))
+VISIBLE_VISIT_ROWS = 8
+VISIT_HEADERS = (N_("When"), N_("Planned for"), N_("Registration number"), N_("Petitioners"),
+                 N_("How"), N_("Visitor"))
+
+
+def when_text(days_left: int, urgency: str) -> str:
+    if urgency == "overdue":
+        return ngettext("{n} day overdue", "{n} days overdue", -days_left).format(
+            n=format_number(-days_left))
+    if urgency == "today":
+        return _("Due today")
+    return ngettext("In {n} day", "In {n} days", days_left).format(n=format_number(days_left))
+
+
+def _table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    # Tab goes on to the next list instead of walking the cells.
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(34)
+    table.setWordWrap(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill_row(table: QTableWidget, row: int, cells: tuple[str, ...], urgency: str,
+              key: str) -> None:
+    brush = QBrush(URGENCY_COLOURS[urgency])
+    for column, text in enumerate(cells):
+        cell = QTableWidgetItem(text)
+        cell.setBackground(brush)
+        cell.setForeground(QBrush(QColor("#000000")))
+        cell.setData(Qt.ItemDataRole.UserRole, key)
+        table.setItem(row, column, cell)
+
+
+class TodayView(QWidget):
+    petition_opened = Signal(str)
+    # A planned return visit: (petition id, visit id).
+    visit_opened = Signal(str, str)
+    counts_changed = Signal(int)
+
+    def __init__(self, store: Store, office_id: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.office_id = office_id
+        self.listing = TodayList([])
+        self.due_visits: list[DueVisit] = []
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.calendar_warning = QLabel()
+        self.calendar_warning.setWordWrap(True)
+        self.calendar_warning.setStyleSheet("color: #8a4b00")
+        self.table = _table(len(HEADERS))
+        self.visit_heading = section(N_("Return visits due"))
+        self.visit_summary = QLabel()
+        self.visit_summary.setWordWrap(True)
+        self.visit_table = _table(len(VISIT_HEADERS))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.calendar_warning)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.visit_heading)
+        layout.addWidget(self.visit_summary)
+        layout.addWidget(self.visit_table)
+        self.table.cellActivated.connect(self._open)
+        self.table.cellDoubleClicked.connect(self._open)
+        self.visit_table.cellActivated.connect(self._open_visit)
+        self.visit_table.cellDoubleClicked.connect(self._open_visit)
+        self.reload()
+
+    def _open(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self.listing.items):
+            self.petition_opened.emit(self.listing.items[row].petition_id)
+
+    def _open_visit(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self.due_visits):
+            due = self.due_visits[row]
+            self.visit_opened.emit(due.petition_id, due.visit_id)
+
+    def count(self) -> int:
+        """What the navigation shows beside "Today": deadlines and visits to see to."""
+        return len(self.listing.items) + len(self.due_visits)
+
+    def reload(self) -> None:
+        today = date.today()
+        self.listing = today_list(self._store, today, self.office_id)
+        self.due_visits = visits.due_visits(self._store, self.office_id, today)
+        self.retranslate_ui()
+        self.counts_changed.emit(self.count())
+
+    def retranslate_ui(self) -> None:
+        items = self.listing.items
+        counts = [f"{_(URGENCY[u])}: {format_number(self.listing.count(u))}"
+                  for u in ("overdue", "today", "soon")]
+        self.summary.setText("   ".join(counts) if items else
+                             _("Nothing is overdue or due in the next three days."))
+        years = "、".join(str(y) for y in self.listing.unknown_years)
+        self.calendar_warning.setVisible(bool(years))
+        self.calendar_warning.setText(_(
+            "The official holiday schedule for {years} is not known yet, so working-day "
+            "deadlines in {years} count only weekends as days off. Enter the schedule under "
+            "Laptop → Deadlines and holidays….").format(years=years) if years else "")
+        self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
+        self.table.setRowCount(len(items))
+        for row, item in enumerate(items):
+            cells = (when_text(item.days_left, item.urgency), label(DEADLINES, item.deadline),
+                     format_iso_date(item.due.isoformat()), item.reg_no,
+                     pick(item.names_zh, item.names_bo), item.summary[:80])
+            _fill_row(self.table, row, cells, item.urgency, item.petition_id)
+        self.table.resizeColumnsToContents()
+        self._retranslate_visits()
+
+    def _retranslate_visits(self) -> None:
+        due = self.due_visits
+        self.visit_summary.setText(ngettext(
+            "No return visit is planned for the next {n} day.",
+            "No return visit is planned for the next {n} days.",
+            visits.DUE_WITHIN_DAYS).format(n=format_number(visits.DUE_WITHIN_DAYS))
+            if not due else "")
+        self.visit_summary.setVisible(not due)
+        self.visit_table.setVisible(bool(due))
+        self.visit_table.setHorizontalHeaderLabels([_(h) for h in VISIT_HEADERS])
+        self.visit_table.setRowCount(len(due))
+        for row, visit in enumerate(due):
+            cells = (when_text(visit.days_left, visit.urgency),
+                     format_iso_date(visit.scheduled_on.isoformat()), visit.reg_no,
+                     pick(visit.names_zh, visit.names_bo), label(VISIT_METHODS, visit.method),
+                     pick(visit.visitor_zh, visit.visitor_bo) or "—")
+            _fill_row(self.visit_table, row, cells, visit.urgency, visit.visit_id)
+        self.visit_table.resizeColumnsToContents()
+        # As tall as its few rows (up to eight); the deadlines above take the rest.
+        table = self.visit_table
+        rows = min(len(due), VISIBLE_VISIT_ROWS)
+        scroll = table.horizontalScrollBar()
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height()
+                             + rows * table.verticalHeader().defaultSectionSize()
+                             + 2 * table.frameWidth()
+                             + (scroll.sizeHint().height() if scroll.isVisible() else 0))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            retranslate_labels(self)
+            self.retranslate_ui()
+        super().changeEvent(event)

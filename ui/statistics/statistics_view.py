@@ -1,0 +1,625 @@
+"""Statistics: the figures an office sends up, for a year, a quarter, a month or any days, beside
+the same period a year earlier; the report's charts; the report as PDF or Excel.
+
+Every figure opens the list of records behind it: double-click (or Enter on) a number and the
+Registry shows exactly the petitions it was counted on (``figure_opened``).
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QByteArray,
+    QDate,
+    QEvent,
+    QModelIndex,
+    QRectF,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import i18n
+from app.core.errors import AppError
+from app.core.formatting import format_date, format_number, format_short_date
+from app.core.i18n import N_, _, ngettext, pick
+from app.core.store import Store
+from app.persons import directory
+from app.petitions.registry import FigureFilter
+from app.statistics import measures, output, report, tables
+from app.statistics.measures import RATES, Figures, Scope
+from app.statistics.periods import EARLIEST_YEAR, MONTH, QUARTER, RANGE, YEAR, Period
+from app.statistics.periods import month as month_period
+from app.statistics.periods import quarter as quarter_period
+from app.statistics.periods import year as year_period
+from app.statistics.report import FigureRow, Value
+from ui.core.errors import show_error
+from ui.statistics.statistics_table_model import BASE, CURRENT, MEASURE, StatisticsTableModel
+from ui.widgets.combo import CodeCombo, compact
+from ui.widgets.form_support import ERROR_STYLE, to_date
+
+log = logging.getLogger(__name__)
+
+PERIOD_KINDS = {YEAR: N_("A year"), QUARTER: N_("A quarter"), MONTH: N_("A month"),
+                RANGE: N_("Any days")}
+RECOUNT_DELAY_MS = 300
+CHART_LIST_WIDTH = 190
+ROW_HEIGHT = 30  # below the font's own line height (44 px): Tibetan stacks still fit
+
+
+# -- what the registry says above the petitions behind a figure ----------------------------------
+@dataclass(frozen=True)
+class FigureCaption:
+    """The banner over the petitions behind one figure, made in the display language each time
+    it is shown: ``caption(shown)`` with the number of petitions listed."""
+
+    label: str  # msgid of the figure's measure (or rate)
+    period: Period
+    value: Value
+    wan: bool = False
+    counts_petitions: bool = True  # one petition, one count: the list matches the figure
+    numerator: str = ""  # a rate: msgid of its numerator, whose petitions are listed
+
+    def __call__(self, shown: int) -> str:
+        def render(script: str, tr: gettext.NullTranslations) -> str:
+            return self.render(script, tr, shown)
+
+        mode = i18n.mode()
+        if mode == i18n.BILINGUAL:
+            bo = render(i18n.BO, i18n.catalog(i18n.BO))
+            zh = render(i18n.ZH, i18n.catalog(i18n.ZH))
+            return bo if bo == zh else f"{bo}\n{zh}"
+        return render(mode, i18n.catalog(mode))
+
+    def render(self, script: str, tr: gettext.NullTranslations, shown: int) -> str:
+        """The banner in one script. (``_`` and ``ngettext`` are that script's here, named so
+        that the messages are extracted.)"""
+        _, ngettext = tr.gettext, tr.ngettext
+        params = {"label": _(self.label),
+                  "period": report.period_text(self.period, script, tr),
+                  "figure": report.value_text(self.value, script, self.wan),
+                  "n": report.value_text(Value(measures.COUNT, shown), script)}
+        if self.numerator:
+            return ngettext(
+                "{label}, {period}: {figure}. Listed: the {n} petition counted as "
+                "“{numerator}”.",
+                "{label}, {period}: {figure}. Listed: the {n} petitions counted as "
+                "“{numerator}”.", shown).format(numerator=_(self.numerator), **params)
+        if self.counts_petitions and shown == self.value.amount:
+            return ngettext("{label}, {period}: {n} petition.",
+                            "{label}, {period}: {n} petitions.", shown).format(**params)
+        text = ngettext("{label}, {period}: {figure}, counted on {n} petition.",
+                        "{label}, {period}: {figure}, counted on {n} petitions.",
+                        shown).format(**params)
+        if self.counts_petitions:  # the records changed since the figures were counted
+            why = _("The records have changed since the figures were counted; press Count to "
+                    "count them again.")
+        else:
+            why = _("This figure does not count petitions (it counts hearings, payments, "
+                    "persons or money): the petitions listed are those it was counted on.")
+        return f"{text} {why}"
+
+
+def caption_for(row: FigureRow, period: Period, value: Value) -> FigureCaption:
+    if row.key in RATES:
+        rate = RATES[row.key]
+        return FigureCaption(rate.label, period, value,
+                             numerator=measures.MEASURES[rate.numerator].label)
+    measure = measures.MEASURES[row.key]
+    counts = (measure.source == "petition" and measure.value is None
+              and measure.distinct is None and measure.unit == measures.COUNT)
+    # Money is said in yuan, also under the 万元 row.
+    return FigureCaption(measure.label, period, value, False, counts)
+
+
+# -- a chart, drawn from SVG at the size it is given, its proportions kept ------------------------
+class ChartWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.renderer = QSvgRenderer(self)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_svg(self, svg: bytes) -> None:
+        self.renderer.load(QByteArray(svg))
+        self.updateGeometry()
+        self.update()
+
+    def _ratio(self) -> float:
+        size = self.renderer.defaultSize()
+        return size.height() / size.width() if size.width() > 0 else 0.5
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        size = self.renderer.defaultSize()
+        return size if size.isValid() and not size.isEmpty() else QSize(520, 260)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = self.sizeHint()
+        return QSize(hint.width() // 2, hint.height() // 2)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        if not self.renderer.isValid():
+            return
+        ratio = self._ratio()
+        width = min(float(self.width()), self.height() / ratio if ratio else self.width())
+        height = width * ratio
+        target = QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.renderer.render(painter, target)
+        painter.end()
+
+
+def documents_folder() -> Path:
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(found) if found else Path.home()
+    return folder if folder.is_dir() else Path.home()
+
+
+class StatisticsView(QWidget):
+    # The petitions behind a figure: the filter that finds them, and a FigureCaption saying
+    # what they are (called with the number listed, in the display language of the moment).
+    figure_opened = Signal(object, object)
+    counted = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.figures: Figures | None = None
+        self._charts: list[Any] = []  # the report's chart descriptions
+        self._stale = True
+        today = date.today()
+
+        self.period_label = QLabel()
+        self.kind = CodeCombo(PERIOD_KINDS)
+        compact(self.kind, 16)
+        self.year = QSpinBox()
+        self.year.setRange(EARLIEST_YEAR, today.year + 1)
+        self.year.setValue(today.year)
+        self.quarter = QComboBox()
+        compact(self.quarter, 8)
+        self.month = QComboBox()
+        compact(self.month, 8)
+        self.date_from = QDateEdit(QDate(today.year, 1, 1))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setMinimumDate(QDate(EARLIEST_YEAR, 1, 1))
+        self.to_label = QLabel("–")
+        self.office = QComboBox()  # "All offices" and each office: it needs no label
+        compact(self.office, 14)
+        self.count_button = QPushButton()
+        self.period_error = QLabel()
+        self.period_error.setStyleSheet(ERROR_STYLE)
+        self.period_error.hide()
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.preview_button = QPushButton()
+        self.pdf_button = QPushButton()
+        self.excel_button = QPushButton()
+        self.csv_button = QPushButton()
+
+        self.model = StatisticsTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setMinimumSectionSize(ROW_HEIGHT)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(MEASURE, QHeaderView.ResizeMode.Stretch)
+        for column in (CURRENT, BASE, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        # One chart at a time, as large as the area allows (four side by side would be too
+        # small to read on a 1366×768 screen); the list beside it names all four.
+        self.chart_list = QListWidget()
+        self.chart_list.setWordWrap(True)
+        self.chart_list.setFixedWidth(CHART_LIST_WIDTH)
+        self.chart = ChartWidget()
+        self.chart_svgs: list[bytes] = []
+        charts = QWidget()
+        row = QHBoxLayout(charts)
+        row.addWidget(self.chart_list)
+        row.addWidget(self.chart, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, "")
+        self.tabs.addTab(charts, "")
+
+        controls = QHBoxLayout()
+        for widget in (self.period_label, self.kind, self.year, self.quarter, self.month,
+                       self.date_from, self.to_label, self.date_to):
+            controls.addWidget(widget)
+        controls.addSpacing(12)
+        controls.addWidget(self.office, 1)
+        controls.addWidget(self.count_button)
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.pdf_button, self.excel_button,
+                       self.csv_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.period_error)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(buttons)
+
+        self._recount_timer = QTimer(self)
+        self._recount_timer.setSingleShot(True)
+        self._recount_timer.setInterval(RECOUNT_DELAY_MS)
+        self._recount_timer.timeout.connect(self.recount)
+        self.kind.currentIndexChanged.connect(self._period_changed)
+        self.year.valueChanged.connect(self._period_changed)
+        for combo in (self.quarter, self.month, self.office):
+            combo.currentIndexChanged.connect(self._period_changed)
+        self.date_from.dateChanged.connect(self._period_changed)
+        self.date_to.dateChanged.connect(self._period_changed)
+        self.count_button.clicked.connect(self.recount)
+        self.chart_list.currentRowChanged.connect(self._show_chart)
+        # Emitted on a double-click and on Enter (doubleClicked as well would open it twice).
+        self.table.activated.connect(self.open_figure)
+        self.preview_button.clicked.connect(self.preview_report)
+        self.pdf_button.clicked.connect(lambda: self.save_report(output.PDF))
+        self.excel_button.clicked.connect(lambda: self.save_report(output.XLSX))
+        self.csv_button.clicked.connect(lambda: self.export_tables())
+        self._show_inputs()
+        self.retranslate_ui()
+        self._set_enabled()
+
+    # -- the period and the offices asked for ----------------------------------------------------
+    def set_period(self, period: Period) -> None:
+        """Show the controls for ``period`` (the figures are counted again shortly)."""
+        self.kind.set_code(period.kind)
+        self.year.setValue(period.start.year)
+        if period.kind == QUARTER:
+            self.quarter.setCurrentIndex((period.start.month - 1) // 3)
+        if period.kind == MONTH:
+            self.month.setCurrentIndex(period.start.month - 1)
+        if period.kind == RANGE:
+            self.date_from.setDate(QDate(period.start.year, period.start.month,
+                                         period.start.day))
+            self.date_to.setDate(QDate(period.end.year, period.end.month, period.end.day))
+
+    def period(self) -> Period | None:
+        """The period the controls name; None (with the reason shown) when it is not one."""
+        kind, year = self.kind.code(), self.year.value()
+        if kind == QUARTER:
+            return quarter_period(year, self.quarter.currentIndex() + 1)
+        if kind == MONTH:
+            return month_period(year, self.month.currentIndex() + 1)
+        if kind == RANGE:
+            start, end = to_date(self.date_from.date()), to_date(self.date_to.date())
+            if end < start:
+                return None
+            return Period(start, end, RANGE)
+        return year_period(year)
+
+    def scope(self) -> Scope:
+        office_id = self.office.currentData()
+        return Scope((str(office_id),)) if office_id else Scope(None)
+
+    def _show_inputs(self) -> None:
+        kind = self.kind.code()
+        self.year.setVisible(kind in (YEAR, QUARTER, MONTH))
+        self.quarter.setVisible(kind == QUARTER)
+        self.month.setVisible(kind == MONTH)
+        for widget in (self.date_from, self.to_label, self.date_to):
+            widget.setVisible(kind == RANGE)
+
+    def _period_changed(self) -> None:
+        self._show_inputs()
+        self._recount_timer.start()
+
+    # -- counting ---------------------------------------------------------------------------------
+    def invalidate(self) -> None:
+        """The records changed: count again now if the area is on screen, else when shown."""
+        self._stale = True
+        self._fill_offices()  # a package read may have brought an office
+        if self.isVisible():
+            self._recount_timer.start()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:  # counted once on screen, not while the window is being built
+            QTimer.singleShot(0, self._recount_if_stale)
+
+    def _recount_if_stale(self) -> None:
+        if self._stale and self.isVisible():
+            self.recount()
+
+    def recount(self) -> bool:
+        """Count every figure for the period and offices chosen; False when nothing was
+        counted (the period is not one, or the store refused)."""
+        self._recount_timer.stop()
+        period = self.period()
+        if period is None:
+            self.period_error.setText(_("The period ends before it begins."))
+            self.period_error.show()
+            return False
+        self.period_error.hide()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            figures = measures.statistics(self._store, period, self.scope())
+            charts = report.chart_specs(figures)
+        except Exception as error:  # shown, never a crash
+            log.exception("statistics could not be counted")
+            QApplication.restoreOverrideCursor()
+            show_error(self, error)
+            return False
+        QApplication.restoreOverrideCursor()
+        self._stale = False
+        self.figures = figures
+        self._charts = charts
+        self.model.set_figures(figures)
+        for row in self.model.title_rows():
+            self.table.setSpan(row, 0, 1, self.model.columnCount())
+        self._draw_charts()
+        self._update_summary()
+        self._set_enabled()
+        self.counted.emit()
+        return True
+
+    def _draw_charts(self) -> None:
+        mode = i18n.mode()
+        self.chart_svgs = []
+        for spec in self._charts:
+            try:
+                self.chart_svgs.append(output.chart_svg(spec, mode))
+            except Exception:  # a chart missing is no reason to lose the table
+                log.exception("chart %s could not be drawn", spec.key)
+                self.chart_svgs.append(b"")
+        current = max(self.chart_list.currentRow(), 0)
+        self.chart_list.blockSignals(True)
+        self.chart_list.clear()
+        for spec in self._charts:
+            self.chart_list.addItem(pick(spec.title.zh, spec.title.bo))
+        self.chart_list.setCurrentRow(current)
+        self.chart_list.blockSignals(False)
+        self._show_chart(current)
+
+    def _show_chart(self, row: int) -> None:
+        if 0 <= row < len(self.chart_svgs):
+            self.chart.set_svg(self.chart_svgs[row])
+
+    def _set_enabled(self) -> None:
+        counted = self.figures is not None
+        for button in (self.preview_button, self.pdf_button, self.excel_button,
+                       self.csv_button):
+            button.setEnabled(counted)
+
+    def _update_summary(self) -> None:
+        figures = self.figures
+        if figures is None:
+            self.summary.setText(self._hint())
+            return
+        # The periods head the columns and the office is in its box: what is left to say is
+        # the day the deadlines were counted on, and what a figure opens.
+        # A numeric date reads alike in both scripts: shown once in bilingual mode.
+        counted = _("Counted on {date}.").format(date=format_short_date(figures.as_of))
+        self.summary.setText(f"{counted} {self._hint()}")
+
+    @staticmethod
+    def _hint() -> str:
+        return _("Double-click a figure (or press Enter on it) to list the petitions behind it "
+                 "in the Registry.")
+
+    # -- every figure opens the records behind it ------------------------------------------------
+    def figure_at(self, index: QModelIndex) -> tuple[FigureFilter, FigureCaption] | None:
+        if self.figures is None or not self.model.is_drillable(index):
+            return None
+        row = self.model.line(index.row()).row
+        assert row is not None
+        figures = self.figures
+        period = figures.period if index.column() == CURRENT else figures.previous
+        value = row.current if index.column() == CURRENT else row.base
+        found = FigureFilter(measure=row.drill, start=period.start, end=period.end,
+                             office_ids=figures.scope.office_ids, as_of=figures.as_of)
+        return found, caption_for(row, period, value)
+
+    def open_figure(self, index: QModelIndex) -> None:
+        found = self.figure_at(index)
+        if found is not None:
+            self.figure_opened.emit(*found)
+
+    # -- the report as files ----------------------------------------------------------------------
+    def default_path(self, suffix: str) -> Path:
+        assert self.figures is not None
+        mode = i18n.mode()
+        stem = i18n.bo_text(N_("Statistics")) if mode == i18n.BO else i18n.zh_text(
+            N_("Statistics"))
+        code = self.figures.period.code().replace("..", "_")
+        return documents_folder() / f"{stem}-{code}{suffix}"
+
+    def save_report(self, suffix: str, path: Path | None = None) -> Path | None:
+        """The report as a PDF or a workbook; asks where unless ``path`` is given."""
+        if self.figures is None:
+            return None
+        if path is None:
+            title = _("Save report as PDF…") if suffix == output.PDF else _("Save as Excel…")
+            kind = (_("PDF document (*.pdf)") if suffix == output.PDF
+                    else _("Excel workbook (*.xlsx)"))
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, title, str(self.default_path(suffix)), kind)
+            if not chosen:
+                return None
+            path = Path(chosen)
+            if path.suffix.lower() not in (output.PDF, output.XLSX):
+                path = path.with_name(path.name + suffix)
+        figures, out = self.figures, path
+        if not self._run(lambda: output.save_report(self._store, figures, i18n.mode(), out)):
+            return None
+        QMessageBox.information(self, _("Doorstep"),
+                                _("The report was saved as {path}.").format(path=path))
+        return path
+
+    def preview_report(self) -> None:
+        if self.figures is None:
+            return
+        from ui.widgets.paper_preview import PaperPreview
+
+        figures = self.figures
+        pdf: list[bytes] = []
+        if not self._run(lambda: pdf.append(output.render_pdf(self._store, figures,
+                                                              i18n.mode()))):
+            return
+        title = _("Petition work statistics") + " " + report.shown_period(figures.period)
+        preview = PaperPreview(pdf[0], title, str(self.default_path(output.PDF)), self)
+        preview.exec()
+
+    def export_tables(self, folder: Path | None = None, unmask: bool | None = None) -> \
+            dict[str, int] | None:
+        """Every raw table as CSV, for the petitions of the period and office counted. Asks
+        for the folder, and whether identity numbers go in full (they are masked unless the
+        person ticks the box)."""
+        if self.figures is None:
+            return None
+        period = self.figures.period
+        offices = self.figures.scope.office_ids
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self, _("Export tables (CSV)…"),
+                                                      str(documents_folder()))
+            if not chosen:
+                return None
+            folder = Path(chosen)
+        if unmask is None:
+            asked = self._ask_unmask(folder, period)
+            if asked is None:
+                return None
+            unmask = asked
+        office_id = offices[0] if offices else None  # the box chooses one office, or all
+        written: dict[str, int] = {}
+
+        def export() -> None:
+            from ui.sync.common import Progress
+
+            with Progress(self, _("Writing the tables…")) as progress:
+                written.update(tables.export_all(
+                    self._store, folder, unmask=unmask, office_id=office_id,
+                    date_from=period.start, date_to=period.end,
+                    staff_id=self._store.ctx.staff_id or "", progress=progress.progress,
+                    is_cancelled=progress.is_cancelled))
+
+        if not self._run(export):
+            return None
+        QMessageBox.information(self, _("Doorstep"), ngettext(
+            "{n} table was written to {folder}.", "{n} tables were written to {folder}.",
+            len(written)).format(n=format_number(len(written)), folder=folder))
+        return written
+
+    def _ask_unmask(self, folder: Path, period: Period) -> bool | None:
+        box = QMessageBox(QMessageBox.Icon.Question, _("Export tables (CSV)…"), _(
+            "Write every table of the petitions received in {period} to {folder}? Identity "
+            "card, phone and bank account numbers are masked unless you tick the box.").format(
+                period=report.shown_period(period), folder=folder),
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        full = QCheckBox(_("Include full identity card, phone and bank account numbers"))
+        box.setCheckBox(full)
+        if box.exec() != QMessageBox.StandardButton.Ok:
+            return None
+        return full.isChecked()
+
+    def _run(self, work: Callable[[], object]) -> bool:
+        """Do ``work`` under a wait cursor; a problem is shown, never raised."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            work()
+        except Exception as error:  # shown, never a crash
+            if not isinstance(error, AppError):
+                log.exception("statistics output failed")
+            QApplication.restoreOverrideCursor()
+            show_error(self, error)
+            return False
+        QApplication.restoreOverrideCursor()
+        return True
+
+    # -- languages --------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.period_label.setText(_("Period"))
+        self.count_button.setText(_("Count"))
+        self.kind.retranslate()
+        self._fill(self.quarter, [_("Quarter {number}").format(number=q) for q in range(1, 5)],
+                   (date.today().month - 1) // 3)
+        self._fill(self.month, [_month_name(m) for m in range(1, 13)], date.today().month - 1)
+        self._fill_offices()
+        self.tabs.setTabText(0, _("Tables"))
+        self.tabs.setTabText(1, _("Charts"))
+        self.preview_button.setText(_("Preview report…"))
+        self.pdf_button.setText(_("Save report as PDF…"))
+        self.excel_button.setText(_("Save as Excel…"))
+        self.csv_button.setText(_("Export tables (CSV)…"))
+        if self.period_error.isVisible():
+            self.period_error.setText(_("The period ends before it begins."))
+        self.model.retranslate()
+        self._update_summary()
+        if self._charts:
+            self._draw_charts()
+
+    def _fill_offices(self) -> None:
+        current = self.office.currentData()
+        self.office.blockSignals(True)
+        self.office.clear()
+        self.office.addItem(_("All offices"), "")
+        for office in directory.offices(self._store):
+            self.office.addItem(pick(office.name_zh, office.name_bo), office.id)
+        self.office.setCurrentIndex(max(self.office.findData(current), 0))
+        self.office.blockSignals(False)
+
+    @staticmethod
+    def _fill(combo: QComboBox, texts: list[str], default: int) -> None:
+        index = combo.currentIndex() if combo.count() else default
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItems(texts)
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+def _month_name(number: int) -> str:
+    return format_date(date(2000, number, 1), "LLLL")
+
+

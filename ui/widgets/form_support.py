@@ -1,0 +1,113 @@
+"""Inline validation messages beside the fields they concern."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QScrollArea, QWidget
+
+from app.core.errors import ValidationError
+from app.core.i18n import _
+
+ERROR_STYLE = "color: #b00020"
+
+
+class FieldErrors:
+    """Owns an error label under each registered field of a form."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, QLabel] = {}
+        self._widgets: dict[str, QWidget] = {}
+
+    def add_row(self, form: QFormLayout, key: str, label: QLabel, widget: QWidget) -> QLabel:
+        form.addRow(label, widget)
+        error = QLabel()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        form.addRow("", error)
+        self._labels[key] = error
+        self._widgets[key] = widget
+        return error
+
+    def register(self, key: str, error: QLabel, widget: QWidget) -> None:
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        self._labels[key] = error
+        self._widgets[key] = widget
+
+    def clear(self) -> None:
+        for label in self._labels.values():
+            label.clear()
+            label.hide()
+
+    def show(self, problems: list[ValidationError]) -> list[ValidationError]:
+        """Show each problem beside its field; return those with no field on this form."""
+        self.clear()
+        unplaced = []
+        first: QWidget | None = None
+        for problem in problems:
+            label = self._labels.get(problem.field or "")
+            if label is None:
+                unplaced.append(problem)
+                continue
+            text = problem.translated()
+            label.setText(text if not label.text() else f"{label.text()}\n{text}")
+            label.show()
+            if first is None:
+                first = self._widgets[problem.field or ""]
+        if first is not None:
+            first.setFocus()
+        return unplaced
+
+    def text(self, key: str) -> str:
+        label = self._labels.get(key)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+
+def translated_label(message: str) -> QLabel:
+    label = QLabel(_(message))
+    label.setProperty("msgid", message)
+    label.setWordWrap(True)
+    return label
+
+
+def retranslate_labels(widget: QWidget) -> None:
+    """Re-translate every label created by :func:`translated_label` under ``widget``."""
+    for label in widget.findChildren(QLabel):
+        message = label.property("msgid")
+        if message:
+            label.setText(_(str(message)))
+
+
+def to_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def section(message: str) -> QLabel:
+    """A bold heading over a part of a form (QGroupBox titles clip the taller Tibetan and
+    Chinese fallback glyphs)."""
+    heading = translated_label(message)
+    font = heading.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.1)
+    heading.setFont(font)
+    return heading
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    """A form that scrolls when its inline messages need more room than the screen has."""
+    scroll = QScrollArea()
+    scroll.setWidget(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll
+
+
+def scroll_to_focus(scroll: QScrollArea) -> None:
+    """Bring the focused field of a scrolling form into view (e.g. the first bad one)."""
+    widget = QApplication.focusWidget()
+    if widget is not None and scroll.isAncestorOf(widget):
+        scroll.ensureWidgetVisible(widget)

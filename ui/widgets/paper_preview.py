@@ -1,0 +1,112 @@
+"""Preview a printed paper, then print it or save it as a PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.i18n import _
+from app.papers import documents as papers
+
+PREVIEW_DPI = 110
+
+
+class PaperPreview(QDialog):
+    """A paper's pages on screen, with Print and Save as PDF. ``issued`` is emitted once the paper
+    has gone to a printer or into a file."""
+
+    issued = Signal()
+
+    def __init__(self, pdf: bytes, title: str, file_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pdf = pdf
+        self.file_name = file_name
+        pages = QWidget()
+        column = QVBoxLayout(pages)
+        self.page_labels: list[QLabel] = []
+        for png in papers.page_images(pdf, PREVIEW_DPI):
+            pixmap = QPixmap()
+            pixmap.loadFromData(png, "PNG")
+            label = QLabel()
+            label.setPixmap(pixmap)
+            label.setStyleSheet("background: white; border: 1px solid #999")
+            column.addWidget(label, alignment=Qt.AlignmentFlag.AlignHCenter)
+            self.page_labels.append(label)
+        scroll = QScrollArea()
+        scroll.setWidget(pages)
+        scroll.setWidgetResizable(True)
+        self.print_button = QPushButton(_("Print…"))
+        self.save_button = QPushButton(_("Save as PDF…"))
+        close = QPushButton(_("Close"))
+        self.print_button.clicked.connect(self.print_paper)
+        self.save_button.clicked.connect(self.save_pdf)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self.setWindowTitle(title)
+        self.resize(1000, 860)
+
+    def print_paper(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Each page rendered at the printer's resolution, scaled to its page."""
+        dpi = min(printer.resolution(), 600)
+        painter = QPainter()
+        if not painter.begin(printer):
+            QMessageBox.warning(self, _("Doorstep"), _("The printer could not be started."))
+            return
+        try:
+            for index, png in enumerate(papers.page_images(self.pdf, dpi)):
+                if index:
+                    printer.newPage()
+                image = QImage.fromData(png)
+                target = painter.viewport()
+                size = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(QRect(target.x(), target.y(), size.width(), size.height()),
+                                  image)
+        finally:
+            painter.end()
+        self.issued.emit()
+
+    def save_pdf(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(self, _("Save as PDF…"), self.file_name,
+                                                    "PDF (*.pdf)")
+        if name:
+            self.save_to(Path(name))
+
+    def save_to(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            tmp.write_bytes(self.pdf)
+            tmp.replace(path)
+        except OSError as error:
+            QMessageBox.warning(self, _("Doorstep"),
+                                _("The file could not be saved: {error}").format(error=error))
+            return
+        self.issued.emit()
