@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("DOORSTEP_HOME", None)
@@ -20,9 +21,37 @@ from app.core.store import Store, open_store
 
 @pytest.fixture(autouse=True)
 def _fresh_language() -> Iterator[None]:
+    """Each test starts in Chinese, and leaves behind no Qt translator it installed (a
+    ``LanguageManager`` installs one on the application and nothing takes it out), so no test
+    sees another's language."""
     i18n.set_mode(i18n.ZH)
-    yield
-    i18n.set_mode(i18n.ZH)
+    if "PySide6.QtCore" not in sys.modules:  # no Qt in this run (yet): nothing to watch
+        yield
+        i18n.set_mode(i18n.ZH)
+        return
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    installed: list[QTranslator] = []
+    install = QCoreApplication.__dict__["installTranslator"]
+
+    def noting(translator: QTranslator) -> bool:
+        installed.append(translator)
+        return bool(install.__func__(translator))
+
+    QCoreApplication.installTranslator = staticmethod(noting)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        QCoreApplication.installTranslator = install  # type: ignore[method-assign]
+        if QCoreApplication.instance() is not None:
+            for translator in installed:
+                if shiboken6.isValid(translator):
+                    QCoreApplication.removeTranslator(translator)
+        i18n.set_mode(i18n.ZH)
+    if QCoreApplication.instance() is not None:
+        # Qt's own strings are untranslated again: no translator is left installed.
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
 
 
 @pytest.fixture

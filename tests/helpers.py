@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from app.core.identity import set_up_device
 from app.core.store import Store
@@ -105,3 +106,29 @@ def pdf_text(pdf: bytes) -> str:
                        for i in range(len(document)))
     finally:
         document.close()
+
+
+_TASKS: dict[int, tuple[Store, Any]] = {}
+
+
+def tasks_for(store: Store) -> Any:
+    """The screens' way to the store (``ui.core.tasks.Tasks``), one per store as the main
+    window has it; shut down after each test (conftest)."""
+    from ui.core.tasks import Tasks
+
+    found = _TASKS.get(id(store))
+    if found is None or found[0] is not store:
+        found = _TASKS[id(store)] = (store, Tasks(store))
+    return found[1]
+
+
+def shut_down_tasks() -> None:
+    for _store, tasks in _TASKS.values():
+        tasks.shut_down()
+    _TASKS.clear()
+
+
+def settle(qtbot: Any, tasks: Any, timeout_ms: int = 120_000) -> None:
+    """Until the long operations started from the screens (``Tasks.run``) have finished and
+    delivered their result on the GUI thread."""
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=timeout_ms)

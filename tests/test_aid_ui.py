@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from app.aid import cases as aid
 from app.core.store import Store
 from tests.helpers import AidOffice as Office
-from tests.helpers import aid_office, pdf_text, petition
+from tests.helpers import aid_office, pdf_text, petition, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.core.language import LanguageManager
 from ui.main import application
@@ -55,7 +55,7 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
         monkeypatch.setattr(kind, "exec", lambda self: opened.append(self) or 0)
 
     # The handling procurator proposes, from the petition's window.
-    window = PetitionDialog(store, store.paths, petition_id, office.procurator)
+    window = PetitionDialog(tasks_for(store), store.paths, petition_id, office.procurator)
     qtbot.addWidget(window)
     window.aid_button.click()
     proposal = opened.pop()
@@ -88,14 +88,14 @@ def test_aid_from_proposal_to_receipt(qtbot, office: Office, tmp_path: Path,  # 
     assert "¥12,000.00" in window.browser.toPlainText()
 
     # The chief procurator lowers the office's limit for deputies to 10,000 yuan.
-    rules = AidRulesDialog(store, office.office_id, office.chief)
+    rules = AidRulesDialog(tasks_for(store), office.office_id, office.chief)
     show_active(qtbot, rules)
     _retype(qtbot, rules.amount.edit, "10000")
     qtbot.keyClick(rules, Qt.Key.Key_S, CTRL)
     assert aid.chief_threshold(store, office.office_id) == 1_000_000
 
     # The deputy opens the case from the list, may not approve 12,000, reduces it to 10,000.
-    deputy_window = PetitionDialog(store, store.paths, petition_id, office.deputy)
+    deputy_window = PetitionDialog(tasks_for(store), store.paths, petition_id, office.deputy)
     qtbot.addWidget(deputy_window)
     deputy_window.browser.anchorClicked.emit(QUrl(f"aid:{case_id}"))
     decide = opened.pop()
@@ -227,7 +227,7 @@ def test_only_a_leader_changes_the_aid_rule(qtbot, office: Office) -> None:  # t
     from ui.aid.rules_dialog import AidRulesDialog
 
     application()
-    clerkish = AidRulesDialog(office.store, office.office_id, office.procurator)
+    clerkish = AidRulesDialog(tasks_for(office.store), office.office_id, office.procurator)
     show_active(qtbot, clerkish)
     assert clerkish.amount.text() == "30000.00" and not clerkish.save_button.isEnabled()
     assert clerkish.message.text()  # says who may change it
@@ -235,7 +235,7 @@ def test_only_a_leader_changes_the_aid_rule(qtbot, office: Office) -> None:  # t
     qtbot.keyClick(clerkish, Qt.Key.Key_S, CTRL)
     assert aid.chief_threshold(office.store, office.office_id) == 3_000_000
 
-    deputy = AidRulesDialog(office.store, office.office_id, office.deputy)
+    deputy = AidRulesDialog(tasks_for(office.store), office.office_id, office.deputy)
     show_active(qtbot, deputy)
     _retype(qtbot, deputy.amount.edit, "12.345")
     qtbot.keyClick(deputy, Qt.Key.Key_S, CTRL)

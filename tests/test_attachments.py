@@ -25,7 +25,7 @@ from app.hearings.record import HearingInput, OfficerInput
 from app.petitions.detail import petition_detail
 from app.petitions.intake import register
 from models import Attachment
-from tests.helpers import office_with_staff, petition
+from tests.helpers import office_with_staff, petition, tasks_for
 
 NOW = datetime(2026, 11, 24, 16, 0)
 EXIF_ORIENTATION = 0x0112
@@ -263,7 +263,7 @@ def test_strip_adds_shows_and_removes_attachments(qtbot, case: Case, tmp_path: P
     from ui.main import application
 
     application()
-    strip = AttachmentsStrip(case.store, case.paths, "agreement")
+    strip = AttachmentsStrip(tasks_for(case.store), case.paths, "agreement")
     qtbot.addWidget(strip)
     strip.show()
     assert not strip.add_button.isEnabled() and not strip.hint.isHidden()
@@ -342,7 +342,7 @@ def test_strip_marks_a_file_not_arrived(qtbot, case: Case, monkeypatch: pytest.M
         session.add(Attachment(owner_kind="hearing", owner_id=case.hearing_id,
                                sha256="cd" * 32, file_name="按手印.jpg", media_type="image/jpeg",
                                size=99, added_at="2026-11-25T10:00", caption=""))
-    strip = AttachmentsStrip(case.store, case.paths, "hearing")
+    strip = AttachmentsStrip(tasks_for(case.store), case.paths, "hearing")
     qtbot.addWidget(strip)
     strip.set_owner(case.hearing_id)
     item = strip.list.item(0)

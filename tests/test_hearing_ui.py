@@ -16,7 +16,7 @@ from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import OfficerInput
 from app.petitions.intake import register
-from tests.helpers import office_with_staff, pdf_text, petition
+from tests.helpers import office_with_staff, pdf_text, petition, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.main import application
 
@@ -41,7 +41,7 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
 
     store, petition_id, host_id = case
     application()
-    window = PetitionDialog(store, store.paths, petition_id, host_id)
+    window = PetitionDialog(tasks_for(store), store.paths, petition_id, host_id)
     qtbot.addWidget(window)
     opened: list[QDialog] = []
     monkeypatch.setattr(HearingDialog, "exec", lambda self: opened.append(self) or 0)

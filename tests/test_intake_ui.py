@@ -30,7 +30,7 @@ def window(qtbot, paths: AppPaths) -> Iterator[MainWindow]:  # type: ignore[no-u
     qtbot.addWidget(win)
     win.show()
     yield win
-    win.store.close()
+    win.tasks.close()
 
 
 def _type_petition(qtbot, win: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +106,7 @@ def test_typing_a_known_person_offers_them_and_links_a_repeat(qtbot, window: Mai
     assert "重复信访" in person.linked.text()
     with qtbot.waitSignal(window.intake.registered) as saved:
         window.intake.save_button.click()
-    detail = petition_detail(window.store, saved.args[0])
+    detail = window.tasks.query(petition_detail, saved.args[0])
     assert detail.row.is_repeat
     assert detail.parties[0].person_id == linked
 
@@ -121,7 +121,7 @@ def test_half_typed_petition_survives_and_is_offered_back(qtbot, paths: AppPaths
     qtbot.addWidget(first)
     _type_petition(qtbot, first)
     qtbot.waitUntil(lambda: drafts.load_intake_draft(paths) is not None, timeout=3000)
-    first.store.close()
+    first.tasks.close()
     first.deleteLater()  # the laptop loses power: no save, no clean close
 
     monkeypatch.setattr(QMessageBox, "question",
@@ -134,7 +134,7 @@ def test_half_typed_petition_survives_and_is_offered_back(qtbot, paths: AppPaths
     assert person.edits["id_number"].text() == "63262419780715003X"
     assert second.intake.summary.toPlainText().startswith("在玛沁县")
     assert second.stack.currentWidget() is second.intake
-    second.store.close()
+    second.tasks.close()
 
 
 def test_intake_form_follows_the_language(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -50,7 +50,8 @@ def window_for(qtbot):  # type: ignore[no-untyped-def]
 
     yield make
     for window in windows:
-        window.store.close()
+        window.close()
+        window.tasks.close()
 
 
 def _visible_texts(window: MainWindow) -> list[str]:
@@ -138,7 +139,7 @@ def test_first_run_dialog_names_the_laptop_and_its_office(window_for, paths: App
     window = window_for(paths, i18n.ZH)
     assert window.device.office_id is None
     assert "未设置" in window.office_status.text()
-    dialog = DeviceDialog(window.store, window.device, first_run=True)
+    dialog = DeviceDialog(window.tasks, window.device, first_run=True)
     qtbot.addWidget(dialog)
     dialog.name.setText("   ")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()

@@ -21,7 +21,7 @@ from app.core.store import Store
 from app.petitions import outcomes
 from app.petitions.intake import register
 from app.petitions.outcomes import RESOLUTIONS
-from tests.helpers import office_with_staff, petition
+from tests.helpers import office_with_staff, petition, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.core.language import LanguageManager
 from ui.main import application
@@ -35,7 +35,7 @@ def opened(qtbot, store: Store, monkeypatch) -> Iterator[tuple[PetitionDialog, O
     received = (datetime.now() - timedelta(days=20)).replace(second=0, microsecond=0)
     done = register(store, petition(received.isoformat(timespec="minutes")), staff_id)
     application()
-    window = PetitionDialog(store, store.paths, done.id, staff_id)
+    window = PetitionDialog(tasks_for(store), store.paths, done.id, staff_id)
     qtbot.addWidget(window)
     captured: list[QDialog] = []
     monkeypatch.setattr(OutcomesDialog, "exec", lambda self: captured.append(self) or 0)
@@ -59,7 +59,7 @@ def _save(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
 def test_wages_recovered_and_settled_show_in_the_petition_record(
         qtbot, opened: tuple[PetitionDialog, OutcomesDialog], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window, dialog = opened
-    store, petition_id = window._store, window.petition_id
+    store, petition_id = window._tasks.query(lambda s: s), window.petition_id
     assert dialog.height() <= MAX_HEIGHT
     assert dialog.close_button.isVisible() and not dialog.table.isVisible()
     forms = _capture(monkeypatch, LawsuitForm)
@@ -117,7 +117,7 @@ def test_wages_recovered_and_settled_show_in_the_petition_record(
 def test_anonymous_letter_a_lead_removed_by_mistake_and_a_language_switch(
         qtbot, opened: tuple[PetitionDialog, OutcomesDialog], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window, dialog = opened
-    store, petition_id = window._store, window.petition_id
+    store, petition_id = window._tasks.query(lambda s: s), window.petition_id
     dialog.answerable.set_code("anonymous")
     dialog.answerable_button.click()
     assert outcomes.outcomes_of(store, petition_id).unanswerable == "anonymous"

@@ -17,7 +17,7 @@ from app.papers import documents as papers
 from app.petitions.intake import register
 from reports.layout import Measurer, wrap
 from reports.notices import LEFT, RIGHT
-from tests.helpers import pdf_text, petition, set_up, tashi
+from tests.helpers import pdf_text, petition, set_up, tashi, tasks_for
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 24, 10, 0)
@@ -127,7 +127,7 @@ def test_preview_prints_and_saves(qtbot, office_store: Store, tmp_path: Path) ->
 
     application()
     done = register(office_store, petition(), now=NOW)
-    dialog = PetitionDialog(office_store, office_store.paths, done.id, "")
+    dialog = PetitionDialog(tasks_for(office_store), office_store.paths, done.id, "")
     qtbot.addWidget(dialog)
     assert dialog.paper_buttons["receipt"].isVisibleTo(dialog)
     assert not dialog.paper_buttons["referral-notice"].isVisibleTo(dialog)

@@ -16,7 +16,7 @@ from app.persons.records import PersonInput
 from app.persons.review import REASONS, mark_different, possible_duplicates
 from app.petitions.detail import petition_detail
 from app.petitions.intake import register
-from tests.helpers import office_with_staff, petition, tashi
+from tests.helpers import office_with_staff, petition, tashi, tasks_for
 from tests.qt_typing import show_active
 from ui.core.language import LanguageManager
 from ui.main import application
@@ -60,7 +60,7 @@ def test_merge_and_mark_different_with_the_keyboard(  # type: ignore[no-untyped-
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", confirm)
-    dialog = PersonReviewDialog(store, clerk)
+    dialog = PersonReviewDialog(tasks_for(store), clerk)
     show_active(qtbot, dialog)
     changed: list[bool] = []
     dialog.persons_changed.connect(lambda: changed.append(True))
@@ -111,7 +111,7 @@ def test_declining_the_confirmation_merges_nothing(  # type: ignore[no-untyped-d
     application()
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *_args: QMessageBox.StandardButton.No)
-    dialog = PersonReviewDialog(store, clerk)
+    dialog = PersonReviewDialog(tasks_for(store), clerk)
     show_active(qtbot, dialog)
     qtbot.keyClick(dialog.pair_list, Qt.Key.Key_R, CTRL)
     assert dialog.pair_list.count() == 2 and len(possible_duplicates(store)) == 2
@@ -123,7 +123,7 @@ def test_bilingual_dialog_and_language_switch(  # type: ignore[no-untyped-def]
     app = application()
     language = LanguageManager(app)
     language.install(i18n.ZH)
-    dialog = PersonReviewDialog(store, clerk)
+    dialog = PersonReviewDialog(tasks_for(store), clerk)
     show_active(qtbot, dialog)
     assert CHINESE.search(dialog.grid.verticalHeaderItem(4).text())
     assert not TIBETAN.search(dialog.grid.verticalHeaderItem(0).text())
@@ -164,4 +164,4 @@ def test_people_area_counts_the_pairs_and_opens_the_review(  # type: ignore[no-u
         window.person_review_action.trigger()
         assert not window.people.duplicates_button.isVisible()
     finally:
-        window.store.close()
+        window.tasks.close()

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from app.core.store import Store
 from app.petitions.detail import petition_detail
-from tests.helpers import petition, set_up
+from tests.helpers import petition, set_up, tasks_for
 from ui.main import application
 from ui.petitions.petition_dialog import DeadlineDialog, PetitionDialog, ReplyDialog
 
@@ -21,11 +21,11 @@ def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> No
     application()
     set_up(store)
     done = register(store, petition(), now=NOW)
-    window = PetitionDialog(store, store.paths, done.id, "")
+    window = PetitionDialog(tasks_for(store), store.paths, done.id, "")
     qtbot.addWidget(window)
     assert "待程序性回复" in window.browser.toPlainText()
 
-    reply = ReplyDialog(store, done.id, "")
+    reply = ReplyDialog(tasks_for(store), done.id, "")
     qtbot.addWidget(reply)
     reply.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert reply.errors.text("content") == "请填写答复内容。"
@@ -34,7 +34,7 @@ def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> No
     reply.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert reply.result() == QDialog.DialogCode.Accepted
 
-    change = DeadlineDialog(store, done.id, "")
+    change = DeadlineDialog(tasks_for(store), done.id, "")
     qtbot.addWidget(change)
     change.deadline.set_code("answer")
     change.action.set_code("extend")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -70,7 +71,7 @@ def window(qtbot: QtBot, office: Office) -> Iterator[MainWindow]:
     qtbot.addWidget(win)
     win.show()
     yield win
-    win.store.close()
+    win.tasks.close()
 
 
 @pytest.fixture(autouse=True)
@@ -273,12 +274,17 @@ def test_the_report_is_previewed(window: MainWindow, monkeypatch: pytest.MonkeyP
 
 
 def test_the_raw_tables_are_exported_masked_unless_asked(
-        window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: Any, window: MainWindow, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     view = _statistics(window, year(2026))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_args: str(tmp_path))
     monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Ok)
-    written = view.export_tables()  # the box to tick is left unticked
-    assert written is not None and written
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    with qtbot.waitSignal(view.tables_written, timeout=60_000) as done:
+        view.export_tables()  # on the worker; the box to tick is left unticked
+    written = done.args[0]
+    assert written and told and str(tmp_path) in told[0]
     files = {name: (tmp_path / f"{name}.csv") for name in written}
     assert all(path.exists() for path in files.values())
     everything = "".join(path.read_text(encoding="utf-8-sig") for path in files.values())
@@ -287,6 +293,7 @@ def test_the_raw_tables_are_exported_masked_unless_asked(
         assert len(list(csv.DictReader(f))) == 5  # the petitions of 2026 only
     full = tmp_path / "full"
     full.mkdir()
-    view.export_tables(full, unmask=True)
+    with qtbot.waitSignal(view.tables_written, timeout=60_000):
+        view.export_tables(full, unmask=True)
     assert "632624198503120012" in "".join(
         p.read_text(encoding="utf-8-sig") for p in full.glob("*.csv"))

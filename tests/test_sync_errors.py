@@ -32,7 +32,7 @@ from app.petitions.intake import register
 from app.sync import cli as sync_cli
 from app.sync import container, engine, service
 from models.sync import hlc_wall_ms
-from tests.helpers import DARLAG, add_leaders, petition
+from tests.helpers import DARLAG, add_leaders, petition, settle
 from tests.test_sync_ui import Dialogs, Laptops, _view, dialogs, enrolled, laptops  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -470,6 +470,7 @@ def test_reading_a_missing_package_or_a_folder_in_the_screens_says_so(
                             (enrolled.folder, service.PACKAGE_IS_A_FOLDER)):
         dialogs.open_from.append(chosen)
         qtbot.mouseClick(view.packages.import_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, view._tasks)
         expected = _(message).format(path=chosen)
         assert expected in dialogs.warnings[-1]
         assert "Errno" not in dialogs.warnings[-1]

@@ -22,7 +22,7 @@ from app.core.store import Store, open_store
 from app.petitions.intake import register
 from app.sync import crypto, service, signed
 from models import Person, Petition
-from tests.helpers import DARLAG, petition
+from tests.helpers import DARLAG, petition, settle, tasks_for
 
 PASS = "signed-logs"
 NAMES = {"master": "县院主机", "a": "下乡笔记本甲", "b": "下乡笔记本乙"}
@@ -333,10 +333,11 @@ def test_the_screens_say_what_was_refused_and_list_it_kept_apart(
     package = _forged_package(office, monkeypatch)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(package), ""))
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a: (PASS, True))
-    view = SyncView(office.master)
+    view = SyncView(tasks_for(office.master))
     qtbot.addWidget(view)
     assert view.apart.count() == 0
     qtbot.mouseClick(view.packages.import_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     shown = html.unescape(view.packages.result.text())
     assert _(service.FORGED_NOTE).format(count="1", laptop=NAMES["a"],
                                          sender=NAMES["b"]) in shown

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from sqlalchemy import select
 
 from app.core.dump import dump_json
@@ -21,7 +21,8 @@ from app.core.store import Store, open_store
 from app.petitions.intake import register
 from app.sync import crypto, engine, service
 from models import Person
-from tests.helpers import DARLAG, petition
+from tests.helpers import DARLAG, petition, settle, tasks_for
+from ui.core import tasks as tasks_module
 from ui.sync import common
 from ui.sync.laptops_panel import AWAITING_DATA, ENROLLED, MASTER, NO_OFFICE, NOT_SET_UP, REQUESTED
 from ui.sync.view import SyncView
@@ -108,7 +109,7 @@ def enrolled(laptops: Laptops) -> Laptops:
 
 
 def _view(qtbot: Any, store: Store) -> SyncView:
-    view = SyncView(store)
+    view = SyncView(tasks_for(store))
     qtbot.addWidget(view)
     view.resize(1100, 650)
     return view
@@ -177,6 +178,7 @@ def test_office_set_up_enrolment_and_first_package_through_the_screens(
     master.packages.full_check.setChecked(True)
     dialogs.save_to.append(usb / "first.dsp")
     qtbot.mouseClick(master.packages.export_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, master._tasks)
     assert "doorstep-县院主机-" in dialogs.suggested[-1]
     assert (usb / "first.dsp").exists()
     assert str(usb / "first.dsp") in master.packages.result.text()
@@ -188,6 +190,7 @@ def test_office_set_up_enrolment_and_first_package_through_the_screens(
     dialogs.open_from.append(usb / "first.dsp")
     with qtbot.waitSignal(field_view.changed):
         qtbot.mouseClick(field_view.packages.import_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, field_view._tasks)
     result = field_view.packages.result.text()
     assert "县院主机" in result and _("Records added") in result
     assert _people(laptops.field) == _people(laptops.master) == ["扎西才让"]
@@ -219,13 +222,16 @@ def test_a_wrong_passphrase_is_asked_again_and_cancel_writes_nothing(
     dialogs.passphrases[:] = ["wrong", PASS]
     dialogs.save_to.append(enrolled.folder / "second.dsp")
     qtbot.mouseClick(view.packages.export_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     assert _("The passphrase is wrong.") in dialogs.prompts[1]
     assert (enrolled.folder / "second.dsp").exists()
     assert len(view.packages.history_rows()) == 2  # the first package and this one
 
-    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    # The person presses Cancel in the progress window (its wiring: tests/test_tasks.py).
+    monkeypatch.setattr(tasks_module.Progress, "is_cancelled", lambda self: True)
     dialogs.save_to.append(enrolled.folder / "cancelled.dsp")
     qtbot.mouseClick(view.packages.export_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     assert not (enrolled.folder / "cancelled.dsp").exists()
     assert list(enrolled.folder.glob("*.part")) == []
     assert _("Cancelled: no package was written.") in view.packages.result.text()
@@ -235,6 +241,7 @@ def test_a_wrong_passphrase_is_asked_again_and_cancel_writes_nothing(
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a: ("", False))
     dialogs.save_to.append(enrolled.folder / "never.dsp")
     qtbot.mouseClick(view.packages.export_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     assert not (enrolled.folder / "never.dsp").exists()
 
 
@@ -252,6 +259,7 @@ def test_a_tampered_package_is_refused_and_changes_nothing(
 
     dialogs.open_from.append(tampered)
     qtbot.mouseClick(view.packages.import_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     [warning] = dialogs.warnings
     assert _("This package's contents have been altered, damaged or cut short.") in warning
     assert _(common.NOTHING_CHANGED) in warning
@@ -263,11 +271,13 @@ def test_a_tampered_package_is_refused_and_changes_nothing(
     junk.write_bytes(b"shopping list")
     dialogs.open_from.append(junk)
     qtbot.mouseClick(view.packages.import_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     assert _("This file is not a Doorstep package.") in dialogs.warnings[-1]
     assert dump_json(enrolled.field) == before
     # The untouched package goes in.
     dialogs.open_from.append(package)
     qtbot.mouseClick(view.packages.import_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     assert len(dialogs.warnings) == 2
     assert len(view.packages.history_rows()) == len(history) + 1
 
@@ -288,6 +298,7 @@ def test_a_conflict_is_shown_in_words_and_settled(
     assert view.conflict_count() == 0
     dialogs.open_from.append(back.path)
     qtbot.mouseClick(view.packages.import_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
     assert _shown(view.packages.conflicts_button)
     qtbot.mouseClick(view.packages.conflicts_button, Qt.MouseButton.LeftButton)
     assert view.tabs.currentWidget() is view.conflicts
@@ -347,9 +358,10 @@ def test_the_main_window_refreshes_after_a_package_arrives(
         assert window.registry.model.rowCount() == 0
         dialogs.open_from.append(package)
         qtbot.mouseClick(window.sync.packages.import_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, window.tasks)
         assert window.registry.model.rowCount() == 1
         assert window.people.model.rowCount() == 1
         assert "达日县人民检察院" in window.office_status.text()
         assert window.device.name == "下乡笔记本"
     finally:
-        window.store.close()
+        window.tasks.close()

@@ -18,7 +18,7 @@ from app.core.settings import load_settings
 from app.core.store import Store
 from app.petitions.detail import petition_detail
 from app.petitions.intake import register
-from tests.helpers import office_with_staff, petition
+from tests.helpers import office_with_staff, petition, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.aid.visit_dialog import HandoverDialog, VisitDialog
 from ui.core.language import LanguageManager
@@ -36,7 +36,7 @@ def window(qtbot, store: Store) -> Iterator[tuple[MainWindow, str, str]]:  # typ
     application()
     settings = load_settings(store.paths)
     settings.current_staff_id = staff_id
-    win = MainWindow(store, store.paths, settings, LanguageManager())
+    win = MainWindow(tasks_for(store), store.paths, settings, LanguageManager())
     qtbot.addWidget(win)
     win.show()
     yield win, done.id, staff_id
@@ -56,7 +56,7 @@ def _capture(monkeypatch, cls: type[QDialog]) -> list[QDialog]:  # type: ignore[
 def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
         qtbot, window: tuple[MainWindow, str, str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     win, petition_id, staff_id = window
-    store = win.store
+    store = win.tasks.query(lambda s: s)  # the test reads the data itself
     petitions = _capture(monkeypatch, PetitionDialog)
     planned = _capture(monkeypatch, VisitDialog)
     handed = _capture(monkeypatch, HandoverDialog)
@@ -177,8 +177,8 @@ def test_a_visit_recorded_without_planning_and_a_planned_one_cancelled(
     from PySide6.QtWidgets import QMessageBox
 
     win, petition_id, _staff_id = window
-    store = win.store
-    petition_window = PetitionDialog(store, store.paths, petition_id, _staff_id)
+    store = win.tasks.query(lambda s: s)  # the test reads the data itself
+    petition_window = PetitionDialog(tasks_for(store), store.paths, petition_id, _staff_id)
     qtbot.addWidget(petition_window)
     planned = _capture(monkeypatch, VisitDialog)
     handed = _capture(monkeypatch, HandoverDialog)

@@ -14,6 +14,7 @@ from app.core.store import open_store
 from ui.core.errors import install_excepthook
 from ui.core.fonts import apply_app_font, load_fonts
 from ui.core.language import LanguageManager
+from ui.core.tasks import Tasks
 from ui.main_window import MainWindow
 
 
@@ -32,8 +33,9 @@ def create_main_window(paths: AppPaths, language: LanguageManager) -> MainWindow
     settings = load_settings(paths)
     language.install(settings.language_mode)
     store = open_store(paths, create=True)  # the first run makes the store
-    store.ctx.staff_id = settings.current_staff_id or None  # each change records who made it
-    return MainWindow(store, paths, settings, language)
+    tasks = Tasks(store)  # from here on, the store is reached only through its worker
+    tasks.set_staff(settings.current_staff_id)  # each change records who made it
+    return MainWindow(tasks, paths, settings, language)
 
 
 def run(paths: AppPaths) -> int:
@@ -50,5 +52,5 @@ def run(paths: AppPaths) -> int:
         window.open_device_dialog(first_run=True)
     window.offer_draft()
     code = app.exec()
-    window.store.close()
+    window.tasks.close()
     return code

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,10 +25,10 @@ from app.core.i18n import N_, _, bo_text, labelled, zh_text
 from app.core.labels import STAFF_ROLES
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
-from app.core.store import Store
 from app.petitions import registry
 from app.petitions.detail import petition_detail
 from ui.core.language import LanguageManager
+from ui.core.tasks import Changes, Tasks
 from ui.office.device_dialog import DeviceDialog, UserDialog
 from ui.office.office_settings_dialog import OfficeSettingsDialog
 from ui.office.office_view import OfficeView
@@ -50,27 +50,27 @@ AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, paths: AppPaths, settings: Settings,
+    def __init__(self, tasks: Tasks, paths: AppPaths, settings: Settings,
                  language: LanguageManager) -> None:
         super().__init__()
-        self.store = store
+        self.tasks = tasks
         self.paths = paths
         self.settings = settings
         self.language = language
-        self.device = identity.ensure_device(store)
+        self.device = tasks.call(identity.ensure_device)
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
         self.nav.setWordWrap(True)
         self.stack = QStackedWidget()
         office_id = self.device.office_id or ""
-        self.today = TodayView(store, office_id)
-        self.intake = IntakeView(store, paths, settings.current_staff_id, office_id)
-        self.registry = RegistryView(store)
-        self.statistics = StatisticsView(store)
-        self.people = PeopleView(store)
-        self.offices = OfficeView(store)
-        self.sync = SyncView(store)
+        self.today = TodayView(tasks, office_id)
+        self.intake = IntakeView(tasks, paths, settings.current_staff_id, office_id)
+        self.registry = RegistryView(tasks)
+        self.statistics = StatisticsView(tasks)
+        self.people = PeopleView(tasks)
+        self.offices = OfficeView(tasks)
+        self.sync = SyncView(tasks)
         self.area_widgets: dict[str, QWidget] = {
             "today": self.today, "intake": self.intake, "registry": self.registry,
             "statistics": self.statistics,
@@ -81,8 +81,6 @@ class MainWindow(QMainWindow):
         self.statistics.figure_opened.connect(self.open_figure)
         self.people.duplicates_requested.connect(self.open_person_review)
         self.today.counts_changed.connect(lambda _n: self._retitle_nav())
-        self.intake.registered.connect(lambda _id: self.petitions_changed())
-        self.sync.changed.connect(self.sync_changed)
         self.sync.conflicts_changed.connect(lambda _n: self._retitle_nav())
         for key, _title in AREAS:
             item = QListWidgetItem()
@@ -106,6 +104,13 @@ class MainWindow(QMainWindow):
                        self.date_status):
             self.statusBar().addPermanentWidget(widget)
         self.language.language_changed.connect(self._remember_language)
+        self._user = self.tasks.query(identity.staff_member, self.settings.current_staff_id)
+        self.tasks.changed.connect(self._on_changes)
+        # Today and the date in the status bar move on at midnight.
+        self._midnight = QTimer(self)
+        self._midnight.setSingleShot(True)
+        self._midnight.timeout.connect(self._new_day)
+        self._arm_midnight()
         self.resize(1200, 760)
         self._restore_geometry()
         self.retranslate_ui()
@@ -190,30 +195,38 @@ class MainWindow(QMainWindow):
                 text += f" ({format_number(self.sync.conflict_count())})"
             item.setText(text)
 
-    def petitions_changed(self) -> None:
+    def _on_changes(self, changes: Changes) -> None:
+        """Each area reloads what it shows by itself; the window follows this laptop's office,
+        the staff it offers and the user in the status bar."""
+        if changes.touches("device", "office"):
+            self.device = self.tasks.query(identity.this_device) or self.device
+            office_id = self.device.office_id or ""
+            if office_id != self.today.office_id:
+                self.today.office_id = office_id
+                self.today.reload()
+            self.intake.office_id = office_id
+        if changes.touches("staff", "device", "office"):
+            self.intake.reload_staff()
+            self._user = self.tasks.query(identity.staff_member,
+                                          self.settings.current_staff_id)
+        self._update_status()
+        self._retitle_nav()
+
+    def _arm_midnight(self) -> None:
+        now = datetime.now()
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), time(0, 0, 1))
+        self._midnight.start(max(1000, int((tomorrow - now).total_seconds() * 1000)))
+
+    def _new_day(self) -> None:
+        """A new day: what is due today has changed, and so has the date shown."""
         self.today.reload()
         self.registry.reload()
-        self.statistics.invalidate()
-        self.people.model.refresh()
-        if self.people.isVisible():  # otherwise counted when the People area is shown
-            self.people.refresh_duplicates()
-
-    def sync_changed(self) -> None:
-        """A package was read or a conflict settled (any record may have changed), or this
-        laptop joined its office."""
-        self.device = identity.this_device(self.store) or self.device
-        office_id = self.device.office_id or ""
-        self.today.office_id = office_id
-        self.intake.office_id = office_id
-        self.intake.reload_staff()
-        self.offices.reload()
-        self.petitions_changed()
         self._update_status()
+        self._arm_midnight()
 
     def open_petition(self, petition_id: str) -> None:
-        dialog = PetitionDialog(self.store, self.paths, petition_id,
+        dialog = PetitionDialog(self.tasks, self.paths, petition_id,
                                 self.settings.current_staff_id, self)
-        dialog.changed.connect(self.petitions_changed)
         dialog.exec()
 
     def open_figure(self, figure: registry.FigureFilter, title: Caption) -> None:
@@ -223,9 +236,8 @@ class MainWindow(QMainWindow):
 
     def open_visit(self, petition_id: str, visit_id: str) -> None:
         """A return visit due (from Today): the visit to record over its petition."""
-        dialog = PetitionDialog(self.store, self.paths, petition_id,
+        dialog = PetitionDialog(self.tasks, self.paths, petition_id,
                                 self.settings.current_staff_id, self)
-        dialog.changed.connect(self.petitions_changed)
         dialog.open_visit(visit_id)
         dialog.exec()
 
@@ -239,14 +251,13 @@ class MainWindow(QMainWindow):
 
         office_id = self._office_id()
         if office_id:
-            OfficersDialog(self.store, office_id, self).exec()
+            OfficersDialog(self.tasks, office_id, self).exec()
 
     def open_person_review(self) -> None:
         """Persons registered twice (e.g. on two laptops): merge them, or mark them different."""
         from ui.persons.person_review_dialog import PersonReviewDialog
 
-        dialog = PersonReviewDialog(self.store, self.settings.current_staff_id, self)
-        dialog.persons_changed.connect(self.petitions_changed)
+        dialog = PersonReviewDialog(self.tasks, self.settings.current_staff_id, self)
         dialog.exec()
         self.people.refresh_duplicates()
 
@@ -256,7 +267,7 @@ class MainWindow(QMainWindow):
 
         office_id = self._office_id()
         if office_id:
-            AidRulesDialog(self.store, office_id, self.settings.current_staff_id, self).exec()
+            AidRulesDialog(self.tasks, office_id, self.settings.current_staff_id, self).exec()
 
     def open_templates(self) -> None:
         """The office edits its agreement templates as plain files; show where they are."""
@@ -289,10 +300,7 @@ class MainWindow(QMainWindow):
             if not self.device.office_id:
                 return
         assert self.device.office_id is not None
-        dialog = OfficeSettingsDialog(self.store, self.device.office_id, self)
-        dialog.exec()
-        if dialog.changed_any:
-            self.petitions_changed()
+        OfficeSettingsDialog(self.tasks, self.device.office_id, self).exec()
 
     def offer_draft(self) -> None:
         """At start: a petition being typed when Doorstep last stopped is offered back."""
@@ -318,7 +326,7 @@ class MainWindow(QMainWindow):
         from app.core import drafts
         found = drafts.load_hearing_draft(self.paths, petition_id)
         try:
-            number = petition_detail(self.store, petition_id).row.reg_no
+            number = self.tasks.call(petition_detail, petition_id).row.reg_no
         except AppError:
             found = None
         if found is None:
@@ -333,9 +341,8 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             drafts.discard_draft(self.paths, drafts.hearing_draft_name(petition_id))
             return
-        dialog = PetitionDialog(self.store, self.paths, petition_id,
+        dialog = PetitionDialog(self.tasks, self.paths, petition_id,
                                 self.settings.current_staff_id, self)
-        dialog.changed.connect(self.petitions_changed)
         dialog.open_hearing(found[1] or None, restore_draft=True)
         dialog.exec()
 
@@ -350,7 +357,7 @@ class MainWindow(QMainWindow):
         else:
             self.office_status.setText(labelled(N_("Office"), _("not set")))
         self.device_status.setText(labelled(N_("Laptop"), device.name))
-        user = identity.staff_member(self.store, self.settings.current_staff_id)
+        user = self._user
         if user:
             self.user_status.setText(labelled(
                 N_("User"), f"{user.name_zh}（{zh_text(STAFF_ROLES[user.role])}）",
@@ -365,17 +372,9 @@ class MainWindow(QMainWindow):
         save_settings(self.paths, self.settings)
 
     def open_device_dialog(self, first_run: bool) -> None:
-        dialog = DeviceDialog(self.store, self.device, first_run, self)
+        dialog = DeviceDialog(self.tasks, self.device, first_run, self)
         if dialog.exec() and dialog.result_device is not None:
-            self.device = dialog.result_device
-            self.offices.reload()
-            office_id = self.device.office_id or ""
-            self.today.office_id = office_id
-            self.intake.office_id = office_id
-            self.intake.reload_staff()
-            self.today.reload()
-            self.sync.reload()
-            self._update_status()
+            self.device = dialog.result_device  # the areas followed the change by themselves
 
     def choose_user(self) -> None:
         if not self.device.office_id:
@@ -383,7 +382,7 @@ class MainWindow(QMainWindow):
             if not self.device.office_id:
                 return
         assert self.device.office_id is not None
-        staff = identity.office_staff(self.store, self.device.office_id)
+        staff = self.tasks.call(identity.office_staff, self.device.office_id)
         if not staff:
             QMessageBox.information(self, _("Doorstep"),
                                     _("No staff are recorded for this office yet."))
@@ -391,9 +390,10 @@ class MainWindow(QMainWindow):
         dialog = UserDialog(staff, self.settings.current_staff_id, self)
         if dialog.exec():
             self.settings.current_staff_id = dialog.staff_id()
-            self.store.ctx.staff_id = self.settings.current_staff_id or None
+            self.tasks.set_staff(self.settings.current_staff_id)
             self.intake.staff_id = self.settings.current_staff_id
             save_settings(self.paths, self.settings)
+            self._user = self.tasks.query(identity.staff_member, self.settings.current_staff_id)
             self._update_status()
 
     def show_about(self) -> None:

@@ -34,13 +34,12 @@ from sqlalchemy import select
 from app.core.errors import AppError, StoreError, ValidationError
 from app.core.i18n import N_
 from app.core.money import yuan_text
+from app.core.progress import SILENT, Progress
 from app.core.store import Store, read_only_uri
 from models import Office
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
-"""Called with (tables written, tables in all)."""
 IsCancelled = Callable[[], bool]
 
 ENCODING = "utf-8-sig"  # with a BOM, so that Excel on a Chinese Windows reads UTF-8
@@ -384,8 +383,7 @@ def parse_day(text: str, field: str = "date") -> date:
 def export_table(store: Store, name: str, out: Path, *, unmask: bool = False,
                  office_id: str | None = None, date_from: date | None = None,
                  date_to: date | None = None, staff_id: str = "",
-                 progress: Progress | None = None,
-                 is_cancelled: IsCancelled | None = None) -> int:
+                 progress: Progress = SILENT) -> int:
     """Write table ``name`` to the CSV file ``out``; the number of rows written.
 
     ``office_id`` and the period (days of receipt, both included) select petitions; the other
@@ -396,21 +394,21 @@ def export_table(store: Store, name: str, out: Path, *, unmask: bool = False,
     _check_period(date_from, date_to)
     _check_target(out)
     with _database(store, unmask) as db:
-        rows = _write(db, sql, _params(office_id, date_from, date_to), out, is_cancelled)
+        rows = _write(db, sql, _params(office_id, date_from, date_to), out,
+                      progress.is_cancelled)
     log.info("exported %s: %d rows to %s (unmasked=%s, staff=%s)", name, rows, out, unmask,
              staff_id or "-")
-    if progress is not None:
-        progress(1, 1)
+    progress(1, 1)
     return rows
 
 
 def export_all(store: Store, folder: Path, *, unmask: bool = False,
                office_id: str | None = None, date_from: date | None = None,
                date_to: date | None = None, staff_id: str = "",
-               progress: Progress | None = None,
-               is_cancelled: IsCancelled | None = None) -> dict[str, int]:
+               progress: Progress = SILENT) -> dict[str, int]:
     """Write every table as ``<name>.csv`` into ``folder``, all from the same moment of the
-    store; rows written per table. Files already written stay when a later one fails."""
+    store; rows written per table (``progress``: tables done of all; cancellable between
+    rows). Files already written stay when a later one fails."""
     _check_period(date_from, date_to)
     _check_folder(folder)
     params = _params(office_id, date_from, date_to)
@@ -419,9 +417,8 @@ def export_all(store: Store, folder: Path, *, unmask: bool = False,
         for name, sql in TABLES.items():
             out = folder / f"{name}.csv"
             _check_target(out)
-            written[name] = _write(db, sql, params, out, is_cancelled)
-            if progress is not None:
-                progress(len(written), len(TABLES))
+            written[name] = _write(db, sql, params, out, progress.is_cancelled)
+            progress(len(written), len(TABLES))
     log.info("exported all tables to %s: %s (unmasked=%s, staff=%s)", folder, written, unmask,
              staff_id or "-")
     return written

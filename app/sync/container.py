@@ -52,6 +52,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.core.errors import AppError
 from app.core.i18n import N_
+from app.core.progress import CancelledError
 from app.sync.crypto import (
     KEY_SIZE,
     MAX_ID,
@@ -117,7 +118,7 @@ class NewerPackageError(PackageError):
     pass
 
 
-class OperationCancelledError(Exception):
+class OperationCancelledError(CancelledError):
     """The person cancelled sealing or opening a package; nothing was left behind."""
 
 

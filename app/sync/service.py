@@ -39,6 +39,7 @@ from app.core.errors import (
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
 from app.core.identity import this_device
+from app.core.progress import SILENT, Progress, check
 from app.core.store import Store
 from app.sync import container, crypto, engine, signed
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
@@ -49,8 +50,6 @@ from models.sync import MAX_ADOPTED_HLC_SQL
 log = logging.getLogger(__name__)
 
 PASSPHRASE_ENV = "DOORSTEP_PASSPHRASE"
-Progress = Callable[[int, int], None]
-IsCancelled = Callable[[], bool]
 
 
 def _now() -> str:
@@ -330,15 +329,23 @@ def is_master(store: Store) -> bool:
         return session.get(SyncSecret, "office") is not None
 
 
+SIGNING = N_("Signing this laptop's changes…")
+WRITING = N_("Writing the package…")
+DECRYPTING = N_("Decrypting and checking the package…")
+STORING_FILES = N_("Storing the scans and photos…")
+APPLYING = N_("Applying the changes…")
+
+
 @disk_problems(lambda _error, _store, target, *_args, **_kwargs: target)
 def export(store: Store, target: Path, passphrase: str, full: bool = False,
-           progress: Progress | None = None, is_cancelled: IsCancelled | None = None
-           ) -> ExportResult:
+           progress: Progress = SILENT) -> ExportResult:
     """One package file with everything the office's other laptops may lack (or everything):
-    this laptop's new versions signed first (see app.sync.signed), then whole signed batches."""
+    this laptop's new versions signed first (see app.sync.signed), then whole signed batches.
+    Stages: signing, writing (by bytes; cancellable until the file is complete)."""
     from models import new_id
 
     keys = device_keys(store, passphrase)
+    progress.stage(SIGNING)
     found = stored_roster(store)
     if found is None:
         raise AppError(N_("This laptop is not enrolled in its office yet."))
@@ -391,10 +398,12 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
     }
     # The .part file is noted in a workspace: if this process is killed, the next start
     # removes it; one a killed export left beside the same target goes now.
+    check(progress)
+    progress.stage(WRITING)
     with scratch.Workspace.create(store.paths, "export") as work:
         scratch.remove_stale_parts(store.paths, target)
         container.seal_to(target, manifest, sections, keys, found.roster.office_id, package_id,
-                          recipients, progress=progress, is_cancelled=is_cancelled,
+                          recipients, progress=progress, is_cancelled=progress.is_cancelled,
                           roster=found.signed, on_part=work.note_part)
     with _removed_on_failure(target), store.write() as session:
         session.add(SyncPackage(
@@ -452,10 +461,11 @@ UNREADABLE = N_("This package's contents could not be read. Nothing was changed.
 @disk_problems(lambda error, store, source, *_args, **_kwargs:
                source if error.filename == str(source) else store.paths.data_dir)
 def import_package(store: Store, source: Path, passphrase: str,
-                   progress: Progress | None = None, is_cancelled: IsCancelled | None = None
-                   ) -> ImportResult:
+                   progress: Progress = SILENT) -> ImportResult:
     """Decrypt and verify first; refuse with a clear message and nothing changed; then check
-    every batch against its author's key and apply everything in one transaction."""
+    every batch against its author's key and apply everything in one transaction. Stages:
+    decrypting (by bytes), storing the scans (by file), applying (cannot be stopped once
+    begun); cancellable until the changes are applied, and then nothing was changed."""
     check_package_file(source)
     keys = device_keys(store, passphrase)
     found = stored_roster(store)
@@ -470,8 +480,10 @@ def import_package(store: Store, source: Path, passphrase: str,
     # process is killed; the versions and the roster (names, ID numbers) stay in memory.
     work = scratch.Workspace.create(store.paths, "import")
     try:
+        progress.stage(DECRYPTING)
         opened = container.open_from(source, keys, found.roster.office_id, roster,
-                                     work.folder, progress=progress, is_cancelled=is_cancelled,
+                                     work.folder, progress=progress,
+                                     is_cancelled=progress.is_cancelled,
                                      in_memory=lambda name: not name.startswith("attachment/"))
         scratch.pause_for_tests("import-decrypted")
         if opened.format_version < (1, 1) or "signed" not in opened.sections:
@@ -486,10 +498,15 @@ def import_package(store: Store, source: Path, passphrase: str,
             raise container.PackageError(UNREADABLE) from exc
         # Attachments: each file must be what its name says; stored before the transaction
         # (content-addressed, so a file stored for an import that then fails harms nothing).
+        check(progress)
+        progress.stage(STORING_FILES)
         stored = 0
+        scans = [name for name in files if name.startswith("attachment/")]
         for name, path in files.items():
             if not name.startswith("attachment/"):
                 continue
+            check(progress)
+            progress(stored, len(scans))
             sha = name.split("/", 1)[1]
             with open(path, "rb") as handle:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -502,6 +519,9 @@ def import_package(store: Store, source: Path, passphrase: str,
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, final)
             stored += 1
+        check(progress)
+        progress.stage(APPLYING)
+        progress(0, 0)
         mine = engine.vector(store)
         gaps = _gaps(store, manifest, mine)
         ack = {str(d): int(n) for d, n in dict(manifest.get("ack", {})).items()}

@@ -49,10 +49,10 @@ from app.core.labels import (
     PAYMENT_STATES,
     label,
 )
-from app.core.store import Store
 from app.hearings import record as hearings
 from app.papers import documents as papers
 from ui.aid.payment_dialog import PAYMENT_COLUMNS, PaymentDialog, ReverseDialog
+from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import (
     OK_STYLE,
@@ -86,14 +86,15 @@ class AidCaseDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  aid_case_id: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._staff_id = store, staff_id
+        self._tasks, self._staff_id = tasks, staff_id
+        self._user = tasks.query(identity.staff_member, staff_id)
         self.petition_id, self.aid_case_id = petition_id, aid_case_id
-        self.context = hearings.hearing_context(store, petition_id)
+        self.context = tasks.call(hearings.hearing_context, petition_id)
         self.detail: AidCaseDetail | None = None
-        self.threshold = aid.chief_threshold(store, self.context.office_id)
+        self.threshold = tasks.call(aid.chief_threshold, self.context.office_id)
         self.can_decide = False
         self._role = ""  # chief or deputy when the user is a leader of the office
         self.errors = FieldErrors()
@@ -275,10 +276,10 @@ class AidCaseDialog(QDialog):
     # -- loading --------------------------------------------------------------------------------
     def _load(self) -> None:
         assert self.aid_case_id is not None
-        self.detail = aid.aid_case_detail(self._store, self.aid_case_id)
-        self.threshold = aid.chief_threshold(self._store, self.detail.office_id)
-        leaders = {u.staff_id: u.role for u in identity.office_staff(self._store,
-                                                                      self.detail.office_id)
+        self.detail = self._tasks.call(aid.aid_case_detail, self.aid_case_id)
+        self.threshold = self._tasks.call(aid.chief_threshold, self.detail.office_id)
+        leaders = {u.staff_id: u.role for u in self._tasks.call(identity.office_staff,
+                                                                self.detail.office_id)
                    if u.role in aid.LEADER_ROLES}
         self._role = leaders.get(self._staff_id, "")
         self.can_decide = (self.detail.status == "proposed" and bool(self._role)
@@ -326,7 +327,7 @@ class AidCaseDialog(QDialog):
             amount=self.amount.text(), reasons=self.reasons.toPlainText(),
             proposed_on=to_date(self.proposed_on.date()).isoformat())
         try:
-            self.aid_case_id = aid.propose(self._store, data, self._staff_id)
+            self.aid_case_id = self._tasks.call(aid.propose, data, self._staff_id)
         except AppError as error:
             show_problems(self.errors, self.message, error)
             scroll_to_focus(self.proposal_scroll)
@@ -342,9 +343,9 @@ class AidCaseDialog(QDialog):
         chosen = next((code for code, button in self.decision_buttons.items()
                        if button.isChecked()), "")
         try:
-            aid.decide(self._store, self.aid_case_id, chosen, self._staff_id,
-                       amount=self.reduced_to.text() if chosen == "reduced" else "",
-                       reason=self.reason.toPlainText())
+            self._tasks.call(aid.decide, self.aid_case_id, chosen, self._staff_id,
+                             amount=self.reduced_to.text() if chosen == "reduced" else "",
+                             reason=self.reason.toPlainText())
         except AppError as error:
             show_problems(self.decision_errors, self.message, error)
             return
@@ -354,7 +355,7 @@ class AidCaseDialog(QDialog):
     def pay(self) -> None:
         if self.detail is None:
             return
-        dialog = PaymentDialog(self._store, self.detail, self._staff_id, self)
+        dialog = PaymentDialog(self._tasks, self.detail, self._staff_id, self)
         dialog.saved.connect(lambda _id: self._after_payment(_("Payment recorded.")))
         dialog.exec()
 
@@ -362,7 +363,7 @@ class AidCaseDialog(QDialog):
         payment = self.selected_payment()
         if payment is None or payment.amount_fen <= 0 or payment.reversed:
             return
-        dialog = ReverseDialog(self._store, payment, self._staff_id, self)
+        dialog = ReverseDialog(self._tasks, payment, self._staff_id, self)
         dialog.saved.connect(lambda _id: self._after_payment(_("Payment reversed.")))
         dialog.exec()
 
@@ -376,7 +377,7 @@ class AidCaseDialog(QDialog):
         if self.detail is None or self.detail.status == "proposed":
             return
         try:
-            pdf = papers.render_aid_decision(self._store, self.detail.id)
+            pdf = self._tasks.call(papers.render_aid_decision, self.detail.id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -389,7 +390,7 @@ class AidCaseDialog(QDialog):
         if self.detail is None or payment is None or payment.amount_fen <= 0:
             return
         try:
-            pdf = papers.render_aid_receipt(self._store, payment.id)
+            pdf = self._tasks.call(papers.render_aid_receipt, payment.id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -415,7 +416,7 @@ class AidCaseDialog(QDialog):
         self.amount.retranslate_ui()
         self.reduced_to.retranslate_ui()
         self.group.retranslate()
-        user = identity.staff_member(self._store, self._staff_id)
+        user = self._user
         self.proposer.setText(_("Proposed by {name}").format(
             name=display_name(user.name_zh, user.name_bo) if user else _("nobody chosen")))
         if self.detail is None:

@@ -28,7 +28,7 @@ from app.core.labels import (
     PAYMENT_METHODS,
 )
 from app.core.money import yuan_text
-from app.core.store import Store
+from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import (
     AmountField,
@@ -57,10 +57,10 @@ class PaymentDialog(QDialog):
 
     saved = Signal(str)
 
-    def __init__(self, store: Store, detail: AidCaseDetail, staff_id: str,
+    def __init__(self, tasks: Tasks, detail: AidCaseDetail, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._detail, self._staff_id = store, detail, staff_id
+        self._tasks, self._detail, self._staff_id = tasks, detail, staff_id
         first = detail.persons[0] if detail.persons else None
         self._aided = ((first.name_zh or first.name_bo, first.id_number) if first else ("", ""))
         self.errors = FieldErrors()
@@ -158,7 +158,7 @@ class PaymentDialog(QDialog):
         self.errors.clear()
         self.message.clear()
         try:
-            payment_id = aid.pay(self._store, self.value(), self._staff_id)
+            payment_id = self._tasks.call(aid.pay, self.value(), self._staff_id)
         except AppError as error:
             show_problems(self.errors, self.message, error)
             scroll_to_focus(self.form_scroll)
@@ -187,10 +187,10 @@ class ReverseDialog(QDialog):
 
     saved = Signal(str)
 
-    def __init__(self, store: Store, payment: PaymentRow, staff_id: str,
+    def __init__(self, tasks: Tasks, payment: PaymentRow, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._payment, self._staff_id = store, payment, staff_id
+        self._tasks, self._payment, self._staff_id = tasks, payment, staff_id
         self.errors = FieldErrors()
         self.what = QLabel()
         self.what.setWordWrap(True)
@@ -225,8 +225,8 @@ class ReverseDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            entry_id = aid.reverse(self._store, self._payment.id, self.reason.toPlainText(),
-                                   self._staff_id)
+            entry_id = self._tasks.call(aid.reverse, self._payment.id, self.reason.toPlainText(),
+                                        self._staff_id)
         except AppError as error:
             show_problems(self.errors, self.message, error)
             return

@@ -24,7 +24,7 @@ from app.core.errors import AppError, ValidationError
 from app.core.formatting import format_money
 from app.core.i18n import N_, _
 from app.core.money import yuan_text
-from app.core.store import Store
+from ui.core.tasks import Tasks
 from ui.widgets.fields import AmountField
 from ui.widgets.form_support import ERROR_STYLE, FieldErrors, retranslate_labels, translated_label
 
@@ -32,13 +32,13 @@ OK_STYLE = "color: #1b5e20"
 
 
 class AidRulesDialog(QDialog):
-    def __init__(self, store: Store, office_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, office_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._office_id, self._staff_id = store, office_id, staff_id
+        self._tasks, self._office_id, self._staff_id = tasks, office_id, staff_id
         self.may_change = any(u.staff_id == staff_id and u.role in aid.LEADER_ROLES
-                              for u in identity.office_staff(store, office_id))
-        self.threshold = aid.chief_threshold(store, office_id)
+                              for u in tasks.call(identity.office_staff, office_id))
+        self.threshold = tasks.call(aid.chief_threshold, office_id)
         self.explain = QLabel()
         self.explain.setWordWrap(True)
         self.current = QLabel()
@@ -86,8 +86,8 @@ class AidRulesDialog(QDialog):
             self._refuse()
             return
         try:
-            self.threshold = aid.set_chief_threshold(self._store, self._office_id,
-                                                     self.amount.text(), self._staff_id)
+            self.threshold = self._tasks.call(aid.set_chief_threshold, self._office_id,
+                                              self.amount.text(), self._staff_id)
         except ValidationError as error:
             self.errors.show([error])
             self.message.clear()

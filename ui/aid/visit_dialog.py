@@ -43,7 +43,7 @@ from app.core.labels import (
     VISIT_METHODS,
     label,
 )
-from app.core.store import Store
+from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.form_support import FieldErrors, retranslate_labels, translated_label
 
@@ -70,9 +70,9 @@ class _Form(QDialog):
 
     saved = Signal(str)
 
-    def __init__(self, store: Store, staff_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, staff_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._staff_id = store, staff_id
+        self._tasks, self._staff_id = tasks, staff_id
         self.errors = FieldErrors()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -124,13 +124,13 @@ class _Form(QDialog):
 class VisitDialog(_Form):
     """Plan a return visit, or record one made (planned before, or not)."""
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  visit_id: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(store, staff_id, parent)
+        super().__init__(tasks, staff_id, parent)
         self.petition_id, self.visit_id = petition_id, visit_id
-        self.row: VisitRow | None = visits.visit_row(store, visit_id) if visit_id else None
-        self.context: VisitContext = visits.visit_context(
-            store, petition_id, self.row.visitor_id if self.row else "")
+        self.row: VisitRow | None = tasks.call(visits.visit_row, visit_id) if visit_id else None
+        self.context: VisitContext = tasks.call(visits.visit_context, petition_id,
+                                                self.row.visitor_id if self.row else "")
         received = _qdate(self.context.received_on)
 
         self.plan = QRadioButton()
@@ -265,18 +265,18 @@ class VisitDialog(_Form):
         data = self.value()
         try:
             if self.plan.isChecked():
-                self.visit_id = visits.schedule_visit(self._store, data, self._staff_id,
-                                                      visit_id=self.visit_id)
+                self.visit_id = self._tasks.call(visits.schedule_visit, data, self._staff_id,
+                                                 visit_id=self.visit_id)
             else:
-                self.visit_id = visits.record_visit(self._store, data, self._staff_id,
-                                                    visit_id=self.visit_id)
+                self.visit_id = self._tasks.call(visits.record_visit, data, self._staff_id,
+                                                 visit_id=self.visit_id)
         except AppError as error:
             self._problem(error)
             return
         self.saved.emit(self.visit_id)
-        if data.still_in_need and not visits.handovers_from(self._store, self.visit_id):
+        if data.still_in_need and not self._tasks.call(visits.handovers_from, self.visit_id):
             # Still in need: straight on to handing the person over to social assistance.
-            handover = HandoverDialog(self._store, self._staff_id, visit_id=self.visit_id,
+            handover = HandoverDialog(self._tasks, self._staff_id, visit_id=self.visit_id,
                                       parent=self.parentWidget())
             handover.saved.connect(self.saved.emit)
             self.accept()
@@ -295,7 +295,7 @@ class VisitDialog(_Form):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            visits.cancel_visit(self._store, self.visit_id, self._staff_id)
+            self._tasks.call(visits.cancel_visit, self.visit_id, self._staff_id)
         except AppError as error:
             self._problem(error)
             return
@@ -323,17 +323,17 @@ class VisitDialog(_Form):
 class HandoverDialog(_Form):
     """Hand a person still in need over to social assistance, follow it, close it."""
 
-    def __init__(self, store: Store, staff_id: str, visit_id: str | None = None,
+    def __init__(self, tasks: Tasks, staff_id: str, visit_id: str | None = None,
                  handover_id: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(store, staff_id, parent)
+        super().__init__(tasks, staff_id, parent)
         self.handover_id = handover_id
-        self.row: HandoverRow | None = (visits.handover_row(store, handover_id)
+        self.row: HandoverRow | None = (tasks.call(visits.handover_row, handover_id)
                                         if handover_id else None)
         visit_key = self.row.return_visit_id if self.row else visit_id
         if not visit_key:
             raise AppError(N_("This return visit no longer exists."))
-        self.visit = visits.visit_row(store, visit_key)
-        self.reg_no = visits.visit_context(store, self.visit.petition_id).reg_no
+        self.visit = tasks.call(visits.visit_row, visit_key)
+        self.reg_no = tasks.call(visits.visit_context, self.visit.petition_id).reg_no
         made = _qdate(self.visit.done_on or self.visit.scheduled_on)
 
         self.about = QLabel()
@@ -396,11 +396,11 @@ class HandoverDialog(_Form):
         self.message.clear()
         try:
             if self.handover_id is None:
-                self.handover_id = visits.open_handover(self._store, self.value(),
-                                                        self._staff_id)
+                self.handover_id = self._tasks.call(visits.open_handover, self.value(),
+                                                    self._staff_id)
             else:
-                visits.update_handover(self._store, self.handover_id, self.value(),
-                                       self._staff_id)
+                self._tasks.call(visits.update_handover, self.handover_id, self.value(),
+                                 self._staff_id)
         except AppError as error:
             self._problem(error)
             return

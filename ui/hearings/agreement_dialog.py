@@ -29,10 +29,10 @@ from app.core.formatting import format_iso_date
 from app.core.i18n import N_, _
 from app.core.labels import AGREEMENT_STATUSES, label
 from app.core.paths import AppPaths
-from app.core.store import Store
 from app.hearings import agreements
 from app.hearings.agreements import AgreementDetail, AgreementText
 from app.papers import documents as papers
+from ui.core.tasks import Tasks
 from ui.hearings.attachments_view import AttachmentsStrip
 from ui.widgets.form_support import FieldErrors, retranslate_labels, to_date, translated_label
 from ui.widgets.paper_preview import PaperPreview
@@ -76,12 +76,12 @@ class SignedDialog(QDialog):
 class AgreementDialog(QDialog):
     changed = Signal()
 
-    def __init__(self, store: Store, paths: AppPaths, agreement_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, paths: AppPaths, agreement_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._paths, self._staff_id = store, paths, staff_id
+        self._tasks, self._paths, self._staff_id = tasks, paths, staff_id
         self.agreement_id = agreement_id
-        self.detail: AgreementDetail = agreements.agreement_detail(store, agreement_id)
+        self.detail: AgreementDetail = tasks.call(agreements.agreement_detail, agreement_id)
         self.errors = FieldErrors()
         self.status = QLabel()
         self.agreed_on = QDateEdit()
@@ -110,7 +110,7 @@ class AgreementDialog(QDialog):
         # The signed paper, once it is back: a tab beside the text, so the text keeps its room.
         scans = QWidget()
         scans_layout = QVBoxLayout(scans)
-        self.attachments = AttachmentsStrip(store, paths, "agreement", self, staff_id=staff_id)
+        self.attachments = AttachmentsStrip(tasks, paths, "agreement", self, staff_id=staff_id)
         self.attachments.set_owner(agreement_id)
         scans_layout.addWidget(self.attachments)
         scans_layout.addStretch(1)
@@ -179,8 +179,8 @@ class AgreementDialog(QDialog):
             return True
         self.errors.clear()
         try:
-            agreements.save_text(self._store, self.agreement_id, self.value(),
-                                 self.bilingual.isChecked())
+            self._tasks.call(agreements.save_text, self.agreement_id, self.value(),
+                             self.bilingual.isChecked())
         except InvalidInputError as error:
             self.errors.show(error.problems)
             first = error.problems[0].field or ""
@@ -197,7 +197,7 @@ class AgreementDialog(QDialog):
         return True
 
     def _reload(self, message: str) -> None:
-        self._show(agreements.agreement_detail(self._store, self.agreement_id))
+        self._show(self._tasks.call(agreements.agreement_detail, self.agreement_id))
         self.message.setText(message)
         self.changed.emit()
 
@@ -205,7 +205,7 @@ class AgreementDialog(QDialog):
         if not self.save_text():
             return
         try:
-            pdf = papers.render_agreement(self._store, self.agreement_id)
+            pdf = self._tasks.call(papers.render_agreement, self.agreement_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -217,7 +217,7 @@ class AgreementDialog(QDialog):
 
     def _printed(self) -> None:
         if self.detail.status == "drafted":
-            agreements.mark_printed(self._store, self.agreement_id)
+            self._tasks.call(agreements.mark_printed, self.agreement_id)
             self._reload(_("Printed."))
 
     def mark_signed(self) -> None:
@@ -227,8 +227,8 @@ class AgreementDialog(QDialog):
         if not dialog.exec():
             return
         try:
-            agreements.mark_signed(self._store, self.agreement_id, dialog.day().isoformat(),
-                                   self._staff_id)
+            self._tasks.call(agreements.mark_signed, self.agreement_id, dialog.day().isoformat(),
+                             self._staff_id)
         except (InvalidInputError, AppError) as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -246,7 +246,7 @@ class AgreementDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            agreements.withdraw(self._store, self.agreement_id, self._staff_id)
+            self._tasks.call(agreements.withdraw, self.agreement_id, self._staff_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return

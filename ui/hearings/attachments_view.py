@@ -40,8 +40,8 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date
 from app.core.i18n import _, ngettext
 from app.core.paths import AppPaths
-from app.core.store import Store
 from ui.core.errors import show_error
+from ui.core.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,10 @@ class AttachmentsStrip(QWidget):
 
     changed = Signal()
 
-    def __init__(self, store: Store, paths: AppPaths, owner_kind: str,
+    def __init__(self, tasks: Tasks, paths: AppPaths, owner_kind: str,
                  parent: QWidget | None = None, staff_id: str = "") -> None:
         super().__init__(parent)
-        self._store, self._paths = store, paths
+        self._tasks, self._paths = tasks, paths
         self._owner_kind, self._staff_id = owner_kind, staff_id
         self.owner_id: str | None = None
         self.rows: list[AttachmentRow] = []
@@ -140,8 +140,9 @@ class AttachmentsStrip(QWidget):
 
     def reload(self) -> None:
         current = self.current_row()
-        self.rows = [] if self.owner_id is None else attachments.attachments_of(
-            self._store, self._paths, self._owner_kind, self.owner_id)
+        self.rows = [] if self.owner_id is None else self._tasks.call(attachments.attachments_of,
+                                                                      self._paths, self._owner_kind,
+                                                                      self.owner_id)
         self.list.clear()
         for row in self.rows:
             item = QListWidgetItem()
@@ -217,9 +218,9 @@ class AttachmentsStrip(QWidget):
         try:
             for file in files:
                 try:
-                    added.append(attachments.add_attachment(
-                        self._store, self._paths, self._owner_kind, self.owner_id, file,
-                        staff_id=self._staff_id))
+                    added.append(self._tasks.call(attachments.add_attachment, self._paths,
+                                                  self._owner_kind, self.owner_id, file,
+                                                  staff_id=self._staff_id))
                 except AppError as error:
                     problems.append(error.translated())
         finally:
@@ -246,7 +247,7 @@ class AttachmentsStrip(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            attachments.remove_attachment(self._store, row.id, self._staff_id)
+            self._tasks.call(attachments.remove_attachment, row.id, self._staff_id)
         except AppError as error:
             show_error(self, error)
             self.reload()

@@ -37,10 +37,10 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _, pick
 from app.core.labels import HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES, STAFF_ROLES, label
 from app.core.paths import AppPaths
-from app.core.store import Store
 from app.hearings import record as hearings
 from app.hearings.record import HearingContext, HearingInput, Participant, PersonChoice
 from app.papers import documents as papers
+from ui.core.tasks import Tasks
 from ui.hearings.attachments_view import AttachmentsStrip
 from ui.widgets.combo import CodeCombo
 from ui.widgets.form_support import FieldErrors, retranslate_labels, section, translated_label
@@ -92,23 +92,26 @@ class HearingDialog(QDialog):
     saved = Signal(str)
     agreement_wanted = Signal(str)
 
-    def __init__(self, store: Store, paths: AppPaths, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, paths: AppPaths, petition_id: str, staff_id: str,
                  hearing_id: str | None = None, parent: QWidget | None = None,
                  restore_draft: bool = False) -> None:
         super().__init__(parent)
-        self._store, self._paths, self._staff_id = store, paths, staff_id
+        self._tasks, self._paths, self._staff_id = tasks, paths, staff_id
         self.petition_id, self.hearing_id = petition_id, hearing_id
         self._loading = True
         self.errors = FieldErrors()
-        start = (hearings.hearing_input(store, hearing_id) if hearing_id
+        start = (tasks.call(hearings.hearing_input, hearing_id) if hearing_id
                  else HearingInput(petition_id=petition_id))
         if restore_draft:
             found = drafts.load_hearing_draft(paths, petition_id)
             if found is not None:
                 start, draft_hearing = found
                 self.hearing_id = draft_hearing or hearing_id
-        self.context: HearingContext = hearings.hearing_context(store, petition_id,
-                                                                start.officer_ids)
+        self.context: HearingContext = tasks.call(hearings.hearing_context, petition_id,
+                                                  start.officer_ids)
+        # The outcome as saved (an agreement is drafted from a hearing saved as settled).
+        self._saved_outcome = (tasks.query(hearings.hearing_input, hearing_id).outcome
+                               if hearing_id else "")
         self._statements: list[tuple[Participant, str]] = []
         self._opinion_edits: dict[str, QPlainTextEdit] = {}
 
@@ -285,7 +288,7 @@ class HearingDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(section(N_("Scans and photos of the hearing")))
-        self.attachments = AttachmentsStrip(self._store, self._paths, "hearing", self,
+        self.attachments = AttachmentsStrip(self._tasks, self._paths, "hearing", self,
                                             staff_id=self._staff_id)
         layout.addWidget(self.attachments)
         layout.addStretch(1)
@@ -438,10 +441,10 @@ class HearingDialog(QDialog):
     def edit_roster(self) -> None:
         from ui.hearings.officers_dialog import OfficersDialog
 
-        OfficersDialog(self._store, self.context.office_id, self).exec()
+        OfficersDialog(self._tasks, self.context.office_id, self).exec()
         value = self.value()
-        self.context = hearings.hearing_context(self._store, self.petition_id,
-                                                value.officer_ids)
+        self.context = self._tasks.call(hearings.hearing_context, self.petition_id,
+                                        value.officer_ids)
         self.set_value(value)
 
     # -- drafts and saving ----------------------------------------------------------------------
@@ -463,8 +466,8 @@ class HearingDialog(QDialog):
         self.errors.clear()
         self.message.clear()
         try:
-            self.hearing_id = hearings.record_hearing(self._store, self.value(), self._staff_id,
-                                                      hearing_id=self.hearing_id)
+            self.hearing_id = self._tasks.call(hearings.record_hearing, self.value(),
+                                               self._staff_id, hearing_id=self.hearing_id)
         except InvalidInputError as error:
             unplaced = self.errors.show(error.problems)
             self._show_first_problem_tab(error)
@@ -477,6 +480,7 @@ class HearingDialog(QDialog):
             self.message.setText(error.translated())
             return
         drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
+        self._saved_outcome = self.value().outcome
         self.message.setStyleSheet("color: #1b5e20")
         self.message.setText(_("Hearing saved."))
         self.saved.emit(self.hearing_id)
@@ -503,10 +507,10 @@ class HearingDialog(QDialog):
             return
         try:
             if kind == "hearing-notice":
-                pdf = papers.render_hearing_notice(self._store, self.hearing_id)
+                pdf = self._tasks.call(papers.render_hearing_notice, self.hearing_id)
                 title = _("Hearing notice")
             else:
-                pdf = papers.render_minutes(self._store, self.hearing_id)
+                pdf = self._tasks.call(papers.render_minutes, self.hearing_id)
                 title = _("Hearing minutes")
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
@@ -558,8 +562,6 @@ class HearingDialog(QDialog):
         self.notice_button.setEnabled(held)
         self.minutes_button.setEnabled(held)
         self.attachments.set_owner(self.hearing_id)
-        self._saved_outcome = (hearings.hearing_input(self._store, self.hearing_id).outcome
-                               if self.hearing_id else "")
         self.agreement_button.setEnabled(self._saved_outcome in ("settled", "conciliated"))
         self.kind.retranslate()
         self.outcome.retranslate()

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _
 from app.core.labels import OFFICER_ROLES, label
-from app.core.store import Store
 from app.hearings import record as hearings
 from app.hearings.record import OfficerInput, OfficerRow
+from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
 from ui.widgets.form_support import FieldErrors, retranslate_labels, section, translated_label
 
@@ -34,9 +34,9 @@ HEADERS = (N_("Name (Tibetan)"), N_("Name (Chinese)"), N_("Role"), N_("Phone"),
 
 
 class OfficersDialog(QDialog):
-    def __init__(self, store: Store, office_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, office_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._office_id = store, office_id
+        self._tasks, self._office_id = tasks, office_id
         self._rows: list[OfficerRow] = []
         self._editing: str | None = None
         self.table = QTableWidget(0, len(HEADERS))
@@ -85,7 +85,7 @@ class OfficersDialog(QDialog):
         self.name_bo.setFocus()
 
     def reload(self) -> None:
-        self._rows = hearings.officers(self._store, self._office_id)
+        self._rows = self._tasks.call(hearings.officers, self._office_id)
         self.table.blockSignals(True)
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
@@ -131,7 +131,7 @@ class OfficersDialog(QDialog):
                             self.active.isChecked(), self._editing)
         self.errors.clear()
         try:
-            saved = hearings.save_officer(self._store, data)
+            saved = self._tasks.call(hearings.save_officer, data)
         except InvalidInputError as error:
             self.errors.show(error.problems)
             return

@@ -18,14 +18,14 @@ from app.core import identity
 from app.core.errors import ValidationError
 from app.core.i18n import _, pick
 from app.core.identity import DeviceInfo
-from app.core.store import Store
+from ui.core.tasks import Tasks
 
 
 class DeviceDialog(QDialog):
-    def __init__(self, store: Store, device: DeviceInfo, first_run: bool,
+    def __init__(self, tasks: Tasks, device: DeviceInfo, first_run: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self._first_run = first_run
         self.result_device: DeviceInfo | None = None
         self._choices = identity.office_choices()
@@ -81,8 +81,8 @@ class DeviceDialog(QDialog):
         for label in (self.name_error, self.office_error):
             label.hide()
         try:
-            self.result_device = identity.set_up_device(self._store, self.name.text(),
-                                                        self.office.currentData() or "")
+            self.result_device = self._tasks.call(identity.set_up_device, self.name.text(),
+                                                  self.office.currentData() or "")
         except ValidationError as error:
             target = self.office_error if error.field == "office" else self.name_error
             target.setText(error.translated())

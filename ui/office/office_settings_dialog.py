@@ -27,19 +27,19 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_number, format_short_date
 from app.core.i18n import N_, _, ngettext
 from app.core.labels import label
-from app.core.store import Store
 from app.petitions import deadline_settings as office_settings
 from app.petitions.deadline_settings import DEADLINE_UNITS, HOLIDAY_KINDS
 from app.petitions.deadlines import DeadlineRule
+from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
 from ui.widgets.form_support import FieldErrors, section, to_date, translated_label
 
 
 class OfficeSettingsDialog(QDialog):
-    def __init__(self, store: Store, office_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, office_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._office_id = store, office_id
-        rule = office_settings.deadline_rule(store, office_id)
+        self._tasks, self._office_id = tasks, office_id
+        rule = tasks.call(office_settings.deadline_rule, office_id)
         self.unit = CodeCombo(DEADLINE_UNITS)
         self.unit.set_code(rule.unit)
         self.reply_days = QSpinBox()
@@ -117,7 +117,7 @@ class OfficeSettingsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self._entries = office_settings.holiday_entries(self._store)
+        self._entries = self._tasks.call(office_settings.holiday_entries)
         self.table.setRowCount(len(self._entries))
         for row, item in enumerate(self._entries):
             for column, text in enumerate((format_short_date(item.day),
@@ -133,8 +133,9 @@ class OfficeSettingsDialog(QDialog):
     def save_rule(self) -> None:
         self.rule_errors.clear()
         try:
-            changed = office_settings.set_deadline_rule(self._store, self._office_id, DeadlineRule(
-                self.unit.code(), self.reply_days.value(), self.answer_months.value()))
+            rule = DeadlineRule(self.unit.code(), self.reply_days.value(),
+                                self.answer_months.value())
+            changed = self._tasks.call(office_settings.set_deadline_rule, self._office_id, rule)
         except InvalidInputError as error:
             self.rule_errors.show(error.problems)
             return
@@ -143,8 +144,8 @@ class OfficeSettingsDialog(QDialog):
     def add_day(self) -> None:
         self.holiday_errors.clear()
         try:
-            changed = office_settings.add_holiday(self._store, to_date(self.day.date()),
-                                                  self.kind.code(), self.note.text())
+            changed = self._tasks.call(office_settings.add_holiday, to_date(self.day.date()),
+                                       self.kind.code(), self.note.text())
         except InvalidInputError as error:
             self.holiday_errors.show(error.problems)
             return
@@ -157,7 +158,7 @@ class OfficeSettingsDialog(QDialog):
         if not 0 <= row < len(self._entries):
             return
         try:
-            changed = office_settings.remove_holiday(self._store, self._entries[row].id)
+            changed = self._tasks.call(office_settings.remove_holiday, self._entries[row].id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return

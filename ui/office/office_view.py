@@ -19,16 +19,16 @@ from PySide6.QtWidgets import (
 from app.core.formatting import format_number
 from app.core.i18n import N_, _, labelled, pick
 from app.core.labels import OFFICE_LEVELS, STAFF_ROLES, label
-from app.core.store import Store
 from app.persons import directory
+from ui.core.tasks import Changes, Tasks
 
 STAFF_HEADERS = (N_("Name"), N_("Role"), N_("Phone"), N_("Status"))
 
 
 class OfficeView(QWidget):
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self._offices: list[directory.OfficeRow] = []
         self.offices_label = QLabel()
         self.offices = QListWidget()
@@ -52,14 +52,25 @@ class OfficeView(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 2)
         layout.addLayout(right, 3)
-        self.offices.currentRowChanged.connect(self._show_staff)
+        self._members: list[directory.StaffRow] = []
+        self._members_of = ""
+        self.offices.currentRowChanged.connect(self._office_chosen)
+        tasks.changed.connect(self._on_changes)
         self.reload()
 
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("office", "staff"):
+            self.reload()
+
     def reload(self) -> None:
-        self._offices = directory.offices(self._store)
+        self._offices = self._tasks.query(directory.offices)
+        self._members_of = ""  # read again for the office shown
         self.retranslate_ui()
         if self._offices and self.offices.currentRow() < 0:
             self.offices.setCurrentRow(0)
+
+    def _office_chosen(self, row: int) -> None:
+        self._show_staff(row)
 
     def _show_staff(self, row: int) -> None:
         self.staff.setRowCount(0)
@@ -68,7 +79,10 @@ class OfficeView(QWidget):
             return
         office = self._offices[row]
         self.staff_label.setText(labelled(N_("Staff"), office.name_zh, office.name_bo))
-        members = directory.staff_of(self._store, office.id)
+        if self._members_of != office.id:
+            self._members = self._tasks.query(directory.staff_of, office.id)
+            self._members_of = office.id
+        members = self._members
         self.staff.setRowCount(len(members))
         for i, member in enumerate(members):
             cells = (pick(member.name_zh, member.name_bo, separator="\n"),

@@ -17,20 +17,21 @@ from PySide6.QtWidgets import (
 
 from app.core.formatting import format_number
 from app.core.i18n import N_, labelled, ngettext
-from app.core.store import Store
 from app.persons import review as person_review
+from ui.core.tasks import Changes, Tasks
 from ui.persons.persons_table_model import PersonsTableModel
+from ui.widgets.lazy_table_model import refresh_keeping_place
 
 
 class PeopleView(QWidget):
     # The button offering the review of possible duplicate persons was pressed.
     duplicates_requested = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self._duplicates = 0
-        self.model = PersonsTableModel(store, self)
+        self.model = PersonsTableModel(tasks, self)
         self.title = QLabel()
         self.title.setWordWrap(True)
         # Shown only when there are pairs to review (counted when the People area is shown).
@@ -57,10 +58,19 @@ class PeopleView(QWidget):
         layout.addWidget(self.table)
         self.model.modelReset.connect(self.retranslate_ui)
         self.model.refresh()
+        self.retranslate_ui()
+        tasks.changed.connect(self._on_changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("person"):
+            refresh_keeping_place(self.table, self.model)
+            self.title.setText(labelled(N_("People"), format_number(self.model.rowCount())))
+        if changes.touches("person", "person_pair_review") and self.isVisible():
+            self.refresh_duplicates()  # otherwise counted when the People area is shown
 
     def refresh_duplicates(self) -> None:
         """Count the pairs of possible duplicate persons again."""
-        self._duplicates = person_review.count_possible_duplicates(self._store)
+        self._duplicates = self._tasks.query(person_review.count_possible_duplicates)
         self.duplicates_button.setVisible(self._duplicates > 0)
         self._retitle_duplicates()
 

@@ -28,9 +28,9 @@ from app.core.errors import AppError
 from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _, bo_text, labelled, ngettext, pick, zh_text
 from app.core.labels import ETHNICITIES, LANGUAGES, SEXES, label
-from app.core.store import Store
 from app.persons import review as person_review
 from app.persons.review import REASONS, DuplicatePair, PersonDetails
+from ui.core.tasks import Tasks
 from ui.widgets.form_support import retranslate_labels, translated_label
 
 SAME = QColor("#d5efcf")  # the same in both records
@@ -93,9 +93,9 @@ class PersonReviewDialog(QDialog):
     # Persons were merged or judged different: lists of persons and petitions may have changed.
     persons_changed = Signal()
 
-    def __init__(self, store: Store, staff_id: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, staff_id: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._staff_id = store, staff_id
+        self._tasks, self._staff_id = tasks, staff_id
         self._pairs: list[DuplicatePair] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -163,7 +163,7 @@ class PersonReviewDialog(QDialog):
     # -- data ---------------------------------------------------------------------------------
     def reload(self, select: int = 0) -> None:
         """Read the pairs again and select the one at ``select`` (or the last one)."""
-        self._pairs = person_review.possible_duplicates(self._store)
+        self._pairs = self._tasks.call(person_review.possible_duplicates)
         self._fill_list()
         if self._pairs:
             self.pair_list.setCurrentRow(min(select, len(self._pairs) - 1))
@@ -194,7 +194,7 @@ class PersonReviewDialog(QDialog):
             return
         row = self.pair_list.currentRow()
         try:
-            person_review.merge_persons(self._store, keep.id, drop.id, self._staff_id)
+            self._tasks.call(person_review.merge_persons, keep.id, drop.id, self._staff_id)
         except AppError as error:
             self.message.setText(error.translated())
             self.reload(row)
@@ -210,7 +210,7 @@ class PersonReviewDialog(QDialog):
             return
         row = self.pair_list.currentRow()
         try:
-            person_review.mark_different(self._store, pair.a.id, pair.b.id, self._staff_id)
+            self._tasks.call(person_review.mark_different, pair.a.id, pair.b.id, self._staff_id)
         except AppError as error:
             self.message.setText(error.translated())
             self.reload(row)

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 
 from app.core.i18n import N_, _
 from app.core.labels import ETHNICITIES, LANGUAGES, SEXES, label
-from app.core.store import Store
 from app.persons import directory
 from app.persons.directory import PersonRow
+from ui.core.tasks import Tasks
 from ui.widgets.lazy_table_model import Column, LazyTableModel
 
 
@@ -33,17 +33,17 @@ COLUMNS: list[Column[PersonRow]] = [
 
 
 class PersonsTableModel(LazyTableModel[PersonRow]):
-    def __init__(self, store: Store, parent: Any = None) -> None:
+    def __init__(self, tasks: Tasks, parent: Any = None) -> None:
         super().__init__(COLUMNS, parent)
-        self._store = store
+        self._tasks = tasks
         self._sort_key = "created"
         self._descending = False
 
     def fetch_ids(self) -> list[str]:
-        return directory.person_ids(self._store, self._sort_key, self._descending)
+        return self._tasks.query(directory.person_ids, self._sort_key, self._descending)
 
     def fetch_rows(self, ids: Sequence[str]) -> dict[str, PersonRow]:
-        return directory.persons_by_ids(self._store, ids)
+        return self._tasks.query(directory.persons_by_ids, ids)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.columns[column].sort_key

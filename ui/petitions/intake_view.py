@@ -48,11 +48,11 @@ from app.core.labels import (
     label,
 )
 from app.core.paths import AppPaths
-from app.core.store import Store
 from app.persons import records as persons
 from app.persons.records import MATCH_REASONS, PersonInput, PersonMatch
 from app.petitions import intake as petitions
 from app.petitions.intake import PetitionInput
+from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.form_support import FieldErrors, retranslate_labels, section, translated_label
 
@@ -65,9 +65,9 @@ PERSON_TEXT_FIELDS = ("name_bo", "name_zh", "id_number", "phone", "county", "tow
 class PersonEditor(QWidget):
     changed = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self.existing_id: str | None = None
         self.matches: list[PersonMatch] = []
         self.edits: dict[str, QLineEdit] = {name: QLineEdit() for name in PERSON_TEXT_FIELDS}
@@ -157,8 +157,8 @@ class PersonEditor(QWidget):
 
     def look_up(self) -> None:
         v = self.value()
-        self.matches = [m for m in persons.find_matches(
-            self._store, v.name_bo, v.name_zh, v.id_number, v.phone)
+        self.matches = [m for m in self._tasks.call(persons.find_matches, v.name_bo, v.name_zh,
+                                                    v.id_number, v.phone)
             if m.person_id != self.existing_id]
         self._show_matches()
 
@@ -222,10 +222,11 @@ class PersonEditor(QWidget):
 class IntakeView(QWidget):
     registered = Signal(str)
 
-    def __init__(self, store: Store, paths: AppPaths, staff_id: str, office_id: str,
+    def __init__(self, tasks: Tasks, paths: AppPaths, staff_id: str, office_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._paths = store, paths
+        self._tasks, self._paths = tasks, paths
+        self._staff: list[identity.UserInfo] = []
         self.staff_id, self.office_id = staff_id, office_id
         self._loading = False
         self.errors = FieldErrors()
@@ -379,7 +380,7 @@ class IntakeView(QWidget):
         return [w for w in found if isinstance(w, PersonEditor)]
 
     def add_person(self, person: PersonInput | None = None) -> PersonEditor:
-        editor = PersonEditor(self._store)
+        editor = PersonEditor(self._tasks)
         if person is not None:
             editor.set_value(person)
         editor.changed.connect(self._changed)
@@ -487,7 +488,7 @@ class IntakeView(QWidget):
         for editor in self.editors():
             editor.errors.clear()
         try:
-            done = petitions.register(self._store, self.value(), self.staff_id)
+            done = self._tasks.call(petitions.register, self.value(), self.staff_id)
         except InvalidInputError as error:
             self.show_problems(error.problems)
             self.message.setStyleSheet("color: #b00020")
@@ -517,7 +518,7 @@ class IntakeView(QWidget):
 
         kind = "receipt"
         title = papers.PAPERS[kind]
-        pdf = papers.render(self._store, self.last_registered, kind)
+        pdf = self._tasks.call(papers.render, self.last_registered, kind)
         PaperPreview(pdf, _(title), f"{kind}.pdf", self).exec()
 
     def show_problems(self, problems: list[ValidationError]) -> None:
@@ -540,7 +541,13 @@ class IntakeView(QWidget):
 
     # -- staff and language -----------------------------------------------------------------
     def reload_staff(self) -> None:
-        staff = identity.office_staff(self._store, self.office_id) if self.office_id else []
+        """Read the office's staff again (they changed), then show them."""
+        self._staff = (self._tasks.query(identity.office_staff, self.office_id)
+                       if self.office_id else [])
+        self._fill_staff()
+
+    def _fill_staff(self) -> None:
+        staff = self._staff
         for combo, roles in ((self.procurator, ("procurator", "head", "deputy", "chief")),
                              (self.leader, ("chief", "deputy", "head"))):
             current = combo.currentData()
@@ -576,7 +583,7 @@ class IntakeView(QWidget):
         self.print_receipt.setText(_("Print the receipt…"))
         for editor in self.editors():
             editor.retranslate_ui()
-        self.reload_staff()
+        self._fill_staff()
         self._retitle_tabs()
         self._update_enabled()
 

@@ -38,7 +38,6 @@ from app.core.formatting import format_iso_date, format_money, format_number
 from app.core.i18n import N_, _, ngettext
 from app.core.labels import label
 from app.core.money import capital, parse_amount
-from app.core.store import Store
 from app.petitions import outcomes
 from app.petitions.detail import petition_detail
 from app.petitions.outcomes import (
@@ -56,6 +55,7 @@ from app.petitions.outcomes import (
     OutcomeRecord,
     PetitionOutcomes,
 )
+from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import AmountField
 from ui.widgets.form_support import (
@@ -210,10 +210,10 @@ class _RecordForm(QDialog):
     kind = ""
     title = ""  # msgid
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str, received: QDate,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self.petition_id, self._staff_id = store, petition_id, staff_id
+        self._tasks, self.petition_id, self._staff_id = tasks, petition_id, staff_id
         self._received = received
         self.record_id: str | None = None
         self.errors = FieldErrors()
@@ -279,9 +279,9 @@ class ConciliationForm(_RecordForm):
     kind = "conciliation"
     title = N_("Conciliation or mediation")
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str, received: QDate,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
-        super().__init__(store, petition_id, staff_id, received, parent)
+        super().__init__(tasks, petition_id, staff_id, received, parent)
         self.conciliation_kind = CodeCombo(CONCILIATION_KINDS)
         self.concluded_on = self._date()
         self.court_confirmed = QCheckBox()
@@ -318,8 +318,8 @@ class ConciliationForm(_RecordForm):
                                  note=self.note.toPlainText())
 
     def submit(self) -> str:
-        return outcomes.add_conciliation(self._store, self.petition_id, self.value(),
-                                         self._staff_id)
+        return self._tasks.call(outcomes.add_conciliation, self.petition_id, self.value(),
+                                self._staff_id)
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
@@ -331,9 +331,9 @@ class LawsuitForm(_RecordForm):
     kind = "lawsuit"
     title = N_("Support to sue")
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str, received: QDate,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
-        super().__init__(store, petition_id, staff_id, received, parent)
+        super().__init__(tasks, petition_id, staff_id, received, parent)
         self.is_wage_claim = QCheckBox()
         self.is_wage_claim.setChecked(True)
         self.workers = QLineEdit()
@@ -366,8 +366,8 @@ class LawsuitForm(_RecordForm):
                             concluded_on=_iso(self.concluded_on), note=self.note.toPlainText())
 
     def submit(self) -> str:
-        return outcomes.add_lawsuit_support(self._store, self.petition_id, self.value(),
-                                            self._staff_id)
+        return self._tasks.call(outcomes.add_lawsuit_support, self.petition_id, self.value(),
+                                self._staff_id)
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
@@ -381,9 +381,9 @@ class EscalationForm(_RecordForm):
     kind = "escalation"
     title = N_("Escalation")
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str, received: QDate,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
-        super().__init__(store, petition_id, staff_id, received, parent)
+        super().__init__(tasks, petition_id, staff_id, received, parent)
         self.escalation_kind = CodeCombo(ESCALATION_KINDS)
         self.level = CodeCombo(ESCALATION_LEVELS)
         self.level.set_code("province")
@@ -402,8 +402,8 @@ class EscalationForm(_RecordForm):
                                on_date=_iso(self.on_date), note=self.note.toPlainText())
 
     def submit(self) -> str:
-        return outcomes.add_escalation(self._store, self.petition_id, self.value(),
-                                       self._staff_id)
+        return self._tasks.call(outcomes.add_escalation, self.petition_id, self.value(),
+                                self._staff_id)
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
@@ -415,9 +415,9 @@ class HelperForm(_RecordForm):
     kind = "helper"
     title = N_("Outside helper")
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str, received: QDate,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
-        super().__init__(store, petition_id, staff_id, received, parent)
+        super().__init__(tasks, petition_id, staff_id, received, parent)
         self.role = CodeCombo(HELPER_ROLES)
         self.name = QLineEdit()
         self.name.setMaxLength(outcomes.MAX_NAME)
@@ -435,7 +435,7 @@ class HelperForm(_RecordForm):
                            on_date=_iso(self.on_date), note=self.note.toPlainText())
 
     def submit(self) -> str:
-        return outcomes.add_helper(self._store, self.petition_id, self.value(), self._staff_id)
+        return self._tasks.call(outcomes.add_helper, self.petition_id, self.value(), self._staff_id)
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
@@ -447,9 +447,9 @@ class LeadForm(_RecordForm):
     kind = "lead"
     title = N_("Lead passed to another body")
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str, received: QDate,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
-        super().__init__(store, petition_id, staff_id, received, parent)
+        super().__init__(tasks, petition_id, staff_id, received, parent)
         self.body = QLineEdit()
         self.body.setMaxLength(outcomes.MAX_NAME)
         self.on_date = self._date()
@@ -465,8 +465,8 @@ class LeadForm(_RecordForm):
                          note=self.note.toPlainText())
 
     def submit(self) -> str:
-        return outcomes.add_lead_transfer(self._store, self.petition_id, self.value(),
-                                          self._staff_id)
+        return self._tasks.call(outcomes.add_lead_transfer, self.petition_id, self.value(),
+                                self._staff_id)
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
@@ -484,14 +484,14 @@ class OutcomesDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self.petition_id, self._staff_id = store, petition_id, staff_id
-        detail = petition_detail(store, petition_id)
+        self._tasks, self.petition_id, self._staff_id = tasks, petition_id, staff_id
+        detail = tasks.call(petition_detail, petition_id)
         self.reg_no = detail.row.reg_no
         self.received = _qdate(detail.row.received_at)
-        self.found: PetitionOutcomes = outcomes.outcomes_of(store, petition_id)
+        self.found: PetitionOutcomes = tasks.call(outcomes.outcomes_of, petition_id)
         self.errors = FieldErrors()
 
         page = QWidget()
@@ -608,7 +608,7 @@ class OutcomesDialog(QDialog):
 
     def reload(self) -> None:
         try:
-            self.found = outcomes.outcomes_of(self._store, self.petition_id)
+            self.found = self._tasks.call(outcomes.outcomes_of, self.petition_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -654,8 +654,8 @@ class OutcomesDialog(QDialog):
         self.errors.clear()
         self.message.clear()
         try:
-            outcomes.set_unanswerable(self._store, self.petition_id, self.answerable.code(),
-                                      self._staff_id)
+            self._tasks.call(outcomes.set_unanswerable, self.petition_id, self.answerable.code(),
+                             self._staff_id)
         except AppError as error:
             self._refused(error)
             return
@@ -666,8 +666,8 @@ class OutcomesDialog(QDialog):
         self.message.clear()
         code = self.resolution.code()
         try:
-            outcomes.record_resolution(self._store, self.petition_id, code,
-                                       _iso(self.resolved_on) if code else "", self._staff_id)
+            self._tasks.call(outcomes.record_resolution, self.petition_id, code,
+                             _iso(self.resolved_on) if code else "", self._staff_id)
         except AppError as error:
             self._refused(error)
             return
@@ -677,7 +677,7 @@ class OutcomesDialog(QDialog):
         """Open the form that adds a record of ``kind``; saving it refreshes the list."""
         self.errors.clear()
         self.message.clear()
-        form = FORMS[kind](self._store, self.petition_id, self._staff_id, self.received, self)
+        form = FORMS[kind](self._tasks, self.petition_id, self._staff_id, self.received, self)
         form.saved.connect(lambda _id: self._done(_("Saved.")))
         form.exec()
 
@@ -697,7 +697,7 @@ class OutcomesDialog(QDialog):
             return
         self.message.clear()
         try:
-            outcomes.remove(self._store, record.kind, record.id, self._staff_id)
+            self._tasks.call(outcomes.remove, record.kind, record.id, self._staff_id)
         except AppError as error:
             self._refused(error)
             return

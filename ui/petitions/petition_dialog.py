@@ -49,7 +49,6 @@ from app.core.labels import (
     label,
 )
 from app.core.paths import AppPaths
-from app.core.store import Store
 from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.agreements import AgreementSummary
@@ -61,6 +60,7 @@ from app.petitions.detail import PetitionDetail, petition_detail
 from app.petitions.outcomes import UNANSWERABLE, PetitionOutcomes
 from ui.aid.case_dialog import AidCaseDialog, aid_html
 from ui.aid.visit_dialog import visits_html
+from ui.core.tasks import Tasks
 from ui.petitions.outcomes_dialog import OutcomesDialog, outcomes_html, resolution_text
 from ui.widgets.combo import CodeCombo
 from ui.widgets.form_support import FieldErrors, retranslate_labels, to_date, translated_label
@@ -203,10 +203,10 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
 class _FormDialog(QDialog):
     """A small form about one petition: Save runs ``submit``; problems show beside fields."""
 
-    def __init__(self, store: Store, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._petition_id, self._staff_id = store, petition_id, staff_id
+        self._tasks, self._petition_id, self._staff_id = tasks, petition_id, staff_id
         self.errors = FieldErrors()
 
     def _finish(self, form: QFormLayout, title: str) -> None:
@@ -233,9 +233,9 @@ class _FormDialog(QDialog):
 
 
 class ReplyDialog(_FormDialog):
-    def __init__(self, store: Store, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(store, petition_id, staff_id, parent)
+        super().__init__(tasks, petition_id, staff_id, parent)
         self.kind = CodeCombo(REPLY_KINDS)
         self.method = CodeCombo(REPLY_METHODS)
         self.replied_on = QDateEdit(QDate.currentDate())
@@ -252,15 +252,15 @@ class ReplyDialog(_FormDialog):
         self._finish(form, _("Record a reply"))
 
     def submit(self) -> None:
-        petitions.record_reply(self._store, self._petition_id, self.kind.code(),
-                               to_date(self.replied_on.date()), self.method.code(),
-                               self.content.toPlainText(), self._staff_id)
+        self._tasks.call(petitions.record_reply, self._petition_id, self.kind.code(),
+                         to_date(self.replied_on.date()), self.method.code(),
+                         self.content.toPlainText(), self._staff_id)
 
 
 class DeadlineDialog(_FormDialog):
-    def __init__(self, store: Store, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(store, petition_id, staff_id, parent)
+        super().__init__(tasks, petition_id, staff_id, parent)
         self.deadline = CodeCombo(DEADLINES)
         self.action = CodeCombo({"pause": N_("Pause"), "resume": N_("Resume"),
                                  "extend": N_("Extend")})
@@ -284,18 +284,18 @@ class DeadlineDialog(_FormDialog):
         self._finish(form, _("Pause, resume or extend a deadline"))
 
     def submit(self) -> None:
-        petitions.change_deadline(self._store, self._petition_id, self.deadline.code(),
-                                  self.action.code(), to_date(self.on_date.date()),
-                                  self.reason.toPlainText(), self.days.value(), self._staff_id)
+        self._tasks.call(petitions.change_deadline, self._petition_id, self.deadline.code(),
+                         self.action.code(), to_date(self.on_date.date()),
+                         self.reason.toPlainText(), self.days.value(), self._staff_id)
 
 
 class PetitionDialog(QDialog):
     changed = Signal()
 
-    def __init__(self, store: Store, paths: AppPaths, petition_id: str, staff_id: str,
+    def __init__(self, tasks: Tasks, paths: AppPaths, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store, self._paths = store, paths
+        self._tasks, self._paths = tasks, paths
         self.petition_id, self._staff_id = petition_id, staff_id
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
@@ -347,14 +347,14 @@ class PetitionDialog(QDialog):
 
     def reload(self) -> None:
         try:
-            self.detail = petition_detail(self._store, self.petition_id, date.today())
-            self.hearings = hearings.hearing_summaries(self._store, self.petition_id)
-            self.agreements = agreements.agreements_of(self._store, self.petition_id)
-            self.visits = visits.visits_of(self._store, self.petition_id)
-            self.handovers = visits.handovers_of(self._store, self.petition_id)
-            self.aid_cases = [aid.aid_case_detail(self._store, case_id)
-                              for case_id in aid.aid_cases_of(self._store, self.petition_id)]
-            self.outcomes = outcomes.outcomes_of(self._store, self.petition_id)
+            self.detail = self._tasks.call(petition_detail, self.petition_id, date.today())
+            self.hearings = self._tasks.call(hearings.hearing_summaries, self.petition_id)
+            self.agreements = self._tasks.call(agreements.agreements_of, self.petition_id)
+            self.visits = self._tasks.call(visits.visits_of, self.petition_id)
+            self.handovers = self._tasks.call(visits.handovers_of, self.petition_id)
+            self.aid_cases = [self._tasks.call(aid.aid_case_detail, case_id)
+                              for case_id in self._tasks.call(aid.aid_cases_of, self.petition_id)]
+            self.outcomes = self._tasks.call(outcomes.outcomes_of, self.petition_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             self.detail = None
@@ -378,7 +378,7 @@ class PetitionDialog(QDialog):
     def open_aid(self, aid_case_id: str | None) -> None:
         """Propose judicial aid (``None``), or open a case to decide, pay or print."""
         try:
-            dialog = AidCaseDialog(self._store, self.petition_id, self._staff_id, aid_case_id,
+            dialog = AidCaseDialog(self._tasks, self.petition_id, self._staff_id, aid_case_id,
                                    self)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
@@ -389,7 +389,7 @@ class PetitionDialog(QDialog):
     def open_outcomes(self) -> None:
         """Whether it can be answered, how it was resolved, and what was recorded about it."""
         try:
-            dialog = OutcomesDialog(self._store, self.petition_id, self._staff_id, self)
+            dialog = OutcomesDialog(self._tasks, self.petition_id, self._staff_id, self)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -402,7 +402,7 @@ class PetitionDialog(QDialog):
         from ui.aid.visit_dialog import VisitDialog
 
         try:
-            dialog = VisitDialog(self._store, self.petition_id, self._staff_id, visit_id, self)
+            dialog = VisitDialog(self._tasks, self.petition_id, self._staff_id, visit_id, self)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -413,7 +413,7 @@ class PetitionDialog(QDialog):
         from ui.aid.visit_dialog import HandoverDialog
 
         try:
-            dialog = HandoverDialog(self._store, self._staff_id, handover_id=handover_id,
+            dialog = HandoverDialog(self._tasks, self._staff_id, handover_id=handover_id,
                                     parent=self)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
@@ -437,7 +437,7 @@ class PetitionDialog(QDialog):
             else:
                 drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
         try:
-            dialog = HearingDialog(self._store, self._paths, self.petition_id, self._staff_id,
+            dialog = HearingDialog(self._tasks, self._paths, self.petition_id, self._staff_id,
                                    hearing_id, self, restore_draft=restore_draft)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
@@ -447,7 +447,7 @@ class PetitionDialog(QDialog):
         dialog.exec()
 
     def _agreement_for(self, hearing_id: str) -> None:
-        live = [a for a in agreements.agreements_of(self._store, self.petition_id)
+        live = [a for a in self._tasks.call(agreements.agreements_of, self.petition_id)
                 if a.hearing_id == hearing_id and a.status != "withdrawn"]
         if live:
             self.open_agreement(live[0].id)
@@ -456,8 +456,8 @@ class PetitionDialog(QDialog):
 
     def draft_agreement(self, hearing_id: str) -> None:
         try:
-            agreement_id = agreements.draft_agreement(self._store, self._paths, hearing_id,
-                                                      self._staff_id)
+            agreement_id = self._tasks.call(agreements.draft_agreement, self._paths, hearing_id,
+                                            self._staff_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -468,7 +468,7 @@ class PetitionDialog(QDialog):
         from ui.hearings.agreement_dialog import AgreementDialog
 
         try:
-            dialog = AgreementDialog(self._store, self._paths, agreement_id, self._staff_id,
+            dialog = AgreementDialog(self._tasks, self._paths, agreement_id, self._staff_id,
                                      self)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
@@ -482,7 +482,7 @@ class PetitionDialog(QDialog):
 
     def preview_paper(self, kind: str) -> None:
         try:
-            pdf = papers.render(self._store, self.petition_id, kind)
+            pdf = self._tasks.call(papers.render, self.petition_id, kind)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -491,12 +491,12 @@ class PetitionDialog(QDialog):
                      self).exec()
 
     def record_reply(self) -> None:
-        if ReplyDialog(self._store, self.petition_id, self._staff_id, self).exec():
+        if ReplyDialog(self._tasks, self.petition_id, self._staff_id, self).exec():
             self.reload()
             self.changed.emit()
 
     def change_deadline(self) -> None:
-        if DeadlineDialog(self._store, self.petition_id, self._staff_id, self).exec():
+        if DeadlineDialog(self._tasks, self.petition_id, self._staff_id, self).exec():
             self.reload()
             self.changed.emit()
 

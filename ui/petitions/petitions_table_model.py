@@ -12,9 +12,9 @@ from PySide6.QtGui import QBrush, QColor
 from app.core.formatting import format_iso_date, format_short_datetime
 from app.core.i18n import N_, pick
 from app.core.labels import BUSINESS_TYPES, CATEGORIES, CHANNELS, STATUSES, label
-from app.core.store import Store
 from app.petitions import registry
 from app.petitions.registry import PetitionRow, RegistryFilter
+from ui.core.tasks import Tasks
 from ui.widgets.lazy_table_model import Column, Index, LazyTableModel
 
 OVERDUE_COLOUR = QColor("#b00020")
@@ -45,16 +45,16 @@ COLUMNS: list[Column[PetitionRow]] = [
 
 
 class PetitionsTableModel(LazyTableModel[PetitionRow]):
-    def __init__(self, store: Store, parent: Any = None) -> None:
+    def __init__(self, tasks: Tasks, parent: Any = None) -> None:
         super().__init__(COLUMNS, parent)
-        self._store = store
+        self._tasks = tasks
         self.filter = RegistryFilter()
 
     def fetch_ids(self) -> list[str]:
-        return registry.petition_ids(self._store, self.filter, date.today())
+        return self._tasks.query(registry.petition_ids, self.filter, date.today())
 
     def fetch_rows(self, ids: Sequence[str]) -> dict[str, PetitionRow]:
-        return registry.petition_rows(self._store, ids, date.today())
+        return self._tasks.query(registry.petition_rows, ids, date.today())
 
     def extra_data(self, index: Index, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole:

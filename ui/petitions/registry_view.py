@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 from app.core.formatting import format_number
 from app.core.i18n import N_, _, labelled, pick
 from app.core.labels import BUSINESS_TYPES, CATEGORIES, CHANNELS, STATUSES
-from app.core.store import Store
 from app.persons import directory
 from app.petitions.registry import FigureFilter, RegistryFilter
+from ui.core.tasks import Changes, Tasks
 from ui.petitions.petitions_table_model import PetitionsTableModel
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.form_support import to_date
+from ui.widgets.lazy_table_model import refresh_keeping_place
 
 SEARCH_DELAY_MS = 200
 BANNER_STYLE = ("QFrame#figureBanner { background: #eef3fb; border: 1px solid #9db3d4; "
@@ -40,13 +41,18 @@ BANNER_STYLE = ("QFrame#figureBanner { background: #eef3fb; border: 1px solid #9
 Caption = str | Callable[[int], str]
 
 
+# What the registry shows comes from these tables.
+SHOWN = ("petition", "petition_party", "person", "petition_reply", "deadline_event")
+
+
 class RegistryView(QWidget):
     petition_opened = Signal(str)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
-        self.model = PetitionsTableModel(store, self)
+        self._tasks = tasks
+        self._offices = tasks.query(directory.offices)
+        self.model = PetitionsTableModel(tasks, self)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.channel = CodeCombo(CHANNELS, N_("All channels"))
@@ -127,8 +133,19 @@ class RegistryView(QWidget):
         self.date_to.dateChanged.connect(self.apply_filters)
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
+        tasks.changed.connect(self._on_changes)
         self.retranslate_ui()
         self.apply_filters()
+
+    def _on_changes(self, changes: Changes) -> None:
+        """Something was saved: the offices and the petitions listed, if they changed (the
+        selected petitions and the scroll position stay)."""
+        if changes.touches("office"):
+            self._offices = self._tasks.query(directory.offices)
+            self._fill_offices()
+        if changes.touches(*SHOWN):
+            refresh_keeping_place(self.table, self.model)
+            self._show_count()
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -208,19 +225,25 @@ class RegistryView(QWidget):
         self.use_to.setText(_("Received until"))
         for combo in (self.channel, self.category, self.business_type, self.status):
             combo.retranslate()
-        current = self.office.currentData()
-        self.office.blockSignals(True)
-        self.office.clear()
-        self.office.addItem(_("All offices"), "")
-        for office in directory.offices(self._store):
-            self.office.addItem(pick(office.name_zh, office.name_bo), office.id)
-        self.office.setCurrentIndex(max(self.office.findData(current), 0))
-        self.office.blockSignals(False)
-        self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
+        self._fill_offices()
+        self._show_count()
         self.show_all_button.setText(_("Show all petitions"))
         self._update_banner()
         self.model.retranslate()
         self.table.resizeColumnsToContents()
+
+    def _fill_offices(self) -> None:
+        current = self.office.currentData()
+        self.office.blockSignals(True)
+        self.office.clear()
+        self.office.addItem(_("All offices"), "")
+        for office in self._offices:
+            self.office.addItem(pick(office.name_zh, office.name_bo), office.id)
+        self.office.setCurrentIndex(max(self.office.findData(current), 0))
+        self.office.blockSignals(False)
+
+    def _show_count(self) -> None:
+        self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

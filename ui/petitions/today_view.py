@@ -22,8 +22,8 @@ from app.aid.visits import DueVisit
 from app.core.formatting import format_iso_date, format_number
 from app.core.i18n import N_, _, ngettext, pick
 from app.core.labels import DEADLINES, VISIT_METHODS, label
-from app.core.store import Store
 from app.petitions.today import TodayList, today_list
+from ui.core.tasks import Changes, Tasks
 from ui.widgets.form_support import retranslate_labels, section
 
 # Background colours by urgency: red, orange, yellow (light enough for black text).
@@ -71,15 +71,21 @@ def _fill_row(table: QTableWidget, row: int, cells: tuple[str, ...], urgency: st
         table.setItem(row, column, cell)
 
 
+# What Today shows comes from these tables (the deadlines, their petitions' parties, the return
+# visits due, the office's holiday calendar).
+SHOWN = ("petition", "petition_party", "person", "petition_reply", "deadline_event",
+         "return_visit", "holiday_override", "office")
+
+
 class TodayView(QWidget):
     petition_opened = Signal(str)
     # A planned return visit: (petition id, visit id).
     visit_opened = Signal(str, str)
     counts_changed = Signal(int)
 
-    def __init__(self, store: Store, office_id: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, office_id: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self.office_id = office_id
         self.listing = TodayList([])
         self.due_visits: list[DueVisit] = []
@@ -104,7 +110,12 @@ class TodayView(QWidget):
         self.table.cellDoubleClicked.connect(self._open)
         self.visit_table.cellActivated.connect(self._open_visit)
         self.visit_table.cellDoubleClicked.connect(self._open_visit)
+        tasks.changed.connect(self._on_changes)
         self.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(*SHOWN):
+            self.reload()
 
     def _open(self, row: int, _column: int) -> None:
         if 0 <= row < len(self.listing.items):
@@ -121,8 +132,8 @@ class TodayView(QWidget):
 
     def reload(self) -> None:
         today = date.today()
-        self.listing = today_list(self._store, today, self.office_id)
-        self.due_visits = visits.due_visits(self._store, self.office_id, today)
+        self.listing = self._tasks.query(today_list, today, self.office_id)
+        self.due_visits = self._tasks.query(visits.due_visits, self.office_id, today)
         self.retranslate_ui()
         self.counts_changed.emit(self.count())
 

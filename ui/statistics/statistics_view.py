@@ -54,7 +54,6 @@ from app.core import i18n
 from app.core.errors import AppError
 from app.core.formatting import format_date, format_number, format_short_date
 from app.core.i18n import N_, _, ngettext, pick
-from app.core.store import Store
 from app.persons import directory
 from app.petitions.registry import FigureFilter
 from app.statistics import measures, output, report, tables
@@ -65,6 +64,7 @@ from app.statistics.periods import quarter as quarter_period
 from app.statistics.periods import year as year_period
 from app.statistics.report import FigureRow, Value
 from ui.core.errors import show_error
+from ui.core.tasks import Changes, Tasks
 from ui.statistics.statistics_table_model import BASE, CURRENT, MEASURE, StatisticsTableModel
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.form_support import ERROR_STYLE, to_date
@@ -193,10 +193,14 @@ class StatisticsView(QWidget):
     # what they are (called with the number listed, in the display language of the moment).
     figure_opened = Signal(object, object)
     counted = Signal()
+    # The raw tables were written: rows per table.
+    tables_written = Signal(dict)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
+        self._offices = tasks.query(directory.offices)
+        tasks.changed.connect(self._on_changes)
         self.figures: Figures | None = None
         self._charts: list[Any] = []  # the report's chart descriptions
         self._stale = True
@@ -351,10 +355,17 @@ class StatisticsView(QWidget):
         self._recount_timer.start()
 
     # -- counting ---------------------------------------------------------------------------------
+    def _on_changes(self, changes: Changes) -> None:
+        """Any record the figures count may have changed."""
+        if changes.touches("office"):
+            self._offices = self._tasks.query(directory.offices)
+            self._fill_offices()  # a package read may have brought an office
+        if changes.tables or "sync" in changes.also:
+            self.invalidate()
+
     def invalidate(self) -> None:
         """The records changed: count again now if the area is on screen, else when shown."""
         self._stale = True
-        self._fill_offices()  # a package read may have brought an office
         if self.isVisible():
             self._recount_timer.start()
 
@@ -379,7 +390,7 @@ class StatisticsView(QWidget):
         self.period_error.hide()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            figures = measures.statistics(self._store, period, self.scope())
+            figures = self._tasks.call(measures.statistics, period, self.scope())
             charts = report.chart_specs(figures)
         except Exception as error:  # shown, never a crash
             log.exception("statistics could not be counted")
@@ -486,7 +497,7 @@ class StatisticsView(QWidget):
             if path.suffix.lower() not in (output.PDF, output.XLSX):
                 path = path.with_name(path.name + suffix)
         figures, out = self.figures, path
-        if not self._run(lambda: output.save_report(self._store, figures, i18n.mode(), out)):
+        if not self._run(lambda: self._tasks.call(output.save_report, figures, i18n.mode(), out)):
             return None
         QMessageBox.information(self, _("Doorstep"),
                                 _("The report was saved as {path}.").format(path=path))
@@ -499,52 +510,54 @@ class StatisticsView(QWidget):
 
         figures = self.figures
         pdf: list[bytes] = []
-        if not self._run(lambda: pdf.append(output.render_pdf(self._store, figures,
-                                                              i18n.mode()))):
+        if not self._run(lambda: pdf.append(self._tasks.call(
+            output.render_pdf, figures, i18n.mode()))):
             return
         title = _("Petition work statistics") + " " + report.shown_period(figures.period)
         preview = PaperPreview(pdf[0], title, str(self.default_path(output.PDF)), self)
         preview.exec()
 
-    def export_tables(self, folder: Path | None = None, unmask: bool | None = None) -> \
-            dict[str, int] | None:
-        """Every raw table as CSV, for the petitions of the period and office counted. Asks
-        for the folder, and whether identity numbers go in full (they are masked unless the
-        person ticks the box)."""
+    def export_tables(self, folder: Path | None = None, unmask: bool | None = None) -> None:
+        """Every raw table as CSV, for the petitions of the period and office counted, on the
+        worker with a progress window; ``tables_written`` when done. Asks for the folder, and
+        whether identity numbers go in full (they are masked unless the person ticks the
+        box)."""
         if self.figures is None:
-            return None
+            return
         period = self.figures.period
         offices = self.figures.scope.office_ids
         if folder is None:
             chosen = QFileDialog.getExistingDirectory(self, _("Export tables (CSV)…"),
                                                       str(documents_folder()))
             if not chosen:
-                return None
+                return
             folder = Path(chosen)
         if unmask is None:
             asked = self._ask_unmask(folder, period)
             if asked is None:
-                return None
+                return
             unmask = asked
         office_id = offices[0] if offices else None  # the box chooses one office, or all
-        written: dict[str, int] = {}
+        target, full = folder, unmask
+        staff_id = self._tasks.staff_id
 
-        def export() -> None:
-            from ui.sync.common import Progress
+        def done(written: dict[str, int]) -> None:
+            QMessageBox.information(self, _("Doorstep"), ngettext(
+                "{n} table was written to {folder}.", "{n} tables were written to {folder}.",
+                len(written)).format(n=format_number(len(written)), folder=target))
+            self.tables_written.emit(written)
 
-            with Progress(self, _("Writing the tables…")) as progress:
-                written.update(tables.export_all(
-                    self._store, folder, unmask=unmask, office_id=office_id,
-                    date_from=period.start, date_to=period.end,
-                    staff_id=self._store.ctx.staff_id or "", progress=progress.progress,
-                    is_cancelled=progress.is_cancelled))
+        self._tasks.run(
+            lambda store, progress: tables.export_all(
+                store, target, unmask=full, office_id=office_id, date_from=period.start,
+                date_to=period.end, staff_id=staff_id, progress=progress),
+            on_done=done, on_failed=self._failed, parent=self,
+            message=_("Writing the tables…"))
 
-        if not self._run(export):
-            return None
-        QMessageBox.information(self, _("Doorstep"), ngettext(
-            "{n} table was written to {folder}.", "{n} tables were written to {folder}.",
-            len(written)).format(n=format_number(len(written)), folder=folder))
-        return written
+    def _failed(self, error: BaseException) -> None:
+        """A problem of a long operation, shown, never a crash (files already written stay:
+        not all of it may have been done)."""
+        show_error(self, error, partial=True)
 
     def _ask_unmask(self, folder: Path, period: Period) -> bool | None:
         box = QMessageBox(QMessageBox.Icon.Question, _("Export tables (CSV)…"), _(
@@ -599,7 +612,7 @@ class StatisticsView(QWidget):
         self.office.blockSignals(True)
         self.office.clear()
         self.office.addItem(_("All offices"), "")
-        for office in directory.offices(self._store):
+        for office in self._offices:
             self.office.addItem(pick(office.name_zh, office.name_bo), office.id)
         self.office.setCurrentIndex(max(self.office.findData(current), 0))
         self.office.blockSignals(False)

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
-from app.core.store import Store
 from app.sync import service
 from app.sync.describe import TABLES
+from ui.core.tasks import Tasks
 from ui.sync import common
 from ui.widgets.form_support import retranslate_labels, translated_label
 
@@ -27,9 +27,9 @@ HEADERS = (N_("Noted"), N_("Changes of"), N_("Changes"), N_("Records"), N_("Brou
 
 
 class ApartPanel(QWidget):
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self._rows: list[service.ApartRow] = []
         self.intro = translated_label(N_(
             "Changes this laptop did not take, or took back out, and why. They are kept, not "
@@ -50,7 +50,7 @@ class ApartPanel(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self._rows = service.kept_apart(self._store)
+        self._rows = self._tasks.query(service.kept_apart)
         self.retranslate_ui()
 
     def rows(self) -> list[service.ApartRow]:

@@ -7,23 +7,21 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QInputDialog,
     QLineEdit,
     QMessageBox,
-    QProgressDialog,
     QWidget,
 )
 
-from app.core.errors import AppError, ValidationError, file_problem
+from app.core.errors import ValidationError
 from app.core.formatting import format_short_datetime
 from app.core.i18n import N_, _
+from app.core.progress import Progress
+from ui.core.tasks import Tasks
 
 T = TypeVar("T")
 
@@ -35,8 +33,6 @@ NEW_PASSPHRASE = N_("Choose a passphrase for this laptop's sync keys (at least 4
 PASSPHRASE_AGAIN = N_("Type the passphrase again:")
 NOT_THE_SAME = N_("The two passphrases are not the same. Please choose it again.")
 NOTHING_CHANGED = N_("Nothing was changed on this laptop.")
-READ_ERROR = N_("The file could not be read: {error}")
-SAVE_ERROR = N_("The file could not be saved: {error}")
 
 # L10N: File dialog filters: keep the part in brackets exactly as it is.
 PACKAGE_FILTER = N_("Doorstep packages (*.dsp)")
@@ -49,8 +45,6 @@ NOTICE_STYLE = "background: #eef5ea; border: 1px solid #b5cfa8; padding: 6px"
 PROBLEM_STYLE = "background: #fbeaea; border: 1px solid #e0aaaa; padding: 6px"
 
 # An operation quicker than this shows no progress window.
-SHOW_PROGRESS_AFTER_MS = 500
-_STEPS = 1000
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 _last_folder: Path | None = None
@@ -81,20 +75,29 @@ def with_passphrase(parent: QWidget | None, action: Callable[[str], T],
             message = error.translated() + "\n\n" + _(prompt)
 
 
-def attempt(parent: QWidget | None, action: Callable[[], T],
-            file_error: str = SAVE_ERROR) -> T | None:
-    """``action()``; a known problem, or a file that cannot be read or written (a missing
-    file, a full or read-only disk each with its own message; others shown as ``file_error``
-    with its ``{error}``), is shown to the person and gives None."""
-    from ui.core.errors import show_error
+def run_with_passphrase(parent: QWidget | None, tasks: Tasks,
+                        op: Callable[[Any, Progress, str], T], message: str,
+                        on_done: Callable[[T], None], on_failed: Callable[[BaseException], None],
+                        prompt: str = PASSPHRASE) -> None:
+    """Ask for the passphrase and run ``op(store, progress, passphrase)`` on the worker, with a
+    progress window; a wrong passphrase is asked for again, with the reason. Nothing happens
+    when the person cancels the question."""
 
-    try:
-        return action()
-    except AppError as error:
-        show_error(parent, error)
-    except OSError as error:
-        show_error(parent, file_problem(error) or AppError(file_error, error=str(error)))
-    return None
+    def ask(text: str) -> None:
+        passphrase = ask_passphrase(parent, text)
+        if passphrase is None:
+            return
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, ValidationError) and error.field == "passphrase":
+                ask(error.translated() + "\n\n" + _(prompt))
+            else:
+                on_failed(error)
+
+        tasks.run(lambda store, progress: op(store, progress, passphrase), on_done=on_done,
+                  on_failed=failed, also={"sync"}, parent=parent, message=message)
+
+    ask(_(prompt))
 
 
 def ask_new_passphrase(parent: QWidget | None) -> str | None:
@@ -116,40 +119,6 @@ def confirm(parent: QWidget | None, text: str, default_yes: bool = True) -> bool
     yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
     return QMessageBox.question(parent, _("Doorstep"), text, yes | no,
                                 yes if default_yes else no) == yes
-
-
-# -- progress ----------------------------------------------------------------------------------
-class Progress:
-    """A progress window with Cancel for a long operation, shown only once it has lasted half a
-    second. Its ``progress`` and ``is_cancelled`` are handed to the operation, which runs on
-    this thread; both let the window repaint and answer the Cancel button."""
-
-    def __init__(self, parent: QWidget | None, message: str) -> None:
-        self.dialog = QProgressDialog(message, _("Cancel"), 0, _STEPS, parent)
-        self.dialog.setWindowTitle(_("Doorstep"))
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.setMinimumWidth(420)
-        self.dialog.setValue(0)
-
-    def progress(self, done: int, total: int) -> None:
-        self.dialog.setValue(min(_STEPS, done * _STEPS // total) if total > 0 else 0)
-        QApplication.processEvents()
-
-    def is_cancelled(self) -> bool:
-        QApplication.processEvents()
-        return self.dialog.wasCanceled()
-
-    def __enter__(self) -> Progress:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.dialog.reset()
-        self.dialog.hide()
-        self.dialog.deleteLater()
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from app.core.formatting import format_money
 from app.core.i18n import N_, _, pick
-from app.core.store import Store
 from app.sync import describe, engine
 from app.sync.describe import FieldWords, RecordName
 from app.sync.engine import Candidate, Conflict
+from ui.core.tasks import Tasks
 from ui.sync import common
 from ui.widgets.form_support import retranslate_labels, translated_label
 
@@ -46,10 +46,10 @@ class ConflictsPanel(QWidget):
     changed = Signal()
     count_changed = Signal(int)
 
-    def __init__(self, store: Store, laptop_names: Callable[[str], str | None],
+    def __init__(self, tasks: Tasks, laptop_names: Callable[[str], str | None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self._laptop_names = laptop_names
         self._conflicts: list[Conflict] = []
         self._records: dict[tuple[str, str], RecordName] = {}
@@ -86,7 +86,7 @@ class ConflictsPanel(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self._conflicts = engine.conflicts(self._store)
+        self._conflicts = self._tasks.query(engine.conflicts)
         keys: set[tuple[str, str]] = set()
         for conflict in self._conflicts:
             keys.add((conflict.tbl, conflict.row_id))
@@ -96,7 +96,7 @@ class ConflictsPanel(QWidget):
                 keys.update((target, str(v)) for v in values if isinstance(v, str) and v)
             keys.update(("device", c.laptop_id) for c in conflict.candidates)
             keys.update(("staff", c.staff_id) for c in conflict.candidates if c.staff_id)
-        self._records = describe.record_names(self._store, keys)
+        self._records = self._tasks.query(describe.record_names, keys)
         self.retranslate_ui()
         self.count_changed.emit(len(self._conflicts))
 
@@ -226,8 +226,8 @@ class ConflictsPanel(QWidget):
             return
         conflict, candidate = chosen
         shown = self.value_text(conflict, candidate.value)
-        engine.resolve(self._store, conflict.tbl, conflict.row_id, conflict.field,
-                       candidate.value)
+        self._tasks.call(engine.resolve, conflict.tbl, conflict.row_id, conflict.field,
+                         candidate.value)
         self._notice = lambda: _("Kept {value}.").format(value=shown)
         self.reload()
         self.changed.emit()

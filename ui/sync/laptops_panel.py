@@ -29,10 +29,10 @@ from app.core import identity
 from app.core.errors import AppError
 from app.core.formatting import format_short_date
 from app.core.i18n import N_, _, labelled, pick
-from app.core.store import Store
 from app.sync import crypto, service
 from app.sync.crypto import RosterDevice
-from ui.core.errors import show_error
+from ui.core.errors import READ_ERROR, attempt, show_error
+from ui.core.tasks import Tasks
 from ui.sync import common
 from ui.widgets.combo import compact
 from ui.widgets.form_support import retranslate_labels, section, translated_label
@@ -79,9 +79,9 @@ class LaptopsPanel(QWidget):
     # This laptop's enrolment, its name or office, or the roster changed.
     changed = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self.state = NO_OFFICE
         self.device: identity.DeviceInfo | None = None
         self.roster: service.StoredRoster | None = None
@@ -183,19 +183,19 @@ class LaptopsPanel(QWidget):
 
     # -- state -------------------------------------------------------------------------------
     def reload(self) -> None:
-        store = self._store
-        self.device = identity.this_device(store)
-        self.roster = service.stored_roster(store)
-        status = service.status(store)
-        me = (self.roster.roster.find(store.device_id)
-              if self.roster is not None and store.device_id else None)
+        tasks = self._tasks
+        self.device = tasks.query(identity.this_device)
+        self.roster = tasks.query(service.stored_roster)
+        status = tasks.query(service.status)
+        me = (self.roster.roster.find(tasks.device_id)
+              if self.roster is not None and tasks.device_id else None)
         if status is not None and status.is_master:
             self.state = MASTER
         elif me is not None and me.revoked:
             self.state = REVOKED
         elif me is not None:
             self.state = ENROLLED if self.device and self.device.office_id else AWAITING_DATA
-        elif service.has_device_keys(store):
+        elif tasks.query(service.has_device_keys):
             self.state = REQUESTED
         elif self.device is not None and self.device.office_id:
             self.state = NOT_SET_UP
@@ -270,7 +270,7 @@ class LaptopsPanel(QWidget):
         self.table.setRowCount(len(devices))
         for row, device in enumerate(devices):
             name = device.name
-            if device.device_id == self._store.device_id:
+            if device.device_id == self._tasks.device_id:
                 mark = _("(this laptop)")
                 name = f"{name} {mark}"
             cells = (name, device.device_id, crypto.fingerprint(device.sign_pub),
@@ -297,7 +297,7 @@ class LaptopsPanel(QWidget):
     def _update_buttons(self) -> None:
         chosen = self.selected_device()
         self.revoke_button.setEnabled(chosen is not None and not chosen.revoked
-                                      and chosen.device_id != self._store.device_id)
+                                      and chosen.device_id != self._tasks.device_id)
 
     def _done(self, notice: Callable[[], str]) -> None:
         self._notice = notice
@@ -310,7 +310,7 @@ class LaptopsPanel(QWidget):
         if passphrase is None:
             return
         try:
-            service.set_up_office(self._store, passphrase)
+            self._tasks.acting(self, also={"sync"}).call(service.set_up_office, passphrase)
         except AppError as error:
             show_error(self, error)
             return
@@ -336,21 +336,23 @@ class LaptopsPanel(QWidget):
                                       common.REQUEST_FILTER)
         if target is None:
             return
-        store = self._store
+        tasks = self._tasks
 
         def write() -> bytes | None:
-            if service.has_device_keys(store):
+            if tasks.query(service.has_device_keys):
                 data = common.with_passphrase(
-                    self, lambda p: service.enrolment_request(store, p, code, name))
+                    self, lambda p: tasks.acting(self, also={"sync"}).call(
+                        service.enrolment_request, p, code, name))
             else:
                 passphrase = common.ask_new_passphrase(self)
-                data = (service.enrolment_request(store, passphrase, code, name)
+                data = (tasks.acting(self, also={"sync"}).call(service.enrolment_request,
+                                                               passphrase, code, name)
                         if passphrase is not None else None)
             if data is not None:
                 common.write_file(target, data)
             return data
 
-        data = common.attempt(self, write)
+        data = attempt(self, write)
         if data is None:
             return
         key = crypto.fingerprint(crypto.read_enrolment_request(data).sign_pub)
@@ -368,8 +370,8 @@ class LaptopsPanel(QWidget):
         if source is None:
             return
         office_id = self.roster.roster.office_id
-        data = common.attempt(self, source.read_bytes, common.READ_ERROR)
-        request = common.attempt(
+        data = attempt(self, source.read_bytes, file_error=READ_ERROR)
+        request = attempt(
             self, lambda: crypto.read_enrolment_request(data, office_id)) \
             if data is not None else None
         if data is None or request is None:
@@ -391,14 +393,15 @@ class LaptopsPanel(QWidget):
                                       common.GRANT_FILTER)
         if target is None:
             return
-        store = self._store
+        tasks = self._tasks
         def write() -> bytes | None:
-            grant = common.with_passphrase(self, lambda p: service.enrol(store, data, p))
+            grant = common.with_passphrase(self, lambda p: tasks.acting(self, also={"sync"}).call(
+                service.enrol, data, p))
             if grant is not None:
                 common.write_file(target, grant)
             return grant
 
-        if common.attempt(self, write) is None:
+        if attempt(self, write) is None:
             return
         self._done(lambda: _("Grant written to {path}. Take it back to the new laptop.")
                    .format(path=target))
@@ -408,8 +411,8 @@ class LaptopsPanel(QWidget):
                                       common.GRANT_FILTER)
         if source is None:
             return
-        data = common.attempt(self, source.read_bytes, common.READ_ERROR)
-        read = common.attempt(self, lambda: crypto.read_grant(data)) if data is not None else None
+        data = attempt(self, source.read_bytes, file_error=READ_ERROR)
+        read = attempt(self, lambda: crypto.read_grant(data)) if data is not None else None
         if data is None or read is None:
             return
         _roster, office_key = read
@@ -420,10 +423,11 @@ class LaptopsPanel(QWidget):
                 "laptops. Accept the grant only if the two are the same.")
         if not common.confirm(self, question):
             return
-        store = self._store
+        tasks = self._tasks
         try:
             accepted = common.with_passphrase(
-                self, lambda p: service.accept_grant(store, data, p))
+                self, lambda p: tasks.acting(self, also={"sync"}).call(
+                    service.accept_grant, data, p))
         except AppError as error:
             show_error(self, error)
             return
@@ -442,10 +446,11 @@ class LaptopsPanel(QWidget):
                 "packages it writes will be refused. This cannot be undone.").format(
                     name=chosen.name), default_yes=False):
             return
-        store = self._store
+        tasks = self._tasks
         try:
             done = common.with_passphrase(
-                self, lambda p: service.revoke(store, chosen.device_id, p))
+                self, lambda p: tasks.acting(self, also={"sync"}).call(service.revoke,
+                                                                       chosen.device_id, p))
         except AppError as error:
             show_error(self, error)
             return

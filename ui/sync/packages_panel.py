@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 from app.core.errors import AppError, file_problem
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
-from app.core.store import Store
+from app.core.progress import CancelledError
 from app.sync import service
-from app.sync.container import OperationCancelledError
+from ui.core.errors import show_error
+from ui.core.tasks import Tasks
 from ui.sync import common
 from ui.widgets.form_support import retranslate_labels, section, translated_label
 
@@ -75,10 +76,10 @@ class PackagesPanel(QWidget):
     # The person asked to see the conflicts the last package brought.
     conflicts_requested = Signal()
 
-    def __init__(self, store: Store, names: Callable[[str], str],
+    def __init__(self, tasks: Tasks, names: Callable[[str], str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self._name_of = names
         self._enrolled = False
         self._history: list[service.PackageRow] = []
@@ -164,7 +165,7 @@ class PackagesPanel(QWidget):
 
     def reload(self, enrolled: bool) -> None:
         self._enrolled = enrolled
-        self._history = service.history(self._store)
+        self._history = self._tasks.query(service.history)
         self.retranslate_ui()
 
     def history_rows(self) -> list[service.PackageRow]:
@@ -232,7 +233,7 @@ class PackagesPanel(QWidget):
 
     # -- export ------------------------------------------------------------------------------
     def export(self) -> None:
-        laptop = common.file_part(self._name_of(self._store.device_id or ""))
+        laptop = common.file_part(self._name_of(self._tasks.device_id or ""))
         suggested = common.free_name(common.start_folder(),
                                      f"doorstep-{laptop}-{date.today().isoformat()}", ".dsp")
         target = common.ask_save_path(self, _("Write a package"), suggested,
@@ -240,25 +241,27 @@ class PackagesPanel(QWidget):
         if target is None:
             return
         full = self.full_check.isChecked()
-        store = self._store
+        tasks = self._tasks
 
-        def write(passphrase: str) -> service.ExportResult:
-            with common.Progress(self, _("Writing the package…")) as progress:
-                return service.export(store, target, passphrase, full, progress.progress,
-                                      progress.is_cancelled)
+        def done(written: service.ExportResult) -> None:
+            self.full_check.setChecked(False)  # a full package is the exception, not the habit
+            found = tasks.query(service.stored_roster)
+            readers = [d.name for d in found.roster.active()
+                       if d.device_id != tasks.device_id] if found is not None else []
+            self._show_result(lambda: self._export_text(written, readers))
 
-        try:
-            done = common.attempt(self, lambda: common.with_passphrase(self, write))
-        except OperationCancelledError:
-            self._show_result(lambda: _paragraph(_("Cancelled: no package was written.")))
-            return
-        if done is None:
-            return
-        self.full_check.setChecked(False)  # a full package is the exception, not the habit
-        found = service.stored_roster(store)
-        readers = [d.name for d in found.roster.active()
-                   if d.device_id != store.device_id] if found is not None else []
-        self._show_result(lambda: self._export_text(done, readers))
+        def failed(error: BaseException) -> None:
+            if isinstance(error, CancelledError):
+                self._show_result(lambda: _paragraph(_("Cancelled: no package was written.")))
+            elif isinstance(error, (AppError, OSError)):
+                show_error(self, error, partial=True)
+            else:
+                raise error
+
+        common.run_with_passphrase(
+            self, tasks, lambda store, progress, passphrase: service.export(
+                store, target, passphrase, full, progress),
+            _("Writing the package…"), done, failed)
 
     def _export_text(self, done: service.ExportResult, readers: list[str]) -> str:
         rows = [(_("Changes in it"), format_number(done.versions)),
@@ -280,27 +283,29 @@ class PackagesPanel(QWidget):
         source = common.ask_open_path(self, _("Read a package"), common.PACKAGE_FILTER)
         if source is None:
             return
-        store = self._store
-
-        def read(passphrase: str) -> service.ImportResult:
-            with common.Progress(self, _("Reading the package…")) as progress:
-                return service.import_package(store, source, passphrase, progress.progress,
-                                              progress.is_cancelled)
-
         try:
             service.check_package_file(source)  # before the passphrase is asked for
-            got = common.with_passphrase(self, read)
-        except OperationCancelledError:
-            self._show_result(lambda: _paragraph(
-                _("Reading the package was cancelled.") + " " + _(common.NOTHING_CHANGED)))
-            return
-        except (AppError, OSError) as error:
+        except AppError as error:
             self._refused(source, error)
             return
-        if got is None:
-            return
-        self._show_result(lambda: self._import_text(got), conflicts=got.conflicts)
-        self.changed.emit()
+
+        def done(got: service.ImportResult) -> None:
+            self._show_result(lambda: self._import_text(got), conflicts=got.conflicts)
+            self.changed.emit()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, CancelledError):
+                self._show_result(lambda: _paragraph(
+                    _("Reading the package was cancelled.") + " " + _(common.NOTHING_CHANGED)))
+            elif isinstance(error, (AppError, OSError)):
+                self._refused(source, error)
+            else:
+                raise error
+
+        common.run_with_passphrase(
+            self, self._tasks, lambda store, progress, passphrase: service.import_package(
+                store, source, passphrase, progress),
+            _("Reading the package…"), done, failed)
 
     def _refused(self, source: Path, error: AppError | OSError) -> None:
         def reason() -> str:

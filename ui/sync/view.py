@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
-from app.core.store import Store
+from ui.core.tasks import Changes, Tasks
 from ui.sync.apart_panel import ApartPanel
 from ui.sync.conflicts_panel import ConflictsPanel
 from ui.sync.laptops_panel import LaptopsPanel
@@ -23,13 +23,13 @@ class SyncView(QWidget):
     changed = Signal()
     conflicts_changed = Signal(int)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
-        self.laptops = LaptopsPanel(store)
-        self.packages = PackagesPanel(store, self.laptop_name)
-        self.conflicts = ConflictsPanel(store, self._roster_name)
-        self.apart = ApartPanel(store)
+        self._tasks = tasks
+        self.laptops = LaptopsPanel(tasks)
+        self.packages = PackagesPanel(tasks, self.laptop_name)
+        self.conflicts = ConflictsPanel(tasks, self._roster_name)
+        self.apart = ApartPanel(tasks)
         self.tabs = QTabWidget()
         for panel in (self.laptops, self.packages, self.conflicts, self.apart):
             self.tabs.addTab(panel, "")
@@ -41,7 +41,14 @@ class SyncView(QWidget):
         self.conflicts.changed.connect(self._store_changed)
         self.packages.conflicts_requested.connect(self.show_conflicts)
         self.conflicts.count_changed.connect(self._conflicts_counted)
+        tasks.changed.connect(self._on_changes)
         self.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        """A package read, a laptop enrolled, or any record changed (an edit of a field in
+        conflict settles it)."""
+        if changes.tables or changes.touches("sync"):
+            self.reload()
 
     def reload(self) -> None:
         self.laptops.reload()
@@ -51,7 +58,7 @@ class SyncView(QWidget):
         self.retranslate_ui()
 
     def _store_changed(self) -> None:
-        self.reload()
+        # What changed reaches every area through the worker's ``changed``.
         self.changed.emit()
 
     def _conflicts_counted(self, count: int) -> None:

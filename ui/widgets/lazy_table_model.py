@@ -9,9 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QTableView
 
 from app.core.i18n import _
+from ui.core.tasks import TasksClosedError
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
@@ -40,11 +48,24 @@ class LazyTableModel(QAbstractTableModel, Generic[Row]):
     def fetch_rows(self, ids: Sequence[str]) -> dict[str, Row]:
         raise NotImplementedError
 
-    def refresh(self) -> None:
-        self.beginResetModel()
-        self._ids = self.fetch_ids()
+    def refresh(self) -> bool:
+        """Read the ids again, and the rows as they are shown. When the ids did not change,
+        nothing is reset: the rows shown are re-read in place (the view keeps its selection and
+        scroll). Returns whether the model was reset."""
+        try:
+            ids = self.fetch_ids()
+        except TasksClosedError:  # a timer that fired while the window closes: nothing to show
+            return False
         self._rows.clear()
+        if ids == self._ids:
+            if ids:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(len(ids) - 1, len(self.columns) - 1))
+            return False
+        self.beginResetModel()
+        self._ids = ids
         self.endResetModel()
+        return True
 
     def ids(self) -> list[str]:
         return list(self._ids)
@@ -64,7 +85,10 @@ class LazyTableModel(QAbstractTableModel, Generic[Row]):
             if len(self._rows) > self.MAX_CACHED:
                 self._rows.clear()
             start = row - row % self.PAGE
-            self._rows.update(self.fetch_rows(self._ids[start:start + self.PAGE]))
+            try:
+                self._rows.update(self.fetch_rows(self._ids[start:start + self.PAGE]))
+            except TasksClosedError:  # painted while the window closes: nothing more to show
+                return None
         return self._rows.get(row_id)
 
     def id_at(self, row: int) -> str:
@@ -94,3 +118,27 @@ class LazyTableModel(QAbstractTableModel, Generic[Row]):
         if self._ids:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._ids) - 1, len(self.columns) - 1))
+
+
+def refresh_keeping_place(table: QTableView, model: LazyTableModel[Any]) -> None:
+    """``model.refresh()`` after the data changed, the view keeping the rows that were selected
+    (found again by id) and its scroll position."""
+    selection = table.selectionModel()
+    selected = [model.id_at(i.row()) for i in selection.selectedRows()] if selection else []
+    current = table.currentIndex()
+    current_id = model.id_at(current.row()) if current.isValid() else None
+    scroll = table.verticalScrollBar().value()
+    if not model.refresh():
+        return
+    ids = {row_id: row for row, row_id in enumerate(model.ids())}
+    selection = table.selectionModel()
+    if selection is not None:
+        flags = (QItemSelectionModel.SelectionFlag.Select
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        for row_id in selected:
+            if row_id in ids:
+                selection.select(model.index(ids[row_id], 0), flags)
+        if current_id in ids:
+            selection.setCurrentIndex(model.index(ids[current_id], current.column()),
+                                      QItemSelectionModel.SelectionFlag.NoUpdate)
+    table.verticalScrollBar().setValue(scroll)

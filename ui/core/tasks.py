@@ -1,0 +1,301 @@
+"""Every store call a screen makes goes through here.
+
+One worker thread owns the store (Anki's ``taskman``: a ``ThreadPoolExecutor`` with one worker),
+so database work and ReportLab (whose font registry is global) never run on two threads at once.
+Three ways in, in the shape of Anki's ``QueryOp`` and ``CollectionOp``:
+
+``query(op, …)``
+    a quick read, waited for; nothing is broadcast.
+``call(op, …)`` (``acting(initiator, also).call(op, …)``)
+    a quick change, waited for; what it changed is broadcast.
+``run(op, on_done=…)``
+    a long operation ``op(store, progress)``: the window stays alive, a progress window with
+    Cancel shows after half a second, and ``on_done`` or ``on_failed`` is called on the GUI
+    thread.
+
+What a call changed is read from the version log itself (every write to a synced table leaves a
+version, ``models.sync``): the tables that gained versions, plus what the caller names in
+``also`` for what the log does not hold (``"sync"``: packages, roster, conflicts; ``"settings"``).
+``changed`` carries it, with who started the call, to every view; each view reloads only what
+it shows, and keeps its selection and scroll.
+
+Worker code never touches a widget: ``op`` receives the store (and, for ``run``, a ``Progress``
+whose methods are safe to call from the worker).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from app.core.i18n import _
+from app.core.paths import AppPaths
+from app.core.store import Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+SHOW_PROGRESS_AFTER_MS = 500
+_STEPS = 1000
+
+
+class TasksClosedError(RuntimeError):
+    """The store was closed (the window is closing): nothing more can be read or saved."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one call changed, and who started it."""
+
+    tables: frozenset[str] = frozenset()  # synced tables that gained versions
+    also: frozenset[str] = frozenset()  # "sync", "settings", …: what the version log lacks
+    initiator: object | None = None
+
+    def touches(self, *names: str) -> bool:
+        """Whether it changed any of these tables or kinds; a package read from another laptop
+        (``sync``) may have changed anything."""
+        wanted = set(names)
+        return bool(self.tables & wanted or self.also & wanted or "sync" in self.also)
+
+    def __bool__(self) -> bool:
+        return bool(self.tables or self.also)
+
+
+class Progress:
+    """Handed to a long operation on the worker: where it is (a stage, then done of total) and
+    whether the person pressed Cancel. Safe to call from the worker thread."""
+
+    def __init__(self, reporter: _Reporter) -> None:
+        self._reporter = reporter
+        self._cancelled = threading.Event()
+
+    def stage(self, text: str) -> None:
+        """A new step begins; ``text`` is an ``N_`` message, translated on the GUI thread."""
+        self._reporter.staged.emit(text)
+
+    def __call__(self, done: int, total: int) -> None:
+        self._reporter.advanced.emit(done, total)
+
+    def is_cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+
+class _Reporter(QObject):
+    staged = Signal(str)
+    advanced = Signal(int, int)
+
+
+class _ProgressWindow:
+    """A progress window with Cancel, shown only once the operation has lasted half a second."""
+
+    def __init__(self, parent: QWidget | None, message: str, progress: Progress,
+                 reporter: _Reporter) -> None:
+        self.message = message
+        self.dialog = QProgressDialog(message, _("Cancel"), 0, _STEPS, parent)
+        self.dialog.setWindowTitle(_("Doorstep"))
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.setMinimumWidth(420)
+        self.dialog.canceled.connect(progress.cancel)
+        self.timer = QTimer()
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.dialog.show)
+        self.timer.start(SHOW_PROGRESS_AFTER_MS)
+        reporter.staged.connect(self._stage)
+        reporter.advanced.connect(self._advance)
+
+    def _stage(self, text: str) -> None:
+        self.dialog.setLabelText(self.message + "\n" + _(text))
+        self.dialog.setValue(0)
+
+    def _advance(self, done: int, total: int) -> None:
+        if total > 0:
+            self.dialog.setMaximum(_STEPS)
+            self.dialog.setValue(min(_STEPS, done * _STEPS // total))
+        else:  # no measure: a busy bar
+            self.dialog.setMaximum(0)
+
+    def close(self) -> None:
+        self.timer.stop()
+        self.dialog.reset()
+        self.dialog.hide()
+        self.dialog.deleteLater()
+
+
+@dataclass
+class _Delivery:
+    done: Callable[[Any], None]
+    failed: Callable[[BaseException], None]
+    also: frozenset[str]
+    initiator: object | None
+    window: _ProgressWindow | None = None
+    reporter: _Reporter | None = None
+    result: Any = None
+    error: BaseException | None = None
+    tables: frozenset[str] = field(default_factory=frozenset)
+
+
+class Tasks(QObject):
+    """The store, reached only through one worker thread."""
+
+    # A call finished and changed something: a ``Changes``.
+    changed = Signal(object)
+    # Internal: a ``run`` finished on the worker; delivered on the GUI thread.
+    _finished = Signal(object)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._running = 0
+
+    # -- what the screens may know of the store without a call ----------------------------------
+    @property
+    def paths(self) -> AppPaths:
+        return self._store.paths
+
+    @property
+    def device_id(self) -> str | None:
+        return self._store.device_id
+
+    @property
+    def staff_id(self) -> str:
+        return self._store.ctx.staff_id or ""
+
+    def set_staff(self, staff_id: str) -> None:
+        """The staff member using the laptop: each change records who made it."""
+        self._store.ctx.staff_id = staff_id or None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a long operation is under way."""
+        return self._running > 0
+
+    # -- calls ---------------------------------------------------------------------------------
+    def query(self, op: Callable[Concatenate[Store, P], T], *args: P.args,
+              **kwargs: P.kwargs) -> T:
+        """A quick read on the worker, waited for. Raises what ``op`` raised, or
+        ``TasksClosedError`` once the window has closed the store."""
+        return self._submit(op, self._store, *args, **kwargs).result()
+
+    def call(self, op: Callable[Concatenate[Store, P], T], *args: P.args,
+             **kwargs: P.kwargs) -> T:
+        """A quick change on the worker, waited for; what it changed is broadcast. Raises what
+        ``op`` raised (one transaction per use case: then nothing was changed)."""
+        return self.acting().call(op, *args, **kwargs)
+
+    def acting(self, initiator: object | None = None, also: Iterable[str] = ()) -> Acting:
+        """``call`` on behalf of ``initiator`` (a view that need not reload what it just did),
+        naming what the version log does not show (``also``)."""
+        return Acting(self, initiator, frozenset(also))
+
+    def run(self, op: Callable[[Store, Progress], T], *, on_done: Callable[[T], None],
+            on_failed: Callable[[BaseException], None] | None = None,
+            initiator: object | None = None, also: Iterable[str] = (),
+            parent: QWidget | None = None, message: str = "") -> Future[None]:
+        """A long operation on the worker: ``op(store, progress)``. With a ``message`` a
+        progress window with Cancel shows after half a second. ``on_done(result)`` or
+        ``on_failed(error)`` is called on the GUI thread."""
+        delivery = _Delivery(on_done, on_failed or _reraise, frozenset(also), initiator)
+        delivery.reporter = _Reporter()
+        handle = Progress(delivery.reporter)
+        if message:
+            delivery.window = _ProgressWindow(parent, message, handle, delivery.reporter)
+        self._running += 1
+
+        def work() -> None:
+            try:
+                delivery.result, delivery.tables = self._measured(op, (handle,), {})
+            except BaseException as error:  # delivered to on_failed on the GUI thread
+                delivery.error = error
+            self._finished.emit(delivery)
+
+        return self._submit(work)
+
+    def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        try:
+            return self._executor.submit(fn, *args, **kwargs)
+        except RuntimeError as error:  # submitted after shut_down
+            raise TasksClosedError from error
+
+    def wait(self) -> None:
+        """Until every call submitted so far has finished (tests, closing the window)."""
+        self._executor.submit(lambda: None).result()
+
+    def shut_down(self) -> None:
+        """Let the worker finish what it was given, and stop it."""
+        self._executor.shutdown(wait=True)
+
+    def close(self) -> None:
+        """Stop the worker and close the store (the window closes)."""
+        self.shut_down()
+        self._store.close()
+
+    # -- inside ----------------------------------------------------------------------------------
+    def _measured(self, op: Callable[..., T], args: tuple[Any, ...],
+                  kwargs: dict[str, Any]) -> tuple[T, frozenset[str]]:
+        before = self._top()
+        result = op(self._store, *args, **kwargs)
+        return result, self._since(before)
+
+    def _top(self) -> int:
+        with self._store.read() as session:
+            return int(session.connection().exec_driver_sql(
+                "SELECT COALESCE(MAX(seq), 0) FROM sync_version").scalar() or 0)
+
+    def _since(self, seq: int) -> frozenset[str]:
+        with self._store.read() as session:
+            return frozenset(str(t) for (t,) in session.connection().exec_driver_sql(
+                "SELECT DISTINCT tbl FROM sync_version WHERE seq > ?", (seq,)))
+
+    def _deliver(self, delivery: _Delivery) -> None:
+        self._running -= 1
+        if delivery.window is not None:
+            delivery.window.close()
+        if delivery.error is None:
+            delivery.done(delivery.result)
+            self._broadcast(delivery.tables, delivery.also, delivery.initiator)
+        else:
+            # One transaction per use case: a failed one changed no record. What else it may
+            # have changed (a package history, a file) is named by ``also``.
+            delivery.failed(delivery.error)
+            self._broadcast(frozenset(), delivery.also, delivery.initiator)
+
+    def _broadcast(self, tables: frozenset[str], also: frozenset[str],
+                   initiator: object | None) -> None:
+        changes = Changes(tables, also, initiator)
+        if changes:
+            log.debug("changed %s %s", sorted(tables), sorted(also))
+            self.changed.emit(changes)
+
+
+class Acting:
+    """``Tasks.call`` on behalf of someone, naming what else it changes."""
+
+    def __init__(self, tasks: Tasks, initiator: object | None, also: frozenset[str]) -> None:
+        self._tasks, self._initiator, self._also = tasks, initiator, also
+
+    def call(self, op: Callable[Concatenate[Store, P], T], *args: P.args,
+             **kwargs: P.kwargs) -> T:
+        result: T
+        result, tables = self._tasks._submit(self._tasks._measured, op, args, kwargs).result()
+        self._tasks._broadcast(tables, self._also, self._initiator)
+        return result
+
+
+def _reraise(error: BaseException) -> None:
+    raise error
