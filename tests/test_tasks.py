@@ -170,3 +170,35 @@ def test_the_progress_window_shows_each_stage_and_its_cancel_button_stops_the_wo
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     settle(qtbot, window.tasks, timeout_ms=5000)
     assert len(failures) == 1 and isinstance(failures[0], CancelledError)
+
+
+def test_today_and_the_status_bar_move_on_at_midnight(
+        window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date, datetime, timedelta
+
+    import ui.main_window as main_window_module
+    import ui.petitions.today_view as today_module
+    from app.core.formatting import format_date
+
+    until = datetime.combine(date.today() + timedelta(days=1), datetime.min.time()) \
+        - datetime.now()
+    assert window._midnight.isActive()
+    assert abs(window._midnight.remainingTime() - until.total_seconds() * 1000) < 5000
+
+    tomorrow = date.today() + timedelta(days=1)
+
+    class Tomorrow(date):
+        @classmethod
+        def today(cls) -> date:
+            return tomorrow
+
+    monkeypatch.setattr(main_window_module, "date", Tomorrow)
+    monkeypatch.setattr(today_module, "date", Tomorrow)
+    asked: list[date] = []
+    original = today_module.today_list
+    monkeypatch.setattr(today_module, "today_list", lambda store, day, office: (
+        asked.append(day), original(store, day, office))[1])
+    window._midnight.timeout.emit()  # midnight
+    assert window.date_status.text() == format_date(tomorrow, separator="\n")
+    assert asked == [tomorrow]  # Today counted again for the new day
+    assert window._midnight.isActive()  # and armed for the next midnight
