@@ -204,3 +204,52 @@ def test_a_first_package_is_no_gap_and_a_replayed_old_one_moves_nothing_back(
     before = held()
     service.import_package(office.master, old.path, PASS)  # replayed late, or from a stick
     assert held() == before
+
+
+def test_an_enrolment_and_a_revocation_at_once_keep_both(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window and the command line (two store objects on the master's file) change the
+    roster at the same moment: each reads and writes it in one transaction, so neither the new
+    laptop's grant nor the revocation is lost."""
+    import threading
+
+    from app.sync import crypto
+
+    late = open_store(AppPaths(office.folder / "late"))
+    request = service.enrolment_request(late, PASS, DARLAG, "新来的笔记本")
+    lost = this_device(office.field)
+    assert lost is not None
+    cli = open_store(office.master.paths)
+    office_key = service._office_key(office.master, PASS)
+    monkeypatch.setattr(service, "_office_key", lambda _store, _passphrase: office_key)
+    sign = crypto.sign_roster
+    errors: list[BaseException] = []
+
+    def revoke_from_the_command_line() -> None:
+        try:
+            service.revoke(cli, lost.id, PASS)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    other = threading.Thread(target=revoke_from_the_command_line)
+
+    def sign_while_the_other_revokes(roster: crypto.Roster, key: crypto.OfficeKey) -> bytes:
+        if not other.is_alive() and other.ident is None:
+            other.start()
+            other.join(timeout=1.0)  # it finishes, or waits for the enrolment's lock
+        return sign(roster, key)
+
+    monkeypatch.setattr(crypto, "sign_roster", sign_while_the_other_revokes)
+    grant = service.enrol(office.master, request, PASS)
+    other.join()
+    assert errors == []
+    found = service.stored_roster(office.master)
+    assert found is not None
+    enrolled = found.roster.find(late.device_id or "")
+    revoked = found.roster.find(lost.id)
+    assert enrolled is not None and not enrolled.revoked
+    assert revoked is not None and revoked.revoked
+    assert found.roster.version == 4
+    service.accept_grant(late, grant, PASS)
+    cli.close()
+    late.close()

@@ -97,11 +97,17 @@ class StoredRoster:
 
 def stored_roster(store: Store) -> StoredRoster | None:
     with store.read() as session:
-        row = session.scalars(select(SyncRoster)).first()
-        if row is None:
-            return None
-        return StoredRoster(crypto.read_roster(row.signed, row.office_public_key),
-                            row.office_public_key, row.signed)
+        return _roster_in(session)
+
+
+def _roster_in(session: Session) -> StoredRoster | None:
+    """The roster as this transaction sees it: a change to it is read and written in the same
+    ``store.write()``, so that a grant made meanwhile by another window is not lost."""
+    row = session.scalars(select(SyncRoster)).first()
+    if row is None:
+        return None
+    return StoredRoster(crypto.read_roster(row.signed, row.office_public_key),
+                        row.office_public_key, row.signed)
 
 
 def _keep_roster(session: Session, signed: bytes, office_pub: bytes) -> Roster:
@@ -221,23 +227,23 @@ def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
     registration numbers; returns the grant file for it."""
     from app.petitions import numbering
     office_key = _office_key(store, passphrase)
-    current = stored_roster(store)
-    assert current is not None
-    asked = crypto.read_enrolment_request(request, current.roster.office_id)
-    known = current.roster.find(asked.device_id)
-    if known is not None and known.revoked:
-        raise AppError(N_("This laptop was revoked; it cannot be enrolled again."))
-    if known is not None and known.public() != asked.public():
-        # The same laptop id with other keys: a data folder copied from another laptop.
-        raise AppError(N_("A laptop with this id is already enrolled, with other keys. Was this "
-                          "laptop's data folder copied from another laptop? Set it up afresh "
-                          "instead; nothing was changed."))
-    devices = [d for d in current.roster.devices if d.device_id != asked.device_id]
-    devices.append(RosterDevice(asked.device_id, asked.name, asked.office_id, asked.sign_pub,
-                                asked.box_pub, datetime.now(UTC).replace(microsecond=0)))
-    roster = Roster(current.roster.office_id, current.roster.version + 1, tuple(devices))
-    signed = crypto.sign_roster(roster, office_key)
     with store.write() as session:
+        current = _roster_in(session)
+        assert current is not None
+        asked = crypto.read_enrolment_request(request, current.roster.office_id)
+        known = current.roster.find(asked.device_id)
+        if known is not None and known.revoked:
+            raise AppError(N_("This laptop was revoked; it cannot be enrolled again."))
+        if known is not None and known.public() != asked.public():
+            # The same laptop id with other keys: a data folder copied from another laptop.
+            raise AppError(N_("A laptop with this id is already enrolled, with other keys. Was "
+                              "this laptop's data folder copied from another laptop? Set it up "
+                              "afresh instead; nothing was changed."))
+        devices = [d for d in current.roster.devices if d.device_id != asked.device_id]
+        devices.append(RosterDevice(asked.device_id, asked.name, asked.office_id, asked.sign_pub,
+                                    asked.box_pub, datetime.now(UTC).replace(microsecond=0)))
+        roster = Roster(current.roster.office_id, current.roster.version + 1, tuple(devices))
+        signed = crypto.sign_roster(roster, office_key)
         _keep_roster(session, signed, office_key.public())
         office = session.get(Office, roster.office_id)
         assert office is not None and store.device_id is not None
@@ -279,16 +285,16 @@ def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
     """On the master laptop: a lost laptop is revoked; packages are no longer encrypted to it
     and packages it signs are refused."""
     office_key = _office_key(store, passphrase)
-    current = stored_roster(store)
-    assert current is not None
-    target = current.roster.find(device_id)
-    if target is None:
-        raise AppError(N_("No laptop of this office has the id {id}."), id=device_id)
-    if device_id == store.device_id:
-        raise AppError(N_("The master laptop cannot revoke itself."))
-    if target.revoked:
-        raise AppError(N_("This laptop is already revoked."))
     with store.write() as session:
+        current = _roster_in(session)
+        assert current is not None
+        target = current.roster.find(device_id)
+        if target is None:
+            raise AppError(N_("No laptop of this office has the id {id}."), id=device_id)
+        if device_id == store.device_id:
+            raise AppError(N_("The master laptop cannot revoke itself."))
+        if target.revoked:
+            raise AppError(N_("This laptop is already revoked."))
         # The cut-off: what this laptop holds of each of the revoked laptop's logs now. What
         # it wrote beyond is refused from any laptop that carries it.
         raw = engine.raw_connection(session)
