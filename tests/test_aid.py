@@ -12,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.aid import cases as aid
 from app.aid.cases import AidProposal, PaymentInput
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, InvalidInputError, RefusedError, ValidationError
 from app.core.money import capital, parse_amount
 from app.core.store import Store, open_store
 from models import AidPayment
+from models.aid import PAID_ABOVE_APPROVED, REVERSAL_NOT_ONE_PAYMENT, ZERO_PAYMENT
 from tests.helpers import AidOffice as Office
 from tests.helpers import aid_office
 
@@ -151,12 +152,18 @@ def test_the_database_refuses_an_overpayment_whatever_the_code_path(office: Offi
                                    payee_name="x", payee_relation="self", method="cash",
                                    paid_by=office.procurator, reverses_id=reverses))
 
-    with pytest.raises(IntegrityError, match="exceed the approved amount"):
-        raw(20_001)
-    with pytest.raises(IntegrityError, match="zero"):
-        raw(0)
-    with pytest.raises(IntegrityError, match="reversal"):
-        raw(-100)  # a negative amount that reverses nothing
+    # Each refusal leaves the write as its own message (app.core.refusals), never as an
+    # "unexpected problem".
+    for amount, guard, shown in (
+            (20_001, PAID_ABOVE_APPROVED, "此笔发放将使发放总额超过批准金额。"),
+            (0, ZERO_PAYMENT, None),
+            (-100, REVERSAL_NOT_ONE_PAYMENT, "该笔发放已经冲销。")):  # -100 reverses nothing
+        with pytest.raises(RefusedError) as refused:
+            raw(amount)
+        assert refused.value.guard == guard
+        assert isinstance(refused.value.__cause__, IntegrityError)
+        if shown is not None:
+            assert refused.value.translated() == shown
     with office.store.write() as session:
         payment = session.scalars(select(AidPayment)).one()
         payment.amount_fen = 1
@@ -209,7 +216,7 @@ def test_two_sessions_with_the_check_bypassed_still_cannot_overpay(office: Offic
                                            payee_relation="self", method="cash",
                                            paid_by=office.procurator))
                 outcomes.append("saved")
-            except IntegrityError:
+            except RefusedError:
                 outcomes.append("refused")
         assert outcomes == ["saved", "refused"]
     finally:

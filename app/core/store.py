@@ -40,6 +40,7 @@ from app.core.errors import (
 )
 from app.core.i18n import N_
 from app.core.paths import AppPaths
+from app.core.refusals import refusal
 from models import migrate as migrations
 from models.search import search_text
 from models.sync import hlc_bound, next_hlc
@@ -297,9 +298,13 @@ class Store:
             raise
 
     def _raise_known(self, exc: DBAPIError | sqlite3.Error) -> None:
-        problem = store_problem(exc, self.paths.store)
+        problem: AppError | None = store_problem(exc, self.paths.store)
         if problem is not None:
             log.warning("%s: %s", self.paths.store, exc)
+            raise problem from exc
+        problem = refusal(exc)
+        if problem is not None:
+            log.info("refused by the store's guards: %s", problem)
             raise problem from exc
 
     def close(self) -> None:
