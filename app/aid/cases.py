@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.money import parse_amount, yuan_text
+from app.core.stamps import local_day_of, local_iso, utc_stamp
 from app.core.store import Store
 from app.persons.records import check_id_number
 from app.petitions.records import live_petition, log_activity
@@ -206,7 +207,7 @@ def decide(store: Store, aid_case_id: str, decision: str, staff_id: str, amount:
                            amount=yuan_text(threshold))
         session.add(AidDecision(aid_case_id=case.id, decision=decision, amount_fen=granted,
                                 reason=reason.strip(), decided_by=leader.id,
-                                decided_at=now.isoformat(timespec="minutes")))
+                                decided_at=utc_stamp(now)))
         case.status, case.approved_fen = decision, granted
         log_activity(session, store, case.petition_id, leader.id, f"aid_{decision}",
                      yuan_text(granted))
@@ -275,8 +276,10 @@ def pay(store: Store, data: PaymentInput, staff_id: str, today: date | None = No
         payer = _live_staff(session, staff_id)
         if case.status not in ("approved", "reduced"):
             raise AppError(N_("This aid case has not been approved: nothing can be paid."))
-        approved_on = session.scalar(select(func.max(AidDecision.decided_at)).where(
-            AidDecision.aid_case_id == case.id, AidDecision.deleted.is_(False))) or ""
+        approved_on = max((local_iso(at, "minutes") for at in session.scalars(
+            select(AidDecision.decided_at).where(AidDecision.aid_case_id == case.id,
+                                                 AidDecision.deleted.is_(False)))),
+                          default="")
         if (data.paid_on or today.isoformat()) < approved_on[:10]:
             raise InvalidInputError([ValidationError(
                 N_("A payment cannot be dated before the aid was approved."), field="paid_on")])
@@ -419,11 +422,14 @@ def aid_case_detail(store: Store, aid_case_id: str) -> AidCaseDetail:
                        select(Person).join(AidPerson, AidPerson.person_id == Person.id)
                        .where(AidPerson.aid_case_id == case.id, AidPerson.deleted.is_(False))
                        .order_by(AidPerson.position))]
-        decisions = [DecisionRow(d.decision, d.amount_fen, d.reason,
-                                 *names.get(d.decided_by, ("", "")), d.decided_at)
-                     for d in session.scalars(select(AidDecision).where(
-                         AidDecision.aid_case_id == case.id, AidDecision.deleted.is_(False))
-                         .order_by(AidDecision.decided_at, AidDecision.id))]
+        decisions = sorted((DecisionRow(d.decision, d.amount_fen, d.reason,
+                                        *names.get(d.decided_by, ("", "")),
+                                        local_iso(d.decided_at, "minutes"))
+                            for d in session.scalars(select(AidDecision).where(
+                                AidDecision.aid_case_id == case.id,
+                                AidDecision.deleted.is_(False))
+                                .order_by(AidDecision.decided_at, AidDecision.id))),
+                           key=lambda d: d.decided_at)
         rows = list(session.scalars(select(AidPayment).where(
             AidPayment.aid_case_id == case.id, AidPayment.deleted.is_(False))
             .order_by(AidPayment.id)))
@@ -484,7 +490,7 @@ def figures(store: Store, office_id: str, start: date, end: date) -> AidFigures:
             select(AidDecision.decision, func.count()).join(
                 AidCase, AidCase.id == AidDecision.aid_case_id)
             .where(*live, AidDecision.deleted.is_(False),
-                   func.substr(AidDecision.decided_at, 1, 10).between(first, last))
+                   local_day_of(AidDecision.decided_at).between(first, last))
             .group_by(AidDecision.decision)).all())
         paid_rows = session.execute(
             select(AidCase.eligibility, func.sum(AidPayment.amount_fen)).join(
