@@ -253,3 +253,68 @@ def test_an_enrolment_and_a_revocation_at_once_keep_both(
     service.accept_grant(late, grant, PASS)
     cli.close()
     late.close()
+
+
+def _due_dates(store: Store) -> dict[str, tuple[str, str]]:
+    from sqlalchemy import select
+
+    from models import Petition
+
+    with store.read() as session:
+        return {p.id: (p.reply_due, p.answer_due) for p in session.scalars(select(Petition))}
+
+
+@pytest.mark.parametrize("rule_first", [True, False], ids=["rule-first", "petitions-first"])
+def test_due_dates_do_not_depend_on_the_order_packages_arrive_in(office: Office,
+                                                                  rule_first: bool) -> None:
+    """The master changes the office's deadline rule and enters a holiday while the field
+    laptop registers petitions under the old rule; in either order of packages, both end with
+    the due dates one laptop holding everything computes, with no conflict."""
+    from datetime import date, datetime
+
+    from sqlalchemy import select
+
+    from app.petitions import deadline_settings
+    from app.petitions.deadlines import (
+        ANSWER,
+        REPLY,
+        WORKING,
+        DeadlineRule,
+        HolidayCalendar,
+        due_date,
+    )
+    from models import Petition
+
+    info = this_device(office.master)
+    assert info is not None and info.office_id is not None
+    rule = DeadlineRule(WORKING, 10, 2)
+    deadline_settings.set_deadline_rule(office.master, info.office_id, rule)
+    deadline_settings.add_holiday(office.master, date(2026, 12, 1), "holiday", "调休")
+    for day in ("2026-11-20T09:30", "2026-11-24T15:00", "2026-11-30T10:00"):
+        register(office.field, petition(day), now=datetime(2026, 12, 1, 12, 0))
+    from_master = service.export(office.master, office.folder / "rule.dsp", PASS).path
+    from_field = service.export(office.field, office.folder / "petitions.dsp", PASS).path
+    if rule_first:
+        service.import_package(office.field, from_master, PASS)
+        service.import_package(office.master, from_field, PASS)
+    else:
+        service.import_package(office.master, from_field, PASS)
+        service.import_package(office.field, from_master, PASS)
+    # One more round each way: what each recomputed reaches the other.
+    for sender, receiver in ((office.master, office.field), (office.field, office.master)):
+        package = service.export(sender, office.folder / "round.dsp", PASS).path
+        service.import_package(receiver, package, PASS)
+
+    cal = HolidayCalendar({date(2026, 12, 1): "holiday"})
+    with office.master.read() as session:
+        received = {p.id: date.fromisoformat(p.received_at[:10])
+                    for p in session.scalars(select(Petition))}
+    expected = {pid: (due_date(REPLY, day, rule, cal).isoformat(),
+                      due_date(ANSWER, day, rule, cal).isoformat())
+                for pid, day in received.items()}
+    assert len(expected) == 4
+    assert _due_dates(office.master) == expected
+    assert _due_dates(office.field) == expected
+    assert engine.conflicts(office.master) == [] and engine.conflicts(office.field) == []
+    assert dump_json(office.master) == dump_json(office.field)
+

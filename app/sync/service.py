@@ -40,6 +40,7 @@ from app.core.formatting import format_number
 from app.core.i18n import N_, _
 from app.core.identity import this_device
 from app.core.store import Store
+from app.petitions.intake import redate_after_sync
 from app.sync import container, crypto, engine, signed
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
 from models import Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
@@ -524,9 +525,15 @@ def import_package(store: Store, source: Path, passphrase: str,
             assert row is not None
             trust = signed.trust_for(raw, crypto.read_roster(row.signed, row.office_public_key),
                                      row.office_public_key, keys.device_id)
+            since = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM sync_version")
+                        .fetchone()[0])
             got = signed.receive(raw, bundle, trust, sender_id=opened.sender_id, ack=ack,
                                  keys=keys, office_key=office_key)
             result = got.applied
+            # Due dates are derived: recomputed from what arrived, written as this laptop's
+            # own change where they differ (see app.petitions.intake.redate_after_sync).
+            with engine.capture_on(store, raw):
+                redate_after_sync(session, since)
             scratch.pause_for_tests("import-applying")
             peer = session.get(SyncPeer, opened.sender_id)
             # What the sender holds, from its newest package: a replayed old one changes
