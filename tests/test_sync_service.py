@@ -318,3 +318,64 @@ def test_due_dates_do_not_depend_on_the_order_packages_arrive_in(office: Office,
     assert engine.conflicts(office.master) == [] and engine.conflicts(office.field) == []
     assert dump_json(office.master) == dump_json(office.field)
 
+
+def test_a_field_laptop_gets_more_numbers_through_the_sync(office: Office) -> None:
+    """The field laptop is warned as its block runs out, then registers under provisional
+    numbers; the master grants it a block when it reads its package (also for a year it had
+    none for), and the field laptop renumbers its own provisional petitions from it, keeping
+    the provisional number in their history."""
+    from datetime import date, datetime
+
+    from app.petitions import numbering
+    from app.petitions.detail import petition_detail
+    from app.petitions.intake import numbers_note
+
+    field_id = office.field.device_id
+    assert field_id is not None
+    code = numbering.device_code(field_id)
+    year = date.today().year
+    now = datetime.now().replace(second=0, microsecond=0)
+    received = now.isoformat(timespec="minutes")
+    assert numbering.numbers_left(office.field) == numbering.FIELD_BLOCK
+    assert numbering.numbers_left(office.master) is None  # it grants itself
+    done = None
+    for _ in range(numbering.FIELD_BLOCK - numbering.LOW_NUMBERS + 1):
+        done = register(office.field, petition(received), now=now)
+    assert done is not None and done.numbers_left == numbering.LOW_NUMBERS - 1
+    assert str(numbering.LOW_NUMBERS - 1) in numbers_note(done)
+    for _ in range(numbering.LOW_NUMBERS - 1):
+        done = register(office.field, petition(received), now=now)
+    assert done.numbers_left == 0 and not done.provisional
+    late = register(office.field, petition(received), now=now)
+    last_year = register(office.field, petition(f"{year - 1}-12-31T16:00"), now=now)
+    assert late.reg_no == f"达检信〔{year}〕临{code}-1号" and late.provisional
+    assert last_year.reg_no == f"达检信〔{year - 1}〕临{code}-1号"
+    assert numbers_note(late) == ""  # the provisional number says enough
+
+    package = service.export(office.field, office.folder / "field.dsp", PASS).path
+    service.import_package(office.master, package, PASS)
+    back = service.export(office.master, office.folder / "back.dsp", PASS).path
+    result = service.import_package(office.field, back, PASS)
+    assert len(result.renumbered) == 2
+    renumbered = {p: petition_detail(office.field, p).row.reg_no
+                  for p in (late.id, last_year.id)}
+    assert "临" not in renumbered[late.id] and f"〔{year}〕" in renumbered[late.id]
+    assert renumbered[last_year.id] == f"达检信〔{year - 1}〕1号"
+    history = petition_detail(office.field, late.id).history
+    assert [h.detail for h in history if h.action == "renumbered"] == [
+        f"{late.reg_no} → {renumbered[late.id]}"]
+    # A block of FIELD_BLOCK numbers beyond the provisional ones it waited for.
+    assert numbering.numbers_left(office.field) == numbering.FIELD_BLOCK
+    nxt = register(office.field, petition(received), now=now)
+    assert "临" not in nxt.reg_no and not numbers_note(nxt)
+    # Another provisional number later never repeats one that was renumbered.
+    with office.field.write() as session:
+        session.connection().exec_driver_sql("UPDATE number_block SET deleted = 1")
+    again = register(office.field, petition(received), now=now)
+    assert again.reg_no == f"达检信〔{year}〕临{code}-2号"
+    # The master reads it all back: the same numbers, none twice.
+    service.import_package(office.master, service.export(
+        office.field, office.folder / "again.dsp", PASS).path, PASS)
+    for p, number in renumbered.items():
+        assert petition_detail(office.master, p).row.reg_no == number
+    assert engine.conflicts(office.master) == []

@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, InvalidInputError, ValidationError
-from app.core.formatting import format_short_datetime
-from app.core.i18n import N_
+from app.core.formatting import format_number, format_short_datetime
+from app.core.i18n import N_, _
 from app.core.labels import (
     BUSINESS_TYPES,
     CATEGORIES,
@@ -87,6 +87,9 @@ class RegisteredPetition:
     reply_due: date
     answer_due: date
     is_repeat: bool
+    # Registration numbers this laptop still holds for the year; None on the office's
+    # numbering laptop (it grants itself more).
+    numbers_left: int | None = None
 
 
 def parse_received(value: str) -> datetime | None:
@@ -329,9 +332,25 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
         log_activity(session, store, petition.id, staff_or_none(session, staff_id), "registered",
                      reg_no)
         session.flush()
+        left = None if office.numbering_device_id == store.device_id else \
+            numbering.remaining(session, office.id, received.year, store.device_id)
         return RegisteredPetition(petition.id, reg_no, seq is None,
                                   date.fromisoformat(petition.reply_due),
-                                  date.fromisoformat(petition.answer_due), repeat)
+                                  date.fromisoformat(petition.answer_due), repeat, left)
+
+
+LOW_NUMBERS_NOTE = N_("Only {count} registration numbers are left on this laptop. Exchange "
+                      "packages with the office's master laptop soon: it grants a new block "
+                      "when it reads this laptop's package.")
+
+
+def numbers_note(done: RegisteredPetition) -> str:
+    """The warning to show after registering when this laptop's numbers are running out
+    (translated; empty when there is none, or when the number is provisional already)."""
+    if done.provisional or done.numbers_left is None \
+            or done.numbers_left >= numbering.LOW_NUMBERS:
+        return ""
+    return _(LOW_NUMBERS_NOTE).format(count=format_number(done.numbers_left))
 
 
 def record_reply(store: Store, petition_id: str, kind: str, replied_on: date, method: str,

@@ -40,6 +40,7 @@ from app.core.formatting import format_number
 from app.core.i18n import N_, _
 from app.core.identity import this_device
 from app.core.store import Store
+from app.petitions import numbering
 from app.petitions.intake import redate_after_sync
 from app.sync import container, crypto, engine, signed
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
@@ -226,7 +227,6 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
 def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
     """On the master laptop: add the requesting laptop to the roster and grant it a block of
     registration numbers; returns the grant file for it."""
-    from app.petitions import numbering
     office_key = _office_key(store, passphrase)
     with store.write() as session:
         current = _roster_in(session)
@@ -447,6 +447,8 @@ class ImportResult:
     # Changes found on this laptop under another laptop's log that nobody signed (never
     # written by Doorstep): kept apart.
     unverified: int = 0
+    # This laptop's provisional registration numbers that took real ones: (old, new).
+    renumbered: tuple[tuple[str, str], ...] = ()
 
 
 OLDER_FORMAT = N_("This package was written by an older Doorstep, before changes were signed "
@@ -534,6 +536,16 @@ def import_package(store: Store, source: Path, passphrase: str,
             # own change where they differ (see app.petitions.intake.redate_after_sync).
             with engine.capture_on(store, raw):
                 redate_after_sync(session, since)
+                # Blocks of numbers: this laptop's provisional numbers take real ones from a
+                # block that arrived; the numbering laptop grants the sender a block it needs.
+                renumbered = numbering.renumber_provisional(session, store) \
+                    if store.device_id is not None \
+                    and numbering.block_arrived(session, store.device_id, since) else []
+                home = session.get(Office, found.roster.office_id)
+                if home is not None and store.device_id is not None:
+                    numbering.grant_on_import(session, home, opened.sender_id,
+                                              store.device_id, date.today())
+                session.flush()
             scratch.pause_for_tests("import-applying")
             peer = session.get(SyncPeer, opened.sender_id)
             # What the sender holds, from its newest package: a replayed old one changes
@@ -580,7 +592,7 @@ def import_package(store: Store, source: Path, passphrase: str,
             decided=len(got.decided), withdrawn=got.withdrawn,
             restored=got.new_log is not None, reissued=got.reissued,
             clock_behind_sender=_days_behind(str(manifest.get("created_at", ""))),
-            unverified=got.unverified)
+            unverified=got.unverified, renumbered=tuple(renumbered))
     finally:
         work.close()
 
@@ -610,6 +622,9 @@ REISSUED_NOTE = N_("{count} of this laptop's changes that the office had kept ap
 UNVERIFIED_NOTE = N_("{count} changes on this laptop were written under another laptop's name, "
                      "not by Doorstep; they were taken out of the data and kept apart for "
                      "review. Tell the person who looks after Doorstep.")
+RENUMBERED_NOTE = N_("{count} petitions registered on this laptop under provisional numbers "
+                     "got their registration numbers from the block the office granted: "
+                     "{numbers}. Their history keeps the provisional number.")
 CLOCK_BEHIND_NOTE = N_("This laptop's clock reads about {days} days earlier than the clock of "
                        "the laptop that wrote the package. Set this laptop's date and time "
                        "right: registration numbers and deadlines depend on it.")
@@ -632,6 +647,10 @@ def import_notes(got: ImportResult) -> list[str]:
         notes.append(_(REISSUED_NOTE).format(count=format_number(got.reissued)))
     if got.unverified:
         notes.append(_(UNVERIFIED_NOTE).format(count=format_number(got.unverified)))
+    if got.renumbered:
+        notes.append(_(RENUMBERED_NOTE).format(
+            count=format_number(len(got.renumbered)),
+            numbers="; ".join(f"{old} → {new}" for old, new in got.renumbered)))
     if got.clock_behind_sender:
         notes.append(_(CLOCK_BEHIND_NOTE).format(days=format_number(got.clock_behind_sender)))
     return notes
