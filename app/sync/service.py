@@ -532,6 +532,10 @@ def import_package(store: Store, source: Path, passphrase: str,
             got = signed.receive(raw, bundle, trust, sender_id=opened.sender_id, ack=ack,
                                  keys=keys, office_key=office_key)
             result = got.applied
+            if got.new_log is not None:
+                # What this laptop writes below goes to its fresh log (a failed import leaves
+                # it as it was: the next write transaction reads it again).
+                store.ctx.log_id = got.new_log
             # Due dates are derived: recomputed from what arrived, written as this laptop's
             # own change where they differ (see app.petitions.intake.redate_after_sync).
             with engine.capture_on(store, raw):
