@@ -120,7 +120,22 @@ def _phone(rng: random.Random) -> str:
 
 
 def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
-    """Fill an empty store; refuse one that already holds records."""
+    """Fill an empty store; refuse one that already holds records. All of it is written in
+    one transaction: a failure (or a power cut) halfway leaves the store as it was."""
+    staff_before = store.ctx.staff_id
+    try:
+        with store.all_or_nothing():
+            summary, clerk_id = _fill(store, persons, seed)
+    except BaseException:
+        store.ctx.staff_id = staff_before
+        raise
+    settings = load_settings(store.paths)
+    settings.current_staff_id = clerk_id
+    save_settings(store.paths, settings)
+    return summary
+
+
+def _fill(store: Store, persons: int, seed: int) -> tuple[DemoSummary, str]:
     with store.read() as session:
         existing = sum(session.scalar(select(func.count()).select_from(t)) or 0
                        for t in (Office, Staff, Person))
@@ -181,9 +196,6 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
                 needs_interpreter=prefers_bo and rng.random() < 0.5))
         if anonymous:
             session.add(Person(name_zh=ANONYMOUS_NAME, name_bo="", preferred_language="zh"))
-    settings = load_settings(store.paths)
-    settings.current_staff_id = clerk_id
-    save_settings(store.paths, settings)
     store.ctx.staff_id = clerk_id  # the demo's work is the window clerk's
     count = min(90, persons // 2)
     # A year earlier first (fewer petitions: 58 against this year's 93, so that 同比 has a
@@ -200,7 +212,7 @@ def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
 
     service.set_up_office(store, DEMO_PASSPHRASE)
     return DemoSummary(len(OFFICES), staff_count, persons, petitions + last_year, held, agreed,
-                       aid_cases, last_year)
+                       aid_cases, last_year), clerk_id
 
 
 def THIS_YEARS_WINDOW() -> str:  # noqa: N802 (reads as the constant it stands for)

@@ -103,17 +103,24 @@ _DECISION_COLUMNS = ["deleted", "aid_case_id", "decision", "amount_fen", "reason
 # The money rules, kept by the database itself for every local write (``doorstep_capture()``;
 # versions applied by the file sync are checked by the sync, which reports a case paid above
 # its approval from two laptops as a conflict for a person to resolve).
+# What each guard says when it refuses (``app.core.refusals`` turns each into its message).
+ZERO_PAYMENT = "doorstep: an amount of zero is not a payment"
+PAID_ABOVE_APPROVED = "doorstep: total paid would exceed the approved amount"
+REVERSAL_NOT_ONE_PAYMENT = "doorstep: a reversal undoes exactly one payment of its case, once"
+PAYMENTS_APPEND_ONLY = "doorstep: payments are append-only; correct one with a reversing entry"
+DECISIONS_APPEND_ONLY = "doorstep: decisions are append-only"
+APPROVED_BELOW_PAID = "doorstep: the approved amount cannot fall below what was paid"
 LEDGER_GUARD_DDL = [
     "CREATE TRIGGER \"aid_payment__within_approved\" BEFORE INSERT ON \"aid_payment\""
     " WHEN doorstep_capture() BEGIN"
-    " SELECT RAISE(ABORT, 'doorstep: an amount of zero is not a payment')"
+    f" SELECT RAISE(ABORT, '{ZERO_PAYMENT}')"
     " WHERE NEW.amount_fen = 0;"
-    " SELECT RAISE(ABORT, 'doorstep: total paid would exceed the approved amount')"
+    f" SELECT RAISE(ABORT, '{PAID_ABOVE_APPROVED}')"
     " WHERE NEW.amount_fen > 0 AND (NEW.reverses_id IS NOT NULL"
     " OR (SELECT COALESCE(SUM(amount_fen), 0) FROM aid_payment"
     " WHERE aid_case_id = NEW.aid_case_id AND deleted = 0) + NEW.amount_fen"
     " > (SELECT approved_fen FROM aid_case WHERE id = NEW.aid_case_id));"
-    " SELECT RAISE(ABORT, 'doorstep: a reversal undoes exactly one payment of its case, once')"
+    f" SELECT RAISE(ABORT, '{REVERSAL_NOT_ONE_PAYMENT}')"
     " WHERE NEW.amount_fen < 0 AND (NOT EXISTS (SELECT 1 FROM aid_payment AS p"
     " WHERE p.id = NEW.reverses_id AND p.aid_case_id = NEW.aid_case_id"
     " AND p.amount_fen = -NEW.amount_fen AND p.reverses_id IS NULL AND p.deleted = 0)"
@@ -121,14 +128,13 @@ LEDGER_GUARD_DDL = [
     " END",
     "CREATE TRIGGER \"aid_payment__append_only\" BEFORE UPDATE ON \"aid_payment\""
     f" WHEN doorstep_capture() AND ({_unchanged(_PAYMENT_COLUMNS)}) BEGIN"
-    " SELECT RAISE(ABORT, 'doorstep: payments are append-only; correct one with a reversing"
-    " entry'); END",
+    f" SELECT RAISE(ABORT, '{PAYMENTS_APPEND_ONLY}'); END",
     "CREATE TRIGGER \"aid_decision__append_only\" BEFORE UPDATE ON \"aid_decision\""
     f" WHEN doorstep_capture() AND ({_unchanged(_DECISION_COLUMNS)}) BEGIN"
-    " SELECT RAISE(ABORT, 'doorstep: decisions are append-only'); END",
+    f" SELECT RAISE(ABORT, '{DECISIONS_APPEND_ONLY}'); END",
     "CREATE TRIGGER \"aid_case__approved_covers_paid\" BEFORE UPDATE OF approved_fen"
     " ON \"aid_case\" WHEN doorstep_capture() BEGIN"
-    " SELECT RAISE(ABORT, 'doorstep: the approved amount cannot fall below what was paid')"
+    f" SELECT RAISE(ABORT, '{APPROVED_BELOW_PAID}')"
     " WHERE NEW.approved_fen < (SELECT COALESCE(SUM(amount_fen), 0) FROM aid_payment"
     " WHERE aid_case_id = NEW.id AND deleted = 0); END",
 ]

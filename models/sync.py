@@ -58,6 +58,12 @@ from models.base import STAMP_COLUMNS, Base
 HLC_LOGICAL_BITS = 16
 # A clock further ahead of this laptop's than this is wrong, not just unsynchronised: a day.
 HLC_FUTURE_MARGIN_MS = 24 * 3600 * 1000
+# What the guards of synced tables and of the version log say when they refuse (a bug, never a
+# person's doing: ``app.core.refusals`` knows them as such).
+DELETED_BY_TOMBSTONE = "doorstep: synced records are deleted by tombstone"
+ID_NEVER_CHANGES = "doorstep: a record id never changes"
+VERSIONS_IMMUTABLE = "doorstep: versions are immutable"
+VERSIONS_NEVER_REMOVED = "doorstep: versions are never removed"
 # The highest HLC the next local version may build on: the highest within the bound (see
 # ``doorstep_hlc_bound``), or this laptop's own latest, so that its own stamps never go back
 # when its wall clock does. Both are read through an index.
@@ -211,10 +217,10 @@ def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -
     # taken back out of effect (a revoked laptop's, a forked log's); see app.sync.engine.
     ddl.append(f"CREATE TRIGGER {_q(table + '__no_delete')} BEFORE DELETE ON {t}"
                " WHEN doorstep_capture() BEGIN"
-               " SELECT RAISE(ABORT, 'doorstep: synced records are deleted by tombstone'); END")
+               f" SELECT RAISE(ABORT, '{DELETED_BY_TOMBSTONE}'); END")
     ddl.append(f"CREATE TRIGGER {_q(table + '__fixed_id')} BEFORE UPDATE OF id ON {t}"
                " WHEN OLD.id IS NOT NEW.id BEGIN"
-               " SELECT RAISE(ABORT, 'doorstep: a record id never changes'); END")
+               f" SELECT RAISE(ABORT, '{ID_NEVER_CHANGES}'); END")
     return ddl
 
 def regenerate_capture_triggers(conn: Any) -> None:
@@ -251,7 +257,7 @@ LOG_GUARD_DDL = [
     LOG_GUARD_DDL_V1[0],
     "CREATE TRIGGER sync_version__append_only BEFORE DELETE ON sync_version"
     " WHEN doorstep_capture() BEGIN"
-    " SELECT RAISE(ABORT, 'doorstep: versions are never removed'); END",
+    f" SELECT RAISE(ABORT, '{VERSIONS_NEVER_REMOVED}'); END",
 ]
 
 def hlc_wall_ms(hlc: int) -> int:

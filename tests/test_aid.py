@@ -4,6 +4,7 @@ sessions at once and with the application's check bypassed), reversing entries, 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
@@ -12,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.aid import cases as aid
 from app.aid.cases import AidProposal, PaymentInput
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, InvalidInputError, RefusedError, ValidationError
 from app.core.money import capital, parse_amount
 from app.core.store import Store, open_store
 from models import AidPayment
+from models.aid import PAID_ABOVE_APPROVED, REVERSAL_NOT_ONE_PAYMENT, ZERO_PAYMENT
 from tests.helpers import AidOffice as Office
 from tests.helpers import aid_office
 
@@ -151,12 +153,18 @@ def test_the_database_refuses_an_overpayment_whatever_the_code_path(office: Offi
                                    payee_name="x", payee_relation="self", method="cash",
                                    paid_by=office.procurator, reverses_id=reverses))
 
-    with pytest.raises(IntegrityError, match="exceed the approved amount"):
-        raw(20_001)
-    with pytest.raises(IntegrityError, match="zero"):
-        raw(0)
-    with pytest.raises(IntegrityError, match="reversal"):
-        raw(-100)  # a negative amount that reverses nothing
+    # Each refusal leaves the write as its own message (app.core.refusals), never as an
+    # "unexpected problem".
+    for amount, guard, shown in (
+            (20_001, PAID_ABOVE_APPROVED, "此笔发放将使发放总额超过批准金额。"),
+            (0, ZERO_PAYMENT, None),
+            (-100, REVERSAL_NOT_ONE_PAYMENT, "该笔发放已经冲销。")):  # -100 reverses nothing
+        with pytest.raises(RefusedError) as refused:
+            raw(amount)
+        assert refused.value.guard == guard
+        assert isinstance(refused.value.__cause__, IntegrityError)
+        if shown is not None:
+            assert refused.value.translated() == shown
     with office.store.write() as session:
         payment = session.scalars(select(AidPayment)).one()
         payment.amount_fen = 1
@@ -209,7 +217,7 @@ def test_two_sessions_with_the_check_bypassed_still_cannot_overpay(office: Offic
                                            payee_relation="self", method="cash",
                                            paid_by=office.procurator))
                 outcomes.append("saved")
-            except IntegrityError:
+            except RefusedError:
                 outcomes.append("refused")
         assert outcomes == ["saved", "refused"]
     finally:
@@ -253,3 +261,70 @@ def test_figures_per_period_and_group(office: Office) -> None:
     assert figures.persons_aided == 1 and figures.persons_by_group == {"poor": 1}
     october = aid.figures(office.store, office.office_id, date(2026, 10, 1), date(2026, 10, 31))
     assert october.paid_fen == 0 and october.cases_proposed == 0
+
+
+@pytest.fixture
+def in_xining(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The laptop's clock in China Standard Time (UTC+8), whatever the test machine's zone."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_moments_are_stored_in_utc_and_shown_in_local_time(office: Office,
+                                                            in_xining: None) -> None:
+    """An aid decision, a history line and an attachment are stamped in UTC with the offset,
+    like every other stamp; they read back in local time, and a value written before (naive,
+    local) still reads as it was. A decision at 07:30 in Xining is 23:30 UTC the day before:
+    it still counts, and allows payments, on its own local day."""
+    from datetime import timedelta
+
+    from PIL import Image
+
+    from app.core import attachments
+    from app.hearings import record as hearings
+    from app.hearings.record import HearingInput
+    from app.petitions.detail import petition_detail
+    from models import Activity, AidDecision, Attachment
+
+    case = _propose(office, "1000")
+    morning = datetime(2026, 11, 24, 7, 30)  # local time, as a person reads the clock
+    aid.decide(office.store, case, "approved", office.chief, now=morning)
+    with office.store.read() as session:
+        stored = session.scalars(select(AidDecision.decided_at)).one()
+    assert stored == "2026-11-23T23:30:00+00:00"
+    (shown,) = aid.aid_case_detail(office.store, case).decisions
+    assert shown.decided_at == "2026-11-24T07:30"
+    day = date(2026, 11, 24)
+    assert aid.figures(office.store, office.office_id, day, day).cases_approved == 1
+    aid.pay(office.store, _payment(case, "100", paid_on="2026-11-24"), office.procurator,
+            today=TODAY)
+
+    with office.store.write() as session:  # a history line written before, naive local time
+        session.add(Activity(petition_id=office.petition_id, at="2026-11-24T07:00:00",
+                             device_id=office.store.device_id, action="old", detail=""))
+    history = petition_detail(office.store, office.petition_id).history
+    lines = {h.action: h.at for h in history}
+    assert lines["old"] == "2026-11-24T07:00:00"
+    written = datetime.fromisoformat(lines["aid_approved"])  # written now, shown in local time
+    assert abs(written - datetime.now()) < timedelta(minutes=5)
+    assert [h.at for h in history] == sorted(h.at for h in history)
+    with office.store.read() as session:
+        assert all(a.at.endswith("+00:00") for a in session.scalars(select(Activity))
+                   if a.action != "old")
+
+    photo = office.store.paths.data_dir.parent / "scan.png"
+    Image.new("RGB", (300, 200), "white").save(photo)
+    hearing = hearings.record_hearing(office.store, HearingInput(
+        petition_id=office.petition_id, kind="public", held_at="2026-11-22T10:00",
+        place="听证室", host_id=office.procurator, party_ids=[office.person_id]))
+    attachments.add_attachment(office.store, office.store.paths, "hearing", hearing, photo,
+                               now=morning + timedelta(minutes=5))
+    with office.store.read() as session:
+        assert session.scalars(select(Attachment.added_at)).one() == "2026-11-23T23:35:00+00:00"
+    (row,) = attachments.attachments_of(office.store, office.store.paths, "hearing", hearing)
+    assert row.added_at == "2026-11-24T07:35"

@@ -115,3 +115,50 @@ def test_dates_numbers_and_money_follow_the_locale() -> None:
     assert "ཟླ་བ་བཅུ་གཅིག་པ" in both and "2026年11月24日" in both
     with pytest.raises(TypeError):
         format_money(12.5)  # type: ignore[arg-type]
+
+
+def test_a_changed_catalog_is_read_without_writing_into_the_program_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A translator's fix in a .po that setup has not compiled yet is shown at once, and the
+    program's own folder (read-only under Program Files) is never written: a .mo missing, or
+    older than its .po, is read from the .po."""
+    import os
+    import shutil
+    import stat
+
+    from babel.messages.mofile import write_mo
+
+    from app.core import i18n_build
+
+    copy = tmp_path / "program" / "locale"
+    shutil.copytree(ROOT / "locale", copy, ignore=shutil.ignore_patterns("*.mo", "*.tmp"))
+    msgid = "Please enter at least one petitioner."
+    zh_po = copy / "zh_CN" / "LC_MESSAGES" / "doorstep.po"
+    with zh_po.open("rb") as f:
+        old = read_po(f, locale="zh_CN")
+    expected_zh = old[msgid].string
+    old[msgid].string = "旧的译文"
+    with (zh_po.with_suffix(".mo")).open("wb") as f:  # compiled before the translator's fix
+        write_mo(f, old)
+    past = zh_po.stat().st_mtime - 3600
+    os.utime(zh_po.with_suffix(".mo"), (past, past))
+    expected_bo = catalog("bo_CN")[msgid].string  # bo_CN: no .mo at all
+
+    def snapshot() -> dict[str, tuple[float, int]]:
+        return {str(p): (p.stat().st_mtime, p.stat().st_size) for p in copy.rglob("*")}
+
+    before = snapshot()
+    folders = [copy, *(p for p in copy.rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    monkeypatch.setattr(i18n, "locale_dir", lambda: copy)
+    monkeypatch.setattr(i18n_build, "locale_dir", lambda: copy)
+    i18n.catalog.cache_clear()
+    try:
+        assert i18n.catalog(i18n.ZH).gettext(msgid) == expected_zh
+        assert i18n.catalog(i18n.BO).gettext(msgid) == expected_bo
+        assert snapshot() == before
+    finally:
+        for folder in folders:
+            folder.chmod(stat.S_IRWXU)
+        i18n.catalog.cache_clear()

@@ -169,3 +169,18 @@ def test_write_actions_take_the_write_lock_up_front(store) -> None:  # type: ign
         session.execute(text("SELECT 1"))
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE",
                                                                 "BEGIN DEFERRED"]
+
+
+def test_every_guard_of_the_store_is_known_by_its_whole_text(store) -> None:  # type: ignore[no-untyped-def]
+    """Each RAISE in a migrated store's triggers is in app.core.refusals, and nothing else is:
+    a guard whose text changes fails here instead of showing "unexpected problem"."""
+    import re
+
+    from app.core.refusals import REFUSALS
+
+    with store.read() as session:
+        raised = {m for (sql,) in session.execute(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))
+            for m in re.findall(r"RAISE\(ABORT, '([^']*)'\)", sql)}
+    assert raised == set(REFUSALS)
+    assert all(m.startswith("doorstep: ") for m in raised)

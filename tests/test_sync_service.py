@@ -204,3 +204,178 @@ def test_a_first_package_is_no_gap_and_a_replayed_old_one_moves_nothing_back(
     before = held()
     service.import_package(office.master, old.path, PASS)  # replayed late, or from a stick
     assert held() == before
+
+
+def test_an_enrolment_and_a_revocation_at_once_keep_both(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window and the command line (two store objects on the master's file) change the
+    roster at the same moment: each reads and writes it in one transaction, so neither the new
+    laptop's grant nor the revocation is lost."""
+    import threading
+
+    from app.sync import crypto
+
+    late = open_store(AppPaths(office.folder / "late"))
+    request = service.enrolment_request(late, PASS, DARLAG, "新来的笔记本")
+    lost = this_device(office.field)
+    assert lost is not None
+    cli = open_store(office.master.paths)
+    office_key = service._office_key(office.master, PASS)
+    monkeypatch.setattr(service, "_office_key", lambda _store, _passphrase: office_key)
+    sign = crypto.sign_roster
+    errors: list[BaseException] = []
+
+    def revoke_from_the_command_line() -> None:
+        try:
+            service.revoke(cli, lost.id, PASS)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    other = threading.Thread(target=revoke_from_the_command_line)
+
+    def sign_while_the_other_revokes(roster: crypto.Roster, key: crypto.OfficeKey) -> bytes:
+        if not other.is_alive() and other.ident is None:
+            other.start()
+            other.join(timeout=1.0)  # it finishes, or waits for the enrolment's lock
+        return sign(roster, key)
+
+    monkeypatch.setattr(crypto, "sign_roster", sign_while_the_other_revokes)
+    grant = service.enrol(office.master, request, PASS)
+    other.join()
+    assert errors == []
+    found = service.stored_roster(office.master)
+    assert found is not None
+    enrolled = found.roster.find(late.device_id or "")
+    revoked = found.roster.find(lost.id)
+    assert enrolled is not None and not enrolled.revoked
+    assert revoked is not None and revoked.revoked
+    assert found.roster.version == 4
+    service.accept_grant(late, grant, PASS)
+    cli.close()
+    late.close()
+
+
+def _due_dates(store: Store) -> dict[str, tuple[str, str]]:
+    from sqlalchemy import select
+
+    from models import Petition
+
+    with store.read() as session:
+        return {p.id: (p.reply_due, p.answer_due) for p in session.scalars(select(Petition))}
+
+
+@pytest.mark.parametrize("rule_first", [True, False], ids=["rule-first", "petitions-first"])
+def test_due_dates_do_not_depend_on_the_order_packages_arrive_in(office: Office,
+                                                                  rule_first: bool) -> None:
+    """The master changes the office's deadline rule and enters a holiday while the field
+    laptop registers petitions under the old rule; in either order of packages, both end with
+    the due dates one laptop holding everything computes, with no conflict."""
+    from datetime import date, datetime
+
+    from sqlalchemy import select
+
+    from app.petitions import deadline_settings
+    from app.petitions.deadlines import (
+        ANSWER,
+        REPLY,
+        WORKING,
+        DeadlineRule,
+        HolidayCalendar,
+        due_date,
+    )
+    from models import Petition
+
+    info = this_device(office.master)
+    assert info is not None and info.office_id is not None
+    rule = DeadlineRule(WORKING, 10, 2)
+    deadline_settings.set_deadline_rule(office.master, info.office_id, rule)
+    deadline_settings.add_holiday(office.master, date(2026, 12, 1), "holiday", "调休")
+    for day in ("2026-11-20T09:30", "2026-11-24T15:00", "2026-11-30T10:00"):
+        register(office.field, petition(day), now=datetime(2026, 12, 1, 12, 0))
+    from_master = service.export(office.master, office.folder / "rule.dsp", PASS).path
+    from_field = service.export(office.field, office.folder / "petitions.dsp", PASS).path
+    if rule_first:
+        service.import_package(office.field, from_master, PASS)
+        service.import_package(office.master, from_field, PASS)
+    else:
+        service.import_package(office.master, from_field, PASS)
+        service.import_package(office.field, from_master, PASS)
+    # One more round each way: what each recomputed reaches the other.
+    for sender, receiver in ((office.master, office.field), (office.field, office.master)):
+        package = service.export(sender, office.folder / "round.dsp", PASS).path
+        service.import_package(receiver, package, PASS)
+
+    cal = HolidayCalendar({date(2026, 12, 1): "holiday"})
+    with office.master.read() as session:
+        received = {p.id: date.fromisoformat(p.received_at[:10])
+                    for p in session.scalars(select(Petition))}
+    expected = {pid: (due_date(REPLY, day, rule, cal).isoformat(),
+                      due_date(ANSWER, day, rule, cal).isoformat())
+                for pid, day in received.items()}
+    assert len(expected) == 4
+    assert _due_dates(office.master) == expected
+    assert _due_dates(office.field) == expected
+    assert engine.conflicts(office.master) == [] and engine.conflicts(office.field) == []
+    assert dump_json(office.master) == dump_json(office.field)
+
+
+def test_a_field_laptop_gets_more_numbers_through_the_sync(office: Office) -> None:
+    """The field laptop is warned as its block runs out, then registers under provisional
+    numbers; the master grants it a block when it reads its package (also for a year it had
+    none for), and the field laptop renumbers its own provisional petitions from it, keeping
+    the provisional number in their history."""
+    from datetime import date, datetime
+
+    from app.petitions import numbering
+    from app.petitions.detail import petition_detail
+    from app.petitions.intake import numbers_note
+
+    field_id = office.field.device_id
+    assert field_id is not None
+    code = numbering.device_code(field_id)
+    year = date.today().year
+    now = datetime.now().replace(second=0, microsecond=0)
+    received = now.isoformat(timespec="minutes")
+    assert numbering.numbers_left(office.field) == numbering.FIELD_BLOCK
+    assert numbering.numbers_left(office.master) is None  # it grants itself
+    done = None
+    for _ in range(numbering.FIELD_BLOCK - numbering.LOW_NUMBERS + 1):
+        done = register(office.field, petition(received), now=now)
+    assert done is not None and done.numbers_left == numbering.LOW_NUMBERS - 1
+    assert str(numbering.LOW_NUMBERS - 1) in numbers_note(done)
+    for _ in range(numbering.LOW_NUMBERS - 1):
+        done = register(office.field, petition(received), now=now)
+    assert done.numbers_left == 0 and not done.provisional
+    late = register(office.field, petition(received), now=now)
+    last_year = register(office.field, petition(f"{year - 1}-12-31T16:00"), now=now)
+    assert late.reg_no == f"达检信〔{year}〕临{code}-1号" and late.provisional
+    assert last_year.reg_no == f"达检信〔{year - 1}〕临{code}-1号"
+    assert numbers_note(late) == ""  # the provisional number says enough
+
+    package = service.export(office.field, office.folder / "field.dsp", PASS).path
+    service.import_package(office.master, package, PASS)
+    back = service.export(office.master, office.folder / "back.dsp", PASS).path
+    result = service.import_package(office.field, back, PASS)
+    assert len(result.renumbered) == 2
+    renumbered = {p: petition_detail(office.field, p).row.reg_no
+                  for p in (late.id, last_year.id)}
+    assert "临" not in renumbered[late.id] and f"〔{year}〕" in renumbered[late.id]
+    assert renumbered[last_year.id] == f"达检信〔{year - 1}〕1号"
+    history = petition_detail(office.field, late.id).history
+    assert [h.detail for h in history if h.action == "renumbered"] == [
+        f"{late.reg_no} → {renumbered[late.id]}"]
+    # A block of FIELD_BLOCK numbers beyond the provisional ones it waited for.
+    assert numbering.numbers_left(office.field) == numbering.FIELD_BLOCK
+    nxt = register(office.field, petition(received), now=now)
+    assert "临" not in nxt.reg_no and not numbers_note(nxt)
+    # Another provisional number later never repeats one that was renumbered.
+    with office.field.write() as session:
+        session.connection().exec_driver_sql("UPDATE number_block SET deleted = 1")
+    again = register(office.field, petition(received), now=now)
+    assert again.reg_no == f"达检信〔{year}〕临{code}-2号"
+    # The master reads it all back: the same numbers, none twice.
+    service.import_package(office.master, service.export(
+        office.field, office.folder / "again.dsp", PASS).path, PASS)
+    for p, number in renumbered.items():
+        assert petition_detail(office.master, p).row.reg_no == number
+    assert engine.conflicts(office.master) == []

@@ -10,19 +10,16 @@ path. A wrong payment is corrected by a reversing entry; nothing is edited or de
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.money import parse_amount, yuan_text
+from app.core.stamps import local_day_of, local_iso, utc_stamp
 from app.core.store import Store
 from app.persons.records import check_id_number
 from app.petitions.records import live_petition, log_activity
@@ -210,7 +207,7 @@ def decide(store: Store, aid_case_id: str, decision: str, staff_id: str, amount:
                            amount=yuan_text(threshold))
         session.add(AidDecision(aid_case_id=case.id, decision=decision, amount_fen=granted,
                                 reason=reason.strip(), decided_by=leader.id,
-                                decided_at=now.isoformat(timespec="minutes")))
+                                decided_at=utc_stamp(now)))
         case.status, case.approved_fen = decision, granted
         log_activity(session, store, case.petition_id, leader.id, f"aid_{decision}",
                      yuan_text(granted))
@@ -267,35 +264,22 @@ def validate_payment(data: PaymentInput, today: date) -> tuple[int, list[Validat
     return fen, problems
 
 
-@contextmanager
-def _ledger_write(store: Store) -> Iterator[Session]:
-    """A write whose refusal by the database's ledger guards becomes a clear message."""
-    try:
-        with store.write() as session:
-            yield session
-    except (IntegrityError, OperationalError, sqlite3.DatabaseError) as exc:
-        text = str(exc)
-        if "exceed the approved amount" in text:
-            raise AppError(N_("This payment would take the total paid above the approved "
-                              "amount.")) from exc
-        if "reversal" in text:
-            raise AppError(N_("This payment has already been reversed.")) from exc
-        raise
-
-
 def pay(store: Store, data: PaymentInput, staff_id: str, today: date | None = None) -> str:
     """Record money paid out on an approved case; returns the payment's id."""
     today = today or date.today()
     fen, problems = validate_payment(data, today)
     if problems:
         raise InvalidInputError(problems)
-    with _ledger_write(store) as session:
+    # The ledger guards may refuse: store.write() gives the refusal its message.
+    with store.write() as session:
         case = _live_case(session, data.aid_case_id)
         payer = _live_staff(session, staff_id)
         if case.status not in ("approved", "reduced"):
             raise AppError(N_("This aid case has not been approved: nothing can be paid."))
-        approved_on = session.scalar(select(func.max(AidDecision.decided_at)).where(
-            AidDecision.aid_case_id == case.id, AidDecision.deleted.is_(False))) or ""
+        approved_on = max((local_iso(at, "minutes") for at in session.scalars(
+            select(AidDecision.decided_at).where(AidDecision.aid_case_id == case.id,
+                                                 AidDecision.deleted.is_(False)))),
+                          default="")
         if (data.paid_on or today.isoformat()) < approved_on[:10]:
             raise InvalidInputError([ValidationError(
                 N_("A payment cannot be dated before the aid was approved."), field="paid_on")])
@@ -324,7 +308,8 @@ def reverse(store: Store, payment_id: str, reason: str, staff_id: str,
     today = today or date.today()
     if not reason.strip():
         raise InvalidInputError([ValidationError(N_("Please give the reason."), field="reason")])
-    with _ledger_write(store) as session:
+    # The ledger guards may refuse: store.write() gives the refusal its message.
+    with store.write() as session:
         original = session.get(AidPayment, payment_id)
         if original is None or original.deleted:
             raise AppError(N_("This payment no longer exists."))
@@ -437,11 +422,14 @@ def aid_case_detail(store: Store, aid_case_id: str) -> AidCaseDetail:
                        select(Person).join(AidPerson, AidPerson.person_id == Person.id)
                        .where(AidPerson.aid_case_id == case.id, AidPerson.deleted.is_(False))
                        .order_by(AidPerson.position))]
-        decisions = [DecisionRow(d.decision, d.amount_fen, d.reason,
-                                 *names.get(d.decided_by, ("", "")), d.decided_at)
-                     for d in session.scalars(select(AidDecision).where(
-                         AidDecision.aid_case_id == case.id, AidDecision.deleted.is_(False))
-                         .order_by(AidDecision.decided_at, AidDecision.id))]
+        decisions = sorted((DecisionRow(d.decision, d.amount_fen, d.reason,
+                                        *names.get(d.decided_by, ("", "")),
+                                        local_iso(d.decided_at, "minutes"))
+                            for d in session.scalars(select(AidDecision).where(
+                                AidDecision.aid_case_id == case.id,
+                                AidDecision.deleted.is_(False))
+                                .order_by(AidDecision.decided_at, AidDecision.id))),
+                           key=lambda d: d.decided_at)
         rows = list(session.scalars(select(AidPayment).where(
             AidPayment.aid_case_id == case.id, AidPayment.deleted.is_(False))
             .order_by(AidPayment.id)))
@@ -502,7 +490,7 @@ def figures(store: Store, office_id: str, start: date, end: date) -> AidFigures:
             select(AidDecision.decision, func.count()).join(
                 AidCase, AidCase.id == AidDecision.aid_case_id)
             .where(*live, AidDecision.deleted.is_(False),
-                   func.substr(AidDecision.decided_at, 1, 10).between(first, last))
+                   local_day_of(AidDecision.decided_at).between(first, last))
             .group_by(AidDecision.decision)).all())
         paid_rows = session.execute(
             select(AidCase.eligibility, func.sum(AidPayment.amount_fen)).join(

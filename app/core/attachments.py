@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.paths import AppPaths
+from app.core.stamps import local_iso, utc_stamp
 from app.core.store import Store
 from app.petitions.records import log_activity, staff_or_none
 from models import Agreement, Attachment, Hearing
@@ -221,7 +222,7 @@ def add_attachment(store: Store, paths: AppPaths, owner_kind: str, owner_id: str
     with store.read() as session:
         _refuse_duplicate(session, owner_kind, owner_id, sha256, name)
     _store_file(paths, sha256, data, name)
-    added_at = (now or datetime.now()).isoformat(timespec="minutes")
+    added_at = utc_stamp(now)
     with store.write() as session:
         petition_id = _owner_petition(session, owner_kind, owner_id)
         _refuse_duplicate(session, owner_kind, owner_id, sha256, name)
@@ -258,7 +259,8 @@ def _is_present(paths: AppPaths, sha256: str, size: int) -> bool:
 
 def _row(paths: AppPaths, a: Attachment) -> AttachmentRow:
     return AttachmentRow(a.id, a.owner_kind, a.owner_id, a.sha256, a.file_name, a.media_type,
-                         a.size, a.added_at, a.caption, _is_present(paths, a.sha256, a.size))
+                         a.size, local_iso(a.added_at, "minutes"), a.caption,
+                         _is_present(paths, a.sha256, a.size))
 
 
 def attachments_of(store: Store, paths: AppPaths, owner_kind: str,
@@ -269,7 +271,8 @@ def attachments_of(store: Store, paths: AppPaths, owner_kind: str,
             Attachment.owner_kind == owner_kind, Attachment.owner_id == owner_id,
             Attachment.deleted.is_(False))
             .order_by(Attachment.added_at, Attachment.created_at, Attachment.id)).all()
-        return [_row(paths, a) for a in found]
+        # In the order they were added (rows from before 12.5 hold local time).
+        return sorted((_row(paths, a) for a in found), key=lambda r: r.added_at)
 
 
 def attachment_path(paths: AppPaths, row: AttachmentRow) -> Path:

@@ -108,6 +108,15 @@ class PackageIsAFolderError(FolderNotFileError):
     pass
 
 
+class RefusedError(AppError):
+    """The database's own guards refused a change (see ``app.core.refusals``); nothing of the
+    transaction was saved."""
+
+    def __init__(self, message: str, guard: str) -> None:
+        super().__init__(message)
+        self.guard = guard
+
+
 class PackageNotAppliedError(AppError):
     """A package passed every check but its versions could not be written; all rolled back."""
 

@@ -9,6 +9,7 @@ zh_CN and bo_CN catalogs in ``locale/`` carry the Chinese and Tibetan texts.
 from __future__ import annotations
 
 import gettext
+import io
 import logging
 import re
 from functools import cache
@@ -61,15 +62,25 @@ class BilingualTranslations(gettext.NullTranslations):
 
 @cache
 def catalog(script: str) -> gettext.NullTranslations:
-    """The compiled catalog for ``zh`` or ``bo`` (compiling the .po first when it is newer)."""
+    """The catalog for ``zh`` or ``bo``: the compiled ``.mo``, or, when it is missing or older
+    than its ``.po`` (a translator's fix not yet compiled by ``./dev setup``), the ``.po`` read
+    as it is. Nothing is written: the program's folder may be read-only."""
     from app.core import i18n_build
     locale = CATALOG_LOCALES[script]
-    i18n_build.ensure_compiled(locale)
+    po_path, mo_path = i18n_build.catalog_files(locale)
     try:
-        return gettext.translation(DOMAIN, localedir=str(locale_dir()), languages=[locale])
-    except OSError:
-        log.error("no compiled catalog for %s in %s", locale, locale_dir())
+        if mo_path.exists() and not (po_path.exists()
+                                     and mo_path.stat().st_mtime < po_path.stat().st_mtime):
+            with mo_path.open("rb") as f:
+                return gettext.GNUTranslations(f)
+        if po_path.exists():
+            log.info("reading %s: its compiled catalog is missing or older", po_path)
+            return gettext.GNUTranslations(io.BytesIO(i18n_build.compiled(locale)))
+    except (OSError, ValueError) as exc:
+        log.error("cannot read the catalog for %s in %s: %s", locale, locale_dir(), exc)
         return gettext.NullTranslations()
+    log.error("no catalog for %s in %s", locale, locale_dir())
+    return gettext.NullTranslations()
 
 
 def translations(mode: str) -> gettext.NullTranslations:

@@ -1,12 +1,13 @@
 """Compile the gettext catalogs in ``locale/`` (``.po`` sources) into ``.mo`` files.
 
-Run as ``python -m app.core.i18n_build`` by the setup command; also called at start when a
-``.po`` is newer than its ``.mo`` (never in a frozen build, which ships compiled catalogs).
+Run as ``python -m app.core.i18n_build`` by the setup command (and before a build), never by
+the program itself: its folder may be read-only. A program that finds a ``.mo`` missing or older
+than its ``.po`` reads the ``.po`` instead (:func:`compiled`, in memory; see ``app.core.i18n``).
 """
 
 from __future__ import annotations
 
-import sys
+import io
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -17,29 +18,29 @@ from app.core.paths import locale_dir
 DOMAIN = "doorstep"
 
 
-def _files(locale: str, root: Path | None = None) -> tuple[Path, Path]:
+def catalog_files(locale: str, root: Path | None = None) -> tuple[Path, Path]:
+    """The ``.po`` source and the compiled ``.mo`` of ``locale``."""
     folder = (root or locale_dir()) / locale / "LC_MESSAGES"
     return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
 
 
-def compile_catalog(locale: str, root: Path | None = None) -> Path:
-    po_path, mo_path = _files(locale, root)
+def compiled(locale: str, root: Path | None = None) -> bytes:
+    """The ``.mo`` content of ``locale``'s ``.po``, made in memory."""
+    po_path, _mo_path = catalog_files(locale, root)
     with po_path.open("rb") as f:
         catalog = read_po(f, locale=locale)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def compile_catalog(locale: str, root: Path | None = None) -> Path:
+    _po_path, mo_path = catalog_files(locale, root)
+    data = compiled(locale, root)
     tmp = mo_path.with_suffix(".mo.tmp")
-    with tmp.open("wb") as f:
-        write_mo(f, catalog, use_fuzzy=False)
+    tmp.write_bytes(data)
     tmp.replace(mo_path)
     return mo_path
-
-
-def ensure_compiled(locale: str) -> None:
-    if getattr(sys, "frozen", False):
-        return
-    po_path, mo_path = _files(locale)
-    if po_path.exists() and (not mo_path.exists()
-                             or mo_path.stat().st_mtime < po_path.stat().st_mtime):
-        compile_catalog(locale)
 
 
 def main() -> None:

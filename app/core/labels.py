@@ -91,6 +91,7 @@ STATUSES = {
 
 ACTIVITY = {
     "registered": N_("Registered"),
+    "renumbered": N_("Registration number given in place of the provisional one"),
     "replied": N_("Reply recorded"),
     "deadline": N_("Deadline changed"),
     "hearing": N_("Hearing recorded"),

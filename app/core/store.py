@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -39,6 +40,7 @@ from app.core.errors import (
 )
 from app.core.i18n import N_
 from app.core.paths import AppPaths
+from app.core.refusals import refusal
 from models import migrate as migrations
 from models.search import search_text
 from models.sync import hlc_bound, next_hlc
@@ -206,10 +208,45 @@ class Store:
                                    expire_on_commit=False)
         self._sync_write = sessionmaker(bind=engine.execution_options(
             doorstep_begin="IMMEDIATE", doorstep_foreign_keys=False), expire_on_commit=False)
+        # The transaction of ``all_or_nothing`` on the thread that opened it, if any.
+        self._outer = threading.local()
 
     @property
     def device_id(self) -> str | None:
         return self.ctx.device_id
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Several use cases as one transaction (the demo generator filling a store): every
+        ``write()``, ``sync_write()`` and ``read()`` on this thread inside the block runs in it,
+        each write in a savepoint of its own; it is committed when the block ends and rolled
+        back whole when anything in it raises."""
+        if getattr(self._outer, "session", None) is not None:
+            raise RuntimeError("all_or_nothing() does not nest")
+        try:
+            with self._write() as session, session.begin():
+                self._outer.session = session
+                try:
+                    yield
+                finally:
+                    self._outer.session = None
+        except (DBAPIError, sqlite3.Error) as exc:
+            self._raise_known(exc)
+            raise
+
+    @contextmanager
+    def _inside_outer(self, session: Session, savepoint: bool) -> Iterator[Session]:
+        # What an earlier use case loaded, or wrote with plain SQL, is read afresh.
+        session.expire_all()
+        if not savepoint:
+            yield session
+            return
+        try:
+            with session.begin_nested():
+                yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            self._raise_known(exc)
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -217,6 +254,11 @@ class Store:
 
         A locked, full or read-only data file raises its own :class:`AppError`.
         """
+        outer = getattr(self._outer, "session", None)
+        if outer is not None:
+            with self._inside_outer(outer, savepoint=True) as session:
+                yield session
+            return
         try:
             with self._write() as session, session.begin():
                 yield session
@@ -229,6 +271,11 @@ class Store:
         """Like ``write``, for the sync engine applying what other laptops wrote: foreign keys
         are not enforced, since what one laptop refers to may be kept apart on another (a record
         a revoked laptop created after its cut-off, one branch of a forked log)."""
+        outer = getattr(self._outer, "session", None)
+        if outer is not None:  # foreign keys stay on: they cannot change inside a transaction
+            with self._inside_outer(outer, savepoint=True) as session:
+                yield session
+            return
         try:
             with self._sync_write() as session, session.begin():
                 yield session
@@ -238,6 +285,11 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        outer = getattr(self._outer, "session", None)
+        if outer is not None:
+            with self._inside_outer(outer, savepoint=False) as session:
+                yield session
+            return
         try:
             with self._read() as session, session.begin():
                 yield session
@@ -246,9 +298,13 @@ class Store:
             raise
 
     def _raise_known(self, exc: DBAPIError | sqlite3.Error) -> None:
-        problem = store_problem(exc, self.paths.store)
+        problem: AppError | None = store_problem(exc, self.paths.store)
         if problem is not None:
             log.warning("%s: %s", self.paths.store, exc)
+            raise problem from exc
+        problem = refusal(exc)
+        if problem is not None:
+            log.info("refused by the store's guards: %s", problem)
             raise problem from exc
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.stamps import local_iso
 from app.core.store import Store
 from app.petitions.registry import PetitionRow, petition_rows
 from models import (
@@ -137,10 +138,12 @@ def petition_detail(store: Store, petition_id: str, today: date | None = None) -
                   for e in session.scalars(select(DeadlineEvent).where(
                       DeadlineEvent.petition_id == petition_id,
                       DeadlineEvent.deleted.is_(False)).order_by(DeadlineEvent.on_date))]
-        history = [HistoryEntry(a.at, a.action, a.detail, *_staff_names(session, a.staff_id),
-                                a.device_id)
-                   for a in session.scalars(select(Activity).where(
-                       Activity.petition_id == petition_id).order_by(Activity.at, Activity.id))]
+        # In local time, in the order things happened (lines written before 12.5 are local).
+        history = sorted((HistoryEntry(local_iso(a.at), a.action, a.detail,
+                                       *_staff_names(session, a.staff_id), a.device_id)
+                          for a in session.scalars(select(Activity).where(
+                              Activity.petition_id == petition_id)
+                              .order_by(Activity.at, Activity.id))), key=lambda h: h.at)
         return PetitionDetail(
             row, office.name_zh, office.name_bo, office.short_zh, p.higher_office, p.higher_ref,
             p.requests, p.original_case_no, p.head_count, p.jurisdiction, p.referral_body,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -9,8 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, InvalidInputError, ValidationError
-from app.core.formatting import format_short_datetime
-from app.core.i18n import N_
+from app.core.formatting import format_number, format_short_datetime
+from app.core.i18n import N_, _
 from app.core.labels import (
     BUSINESS_TYPES,
     CATEGORIES,
@@ -44,7 +45,7 @@ from models import (
     PetitionParty,
     PetitionReply,
 )
-from models.sync import hlc_wall_ms
+from models.sync import field_ids, hlc_wall_ms
 
 MAX_SUMMARY = 2000
 MAX_REQUESTS = 2000
@@ -86,6 +87,9 @@ class RegisteredPetition:
     reply_due: date
     answer_due: date
     is_repeat: bool
+    # Registration numbers this laptop still holds for the year; None on the office's
+    # numbering laptop (it grants itself more).
+    numbers_left: int | None = None
 
 
 def parse_received(value: str) -> datetime | None:
@@ -194,6 +198,60 @@ def recompute_open(session: Session, office_id: str) -> int:
     return changed
 
 
+def _open_of(session: Session, office_ids: Iterable[str] | None) -> list[Petition]:
+    stmt = select(Petition).where(Petition.deleted.is_(False), Petition.answer_done_on.is_(None))
+    if office_ids is not None:
+        stmt = stmt.where(Petition.office_id.in_(list(office_ids)))
+    return list(session.scalars(stmt))
+
+
+def redate_after_sync(session: Session, since_seq: int) -> int:
+    """After an import: recompute the due dates that what arrived bears on (versions with a
+    ``seq`` above ``since_seq``), so that they never depend on the order packages arrive in.
+
+    Due dates are a function of the petition's receipt and deadline changes, its office's rule
+    and the holidays: an open petition that arrived or changed, or whose deadline changes did,
+    is recomputed; all of an office's open petitions when its rule arrived, and every office's
+    when holidays did. Only a due date that differs from the stored one is written (a local
+    change, with capture on, that travels on): two laptops computing the same date write the
+    same value, and heads that agree are no conflict, so the stores converge. Returns how many
+    petitions got new due dates.
+    """
+    touched = session.execute(text(
+        "SELECT DISTINCT tbl, row_id, field FROM sync_version WHERE seq > :since"
+        " AND tbl IN ('petition', 'deadline_event', 'office', 'holiday_override')"),
+        {"since": since_seq}).all()
+    if not touched:
+        return 0
+    rule_fields = {field_ids(Office.__table__)[c]  # type: ignore[arg-type]
+                   for c in ("deadline_unit", "reply_days", "answer_months", "deleted")}
+    offices = {row for tbl, row, fld in touched if tbl == "office" and fld in rule_fields}
+    petitions: dict[str, Petition] = {}
+    if any(tbl == "holiday_override" for tbl, _row, _fld in touched):
+        petitions.update((p.id, p) for p in _open_of(session, None))
+    elif offices:
+        petitions.update((p.id, p) for p in _open_of(session, offices))
+    ids = {row for tbl, row, _fld in touched if tbl == "petition"}
+    events = [row for tbl, row, _fld in touched if tbl == "deadline_event"]
+    if events:
+        ids.update(session.scalars(select(DeadlineEvent.petition_id).where(
+            DeadlineEvent.id.in_(events))))
+    ids.difference_update(petitions)
+    if ids:
+        petitions.update((p.id, p) for p in session.scalars(select(Petition).where(
+            Petition.id.in_(list(ids)), Petition.deleted.is_(False),
+            Petition.answer_done_on.is_(None))))
+    changed = 0
+    for petition in petitions.values():
+        before = (petition.reply_due, petition.answer_due)
+        if not petition.received_at or session.get(Office, petition.office_id) is None:
+            continue  # its office is kept apart on this laptop
+        _recompute(session, petition)
+        changed += before != (petition.reply_due, petition.answer_due)
+    session.flush()
+    return changed
+
+
 CLOCK_SET_BACK = N_("This laptop's clock reads {now}, earlier than changes this laptop itself "
                     "made on {then}: its date and time were set back (a flat clock battery, "
                     "perhaps). Set them right first: the registration number and the deadlines "
@@ -274,9 +332,25 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
         log_activity(session, store, petition.id, staff_or_none(session, staff_id), "registered",
                      reg_no)
         session.flush()
+        left = None if office.numbering_device_id == store.device_id else \
+            numbering.remaining(session, office.id, received.year, store.device_id)
         return RegisteredPetition(petition.id, reg_no, seq is None,
                                   date.fromisoformat(petition.reply_due),
-                                  date.fromisoformat(petition.answer_due), repeat)
+                                  date.fromisoformat(petition.answer_due), repeat, left)
+
+
+LOW_NUMBERS_NOTE = N_("Only {count} registration numbers are left on this laptop. Exchange "
+                      "packages with the office's master laptop soon: it grants a new block "
+                      "when it reads this laptop's package.")
+
+
+def numbers_note(done: RegisteredPetition) -> str:
+    """The warning to show after registering when this laptop's numbers are running out
+    (translated; empty when there is none, or when the number is provisional already)."""
+    if done.provisional or done.numbers_left is None \
+            or done.numbers_left >= numbering.LOW_NUMBERS:
+        return ""
+    return _(LOW_NUMBERS_NOTE).format(count=format_number(done.numbers_left))
 
 
 def record_reply(store: Store, petition_id: str, kind: str, replied_on: date, method: str,

@@ -12,21 +12,41 @@ database index (office, year, number) makes a duplicate impossible to store in a
 A laptop with no block left still registers the petition, under a provisional number that names
 the laptop (达检信〔2026〕临3F2A-1号); it can never equal another laptop's provisional number or a
 real number. Numbers of deleted petitions are never reused.
+
+Further blocks travel through the sync: when the numbering laptop reads a package from a laptop
+of its office that has fewer than :data:`LOW_NUMBERS` numbers left for this year (or, in
+December, for the next), or that registered under provisional numbers, it grants that laptop a
+new block in the same transaction (:func:`grant_on_import`); the block goes back with its next
+package. A laptop that receives a block renumbers its own provisional numbers from its blocks
+(:func:`renumber_provisional`), once it is not catching up; the petition's history keeps the
+provisional number.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.core.errors import AppError
 from app.core.i18n import N_
-from models import NumberBlock, Office, Petition
+from app.core.store import Store
+from app.petitions.records import log_activity
+from models import Activity, Device, NumberBlock, Office, Petition
 
 OWN_BLOCK = 100
 FIELD_BLOCK = 50
+# Fewer numbers left than this: the clerk is warned, and the numbering laptop grants a block.
+LOW_NUMBERS = 10
+# The highest provisional number used under a prefix: held now, or held before and renumbered
+# (the history keeps it), so that one is never given twice.
+PROVISIONAL_USED_SQL = (
+    "SELECT COALESCE(MAX(CAST(substr(x, length(:prefix) + 1) AS INTEGER)), 0) FROM ("
+    " SELECT reg_no AS x FROM petition WHERE substr(reg_no, 1, length(:prefix)) = :prefix"
+    " UNION ALL SELECT detail FROM activity WHERE action IN ('registered', 'renumbered')"
+    " AND substr(detail, 1, length(:prefix)) = :prefix)")
 
 
 def format_number(short_zh: str, year: int, seq: int) -> str:
@@ -108,9 +128,7 @@ def issue_number(session: Session, office: Office, year: int,
     if seq is not None:
         return seq, format_number(office.short_zh, year, seq)
     prefix = provisional_prefix(office.short_zh, year, device_id)
-    issued = session.scalar(select(func.count()).select_from(Petition).where(
-        Petition.office_id == office.id, Petition.reg_seq.is_(None),
-        Petition.reg_no.startswith(prefix, autoescape=True))) or 0
+    issued = int(session.execute(text(PROVISIONAL_USED_SQL), {"prefix": prefix}).scalar() or 0)
     return None, f"{prefix}{issued + 1}号"
 
 
@@ -125,3 +143,93 @@ def remaining(session: Session, office_id: str, year: int, device_id: str) -> in
             Petition.reg_seq.between(first, last))) or 0
         total += last - first + 1 - used
     return total
+
+
+def numbers_left(store: Store, year: int | None = None) -> int | None:
+    """How many registration numbers this laptop still holds for ``year`` (this year by
+    default); None on the office's numbering laptop, which grants itself more as it needs."""
+    year = year or date.today().year
+    with store.read() as session:
+        device = session.get(Device, store.device_id) if store.device_id else None
+        office = session.get(Office, device.office_id) if device and device.office_id else None
+        if office is None or store.device_id is None:
+            return 0
+        if office.numbering_device_id == store.device_id:
+            return None
+        return remaining(session, office.id, year, store.device_id)
+
+
+def _provisional_of(session: Session, office: Office, device_id: str) -> list[Petition]:
+    """The live petitions registered under ``device_id``'s provisional numbers, in the order
+    they were given."""
+    found = []
+    for petition in session.scalars(select(Petition).where(
+            Petition.office_id == office.id, Petition.reg_seq.is_(None),
+            Petition.deleted.is_(False))):
+        prefix = provisional_prefix(office.short_zh, petition.reg_year, device_id)
+        suffix = petition.reg_no[len(prefix):-1]
+        if petition.reg_no.startswith(prefix) and suffix.isdigit():
+            found.append((petition.reg_year, int(suffix), petition))
+    return [p for _year, _n, p in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def grant_on_import(session: Session, office: Office, sender_id: str, granting_device: str,
+                    today: date) -> list[NumberBlock]:
+    """On the office's numbering laptop, reading a package from ``sender_id``: grant it a
+    block for each year it is short of numbers in (fewer than :data:`LOW_NUMBERS` left this
+    year, or next year in December, or provisional numbers given in a year)."""
+    if office.numbering_device_id != granting_device or sender_id == granting_device \
+            or catching_up(session):
+        return []
+    waiting: dict[int, int] = {}
+    for petition in _provisional_of(session, office, sender_id):
+        waiting[petition.reg_year] = waiting.get(petition.reg_year, 0) + 1
+    years = {today.year, *(y for y in waiting if y >= today.year - 1)}
+    if today.month == 12:
+        years.add(today.year + 1)
+    granted = []
+    for year in sorted(years):
+        if remaining(session, office.id, year, sender_id) - waiting.get(year, 0) < LOW_NUMBERS:
+            granted.append(grant_block(session, office, year, sender_id,
+                                       FIELD_BLOCK + waiting.get(year, 0), granting_device))
+    return granted
+
+
+def block_arrived(session: Session, device_id: str, since_seq: int) -> bool:
+    """Whether a block for ``device_id`` came with the versions above ``since_seq``."""
+    return session.execute(text(
+        "SELECT 1 FROM sync_version v JOIN number_block b ON b.id = v.row_id"
+        " WHERE v.seq > :since AND v.tbl = 'number_block' AND b.device_id = :device"
+        " AND b.deleted = 0 LIMIT 1"), {"since": since_seq, "device": device_id}).first() \
+        is not None
+
+
+def renumber_provisional(session: Session, store: Store) -> list[tuple[str, str]]:
+    """Give this laptop's own provisional numbers real ones from its blocks, in the order they
+    were given; each petition's history keeps the provisional number. Returns (old, new)."""
+    device_id = store.device_id
+    device = session.get(Device, device_id) if device_id else None
+    office = session.get(Office, device.office_id) if device and device.office_id else None
+    if office is None or device_id is None or catching_up(session):
+        return []
+    done = []
+    for petition in _provisional_of(session, office, device_id):
+        registered_here = session.scalar(select(Activity.id).where(
+            Activity.petition_id == petition.id, Activity.action == "registered",
+            Activity.device_id == device_id).limit(1))
+        if registered_here is None:  # another laptop whose mark is the same four digits
+            continue
+        seq = _next_in_blocks(session, office.id, petition.reg_year, device_id)
+        if seq is None and office.numbering_device_id == device_id:
+            grant_block(session, office, petition.reg_year, device_id, OWN_BLOCK, device_id)
+            seq = _next_in_blocks(session, office.id, petition.reg_year, device_id)
+        if seq is None:
+            continue
+        old = petition.reg_no
+        petition.reg_seq, petition.reg_no = seq, format_number(office.short_zh,
+                                                               petition.reg_year, seq)
+        session.flush()
+        log_activity(session, store, petition.id, None, "renumbered",
+                     f"{old} → {petition.reg_no}")
+        done.append((old, petition.reg_no))
+    return done

@@ -4,13 +4,13 @@ each change leaves in its history, the staff member behind it, the names of its 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AppError
 from app.core.i18n import N_
+from app.core.stamps import utc_stamp
 from app.core.store import Store
 from models import Activity, Person, Petition, PetitionParty, Staff
 
@@ -27,7 +27,7 @@ def log_activity(session: Session, store: Store, petition_id: str, staff_id: str
                  action: str, detail: str = "") -> None:
     """One line of a petition's history: who did what, on which laptop, when."""
     assert store.device_id is not None
-    session.add(Activity(petition_id=petition_id, at=datetime.now().isoformat(timespec="seconds"),
+    session.add(Activity(petition_id=petition_id, at=utc_stamp(),
                          staff_id=staff_id or None, device_id=store.device_id, action=action,
                          detail=detail))
 

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.i18n import N_
+from app.core.stamps import local_day_of
 from app.core.store import Store
 from app.statistics.periods import Period
 from models import (
@@ -132,7 +133,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
            AidCase.petition_id, (AidCase.deleted.is_(False),)),
     Source("aid_decision", _join((AidCase, AidCase.id == AidDecision.aid_case_id),
                                  _to_petition(AidCase.petition_id)),
-           AidDecision.decided_at, AidCase.petition_id,
+           local_day_of(AidDecision.decided_at), AidCase.petition_id,
            (AidDecision.deleted.is_(False), AidCase.deleted.is_(False))),
     Source("aid_payment", _join((AidCase, AidCase.id == AidPayment.aid_case_id),
                                 _to_petition(AidCase.petition_id)),

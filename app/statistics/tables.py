@@ -35,6 +35,7 @@ from app.core.errors import AppError, StoreError, ValidationError
 from app.core.i18n import N_
 from app.core.money import yuan_text
 from app.core.progress import SILENT, Progress
+from app.core.stamps import LOCAL_DAY_SQL
 from app.core.store import Store, read_only_uri
 from models import Office
 
@@ -227,7 +228,7 @@ SELECT
   c.proposed_fen AS proposed_fen,
   doorstep_yuan(c.proposed_fen) AS proposed_yuan,
   c.status AS status,
-  (SELECT max(substr(d.decided_at, 1, 10)) FROM aid_decision AS d
+  (SELECT max({LOCAL_DAY_SQL.format(col="d.decided_at")}) FROM aid_decision AS d
    WHERE d.aid_case_id = c.id AND d.deleted = 0) AS decided_on,
   c.approved_fen AS approved_fen,
   doorstep_yuan(c.approved_fen) AS approved_yuan,

@@ -85,6 +85,17 @@ def capture_off(store: Store, session: Session) -> Iterator[Any]:
         store.ctx.applying.discard(id(raw))
 
 
+@contextmanager
+def capture_on(store: Store, raw: Any) -> Iterator[None]:
+    """Inside ``capture_off``: what is written in the block is this laptop's own change (e.g.
+    values it derives from what it received), captured as a new version."""
+    store.ctx.applying.discard(id(raw))
+    try:
+        yield
+    finally:
+        store.ctx.applying.add(id(raw))
+
+
 def vector(store: Store) -> dict[str, int]:
     """The highest counter held from each device (versions of a device arrive in order)."""
     with store.read() as session:

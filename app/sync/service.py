@@ -41,6 +41,8 @@ from app.core.i18n import N_, _
 from app.core.identity import this_device
 from app.core.progress import SILENT, Progress, check
 from app.core.store import Store
+from app.petitions import numbering
+from app.petitions.intake import redate_after_sync
 from app.sync import container, crypto, engine, signed
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
 from models import Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
@@ -96,11 +98,17 @@ class StoredRoster:
 
 def stored_roster(store: Store) -> StoredRoster | None:
     with store.read() as session:
-        row = session.scalars(select(SyncRoster)).first()
-        if row is None:
-            return None
-        return StoredRoster(crypto.read_roster(row.signed, row.office_public_key),
-                            row.office_public_key, row.signed)
+        return _roster_in(session)
+
+
+def _roster_in(session: Session) -> StoredRoster | None:
+    """The roster as this transaction sees it: a change to it is read and written in the same
+    ``store.write()``, so that a grant made meanwhile by another window is not lost."""
+    row = session.scalars(select(SyncRoster)).first()
+    if row is None:
+        return None
+    return StoredRoster(crypto.read_roster(row.signed, row.office_public_key),
+                        row.office_public_key, row.signed)
 
 
 def _keep_roster(session: Session, signed: bytes, office_pub: bytes) -> Roster:
@@ -218,25 +226,24 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
 def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
     """On the master laptop: add the requesting laptop to the roster and grant it a block of
     registration numbers; returns the grant file for it."""
-    from app.petitions import numbering
     office_key = _office_key(store, passphrase)
-    current = stored_roster(store)
-    assert current is not None
-    asked = crypto.read_enrolment_request(request, current.roster.office_id)
-    known = current.roster.find(asked.device_id)
-    if known is not None and known.revoked:
-        raise AppError(N_("This laptop was revoked; it cannot be enrolled again."))
-    if known is not None and known.public() != asked.public():
-        # The same laptop id with other keys: a data folder copied from another laptop.
-        raise AppError(N_("A laptop with this id is already enrolled, with other keys. Was this "
-                          "laptop's data folder copied from another laptop? Set it up afresh "
-                          "instead; nothing was changed."))
-    devices = [d for d in current.roster.devices if d.device_id != asked.device_id]
-    devices.append(RosterDevice(asked.device_id, asked.name, asked.office_id, asked.sign_pub,
-                                asked.box_pub, datetime.now(UTC).replace(microsecond=0)))
-    roster = Roster(current.roster.office_id, current.roster.version + 1, tuple(devices))
-    signed = crypto.sign_roster(roster, office_key)
     with store.write() as session:
+        current = _roster_in(session)
+        assert current is not None
+        asked = crypto.read_enrolment_request(request, current.roster.office_id)
+        known = current.roster.find(asked.device_id)
+        if known is not None and known.revoked:
+            raise AppError(N_("This laptop was revoked; it cannot be enrolled again."))
+        if known is not None and known.public() != asked.public():
+            # The same laptop id with other keys: a data folder copied from another laptop.
+            raise AppError(N_("A laptop with this id is already enrolled, with other keys. Was "
+                              "this laptop's data folder copied from another laptop? Set it up "
+                              "afresh instead; nothing was changed."))
+        devices = [d for d in current.roster.devices if d.device_id != asked.device_id]
+        devices.append(RosterDevice(asked.device_id, asked.name, asked.office_id, asked.sign_pub,
+                                    asked.box_pub, datetime.now(UTC).replace(microsecond=0)))
+        roster = Roster(current.roster.office_id, current.roster.version + 1, tuple(devices))
+        signed = crypto.sign_roster(roster, office_key)
         _keep_roster(session, signed, office_key.public())
         office = session.get(Office, roster.office_id)
         assert office is not None and store.device_id is not None
@@ -278,16 +285,16 @@ def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
     """On the master laptop: a lost laptop is revoked; packages are no longer encrypted to it
     and packages it signs are refused."""
     office_key = _office_key(store, passphrase)
-    current = stored_roster(store)
-    assert current is not None
-    target = current.roster.find(device_id)
-    if target is None:
-        raise AppError(N_("No laptop of this office has the id {id}."), id=device_id)
-    if device_id == store.device_id:
-        raise AppError(N_("The master laptop cannot revoke itself."))
-    if target.revoked:
-        raise AppError(N_("This laptop is already revoked."))
     with store.write() as session:
+        current = _roster_in(session)
+        assert current is not None
+        target = current.roster.find(device_id)
+        if target is None:
+            raise AppError(N_("No laptop of this office has the id {id}."), id=device_id)
+        if device_id == store.device_id:
+            raise AppError(N_("The master laptop cannot revoke itself."))
+        if target.revoked:
+            raise AppError(N_("This laptop is already revoked."))
         # The cut-off: what this laptop holds of each of the revoked laptop's logs now. What
         # it wrote beyond is refused from any laptop that carries it.
         raw = engine.raw_connection(session)
@@ -449,6 +456,8 @@ class ImportResult:
     # Changes found on this laptop under another laptop's log that nobody signed (never
     # written by Doorstep): kept apart.
     unverified: int = 0
+    # This laptop's provisional registration numbers that took real ones: (old, new).
+    renumbered: tuple[tuple[str, str], ...] = ()
 
 
 OLDER_FORMAT = N_("This package was written by an older Doorstep, before changes were signed "
@@ -538,9 +547,29 @@ def import_package(store: Store, source: Path, passphrase: str,
             assert row is not None
             trust = signed.trust_for(raw, crypto.read_roster(row.signed, row.office_public_key),
                                      row.office_public_key, keys.device_id)
+            since = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM sync_version")
+                        .fetchone()[0])
             got = signed.receive(raw, bundle, trust, sender_id=opened.sender_id, ack=ack,
                                  keys=keys, office_key=office_key)
             result = got.applied
+            if got.new_log is not None:
+                # What this laptop writes below goes to its fresh log (a failed import leaves
+                # it as it was: the next write transaction reads it again).
+                store.ctx.log_id = got.new_log
+            # Due dates are derived: recomputed from what arrived, written as this laptop's
+            # own change where they differ (see app.petitions.intake.redate_after_sync).
+            with engine.capture_on(store, raw):
+                redate_after_sync(session, since)
+                # Blocks of numbers: this laptop's provisional numbers take real ones from a
+                # block that arrived; the numbering laptop grants the sender a block it needs.
+                renumbered = numbering.renumber_provisional(session, store) \
+                    if store.device_id is not None \
+                    and numbering.block_arrived(session, store.device_id, since) else []
+                home = session.get(Office, found.roster.office_id)
+                if home is not None and store.device_id is not None:
+                    numbering.grant_on_import(session, home, opened.sender_id,
+                                              store.device_id, date.today())
+                session.flush()
             scratch.pause_for_tests("import-applying")
             peer = session.get(SyncPeer, opened.sender_id)
             # What the sender holds, from its newest package: a replayed old one changes
@@ -587,7 +616,7 @@ def import_package(store: Store, source: Path, passphrase: str,
             decided=len(got.decided), withdrawn=got.withdrawn,
             restored=got.new_log is not None, reissued=got.reissued,
             clock_behind_sender=_days_behind(str(manifest.get("created_at", ""))),
-            unverified=got.unverified)
+            unverified=got.unverified, renumbered=tuple(renumbered))
     finally:
         work.close()
 
@@ -617,6 +646,9 @@ REISSUED_NOTE = N_("{count} of this laptop's changes that the office had kept ap
 UNVERIFIED_NOTE = N_("{count} changes on this laptop were written under another laptop's name, "
                      "not by Doorstep; they were taken out of the data and kept apart for "
                      "review. Tell the person who looks after Doorstep.")
+RENUMBERED_NOTE = N_("{count} petitions registered on this laptop under provisional numbers "
+                     "got their registration numbers from the block the office granted: "
+                     "{numbers}. Their history keeps the provisional number.")
 CLOCK_BEHIND_NOTE = N_("This laptop's clock reads about {days} days earlier than the clock of "
                        "the laptop that wrote the package. Set this laptop's date and time "
                        "right: registration numbers and deadlines depend on it.")
@@ -639,6 +671,10 @@ def import_notes(got: ImportResult) -> list[str]:
         notes.append(_(REISSUED_NOTE).format(count=format_number(got.reissued)))
     if got.unverified:
         notes.append(_(UNVERIFIED_NOTE).format(count=format_number(got.unverified)))
+    if got.renumbered:
+        notes.append(_(RENUMBERED_NOTE).format(
+            count=format_number(len(got.renumbered)),
+            numbers="; ".join(f"{old} → {new}" for old, new in got.renumbered)))
     if got.clock_behind_sender:
         notes.append(_(CLOCK_BEHIND_NOTE).format(days=format_number(got.clock_behind_sender)))
     return notes

@@ -1026,9 +1026,8 @@ def _provisional_numbers(raw: Any, out: list[tuple[Any, ...]],
             continue
         prefix = numbering.provisional_prefix(str(short[0]), int(year), device_id)
         if prefix not in issued:
-            issued[prefix] = int(raw.execute(
-                "SELECT COUNT(*) FROM petition WHERE reg_seq IS NULL AND substr(reg_no, 1, ?) = ?",
-                (len(prefix), prefix)).fetchone()[0])
+            issued[prefix] = int(raw.execute(numbering.PROVISIONAL_USED_SQL,
+                                             {"prefix": prefix}).fetchone()[0])
         issued[prefix] += 1
         given[row_id] = f"{prefix}{issued[prefix]}号"
     renumbered = []

@@ -507,6 +507,8 @@ class IntakeView(QWidget):
         if done.provisional:
             text += " " + _("This laptop has no registration numbers left, so the number is "
                             "provisional until the office laptop gives it a block of numbers.")
+        elif petitions.numbers_note(done):
+            text += " " + petitions.numbers_note(done)
         self.message.setText(text)
         self.last_registered = done.id
         self.print_receipt.show()
