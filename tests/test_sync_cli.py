@@ -3,8 +3,9 @@ exchange packages until their dumps are byte-identical; an import killed midway 
 
 from __future__ import annotations
 
+import json
 import os
-import random
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from app.core import scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,31 +61,50 @@ def test_two_laptops_scripted_until_their_dumps_are_identical(office: dict[str, 
 
 def test_an_import_killed_midway_leaves_the_store_as_before(tmp_path: Path,
                                                            office: dict[str, Path]) -> None:
-    rng = random.Random(7)
-    source = office["root"] / "full.dsp"
-    for attempt in range(4):
-        folder = tmp_path / f"laptop{attempt}"
-        app("enrol-request", "--data-dir", str(folder), "--office", "632624", "--out",
-            str(tmp_path / f"request{attempt}"), passphrase="pass-" + str(attempt))
-        app("enrol", str(tmp_path / f"request{attempt}"), "--data-dir", str(office["master"]),
-            "--out", str(tmp_path / f"grant{attempt}"))
-        app("accept-grant", str(tmp_path / f"grant{attempt}"), "--data-dir", str(folder),
-            passphrase="pass-" + str(attempt))
-        before = app("dump", "--data-dir", str(folder))
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-               "DOORSTEP_PASSPHRASE": "pass-" + str(attempt)}
-        child = subprocess.Popen([sys.executable, "-m", "app", "import", str(source),
-                                  "--data-dir", str(folder)], cwd=ROOT, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.4, 1.3))
+    folder, source = tmp_path / "laptop", tmp_path / "full.dsp"
+    app("enrol-request", "--data-dir", str(folder), "--office", "632624", "--out",
+        str(tmp_path / "request"), passphrase="pass-k")
+    app("enrol", str(tmp_path / "request"), "--data-dir", str(office["master"]),
+        "--out", str(tmp_path / "grant"))
+    app("accept-grant", str(tmp_path / "grant"), "--data-dir", str(folder), passphrase="pass-k")
+    # A package written after the enrolment: one this laptop can read.
+    app("export", "--data-dir", str(office["master"]), "--to", str(source), "--full")
+    before = app("dump", "--data-dir", str(folder))
+    # The import waits inside its write transaction (app.core.scratch.pause_for_tests) and is
+    # killed there.
+    ready = tmp_path / "ready"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DOORSTEP_PASSPHRASE": "pass-k",
+           scratch.PAUSE_ENV: "import-applying", scratch.READY_ENV: str(ready)}
+    child = subprocess.Popen([sys.executable, "-m", "app", "import", str(source),
+                              "--data-dir", str(folder)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            if child.poll() is not None:
+                said = child.communicate()[1].decode(errors="replace")
+                pytest.fail(f"the import ended (code {child.returncode}) before it applied: {said}")
+            assert time.monotonic() < deadline, "the import never reached its transaction"
+            time.sleep(0.02)
         child.send_signal(signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            child.kill()
         child.wait()
-        after = app("dump", "--data-dir", str(folder))
-        # That start removed whatever scratch files the killed import left.
-        assert not (folder / "scratch").exists() and not list(folder.glob("import-*"))
-        # Either nothing of the package is in, or all of it: never a part.
-        assert after == before or ("达检信〔2026〕" in after and after.count('"reg_no"') > 20)
-        if after != before:
-            again = app("import", str(source), "--data-dir", str(folder),
-                        passphrase="pass-" + str(attempt))
-            assert "0" in again
+    assert child.returncode == -signal.SIGKILL
+    assert (folder / "scratch").exists()  # the killed import's workspace
+
+    assert app("dump", "--data-dir", str(folder)) == before  # nothing of the package is in
+    # That start removed whatever scratch files the killed import left.
+    assert not (folder / "scratch").exists() and not list(folder.glob("import-*"))
+    assert app("sync-history", "--data-dir", str(folder), passphrase="pass-k").strip() == ""
+
+    app("import", str(source), "--data-dir", str(folder), passphrase="pass-k")
+    after = app("dump", "--data-dir", str(folder))
+    assert "达检信〔2026〕" in after and after.count('"reg_no"') > 20
+    # Imported again, every version of the package was new: the killed import left none.
+    (received,) = app("sync-history", "--data-dir", str(folder),
+                      passphrase="pass-k").splitlines()
+    found = re.search(r"received\s+\S+\s+\S+\s+#\d+\s+(\d+)\s+(\{.*\})$", received)
+    assert found is not None, received
+    assert json.loads(found[2])["new"] == int(found[1]) > 0
