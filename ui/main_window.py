@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -39,6 +39,8 @@ from ui.petitions.registry_view import Caption, RegistryView
 from ui.petitions.today_view import TodayView
 from ui.statistics.statistics_view import StatisticsView
 from ui.sync.view import SyncView
+from ui.widgets.fields import confirm
+from ui.widgets.form_support import Retranslated
 
 # Each language is named in its own script, whatever the display language is.
 LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
@@ -49,7 +51,7 @@ AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
          ("sync", N_("Sync")))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslated, QMainWindow):
     def __init__(self, tasks: Tasks, paths: AppPaths, settings: Settings,
                  language: LanguageManager) -> None:
         super().__init__()
@@ -309,13 +311,8 @@ class MainWindow(QMainWindow):
             self.offer_hearing_draft(petition_id)
         if drafts.load_intake_draft(self.paths) is None:
             return
-        answer = QMessageBox.question(
-            self, _("Doorstep"),
-            _("A petition was being typed when Doorstep last closed, and it was not registered. "
-              "Continue with it?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, _("A petition was being typed when Doorstep last closed, and it was "
+                           "not registered. Continue with it?"), default_yes=True):
             self.intake.restore_draft()
             self.show_area("intake")
         else:
@@ -332,13 +329,11 @@ class MainWindow(QMainWindow):
         if found is None:
             drafts.discard_draft(self.paths, drafts.hearing_draft_name(petition_id))
             return
-        answer = QMessageBox.question(
-            self, _("Doorstep"),
-            _("A hearing for petition {number} was being recorded when Doorstep last closed, "
-              "and it was not saved. Continue with it?").format(number=number),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(
+                self,
+                _("A hearing for petition {number} was being recorded when Doorstep last closed, "
+                  "and it was not saved. Continue with it?").format(number=number),
+                default_yes=True):
             drafts.discard_draft(self.paths, drafts.hearing_draft_name(petition_id))
             return
         dialog = PetitionDialog(self.tasks, self.paths, petition_id,
@@ -415,8 +410,3 @@ class MainWindow(QMainWindow):
             bytes(self.saveState().data())).decode("ascii")
         save_settings(self.paths, self.settings)
         super().closeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

@@ -13,11 +13,10 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -55,11 +54,11 @@ from ui.aid.payment_dialog import PAYMENT_COLUMNS, PaymentDialog, ReverseDialog
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import (
-    OK_STYLE,
     AmountField,
     Checklist,
     MessageLine,
     cell,
+    date_field,
     display_name,
     plain_table,
     set_headers,
@@ -68,7 +67,7 @@ from ui.widgets.fields import (
 )
 from ui.widgets.form_support import (
     FieldErrors,
-    retranslate_labels,
+    Retranslated,
     scroll_to_focus,
     scrolling,
     section,
@@ -81,7 +80,7 @@ from ui.widgets.paper_preview import PaperPreview
 DECISION_COLUMNS = (N_("Date and time"), N_("Who"), N_("What"), N_("Amount"), N_("Reason"))
 
 
-class AidCaseDialog(QDialog):
+class AidCaseDialog(Retranslated, QDialog):
     """A new proposal (``aid_case_id`` None) or an existing aid case of ``petition_id``."""
 
     changed = Signal()
@@ -147,11 +146,7 @@ class AidCaseDialog(QDialog):
         self.facts.setTabChangesFocus(True)
         self.facts.setMaximumHeight(120)
         self.amount = AmountField()
-        self.proposed_on = QDateEdit(QDate.currentDate())
-        self.proposed_on.setCalendarPopup(True)
-        self.proposed_on.setDisplayFormat("yyyy-MM-dd")
-        self.proposed_on.setMaximumDate(QDate.currentDate())
-        self.proposed_on.setMaximumWidth(220)
+        self.proposed_on = date_field(latest=QDate.currentDate())
         self.reasons = QPlainTextEdit()
         self.reasons.setTabChangesFocus(True)
         self.reasons.setMaximumHeight(90)
@@ -289,8 +284,7 @@ class AidCaseDialog(QDialog):
     def _reload(self, message: str = "") -> None:
         self._load()
         self.retranslate_ui()
-        self.message.setStyleSheet(OK_STYLE)
-        self.message.setText(message)
+        self.message.success(message)
         self.changed.emit()
 
     def selected_payment(self) -> PaymentRow | None:
@@ -523,12 +517,6 @@ class AidCaseDialog(QDialog):
             self.totals.setText(_("Nothing can be paid until a leader approves the aid."))
         self.pay_button.setEnabled(d.status in ("approved", "reduced") and d.remaining_fen > 0)
         self._selection_changed()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 def summary_html(d: AidCaseDetail) -> str:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -33,12 +31,14 @@ from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import (
     AmountField,
     MessageLine,
+    confirm,
+    date_field,
     show_problems,
     tab_chain,
 )
 from ui.widgets.form_support import (
     FieldErrors,
-    retranslate_labels,
+    Retranslated,
     scroll_to_focus,
     scrolling,
     to_date,
@@ -52,7 +52,7 @@ PAYMENT_COLUMNS = (N_("Date"), N_("Amount"), N_("Payee"), N_("Method"), N_("Paid
 
 
 
-class PaymentDialog(QDialog):
+class PaymentDialog(Retranslated, QDialog):
     """Money paid out on an approved case: to the person aided, or to a guardian or relative."""
 
     saved = Signal(str)
@@ -67,11 +67,7 @@ class PaymentDialog(QDialog):
         self.left = QLabel()
         self.amount = AmountField()
         self.amount.setText(yuan_text(detail.remaining_fen))
-        self.paid_on = QDateEdit(QDate.currentDate())
-        self.paid_on.setCalendarPopup(True)
-        self.paid_on.setDisplayFormat("yyyy-MM-dd")
-        self.paid_on.setMaximumDate(QDate.currentDate())
-        self.paid_on.setMaximumWidth(220)
+        self.paid_on = date_field(latest=QDate.currentDate())
         self.relation = CodeCombo(PAYEE_RELATIONS)
         self.payee = QLineEdit(self._aided[0])
         self.id_number = QLineEdit(self._aided[1])
@@ -175,14 +171,8 @@ class PaymentDialog(QDialog):
         self.bank_name.setPlaceholderText(_("e.g. Agricultural Bank of China, Darlag branch"))
         self.account_no.setPlaceholderText(_("12 to 30 digits"))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)
 
-
-class ReverseDialog(QDialog):
+class ReverseDialog(Retranslated, QDialog):
     """Taking back a wrong payment: a reversing entry with the reason; the payment stays."""
 
     saved = Signal(str)
@@ -216,13 +206,10 @@ class ReverseDialog(QDialog):
         self.errors.clear()
         self.message.clear()
         if self.reason.toPlainText().strip():
-            answer = QMessageBox.question(
-                self, _("Doorstep"),
-                _("Reverse this payment? This cannot be undone; the payment and its reversal "
-                  "both stay in the record."),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
+            if not confirm(
+                    self,
+                    _("Reverse this payment? This cannot be undone; the payment and its reversal "
+                      "both stay in the record.")):
                 return
         try:
             entry_id = self._tasks.call(aid.reverse, self._payment.id, self.reason.toPlainText(),
@@ -242,9 +229,3 @@ class ReverseDialog(QDialog):
             "came back.").format(amount=format_money(p.amount_fen), payee=p.payee_name,
                                  date=format_iso_date(p.paid_on)))
         self.reverse_button.setText(_("Reverse the payment"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)

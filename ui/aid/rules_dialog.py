@@ -5,7 +5,6 @@ Anyone may read it; only the chief procurator or a deputy of the office may chan
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,13 +24,15 @@ from app.core.formatting import format_money
 from app.core.i18n import N_, _
 from app.core.money import yuan_text
 from ui.core.tasks import Tasks
-from ui.widgets.fields import AmountField
-from ui.widgets.form_support import ERROR_STYLE, FieldErrors, retranslate_labels, translated_label
+from ui.widgets.fields import AmountField, MessageLine
+from ui.widgets.form_support import (
+    FieldErrors,
+    Retranslated,
+    translated_label,
+)
 
-OK_STYLE = "color: #1b5e20"
 
-
-class AidRulesDialog(QDialog):
+class AidRulesDialog(Retranslated, QDialog):
     def __init__(self, tasks: Tasks, office_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,7 +58,7 @@ class AidRulesDialog(QDialog):
         save_row.addWidget(self.save_button)
         save_row.addStretch(1)
         form.addRow("", save_row)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -76,8 +77,7 @@ class AidRulesDialog(QDialog):
         self.amount.edit.setFocus()
 
     def _refuse(self) -> None:
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setText(_("Only the chief procurator or a deputy chief procurator of this "
+        self.message.error(_("Only the chief procurator or a deputy chief procurator of this "
                                "office can change this rule."))
 
     def save(self) -> None:
@@ -93,14 +93,12 @@ class AidRulesDialog(QDialog):
             self.message.clear()
             return
         except AppError as error:
-            self.message.setStyleSheet(ERROR_STYLE)
-            self.message.setText(error.translated())
+            self.message.error(error.translated())
             return
         self.changed_any = True
         self.amount.setText(yuan_text(self.threshold))
         self.retranslate_ui()
-        self.message.setStyleSheet(OK_STYLE)
-        self.message.setText(_("Saved."))
+        self.message.success(_("Saved."))
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Judicial aid rules"))
@@ -113,9 +111,3 @@ class AidRulesDialog(QDialog):
         self.amount.retranslate_ui()
         self.save_button.setText(_("Save (Ctrl+S)"))
         self.save_button.setEnabled(self.may_change)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)

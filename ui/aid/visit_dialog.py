@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.aid import visits
 from app.aid.visits import HandoverInput, HandoverRow, VisitContext, VisitInput, VisitRow
-from app.core.errors import AppError, InvalidInputError
+from app.core.errors import AppError
 from app.core.formatting import format_iso_date
 from app.core.i18n import N_, _, pick
 from app.core.labels import (
@@ -45,16 +44,12 @@ from app.core.labels import (
 )
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo, compact
-from ui.widgets.form_support import FieldErrors, retranslate_labels, translated_label
-
-OK_STYLE, ERROR_STYLE = "color: #1b5e20", "color: #b00020"
+from ui.widgets.fields import MessageLine, confirm, date_field, show_problems
+from ui.widgets.form_support import FieldErrors, Retranslated, translated_label
 
 
 def _date_edit(value: QDate) -> QDateEdit:
-    edit = QDateEdit(value)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+    return date_field(value)
 
 
 def _qdate(value: str) -> QDate:
@@ -65,7 +60,7 @@ def _iso(edit: QDateEdit) -> str:
     return edit.date().toString("yyyy-MM-dd")
 
 
-class _Form(QDialog):
+class _Form(Retranslated, QDialog):
     """Save (Ctrl+S) and Close, a message line, inline errors beside the fields."""
 
     saved = Signal(str)
@@ -74,7 +69,7 @@ class _Form(QDialog):
         super().__init__(parent)
         self._tasks, self._staff_id = tasks, staff_id
         self.errors = FieldErrors()
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.save_button = QPushButton()
         self.save_button.setAutoDefault(False)
@@ -102,23 +97,11 @@ class _Form(QDialog):
 
     def _problem(self, error: AppError) -> None:
         """Show a refused save: each problem beside its field, the rest on the message line."""
-        self.message.setStyleSheet(ERROR_STYLE)
-        if isinstance(error, InvalidInputError):
-            unplaced = self.errors.show(error.problems)
-            self.message.setText("\n".join(p.translated() for p in unplaced)
-                                 or error.translated())
-        else:
-            self.message.setText(error.translated())
+        show_problems(self.errors, self.message, error)
 
     def retranslate_ui(self) -> None:
         self.save_button.setText(_("Save (Ctrl+S)"))
         self.close_button.setText(_("Close"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 class VisitDialog(_Form):
@@ -287,12 +270,8 @@ class VisitDialog(_Form):
     def cancel_visit(self) -> None:
         if self.visit_id is None:
             return
-        answer = QMessageBox.question(
-            self, _("Doorstep"), _("Cancel this planned return visit? It leaves the lists; the "
-                                   "petition's history keeps a note of it."),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, _("Cancel this planned return visit? It leaves the lists; the "
+                                   "petition's history keeps a note of it.")):
             return
         try:
             self._tasks.call(visits.cancel_visit, self.visit_id, self._staff_id)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,7 +33,13 @@ from app.hearings.agreements import AgreementDetail, AgreementText
 from app.papers import documents as papers
 from ui.core.tasks import Tasks
 from ui.hearings.attachments_view import AttachmentsStrip
-from ui.widgets.form_support import FieldErrors, retranslate_labels, to_date, translated_label
+from ui.widgets.fields import MessageLine, confirm, date_field
+from ui.widgets.form_support import (
+    FieldErrors,
+    Retranslated,
+    to_date,
+    translated_label,
+)
 from ui.widgets.paper_preview import PaperPreview
 
 SECTION_LABELS = {
@@ -51,11 +56,8 @@ class SignedDialog(QDialog):
 
     def __init__(self, agreed_on: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.signed_on = QDateEdit(QDate.currentDate())
-        self.signed_on.setCalendarPopup(True)
-        self.signed_on.setDisplayFormat("yyyy-MM-dd")
-        self.signed_on.setMinimumDate(QDate.fromString(agreed_on, "yyyy-MM-dd"))
-        self.signed_on.setMaximumDate(QDate.currentDate())
+        self.signed_on = date_field(earliest=QDate.fromString(agreed_on, "yyyy-MM-dd"),
+                                    latest=QDate.currentDate())
         self.errors = FieldErrors()
         form = QFormLayout()
         self.errors.add_row(form, "signed_on", translated_label(N_("Signed on")),
@@ -73,7 +75,7 @@ class SignedDialog(QDialog):
         return to_date(self.signed_on.date())
 
 
-class AgreementDialog(QDialog):
+class AgreementDialog(Retranslated, QDialog):
     changed = Signal()
 
     def __init__(self, tasks: Tasks, paths: AppPaths, agreement_id: str, staff_id: str,
@@ -84,9 +86,7 @@ class AgreementDialog(QDialog):
         self.detail: AgreementDetail = tasks.call(agreements.agreement_detail, agreement_id)
         self.errors = FieldErrors()
         self.status = QLabel()
-        self.agreed_on = QDateEdit()
-        self.agreed_on.setCalendarPopup(True)
-        self.agreed_on.setDisplayFormat("yyyy-MM-dd")
+        self.agreed_on = date_field()
         self.place = QLineEdit()
         self.bilingual = QCheckBox()
         top = QFormLayout()
@@ -115,7 +115,7 @@ class AgreementDialog(QDialog):
         scans_layout.addWidget(self.attachments)
         scans_layout.addStretch(1)
         self.tabs.addTab(scans, "")
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.save_button, self.print_button = QPushButton(), QPushButton()
         self.signed_button, self.withdraw_button = QPushButton(), QPushButton()
@@ -237,13 +237,10 @@ class AgreementDialog(QDialog):
         self.attachments.add_button.setFocus()
 
     def withdraw(self) -> None:
-        answer = QMessageBox.question(
-            self, _("Doorstep"),
-            _("Withdraw this agreement? It stays in the record as withdrawn, and a new one can "
-              "be drafted from the hearing."),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(
+                self,
+                _("Withdraw this agreement? It stays in the record as withdrawn, and a new one can "
+                  "be drafted from the hearing.")):
             return
         try:
             self._tasks.call(agreements.withdraw, self.agreement_id, self._staff_id)
@@ -276,9 +273,3 @@ class AgreementDialog(QDialog):
         self.withdraw_button.setText(_("Withdraw…"))
         self.withdraw_button.setEnabled(d.status != "withdrawn")
         self.close_button.setText(_("Close"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)

@@ -42,6 +42,8 @@ from app.core.i18n import _, ngettext
 from app.core.paths import AppPaths
 from ui.core.errors import show_error
 from ui.core.tasks import Tasks
+from ui.widgets.fields import confirm
+from ui.widgets.form_support import Retranslated
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ def _placeholder(style: QStyle) -> QPixmap:
     return pixmap
 
 
-class AttachmentsStrip(QWidget):
+class AttachmentsStrip(Retranslated, QWidget):
     """Thumbnails of one record's attachments, with Add and Remove. ``set_owner(None)`` is for a
     record not saved yet: the strip is disabled with a hint."""
 
@@ -239,12 +241,9 @@ class AttachmentsStrip(QWidget):
         row = self.current_row()
         if row is None or self.owner_id is None:
             return
-        answer = QMessageBox.question(
-            self, _("Doorstep"),
-            _("Remove {name} from this record?").format(name=row.file_name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(
+                self,
+                _("Remove {name} from this record?").format(name=row.file_name)):
             return
         try:
             self._tasks.call(attachments.remove_attachment, row.id, self._staff_id)
@@ -277,14 +276,12 @@ class AttachmentsStrip(QWidget):
         self._retranslate_items()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        elif event.type() == QEvent.Type.FontChange:
+        if event.type() == QEvent.Type.FontChange:
             self._fit_cells()
         super().changeEvent(event)
 
 
-class AttachmentViewer(QDialog):
+class AttachmentViewer(Retranslated, QDialog):
     """A photo, or every page of a PDF scan, stacked in a scrolling column. Fits the width of the
     window until zoomed with Ctrl++ and Ctrl+-; Esc closes."""
 
@@ -398,8 +395,3 @@ class AttachmentViewer(QDialog):
         self.zoom_out_button.setText(_("Smaller (Ctrl+-)"))
         self.zoom_in_button.setText(_("Larger (Ctrl++)"))
         self.close_button.setText(_("Close"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

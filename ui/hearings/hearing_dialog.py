@@ -11,7 +11,7 @@ to record it once held.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,7 +43,13 @@ from app.papers import documents as papers
 from ui.core.tasks import Tasks
 from ui.hearings.attachments_view import AttachmentsStrip
 from ui.widgets.combo import CodeCombo
-from ui.widgets.form_support import FieldErrors, retranslate_labels, section, translated_label
+from ui.widgets.fields import Checklist, MessageLine
+from ui.widgets.form_support import (
+    FieldErrors,
+    Retranslated,
+    section,
+    translated_label,
+)
 from ui.widgets.paper_preview import PaperPreview
 
 DRAFT_DELAY_MS = 700
@@ -55,40 +61,7 @@ def _name(choice: PersonChoice) -> str:
     return pick(choice.name_zh, choice.name_bo, " / ") or "—"
 
 
-class _Checklist(QListWidget):
-    """People to tick: Space ticks the current one."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMaximumHeight(120)
-
-    def fill(self, choices: list[tuple[str, str]], ticked: list[str]) -> None:
-        self.blockSignals(True)
-        self.clear()
-        for key, text in choices:
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if key in ticked
-                               else Qt.CheckState.Unchecked)
-            self.addItem(item)
-        self.blockSignals(False)
-
-    def ticked(self) -> list[str]:
-        return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())
-                if self.item(i).checkState() == Qt.CheckState.Checked]
-
-    def set_ticked(self, keys: list[str]) -> None:
-        self.blockSignals(True)
-        for i in range(self.count()):
-            item = self.item(i)
-            item.setCheckState(Qt.CheckState.Checked
-                               if item.data(Qt.ItemDataRole.UserRole) in keys
-                               else Qt.CheckState.Unchecked)
-        self.blockSignals(False)
-
-
-class HearingDialog(QDialog):
+class HearingDialog(Retranslated, QDialog):
     saved = Signal(str)
     agreement_wanted = Signal(str)
 
@@ -120,7 +93,7 @@ class HearingDialog(QDialog):
         self.tabs.addTab(self._build_minutes(), "")
         self.tabs.addTab(self._build_outcome(), "")
         self.tabs.addTab(self._build_scans(), "")
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.save_button = QPushButton()
         self.save_button.setDefault(False)
@@ -199,9 +172,9 @@ class HearingDialog(QDialog):
                             where_box)
         self.errors.add_row(form, "place", translated_label(N_("Place")), self.place)
         self.errors.add_row(form, "host_id", translated_label(N_("Host")), self.host)
-        self.procurators = _Checklist()
-        self.officers = _Checklist()
-        self.parties = _Checklist()
+        self.procurators = Checklist()
+        self.officers = Checklist()
+        self.parties = Checklist()
         for checklist in (self.procurators, self.officers, self.parties):
             checklist.itemChanged.connect(self._participants_changed)
         self.errors.add_row(form, "procurator_ids", translated_label(N_("Procurators")),
@@ -471,18 +444,15 @@ class HearingDialog(QDialog):
         except InvalidInputError as error:
             unplaced = self.errors.show(error.problems)
             self._show_first_problem_tab(error)
-            self.message.setStyleSheet("color: #b00020")
-            self.message.setText("\n".join(p.translated() for p in unplaced)
+            self.message.error("\n".join(p.translated() for p in unplaced)
                                  or error.translated())
             return
         except AppError as error:
-            self.message.setStyleSheet("color: #b00020")
-            self.message.setText(error.translated())
+            self.message.error(error.translated())
             return
         drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
         self._saved_outcome = self.value().outcome
-        self.message.setStyleSheet("color: #1b5e20")
-        self.message.setText(_("Hearing saved."))
+        self.message.success(_("Hearing saved."))
         self.saved.emit(self.hearing_id)
         self.retranslate_ui()
 
@@ -571,9 +541,3 @@ class HearingDialog(QDialog):
                           value.party_ids)
         self._refresh_statements()
         self._loading = loading
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)

@@ -3,18 +3,14 @@ supervisors, lawyers and respected community figures invited to hearings."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,24 +23,25 @@ from app.hearings import record as hearings
 from app.hearings.record import OfficerInput, OfficerRow
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
-from ui.widgets.form_support import FieldErrors, retranslate_labels, section, translated_label
+from ui.widgets.fields import MessageLine, plain_table
+from ui.widgets.form_support import (
+    FieldErrors,
+    Retranslated,
+    section,
+    translated_label,
+)
 
 HEADERS = (N_("Name (Tibetan)"), N_("Name (Chinese)"), N_("Role"), N_("Phone"),
            N_("Township"), N_("Active"))
 
 
-class OfficersDialog(QDialog):
+class OfficersDialog(Retranslated, QDialog):
     def __init__(self, tasks: Tasks, office_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks, self._office_id = tasks, office_id
         self._rows: list[OfficerRow] = []
         self._editing: str | None = None
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = plain_table(len(HEADERS), stretch=None)
         self.table.itemSelectionChanged.connect(self._selected)
         self.name_bo, self.name_zh = QLineEdit(), QLineEdit()
         self.role = CodeCombo(OFFICER_ROLES, blank=N_("Choose…"))
@@ -66,7 +63,7 @@ class OfficersDialog(QDialog):
         self.new_button.clicked.connect(self.start_new)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.accept)
-        self.message = QLabel()
+        self.message = MessageLine()
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.save_button)
@@ -80,12 +77,16 @@ class OfficersDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.resize(820, 620)
-        self.reload()
+        self._rows = self._tasks.call(hearings.officers, self._office_id)
         self.retranslate_ui()
         self.name_bo.setFocus()
 
     def reload(self) -> None:
         self._rows = self._tasks.call(hearings.officers, self._office_id)
+        self._fill()
+
+    def _fill(self) -> None:
+        """The rows read last, in the current language (no store call)."""
         self.table.blockSignals(True)
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
@@ -154,10 +155,5 @@ class OfficersDialog(QDialog):
         self.save_button.setText(_("Save"))
         self.close_button.setText(_("Close"))
         self.role.retranslate()
+        self._fill()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-            self.reload()
-        super().changeEvent(event)

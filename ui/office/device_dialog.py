@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,9 +18,10 @@ from app.core.errors import ValidationError
 from app.core.i18n import _, pick
 from app.core.identity import DeviceInfo
 from ui.core.tasks import Tasks
+from ui.widgets.form_support import Retranslated
 
 
-class DeviceDialog(QDialog):
+class DeviceDialog(Retranslated, QDialog):
     def __init__(self, tasks: Tasks, device: DeviceInfo, first_run: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,11 +89,6 @@ class DeviceDialog(QDialog):
             target.show()
             return
         self.accept()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 class UserDialog(QDialog):

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,6 +27,7 @@ from app.petitions.deadline_settings import DEADLINE_UNITS, HOLIDAY_KINDS
 from app.petitions.deadlines import DeadlineRule
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
+from ui.widgets.fields import date_field, plain_table
 from ui.widgets.form_support import FieldErrors, section, to_date, translated_label
 
 
@@ -68,16 +64,9 @@ class OfficeSettingsDialog(QDialog):
                                 "the State Council publishes next year's schedule before Doorstep "
                                 "is updated, enter its days here; what you enter always wins."))
         self.explain.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
+        self.table = plain_table(3)
         self.table.setHorizontalHeaderLabels([_("Date"), _("Kind"), _("Note")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day = date_field()
         self.kind = CodeCombo(HOLIDAY_KINDS)
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("e.g. Spring Festival"))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -21,11 +18,13 @@ from app.core.i18n import N_, _, labelled, pick
 from app.core.labels import OFFICE_LEVELS, STAFF_ROLES, label
 from app.persons import directory
 from ui.core.tasks import Changes, Tasks
+from ui.widgets.fields import plain_table
+from ui.widgets.form_support import Retranslated
 
 STAFF_HEADERS = (N_("Name"), N_("Role"), N_("Phone"), N_("Status"))
 
 
-class OfficeView(QWidget):
+class OfficeView(Retranslated, QWidget):
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
@@ -36,13 +35,7 @@ class OfficeView(QWidget):
         self.offices.setMinimumWidth(280)
         self.staff_label = QLabel()
         self.staff_label.setWordWrap(True)
-        self.staff = QTableWidget(0, len(STAFF_HEADERS))
-        self.staff.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.staff.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.staff.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.staff.horizontalHeader().setStretchLastSection(True)
-        self.staff.verticalHeader().setVisible(False)
+        self.staff = plain_table(len(STAFF_HEADERS))
         left = QVBoxLayout()
         left.addWidget(self.offices_label)
         left.addWidget(self.offices)
@@ -107,8 +100,3 @@ class OfficeView(QWidget):
         self.offices.setCurrentRow(current)
         self.offices.blockSignals(False)
         self._show_staff(current)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

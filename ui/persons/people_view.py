@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,10 +20,11 @@ from app.core.i18n import N_, labelled, ngettext
 from app.persons import review as person_review
 from ui.core.tasks import Changes, Tasks
 from ui.persons.persons_table_model import PersonsTableModel
+from ui.widgets.form_support import Retranslated
 from ui.widgets.lazy_table_model import refresh_keeping_place
 
 
-class PeopleView(QWidget):
+class PeopleView(Retranslated, QWidget):
     # The button offering the review of possible duplicate persons was pressed.
     duplicates_requested = Signal()
 
@@ -89,8 +90,3 @@ class PeopleView(QWidget):
         self.model.retranslate()
         # Headers change width with the script: fit the columns to what is on screen now.
         self.table.resizeColumnsToContents()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -31,7 +30,8 @@ from app.core.labels import ETHNICITIES, LANGUAGES, SEXES, label
 from app.persons import review as person_review
 from app.persons.review import REASONS, DuplicatePair, PersonDetails
 from ui.core.tasks import Tasks
-from ui.widgets.form_support import retranslate_labels, translated_label
+from ui.widgets.fields import MessageLine, confirm
+from ui.widgets.form_support import Retranslated, translated_label
 
 SAME = QColor("#d5efcf")  # the same in both records
 DIFFERENT = QColor("#fbe0bd")  # filled in both, but not the same
@@ -87,7 +87,7 @@ def _name(person: PersonDetails) -> str:
     return pick(person.name_zh, person.name_bo)
 
 
-class PersonReviewDialog(QDialog):
+class PersonReviewDialog(Retranslated, QDialog):
     """The pairs on the left; the selected pair's two records side by side on the right."""
 
     # Persons were merged or judged different: lists of persons and petitions may have changed.
@@ -117,7 +117,7 @@ class PersonReviewDialog(QDialog):
         self.reasons.setWordWrap(True)
         self.legend = translated_label(N_("Green: the same in both records. Orange: filled in "
                                           "both records, but different."))
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.keep_left_button, self.keep_right_button = QPushButton(), QPushButton()
         self.different_button, self.close_button = QPushButton(), QPushButton()
@@ -186,11 +186,7 @@ class PersonReviewDialog(QDialog):
                     + _("Every petition, hearing and aid case of the removed record moves to the "
                         "kept one; empty fields of the kept record are filled from the removed "
                         "one. This cannot be undone."))
-        answer = QMessageBox.question(
-            self, _("Possible duplicate persons"), question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, question, title=_("Possible duplicate persons"), default_yes=True):
             return
         row = self.pair_list.currentRow()
         try:
@@ -291,9 +287,3 @@ class PersonReviewDialog(QDialog):
         self.close_button.setText(_("Close"))
         self._fill_list()
         self._show_pair(self.pair_list.currentRow())
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -54,7 +54,14 @@ from app.petitions import intake as petitions
 from app.petitions.intake import PetitionInput
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo, compact
-from ui.widgets.form_support import FieldErrors, retranslate_labels, section, translated_label
+from ui.widgets.fields import MessageLine
+from ui.widgets.form_support import (
+    FieldErrors,
+    Retranslated,
+    retranslate_labels,
+    section,
+    translated_label,
+)
 
 MATCH_DELAY_MS = 250
 DRAFT_DELAY_MS = 800
@@ -219,7 +226,7 @@ class PersonEditor(QWidget):
         self._show_matches()
 
 
-class IntakeView(QWidget):
+class IntakeView(Retranslated, QWidget):
     registered = Signal(str)
 
     def __init__(self, tasks: Tasks, paths: AppPaths, staff_id: str, office_id: str,
@@ -267,7 +274,7 @@ class IntakeView(QWidget):
         self.print_receipt.hide()
         self.print_receipt.clicked.connect(self.preview_receipt)
         self.last_registered = ""
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -491,15 +498,12 @@ class IntakeView(QWidget):
             done = self._tasks.call(petitions.register, self.value(), self.staff_id)
         except InvalidInputError as error:
             self.show_problems(error.problems)
-            self.message.setStyleSheet("color: #b00020")
-            self.message.setText(error.translated())
+            self.message.error(error.translated())
             return
         except AppError as error:
-            self.message.setStyleSheet("color: #b00020")
-            self.message.setText(error.translated())
+            self.message.error(error.translated())
             return
         self.clear()
-        self.message.setStyleSheet("color: #1b5e20")
         text = _("Registered {number}. Procedural reply due {reply}; result answer due "
                  "{answer}.").format(number=done.reg_no,
                                      reply=format_iso_date(done.reply_due.isoformat(), "long"),
@@ -509,7 +513,7 @@ class IntakeView(QWidget):
                             "provisional until the office laptop gives it a block of numbers.")
         elif petitions.numbers_note(done):
             text += " " + petitions.numbers_note(done)
-        self.message.setText(text)
+        self.message.success(text)
         self.last_registered = done.id
         self.print_receipt.show()
         self.registered.emit(done.id)
@@ -588,8 +592,3 @@ class IntakeView(QWidget):
         self._fill_staff()
         self._retitle_tabs()
         self._update_enabled()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

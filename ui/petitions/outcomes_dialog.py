@@ -11,29 +11,26 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, ValidationError
 from app.core.formatting import format_iso_date, format_money, format_number
 from app.core.i18n import N_, _, ngettext
 from app.core.labels import label
@@ -57,18 +54,23 @@ from app.petitions.outcomes import (
 )
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
-from ui.widgets.fields import AmountField
+from ui.widgets.fields import (
+    AmountField,
+    MessageLine,
+    confirm,
+    date_field,
+    plain_table,
+    show_problems,
+)
 from ui.widgets.form_support import (
-    ERROR_STYLE,
     FieldErrors,
-    retranslate_labels,
+    Retranslated,
     scroll_to_focus,
     scrolling,
     section,
     translated_label,
 )
 
-OK_STYLE = "color: #1b5e20"
 # Tall enough for the whole dialog on a 1366×768 laptop screen, with the taskbar and title bar.
 MAX_HEIGHT = 700
 # L10N: column headings of the list of what was recorded about a petition's resolution
@@ -85,11 +87,7 @@ ADD_LABELS = {
 
 # -- helpers ---------------------------------------------------------------------------------
 def _date_edit(minimum: QDate) -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate())
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(minimum)
-    edit.setMaximumDate(QDate.currentDate())
+    edit = date_field(earliest=minimum, latest=QDate.currentDate())
     edit.setMaximumWidth(220)
     return edit
 
@@ -116,19 +114,6 @@ def _fit_screen(dialog: QWidget, width: int, height: int) -> None:
     if screen is not None:
         limit = min(limit, screen.availableGeometry().height() - 40)
     dialog.resize(width, max(200, min(height, limit)))
-
-
-def _show_problems(errors: FieldErrors, message: QLabel, error: AppError) -> None:
-    """Field problems beside their fields; the rest, or a plain refusal, on the message line."""
-    message.setStyleSheet(ERROR_STYLE)
-    if isinstance(error, InvalidInputError):
-        unplaced = errors.show(error.problems)
-        message.setText("\n".join(p.translated() for p in unplaced) or error.translated())
-    elif isinstance(error, ValidationError) and error.field:
-        unplaced = errors.show([error])
-        message.setText("\n".join(p.translated() for p in unplaced))
-    else:
-        message.setText(error.translated())
 
 
 def describe(record: OutcomeRecord) -> tuple[str, str]:
@@ -203,7 +188,7 @@ class RecoveredField(AmountField):
 
 
 # -- the forms that add a record ---------------------------------------------------------------
-class _RecordForm(QDialog):
+class _RecordForm(Retranslated, QDialog):
     """Adds one record to a petition: Save (Ctrl+S) or Cancel; problems beside the fields."""
 
     saved = Signal(str)
@@ -218,7 +203,7 @@ class _RecordForm(QDialog):
         self.record_id: str | None = None
         self.errors = FieldErrors()
         self.form = QFormLayout()
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.save_button = QPushButton()
         self.save_button.setAutoDefault(False)
@@ -257,7 +242,7 @@ class _RecordForm(QDialog):
         try:
             self.record_id = self.submit()
         except AppError as error:
-            _show_problems(self.errors, self.message, error)
+            show_problems(self.errors, self.message, error)
             scroll_to_focus(self.scroll_area)
             return
         self.saved.emit(self.record_id)
@@ -267,12 +252,6 @@ class _RecordForm(QDialog):
         self.setWindowTitle(_(self.title))
         self.save_button.setText(_("Save (Ctrl+S)"))
         self.cancel_button.setText(_("Cancel"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 class ConciliationForm(_RecordForm):
@@ -479,7 +458,7 @@ FORMS: dict[str, type[_RecordForm]] = {
 
 
 # -- the dialog --------------------------------------------------------------------------------
-class OutcomesDialog(QDialog):
+class OutcomesDialog(Retranslated, QDialog):
     """Everything the figures count about one petition's resolution, and the ways to record it."""
 
     changed = Signal()
@@ -537,15 +516,7 @@ class OutcomesDialog(QDialog):
         column.addWidget(self.agreement_note)
         # What was recorded.
         column.addWidget(section(N_("Recorded")))
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = plain_table(len(COLUMNS))
         self.table.setMinimumHeight(150)
         self.table.itemSelectionChanged.connect(self._enable)
         column.addWidget(self.table, 1)
@@ -567,7 +538,7 @@ class OutcomesDialog(QDialog):
         column.addLayout(grid)
         self.scroll_area = scrolling(page)
 
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.close_button = QPushButton()
         self.close_button.setAutoDefault(False)
@@ -641,13 +612,12 @@ class OutcomesDialog(QDialog):
 
     # -- actions --------------------------------------------------------------------------------
     def _done(self, text: str) -> None:
-        self.message.setStyleSheet(OK_STYLE)
-        self.message.setText(text)
+        self.message.success(text)
         self.reload()
         self.changed.emit()
 
     def _refused(self, error: AppError) -> None:
-        _show_problems(self.errors, self.message, error)
+        show_problems(self.errors, self.message, error)
         scroll_to_focus(self.scroll_area)
 
     def save_answerable(self) -> None:
@@ -686,14 +656,11 @@ class OutcomesDialog(QDialog):
         if record is None:
             return
         what, _details = describe(record)
-        answer = QMessageBox.question(
-            self, _("Doorstep"),
-            _("Remove “{what}” of {date}? Do this only for a record entered by mistake; the "
-              "petition's history keeps a note of it.").format(
-                what=what, date=format_iso_date(record.on_date)),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(
+                self,
+                _("Remove “{what}” of {date}? Do this only for a record entered by mistake; the "
+                  "petition's history keeps a note of it.").format(
+                  what=what, date=format_iso_date(record.on_date))):
             return
         self.message.clear()
         try:
@@ -721,9 +688,3 @@ class OutcomesDialog(QDialog):
         self.remove_button.setText(_("Remove…"))
         self.close_button.setText(_("Close"))
         self._fill_table()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QEvent, QUrl, Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -63,7 +62,13 @@ from ui.aid.visit_dialog import visits_html
 from ui.core.tasks import Tasks
 from ui.petitions.outcomes_dialog import OutcomesDialog, outcomes_html, resolution_text
 from ui.widgets.combo import CodeCombo
-from ui.widgets.form_support import FieldErrors, retranslate_labels, to_date, translated_label
+from ui.widgets.fields import confirm, date_field
+from ui.widgets.form_support import (
+    FieldErrors,
+    Retranslated,
+    to_date,
+    translated_label,
+)
 from ui.widgets.paper_preview import PaperPreview
 
 
@@ -238,9 +243,7 @@ class ReplyDialog(_FormDialog):
         super().__init__(tasks, petition_id, staff_id, parent)
         self.kind = CodeCombo(REPLY_KINDS)
         self.method = CodeCombo(REPLY_METHODS)
-        self.replied_on = QDateEdit(QDate.currentDate())
-        self.replied_on.setCalendarPopup(True)
-        self.replied_on.setDisplayFormat("yyyy-MM-dd")
+        self.replied_on = date_field()
         self.content = QPlainTextEdit()
         self.content.setTabChangesFocus(True)
         form = QFormLayout()
@@ -264,9 +267,7 @@ class DeadlineDialog(_FormDialog):
         self.deadline = CodeCombo(DEADLINES)
         self.action = CodeCombo({"pause": N_("Pause"), "resume": N_("Resume"),
                                  "extend": N_("Extend")})
-        self.on_date = QDateEdit(QDate.currentDate())
-        self.on_date.setCalendarPopup(True)
-        self.on_date.setDisplayFormat("yyyy-MM-dd")
+        self.on_date = date_field()
         self.days = QSpinBox()
         self.days.setRange(0, 365)
         self.days.setValue(30)
@@ -289,7 +290,7 @@ class DeadlineDialog(_FormDialog):
                          self.reason.toPlainText(), self.days.value(), self._staff_id)
 
 
-class PetitionDialog(QDialog):
+class PetitionDialog(Retranslated, QDialog):
     changed = Signal()
 
     def __init__(self, tasks: Tasks, paths: AppPaths, petition_id: str, staff_id: str,
@@ -426,13 +427,11 @@ class PetitionDialog(QDialog):
 
         if hearing_id is None and not restore_draft and drafts.load_hearing_draft(
                 self._paths, self.petition_id) is not None:
-            answer = QMessageBox.question(
-                self, _("Doorstep"),
-                _("A hearing for this petition was being recorded and was not saved. Continue "
-                  "with it?"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.Yes)
-            if answer == QMessageBox.StandardButton.Yes:
+            if confirm(
+                    self,
+                    _("A hearing for this petition was being recorded and was not saved. Continue "
+                      "with it?"),
+                    default_yes=True):
                 restore_draft = True
             else:
                 drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
@@ -518,8 +517,3 @@ class PetitionDialog(QDialog):
             button.setText(_(papers.PAPERS[kind]) + "…")
             button.setVisible(kind in available)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-            retranslate_labels(self)
-        super().changeEvent(event)

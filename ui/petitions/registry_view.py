@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -30,7 +29,8 @@ from app.petitions.registry import FigureFilter, RegistryFilter
 from ui.core.tasks import Changes, Tasks
 from ui.petitions.petitions_table_model import PetitionsTableModel
 from ui.widgets.combo import CodeCombo, compact
-from ui.widgets.form_support import to_date
+from ui.widgets.fields import date_field
+from ui.widgets.form_support import Retranslated, to_date
 from ui.widgets.lazy_table_model import refresh_keeping_place
 
 SEARCH_DELAY_MS = 200
@@ -45,7 +45,7 @@ Caption = str | Callable[[int], str]
 SHOWN = ("petition", "petition_party", "person", "petition_reply", "deadline_event")
 
 
-class RegistryView(QWidget):
+class RegistryView(Retranslated, QWidget):
     petition_opened = Signal(str)
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
@@ -64,11 +64,9 @@ class RegistryView(QWidget):
         self.overdue = QCheckBox()
         self.use_from, self.use_to = QCheckBox(), QCheckBox()
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addMonths(-3))
-        self.date_to = QDateEdit(today)
+        self.date_from = date_field(today.addMonths(-3))
+        self.date_to = date_field(today)
         for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.count = QLabel()
         # Shown over the petitions behind one figure of the statistics.
@@ -244,8 +242,3 @@ class RegistryView(QWidget):
 
     def _show_count(self) -> None:
         self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

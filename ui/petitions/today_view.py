@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -24,7 +22,8 @@ from app.core.i18n import N_, _, ngettext, pick
 from app.core.labels import DEADLINES, VISIT_METHODS, label
 from app.petitions.today import TodayList, today_list
 from ui.core.tasks import Changes, Tasks
-from ui.widgets.form_support import retranslate_labels, section
+from ui.widgets.fields import plain_table
+from ui.widgets.form_support import Retranslated, section
 
 # Background colours by urgency: red, orange, yellow (light enough for black text).
 URGENCY_COLOURS = {"overdue": QColor("#f8c9c4"), "today": QColor("#fbdcaa"),
@@ -47,16 +46,8 @@ def when_text(days_left: int, urgency: str) -> str:
 
 
 def _table(columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    # Tab goes on to the next list instead of walking the cells.
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
+    table = plain_table(columns, wrap=False)
     table.verticalHeader().setDefaultSectionSize(34)
-    table.setWordWrap(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
     return table
 
 
@@ -77,7 +68,7 @@ SHOWN = ("petition", "petition_party", "person", "petition_reply", "deadline_eve
          "return_visit", "holiday_override", "office")
 
 
-class TodayView(QWidget):
+class TodayView(Retranslated, QWidget):
     petition_opened = Signal(str)
     # A planned return visit: (petition id, visit id).
     visit_opened = Signal(str, str)
@@ -185,9 +176,3 @@ class TodayView(QWidget):
                              + rows * table.verticalHeader().defaultSectionSize()
                              + 2 * table.frameWidth()
                              + (scroll.sizeHint().height() if scroll.isVisible() else 0))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            retranslate_labels(self)
-            self.retranslate_ui()
-        super().changeEvent(event)

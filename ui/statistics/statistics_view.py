@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import (
     QByteArray,
     QDate,
-    QEvent,
     QModelIndex,
     QRectF,
     QSize,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -67,7 +65,8 @@ from ui.core.errors import show_error
 from ui.core.tasks import Changes, Tasks
 from ui.statistics.statistics_table_model import BASE, CURRENT, MEASURE, StatisticsTableModel
 from ui.widgets.combo import CodeCombo, compact
-from ui.widgets.form_support import ERROR_STYLE, to_date
+from ui.widgets.fields import date_field
+from ui.widgets.form_support import ERROR_STYLE, Retranslated, to_date
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +187,7 @@ def documents_folder() -> Path:
     return folder if folder.is_dir() else Path.home()
 
 
-class StatisticsView(QWidget):
+class StatisticsView(Retranslated, QWidget):
     # The petitions behind a figure: the filter that finds them, and a FigureCaption saying
     # what they are (called with the number listed, in the display language of the moment).
     figure_opened = Signal(object, object)
@@ -216,12 +215,9 @@ class StatisticsView(QWidget):
         compact(self.quarter, 8)
         self.month = QComboBox()
         compact(self.month, 8)
-        self.date_from = QDateEdit(QDate(today.year, 1, 1))
-        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setMinimumDate(QDate(EARLIEST_YEAR, 1, 1))
+        self.date_from = date_field(QDate(today.year, 1, 1), earliest=QDate(EARLIEST_YEAR, 1, 1))
+        self.date_to = date_field(QDate(today.year, today.month, today.day),
+                                  earliest=QDate(EARLIEST_YEAR, 1, 1))
         self.to_label = QLabel("–")
         self.office = QComboBox()  # "All offices" and each office: it needs no label
         compact(self.office, 14)
@@ -625,11 +621,6 @@ class StatisticsView(QWidget):
         combo.addItems(texts)
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 def _month_name(number: int) -> str:

@@ -4,11 +4,8 @@ keep. Nothing here is lost; a person reviews it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -20,13 +17,14 @@ from app.sync import service
 from app.sync.describe import TABLES
 from ui.core.tasks import Tasks
 from ui.sync import common
-from ui.widgets.form_support import retranslate_labels, translated_label
+from ui.widgets.fields import plain_table
+from ui.widgets.form_support import Retranslated, retranslate_labels, translated_label
 
 HEADERS = (N_("Noted"), N_("Changes of"), N_("Changes"), N_("Records"), N_("Brought by"),
            N_("Why"), N_("Written again"))
 
 
-class ApartPanel(QWidget):
+class ApartPanel(Retranslated, QWidget):
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
@@ -35,15 +33,7 @@ class ApartPanel(QWidget):
             "Changes this laptop did not take, or took back out, and why. They are kept, not "
             "lost: show them to the person who looks after Doorstep. A laptop whose data folder "
             "was restored or copied writes its own changes again, in a fresh series."))
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table = plain_table(len(HEADERS), stretch=5)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
@@ -79,8 +69,3 @@ class ApartPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

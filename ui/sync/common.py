@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QLineEdit,
-    QMessageBox,
     QWidget,
 )
 
@@ -22,6 +21,7 @@ from app.core.formatting import format_short_datetime
 from app.core.i18n import N_, _
 from app.core.progress import Progress
 from ui.core.tasks import Tasks
+from ui.widgets import fields
 
 T = TypeVar("T")
 
@@ -116,9 +116,9 @@ def ask_new_passphrase(parent: QWidget | None) -> str | None:
 
 
 def confirm(parent: QWidget | None, text: str, default_yes: bool = True) -> bool:
-    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-    return QMessageBox.question(parent, _("Doorstep"), text, yes | no,
-                                yes if default_yes else no) == yes
+    """The shared question (ui.widgets.fields.confirm), answered yes by Enter on these
+    screens."""
+    return fields.confirm(parent, text, default_yes=default_yes)
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,7 @@ from app.sync.describe import FieldWords, RecordName
 from app.sync.engine import Candidate, Conflict
 from ui.core.tasks import Tasks
 from ui.sync import common
-from ui.widgets.form_support import retranslate_labels, translated_label
+from ui.widgets.form_support import Retranslated, retranslate_labels, translated_label
 
 HEADERS = (N_("Value"), N_("Changed on the laptop"), N_("Changed at"), N_("Shown now"))
 _KEY = Qt.ItemDataRole.UserRole
@@ -41,7 +41,7 @@ def _one_line(text: str, limit: int = 120) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
-class ConflictsPanel(QWidget):
+class ConflictsPanel(Retranslated, QWidget):
     # A conflict was settled: a field's value may have changed.
     changed = Signal()
     count_changed = Signal(int)
@@ -231,8 +231,3 @@ class ConflictsPanel(QWidget):
         self._notice = lambda: _("Kept {value}.").format(value=shown)
         self.reload()
         self.changed.emit()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

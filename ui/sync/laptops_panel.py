@@ -7,19 +7,16 @@ import html
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,7 +32,8 @@ from ui.core.errors import READ_ERROR, attempt, show_error
 from ui.core.tasks import Tasks
 from ui.sync import common
 from ui.widgets.combo import compact
-from ui.widgets.form_support import retranslate_labels, section, translated_label
+from ui.widgets.fields import plain_table
+from ui.widgets.form_support import Retranslated, retranslate_labels, section, translated_label
 
 MASTER, ENROLLED, AWAITING_DATA, REVOKED = "master", "enrolled", "awaiting_data", "revoked"
 REQUESTED, NOT_SET_UP, NO_OFFICE = "requested", "not_set_up", "no_office"
@@ -75,7 +73,7 @@ def _fixed_font() -> QFont:
     return font
 
 
-class LaptopsPanel(QWidget):
+class LaptopsPanel(Retranslated, QWidget):
     # This laptop's enrolment, its name or office, or the roster changed.
     changed = Signal()
 
@@ -133,15 +131,7 @@ class LaptopsPanel(QWidget):
         self.fingerprint.setWordWrap(True)
         self.fingerprint.setTextFormat(Qt.TextFormat.RichText)
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = QTableWidget(0, len(ROSTER_HEADERS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(
-            len(ROSTER_HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table = plain_table(len(ROSTER_HEADERS))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.enrol_button = QPushButton()
         self.enrol_button.clicked.connect(self.enrol)
@@ -457,11 +447,6 @@ class LaptopsPanel(QWidget):
         if done is None:
             return
         self._done(lambda: _("The laptop “{name}” was revoked.").format(name=chosen.name))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 def _day(value: date) -> str:

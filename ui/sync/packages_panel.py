@@ -8,18 +8,15 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,7 +30,8 @@ from app.sync import service
 from ui.core.errors import show_error
 from ui.core.tasks import Tasks
 from ui.sync import common
-from ui.widgets.form_support import retranslate_labels, section, translated_label
+from ui.widgets.fields import plain_table
+from ui.widgets.form_support import Retranslated, retranslate_labels, section, translated_label
 
 HISTORY_HEADERS = (N_("Date and time"), N_("Package"), N_("Written by"), N_("Everything"),
                    N_("Changes"), N_("New here"), N_("Conflicts"), N_("File"))
@@ -70,7 +68,7 @@ def _size(size: int) -> str:
     return _("{n} KB").format(n=format_number(max(1, round(size / 1024))))
 
 
-class PackagesPanel(QWidget):
+class PackagesPanel(Retranslated, QWidget):
     # Data arrived from another laptop.
     changed = Signal()
     # The person asked to see the conflicts the last package brought.
@@ -122,14 +120,7 @@ class PackagesPanel(QWidget):
         self.conflicts_button.hide()
 
         self.history_heading = section(N_("Packages sent and received"))
-        self.history = QTableWidget(0, len(HISTORY_HEADERS))
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history.verticalHeader().setVisible(False)
-        self.history.setWordWrap(False)
-        self.history.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history = plain_table(len(HISTORY_HEADERS), wrap=False)
 
         send = QVBoxLayout()
         send.addWidget(self.send_heading)
@@ -347,8 +338,3 @@ class PackagesPanel(QWidget):
             text += _paragraph(_("Some fields were changed on two laptops at once. They show "
                                  "the later change until someone settles them."))
         return text
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

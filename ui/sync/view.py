@@ -3,7 +3,7 @@ kept apart."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
@@ -14,11 +14,12 @@ from ui.sync.apart_panel import ApartPanel
 from ui.sync.conflicts_panel import ConflictsPanel
 from ui.sync.laptops_panel import LaptopsPanel
 from ui.sync.packages_panel import PackagesPanel
+from ui.widgets.form_support import Retranslated
 
 TABS = (N_("Office and laptops"), N_("Packages"), N_("Conflicts"), N_("Kept apart"))
 
 
-class SyncView(QWidget):
+class SyncView(Retranslated, QWidget):
     # The store changed: data arrived, a conflict was settled, or this laptop's office or name.
     changed = Signal()
     conflicts_changed = Signal(int)
@@ -91,8 +92,3 @@ class SyncView(QWidget):
         # The laptop's name or office may have changed elsewhere (Laptop → This laptop…).
         self.reload()
         super().showEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)

@@ -1,20 +1,23 @@
-"""Widgets the forms share: an amount in yuan with its capital numerals, a message line that
-takes no room while empty, a checklist, plain tables, problems shown beside their fields."""
+"""Widgets the forms share: an amount in yuan with its capital numerals, a date field, a message
+line that takes no room while empty, a checklist, plain tables, a yes-or-no question, problems
+shown beside their fields."""
 
 from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -24,12 +27,8 @@ from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_money
 from app.core.i18n import _, pick
 from app.core.money import capital, parse_amount
-from ui.widgets.form_support import (
-    ERROR_STYLE,
-    FieldErrors,
-)
+from ui.widgets.form_support import ERROR_STYLE, OK_STYLE, FieldErrors
 
-OK_STYLE = "color: #1b5e20"
 GREYED = QColor("#888888")
 
 
@@ -89,14 +88,48 @@ class MessageLine(QLabel):
     def clear(self) -> None:
         self.setText("")
 
+    def error(self, text: str) -> None:
+        """Says what went wrong, in red."""
+        self.setStyleSheet(ERROR_STYLE)
+        self.setText(text)
+
+    def success(self, text: str) -> None:
+        """Says what was done, in green."""
+        self.setStyleSheet(OK_STYLE)
+        self.setText(text)
+
+
+def date_field(value: QDate | None = None, *, earliest: QDate | None = None,
+               latest: QDate | None = None) -> QDateEdit:
+    """A date typed or picked from a calendar, shown as 2026-12-06, as wide as a date."""
+    edit = QDateEdit(value if value is not None else QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    if earliest is not None:
+        edit.setMinimumDate(earliest)
+    if latest is not None:
+        edit.setMaximumDate(latest)
+    edit.setMaximumWidth(220)
+    return edit
+
+
+def confirm(parent: QWidget | None, text: str, *, title: str = "",
+            default_yes: bool = False) -> bool:
+    """Asks a yes-or-no question; True when the answer is yes."""
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title or _("Doorstep"), text, yes | no,
+                                yes if default_yes else no) == yes
+
 
 class Checklist(QListWidget):
-    """People to tick: Space ticks the current one."""
+    """People to tick: Space ticks the current one. As tall as its people, up to three; more
+    scroll."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
 
     def fill(self, choices: list[tuple[str, str]], ticked: list[str]) -> None:
+        self.blockSignals(True)
         self.clear()
         for key, text in choices:
             item = QListWidgetItem(text)
@@ -110,10 +143,20 @@ class Checklist(QListWidget):
             # As tall as its people, up to three; more scroll.
             rows = min(self.count(), 3)
             self.setFixedHeight(self.sizeHintForRow(0) * rows + 2 * self.frameWidth() + 4)
+        self.blockSignals(False)
 
     def ticked(self) -> list[str]:
         return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())
                 if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_ticked(self, keys: list[str]) -> None:
+        self.blockSignals(True)
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setCheckState(Qt.CheckState.Checked
+                               if item.data(Qt.ItemDataRole.UserRole) in keys
+                               else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
 
 
 def tab_chain(*widgets: QWidget) -> None:
@@ -121,16 +164,26 @@ def tab_chain(*widgets: QWidget) -> None:
         QWidget.setTabOrder(first, second)
 
 
-def plain_table(columns: int) -> QTableWidget:
+def plain_table(columns: int, *, stretch: int | None = -1, wrap: bool = True) -> QTableWidget:
+    """A read-only list of rows, one chosen at a time; Tab leaves it instead of walking its
+    cells. Columns fit their contents; column ``stretch`` (the last by default; every column
+    when None) takes the room left."""
     table = QTableWidget(0, columns)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(True)
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(wrap)
     table.verticalHeader().hide()
     header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    if stretch is None:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    else:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        if stretch in (-1, columns - 1):
+            header.setStretchLastSection(True)
+        else:
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
 
 

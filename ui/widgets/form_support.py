@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QEvent
 from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QScrollArea, QWidget
 
 from app.core.errors import ValidationError
 from app.core.i18n import _
 
 ERROR_STYLE = "color: #b00020"
+OK_STYLE = "color: #1b5e20"
 
 
 class FieldErrors:
@@ -80,6 +81,22 @@ def retranslate_labels(widget: QWidget) -> None:
         message = label.property("msgid")
         if message:
             label.setText(_(str(message)))
+
+
+class Retranslated:
+    """For a widget that re-labels itself: on each language change, the labels made with
+    :func:`translated_label` are translated again, then its ``retranslate_ui`` runs. Put it
+    before the Qt class: ``class AgreementDialog(Retranslated, QDialog)``."""
+
+    def retranslate_ui(self) -> None:
+        """Sets every text the widget shows in the current language (no store call)."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        assert isinstance(self, QWidget)
+        if event.type() == QEvent.Type.LanguageChange:
+            retranslate_labels(self)
+            self.retranslate_ui()
+        super().changeEvent(event)  # type: ignore[misc]
 
 
 def to_date(value: QDate) -> date:
