@@ -29,7 +29,6 @@ def _fresh_language() -> Iterator[None]:
         yield
         i18n.set_mode(i18n.ZH)
         return
-    import shiboken6
     from PySide6.QtCore import QCoreApplication, QTranslator
 
     installed: list[QTranslator] = []
@@ -46,8 +45,10 @@ def _fresh_language() -> Iterator[None]:
         QCoreApplication.installTranslator = install  # type: ignore[method-assign]
         if QCoreApplication.instance() is not None:
             for translator in installed:
-                if shiboken6.isValid(translator):
+                try:
                     QCoreApplication.removeTranslator(translator)
+                except RuntimeError:  # deleted with its window: Qt took it out then
+                    pass
         i18n.set_mode(i18n.ZH)
     if QCoreApplication.instance() is not None:
         # Qt's own strings are untranslated again: no translator is left installed.

@@ -9,7 +9,7 @@ from typing import Any
 from app.core.identity import set_up_device
 from app.core.store import Store
 from app.persons.records import PersonInput
-from app.petitions.intake import PetitionInput
+from app.petitions.intake import PetitionInput, RegisteredPetition
 
 DARLAG = "632624"
 
@@ -26,6 +26,21 @@ def tashi(**changes: object) -> PersonInput:
     for key, value in changes.items():
         setattr(person, key, value)
     return person
+
+
+# A moment after every date these tests type: registering as of then (or of now, when the clock
+# is later), no test depends on the day it runs.
+AFTER_EVERY_TEST_DATE = datetime(2026, 12, 1, 9, 0)
+
+
+def register(store: Store, data: PetitionInput, staff_id: str = "",
+             now: datetime | None = None) -> RegisteredPetition:
+    """``app.petitions.intake.register`` as of ``now``; by default as of a moment after the
+    petition was received, whatever the wall clock says."""
+    from app.petitions import intake
+
+    return intake.register(store, data, staff_id,
+                           now=now or max(AFTER_EVERY_TEST_DATE, datetime.now()))
 
 
 def petition(when: datetime | str = "2026-11-20T09:30", **changes: object) -> PetitionInput:
@@ -87,7 +102,6 @@ class AidOffice:
 def aid_office(store: Store, data: PetitionInput | None = None,
                now: datetime | None = None) -> AidOffice:
     from app.petitions.detail import petition_detail
-    from app.petitions.intake import register
 
     office_id, chief = office_with_staff(store)
     deputy, procurator = add_leaders(store, office_id)

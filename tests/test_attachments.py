@@ -23,9 +23,8 @@ from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import HearingInput, OfficerInput
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
 from models import Attachment
-from tests.helpers import office_with_staff, petition, tasks_for
+from tests.helpers import office_with_staff, petition, register, tasks_for
 
 NOW = datetime(2026, 11, 24, 16, 0)
 EXIF_ORIENTATION = 0x0112

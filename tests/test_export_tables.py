@@ -24,10 +24,9 @@ from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import HearingInput
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
 from app.statistics import tables
 from models import Conciliation, Escalation, LawsuitSupport, Petition
-from tests.helpers import add_leaders, office_with_staff, petition, set_up, tashi
+from tests.helpers import add_leaders, office_with_staff, petition, register, set_up, tashi
 
 NOW = datetime(2026, 11, 24, 16, 0)
 TODAY = date(2026, 11, 26)

@@ -26,10 +26,9 @@ from app.hearings import record as hearings
 from app.hearings.record import HearingInput, OfficerInput
 from app.papers import documents as papers
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
 from reports import layout
 from reports.notices import LEFT, RIGHT
-from tests.helpers import office_with_staff, pdf_text, petition, tashi
+from tests.helpers import office_with_staff, pdf_text, petition, register, tashi
 from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs
 from tests.test_papers import TIBETAN_SYLLABLES
 

@@ -15,8 +15,7 @@ from app.core.store import Store
 from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import OfficerInput
-from app.petitions.intake import register
-from tests.helpers import office_with_staff, pdf_text, petition, tasks_for
+from tests.helpers import office_with_staff, pdf_text, petition, register, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.main import application
 

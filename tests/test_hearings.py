@@ -15,9 +15,8 @@ from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import HearingInput, OfficerInput
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
 from models import Hearing, HearingStatement
-from tests.helpers import office_with_staff, petition
+from tests.helpers import office_with_staff, petition, register
 
 NOW = datetime(2026, 11, 24, 16, 0)
 

@@ -21,7 +21,6 @@ from app.hearings import record as hearings
 from app.hearings.record import HearingInput, OfficerInput
 from app.petitions import outcomes
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
 from app.petitions.outcomes import (
     ConciliationInput,
     EscalationInput,
@@ -30,7 +29,7 @@ from app.petitions.outcomes import (
     LeadInput,
 )
 from models import Conciliation, LawsuitSupport
-from tests.helpers import office_with_staff, petition
+from tests.helpers import office_with_staff, petition, register
 
 NOW = datetime(2026, 11, 20, 10, 0)  # the petition is received on 2026-11-20 at 09:30
 TODAY = date(2026, 12, 10)

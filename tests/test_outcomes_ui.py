@@ -19,9 +19,8 @@ from app.core.i18n import _
 from app.core.labels import ACTIVITY
 from app.core.store import Store
 from app.petitions import outcomes
-from app.petitions.intake import register
 from app.petitions.outcomes import RESOLUTIONS
-from tests.helpers import office_with_staff, petition, tasks_for
+from tests.helpers import office_with_staff, petition, register, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.core.language import LanguageManager
 from ui.main import application

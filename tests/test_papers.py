@@ -14,10 +14,9 @@ import pytest
 from app.core.errors import AppError
 from app.core.store import Store
 from app.papers import documents as papers
-from app.petitions.intake import register
 from reports.layout import Measurer, wrap
 from reports.notices import LEFT, RIGHT
-from tests.helpers import pdf_text, petition, set_up, tashi, tasks_for
+from tests.helpers import pdf_text, petition, register, set_up, tashi, tasks_for
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 24, 10, 0)

@@ -30,10 +30,9 @@ from app.persons.review import (
     possible_duplicates,
 )
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
 from app.sync import engine
 from models import Person, PersonPairReview, PetitionParty
-from tests.helpers import DARLAG, office_with_staff, petition, tashi
+from tests.helpers import DARLAG, office_with_staff, petition, register, tashi
 
 NOW = datetime(2026, 11, 24, 16, 0)
 

@@ -15,8 +15,7 @@ from app.core.store import Store
 from app.persons.records import PersonInput
 from app.persons.review import REASONS, mark_different, possible_duplicates
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
-from tests.helpers import office_with_staff, petition, tashi, tasks_for
+from tests.helpers import office_with_staff, petition, register, tashi, tasks_for
 from tests.qt_typing import show_active
 from ui.core.language import LanguageManager
 from ui.main import application

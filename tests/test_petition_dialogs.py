@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
@@ -12,15 +12,15 @@ from tests.helpers import petition, set_up, tasks_for
 from ui.main import application
 from ui.petitions.petition_dialog import DeadlineDialog, PetitionDialog, ReplyDialog
 
-NOW = datetime(2026, 11, 24, 10, 0)
-
 
 def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
-    from app.petitions.intake import register
+    from tests.helpers import register
 
     application()
     set_up(store)
-    done = register(store, petition(), now=NOW)
+    # Received four days ago: the reply the window dates today comes after it, whatever the day.
+    received = (datetime.now() - timedelta(days=4)).isoformat(timespec="minutes")
+    done = register(store, petition(received))
     window = PetitionDialog(tasks_for(store), store.paths, done.id, "")
     qtbot.addWidget(window)
     assert "待程序性回复" in window.browser.toPlainText()

@@ -20,11 +20,11 @@ from app.persons.records import find_matches, normalise_name
 from app.petitions import numbering
 from app.petitions.deadlines import PAUSED
 from app.petitions.detail import petition_detail
-from app.petitions.intake import change_deadline, record_reply, register
+from app.petitions.intake import change_deadline, record_reply
 from app.petitions.registry import RegistryFilter, fts_query, petition_ids
 from app.petitions.today import today_list
 from models import NumberBlock, Office, Person, Petition
-from tests.helpers import petition, set_up, tashi
+from tests.helpers import petition, register, set_up, tashi
 
 NOW = datetime(2026, 11, 24, 10, 0)
 

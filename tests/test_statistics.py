@@ -22,13 +22,13 @@ from app.petitions import outcomes, registry
 from app.petitions.deadline_settings import set_deadline_rule
 from app.petitions.deadlines import DeadlineRule
 from app.petitions.detail import petition_detail
-from app.petitions.intake import record_reply, register
+from app.petitions.intake import record_reply
 from app.petitions.outcomes import ConciliationInput, LawsuitInput
 from app.petitions.today import today_list
 from app.statistics import measures, report
 from app.statistics.measures import Scope, change_percent, percent
 from app.statistics.periods import PeriodError, parse_period
-from tests.helpers import add_leaders, office_with_staff, petition, tashi
+from tests.helpers import add_leaders, office_with_staff, petition, register, tashi
 
 AS_OF = date(2026, 12, 31)
 YEAR = parse_period("2026")

@@ -20,10 +20,10 @@ from app.core import i18n
 from app.core.i18n import _
 from app.core.paths import AppPaths
 from app.core.store import open_store
-from app.petitions.intake import register
 from app.statistics import output
 from app.statistics.periods import Period, quarter, year
 from tests import helpers
+from tests.helpers import register
 from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
 from ui.main_window import AREAS, MainWindow

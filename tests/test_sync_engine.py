@@ -14,10 +14,9 @@ from app.core.identity import ensure_device, set_up_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store, wall_clock_ms
 from app.persons.records import PersonInput
-from app.petitions.intake import register
 from app.sync import engine
 from models import Person
-from tests.helpers import DARLAG, petition
+from tests.helpers import AFTER_EVERY_TEST_DATE, DARLAG, petition, register
 
 YEAR_MS = 365 * 24 * 3600 * 1000
 
@@ -279,7 +278,7 @@ def test_an_edit_made_while_another_laptop_deleted_the_record_is_a_conflict(
 
 def test_aid_paid_on_two_offline_laptops_above_its_approval_is_flagged(
         laptops: list[Store]) -> None:
-    from datetime import date
+    from datetime import date, datetime, time
 
     from app.aid import cases as aid
     from app.aid.cases import AidProposal, PaymentInput
@@ -301,10 +300,10 @@ def test_aid_paid_on_two_offline_laptops_above_its_approval_is_flagged(
     _deputy, procurator = add_leaders(a, info.office_id)
     done = register(a, petition())
     person = petition_detail(a, done.id).parties[0].person_id
-    today = date.today()
+    today = max(AFTER_EVERY_TEST_DATE.date(), date.today())
     case = aid.propose(a, AidProposal(done.id, [person], "poor", "困难", "1000", "符合条件"),
                        procurator, today=today)
-    aid.decide(a, case, "approved", chief)
+    aid.decide(a, case, "approved", chief, now=datetime.combine(today, time(10)))
     everyone_meets(laptops)
     for store in (a, b):  # each laptop pays 600 while offline: each is within the approval
         aid.pay(store, PaymentInput(case, "600", today.isoformat(), "扎西才让"), procurator,

@@ -28,11 +28,10 @@ from app.core.i18n import _
 from app.core.identity import set_up_device, this_device
 from app.core.paths import STORE_FILE, AppPaths
 from app.core.store import open_store
-from app.petitions.intake import register
 from app.sync import cli as sync_cli
 from app.sync import container, engine, service
 from models.sync import hlc_wall_ms
-from tests.helpers import DARLAG, add_leaders, petition, settle
+from tests.helpers import DARLAG, add_leaders, petition, register, settle
 from tests.test_sync_ui import Dialogs, Laptops, _view, dialogs, enrolled, laptops  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,9 +27,8 @@ from app.core.dump import dump_json
 from app.core.identity import set_up_device
 from app.core.paths import STORE_FILE, AppPaths
 from app.core.store import open_store
-from app.petitions.intake import register
 from app.sync import service
-from tests.helpers import DARLAG, petition, tashi
+from tests.helpers import DARLAG, petition, register, tashi
 
 ROOT = Path(__file__).resolve().parent.parent
 PASS = "demo-passphrase"

@@ -14,9 +14,8 @@ from app.core.errors import AppError
 from app.core.identity import set_up_device, this_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
-from app.petitions.intake import register
 from app.sync import engine, service
-from tests.helpers import DARLAG, petition
+from tests.helpers import DARLAG, petition, register
 
 PASS = "demo-passphrase"
 

@@ -19,10 +19,9 @@ from app.core.dump import dump_json
 from app.core.identity import set_up_device
 from app.core.paths import STORE_FILE, AppPaths
 from app.core.store import Store, open_store
-from app.petitions.intake import register
 from app.sync import crypto, service, signed
 from models import Person, Petition
-from tests.helpers import DARLAG, petition, settle, tasks_for
+from tests.helpers import DARLAG, petition, register, settle, tasks_for
 
 PASS = "signed-logs"
 NAMES = {"master": "县院主机", "a": "下乡笔记本甲", "b": "下乡笔记本乙"}

@@ -18,10 +18,9 @@ from app.core.i18n import _
 from app.core.identity import ensure_device, set_up_device, this_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
-from app.petitions.intake import register
 from app.sync import crypto, engine, service
 from models import Person
-from tests.helpers import DARLAG, petition, settle, tasks_for
+from tests.helpers import DARLAG, petition, register, settle, tasks_for
 from ui.core import tasks as tasks_module
 from ui.sync import common
 from ui.sync.laptops_panel import AWAITING_DATA, ENROLLED, MASTER, NO_OFFICE, NOT_SET_UP, REQUESTED

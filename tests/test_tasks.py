@@ -20,9 +20,8 @@ from app.core.paths import AppPaths
 from app.core.progress import CancelledError, check
 from app.core.store import open_store
 from app.hearings.record import OfficerInput, save_officer
-from app.petitions.intake import register
 from app.petitions.registry import petition_ids
-from tests.helpers import petition, settle
+from tests.helpers import petition, register, settle
 from ui.core.language import LanguageManager
 from ui.core.tasks import Changes
 from ui.main import application, create_main_window

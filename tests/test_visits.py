@@ -19,9 +19,8 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.identity import ensure_office
 from app.core.store import Store
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
 from models import Activity, Handover, ReturnVisit, Staff
-from tests.helpers import office_with_staff, petition
+from tests.helpers import office_with_staff, petition, register
 
 NOW = datetime(2026, 11, 20, 10, 0)  # the petition is received on 2026-11-20
 TODAY = date(2026, 12, 10)

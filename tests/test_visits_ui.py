@@ -17,8 +17,7 @@ from app.core.labels import ACTIVITY, VISIT_METHODS, label
 from app.core.settings import load_settings
 from app.core.store import Store
 from app.petitions.detail import petition_detail
-from app.petitions.intake import register
-from tests.helpers import office_with_staff, petition, tasks_for
+from tests.helpers import office_with_staff, petition, register, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.aid.visit_dialog import HandoverDialog, VisitDialog
 from ui.core.language import LanguageManager
