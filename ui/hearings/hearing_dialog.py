@@ -37,6 +37,7 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _, pick
 from app.core.labels import HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES, STAFF_ROLES, label
 from app.core.paths import AppPaths
+from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import HearingContext, HearingInput, Participant, PersonChoice
 from app.papers import documents as papers
@@ -562,7 +563,7 @@ class HearingDialog(QDialog):
         self.notice_button.setEnabled(held)
         self.minutes_button.setEnabled(held)
         self.attachments.set_owner(self.hearing_id)
-        self.agreement_button.setEnabled(self._saved_outcome in ("settled", "conciliated"))
+        self.agreement_button.setEnabled(agreements.may_draft_from(self._saved_outcome))
         self.kind.retranslate()
         self.outcome.retranslate()
         value = self.value()
