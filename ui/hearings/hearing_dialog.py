@@ -109,7 +109,7 @@ class HearingDialog(QDialog):
                 start, draft_hearing = found
                 self.hearing_id = draft_hearing or hearing_id
         self.context: HearingContext = tasks.call(hearings.hearing_context, petition_id,
-                                                  start.officer_ids)
+                                                  start.officer_ids, self.hearing_id)
         # The outcome as saved (an agreement is drafted from a hearing saved as settled).
         self._saved_outcome = (tasks.query(hearings.hearing_input, hearing_id).outcome
                                if hearing_id else "")
@@ -445,7 +445,7 @@ class HearingDialog(QDialog):
         OfficersDialog(self._tasks, self.context.office_id, self).exec()
         value = self.value()
         self.context = self._tasks.call(hearings.hearing_context, self.petition_id,
-                                        value.officer_ids)
+                                        value.officer_ids, self.hearing_id)
         self.set_value(value)
 
     # -- drafts and saving ----------------------------------------------------------------------
