@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pytest
+from sqlalchemy import text
+
+from app.core.errors import AppError
 from app.core.identity import set_up_device
 from app.core.store import Store
 from app.persons.records import PersonInput
@@ -146,3 +150,27 @@ def settle(qtbot: Any, tasks: Any, timeout_ms: int = 120_000) -> None:
     """Until the long operations started from the screens (``Tasks.run``) have finished and
     delivered their result on the GUI thread."""
     qtbot.waitUntil(lambda: not tasks.busy, timeout=timeout_ms)
+
+
+def everything(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the store, as SQLite holds it: what "nothing changed"
+    compares."""
+    with store.read() as session:
+        names = session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).all()
+        return {name: sorted((tuple(row) for row in session.execute(
+                    text(f'SELECT * FROM "{name}"'))), key=repr)
+                for name in names}
+
+
+def refused(store: Store, message: str, call: Any, *args: Any, **kwargs: Any) -> AppError:
+    """Call the use case ``call(store, *args, **kwargs)``: it must refuse with ``message``
+    (its own, or one of its problems') and change nothing in the store."""
+    before = everything(store)
+    with pytest.raises(AppError) as caught:
+        call(store, *args, **kwargs)
+    error = caught.value
+    said = [error.message, *(p.message for p in getattr(error, "problems", []))]
+    assert message in said, said
+    assert everything(store) == before
+    return error

@@ -19,7 +19,7 @@ from app.core.store import Store, open_store
 from models import AidPayment
 from models.aid import PAID_ABOVE_APPROVED, REVERSAL_NOT_ONE_PAYMENT, ZERO_PAYMENT
 from tests.helpers import AidOffice as Office
-from tests.helpers import aid_office
+from tests.helpers import aid_office, refused
 
 NOW = datetime(2026, 11, 20, 10, 0)
 TODAY = date(2026, 11, 26)
@@ -328,3 +328,47 @@ def test_moments_are_stored_in_utc_and_shown_in_local_time(office: Office,
         assert session.scalars(select(Attachment.added_at)).one() == "2026-11-23T23:35:00+00:00"
     (row,) = attachments.attachments_of(office.store, office.store.paths, "hearing", hearing)
     assert row.added_at == "2026-11-24T07:35"
+
+
+def test_what_the_aid_window_offers_is_what_app_allows(office: Office) -> None:
+    """The aid case window enables deciding, approving in full, paying and reversing from
+    ``aid_rules``; each use case refuses, with the window's reason and changing nothing, what
+    the window would not offer."""
+    store = office.store
+    aid.set_chief_threshold(store, office.office_id, "10000", office.chief)
+    case = _propose(office, "12000")
+
+    def actions(staff_id: str) -> frozenset[str]:
+        return aid.aid_rules(store, case, staff_id).actions
+
+    assert actions(office.procurator) == frozenset()  # the proposer, and no leader
+    assert actions(office.deputy) == {aid.DECIDE}  # above the deputies' limit
+    assert actions(office.chief) == {aid.DECIDE, aid.APPROVE_IN_FULL}
+    refused(store, aid.NOT_A_DECIDER, aid.decide, case, "approved", office.procurator,
+            now=NOW)
+    refused(store, aid.ABOVE_THRESHOLD, aid.decide, case, "approved", office.deputy, now=NOW)
+    refused(store, aid.NOT_APPROVED, aid.pay, _payment(case, "100"), office.procurator,
+            today=TODAY)
+    refused(store, "Only the chief procurator or a deputy chief procurator of this office can "
+            "change this rule.", aid.set_chief_threshold, office.office_id, "50000",
+            office.procurator)
+    own = _propose(office, "5000", by=office.deputy)
+    assert aid.DECIDE not in aid.aid_rules(store, own, office.deputy).actions
+    refused(store, aid.OWN_PROPOSAL, aid.decide, own, "approved", office.deputy, now=NOW)
+
+    aid.decide(store, case, "approved", office.chief, now=NOW)
+    assert actions(office.chief) == actions(office.procurator) == {aid.PAY}
+    refused(store, aid.ALREADY_DECIDED, aid.decide, case, "refused", office.deputy,
+            reason="x", now=NOW)
+    paid = aid.pay(store, _payment(case, "12000"), office.procurator, today=TODAY)
+    rules = aid.aid_rules(store, case, office.procurator)
+    assert rules.actions == frozenset() and rules.reversible == {paid}
+    refused(store, aid.PAID_IN_FULL, aid.pay, _payment(case, "1"), office.procurator,
+            today=TODAY)
+    reversal = aid.reverse(store, paid, "领款人填错", office.procurator, today=TODAY)
+    rules = aid.aid_rules(store, case, office.procurator)
+    assert rules.actions == {aid.PAY} and rules.reversible == frozenset()
+    refused(store, aid.ALREADY_REVERSED, aid.reverse, paid, "again", office.procurator,
+            today=TODAY)
+    refused(store, aid.REVERSING_ENTRY, aid.reverse, reversal, "again", office.procurator,
+            today=TODAY)

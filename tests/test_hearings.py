@@ -16,7 +16,7 @@ from app.hearings import record as hearings
 from app.hearings.record import HearingInput, OfficerInput
 from app.petitions.detail import petition_detail
 from models import Hearing, HearingStatement
-from tests.helpers import office_with_staff, petition, register
+from tests.helpers import office_with_staff, petition, refused, register
 
 NOW = datetime(2026, 11, 24, 16, 0)
 
@@ -148,3 +148,54 @@ def test_office_template_wins_and_a_broken_one_is_named(
         agreements.draft_agreement(store, paths, hearing_id)
     assert "agreement.bo.txt" in str(caught.value.params) and "petitioner" in str(
         caught.value.params)
+
+
+def test_no_agreement_is_drafted_from_a_hearing_that_did_not_settle(
+        case: tuple[Store, str, str, str], tmp_path: Path) -> None:
+    """The hearing window offers "Agreement…" only for a hearing that ended settled or
+    conciliated; app refuses the others too."""
+    store, office_id, petition_id, chief = case
+    paths = AppPaths(tmp_path / "data")
+    hearing_id = _held(store, office_id, petition_id, chief)
+    held = hearings.hearing_input(store, hearing_id)
+    for outcome in ("continues", "other"):
+        held.outcome = outcome
+        hearings.record_hearing(store, held, chief, now=datetime(2026, 12, 2, 15, 0),
+                                hearing_id=hearing_id)
+        assert not agreements.may_draft_from(outcome)
+        refused(store, agreements.NOT_DRAFTED_FROM, agreements.draft_agreement, paths,
+                hearing_id, chief)
+    assert agreements.agreements_of(store, petition_id) == []
+    held.outcome = "conciliated"
+    hearings.record_hearing(store, held, chief, now=datetime(2026, 12, 2, 15, 0),
+                            hearing_id=hearing_id)
+    assert agreements.may_draft_from("conciliated")
+    assert agreements.draft_agreement(store, paths, hearing_id, chief)
+
+
+def test_a_signed_or_withdrawn_agreement_is_not_edited_signed_or_withdrawn_again(
+        case: tuple[Store, str, str, str], tmp_path: Path) -> None:
+    """The agreement window makes a signed agreement's text read-only and offers neither
+    "Signed…" again nor anything but nothing once withdrawn; app refuses the same."""
+    store, office_id, petition_id, chief = case
+    paths = AppPaths(tmp_path / "data")
+    hearing_id = _held(store, office_id, petition_id, chief)
+    agreement_id = agreements.draft_agreement(store, paths, hearing_id, chief)
+    text = agreements.agreement_detail(store, agreement_id).text
+    assert agreements.allowed_actions("printed") == {
+        agreements.EDIT, agreements.PRINT, agreements.SIGN, agreements.WITHDRAW}
+    agreements.mark_signed(store, agreement_id, "2026-12-03", chief, today=date(2026, 12, 5))
+    assert agreements.allowed_actions("signed") == {agreements.PRINT, agreements.WITHDRAW}
+    text.closing_zh = "改过的结尾"
+    refused(store, agreements.NOT_EDITABLE, agreements.save_text, agreement_id, text,
+            bilingual=True)
+    refused(store, agreements.NOT_SIGNABLE, agreements.mark_signed, agreement_id,
+            "2026-12-04", chief, today=date(2026, 12, 5))
+    agreements.withdraw(store, agreement_id, chief)
+    assert agreements.allowed_actions("withdrawn") == frozenset()
+    refused(store, agreements.NOT_EDITABLE, agreements.save_text, agreement_id, text,
+            bilingual=True)
+    refused(store, agreements.ALREADY_WITHDRAWN, agreements.withdraw, agreement_id, chief)
+    refused(store, "This agreement was withdrawn; it is not printed any more.",
+            agreements.mark_printed, agreement_id)
+    assert agreements.agreement_detail(store, agreement_id).text.closing_zh != "改过的结尾"

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.money import parse_amount, yuan_text
@@ -62,7 +63,7 @@ def set_chief_threshold(store: Store, office_id: str, amount: str, staff_id: str
     fen = parse_amount(amount, field="threshold")
     with store.write() as session:
         leader = _live_staff(session, staff_id)
-        if leader.role not in LEADER_ROLES or leader.office_id != office_id:
+        if not duties.may(leader.role, duties.DECIDE_AID) or leader.office_id != office_id:
             raise AppError(N_("Only the chief procurator or a deputy chief procurator of this "
                               "office can change this rule."))
         policy = session.scalar(select(AidPolicy).where(
@@ -72,6 +73,121 @@ def set_chief_threshold(store: Store, office_id: str, amount: str, staff_id: str
         else:
             policy.chief_threshold_fen = fen
     return fen
+
+
+# -- rules -------------------------------------------------------------------------------------
+# What a staff member may do on an aid case: decide on it, approve the whole amount proposed
+# (above the office's threshold only the chief may), record a payment.
+DECIDE, APPROVE_IN_FULL, PAY = "decide", "approve_in_full", "pay"
+NOT_A_DECIDER = N_("Only the chief procurator or a deputy chief procurator of this office can "
+                   "decide on judicial aid.")
+OWN_PROPOSAL = N_("You proposed this aid; another leader must decide on it.")
+ALREADY_DECIDED = N_("This aid case has already been decided.")
+ABOVE_THRESHOLD = N_("Aid above {amount} yuan needs the chief procurator's approval.")
+NOT_APPROVED = N_("This aid case has not been approved: nothing can be paid.")
+PAID_IN_FULL = N_("This aid has been paid in full: nothing is left to pay.")
+REVERSING_ENTRY = N_("A reversing entry cannot itself be reversed.")
+ALREADY_REVERSED = N_("This payment has already been reversed.")
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules of an aid case depend on."""
+
+    status: str
+    office_id: str
+    proposed_by: str
+    proposed_fen: int
+    remaining_fen: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The staff member acting (live on the books: see ``_live_staff``)."""
+
+    staff_id: str
+    role: str
+    office_id: str
+
+
+def may_approve_above_threshold(role: str) -> bool:
+    return role == "chief"
+
+
+def decision_refusal(case: CaseFacts, actor: Actor) -> str | None:
+    """Why ``actor`` may not decide on the case (a message), or None when they may."""
+    if case.status != "proposed":
+        return ALREADY_DECIDED
+    if not duties.may(actor.role, duties.DECIDE_AID) or actor.office_id != case.office_id:
+        return NOT_A_DECIDER
+    if actor.staff_id == case.proposed_by:
+        return OWN_PROPOSAL
+    return None
+
+
+def payment_refusal(case: CaseFacts) -> str | None:
+    """Why nothing can be paid on the case (a message), or None when something can."""
+    if case.status not in ("approved", "reduced"):
+        return NOT_APPROVED
+    if case.remaining_fen <= 0:
+        return PAID_IN_FULL
+    return None
+
+
+def reversal_refusal(amount_fen: int, reversed_already: bool) -> str | None:
+    """Why a payment may not be reversed (a message), or None when it may."""
+    if amount_fen < 0:
+        return REVERSING_ENTRY
+    if reversed_already:
+        return ALREADY_REVERSED
+    return None
+
+
+def allowed_actions(case: CaseFacts, actor: Actor | None, threshold_fen: int) -> frozenset[str]:
+    """What ``actor`` may do on the case (``DECIDE``, ``APPROVE_IN_FULL``, ``PAY``)."""
+    actions: set[str] = set()
+    if actor is not None and decision_refusal(case, actor) is None:
+        actions.add(DECIDE)
+        if case.proposed_fen <= threshold_fen or may_approve_above_threshold(actor.role):
+            actions.add(APPROVE_IN_FULL)
+    if actor is not None and payment_refusal(case) is None:
+        actions.add(PAY)
+    return frozenset(actions)
+
+
+@dataclass(frozen=True)
+class AidRules:
+    """What the aid case window offers the staff member using it."""
+
+    actions: frozenset[str]
+    threshold_fen: int
+    # Ids of the payments that may be reversed.
+    reversible: frozenset[str]
+
+
+def aid_rules(store: Store, aid_case_id: str, staff_id: str) -> AidRules:
+    with store.read() as session:
+        case = _live_case(session, aid_case_id)
+        facts = _facts(session, case)
+        staff = session.get(Staff, staff_id) if staff_id else None
+        actor = (_actor(staff) if staff is not None and not staff.deleted and staff.active
+                 else None)
+        threshold = _threshold(session, case.office_id)
+        rows = list(session.scalars(select(AidPayment).where(
+            AidPayment.aid_case_id == case.id, AidPayment.deleted.is_(False))))
+        reversed_ids = {p.reverses_id for p in rows if p.reverses_id}
+        reversible = frozenset(p.id for p in rows if actor is not None and reversal_refusal(
+            p.amount_fen, p.id in reversed_ids) is None)
+        return AidRules(allowed_actions(facts, actor, threshold), threshold, reversible)
+
+
+def _facts(session: Session, case: AidCase) -> CaseFacts:
+    return CaseFacts(case.status, case.office_id, case.proposed_by, case.proposed_fen,
+                     case.approved_fen - _paid(session, case.id))
+
+
+def _actor(staff: Staff) -> Actor:
+    return Actor(staff.id, staff.role, staff.office_id)
 
 
 # -- proposal ----------------------------------------------------------------------------------
@@ -189,22 +305,17 @@ def decide(store: Store, aid_case_id: str, decision: str, staff_id: str, amount:
     with store.write() as session:
         case = _live_case(session, aid_case_id)
         leader = _live_staff(session, staff_id)
-        if case.status != "proposed":
-            raise AppError(N_("This aid case has already been decided."))
-        if leader.role not in LEADER_ROLES or leader.office_id != case.office_id:
-            raise AppError(N_("Only the chief procurator or a deputy chief procurator of this "
-                              "office can decide on judicial aid."))
-        if leader.id == case.proposed_by:
-            raise AppError(N_("You proposed this aid; another leader must decide on it."))
+        refusal = decision_refusal(_facts(session, case), _actor(leader))
+        if refusal is not None:
+            raise AppError(refusal)
         granted = {"approved": case.proposed_fen, "reduced": reduced_to, "refused": 0}[decision]
         if decision == "reduced" and reduced_to >= case.proposed_fen:
             raise InvalidInputError([ValidationError(
                 N_("A reduced amount must be less than the {amount} yuan proposed."),
                 field="amount", amount=yuan_text(case.proposed_fen))])
         threshold = _threshold(session, case.office_id)
-        if granted > threshold and leader.role != "chief":
-            raise AppError(N_("Aid above {amount} yuan needs the chief procurator's approval."),
-                           amount=yuan_text(threshold))
+        if granted > threshold and not may_approve_above_threshold(leader.role):
+            raise AppError(ABOVE_THRESHOLD, amount=yuan_text(threshold))
         session.add(AidDecision(aid_case_id=case.id, decision=decision, amount_fen=granted,
                                 reason=reason.strip(), decided_by=leader.id,
                                 decided_at=utc_stamp(now)))
@@ -274,8 +385,9 @@ def pay(store: Store, data: PaymentInput, staff_id: str, today: date | None = No
     with store.write() as session:
         case = _live_case(session, data.aid_case_id)
         payer = _live_staff(session, staff_id)
-        if case.status not in ("approved", "reduced"):
-            raise AppError(N_("This aid case has not been approved: nothing can be paid."))
+        refusal = payment_refusal(_facts(session, case))
+        if refusal is not None:
+            raise AppError(refusal)
         approved_on = max((local_iso(at, "minutes") for at in session.scalars(
             select(AidDecision.decided_at).where(AidDecision.aid_case_id == case.id,
                                                  AidDecision.deleted.is_(False)))),
@@ -313,10 +425,10 @@ def reverse(store: Store, payment_id: str, reason: str, staff_id: str,
         original = session.get(AidPayment, payment_id)
         if original is None or original.deleted:
             raise AppError(N_("This payment no longer exists."))
-        if original.amount_fen < 0:
-            raise AppError(N_("A reversing entry cannot itself be reversed."))
-        if session.scalar(select(AidPayment.id).where(AidPayment.reverses_id == original.id)):
-            raise AppError(N_("This payment has already been reversed."))
+        refusal = reversal_refusal(original.amount_fen, session.scalar(
+            select(AidPayment.id).where(AidPayment.reverses_id == original.id)) is not None)
+        if refusal is not None:
+            raise AppError(refusal)
         staff = _live_staff(session, staff_id)
         entry = AidPayment(
             aid_case_id=original.aid_case_id, amount_fen=-original.amount_fen,

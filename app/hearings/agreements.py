@@ -48,6 +48,35 @@ FIELDS = ("office", "petitioners", "reg_no", "received", "summary", "requests", 
 MAX_SECTION = 4000
 _SECTION_LINE = re.compile(r"^\[(\w+)\]\s*$")
 
+# -- rules -------------------------------------------------------------------------------------
+# The hearing outcomes an agreement is drafted from: the petitioner settled, or was conciliated.
+DRAFTED_FROM = ("settled", "conciliated")
+# What may be done with an agreement in each status: its text is edited until it is signed;
+# it is printed, and withdrawn, until it is withdrawn; it is signed once.
+EDIT, PRINT, SIGN, WITHDRAW = "edit", "print", "sign", "withdraw"
+ACTIONS = {
+    "drafted": frozenset({EDIT, PRINT, SIGN, WITHDRAW}),
+    "printed": frozenset({EDIT, PRINT, SIGN, WITHDRAW}),
+    "signed": frozenset({PRINT, WITHDRAW}),
+    "withdrawn": frozenset[str](),
+}
+NOT_DRAFTED_FROM = N_("An agreement is drafted only from a hearing that ended settled or "
+                      "conciliated; record that outcome first.")
+NOT_EDITABLE = N_("A signed or withdrawn agreement cannot be changed.")
+NOT_SIGNABLE = N_("Only a drafted or printed agreement can be marked as signed.")
+ALREADY_WITHDRAWN = N_("This agreement has already been withdrawn.")
+
+
+def may_draft_from(outcome: str) -> bool:
+    """Whether an agreement may be drafted from a hearing with this outcome."""
+    return outcome in DRAFTED_FROM
+
+
+def allowed_actions(status: str) -> frozenset[str]:
+    """What may be done with an agreement in this status (``EDIT``, ``PRINT``, ``SIGN``,
+    ``WITHDRAW``)."""
+    return ACTIONS.get(status, frozenset())
+
 
 def shipped_template(script: str) -> Path:
     return resource_dir() / "app" / "templates" / f"agreement.{script}.txt"
@@ -175,6 +204,8 @@ def draft_agreement(store: Store, paths: AppPaths, hearing_id: str, staff_id: st
             raise AppError(N_("This hearing no longer exists."))
         if not hearing.outcome:
             raise AppError(N_("Record how the hearing went before drafting its agreement."))
+        if not may_draft_from(hearing.outcome):
+            raise AppError(NOT_DRAFTED_FROM)
         existing = session.scalar(select(Agreement.id).where(
             Agreement.hearing_id == hearing_id, Agreement.deleted.is_(False),
             Agreement.status != "withdrawn"))
@@ -279,8 +310,8 @@ def save_text(store: Store, agreement_id: str, text: AgreementText, bilingual: b
         raise InvalidInputError(problems)
     with store.write() as session:
         agreement = _live(session, agreement_id)
-        if agreement.status in ("signed", "withdrawn"):
-            raise AppError(N_("A signed or withdrawn agreement cannot be changed."))
+        if EDIT not in allowed_actions(agreement.status):
+            raise AppError(NOT_EDITABLE)
         _apply(agreement, text)
         agreement.bilingual = bilingual
 
@@ -289,6 +320,8 @@ def mark_printed(store: Store, agreement_id: str) -> None:
     """A drafted agreement becomes printed when it is printed or saved as PDF."""
     with store.write() as session:
         agreement = _live(session, agreement_id)
+        if PRINT not in allowed_actions(agreement.status):
+            raise AppError(N_("This agreement was withdrawn; it is not printed any more."))
         if agreement.status == "drafted":
             agreement.status = "printed"
 
@@ -305,6 +338,8 @@ def mark_signed(store: Store, agreement_id: str, signed_on: str, staff_id: str =
         agreement = _live(session, agreement_id)
         if agreement.status == "withdrawn":
             raise AppError(N_("A withdrawn agreement cannot be signed."))
+        if SIGN not in allowed_actions(agreement.status):
+            raise AppError(NOT_SIGNABLE)
         if day > today:
             raise InvalidInputError([ValidationError(N_("The date cannot be in the future."),
                                                      field="signed_on")])
@@ -326,6 +361,8 @@ def withdraw(store: Store, agreement_id: str, staff_id: str = "") -> None:
     """The agreement no longer holds (not signed after all, or superseded)."""
     with store.write() as session:
         agreement = _live(session, agreement_id)
+        if WITHDRAW not in allowed_actions(agreement.status):
+            raise AppError(ALREADY_WITHDRAWN)
         agreement.status = "withdrawn"
         log_activity(session, store, agreement.petition_id, staff_or_none(session, staff_id),
                      "agreement_withdrawn", "")

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES
@@ -191,16 +193,30 @@ def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
             PetitionParty.petition_id == petition.id, PetitionParty.deleted.is_(False))))
         unknown = [p for p in data.party_ids
                    if p not in parties and session.get(Person, p) is None]
-        staff = {data.host_id, *data.procurator_ids}
-        if unknown or any(session.get(Staff, s) is None for s in staff):
+        if unknown:
             raise AppError(N_("Someone chosen for this hearing is no longer in the records."))
-        if hearing_id is None:
-            hearing = Hearing(petition_id=petition.id)
-            session.add(hearing)
-        else:
+        found = None
+        if hearing_id is not None:
             found = session.get(Hearing, hearing_id)
             if found is None or found.deleted or found.petition_id != petition.id:
                 raise AppError(N_("This hearing no longer exists."))
+        # Staff already on the hearing stay eligible for it (see duties.eligible_in).
+        keep = _hearing_staff(session, hearing_id) if hearing_id is not None else set()
+        problems = []
+        for name, chosen in [("host_id", data.host_id),
+                             *(("procurator_ids", s) for s in data.procurator_ids)]:
+            try:
+                duties.check_staff(session, petition.office_id, duties.HEARING, chosen, name,
+                                   keep)
+            except ValidationError as problem:
+                if all(p.field != name for p in problems):
+                    problems.append(problem)
+        if problems:
+            raise InvalidInputError(problems)
+        if found is None:
+            hearing = Hearing(petition_id=petition.id)
+            session.add(hearing)
+        else:
             hearing = found
             # Statements and opinions before the participants they point at.
             old_rows: list[HearingStatement | OfficerOpinion | HearingParticipant] = [
@@ -244,6 +260,15 @@ def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
                      "hearing" if data.outcome else "hearing_planned",
                      f"{data.kind} {held.isoformat(timespec='minutes')}")
         return hearing.id
+
+
+def _hearing_staff(session: Session, hearing_id: str) -> set[str]:
+    """The staff who host or take part in a hearing as recorded."""
+    found = session.get(Hearing, hearing_id)
+    hosts = {found.host_id} if found is not None and found.host_id else set()
+    return hosts | {s for s in session.scalars(select(HearingParticipant.staff_id).where(
+        HearingParticipant.hearing_id == hearing_id, HearingParticipant.deleted.is_(False),
+        HearingParticipant.kind == "procurator")) if s}
 
 
 @dataclass(frozen=True)
@@ -410,14 +435,17 @@ class HearingContext:
     parties: list[PersonChoice]
 
 
-def hearing_context(store: Store, petition_id: str,
-                    keep_officers: list[str] | None = None) -> HearingContext:
+def hearing_context(store: Store, petition_id: str, keep_officers: list[str] | None = None,
+                    hearing_id: str | None = None) -> HearingContext:
+    """What a hearing of the petition can name: the staff eligible to host it or take part for
+    the office (with those already on ``hearing_id``), the roster's active officers (with
+    ``keep_officers``), and the petition's parties."""
     keep = set(keep_officers or [])
     with store.read() as session:
         petition = live_petition(session, petition_id)
-        staff = [PersonChoice(s.id, s.name_zh, s.name_bo, s.role) for s in session.scalars(
-            select(Staff).where(Staff.office_id == petition.office_id, Staff.deleted.is_(False),
-                                Staff.active.is_(True)).order_by(Staff.role, Staff.name_zh))]
+        on_it = _hearing_staff(session, hearing_id) if hearing_id else set()
+        staff = [PersonChoice(s.id, s.name_zh, s.name_bo, s.role) for s in duties.eligible_in(
+            session, petition.office_id, duties.HEARING, on_it)]
         roster = [PersonChoice(o.id, o.name_zh, o.name_bo, o.role) for o in session.scalars(
             select(HearingOfficer).where(HearingOfficer.office_id == petition.office_id,
                                          HearingOfficer.deleted.is_(False))

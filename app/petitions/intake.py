@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _
@@ -296,6 +297,16 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
         if office is None:
             raise AppError(N_("This laptop does not belong to an office yet. Choose its office "
                               "under Laptop → This laptop… first."))
+        problems = []
+        for duty, chosen, name in ((duties.HANDLE, data.handling_procurator_id,
+                                    "handling_procurator_id"),
+                                   (duties.LEAD, data.leader_id, "leader_id")):
+            try:
+                duties.check_staff(session, office.id, duty, chosen, name)
+            except ValidationError as problem:
+                problems.append(problem)
+        if problems:
+            raise InvalidInputError(problems)
         people = []
         repeat = False
         for person in data.persons:
@@ -319,8 +330,8 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
             is_sensitive=data.is_sensitive, is_repeat=repeat, jurisdiction=data.jurisdiction,
             referral_body=data.referral_body.strip() if data.jurisdiction == "refer" else "",
             referral_note=data.referral_note.strip() if data.jurisdiction == "refer" else "",
-            handling_procurator_id=staff_or_none(session, data.handling_procurator_id),
-            leader_id=staff_or_none(session, data.leader_id),
+            handling_procurator_id=data.handling_procurator_id or None,
+            leader_id=data.leader_id or None,
             registered_by=staff_or_none(session, staff_id),
             reply_due="", answer_due="")
         session.add(petition)

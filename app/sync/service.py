@@ -158,6 +158,80 @@ def has_device_keys(store: Store) -> bool:
         return session.get(SyncSecret, "device") is not None
 
 
+# -- enrolment state ---------------------------------------------------------------------------
+# Where this laptop stands in its office's sync.
+MASTER, ENROLLED, AWAITING_DATA, REVOKED = "master", "enrolled", "awaiting_data", "revoked"
+REQUESTED, NOT_SET_UP, NO_OFFICE = "requested", "not_set_up", "no_office"
+# What it may do there: set the office up, write an enrolment request (again: a grant answering
+# it gives an enrolled laptop the office's current list of laptops), accept the master's grant,
+# enrol or revoke a laptop (the master), write and read packages.
+SET_UP, REQUEST, ACCEPT_GRANT = "set_up", "request", "accept_grant"
+ENROL, REVOKE, EXCHANGE = "enrol", "revoke", "exchange"
+ACTIONS: dict[str, frozenset[str]] = {
+    MASTER: frozenset({ENROL, REVOKE, EXCHANGE}),
+    ENROLLED: frozenset({REQUEST, ACCEPT_GRANT, EXCHANGE}),
+    AWAITING_DATA: frozenset({REQUEST, ACCEPT_GRANT, EXCHANGE}),
+    REVOKED: frozenset(),
+    REQUESTED: frozenset({REQUEST, ACCEPT_GRANT}),
+    NOT_SET_UP: frozenset({SET_UP, REQUEST}),
+    NO_OFFICE: frozenset({REQUEST}),
+}
+NOT_NOW = {
+    SET_UP: N_("This laptop cannot set the office up: it has asked to join the office, is "
+               "enrolled in it, or was revoked. Nothing was changed."),
+    REQUEST: N_("This laptop cannot ask to join the office: it is the office's master laptop, "
+                "or it was revoked. Nothing was changed."),
+    ACCEPT_GRANT: N_("This laptop cannot accept a grant: it is the office's master laptop, it "
+                     "has not asked to join the office, or it was revoked. Nothing was "
+                     "changed."),
+    ENROL: N_("Only the office's master laptop can do this."),
+    REVOKE: N_("Only the office's master laptop can do this."),
+    EXCHANGE: N_("This laptop is not enrolled in its office yet."),
+}
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    state: str
+    actions: frozenset[str]
+
+
+def enrolment(store: Store) -> Enrolment:
+    """Where this laptop stands in its office's sync, and what it may do there."""
+    with store.read() as session:
+        state = _state_in(session, store.device_id)
+    return Enrolment(state, ACTIONS[state])
+
+
+def _state_in(session: Session, device_id: str | None) -> str:
+    device = session.get(Device, device_id) if device_id else None
+    office_id = device.office_id if device is not None else None
+    if office_id and session.get(SyncSecret, "office") is not None:
+        return MASTER
+    found = _roster_in(session)
+    me = found.roster.find(device_id) if found is not None and device_id else None
+    if me is not None:
+        return REVOKED if me.revoked else ENROLLED if office_id else AWAITING_DATA
+    if session.get(SyncSecret, "device") is not None:
+        return REQUESTED
+    return NOT_SET_UP if office_id else NO_OFFICE
+
+
+ALREADY_MASTER = N_("This laptop is already the office's master.")
+
+
+def _refuse_unless(state: str, action: str) -> None:
+    if action not in ACTIONS[state]:
+        raise AppError(NOT_NOW[action])
+
+
+def _require(session: Session, device_id: str | None, action: str) -> str:
+    """This laptop's state, when it allows ``action``; else refuse (nothing is changed)."""
+    state = _state_in(session, device_id)
+    _refuse_unless(state, action)
+    return state
+
+
 def _check_passphrase(passphrase: str) -> None:
     if len(passphrase) < 4:
         raise AppError(N_("The passphrase must have at least 4 characters."))
@@ -167,6 +241,12 @@ def set_up_office(store: Store, passphrase: str) -> Roster:
     """Make this laptop the office's master: the office key, this laptop's keys, and a roster
     of one. Only the office's numbering laptop (the one that set the office up) may."""
     _check_passphrase(passphrase)
+    with store.read() as session:
+        state = _state_in(session, store.device_id)
+    if state == MASTER:
+        raise AppError(ALREADY_MASTER)
+    if state != NO_OFFICE:  # else: the office first, below
+        _refuse_unless(state, SET_UP)
     device_id, office_id = _office_of(store)
     with store.write() as session:
         office = session.get(Office, office_id)
@@ -174,7 +254,8 @@ def set_up_office(store: Store, passphrase: str) -> Roster:
         if office.numbering_device_id not in (None, device_id):
             raise AppError(N_("Another laptop set this office up: ask it to enrol this laptop."))
         if session.get(SyncSecret, "office") is not None:
-            raise AppError(N_("This laptop is already the office's master."))
+            raise AppError(ALREADY_MASTER)
+        _require(session, device_id, SET_UP)
         office_key = crypto.generate_office_key(office_id)
         keys = crypto.generate_device_keys(device_id)
         name = session.get(Device, device_id)
@@ -197,6 +278,8 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
     from app.core.reference import OFFICES
 
     _check_passphrase(passphrase)
+    with store.read() as session:
+        _require(session, store.device_id, REQUEST)
     device = this_device(store)
     if device is not None and device.office_id is not None:
         office_id = device.office_id
@@ -209,6 +292,7 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
     device_id = store.device_id
     assert device_id is not None
     with store.write() as session:
+        _require(session, device_id, REQUEST)
         if name.strip():
             row = session.get(Device, device_id)
             assert row is not None
@@ -226,6 +310,8 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
 def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
     """On the master laptop: add the requesting laptop to the roster and grant it a block of
     registration numbers; returns the grant file for it."""
+    with store.read() as session:
+        _require(session, store.device_id, ENROL)
     office_key = _office_key(store, passphrase)
     with store.write() as session:
         current = _roster_in(session)
@@ -264,6 +350,8 @@ GRANT_OLDER = N_("This grant is older than the office's list of laptops this lap
 
 def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
     """On the new laptop: keep the roster the master signed (it must list this laptop)."""
+    with store.read() as session:
+        _require(session, store.device_id, ACCEPT_GRANT)
     keys = device_keys(store, passphrase)
     roster, office_pub = crypto.read_grant(grant, keys)
     device = this_device(store)
@@ -271,6 +359,7 @@ def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
         raise AppError(N_("This enrolment grant is for another office."))
     signed = base64.b64decode(json.loads(grant)["roster"])
     with store.write() as session:
+        _require(session, store.device_id, ACCEPT_GRANT)
         row = session.get(SyncRoster, roster.office_id)
         if row is not None and row.office_public_key != office_pub:
             raise AppError(GRANT_OTHER_KEY)
@@ -284,6 +373,8 @@ def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
 def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
     """On the master laptop: a lost laptop is revoked; packages are no longer encrypted to it
     and packages it signs are refused."""
+    with store.read() as session:
+        _require(session, store.device_id, REVOKE)
     office_key = _office_key(store, passphrase)
     with store.write() as session:
         current = _roster_in(session)

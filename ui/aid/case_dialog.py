@@ -94,8 +94,8 @@ class AidCaseDialog(Retranslated, QDialog):
         self.context = tasks.call(hearings.hearing_context, petition_id)
         self.detail: AidCaseDetail | None = None
         self.threshold = tasks.call(aid.chief_threshold, self.context.office_id)
+        self.rules: aid.AidRules | None = None
         self.can_decide = False
-        self._role = ""  # chief or deputy when the user is a leader of the office
         self.errors = FieldErrors()
         self.decision_errors = FieldErrors()
 
@@ -272,13 +272,9 @@ class AidCaseDialog(Retranslated, QDialog):
     def _load(self) -> None:
         assert self.aid_case_id is not None
         self.detail = self._tasks.call(aid.aid_case_detail, self.aid_case_id)
-        self.threshold = self._tasks.call(aid.chief_threshold, self.detail.office_id)
-        leaders = {u.staff_id: u.role for u in self._tasks.call(identity.office_staff,
-                                                                self.detail.office_id)
-                   if u.role in aid.LEADER_ROLES}
-        self._role = leaders.get(self._staff_id, "")
-        self.can_decide = (self.detail.status == "proposed" and bool(self._role)
-                           and self._staff_id != self.detail.proposed_by_id)
+        self.rules = self._tasks.call(aid.aid_rules, self.aid_case_id, self._staff_id)
+        self.threshold = self.rules.threshold_fen
+        self.can_decide = aid.DECIDE in self.rules.actions
         self.pages.setCurrentIndex(1)
 
     def _reload(self, message: str = "") -> None:
@@ -297,9 +293,9 @@ class AidCaseDialog(Retranslated, QDialog):
 
     def _selection_changed(self) -> None:
         payment = self.selected_payment()
-        live = payment is not None and payment.amount_fen > 0
-        self.reverse_button.setEnabled(live and payment is not None and not payment.reversed)
-        self.receipt_button.setEnabled(live)
+        self.reverse_button.setEnabled(payment is not None and self.rules is not None
+                                       and payment.id in self.rules.reversible)
+        self.receipt_button.setEnabled(payment is not None and payment.amount_fen > 0)
 
     def _decision_chosen(self) -> None:
         self.reduced_to.setEnabled(self.decision_buttons["reduced"].isChecked())
@@ -355,7 +351,7 @@ class AidCaseDialog(Retranslated, QDialog):
 
     def reverse_payment(self) -> None:
         payment = self.selected_payment()
-        if payment is None or payment.amount_fen <= 0 or payment.reversed:
+        if payment is None or self.rules is None or payment.id not in self.rules.reversible:
             return
         dialog = ReverseDialog(self._tasks, payment, self._staff_id, self)
         dialog.saved.connect(lambda _id: self._after_payment(_("Payment reversed.")))
@@ -455,7 +451,7 @@ class AidCaseDialog(Retranslated, QDialog):
         above = d.proposed_fen > self.threshold
         self.threshold_note.setVisible(self.can_decide and above)
         threshold = format_money(self.threshold)
-        if self._role == "chief":
+        if self.rules is not None and aid.APPROVE_IN_FULL in self.rules.actions:
             self.threshold_note.setText(_(
                 "The amount proposed is above {threshold}, the limit for deputy chief "
                 "procurators: as chief procurator, you may approve it.").format(
@@ -515,7 +511,7 @@ class AidCaseDialog(Retranslated, QDialog):
             self.totals.setText(_("The aid was refused: nothing is paid."))
         else:
             self.totals.setText(_("Nothing can be paid until a leader approves the aid."))
-        self.pay_button.setEnabled(d.status in ("approved", "reduced") and d.remaining_fen > 0)
+        self.pay_button.setEnabled(self.rules is not None and aid.PAY in self.rules.actions)
         self._selection_changed()
 
 

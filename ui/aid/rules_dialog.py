@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.aid import cases as aid
-from app.core import identity
+from app.core import duties
 from app.core.errors import AppError, ValidationError
 from app.core.formatting import format_money
 from app.core.i18n import N_, _
@@ -37,8 +37,8 @@ class AidRulesDialog(Retranslated, QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks, self._office_id, self._staff_id = tasks, office_id, staff_id
-        self.may_change = any(u.staff_id == staff_id and u.role in aid.LEADER_ROLES
-                              for u in tasks.call(identity.office_staff, office_id))
+        self.may_change = any(u.staff_id == staff_id for u in tasks.call(
+            duties.eligible_staff, office_id, duties.DECIDE_AID))
         self.threshold = tasks.call(aid.chief_threshold, office_id)
         self.explain = QLabel()
         self.explain.setWordWrap(True)

@@ -260,16 +260,17 @@ class AgreementDialog(Retranslated, QDialog):
         for index, script in enumerate(agreements.SCRIPTS):
             self.tabs.setTabText(index, _(SCRIPT_TABS[script]))
         self.tabs.setTabText(len(agreements.SCRIPTS), _("Signed paper (scans or photos)"))
-        editable = d.status in ("drafted", "printed")
+        allowed = agreements.allowed_actions(d.status)
+        editable = agreements.EDIT in allowed
         for edit in self.edits.values():
             edit.setReadOnly(not editable)
         for widget in (self.place, self.agreed_on, self.bilingual, self.save_button):
             widget.setEnabled(editable)
         self.save_button.setText(_("Save text (Ctrl+S)"))
         self.print_button.setText(_("Preview and print…"))
-        self.print_button.setEnabled(d.status != "withdrawn")
+        self.print_button.setEnabled(agreements.PRINT in allowed)
         self.signed_button.setText(_("Signed…"))
-        self.signed_button.setEnabled(d.status in ("drafted", "printed"))
+        self.signed_button.setEnabled(agreements.SIGN in allowed)
         self.withdraw_button.setText(_("Withdraw…"))
-        self.withdraw_button.setEnabled(d.status != "withdrawn")
+        self.withdraw_button.setEnabled(agreements.WITHDRAW in allowed)
         self.close_button.setText(_("Close"))

@@ -37,6 +37,7 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _, pick
 from app.core.labels import HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES, STAFF_ROLES, label
 from app.core.paths import AppPaths
+from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import HearingContext, HearingInput, Participant, PersonChoice
 from app.papers import documents as papers
@@ -81,7 +82,7 @@ class HearingDialog(Retranslated, QDialog):
                 start, draft_hearing = found
                 self.hearing_id = draft_hearing or hearing_id
         self.context: HearingContext = tasks.call(hearings.hearing_context, petition_id,
-                                                  start.officer_ids)
+                                                  start.officer_ids, self.hearing_id)
         # The outcome as saved (an agreement is drafted from a hearing saved as settled).
         self._saved_outcome = (tasks.query(hearings.hearing_input, hearing_id).outcome
                                if hearing_id else "")
@@ -417,7 +418,7 @@ class HearingDialog(Retranslated, QDialog):
         OfficersDialog(self._tasks, self.context.office_id, self).exec()
         value = self.value()
         self.context = self._tasks.call(hearings.hearing_context, self.petition_id,
-                                        value.officer_ids)
+                                        value.officer_ids, self.hearing_id)
         self.set_value(value)
 
     # -- drafts and saving ----------------------------------------------------------------------
@@ -532,7 +533,7 @@ class HearingDialog(Retranslated, QDialog):
         self.notice_button.setEnabled(held)
         self.minutes_button.setEnabled(held)
         self.attachments.set_owner(self.hearing_id)
-        self.agreement_button.setEnabled(self._saved_outcome in ("settled", "conciliated"))
+        self.agreement_button.setEnabled(agreements.may_draft_from(self._saved_outcome))
         self.kind.retranslate()
         self.outcome.retranslate()
         value = self.value()

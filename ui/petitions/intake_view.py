@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import drafts, identity
+from app.core import drafts, duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_iso_date, format_short_datetime
 from app.core.i18n import N_, _, pick
@@ -233,7 +233,7 @@ class IntakeView(Retranslated, QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks, self._paths = tasks, paths
-        self._staff: list[identity.UserInfo] = []
+        self._staff: dict[str, list[duties.StaffChoice]] = {}
         self.staff_id, self.office_id = staff_id, office_id
         self._loading = False
         self.errors = FieldErrors()
@@ -547,23 +547,22 @@ class IntakeView(Retranslated, QWidget):
 
     # -- staff and language -----------------------------------------------------------------
     def reload_staff(self) -> None:
-        """Read the office's staff again (they changed), then show them."""
-        self._staff = (self._tasks.query(identity.office_staff, self.office_id)
-                       if self.office_id else [])
+        """Read again who may handle and who may lead a petition (the staff changed), then
+        show them."""
+        self._staff = {duty: (self._tasks.query(duties.eligible_staff, self.office_id, duty)
+                              if self.office_id else [])
+                       for duty in (duties.HANDLE, duties.LEAD)}
         self._fill_staff()
 
     def _fill_staff(self) -> None:
-        staff = self._staff
-        for combo, roles in ((self.procurator, ("procurator", "head", "deputy", "chief")),
-                             (self.leader, ("chief", "deputy", "head"))):
+        for combo, duty in ((self.procurator, duties.HANDLE), (self.leader, duties.LEAD)):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
             combo.addItem("—", "")
-            for member in staff:
-                if member.role in roles:
-                    combo.addItem(f"{pick(member.name_zh, member.name_bo)} · "
-                                  f"{label(STAFF_ROLES, member.role)}", member.staff_id)
+            for member in self._staff.get(duty, []):
+                combo.addItem(f"{pick(member.name_zh, member.name_bo)} · "
+                              f"{label(STAFF_ROLES, member.role)}", member.staff_id)
             combo.setCurrentIndex(max(combo.findData(current), 0))
             combo.blockSignals(False)
 

@@ -111,7 +111,7 @@ def _hearings_html(found: list[HearingSummary], signed: list[AgreementSummary]) 
                 status += " " + format_iso_date(a.signed_on)
             links.append(_link("agreement", a.id, N_("Agreement")) + f" ({_e(status)})")
         live = [a for a in by_hearing.get(h.id, []) if a.status != "withdrawn"]
-        if h.outcome in ("settled", "conciliated") and not live:
+        if agreements.may_draft_from(h.outcome) and not live:
             links.append(_link("draft", h.id, N_("Draft the agreement")))
         parts.append("<br>".join(links) + "</td></tr>")
     parts.append("</table>")

@@ -35,8 +35,10 @@ from ui.widgets.combo import compact
 from ui.widgets.fields import plain_table
 from ui.widgets.form_support import Retranslated, retranslate_labels, section, translated_label
 
-MASTER, ENROLLED, AWAITING_DATA, REVOKED = "master", "enrolled", "awaiting_data", "revoked"
-REQUESTED, NOT_SET_UP, NO_OFFICE = "requested", "not_set_up", "no_office"
+# Where this laptop stands, and what it may do there, are decided in app (service.enrolment).
+MASTER, ENROLLED, AWAITING_DATA = service.MASTER, service.ENROLLED, service.AWAITING_DATA
+REVOKED, REQUESTED = service.REVOKED, service.REQUESTED
+NOT_SET_UP, NO_OFFICE = service.NOT_SET_UP, service.NO_OFFICE
 
 STATE_TITLES = {
     MASTER: N_("The office's master laptop"),
@@ -63,6 +65,8 @@ STATE_TEXTS = {
     NO_OFFICE: N_("Give this laptop a name and choose its office, then write an enrolment "
                   "request and take it to the office's master laptop."),
 }
+REQUEST_TO_JOIN = N_("Ask to join the office")
+REQUEST_AGAIN = N_("Ask the master laptop again for the office's current list of laptops")
 ROSTER_HEADERS = (N_("Office laptop"), N_("Laptop id"), N_("Key fingerprint"),
                   N_("Enrolled on"), N_("Revoked on"))
 
@@ -81,6 +85,7 @@ class LaptopsPanel(Retranslated, QWidget):
         super().__init__(parent)
         self._tasks = tasks
         self.state = NO_OFFICE
+        self.allowed: frozenset[str] = frozenset()
         self.device: identity.DeviceInfo | None = None
         self.roster: service.StoredRoster | None = None
         self._choices = identity.office_choices()
@@ -100,7 +105,7 @@ class LaptopsPanel(Retranslated, QWidget):
 
         self.request_box = QFrame()
         self.request_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.request_heading = section(N_("Ask to join the office"))
+        self.request_heading = section(REQUEST_TO_JOIN)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(identity.MAX_DEVICE_NAME)
         self.office_combo = QComboBox()
@@ -176,21 +181,8 @@ class LaptopsPanel(Retranslated, QWidget):
         tasks = self._tasks
         self.device = tasks.query(identity.this_device)
         self.roster = tasks.query(service.stored_roster)
-        status = tasks.query(service.status)
-        me = (self.roster.roster.find(tasks.device_id)
-              if self.roster is not None and tasks.device_id else None)
-        if status is not None and status.is_master:
-            self.state = MASTER
-        elif me is not None and me.revoked:
-            self.state = REVOKED
-        elif me is not None:
-            self.state = ENROLLED if self.device and self.device.office_id else AWAITING_DATA
-        elif tasks.query(service.has_device_keys):
-            self.state = REQUESTED
-        elif self.device is not None and self.device.office_id:
-            self.state = NOT_SET_UP
-        else:
-            self.state = NO_OFFICE
+        enrolment = tasks.query(service.enrolment)
+        self.state, self.allowed = enrolment.state, enrolment.actions
         if self.device is not None and not self.name_edit.text():
             self.name_edit.setText(self.device.name)
         self.retranslate_ui()
@@ -204,7 +196,7 @@ class LaptopsPanel(Retranslated, QWidget):
 
     def is_enrolled(self) -> bool:
         """Whether this laptop may write and read packages."""
-        return self.state in (MASTER, ENROLLED, AWAITING_DATA)
+        return service.EXCHANGE in self.allowed
 
     def retranslate_ui(self) -> None:
         retranslate_labels(self)
@@ -220,10 +212,14 @@ class LaptopsPanel(Retranslated, QWidget):
         else:
             self.office_text.setText(labelled(N_("Office"), _("not set")))
         self.set_up_button.setText(_("Set up the office on this laptop"))
-        self.set_up_button.setVisible(state == NOT_SET_UP)
+        self.set_up_button.setVisible(service.SET_UP in self.allowed)
         self.accept_button.setText(_("Accept the master's grant…"))
-        self.accept_button.setVisible(state == REQUESTED)
-        self.request_box.setVisible(state in (NOT_SET_UP, NO_OFFICE, REQUESTED))
+        self.accept_button.setVisible(service.ACCEPT_GRANT in self.allowed)
+        self.request_box.setVisible(service.REQUEST in self.allowed)
+        # An enrolled laptop may ask again: the grant brings the office's current laptops.
+        self.request_heading.setProperty("msgid", REQUEST_AGAIN if state in (
+            ENROLLED, AWAITING_DATA) else REQUEST_TO_JOIN)
+        self.request_heading.setText(_(str(self.request_heading.property("msgid"))))
         self.request_button.setText(_("Write an enrolment request…"))
         choosing_office = device is None or not device.office_id
         self.office_label.setVisible(choosing_office)
@@ -247,8 +243,8 @@ class LaptopsPanel(Retranslated, QWidget):
         self._fill_roster()
         self.enrol_button.setText(_("Enrol a laptop from its request…"))
         self.revoke_button.setText(_("Revoke…"))
-        self.enrol_button.setVisible(state == MASTER)
-        self.revoke_button.setVisible(state == MASTER)
+        self.enrol_button.setVisible(service.ENROL in self.allowed)
+        self.revoke_button.setVisible(service.REVOKE in self.allowed)
         self.notice.setText(self._notice() if self._notice is not None else "")
         self.notice.setVisible(self._notice is not None)
         self._update_buttons()
