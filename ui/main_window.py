@@ -27,6 +27,7 @@ from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
 from app.petitions import registry
 from app.petitions.detail import petition_detail
+from ui.core.errors import attempt
 from ui.core.language import LanguageManager
 from ui.core.tasks import Changes, Tasks
 from ui.office.device_dialog import DeviceDialog, UserDialog
@@ -273,11 +274,8 @@ class MainWindow(QMainWindow):
         """The office edits its agreement templates as plain files; show where they are."""
         from app.hearings.agreements import ensure_office_templates
 
-        try:
-            folder = ensure_office_templates(self.paths)
-        except OSError as error:
-            QMessageBox.warning(self, _("Doorstep"),
-                                _("The file could not be saved: {error}").format(error=error))
+        folder = attempt(self, lambda: ensure_office_templates(self.paths))
+        if folder is None:
             return
         box = QMessageBox(self)
         box.setWindowTitle(_("Agreement templates"))

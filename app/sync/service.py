@@ -36,6 +36,7 @@ from app.core.errors import (
     PackageNotAppliedError,
     disk_problems,
 )
+from app.core.files import replace_durably
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
 from app.core.identity import this_device
@@ -526,7 +527,7 @@ def import_package(store: Store, source: Path, passphrase: str,
             if not final.exists():
                 # The scratch folder is in the data folder: the file moves, it is not copied.
                 final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, final)
+                replace_durably(path, final)
             stored += 1
         check(progress)
         progress.stage(APPLYING)
