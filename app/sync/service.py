@@ -720,8 +720,9 @@ def kept_apart(store: Store) -> list[ApartRow]:
                 "SELECT log_id, first_counter, last_counter, reason, sender_id, noted_at,"
                 " reissued, rows FROM sync_apart ORDER BY noted_at DESC, log_id, first_counter"):
             try:
-                tables = tuple(sorted({str(r[2]) for r in json.loads(data)}))
-            except (ValueError, TypeError, IndexError):
+                tables = tuple(sorted({str(r.tbl) for r in signed.parse_rows(
+                    bytes(data), int(first), int(last))}))
+            except signed.BundleError:
                 tables = ()
             rows.append(ApartRow(str(noted), str(reason), name(owners.get(log_id, log_id)),
                                  name(sender) if sender else "", int(last) - int(first) + 1,
