@@ -22,7 +22,7 @@ from app.core import i18n, identity
 from app.core.errors import AppError
 from app.core.formatting import format_date, format_number
 from app.core.i18n import N_, _, bo_text, labelled, zh_text
-from app.core.labels import STAFF_ROLES
+from app.core.labels import StaffRole
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
 from app.petitions import registry
@@ -358,8 +358,8 @@ class MainWindow(QMainWindow):
         user = self._user
         if user:
             self.user_status.setText(labelled(
-                N_("User"), f"{user.name_zh}（{zh_text(STAFF_ROLES[user.role])}）",
-                f"{user.name_bo or user.name_zh} ({bo_text(STAFF_ROLES[user.role])})"))
+                N_("User"), f"{user.name_zh}（{zh_text(StaffRole(user.role).message)}）",
+                f"{user.name_bo or user.name_zh} ({bo_text(StaffRole(user.role).message)})"))
         else:
             self.user_status.setText(labelled(N_("User"), _("nobody chosen")))
         self.date_status.setText(format_date(date.today(), separator="\n"))
