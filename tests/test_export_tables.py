@@ -16,6 +16,7 @@ import pytest
 from app.aid import cases as aid
 from app.aid.cases import AidProposal, PaymentInput
 from app.cli.main import main
+from app.core import errors, files
 from app.core.errors import AppError
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
@@ -184,15 +185,15 @@ def test_unknown_table_lists_the_tables(data: Data, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("code", "error"), [
-    (errno.ENOSPC, tables.ExportDiskFullError), (errno.EROFS, tables.ExportReadOnlyError),
-    (errno.EACCES, tables.ExportNotWritableError)])
+    (errno.ENOSPC, errors.DiskFullError), (errno.EROFS, errors.ReadOnlyDiskError),
+    (errno.EACCES, errors.NotAllowedError)])
 def test_a_failed_write_leaves_no_file_and_says_why(
         data: Data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int,
         error: type[AppError]) -> None:
     def fail(_fd: int) -> None:
         raise OSError(code, "simulated")
 
-    monkeypatch.setattr(tables.os, "fsync", fail)
+    monkeypatch.setattr(files.os, "fsync", fail)
     with pytest.raises(error) as caught:
         tables.export_table(data.store, "petitions", tmp_path / "p.csv")
     assert list(tmp_path.iterdir()) == []

@@ -16,7 +16,7 @@ from app.core import i18n
 from app.core.dump import dump_json
 from app.core.formatting import format_iso_date, format_money
 from app.core.i18n import _
-from app.core.labels import ACTIVITY
+from app.core.labels import Activity
 from app.core.store import Store
 from app.petitions import outcomes
 from app.petitions.outcomes import RESOLUTIONS
@@ -110,7 +110,7 @@ def test_wages_recovered_and_settled_show_in_the_petition_record(
     assert _(RESOLUTIONS["settled"]) in text
     assert format_iso_date(found.resolved_on, "long") in text
     assert format_money(21_400_000) in text and _("Resolution and follow-up") in text
-    assert _(ACTIVITY["lawsuit_support"]) in text and _(ACTIVITY["resolved"]) in text
+    assert Activity.LAWSUIT_SUPPORT.label in text and Activity.RESOLVED.label in text
 
 
 def test_anonymous_letter_a_lead_removed_by_mistake_and_a_language_switch(
@@ -144,7 +144,7 @@ def test_anonymous_letter_a_lead_removed_by_mistake_and_a_language_switch(
     dialog.remove_button.click()
     assert outcomes.outcomes_of(store, petition_id).records == []
     assert dialog.table.rowCount() == 0 and not dialog.remove_button.isEnabled()
-    assert _(ACTIVITY["outcome_removed"]) in window.browser.toPlainText()
+    assert Activity.OUTCOME_REMOVED.label in window.browser.toPlainText()
 
     # A language switch retranslates the dialog and keeps what is chosen.
     languages = LanguageManager()

@@ -16,7 +16,7 @@ from app.aid.cases import AidProposal
 from app.core.dump import dump_json
 from app.core.errors import AppError
 from app.core.identity import ensure_device, set_up_device
-from app.core.labels import ACTIVITY
+from app.core.labels import Activity
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
 from app.hearings import record as hearings
@@ -106,7 +106,7 @@ def test_same_herder_on_two_laptops_is_merged_everywhere(
     assert (kept.phone, kept.herding_group, kept.village) == ("13909751234", "二社", "查干村")
     assert _person(a, drop).deleted
     history = petition_detail(a, on_b.id).history
-    assert history[-1].action == "persons_merged" and ACTIVITY["persons_merged"]
+    assert history[-1].action == "persons_merged" and Activity.PERSONS_MERGED.message
     assert "→" in history[-1].detail
     assert possible_duplicates(a) == []
 

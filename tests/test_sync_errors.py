@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt
 
 import app.core.store as store_module
 from app.cli.main import INTERRUPTED, UNEXPECTED, main
-from app.core import errors
+from app.core import errors, files
 from app.core.dump import dump_json
 from app.core.formatting import format_short_datetime
 from app.core.i18n import _
@@ -294,7 +294,6 @@ def test_a_read_only_disk_is_not_called_a_foreign_file(
 def test_a_package_written_to_a_read_only_or_protected_folder_says_so(
         capsys: pytest.CaptureFixture[str], office: Office,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import tempfile
     from types import SimpleNamespace
 
     before = state(office.master)
@@ -304,8 +303,7 @@ def test_a_package_written_to_a_read_only_or_protected_folder_says_so(
         def refuse(*_args: Any, code: int = code, **_kwargs: Any) -> Any:
             raise OSError(code, os.strerror(code), str(office.usb / ".out.dsp.x.part"))
 
-        monkeypatch.setattr(container, "tempfile",
-                            SimpleNamespace(mkstemp=refuse, mkdtemp=tempfile.mkdtemp))
+        monkeypatch.setattr(files, "tempfile", SimpleNamespace(mkstemp=refuse))
         refused(capsys, _(message).format(path=target),
                 "export", "--to", target, "--data-dir", office.master)
     assert list(office.usb.iterdir()) == []

@@ -20,6 +20,7 @@ from app.core.identity import set_up_device
 from app.core.paths import STORE_FILE, AppPaths
 from app.core.store import Store, open_store
 from app.sync import crypto, service, signed
+from app.sync.engine import LogRow
 from models import Person, Petition
 from tests.helpers import DARLAG, petition, register, settle, tasks_for
 
@@ -145,7 +146,7 @@ def test_changes_under_another_laptops_log_are_refused_and_its_real_ones_still_a
 
     def with_a_forgery(raw: Any, known: dict[str, int]) -> signed.Bundle:
         bundle = real_outgoing(raw, known)
-        rows = [(taken, 1 << 62, "person", person_id, "name_zh", "冒名顶替", "[]", None)]
+        rows = [LogRow(taken, 1 << 62, "person", person_id, "name_zh", "冒名顶替", "[]", None)]
         data = signed.canonical_rows(rows)
         bundle.batches.append((signed.sign_batch(a_log, taken, taken, data, keys_b), data))
         return bundle
@@ -287,7 +288,7 @@ def _forged_package(office: Office, monkeypatch: pytest.MonkeyPatch) -> Path:
     def with_a_forgery(raw: Any, known: dict[str, int]) -> signed.Bundle:
         bundle = real_outgoing(raw, known)
         data = signed.canonical_rows(
-            [(taken, 1 << 62, "person", person_id, "name_zh", "冒名顶替", "[]", None)])
+            [LogRow(taken, 1 << 62, "person", person_id, "name_zh", "冒名顶替", "[]", None)])
         bundle.batches.append((signed.sign_batch(a_log, taken, taken, data, keys_b), data))
         return bundle
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog
 
 from app.aid import visits
 from app.core import i18n
-from app.core.labels import ACTIVITY, VISIT_METHODS, label
+from app.core.labels import Activity, VisitMethod, label
 from app.core.settings import load_settings
 from app.core.store import Store
 from app.petitions.detail import petition_detail
@@ -78,7 +78,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
     assert dialog.visit_id is not None
     visit_id = dialog.visit_id
-    assert label(VISIT_METHODS, "phone") in petition_window.browser.toPlainText()
+    assert label(VisitMethod, "phone") in petition_window.browser.toPlainText()
 
     # A second visit planned a month ahead is not due yet.
     petition_window.visit_button.click()
@@ -95,7 +95,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     assert [v.visit_id for v in win.today.due_visits] == [visit_id]
     assert win.today.visit_table.isVisible() and not win.today.visit_summary.isVisible()
     assert win.today.visit_table.item(0, 0).text() == when_text(2, "soon")
-    assert win.today.visit_table.item(0, 4).text() == label(VISIT_METHODS, "phone")
+    assert win.today.visit_table.item(0, 4).text() == label(VisitMethod, "phone")
     assert win.today.visit_table.item(0, 5).text() == "更桑"
     assert win.today.count() == badge_before + 1
     assert f"({win.today.count()})" in win.nav.item(0).text()
@@ -168,7 +168,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     assert history[-5:] == ["visit_scheduled", "visit_scheduled", "visit_done",
                             "handover_opened", "handover_closed"]
     petition_window.reload()
-    assert label(ACTIVITY, "handover_closed") in petition_window.browser.toPlainText()
+    assert label(Activity, "handover_closed") in petition_window.browser.toPlainText()
 
 
 def test_a_visit_recorded_without_planning_and_a_planned_one_cancelled(
@@ -192,7 +192,7 @@ def test_a_visit_recorded_without_planning_and_a_planned_one_cancelled(
     # The form follows a language switch and keeps what is typed and chosen.
     win.language.set_mode(i18n.BO)
     qtbot.waitUntil(lambda: dialog.method.currentText()
-                    == i18n.bo_text(VISIT_METHODS["meeting"]))
+                    == i18n.bo_text(VisitMethod.MEETING.message))
     assert win.today.visit_table.horizontalHeaderItem(2).text() == i18n.bo_text(
         "Registration number")
     assert dialog.findings.toPlainText() == "对处理结果表示满意。" and dialog.made.isChecked()

@@ -22,11 +22,12 @@ from app.core import i18n, identity
 from app.core.errors import AppError
 from app.core.formatting import format_date, format_number
 from app.core.i18n import N_, _, bo_text, labelled, zh_text
-from app.core.labels import STAFF_ROLES
+from app.core.labels import StaffRole
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
 from app.petitions import registry
 from app.petitions.detail import petition_detail
+from ui.core.errors import attempt
 from ui.core.language import LanguageManager
 from ui.core.tasks import Changes, Tasks
 from ui.office.device_dialog import DeviceDialog, UserDialog
@@ -275,11 +276,8 @@ class MainWindow(Retranslated, QMainWindow):
         """The office edits its agreement templates as plain files; show where they are."""
         from app.hearings.agreements import ensure_office_templates
 
-        try:
-            folder = ensure_office_templates(self.paths)
-        except OSError as error:
-            QMessageBox.warning(self, _("Doorstep"),
-                                _("The file could not be saved: {error}").format(error=error))
+        folder = attempt(self, lambda: ensure_office_templates(self.paths))
+        if folder is None:
             return
         box = QMessageBox(self)
         box.setWindowTitle(_("Agreement templates"))
@@ -355,8 +353,8 @@ class MainWindow(Retranslated, QMainWindow):
         user = self._user
         if user:
             self.user_status.setText(labelled(
-                N_("User"), f"{user.name_zh}（{zh_text(STAFF_ROLES[user.role])}）",
-                f"{user.name_bo or user.name_zh} ({bo_text(STAFF_ROLES[user.role])})"))
+                N_("User"), f"{user.name_zh}（{zh_text(StaffRole(user.role).message)}）",
+                f"{user.name_bo or user.name_zh} ({bo_text(StaffRole(user.role).message)})"))
         else:
             self.user_status.setText(labelled(N_("User"), _("nobody chosen")))
         self.date_status.setText(format_date(date.today(), separator="\n"))

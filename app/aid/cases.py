@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core import duties
+from app.core import duties, labels
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.money import parse_amount, yuan_text
@@ -35,11 +35,6 @@ from models import (
     Staff,
 )
 
-ELIGIBILITY = ("minor", "poor", "disabled", "student", "victim_family", "other")
-DECISIONS = ("approved", "reduced", "refused")
-LEADER_ROLES = ("chief", "deputy")
-PAYEE_RELATIONS = ("self", "guardian", "relative", "other")
-METHODS = ("cash", "bank")
 # Until an office sets its own: above 30,000 yuan the chief procurator decides.
 DEFAULT_CHIEF_THRESHOLD_FEN = 3_000_000
 MAX_TEXT = 4000
@@ -206,7 +201,7 @@ def propose(store: Store, data: AidProposal, staff_id: str, today: date | None =
     """The handling procurator's proposal; returns the new aid case's id."""
     today = today or date.today()
     problems: list[ValidationError] = []
-    if data.eligibility not in ELIGIBILITY:
+    if not labels.AidGroup.has(data.eligibility):
         problems.append(ValidationError(N_("Please choose from the list."), field="eligibility"))
     if not data.person_ids:
         problems.append(ValidationError(N_("Please choose at least one person to aid."),
@@ -286,7 +281,7 @@ def decide(store: Store, aid_case_id: str, decision: str, staff_id: str, amount:
     """A leader's decision: ``approved`` (the proposed amount), ``reduced`` (a smaller amount,
     with the reason) or ``refused`` (with the reason)."""
     now = now or datetime.now()
-    if decision not in DECISIONS:
+    if not labels.AidDecision.has(decision):
         raise ValidationError(N_("Please choose from the list."), field="decision")
     problems: list[ValidationError] = []
     reduced_to = 0
@@ -352,7 +347,7 @@ def validate_payment(data: PaymentInput, today: date) -> tuple[int, list[Validat
     elif len(data.payee_name.strip()) > 100:
         problems.append(ValidationError(N_("This is too long (at most {n} characters)."),
                                         field="payee_name", n=100))
-    if data.payee_relation not in PAYEE_RELATIONS:
+    if not labels.PayeeRelation.has(data.payee_relation):
         problems.append(ValidationError(N_("Please choose from the list."),
                                         field="payee_relation"))
     if data.payee_id_number.strip():
@@ -360,7 +355,7 @@ def validate_payment(data: PaymentInput, today: date) -> tuple[int, list[Validat
             check_id_number(data.payee_id_number, today, "payee_id_number")
         except ValidationError as problem:
             problems.append(problem)
-    if data.method not in METHODS:
+    if not labels.PaymentMethod.has(data.method):
         problems.append(ValidationError(N_("Please choose from the list."), field="method"))
     if data.method == "bank":
         account = data.account_no.replace(" ", "")

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
-from app.core.labels import SATISFACTION, VISIT_METHODS
+from app.core.labels import Satisfaction, VisitMethod
 from app.core.store import Store
 from app.petitions.records import live_petition, log_activity, party_names, staff_or_none
 from models import AidCase, Handover, Petition, ReturnVisit, Staff
@@ -93,7 +93,7 @@ def _text(value: str, name: str, limit: int, problems: list[ValidationError],
 
 def validate_schedule(data: VisitInput) -> list[ValidationError]:
     problems: list[ValidationError] = []
-    if data.method not in VISIT_METHODS:
+    if not VisitMethod.has(data.method):
         problems.append(ValidationError(N_("Please choose how the visit is to be made."),
                                         field="method"))
     _day(data.scheduled_on, "scheduled_on", problems)
@@ -102,7 +102,7 @@ def validate_schedule(data: VisitInput) -> list[ValidationError]:
 
 def validate_record(data: VisitInput, today: date) -> list[ValidationError]:
     problems: list[ValidationError] = []
-    if data.method not in VISIT_METHODS:
+    if not VisitMethod.has(data.method):
         problems.append(ValidationError(N_("Please choose how the visit was made."),
                                         field="method"))
     _past(_day(data.done_on, "done_on", problems), "done_on", today, problems)
@@ -111,7 +111,7 @@ def validate_record(data: VisitInput, today: date) -> list[ValidationError]:
                                         field="visitor_id"))
     _text(data.findings, "findings", MAX_TEXT, problems,
           N_("Please write what the visit found."))
-    if data.satisfaction not in SATISFACTION:
+    if not Satisfaction.has(data.satisfaction):
         problems.append(ValidationError(N_("Please choose how satisfied the person was."),
                                         field="satisfaction"))
     return problems

@@ -194,6 +194,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.command == "print":
         from pathlib import Path
 
+        from app.core.files import write_atomically
         from app.papers import documents as papers
         out = Path(args.out)
         store = _open(paths)
@@ -214,9 +215,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
             else:
                 pdf = papers.render(store, papers.find_by_number(store, args.which),
                                     args.paper)
-            tmp = out.with_name(out.name + ".tmp")
-            tmp.write_bytes(pdf)
-            tmp.replace(out)
+            write_atomically(out, pdf)
             if args.paper == "agreement":
                 agreements.mark_printed(store, agreement_id)
         finally:

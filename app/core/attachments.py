@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +20,8 @@ from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, InvalidInputError, NotWrittenError, ValidationError
+from app.core.files import write_atomically
 from app.core.i18n import N_
 from app.core.paths import AppPaths
 from app.core.stamps import local_iso, utc_stamp
@@ -171,17 +170,9 @@ def _sha256_of(path: Path) -> str | None:
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` beside ``target`` and move it into place, so no one sees half a file."""
+    """``data`` in its place in the attachments folder, whole or not at all."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(target, data)
 
 
 def _store_file(paths: AppPaths, sha256: str, data: bytes, name: str) -> None:
@@ -190,10 +181,12 @@ def _store_file(paths: AppPaths, sha256: str, data: bytes, name: str) -> None:
         return
     try:
         _write_atomically(target, data)
-    except OSError as exc:
+    except (OSError, NotWrittenError) as exc:  # a full or read-only disk says so itself
         log.error("cannot store %s as %s: %s", name, target, exc)
+        reason = exc.params["error"] if isinstance(exc, NotWrittenError) \
+            else exc.strerror or str(exc)
         raise AppError(N_("The file {name} could not be copied into the data folder: "
-                          "{reason}"), name=name, reason=exc.strerror or str(exc)) from exc
+                          "{reason}"), name=name, reason=reason) from exc
 
 
 def add_attachment(store: Store, paths: AppPaths, owner_kind: str, owner_id: str, source: Path,

@@ -1,18 +1,18 @@
 """Half-typed forms that survive a crash or a power cut.
 
-A form saves its content as it is typed; the next start offers it back. Each save writes a new
-file and renames it over the old one after an fsync, so a power cut leaves the previous draft or
-the new one, never a torn file.
+A form saves its content as it is typed; the next start offers it back. Each save is written
+whole or not at all (``app.core.files``), so a power cut leaves the previous draft or the new
+one, never a torn file.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 
+from app.core.files import write_atomically
 from app.core.paths import AppPaths
 from app.hearings.record import HearingInput
 from app.persons.records import PersonInput
@@ -27,17 +27,12 @@ def save_draft(paths: AppPaths, name: str, content: Any) -> None:
     folder = paths.data_dir / "drafts"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.json"
-    tmp = folder / f"{name}.json.tmp"
     data = asdict(content) if is_dataclass(content) and not isinstance(content, type) else content
-    with tmp.open("w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(target)
+    write_atomically(target, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def discard_draft(paths: AppPaths, name: str) -> None:
-    for suffix in (".json", ".json.tmp"):
+    for suffix in (".json", ".json.tmp"):  # .json.tmp: left by a version before app.core.files
         (paths.data_dir / "drafts" / f"{name}{suffix}").unlink(missing_ok=True)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationError
 from app.core.i18n import N_
-from app.core.labels import STAFF_ROLES
+from app.core.labels import StaffRole
 from app.core.store import Store
 from models import Staff
 
@@ -24,13 +24,13 @@ HANDLE, LEAD, HEARING, DECIDE_AID = "handle", "lead", "hearing", "decide_aid"
 # The roles each duty is open to.
 DUTY_ROLES: dict[str, frozenset[str]] = {
     # The handling procurator of a petition (承办检察官).
-    HANDLE: frozenset({"procurator", "head", "deputy", "chief"}),
+    HANDLE: frozenset({StaffRole.PROCURATOR, StaffRole.HEAD, StaffRole.DEPUTY, StaffRole.CHIEF}),
     # The leader in charge of a petition (包案领导).
-    LEAD: frozenset({"chief", "deputy", "head"}),
+    LEAD: frozenset({StaffRole.CHIEF, StaffRole.DEPUTY, StaffRole.HEAD}),
     # Hosting a hearing, or taking part in it for the office.
-    HEARING: frozenset(STAFF_ROLES),
+    HEARING: frozenset(StaffRole),
     # Deciding on judicial aid, and setting the amount above which only the chief may approve.
-    DECIDE_AID: frozenset({"chief", "deputy"}),
+    DECIDE_AID: frozenset({StaffRole.CHIEF, StaffRole.DEPUTY}),
 }
 NOT_ELIGIBLE = {
     HANDLE: N_("The handling procurator must be a procurator, a department head, a deputy chief "

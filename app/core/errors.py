@@ -7,6 +7,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from app.core.i18n import N_, _
@@ -84,6 +85,10 @@ class MissingFileError(FileProblemError):
     pass
 
 
+class FolderMissingError(MissingFileError):
+    """The folder a file is to be written in does not exist."""
+
+
 class FolderNotFileError(FileProblemError):
     pass
 
@@ -94,6 +99,10 @@ class DiskFullError(FileProblemError):
 
 class ReadOnlyDiskError(FileProblemError):
     pass
+
+
+class NotWrittenError(FileProblemError):
+    """A file could not be written for a reason that has no message of its own."""
 
 
 class NotAllowedError(FileProblemError):
@@ -129,6 +138,8 @@ NOT_ALLOWED = N_("Doorstep is not allowed to use {path}: the file or folder is p
                  "Nothing was changed.")
 MISSING_FILE = N_("There is no file or folder {path}.")
 FOLDER_NOT_FILE = N_("{path} is a folder, not a file.")
+FOLDER_MISSING = N_("The folder {folder} does not exist.")
+NOT_WRITTEN = N_("The file {path} could not be written: {error}")
 
 
 def disk_problem(error: OSError, path: str | os.PathLike[str]) -> FileProblemError | None:
@@ -155,6 +166,18 @@ def file_problem(error: OSError, path: str | os.PathLike[str] | None = None
     if error.errno == errno.EISDIR:
         return FolderNotFileError(FOLDER_NOT_FILE, path=str(where))
     return None
+
+
+def write_problem(error: OSError, path: str | os.PathLike[str]) -> FileProblemError:
+    """The problem ``error`` stands for in writing the file ``path``."""
+    found = disk_problem(error, path)
+    if found is not None:
+        return found
+    if error.errno == errno.ENOENT:
+        return FolderMissingError(FOLDER_MISSING, folder=str(Path(path).parent))
+    if error.errno == errno.EISDIR:
+        return FolderNotFileError(FOLDER_NOT_FILE, path=str(path))
+    return NotWrittenError(NOT_WRITTEN, path=str(path), error=error.strerror or str(error))
 
 
 def disk_problems(where: Callable[..., str | os.PathLike[str]]

@@ -13,6 +13,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from app.core.files import write_atomically
 from app.core.paths import locale_dir
 
 DOMAIN = "doorstep"
@@ -37,9 +38,7 @@ def compiled(locale: str, root: Path | None = None) -> bytes:
 def compile_catalog(locale: str, root: Path | None = None) -> Path:
     _po_path, mo_path = catalog_files(locale, root)
     data = compiled(locale, root)
-    tmp = mo_path.with_suffix(".mo.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(mo_path)
+    write_atomically(mo_path, data)
     return mo_path
 
 

@@ -1,203 +1,277 @@
-"""Fixed vocabularies stored as codes, with their labels marked for translation."""
+"""Fixed vocabularies stored as codes, with their labels marked for translation.
+
+Each vocabulary is a ``StrEnum`` of ``Vocabulary``: a member is the code as stored (it equals
+its text, so rows and packages hold the same strings as ever) and carries its label, a msgid
+marked with ``N_`` and translated when shown (``member.label``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Self
+
 from app.core.i18n import N_, _
 
-OFFICE_LEVELS = {
-    "prefecture": N_("Prefecture procuratorate"),
-    "county": N_("County procuratorate"),
-}
 
-STAFF_ROLES = {
-    "chief": N_("Chief procurator"),
-    "deputy": N_("Deputy chief procurator"),
-    "head": N_("Department head"),
-    "procurator": N_("Procurator"),
-    "clerk": N_("Clerk"),
-}
+class Vocabulary(StrEnum):
+    """Codes with their labels: ``CODE = "code", N_("Label")``."""
 
-SEXES = {"M": N_("Male"), "F": N_("Female")}
+    message: str  # the label's msgid
 
-# GB/T 3304 codes of the nationalities met in Golog.
-ETHNICITIES = {
-    "04": N_("Tibetan"),
-    "01": N_("Han"),
-    "03": N_("Hui"),
-    "30": N_("Tu"),
-    "35": N_("Salar"),
-    "02": N_("Mongol"),
-}
+    def __new__(cls, code: str, message: str = "") -> Self:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.message = message
+        return member
 
-LANGUAGES = {"bo": N_("Tibetan language"), "zh": N_("Chinese language")}
+    @property
+    def label(self) -> str:
+        """The label in the current language."""
+        return _(self.message)
+
+    @classmethod
+    def lookup(cls, code: str) -> Self | None:
+        """The member stored as ``code``, or None."""
+        return cls._value2member_map_.get(code)  # type: ignore[return-value]
+
+    @classmethod
+    def has(cls, code: str) -> bool:
+        return code in cls._value2member_map_
 
 
-def label(vocabulary: dict[str, str], code: str) -> str:
+# A vocabulary as its users see it: a Vocabulary, or a mapping of codes to msgids (the choices
+# some use cases still declare themselves).
+Codes = type[Vocabulary] | Mapping[str, str]
+
+
+def messages(vocabulary: Codes) -> Mapping[str, str]:
+    """Each code of ``vocabulary`` with its label's msgid, in order."""
+    if isinstance(vocabulary, Mapping):
+        return vocabulary
+    return {member.value: member.message for member in vocabulary}
+
+
+def label(vocabulary: Codes, code: str) -> str:
     """The translated label of ``code``, or the code itself when it is not in the vocabulary."""
-    message = vocabulary.get(code)
+    message = messages(vocabulary).get(code)
     return _(message) if message else code
 
-CHANNELS = {
-    "visit": N_("Visit in person"),
-    "letter": N_("Letter"),
-    "phone": N_("Phone call"),
-    "web": N_("Online"),
-    "video": N_("Video"),
-    "higher": N_("Handed down by a higher office"),
-}
 
-CATEGORIES = {
-    "suggestion": N_("Suggestions and opinions"),
-    "accusation": N_("Reports and accusations"),
-    "appeal": N_("Appeals and requests"),
-}
+class OfficeLevel(Vocabulary):
+    PREFECTURE = "prefecture", N_("Prefecture procuratorate")
+    COUNTY = "county", N_("County procuratorate")
 
-BUSINESS_TYPES = {
-    "criminal_appeal": N_("Criminal appeal"),
-    "civil_supervision": N_("Civil supervision"),
-    "administrative": N_("Administrative supervision"),
-    "judicial_aid": N_("Judicial aid"),
-    "public_interest": N_("Public-interest lead"),
-    "support_lawsuit": N_("Support for a lawsuit"),
-    "state_compensation": N_("State compensation"),
-    "other": N_("Other"),
-}
 
-JURISDICTIONS = {
-    "accept": N_("Accept into case handling"),
-    "refer": N_("Refer to the competent body"),
-}
+class StaffRole(Vocabulary):
+    CHIEF = "chief", N_("Chief procurator")
+    DEPUTY = "deputy", N_("Deputy chief procurator")
+    HEAD = "head", N_("Department head")
+    PROCURATOR = "procurator", N_("Procurator")
+    CLERK = "clerk", N_("Clerk")
 
-PARTY_ROLES = {"petitioner": N_("Petitioner"), "representative": N_("Representative")}
 
-REPLY_KINDS = {"procedural": N_("Procedural reply"), "result": N_("Result answer")}
+class Sex(Vocabulary):
+    MALE = "M", N_("Male")
+    FEMALE = "F", N_("Female")
 
-REPLY_METHODS = {
-    "in_person": N_("In person"),
-    "phone": N_("By phone"),
-    "written": N_("In writing"),
-    "sms": N_("By SMS"),
-}
 
-DEADLINES = {"reply": N_("7-day procedural reply"), "answer": N_("3-month result answer")}
+# GB/T 3304 codes of the nationalities met in Golog.
+class Ethnicity(Vocabulary):
+    TIBETAN = "04", N_("Tibetan")
+    HAN = "01", N_("Han")
+    HUI = "03", N_("Hui")
+    TU = "30", N_("Tu")
+    SALAR = "35", N_("Salar")
+    MONGOL = "02", N_("Mongol")
 
-DEADLINE_ACTIONS = {"pause": N_("Paused"), "resume": N_("Resumed"), "extend": N_("Extended")}
 
-STATUSES = {
-    "awaiting_reply": N_("Awaiting procedural reply"),
-    "awaiting_answer": N_("Awaiting result answer"),
-    "answered": N_("Answered"),
-}
+class Language(Vocabulary):
+    TIBETAN = "bo", N_("Tibetan language")
+    CHINESE = "zh", N_("Chinese language")
 
-ACTIVITY = {
-    "registered": N_("Registered"),
-    "renumbered": N_("Registration number given in place of the provisional one"),
-    "replied": N_("Reply recorded"),
-    "deadline": N_("Deadline changed"),
-    "hearing": N_("Hearing recorded"),
-    "hearing_planned": N_("Hearing planned"),
-    "agreement": N_("Agreement drafted"),
-    "agreement_signed": N_("Agreement signed"),
-    "agreement_withdrawn": N_("Agreement withdrawn"),
-    "attachment_added": N_("Scan or photo attached"),
-    "attachment_removed": N_("Scan or photo removed"),
-    "aid_proposed": N_("Judicial aid proposed"),
-    "aid_approved": N_("Judicial aid approved"),
-    "aid_reduced": N_("Judicial aid approved at a reduced amount"),
-    "aid_refused": N_("Judicial aid refused"),
-    "aid_paid": N_("Judicial aid paid"),
-    "aid_reversed": N_("Aid payment reversed"),
-    "visit_scheduled": N_("Return visit scheduled"),
-    "visit_done": N_("Return visit made"),
-    "handover_opened": N_("Handed over to social assistance"),
-    "handover_closed": N_("Hand-over to social assistance closed"),
-}
 
-OFFICER_ROLES = {
-    "deputy": N_("People's congress deputy"),
-    "cppcc": N_("CPPCC member"),
-    "supervisor": N_("People's supervisor"),
-    "lawyer": N_("Lawyer"),
-    "community": N_("Community figure"),
-    "other": N_("Other"),
-}
+class Channel(Vocabulary):
+    VISIT = "visit", N_("Visit in person")
+    LETTER = "letter", N_("Letter")
+    PHONE = "phone", N_("Phone call")
+    WEB = "web", N_("Online")
+    VIDEO = "video", N_("Video")
+    HIGHER = "higher", N_("Handed down by a higher office")
 
-HEARING_KINDS = {"public": N_("Public hearing"), "simplified": N_("Simplified hearing"),
-                 "doorstep": N_("Doorstep hearing")}
 
-HEARING_OUTCOMES = {
-    "settled": N_("Settled and withdrawn"),
-    "conciliated": N_("Conciliated"),
-    "continues": N_("Handling continues"),
-    "other": N_("Other"),
-}
+class Category(Vocabulary):
+    SUGGESTION = "suggestion", N_("Suggestions and opinions")
+    ACCUSATION = "accusation", N_("Reports and accusations")
+    APPEAL = "appeal", N_("Appeals and requests")
 
-AGREEMENT_STATUSES = {
-    "drafted": N_("Drafted"),
-    "printed": N_("Printed"),
-    "signed": N_("Signed"),
-    "withdrawn": N_("Withdrawn"),
-}
 
-AID_GROUPS = {
-    "minor": N_("Minor"),
-    "poor": N_("Poor household"),
-    "disabled": N_("Person with a disability"),
-    "student": N_("Student"),
-    "victim_family": N_("Victim's family"),
-    "other": N_("Other"),
-}
+class BusinessType(Vocabulary):
+    CRIMINAL_APPEAL = "criminal_appeal", N_("Criminal appeal")
+    CIVIL_SUPERVISION = "civil_supervision", N_("Civil supervision")
+    ADMINISTRATIVE = "administrative", N_("Administrative supervision")
+    JUDICIAL_AID = "judicial_aid", N_("Judicial aid")
+    PUBLIC_INTEREST = "public_interest", N_("Public-interest lead")
+    SUPPORT_LAWSUIT = "support_lawsuit", N_("Support for a lawsuit")
+    STATE_COMPENSATION = "state_compensation", N_("State compensation")
+    OTHER = "other", N_("Other")
 
-AID_STATUSES = {
-    "proposed": N_("Proposed, awaiting a leader's decision"),
-    "approved": N_("Approved"),
-    "reduced": N_("Approved at a reduced amount"),
-    "refused": N_("Refused"),
-}
 
-AID_DECISIONS = {"approved": N_("Approve"), "reduced": N_("Reduce"), "refused": N_("Refuse")}
+class Jurisdiction(Vocabulary):
+    ACCEPT = "accept", N_("Accept into case handling")
+    REFER = "refer", N_("Refer to the competent body")
 
-PAYMENT_STATES = {"unpaid": N_("Not paid yet"), "partly": N_("Partly paid"),
-                  "fully": N_("Fully paid")}
 
-PAYEE_RELATIONS = {
-    "self": N_("The person aided"),
-    "guardian": N_("Guardian"),
-    "relative": N_("Close relative"),
-    "other": N_("Other"),
-}
+class PartyRole(Vocabulary):
+    PETITIONER = "petitioner", N_("Petitioner")
+    REPRESENTATIVE = "representative", N_("Representative")
 
-PAYMENT_METHODS = {"cash": N_("Cash"), "bank": N_("Bank transfer")}
 
-VISIT_METHODS = {
-    "phone": N_("12309 phone call"),
-    "on_site": N_("On site"),
-    "online": N_("Online"),
-    "meeting": N_("Meeting at the office"),
-}
+class ReplyKind(Vocabulary):
+    PROCEDURAL = "procedural", N_("Procedural reply")
+    RESULT = "result", N_("Result answer")
 
-SATISFACTION = {
-    "satisfied": N_("Satisfied"),
-    "basically": N_("Basically satisfied"),
-    "dissatisfied": N_("Dissatisfied"),
-    "unknown": N_("Could not say"),
-}
 
-# Return visits and hand-overs (app/aid/visits.py): history entries beyond those above.
-ACTIVITY["visit_cancelled"] = N_("Planned return visit cancelled")
-ACTIVITY["handover_updated"] = N_("Hand-over to social assistance updated")
+class ReplyMethod(Vocabulary):
+    IN_PERSON = "in_person", N_("In person")
+    PHONE = "phone", N_("By phone")
+    WRITTEN = "written", N_("In writing")
+    SMS = "sms", N_("By SMS")
 
-# Possible duplicate persons (app/persons/review.py).
-ACTIVITY["persons_merged"] = N_("Duplicate persons merged")
 
-# What the statistics count (app/petitions/outcomes.py).
-ACTIVITY["unanswerable"] = N_("Marked as impossible to answer")
-ACTIVITY["answerable"] = N_("Marked as possible to answer again")
-ACTIVITY["resolved"] = N_("Resolution recorded")
-ACTIVITY["resolution_cleared"] = N_("Resolution taken back")
-ACTIVITY["conciliation"] = N_("Conciliation or mediation recorded")
-ACTIVITY["lawsuit_support"] = N_("Support to sue recorded")
-ACTIVITY["escalation"] = N_("Escalation recorded")
-ACTIVITY["helper"] = N_("Outside helper recorded")
-ACTIVITY["lead_transfer"] = N_("Lead passed to another body")
-ACTIVITY["outcome_removed"] = N_("Record entered by mistake removed")
+class Deadline(Vocabulary):
+    REPLY = "reply", N_("7-day procedural reply")
+    ANSWER = "answer", N_("3-month result answer")
+
+
+class DeadlineAction(Vocabulary):
+    PAUSE = "pause", N_("Paused")
+    RESUME = "resume", N_("Resumed")
+    EXTEND = "extend", N_("Extended")
+
+
+class PetitionStatus(Vocabulary):
+    AWAITING_REPLY = "awaiting_reply", N_("Awaiting procedural reply")
+    AWAITING_ANSWER = "awaiting_answer", N_("Awaiting result answer")
+    ANSWERED = "answered", N_("Answered")
+
+
+class Activity(Vocabulary):
+    REGISTERED = "registered", N_("Registered")
+    RENUMBERED = "renumbered", N_("Registration number given in place of the provisional one")
+    REPLIED = "replied", N_("Reply recorded")
+    DEADLINE = "deadline", N_("Deadline changed")
+    HEARING = "hearing", N_("Hearing recorded")
+    HEARING_PLANNED = "hearing_planned", N_("Hearing planned")
+    AGREEMENT = "agreement", N_("Agreement drafted")
+    AGREEMENT_SIGNED = "agreement_signed", N_("Agreement signed")
+    AGREEMENT_WITHDRAWN = "agreement_withdrawn", N_("Agreement withdrawn")
+    ATTACHMENT_ADDED = "attachment_added", N_("Scan or photo attached")
+    ATTACHMENT_REMOVED = "attachment_removed", N_("Scan or photo removed")
+    AID_PROPOSED = "aid_proposed", N_("Judicial aid proposed")
+    AID_APPROVED = "aid_approved", N_("Judicial aid approved")
+    AID_REDUCED = "aid_reduced", N_("Judicial aid approved at a reduced amount")
+    AID_REFUSED = "aid_refused", N_("Judicial aid refused")
+    AID_PAID = "aid_paid", N_("Judicial aid paid")
+    AID_REVERSED = "aid_reversed", N_("Aid payment reversed")
+    VISIT_SCHEDULED = "visit_scheduled", N_("Return visit scheduled")
+    VISIT_DONE = "visit_done", N_("Return visit made")
+    HANDOVER_OPENED = "handover_opened", N_("Handed over to social assistance")
+    HANDOVER_CLOSED = "handover_closed", N_("Hand-over to social assistance closed")
+    VISIT_CANCELLED = "visit_cancelled", N_("Planned return visit cancelled")
+    HANDOVER_UPDATED = "handover_updated", N_("Hand-over to social assistance updated")
+    PERSONS_MERGED = "persons_merged", N_("Duplicate persons merged")
+    UNANSWERABLE = "unanswerable", N_("Marked as impossible to answer")
+    ANSWERABLE = "answerable", N_("Marked as possible to answer again")
+    RESOLVED = "resolved", N_("Resolution recorded")
+    RESOLUTION_CLEARED = "resolution_cleared", N_("Resolution taken back")
+    CONCILIATION = "conciliation", N_("Conciliation or mediation recorded")
+    LAWSUIT_SUPPORT = "lawsuit_support", N_("Support to sue recorded")
+    ESCALATION = "escalation", N_("Escalation recorded")
+    HELPER = "helper", N_("Outside helper recorded")
+    LEAD_TRANSFER = "lead_transfer", N_("Lead passed to another body")
+    OUTCOME_REMOVED = "outcome_removed", N_("Record entered by mistake removed")
+
+
+class OfficerRole(Vocabulary):
+    DEPUTY = "deputy", N_("People's congress deputy")
+    CPPCC = "cppcc", N_("CPPCC member")
+    SUPERVISOR = "supervisor", N_("People's supervisor")
+    LAWYER = "lawyer", N_("Lawyer")
+    COMMUNITY = "community", N_("Community figure")
+    OTHER = "other", N_("Other")
+
+
+class HearingKind(Vocabulary):
+    PUBLIC = "public", N_("Public hearing")
+    SIMPLIFIED = "simplified", N_("Simplified hearing")
+    DOORSTEP = "doorstep", N_("Doorstep hearing")
+
+
+class HearingOutcome(Vocabulary):
+    SETTLED = "settled", N_("Settled and withdrawn")
+    CONCILIATED = "conciliated", N_("Conciliated")
+    CONTINUES = "continues", N_("Handling continues")
+    OTHER = "other", N_("Other")
+
+
+class AgreementStatus(Vocabulary):
+    DRAFTED = "drafted", N_("Drafted")
+    PRINTED = "printed", N_("Printed")
+    SIGNED = "signed", N_("Signed")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
+
+
+class AidGroup(Vocabulary):
+    MINOR = "minor", N_("Minor")
+    POOR = "poor", N_("Poor household")
+    DISABLED = "disabled", N_("Person with a disability")
+    STUDENT = "student", N_("Student")
+    VICTIM_FAMILY = "victim_family", N_("Victim's family")
+    OTHER = "other", N_("Other")
+
+
+class AidStatus(Vocabulary):
+    PROPOSED = "proposed", N_("Proposed, awaiting a leader's decision")
+    APPROVED = "approved", N_("Approved")
+    REDUCED = "reduced", N_("Approved at a reduced amount")
+    REFUSED = "refused", N_("Refused")
+
+
+class AidDecision(Vocabulary):
+    APPROVED = "approved", N_("Approve")
+    REDUCED = "reduced", N_("Reduce")
+    REFUSED = "refused", N_("Refuse")
+
+
+class PaymentState(Vocabulary):
+    UNPAID = "unpaid", N_("Not paid yet")
+    PARTLY = "partly", N_("Partly paid")
+    FULLY = "fully", N_("Fully paid")
+
+
+class PayeeRelation(Vocabulary):
+    SELF = "self", N_("The person aided")
+    GUARDIAN = "guardian", N_("Guardian")
+    RELATIVE = "relative", N_("Close relative")
+    OTHER = "other", N_("Other")
+
+
+class PaymentMethod(Vocabulary):
+    CASH = "cash", N_("Cash")
+    BANK = "bank", N_("Bank transfer")
+
+
+class VisitMethod(Vocabulary):
+    PHONE = "phone", N_("12309 phone call")
+    ON_SITE = "on_site", N_("On site")
+    ONLINE = "online", N_("Online")
+    MEETING = "meeting", N_("Meeting at the office")
+
+
+class Satisfaction(Vocabulary):
+    SATISFIED = "satisfied", N_("Satisfied")
+    BASICALLY = "basically", N_("Basically satisfied")
+    DISSATISFIED = "dissatisfied", N_("Dissatisfied")
+    UNKNOWN = "unknown", N_("Could not say")
+

@@ -41,7 +41,8 @@ PART_MARKER = "part.json"
 # of an import before there was one scratch folder, and nothing else, is ever removed.
 _WORKSPACE = re.compile(r"[a-z]+-[a-z0-9_]{8}")
 _OLD_IMPORT = re.compile(r"import-[a-z0-9_]{8}")
-# The file ``container.seal_to`` writes beside ``NAME``: tempfile.mkstemp(".NAME.", ".part").
+# The file ``container.seal_to`` writes beside ``NAME`` (``app.core.files.atomic_file``):
+# tempfile.mkstemp(".NAME.", ".part").
 _PART = r"[a-z0-9_]{8}\.part"
 
 # For tests that kill an import or an export at a known point. Inert unless PAUSE_ENV is set.

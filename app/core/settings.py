@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, fields
 
+from app.core.files import write_atomically
 from app.core.i18n import MODES, ZH
 from app.core.paths import AppPaths
 
@@ -52,9 +52,5 @@ def load_settings(paths: AppPaths) -> Settings:
 def save_settings(paths: AppPaths, settings: Settings) -> None:
     """Write atomically: a power cut leaves the old file or the new one, never half of one."""
     paths.data_dir.mkdir(parents=True, exist_ok=True)
-    tmp = paths.settings.with_suffix(".json.tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        json.dump(asdict(settings), f, ensure_ascii=False, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(paths.settings)
+    write_atomically(paths.settings, json.dumps(asdict(settings), ensure_ascii=False, indent=1,
+                                                sort_keys=True).encode("utf-8"))

@@ -10,9 +10,7 @@ starting with ``#`` are notes for whoever edits the file.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import string
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from sqlalchemy import select
 
 from app.core import i18n
 from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.files import write_atomically
 from app.core.i18n import N_
 from app.core.paths import AppPaths, resource_dir
 from app.core.store import Store
@@ -93,9 +92,7 @@ def ensure_office_templates(paths: AppPaths) -> Path:
         target = office_template(paths, script)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            shutil.copyfile(shipped_template(script), tmp)
-            os.replace(tmp, target)
+            write_atomically(target, shipped_template(script).read_bytes())
     return office_template(paths, "zh").parent
 
 

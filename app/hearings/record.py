@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
-from app.core.labels import HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES
+from app.core.labels import HearingKind, HearingOutcome, OfficerRole
 from app.core.store import Store
 from app.persons.records import PHONE, normalise_name
 from app.petitions.intake import CLOCK_SLACK, parse_received
@@ -65,7 +65,7 @@ def save_officer(store: Store, data: OfficerInput) -> str:
     if len(name_zh) > 50 or len(name_bo) > 100:
         problems.append(ValidationError(N_("This is too long (at most {n} characters)."),
                                         field="name_zh", n=50))
-    if data.role not in OFFICER_ROLES:
+    if not OfficerRole.has(data.role):
         problems.append(ValidationError(N_("Please choose from the list."), field="role"))
     if data.phone.strip() and not PHONE.match(data.phone.strip()):
         problems.append(ValidationError(N_("A phone number has digits only (a landline may "
@@ -129,7 +129,7 @@ def validate_hearing(data: HearingInput, now: datetime) -> list[ValidationError]
         if not ok:
             problems.append(ValidationError(message, field=name, **params))
 
-    need(data.kind in HEARING_KINDS, "kind", N_("Please choose the kind of hearing."))
+    need(HearingKind.has(data.kind), "kind", N_("Please choose the kind of hearing."))
     held = parse_received(data.held_at)
     if held is None:
         need(False, "held_at", N_("This date and time does not exist."))
@@ -163,7 +163,7 @@ def validate_hearing(data: HearingInput, now: datetime) -> list[ValidationError]
              N_("An opinion can only come from an officer at the hearing."))
         need(len(opinion) <= MAX_TEXT, "opinions",
              N_("This is too long (at most {n} characters)."), n=MAX_TEXT)
-    need(data.outcome in HEARING_OUTCOMES or (not data.outcome and not data.opinions),
+    need(HearingOutcome.has(data.outcome) or (not data.outcome and not data.opinions),
          "outcome", N_("Please choose the outcome."))
     if not data.outcome:
         need(not data.outcome_note.strip(), "outcome", N_("Please choose the outcome."))

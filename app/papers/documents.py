@@ -14,13 +14,15 @@ from app.core import i18n
 from app.core.errors import AppError
 from app.core.i18n import N_
 from app.core.labels import (
-    AID_GROUPS,
-    CHANNELS,
-    HEARING_KINDS,
-    HEARING_OUTCOMES,
-    OFFICER_ROLES,
-    PAYEE_RELATIONS,
-    PAYMENT_METHODS,
+    AidGroup,
+    Channel,
+    Codes,
+    HearingKind,
+    HearingOutcome,
+    OfficerRole,
+    PayeeRelation,
+    PaymentMethod,
+    messages,
 )
 from app.core.money import capital
 from app.core.paths import fonts_dir
@@ -107,7 +109,7 @@ def notice_data(store: Store, detail: PetitionDetail, kind: str,
     names_zh = "、".join(p.name_zh or p.name_bo for p in detail.parties)
     names_bo = "  ".join(p.name_bo or p.name_zh for p in detail.parties)
     zh, bo = i18n.catalog(i18n.ZH), i18n.catalog(i18n.BO)
-    channel = CHANNELS[detail.row.channel]
+    channel = Channel(detail.row.channel).message
     return NoticeData(
         kind=kind, office=Both(detail.office_zh, detail.office_bo), reg_no=detail.row.reg_no,
         petitioners=Both(names_zh, names_bo),
@@ -137,8 +139,8 @@ def find_by_number(store: Store, reg_no: str) -> str:
     return found
 
 
-def _label(code: str, vocabulary: dict[str, str]) -> Both:
-    label = vocabulary.get(code, code)
+def _label(code: str, vocabulary: Codes) -> Both:
+    label = messages(vocabulary).get(code, code)
     return Both(i18n.catalog(i18n.ZH).gettext(label), i18n.catalog(i18n.BO).gettext(label))
 
 
@@ -180,7 +182,7 @@ def render_agreement(store: Store, agreement_id: str) -> bytes:
 
 def _people(detail: HearingDetail) -> tuple[list[Both], list[Officer]]:
     procurators = [Both(zh, bo) for zh, bo in detail.procurators]
-    officers = [Officer(Both(zh, bo), _label(role, OFFICER_ROLES))
+    officers = [Officer(Both(zh, bo), _label(role, OfficerRole))
                 for zh, bo, role in detail.officers]
     return procurators, officers
 
@@ -217,7 +219,7 @@ def hearing_notice_data(store: Store, hearing_id: str,
     return HearingNoticeData(
         office=office, reg_no=reg_no,
         addressees=Both("、".join(p.zh for p in parties), "  ".join(p.get("bo") for p in parties)),
-        kind=_label(detail.kind, HEARING_KINDS), held_at=_both_time(detail.held_at),
+        kind=_label(detail.kind, HearingKind), held_at=_both_time(detail.held_at),
         place=place_text(detail.township, detail.village, detail.herding_group, detail.place),
         summary=summary, host=Both(detail.host_zh, detail.host_bo),
         procurators=procurators, officers=officers, interpreter=detail.interpreter,
@@ -237,7 +239,7 @@ def minutes_data(store: Store, hearing_id: str) -> MinutesData:
     office, reg_no, _summary, bilingual = _hearing_office(store, detail)
     procurators, officers = _people(detail)
     return MinutesData(
-        office=office, reg_no=reg_no, kind=_label(detail.kind, HEARING_KINDS),
+        office=office, reg_no=reg_no, kind=_label(detail.kind, HearingKind),
         held_at=_both_time(detail.held_at),
         place=place_text(detail.township, detail.village, detail.herding_group, detail.place),
         host=Both(detail.host_zh, detail.host_bo), procurators=procurators, officers=officers,
@@ -246,7 +248,7 @@ def minutes_data(store: Store, hearing_id: str) -> MinutesData:
         statements=[Statement(Both(s.speaker_zh or s.speaker_bo, s.speaker_bo), s.text)
                     for s in detail.statements],
         opinions=[Statement(Both(zh or bo, bo), text) for zh, bo, text in detail.opinions],
-        outcome=_label(detail.outcome, HEARING_OUTCOMES), outcome_note=detail.outcome_note,
+        outcome=_label(detail.outcome, HearingOutcome), outcome_note=detail.outcome_note,
         bilingual=bilingual)
 
 
@@ -325,7 +327,7 @@ def aid_decision_data(store: Store, aid_case_id: str,
         office=_office(store, detail.office_id), reg_no=detail.reg_no,
         persons=[AidedPerson(Both(p.name_zh or p.name_bo, p.name_bo), p.id_number)
                  for p in detail.persons],
-        group=_label(detail.eligibility, AID_GROUPS), facts=detail.facts,
+        group=_label(detail.eligibility, AidGroup), facts=detail.facts,
         decision=decision.decision,
         amount=_both_money(granted) if granted else Both(""),
         amount_capital=capital(granted) if granted else "",
@@ -354,10 +356,10 @@ def aid_receipt_data(store: Store, payment_id: str) -> AidReceiptData:
         office=_office(store, detail.office_id), reg_no=detail.reg_no,
         persons=[Both(p.name_zh or p.name_bo, p.name_bo) for p in detail.persons],
         approved=_both_money(detail.approved_fen),
-        payee=payment.payee_name, relation=_label(payment.payee_relation, PAYEE_RELATIONS),
+        payee=payment.payee_name, relation=_label(payment.payee_relation, PayeeRelation),
         payee_id_number=payment.payee_id_number, amount=_both_money(payment.amount_fen),
         amount_capital=capital(payment.amount_fen), method=payment.method,
-        method_label=_label(payment.method, PAYMENT_METHODS), bank_name=payment.bank_name,
+        method_label=_label(payment.method, PaymentMethod), bank_name=payment.bank_name,
         account=masked_account(payment.account_no) if payment.account_no else "",
         paid_on=_both_date(date.fromisoformat(payment.paid_on)),
         paid_by=Both(payment.paid_by_zh or payment.paid_by_bo, payment.paid_by_bo),

@@ -14,7 +14,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 
 from app.core.errors import ValidationError
 from app.core.i18n import N_
-from app.core.labels import ETHNICITIES, LANGUAGES, SEXES
+from app.core.labels import Ethnicity, Language, Sex
 from app.core.store import Store
 from models import Person, Petition, PetitionParty
 
@@ -109,12 +109,12 @@ def validate_person(person: PersonInput, prefix: str, today: date) -> list[Valid
         if len(getattr(person, name).strip()) > MAX_PLACE:
             problems.append(ValidationError(N_("This is too long (at most {n} characters)."),
                                             field=f"{prefix}.{name}", n=MAX_PLACE))
-    if person.sex and person.sex not in SEXES:
+    if person.sex and not Sex.has(person.sex):
         problems.append(ValidationError(N_("Please choose from the list."), field=f"{prefix}.sex"))
-    if person.ethnicity and person.ethnicity not in ETHNICITIES:
+    if person.ethnicity and not Ethnicity.has(person.ethnicity):
         problems.append(ValidationError(N_("Please choose from the list."),
                                         field=f"{prefix}.ethnicity"))
-    if person.preferred_language not in LANGUAGES:
+    if not Language.has(person.preferred_language):
         problems.append(ValidationError(N_("Please choose from the list."),
                                         field=f"{prefix}.preferred_language"))
     return problems

@@ -14,12 +14,12 @@ from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _
 from app.core.labels import (
-    BUSINESS_TYPES,
-    CATEGORIES,
-    CHANNELS,
-    JURISDICTIONS,
-    REPLY_KINDS,
-    REPLY_METHODS,
+    BusinessType,
+    Category,
+    Channel,
+    Jurisdiction,
+    ReplyKind,
+    ReplyMethod,
 )
 from app.core.store import Store
 from app.persons.records import PersonInput, apply_person, validate_person
@@ -108,7 +108,7 @@ def validate(data: PetitionInput, now: datetime) -> list[ValidationError]:
         if not ok:
             problems.append(ValidationError(message, field=name, **params))
 
-    need(data.channel in CHANNELS, "channel", N_("Please choose how the petition came in."))
+    need(Channel.has(data.channel), "channel", N_("Please choose how the petition came in."))
     if data.channel == "higher":
         need(bool(data.higher_office.strip()), "higher_office",
              N_("Please enter the office that handed the petition down."))
@@ -123,8 +123,8 @@ def validate(data: PetitionInput, now: datetime) -> list[ValidationError]:
         need(received <= now + CLOCK_SLACK, "received_at",
              N_("The date received cannot be in the future."))
         need(received >= EARLIEST, "received_at", N_("The date received is too far in the past."))
-    need(data.category in CATEGORIES, "category", N_("Please choose the category."))
-    need(data.business_type in BUSINESS_TYPES, "business_type",
+    need(Category.has(data.category), "category", N_("Please choose the category."))
+    need(BusinessType.has(data.business_type), "business_type",
          N_("Please choose the business type."))
     summary = data.summary.strip()
     need(bool(summary), "summary", N_("Please write what the petition is about."))
@@ -134,7 +134,7 @@ def validate(data: PetitionInput, now: datetime) -> list[ValidationError]:
          N_("This is too long (at most {n} characters)."), n=MAX_REQUESTS)
     need(len(data.original_case_no.strip()) <= MAX_SHORT, "original_case_no",
          N_("This is too long (at most {n} characters)."), n=MAX_SHORT)
-    need(data.jurisdiction in JURISDICTIONS, "jurisdiction",
+    need(Jurisdiction.has(data.jurisdiction), "jurisdiction",
          N_("Please choose whether to accept or refer the petition."))
     if data.jurisdiction == "refer":
         need(bool(data.referral_body.strip()), "referral_body",
@@ -368,9 +368,9 @@ def record_reply(store: Store, petition_id: str, kind: str, replied_on: date, me
                  content: str, staff_id: str = "", today: date | None = None) -> None:
     today = today or date.today()
     problems = []
-    if kind not in REPLY_KINDS:
+    if not ReplyKind.has(kind):
         problems.append(ValidationError(N_("Please choose the kind of reply."), field="kind"))
-    if method not in REPLY_METHODS:
+    if not ReplyMethod.has(method):
         problems.append(ValidationError(N_("Please choose how the reply was given."),
                                         field="method"))
     if not content.strip():

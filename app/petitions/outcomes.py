@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
+from app.core.labels import Codes, messages
 from app.core.money import MAX_FEN, parse_amount
 from app.core.store import Store
 from app.petitions.records import live_petition, log_activity, staff_or_none
@@ -91,9 +92,9 @@ def _day(value: str, name: str, petition: Petition, today: date,
     return day.isoformat()
 
 
-def _choice(value: str, vocabulary: dict[str, str], name: str, message: str,
+def _choice(value: str, vocabulary: Codes, name: str, message: str,
             problems: list[ValidationError]) -> None:
-    if value not in vocabulary:
+    if value not in messages(vocabulary):
         problems.append(ValidationError(message, field=name))
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 from datetime import datetime
 from pathlib import Path
 
 from app.core import i18n
 from app.core.errors import AppError
+from app.core.files import write_atomically
 from app.core.i18n import N_
 from app.core.store import Store
 from app.statistics.measures import Figures
@@ -53,41 +52,6 @@ class ReportFileError(AppError):
     pass
 
 
-def write_file(out: Path, content: bytes) -> None:
-    """Write ``content`` to ``out`` whole or not at all (a copy beside it, synced, renamed)."""
-    part = out.with_name(out.name + ".part")
-    try:
-        with part.open("wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(part, out)
-        try:
-            folder = os.open(out.parent, os.O_RDONLY)
-        except OSError:  # pragma: no cover - Windows cannot open a folder
-            return
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        log.warning("could not write %s: %s", out, exc)
-        if exc.errno == errno.ENOENT:
-            raise ReportFileError(N_("The folder {folder} does not exist."),
-                                  folder=str(out.parent)) from exc
-        if exc.errno == errno.ENOSPC:
-            raise ReportFileError(N_("The disk is full: {path} could not be written."),
-                                  path=str(out)) from exc
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise ReportFileError(N_("Doorstep may not write to {path} (the disk is read-only "
-                                     "or the folder is protected)."), path=str(out)) from exc
-        if exc.errno == errno.EISDIR:
-            raise ReportFileError(N_("{path} is a folder, not a file."), path=str(out)) from exc
-        raise ReportFileError(N_("The file {path} could not be written: {error}"),
-                              path=str(out), error=exc.strerror or str(exc)) from exc
-
-
 def save_report(store: Store, figures: Figures, mode: str, out: Path) -> None:
     """The report as a PDF or a workbook, chosen by the file's suffix."""
     suffix = out.suffix.lower()
@@ -98,4 +62,4 @@ def save_report(store: Store, figures: Figures, mode: str, out: Path) -> None:
     else:
         raise ReportFileError(N_("The report is written as a .pdf or an .xlsx file, not "
                                  "{name}."), name=out.name)
-    write_file(out, content)
+    write_atomically(out, content)

@@ -11,16 +11,15 @@ Filters (an office, a period of receipt) select petitions; every other table the
 belongs to the selected petitions (persons: their parties and the persons aided on them), so
 the files of one export join up. Without filters, ``persons`` holds every live person.
 
-Each file is written to ``NAME.part`` beside it, flushed to disk and renamed over the target,
-so a file that has the final name is complete.
+Each file is written whole or not at all (``app.core.files``): a file that has the final name
+is complete.
 """
 
 from __future__ import annotations
 
 import csv
-import errno
+import io
 import logging
-import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -32,6 +31,7 @@ import sqlite_utils
 from sqlalchemy import select
 
 from app.core.errors import AppError, StoreError, ValidationError
+from app.core.files import atomic_file
 from app.core.i18n import N_
 from app.core.money import yuan_text
 from app.core.progress import SILENT, Progress
@@ -48,22 +48,11 @@ _CHECK_EVERY = 1000  # rows between two looks at ``is_cancelled``
 
 
 class ExportError(AppError):
-    """A table could not be exported; no partial file was left behind."""
+    """A table could not be exported; no partial file was left behind. (A disk problem in
+    writing one is ``app.core.errors``' own.)"""
 
 
 class ExportFolderMissingError(ExportError):
-    pass
-
-
-class ExportNotWritableError(ExportError):
-    pass
-
-
-class ExportDiskFullError(ExportError):
-    pass
-
-
-class ExportReadOnlyError(ExportError):
     pass
 
 
@@ -511,11 +500,11 @@ def _write(db: sqlite_utils.Database, sql: str, params: dict[str, object], out: 
     As sqlite-utils' own ``query --csv`` does: the cursor's description gives the header (also
     for a table with no rows) and the csv module writes the rows.
     """
-    part = out.with_name(out.name + ".part")
     rows = 0
-    try:
-        cursor = db.execute(sql, params)
-        with part.open("w", encoding=ENCODING, newline="") as f:
+    cursor = db.execute(sql, params)
+    with atomic_file(out) as raw:
+        f = io.TextIOWrapper(raw, encoding=ENCODING, newline="")
+        try:
             writer = csv.writer(f)
             writer.writerow([column[0] for column in cursor.description])
             for row in cursor:
@@ -523,54 +512,9 @@ def _write(db: sqlite_utils.Database, sql: str, params: dict[str, object], out: 
                 rows += 1
                 if is_cancelled is not None and rows % _CHECK_EVERY == 0 and is_cancelled():
                     raise ExportCancelledError(N_("The export was cancelled."))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(part, out)
-    except BaseException as exc:
-        try:
-            part.unlink(missing_ok=True)
-        except OSError:
-            log.warning("could not remove %s", part)
-        if isinstance(exc, OSError):
-            raise _write_error(out, exc) from exc
-        raise
-    _sync_folder(out.parent)
+        finally:
+            f.detach()  # flushed; the file itself is closed by atomic_file
     return rows
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the system allows it (not on Windows)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_error(out: Path, exc: OSError) -> ExportError:
-    log.warning("could not write %s: %s", out, exc)
-    folder = str(out.parent)
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return ExportDiskFullError(N_("The disk is full: {path} could not be written. Please "
-                                      "free some space or choose another disk."), path=str(out))
-    if exc.errno == errno.EROFS:
-        return ExportReadOnlyError(N_("The folder {folder} is on a disk that cannot be written "
-                                      "to (a locked USB stick?). Please choose another folder."),
-                                   folder=folder)
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return ExportNotWritableError(N_("Doorstep may not write in the folder {folder}. Please "
-                                         "choose another folder."), folder=folder)
-    if exc.errno == errno.ENOENT:
-        return ExportFolderMissingError(N_("The folder {folder} does not exist."), folder=folder)
-    return ExportError(N_("{path} could not be written: {error}"), path=str(out),
-                       error=exc.strerror or str(exc))
 
 
 def _store_error(store: Store, exc: sqlite3.Error) -> StoreError:

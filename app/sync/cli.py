@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import (
+    FOLDER_MISSING,
     FOLDER_NOT_FILE,
     AppError,
+    FolderMissingError,
     FolderNotFileError,
-    MissingFileError,
     file_problem,
 )
+from app.core.files import write_atomically
 from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _
 from app.core.store import Store
@@ -131,8 +133,7 @@ def _check_target(path: Path) -> None:
         raise FolderNotFileError(N_("{path} is a folder. Please give the name of a file to "
                                     "write."), path=str(path))
     if not path.parent.is_dir():
-        raise MissingFileError(N_("The folder {folder} does not exist."),
-                               folder=str(path.parent))
+        raise FolderMissingError(FOLDER_MISSING, folder=str(path.parent))
 
 
 def prepare(args: argparse.Namespace, new_store: bool = False) -> Inputs:
@@ -178,12 +179,6 @@ def _when_text(stamp: str) -> str:
         return stamp
 
 
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def _show(value: Any) -> str:
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
@@ -200,13 +195,13 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
               .format(version=roster.version))
     elif command == "enrol-request":
         data = service.enrolment_request(store, passphrase, args.office, args.name)
-        _write(Path(args.out), data)
+        write_atomically(Path(args.out), data)
         print(_("Enrolment request written to {path}. Take it to the office's master laptop.")
               .format(path=args.out))
     elif command == "enrol":
         assert inputs.data is not None
         grant = service.enrol(store, inputs.data, passphrase)
-        _write(Path(args.out), grant)
+        write_atomically(Path(args.out), grant)
         print(_("Grant written to {path}. Take it back to the new laptop.").format(
             path=args.out))
     elif command == "accept-grant":

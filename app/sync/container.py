@@ -39,7 +39,7 @@ import shutil
 import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -51,6 +51,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.core.errors import AppError
+from app.core.files import atomic_file
 from app.core.i18n import N_
 from app.core.progress import CancelledError
 from app.sync.crypto import (
@@ -182,28 +183,17 @@ def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
             roster: bytes | None = None, on_part: Callable[[Path], None] | None = None) -> None:
     """Like ``seal``, streamed to a file; sections given as paths are read piece by piece.
 
-    A path target appears whole or not at all: written beside it, to ``.NAME.XXXXXXXX.part``
-    (passed to ``on_part`` before anything is written to it), then renamed.
+    A path target appears whole or not at all (``app.core.files``): written beside it, to
+    ``.NAME.XXXXXXXX.part`` (passed to ``on_part`` before anything is written to it), then
+    renamed.
     """
     if not isinstance(target, (str, os.PathLike)):
         _seal_into(target, manifest, sections, sender, office_id, package_id, recipients,
                    format_version, chunk_size, progress, is_cancelled, roster)
         return
-    path = Path(target)
-    fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            if on_part is not None:
-                on_part(Path(part))
-            _seal_into(out, manifest, sections, sender, office_id, package_id, recipients,
-                       format_version, chunk_size, progress, is_cancelled, roster)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(part)
-        raise
+    with atomic_file(target, on_part=on_part) as out:
+        _seal_into(out, manifest, sections, sender, office_id, package_id, recipients,
+                   format_version, chunk_size, progress, is_cancelled, roster)
 
 
 def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, bytes | Path],

@@ -96,27 +96,27 @@ FIELDS = {
 }
 
 VOCABULARIES = {
-    ("person", "sex"): labels.SEXES,
-    ("person", "ethnicity"): labels.ETHNICITIES,
-    ("person", "preferred_language"): labels.LANGUAGES,
-    ("petition", "channel"): labels.CHANNELS,
-    ("petition", "category"): labels.CATEGORIES,
-    ("petition", "business_type"): labels.BUSINESS_TYPES,
-    ("petition", "jurisdiction"): labels.JURISDICTIONS,
-    ("petition_party", "role"): labels.PARTY_ROLES,
-    ("petition_reply", "kind"): labels.REPLY_KINDS,
-    ("petition_reply", "method"): labels.REPLY_METHODS,
-    ("staff", "role"): labels.STAFF_ROLES,
-    ("hearing_officer", "role"): labels.OFFICER_ROLES,
-    ("hearing", "kind"): labels.HEARING_KINDS,
-    ("hearing", "outcome"): labels.HEARING_OUTCOMES,
-    ("agreement", "status"): labels.AGREEMENT_STATUSES,
-    ("aid_case", "eligibility"): labels.AID_GROUPS,
-    ("aid_case", "status"): labels.AID_STATUSES,
-    ("aid_payment", "method"): labels.PAYMENT_METHODS,
-    ("return_visit", "method"): labels.VISIT_METHODS,
-    ("return_visit", "satisfaction"): labels.SATISFACTION,
-    ("office", "level"): labels.OFFICE_LEVELS,
+    ("person", "sex"): labels.Sex,
+    ("person", "ethnicity"): labels.Ethnicity,
+    ("person", "preferred_language"): labels.Language,
+    ("petition", "channel"): labels.Channel,
+    ("petition", "category"): labels.Category,
+    ("petition", "business_type"): labels.BusinessType,
+    ("petition", "jurisdiction"): labels.Jurisdiction,
+    ("petition_party", "role"): labels.PartyRole,
+    ("petition_reply", "kind"): labels.ReplyKind,
+    ("petition_reply", "method"): labels.ReplyMethod,
+    ("staff", "role"): labels.StaffRole,
+    ("hearing_officer", "role"): labels.OfficerRole,
+    ("hearing", "kind"): labels.HearingKind,
+    ("hearing", "outcome"): labels.HearingOutcome,
+    ("agreement", "status"): labels.AgreementStatus,
+    ("aid_case", "eligibility"): labels.AidGroup,
+    ("aid_case", "status"): labels.AidStatus,
+    ("aid_payment", "method"): labels.PaymentMethod,
+    ("return_visit", "method"): labels.VisitMethod,
+    ("return_visit", "satisfaction"): labels.Satisfaction,
+    ("office", "level"): labels.OfficeLevel,
 }
 
 
@@ -127,7 +127,7 @@ class FieldWords:
 
     table: str | None
     field: str | None
-    vocabulary: dict[str, str] | None
+    vocabulary: type[labels.Vocabulary] | None
     flag: bool
     money: bool
 

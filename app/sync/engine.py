@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -36,9 +36,44 @@ from models.sync import (
     synced_tables,
 )
 
-# (device_id, counter, hlc, tbl, row_id, field, value, parents as a JSON array string, staff_id)
-VersionRow = tuple[str, int, int, str, str, str, Any, str, str | None]
-_COLUMNS = "device_id, counter, hlc, tbl, row_id, field, value, parents, staff_id"
+
+class VersionRow(NamedTuple):
+    """A row of ``sync_version`` as it travels: its columns in order, without ``seq`` (the
+    local arrival order, which never leaves the store)."""
+
+    device_id: str  # the log the version was written to (a laptop's first log is its id)
+    counter: int
+    hlc: int
+    tbl: str
+    row_id: str
+    field: str
+    value: Any
+    parents: str  # a JSON array of "device_id:counter", sorted: the heads the writer had seen
+    staff_id: str | None
+
+
+class LogRow(NamedTuple):
+    """A version within its log (the log names the device): a row of a signed batch, in the
+    order the batch's canonical JSON holds them."""
+
+    counter: int
+    hlc: int
+    tbl: str
+    row_id: str
+    field: str
+    value: Any
+    parents: str
+    staff_id: str | None
+
+    def in_log(self, log_id: str) -> VersionRow:
+        return VersionRow(log_id, *self)
+
+
+_COLUMNS = ", ".join(VersionRow._fields)
+LOG_COLUMNS = ", ".join(LogRow._fields)
+# Positions in a batch's JSON rows (parsed as they are, without a tuple per row).
+_COUNTER, _VALUE = LogRow._fields.index("counter"), LogRow._fields.index("value")
+_STAFF = VersionRow._fields.index("staff_id")
 _HLC_TIME = ("strftime('%Y-%m-%dT%H:%M:%fZ', ({col} >> " + str(HLC_LOGICAL_BITS)
              + ") / 1000.0, 'unixepoch')")
 
@@ -117,7 +152,7 @@ def versions_after(store: Store, known: dict[str, int],
             " LEFT JOIN known_vector k ON k.device_id = v.device_id"
             " WHERE v.counter > COALESCE(k.counter, 0) ORDER BY v.device_id, v.counter")
         while rows := cursor.fetchmany(batch):
-            yield [tuple(r) for r in rows]
+            yield [VersionRow(*r) for r in rows]
         raw.execute("DELETE FROM known_vector")
 
 
@@ -164,7 +199,7 @@ def stage(raw: Any, versions: Iterable[Sequence[Any]], batch: int = 0) -> None:
     # Versions from before 0009 carry no staff member.
     raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}, batch)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    ((*v, batch) if len(v) > 8 else (*v, None, batch) for v in versions))
+                    ((*v, batch) if len(v) > _STAFF else (*v, None, batch) for v in versions))
 
 
 def stage_rows(raw: Any, log_id: str, rows: bytes, batch: int, upto: int | None = None) -> int:
@@ -176,11 +211,11 @@ def stage_rows(raw: Any, log_id: str, rows: bytes, batch: int, upto: int | None 
     if not isinstance(parsed, list):
         raise ValueError("a batch's rows are a list")
     if b'{"b64":' in rows:
-        parsed = [[*r[:5], base64.b64decode(r[5]["b64"]), *r[6:]]
-                  if isinstance(r, list) and len(r) > 5 and isinstance(r[5], dict) else r
-                  for r in parsed]
+        parsed = [[*r[:_VALUE], base64.b64decode(r[_VALUE]["b64"]), *r[_VALUE + 1:]]
+                  if isinstance(r, list) and len(r) > _VALUE and isinstance(r[_VALUE], dict)
+                  else r for r in parsed]
     if upto is not None:
-        parsed = [r for r in parsed if isinstance(r, list) and r and r[0] <= upto]
+        parsed = [r for r in parsed if isinstance(r, list) and r and r[_COUNTER] <= upto]
     # The log and the batch number as literals, so that the parsed rows bind as they are.
     quoted = "'" + log_id.replace("'", "''") + "'"
     raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}, batch)"
@@ -509,7 +544,8 @@ def conflicts(store: Store) -> list[Conflict]:
                 " ORDER BY v.hlc DESC, v.device_id DESC", (tbl, row_id, field)).fetchall()
             candidates = [Candidate(d, c, h, v, i == 0, staff, owners.get(d, d))
                           for i, (d, c, h, v, _p, staff) in enumerate(heads)]
-            base, has_base = _common_base(raw, tbl, row_id, field, [h[4] for h in heads])
+            base, has_base = _common_base(raw, tbl, row_id, field,
+                                          [parents for _d, _c, _h, _v, parents, _s in heads])
             result.append(Conflict(tbl, row_id, field, candidates, base, has_base))
         in_conflict = {(c.tbl, c.row_id) for c in result if c.field == "deleted"}
         for (tbl, row_id, d_dev, d_cnt, d_hlc, d_staff, edited, e_dev, e_cnt, e_hlc,
@@ -591,7 +627,7 @@ def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None
             ).fetchone()
         store.ctx.applying.add(id(raw))
         try:
-            _apply(raw, [(device, counter, hlc, tbl, row_id, field, value, json.dumps(heads),
-                          store.ctx.staff_id or None)])
+            _apply(raw, [VersionRow(device, counter, hlc, tbl, row_id, field, value,
+                                    json.dumps(heads), store.ctx.staff_id or None)])
         finally:
             store.ctx.applying.discard(id(raw))

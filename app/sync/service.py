@@ -36,6 +36,7 @@ from app.core.errors import (
     PackageNotAppliedError,
     disk_problems,
 )
+from app.core.files import replace_durably
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
 from app.core.identity import this_device
@@ -617,7 +618,7 @@ def import_package(store: Store, source: Path, passphrase: str,
             if not final.exists():
                 # The scratch folder is in the data folder: the file moves, it is not copied.
                 final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, final)
+                replace_durably(path, final)
             stored += 1
         check(progress)
         progress.stage(APPLYING)
@@ -810,8 +811,9 @@ def kept_apart(store: Store) -> list[ApartRow]:
                 "SELECT log_id, first_counter, last_counter, reason, sender_id, noted_at,"
                 " reissued, rows FROM sync_apart ORDER BY noted_at DESC, log_id, first_counter"):
             try:
-                tables = tuple(sorted({str(r[2]) for r in json.loads(data)}))
-            except (ValueError, TypeError, IndexError):
+                tables = tuple(sorted({str(r.tbl) for r in signed.parse_rows(
+                    bytes(data), int(first), int(last))}))
+            except signed.BundleError:
                 tables = ()
             rows.append(ApartRow(str(noted), str(reason), name(owners.get(log_id, log_id)),
                                  name(sender) if sender else "", int(last) - int(first) + 1,

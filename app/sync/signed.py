@@ -66,6 +66,7 @@ from app.sync.crypto import (
     read_text,
     verify_signature,
 )
+from app.sync.engine import LOG_COLUMNS, LogRow, VersionRow
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,6 @@ _BATCH_CONTEXT = b"doorstep batch v1\x00"
 _LOG_CONTEXT = b"doorstep log v1\x00"
 _LOG_ID_CONTEXT = b"doorstep log id v1\x00"
 _DECISION_CONTEXT = b"doorstep fork decision v1\x00"
-
-# counter, hlc, tbl, row_id, field, value, parents (JSON text), staff_id
-Row = tuple[int, int, str, str, str, Any, str, str | None]
-_ROW_COLUMNS = "counter, hlc, tbl, row_id, field, value, parents, staff_id"
 
 
 class BundleError(Exception):
@@ -194,9 +191,10 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def canonical_rows(rows: Iterable[Sequence[Any]]) -> bytes:
+def canonical_rows(rows: Iterable[LogRow]) -> bytes:
     """The bytes a batch's signature covers: its rows, in counter order, as compact JSON."""
-    return json.dumps([[r[0], r[1], r[2], r[3], r[4], _encode(r[5]), r[6], r[7]] for r in rows],
+    return json.dumps([[r.counter, r.hlc, r.tbl, r.row_id, r.field, _encode(r.value), r.parents,
+                        r.staff_id] for r in rows],
                       ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
@@ -204,16 +202,20 @@ def rows_sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_rows(data: bytes, first: int, last: int) -> list[Row]:
+def parse_rows(data: bytes, first: int, last: int) -> list[LogRow]:
     try:
         rows = json.loads(data)
         if not isinstance(rows, list) or len(rows) != last - first + 1:
             raise BundleError("rows do not match the batch")
         parsed = []
         for expected, r in enumerate(rows, start=first):
-            if not isinstance(r, list) or len(r) != 8 or r[0] != expected:
+            if not isinstance(r, list) or len(r) != len(LogRow._fields):
                 raise BundleError("rows out of order")
-            parsed.append((r[0], r[1], r[2], r[3], r[4], _decode(r[5]), r[6], r[7]))
+            counter, hlc, tbl, row_id, fld, value, parents, staff_id = r
+            if counter != expected:
+                raise BundleError("rows out of order")
+            parsed.append(LogRow(counter, hlc, tbl, row_id, fld, _decode(value), parents,
+                                 staff_id))
         return parsed
     except (ValueError, TypeError, KeyError) as exc:
         raise BundleError("rows cannot be read") from exc
@@ -405,9 +407,9 @@ def _batches(raw: Any, log_id: str, signers: Sequence[str]) -> list[Batch]:
                 (log_id, *signers))]
 
 
-def _rows(raw: Any, log_id: str, first: int, last: int) -> list[Row]:
-    return [tuple(r) for r in raw.execute(
-        f"SELECT {_ROW_COLUMNS} FROM sync_version WHERE device_id = ?"
+def _rows(raw: Any, log_id: str, first: int, last: int) -> list[LogRow]:
+    return [LogRow._make(r) for r in raw.execute(
+        f"SELECT {LOG_COLUMNS} FROM sync_version WHERE device_id = ?"
         " AND counter BETWEEN ? AND ? ORDER BY counter", (log_id, first, last))]
 
 
@@ -600,9 +602,9 @@ def _held_batch(raw: Any, batch: Batch) -> bool:
                        " AND last_counter = ? AND rows_sha = ?", batch.key).fetchone() is not None
 
 
-def _diverges(raw: Any, batch: Batch, rows: list[Row]) -> int | None:
+def _diverges(raw: Any, batch: Batch, rows: list[LogRow]) -> int | None:
     """The first counter at which ``rows`` differ from the versions held in effect."""
-    engine.stage_other(raw, [(batch.log_id, *r) for r in rows])
+    engine.stage_other(raw, [r.in_log(batch.log_id) for r in rows])
     return engine.diverging(raw, "other_version").get(batch.log_id)
 
 
@@ -713,7 +715,7 @@ def receive(raw: Any, raw_bundle: RawBundle, trust: Trust, *, sender_id: str,
 
     # Evidence of forks: kept apart here too (it travels on to the log's owner); compared with
     # what this laptop holds once the package is applied (below).
-    evidence: list[tuple[Batch, list[Row]]] = []
+    evidence: list[tuple[Batch, list[LogRow]]] = []
     for batch, data in raw_bundle.apart:
         if _held_batch(raw, batch) or _apart_exists(raw, batch) \
                 or batch_problem(batch, data, trust) is not None:
@@ -737,8 +739,8 @@ def receive(raw: Any, raw_bundle: RawBundle, trust: Trust, *, sender_id: str,
                 withdraw.setdefault((log_id, c), FORK)
         for batch, data in restoring:
             number += 1
-            engine.stage(raw, [(batch.log_id, *r) for r in parse_rows(data, batch.first,
-                                                                      batch.last)],
+            engine.stage(raw, [r.in_log(batch.log_id)
+                               for r in parse_rows(data, batch.first, batch.last)],
                          batch=number)
             staged[number] = (batch, data)
 
@@ -788,7 +790,7 @@ def receive(raw: Any, raw_bundle: RawBundle, trust: Trust, *, sender_id: str,
     for batch, data in raw_bundle.batches:
         if prefix.encode() in data:
             for row in parse_rows(data, batch.first, batch.last):
-                for parent in json.loads(row[6]) if prefix in row[6] else ():
+                for parent in json.loads(row.parents) if prefix in row.parents else ():
                     if parent.startswith(prefix):
                         counter = int(parent[len(prefix):])
                         seen[current] = max(seen.get(current, 0), counter)
@@ -951,21 +953,21 @@ def _reissue(raw: Any, trust: Trust, device_id: str, current: str) -> int:
     if not pending:
         return 0
 
-    def key(log_id: str, row: Row) -> tuple[str, int, str]:
-        return log_id, row[0], json.dumps(row, default=repr, ensure_ascii=False)
+    def key(log_id: str, row: LogRow) -> tuple[str, int, str]:
+        return log_id, row.counter, json.dumps(row, default=repr, ensure_ascii=False)
 
     # Each distinct version once, in (log, counter) order, with the batch it came from.
-    candidates: dict[tuple[str, int, str], tuple[int, Row]] = {}
+    candidates: dict[tuple[str, int, str], tuple[int, LogRow]] = {}
     for n, (log_id, first, last, _sha, data) in enumerate(pending):
         for row in parse_rows(data, first, last):
             candidates.setdefault(key(log_id, row), (n, row))
     # Already in effect as they are, or written again by an earlier import.
     in_effect = set()
     for log_id, old in sorted({(lg, c) for lg, c, _j in candidates}):
-        held = raw.execute(f"SELECT {_ROW_COLUMNS} FROM sync_version WHERE device_id = ?"
+        held = raw.execute(f"SELECT {LOG_COLUMNS} FROM sync_version WHERE device_id = ?"
                            " AND counter = ?", (log_id, old)).fetchone()
         if held is not None:
-            in_effect.add(key(log_id, tuple(held)))
+            in_effect.add(key(log_id, LogRow._make(held)))
     done = {key(log_id, row) for log_id, first, last, data in (
         (str(lg), int(f), int(la), bytes(rows)) for lg, f, la, rows in raw.execute(
             "SELECT log_id, first_counter, last_counter, rows FROM sync_apart"
@@ -990,9 +992,9 @@ def _reissue(raw: Any, trust: Trust, device_id: str, current: str) -> int:
         def new_name(parent: str, batch: int = n) -> str:
             return renamed.get((batch, parent)) or renamed.get((-1, parent)) or parent
 
-        parents = json.dumps(sorted(new_name(p) for p in json.loads(row[6])),
+        parents = json.dumps(sorted(new_name(p) for p in json.loads(row.parents)),
                              separators=(",", ":"))
-        out.append((current, counter, row[1], row[2], row[3], row[4], row[5], parents, row[7]))
+        out.append(row._replace(counter=counter, parents=parents).in_log(current))
     out = _provisional_numbers(raw, out, device_id)
     raw.executemany("UPDATE sync_apart SET reissued = 1 WHERE reason = ? AND log_id = ?"
                     " AND first_counter = ? AND last_counter = ? AND rows_sha = ?",
@@ -1004,13 +1006,13 @@ def _reissue(raw: Any, trust: Trust, device_id: str, current: str) -> int:
     return len(out)
 
 
-def _provisional_numbers(raw: Any, out: list[tuple[Any, ...]],
-                         device_id: str) -> list[tuple[Any, ...]]:
+def _provisional_numbers(raw: Any, out: list[VersionRow],
+                         device_id: str) -> list[VersionRow]:
     """A re-issued registration takes a provisional number: the number it had was drawn from
     a block while this laptop did not know what it had drawn already (another branch of its
     log may hold the same number)."""
     from app.petitions import numbering
-    fields = {(r[4], r[5]): r[6] for r in out if r[3] == "petition"}
+    fields = {(r.row_id, r.field): r.value for r in out if r.tbl == "petition"}
     numbered = sorted({row for row, fld in fields if fld in ("reg_seq", "reg_no")})
     if not numbered:
         return out
@@ -1032,9 +1034,9 @@ def _provisional_numbers(raw: Any, out: list[tuple[Any, ...]],
         given[row_id] = f"{prefix}{issued[prefix]}号"
     renumbered = []
     for r in out:
-        if r[3] == "petition" and r[4] in given and r[5] == "reg_seq":
-            r = (*r[:6], None, *r[7:])
-        elif r[3] == "petition" and r[4] in given and r[5] == "reg_no":
-            r = (*r[:6], given[r[4]], *r[7:])
+        if r.tbl == "petition" and r.row_id in given and r.field == "reg_seq":
+            r = r._replace(value=None)
+        elif r.tbl == "petition" and r.row_id in given and r.field == "reg_no":
+            r = r._replace(value=given[r.row_id])
         renumbered.append(r)
     return renumbered

@@ -40,12 +40,12 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_money, format_short_datetime
 from app.core.i18n import N_, _
 from app.core.labels import (
-    AID_DECISIONS,
-    AID_GROUPS,
-    AID_STATUSES,
-    PAYEE_RELATIONS,
-    PAYMENT_METHODS,
-    PAYMENT_STATES,
+    AidDecision,
+    AidGroup,
+    AidStatus,
+    PayeeRelation,
+    PaymentMethod,
+    PaymentState,
     label,
 )
 from app.hearings import record as hearings
@@ -141,7 +141,7 @@ class AidCaseDialog(Retranslated, QDialog):
         column.addStretch(1)
         self.proposal_scroll = scrolling(page)
         self.persons = Checklist()
-        self.group = CodeCombo(AID_GROUPS, blank=N_("Choose…"))
+        self.group = CodeCombo(AidGroup, blank=N_("Choose…"))
         self.facts = QPlainTextEdit()
         self.facts.setTabChangesFocus(True)
         self.facts.setMaximumHeight(120)
@@ -234,7 +234,7 @@ class AidCaseDialog(Retranslated, QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         self.decision_group = QButtonGroup(self)
         self.decision_buttons: dict[str, QRadioButton] = {}
-        for code in AID_DECISIONS:
+        for code in AidDecision:
             button = QRadioButton()
             self.decision_buttons[code] = button
             self.decision_group.addButton(button)
@@ -426,7 +426,7 @@ class AidCaseDialog(Retranslated, QDialog):
         self.notice_button.show()
         self.notice_button.setEnabled(self.detail.status != "proposed")
         for code, button in self.decision_buttons.items():
-            button.setText(_(AID_DECISIONS[code]))
+            button.setText(AidDecision(code).label)
         self.pay_button.setText(_("Pay…"))
         self.reverse_button.setText(_("Reverse…"))
         self.receipt_button.setText(_("Receipt…"))
@@ -440,7 +440,7 @@ class AidCaseDialog(Retranslated, QDialog):
             amount = format_money(decision.amount_fen) if decision.decision != "refused" else "—"
             cells = (format_short_datetime(datetime.fromisoformat(decision.decided_at)),
                      display_name(decision.decided_by_zh, decision.decided_by_bo),
-                     label(AID_STATUSES, decision.decision), amount, decision.reason)
+                     label(AidStatus, decision.decision), amount, decision.reason)
             for column, text in enumerate(cells):
                 self.decisions.setItem(row, column, cell(text, right=column == 3))
         self.decisions_heading.setVisible(bool(d.decisions))
@@ -478,7 +478,7 @@ class AidCaseDialog(Retranslated, QDialog):
         paid_on = {p.id: p.paid_on for p in d.payments}
         for row, p in enumerate(d.payments):
             greyed = p.reversed or p.reverses_id is not None
-            method = label(PAYMENT_METHODS, p.method)
+            method = label(PaymentMethod, p.method)
             if p.method == "bank":
                 method += f"\n{p.bank_name}\n{p.account_no}"
             if p.reversed:
@@ -490,7 +490,7 @@ class AidCaseDialog(Retranslated, QDialog):
             else:
                 remarks = p.note
             payee = "\n".join(text for text in (p.payee_name,
-                                                label(PAYEE_RELATIONS, p.payee_relation),
+                                                label(PayeeRelation, p.payee_relation),
                                                 p.payee_id_number) if text)
             cells = (format_iso_date(p.paid_on), format_money(p.amount_fen), payee, method,
                      display_name(p.paid_by_zh, p.paid_by_bo), remarks)
@@ -506,7 +506,7 @@ class AidCaseDialog(Retranslated, QDialog):
                 "Approved {approved} · paid {paid} · left to pay {left} · {state}").format(
                     approved=format_money(d.approved_fen), paid=format_money(d.paid_fen),
                     left=format_money(d.remaining_fen),
-                    state=label(PAYMENT_STATES, d.payment_state)))
+                    state=label(PaymentState, d.payment_state)))
         elif d.status == "refused":
             self.totals.setText(_("The aid was refused: nothing is paid."))
         else:
@@ -525,11 +525,11 @@ def summary_html(d: AidCaseDetail) -> str:
     proposed = _("{amount}, by {name} on {date}").format(
         amount=format_money(d.proposed_fen), name=display_name(d.proposed_by_zh, d.proposed_by_bo),
         date=format_iso_date(d.proposed_on))
-    status = label(AID_STATUSES, d.status)
+    status = label(AidStatus, d.status)
     if d.status in ("approved", "reduced"):
         status += f": {format_money(d.approved_fen)}"
     rows = [row(N_("Petition"), d.reg_no), row(N_("Persons aided"), persons),
-            row(N_("Eligibility group"), label(AID_GROUPS, d.eligibility)),
+            row(N_("Eligibility group"), label(AidGroup, d.eligibility)),
             row(N_("Proposed"), proposed), row(N_("Status"), status),
             row(N_("Facts of hardship"), d.facts), row(N_("Reasons for the amount"), d.reasons)]
     return "<table cellspacing='5'>" + "".join(rows) + "</table>"
@@ -551,12 +551,12 @@ def aid_html(cases: list[AidCaseDetail]) -> str:
     parts.append("</tr>")
     for c in cases:
         decided = c.status in ("approved", "reduced")
-        state = label(AID_STATUSES, c.status)
+        state = label(AidStatus, c.status)
         if decided:
-            state += " · " + label(PAYMENT_STATES, c.payment_state)
+            state += " · " + label(PaymentState, c.payment_state)
         cells = (format_money(c.proposed_fen), format_money(c.approved_fen) if decided else "—",
                  format_money(c.paid_fen) if decided else "—", state)
-        group = html.escape(label(AID_GROUPS, c.eligibility))
+        group = html.escape(label(AidGroup, c.eligibility))
         parts.append(f"<tr><td><a href='aid:{c.id}'>{group}</a></td>"
                      + "".join(f"<td>{html.escape(text)}</td>" for text in cells) + "</tr>")
     parts.append("</table>")

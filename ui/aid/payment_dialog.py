@@ -22,8 +22,8 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_money
 from app.core.i18n import N_, _
 from app.core.labels import (
-    PAYEE_RELATIONS,
-    PAYMENT_METHODS,
+    PayeeRelation,
+    PaymentMethod,
 )
 from app.core.money import yuan_text
 from ui.core.tasks import Tasks
@@ -68,11 +68,11 @@ class PaymentDialog(Retranslated, QDialog):
         self.amount = AmountField()
         self.amount.setText(yuan_text(detail.remaining_fen))
         self.paid_on = date_field(latest=QDate.currentDate())
-        self.relation = CodeCombo(PAYEE_RELATIONS)
+        self.relation = CodeCombo(PayeeRelation)
         self.payee = QLineEdit(self._aided[0])
         self.id_number = QLineEdit(self._aided[1])
         self.id_number.setMaxLength(18)
-        self.method = CodeCombo(PAYMENT_METHODS)
+        self.method = CodeCombo(PaymentMethod)
         self.bank_name = QLineEdit()
         self.account_no = QLineEdit()
         self.note = QLineEdit()

@@ -36,10 +36,10 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date
 from app.core.i18n import N_, _, pick
 from app.core.labels import (
-    AID_STATUSES,
-    SATISFACTION,
-    STAFF_ROLES,
-    VISIT_METHODS,
+    AidStatus,
+    Satisfaction,
+    StaffRole,
+    VisitMethod,
     label,
 )
 from ui.core.tasks import Tasks
@@ -130,7 +130,7 @@ class VisitDialog(_Form):
         self.kind_box.setLayout(kind_row)
         self.aid_case = QComboBox()
         compact(self.aid_case, 16)
-        self.method = CodeCombo(VISIT_METHODS, blank=N_("Choose…"))
+        self.method = CodeCombo(VisitMethod, blank=N_("Choose…"))
         self.scheduled_on = _date_edit(QDate.currentDate().addDays(7))
         self.scheduled_on.setMinimumDate(received)
         self.planned_note = QLabel()
@@ -141,7 +141,7 @@ class VisitDialog(_Form):
         compact(self.visitor, 16)
         self.findings = QPlainTextEdit()
         self.findings.setTabChangesFocus(True)
-        self.satisfaction = CodeCombo(SATISFACTION, blank=N_("Choose…"))
+        self.satisfaction = CodeCombo(Satisfaction, blank=N_("Choose…"))
         self.still_in_need = QCheckBox()
         self.cancel_visit_button = QPushButton()
         self.cancel_visit_button.setAutoDefault(False)
@@ -184,14 +184,14 @@ class VisitDialog(_Form):
         self.visitor.addItem(_("Choose…"), "")
         for s in self.context.staff:
             self.visitor.addItem(f"{pick(s.name_zh, s.name_bo, ' / ')} "
-                                 f"({label(STAFF_ROLES, s.role)})", s.id)
+                                 f"({label(StaffRole, s.role)})", s.id)
         if current_visitor is not None:
             self.visitor.setCurrentIndex(max(self.visitor.findData(current_visitor), 0))
         self.aid_case.clear()
         self.aid_case.addItem(_("Not about a judicial aid case"), "")
         for case in self.context.aid_cases:
             self.aid_case.addItem(_("Proposed on {date}: {status}").format(
-                date=format_iso_date(case.proposed_on), status=label(AID_STATUSES, case.status)),
+                date=format_iso_date(case.proposed_on), status=label(AidStatus, case.status)),
                 case.id)
         if current_case is not None:
             self.aid_case.setCurrentIndex(max(self.aid_case.findData(current_case), 0))
@@ -424,7 +424,7 @@ def visits_html(found: list[VisitRow], handed: list[HandoverRow],
     for v in found:
         if v.done:
             when = format_iso_date(v.done_on)
-            result = _e(label(SATISFACTION, v.satisfaction))
+            result = _e(label(Satisfaction, v.satisfaction))
             if v.still_in_need:
                 result += " · " + _e(_("Still in need"))
             note = v.findings if len(v.findings) <= 80 else v.findings[:80] + "…"
@@ -437,7 +437,7 @@ def visits_html(found: list[VisitRow], handed: list[HandoverRow],
             note = ""
         parts.append(
             f"<tr><td>{_e(when)}</td>"
-            f"<td><a href='visit:{v.id}'>{_e(label(VISIT_METHODS, v.method))}</a></td>"
+            f"<td><a href='visit:{v.id}'>{_e(label(VisitMethod, v.method))}</a></td>"
             f"<td>{_e(pick(v.visitor_zh, v.visitor_bo) or '—')}</td>"
             f"<td>{result}</td><td>{_e(note)}</td></tr>")
         for h in by_visit.get(v.id, []):

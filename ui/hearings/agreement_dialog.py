@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_iso_date
 from app.core.i18n import N_, _
-from app.core.labels import AGREEMENT_STATUSES, label
+from app.core.labels import AgreementStatus, label
 from app.core.paths import AppPaths
 from app.hearings import agreements
 from app.hearings.agreements import AgreementDetail, AgreementText
@@ -253,7 +253,7 @@ class AgreementDialog(Retranslated, QDialog):
         d = self.detail
         self.setWindowTitle(_("Settle-and-withdraw agreement — {number}").format(
             number=d.reg_no))
-        status = label(AGREEMENT_STATUSES, d.status)
+        status = label(AgreementStatus, d.status)
         if d.status == "signed":
             status += " " + format_iso_date(d.signed_on, "long")
         self.status.setText(status)

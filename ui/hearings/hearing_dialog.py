@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.core import drafts
 from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _, pick
-from app.core.labels import HEARING_KINDS, HEARING_OUTCOMES, OFFICER_ROLES, STAFF_ROLES, label
+from app.core.labels import HearingKind, HearingOutcome, OfficerRole, StaffRole, label
 from app.core.paths import AppPaths
 from app.hearings import agreements
 from app.hearings import record as hearings
@@ -147,7 +147,7 @@ class HearingDialog(Retranslated, QDialog):
     def _build_who(self) -> QWidget:
         page = QWidget()
         form = QFormLayout()
-        self.kind = CodeCombo(HEARING_KINDS)
+        self.kind = CodeCombo(HearingKind)
         self.kind.currentIndexChanged.connect(self._changed)
         self.held_at = QDateTimeEdit(QDateTime.currentDateTime())
         self.held_at.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -245,7 +245,7 @@ class HearingDialog(Retranslated, QDialog):
         layout.addWidget(self.opinion_error)
         layout.addWidget(section(N_("Outcome")))
         form = QFormLayout()
-        self.outcome = CodeCombo(HEARING_OUTCOMES, blank=N_("Not held yet (planned)"))
+        self.outcome = CodeCombo(HearingOutcome, blank=N_("Not held yet (planned)"))
         self.outcome.currentIndexChanged.connect(self._changed)
         self.outcome_note = QPlainTextEdit()
         self.outcome_note.setTabChangesFocus(True)
@@ -310,13 +310,13 @@ class HearingDialog(Retranslated, QDialog):
         self.host.clear()
         self.host.addItem(_("Choose…"), "")
         for person in self.context.staff:
-            self.host.addItem(f"{_name(person)} ({label(STAFF_ROLES, person.detail)})",
+            self.host.addItem(f"{_name(person)} ({label(StaffRole, person.detail)})",
                               person.id)
         self.host.setCurrentIndex(max(self.host.findData(host), 0))
         self.host.blockSignals(False)
-        self.procurators.fill([(p.id, f"{_name(p)} ({label(STAFF_ROLES, p.detail)})")
+        self.procurators.fill([(p.id, f"{_name(p)} ({label(StaffRole, p.detail)})")
                                for p in self.context.staff], procurators)
-        self.officers.fill([(o.id, f"{_name(o)} ({label(OFFICER_ROLES, o.detail)})")
+        self.officers.fill([(o.id, f"{_name(o)} ({label(OfficerRole, o.detail)})")
                             for o in self.context.officers], officers)
         self.parties.fill([(p.id, _name(p)) for p in self.context.parties], parties)
         self._refresh_speakers()

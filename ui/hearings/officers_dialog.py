@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _
-from app.core.labels import OFFICER_ROLES, label
+from app.core.labels import OfficerRole, label
 from app.hearings import record as hearings
 from app.hearings.record import OfficerInput, OfficerRow
 from ui.core.tasks import Tasks
@@ -44,7 +44,7 @@ class OfficersDialog(Retranslated, QDialog):
         self.table = plain_table(len(HEADERS), stretch=None)
         self.table.itemSelectionChanged.connect(self._selected)
         self.name_bo, self.name_zh = QLineEdit(), QLineEdit()
-        self.role = CodeCombo(OFFICER_ROLES, blank=N_("Choose…"))
+        self.role = CodeCombo(OfficerRole, blank=N_("Choose…"))
         self.phone, self.township = QLineEdit(), QLineEdit()
         self.active = QCheckBox()
         self.active.setChecked(True)
@@ -90,7 +90,7 @@ class OfficersDialog(Retranslated, QDialog):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
-            values = (row.name_bo, row.name_zh, label(OFFICER_ROLES, row.role), row.phone,
+            values = (row.name_bo, row.name_zh, label(OfficerRole, row.role), row.phone,
                       row.township, _("Yes") if row.active else _("No"))
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)

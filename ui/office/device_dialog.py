@@ -97,13 +97,13 @@ class UserDialog(QDialog):
     def __init__(self, staff: list[identity.UserInfo], current: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from app.core.labels import STAFF_ROLES, label
+        from app.core.labels import StaffRole, label
 
         self.label = QLabel()
         self.combo = QComboBox()
         for member in staff:
             self.combo.addItem(f"{pick(member.name_zh, member.name_bo)} · "
-                               f"{label(STAFF_ROLES, member.role)}", member.staff_id)
+                               f"{label(StaffRole, member.role)}", member.staff_id)
         self.combo.setCurrentIndex(max(self.combo.findData(current), 0))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.core.formatting import format_number
 from app.core.i18n import N_, _, labelled, pick
-from app.core.labels import OFFICE_LEVELS, STAFF_ROLES, label
+from app.core.labels import OfficeLevel, StaffRole, label
 from app.persons import directory
 from ui.core.tasks import Changes, Tasks
 from ui.widgets.fields import plain_table
@@ -79,7 +79,7 @@ class OfficeView(Retranslated, QWidget):
         self.staff.setRowCount(len(members))
         for i, member in enumerate(members):
             cells = (pick(member.name_zh, member.name_bo, separator="\n"),
-                     label(STAFF_ROLES, member.role),
+                     label(StaffRole, member.role),
                      member.phone, _("Active") if member.active else _("Inactive"))
             for j, text in enumerate(cells):
                 self.staff.setItem(i, j, QTableWidgetItem(text))
@@ -93,7 +93,7 @@ class OfficeView(Retranslated, QWidget):
         self.offices.clear()
         for office in self._offices:
             item = QListWidgetItem(pick(office.name_zh, office.name_bo, separator="\n"))
-            item.setToolTip(label(OFFICE_LEVELS, office.level) + "\n"
+            item.setToolTip(label(OfficeLevel, office.level) + "\n"
                             + labelled(N_("Staff"), format_number(office.staff_count)))
             item.setData(Qt.ItemDataRole.UserRole, office.id)
             self.offices.addItem(item)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import AppError
 from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _, bo_text, labelled, ngettext, pick, zh_text
-from app.core.labels import ETHNICITIES, LANGUAGES, SEXES, label
+from app.core.labels import Ethnicity, Language, Sex, label
 from app.persons import review as person_review
 from app.persons.review import REASONS, DuplicatePair, PersonDetails
 from ui.core.tasks import Tasks
@@ -69,11 +69,11 @@ def _created(value: str) -> str:
 
 def _value(person: PersonDetails, name: str) -> str:
     if name == "sex":
-        return label(SEXES, person.sex) if person.sex else ""
+        return label(Sex, person.sex) if person.sex else ""
     if name == "ethnicity":
-        return label(ETHNICITIES, person.ethnicity) if person.ethnicity else ""
+        return label(Ethnicity, person.ethnicity) if person.ethnicity else ""
     if name == "preferred_language":
-        return label(LANGUAGES, person.preferred_language)
+        return label(Language, person.preferred_language)
     if name == "needs_interpreter":
         return _("Yes") if person.needs_interpreter else _("No")
     if name == "petitions":

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.core.i18n import N_, _
-from app.core.labels import ETHNICITIES, LANGUAGES, SEXES, label
+from app.core.labels import Ethnicity, Language, Sex, label
 from app.persons import directory
 from app.persons.directory import PersonRow
 from ui.core.tasks import Tasks
@@ -22,12 +22,12 @@ def _address(p: PersonRow) -> str:
 COLUMNS: list[Column[PersonRow]] = [
     Column(N_("Name (Tibetan)"), lambda p: p.name_bo, "name_bo"),
     Column(N_("Name (Chinese)"), lambda p: p.name_zh, "name_zh"),
-    Column(N_("Sex"), lambda p: label(SEXES, p.sex)),
-    Column(N_("Ethnicity"), lambda p: label(ETHNICITIES, p.ethnicity)),
+    Column(N_("Sex"), lambda p: label(Sex, p.sex)),
+    Column(N_("Ethnicity"), lambda p: label(Ethnicity, p.ethnicity)),
     Column(N_("Resident ID number"), lambda p: p.id_number, "id_number"),
     Column(N_("Phone"), lambda p: p.phone, "phone"),
     Column(N_("Address"), _address, "county"),
-    Column(N_("Preferred language"), lambda p: label(LANGUAGES, p.preferred_language)),
+    Column(N_("Preferred language"), lambda p: label(Language, p.preferred_language)),
     Column(N_("Interpreter needed"), lambda p: _("Yes") if p.needs_interpreter else ""),
 ]
 

@@ -36,15 +36,15 @@ from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_iso_date, format_short_datetime
 from app.core.i18n import N_, _, pick
 from app.core.labels import (
-    BUSINESS_TYPES,
-    CATEGORIES,
-    CHANNELS,
-    ETHNICITIES,
-    JURISDICTIONS,
-    LANGUAGES,
-    PARTY_ROLES,
-    SEXES,
-    STAFF_ROLES,
+    BusinessType,
+    Category,
+    Channel,
+    Ethnicity,
+    Jurisdiction,
+    Language,
+    PartyRole,
+    Sex,
+    StaffRole,
     label,
 )
 from app.core.paths import AppPaths
@@ -81,10 +81,10 @@ class PersonEditor(QWidget):
         self.edits["id_number"].setMaxLength(22)
         self.edits["name_zh"].setMaxLength(60)
         self.edits["name_bo"].setMaxLength(120)
-        self.role = CodeCombo(PARTY_ROLES)
-        self.sex = CodeCombo(SEXES, "—")
-        self.ethnicity = CodeCombo(ETHNICITIES, "—")
-        self.language = CodeCombo(LANGUAGES)
+        self.role = CodeCombo(PartyRole)
+        self.sex = CodeCombo(Sex, "—")
+        self.ethnicity = CodeCombo(Ethnicity, "—")
+        self.language = CodeCombo(Language)
         self.interpreter = QCheckBox()
         self.linked = QLabel()
         self.linked.setWordWrap(True)
@@ -238,7 +238,7 @@ class IntakeView(Retranslated, QWidget):
         self._loading = False
         self.errors = FieldErrors()
 
-        self.channel = CodeCombo(CHANNELS)
+        self.channel = CodeCombo(Channel)
         self.received = QDateTimeEdit(QDateTime.currentDateTime())
         self.received.setCalendarPopup(True)
         self.received.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -250,8 +250,8 @@ class IntakeView(Retranslated, QWidget):
         self.is_group = QCheckBox()
         self.head_count = QSpinBox()
         self.head_count.setRange(0, 100_000)
-        self.category = CodeCombo(CATEGORIES, N_("Choose…"))
-        self.business_type = CodeCombo(BUSINESS_TYPES, N_("Choose…"))
+        self.category = CodeCombo(Category, N_("Choose…"))
+        self.business_type = CodeCombo(BusinessType, N_("Choose…"))
         self.summary = QPlainTextEdit()
         self.requests = QPlainTextEdit()
         for text in (self.summary, self.requests):
@@ -259,7 +259,7 @@ class IntakeView(Retranslated, QWidget):
             text.setFixedHeight(80)
         self.original_case_no = QLineEdit()
         self.is_sensitive = QCheckBox()
-        self.jurisdiction = CodeCombo(JURISDICTIONS)
+        self.jurisdiction = CodeCombo(Jurisdiction)
         self.referral_body = QLineEdit()
         self.referral_note = QPlainTextEdit()
         self.referral_note.setTabChangesFocus(True)
@@ -562,7 +562,7 @@ class IntakeView(Retranslated, QWidget):
             combo.addItem("—", "")
             for member in self._staff.get(duty, []):
                 combo.addItem(f"{pick(member.name_zh, member.name_bo)} · "
-                              f"{label(STAFF_ROLES, member.role)}", member.staff_id)
+                              f"{label(StaffRole, member.role)}", member.staff_id)
             combo.setCurrentIndex(max(combo.findData(current), 0))
             combo.blockSignals(False)
 

@@ -28,23 +28,23 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_date, format_iso_date, format_short_datetime
 from app.core.i18n import N_, _, pick
 from app.core.labels import (
-    ACTIVITY,
-    AGREEMENT_STATUSES,
-    BUSINESS_TYPES,
-    CATEGORIES,
-    CHANNELS,
-    DEADLINE_ACTIONS,
-    DEADLINES,
-    ETHNICITIES,
-    HEARING_KINDS,
-    HEARING_OUTCOMES,
-    JURISDICTIONS,
-    LANGUAGES,
-    PARTY_ROLES,
-    REPLY_KINDS,
-    REPLY_METHODS,
-    SEXES,
-    STATUSES,
+    Activity,
+    AgreementStatus,
+    BusinessType,
+    Category,
+    Channel,
+    Deadline,
+    DeadlineAction,
+    Ethnicity,
+    HearingKind,
+    HearingOutcome,
+    Jurisdiction,
+    Language,
+    PartyRole,
+    PetitionStatus,
+    ReplyKind,
+    ReplyMethod,
+    Sex,
     label,
 )
 from app.core.paths import AppPaths
@@ -99,14 +99,14 @@ def _hearings_html(found: list[HearingSummary], signed: list[AgreementSummary]) 
         by_hearing.setdefault(agreement.hearing_id, []).append(agreement)
     for h in found:
         held = datetime.fromisoformat(h.held_at)
-        outcome = label(HEARING_OUTCOMES, h.outcome) if h.outcome else _("Planned")
+        outcome = label(HearingOutcome, h.outcome) if h.outcome else _("Planned")
         parts.append(
             f"<tr><td>{_e(format_short_datetime(held))}</td>"
-            f"<td><a href='hearing:{h.id}'>{_e(label(HEARING_KINDS, h.kind))}</a></td>"
+            f"<td><a href='hearing:{h.id}'>{_e(label(HearingKind, h.kind))}</a></td>"
             f"<td>{_e(h.place)}</td><td>{_e(outcome)}</td><td>")
         links = []
         for a in by_hearing.get(h.id, []):
-            status = label(AGREEMENT_STATUSES, a.status)
+            status = label(AgreementStatus, a.status)
             if a.status == "signed":
                 status += " " + format_iso_date(a.signed_on)
             links.append(_link("agreement", a.id, N_("Agreement")) + f" ({_e(status)})")
@@ -123,7 +123,7 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
                 aid_section: str = "", resolution: PetitionOutcomes | None = None) -> str:
     r = d.row
     parts = [f"<h2>{_e(r.reg_no)}</h2>",
-             f"<p><b>{_e(label(STATUSES, r.status))}</b>"
+             f"<p><b>{_e(label(PetitionStatus, r.status))}</b>"
              + (" — <span style='color:#b00020'>" + _e(_("Overdue")) + "</span>"
                 if r.overdue else "")
              + "</p><table cellspacing='6'>"]
@@ -131,10 +131,10 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
     parts += [
         _row(N_("Office"), pick(d.office_zh, d.office_bo)),
         _row(N_("Received"), f"{format_date(received.date())} {received:%H:%M}"),
-        _row(N_("Channel"), label(CHANNELS, r.channel)
+        _row(N_("Channel"), label(Channel, r.channel)
              + (f" ({d.higher_office} {d.higher_ref})".rstrip() if r.channel == "higher" else "")),
-        _row(N_("Category"), label(CATEGORIES, r.category)),
-        _row(N_("Business type"), label(BUSINESS_TYPES, r.business_type)),
+        _row(N_("Category"), label(Category, r.category)),
+        _row(N_("Business type"), label(BusinessType, r.business_type)),
         _row(N_("Summary"), r.summary),
         _row(N_("Requests"), d.requests),
     ]
@@ -145,7 +145,7 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
                                    (r.is_sensitive, _("Sensitive"))) if on]
     if flags:
         parts.append(_row(N_("Marked"), "、".join(flags)))
-    parts.append(_row(N_("Jurisdiction"), label(JURISDICTIONS, d.jurisdiction)
+    parts.append(_row(N_("Jurisdiction"), label(Jurisdiction, d.jurisdiction)
                       + (f": {d.referral_body}" if d.jurisdiction == "refer" else "")))
     if d.referral_note:
         parts.append(_row(N_("Referral note"), d.referral_note))
@@ -165,8 +165,8 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
         parts.append(_row(N_("Resolution"), resolution_text(resolution)))
     parts += ["</table>", _table_heading(N_("Petitioners"))]
     for p in d.parties:
-        bits = [label(PARTY_ROLES, p.role), label(SEXES, p.sex), label(ETHNICITIES, p.ethnicity),
-                p.id_number, p.phone, p.address, label(LANGUAGES, p.preferred_language)]
+        bits = [label(PartyRole, p.role), label(Sex, p.sex), label(Ethnicity, p.ethnicity),
+                p.id_number, p.phone, p.address, label(Language, p.preferred_language)]
         if p.needs_interpreter:
             bits.append(_("Interpreter needed"))
         parts.append(f"<tr><td><b>{_e(pick(p.name_zh, p.name_bo))}</b></td>"
@@ -177,8 +177,8 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
         for reply in d.replies:
             parts.append(
                 f"<tr><td>{_e(format_iso_date(reply.replied_on))}</td>"
-                f"<td>{_e(label(REPLY_KINDS, reply.kind))} · "
-                f"{_e(label(REPLY_METHODS, reply.method))}</td><td>{_e(reply.content)}</td>"
+                f"<td>{_e(label(ReplyKind, reply.kind))} · "
+                f"{_e(label(ReplyMethod, reply.method))}</td><td>{_e(reply.content)}</td>"
                 f"<td>{_e(pick(reply.by_zh, reply.by_bo))}</td></tr>")
         parts.append("</table>")
     if d.deadline_events:
@@ -187,8 +187,8 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
             extra = f" +{ev.days}" if ev.action == "extend" else ""
             parts.append(
                 f"<tr><td>{_e(format_iso_date(ev.on_date))}</td>"
-                f"<td>{_e(label(DEADLINES, ev.deadline))}: "
-                f"{_e(label(DEADLINE_ACTIONS, ev.action))}{extra}</td><td>{_e(ev.reason)}</td>"
+                f"<td>{_e(label(Deadline, ev.deadline))}: "
+                f"{_e(label(DeadlineAction, ev.action))}{extra}</td><td>{_e(ev.reason)}</td>"
                 f"<td>{_e(pick(ev.by_zh, ev.by_bo))}</td></tr>")
         parts.append("</table>")
     parts.append(_hearings_html(found or [], signed or []))
@@ -199,7 +199,7 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
     for h in d.history:
         parts.append(
             f"<tr><td>{_e(format_short_datetime(datetime.fromisoformat(h.at)))}</td>"
-            f"<td>{_e(label(ACTIVITY, h.action))}</td><td>{_e(h.detail)}</td>"
+            f"<td>{_e(label(Activity, h.action))}</td><td>{_e(h.detail)}</td>"
             f"<td>{_e(pick(h.by_zh, h.by_bo) or '—')}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
@@ -241,8 +241,8 @@ class ReplyDialog(_FormDialog):
     def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, petition_id, staff_id, parent)
-        self.kind = CodeCombo(REPLY_KINDS)
-        self.method = CodeCombo(REPLY_METHODS)
+        self.kind = CodeCombo(ReplyKind)
+        self.method = CodeCombo(ReplyMethod)
         self.replied_on = date_field()
         self.content = QPlainTextEdit()
         self.content.setTabChangesFocus(True)
@@ -264,7 +264,7 @@ class DeadlineDialog(_FormDialog):
     def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, petition_id, staff_id, parent)
-        self.deadline = CodeCombo(DEADLINES)
+        self.deadline = CodeCombo(Deadline)
         self.action = CodeCombo({"pause": N_("Pause"), "resume": N_("Resume"),
                                  "extend": N_("Extend")})
         self.on_date = date_field()

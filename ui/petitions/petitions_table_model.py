@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.core.formatting import format_iso_date, format_short_datetime
 from app.core.i18n import N_, pick
-from app.core.labels import BUSINESS_TYPES, CATEGORIES, CHANNELS, STATUSES, label
+from app.core.labels import BusinessType, Category, Channel, PetitionStatus, label
 from app.petitions import registry
 from app.petitions.registry import PetitionRow, RegistryFilter
 from ui.core.tasks import Tasks
@@ -25,16 +25,16 @@ def _received(p: PetitionRow) -> str:
 
 
 def _status(p: PetitionRow) -> str:
-    return label(STATUSES, p.status)
+    return label(PetitionStatus, p.status)
 
 
 COLUMNS: list[Column[PetitionRow]] = [
     Column(N_("Registration number"), lambda p: p.reg_no),
     Column(N_("Received"), _received),
     Column(N_("Petitioners"), lambda p: pick(p.names_zh, p.names_bo)),
-    Column(N_("Channel"), lambda p: label(CHANNELS, p.channel)),
-    Column(N_("Category"), lambda p: label(CATEGORIES, p.category)),
-    Column(N_("Business type"), lambda p: label(BUSINESS_TYPES, p.business_type)),
+    Column(N_("Channel"), lambda p: label(Channel, p.channel)),
+    Column(N_("Category"), lambda p: label(Category, p.category)),
+    Column(N_("Business type"), lambda p: label(BusinessType, p.business_type)),
     Column(N_("Summary"), lambda p: p.summary[:60]),
     Column(N_("Status"), _status),
     Column(N_("Reply due"), lambda p: "" if p.status != "awaiting_reply"

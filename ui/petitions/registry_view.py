@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.core.formatting import format_number
 from app.core.i18n import N_, _, labelled, pick
-from app.core.labels import BUSINESS_TYPES, CATEGORIES, CHANNELS, STATUSES
+from app.core.labels import BusinessType, Category, Channel, PetitionStatus
 from app.persons import directory
 from app.petitions.registry import FigureFilter, RegistryFilter
 from ui.core.tasks import Changes, Tasks
@@ -55,10 +55,10 @@ class RegistryView(Retranslated, QWidget):
         self.model = PetitionsTableModel(tasks, self)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.channel = CodeCombo(CHANNELS, N_("All channels"))
-        self.category = CodeCombo(CATEGORIES, N_("All categories"))
-        self.business_type = CodeCombo(BUSINESS_TYPES, N_("All business types"))
-        self.status = CodeCombo(STATUSES, N_("All statuses"))
+        self.channel = CodeCombo(Channel, N_("All channels"))
+        self.category = CodeCombo(Category, N_("All categories"))
+        self.business_type = CodeCombo(BusinessType, N_("All business types"))
+        self.status = CodeCombo(PetitionStatus, N_("All statuses"))
         self.office = QComboBox()
         compact(self.office)
         self.overdue = QCheckBox()

@@ -19,7 +19,7 @@ from app.aid import visits
 from app.aid.visits import DueVisit
 from app.core.formatting import format_iso_date, format_number
 from app.core.i18n import N_, _, ngettext, pick
-from app.core.labels import DEADLINES, VISIT_METHODS, label
+from app.core.labels import Deadline, VisitMethod, label
 from app.petitions.today import TodayList, today_list
 from ui.core.tasks import Changes, Tasks
 from ui.widgets.fields import plain_table
@@ -143,7 +143,7 @@ class TodayView(Retranslated, QWidget):
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
-            cells = (when_text(item.days_left, item.urgency), label(DEADLINES, item.deadline),
+            cells = (when_text(item.days_left, item.urgency), label(Deadline, item.deadline),
                      format_iso_date(item.due.isoformat()), item.reg_no,
                      pick(item.names_zh, item.names_bo), item.summary[:80])
             _fill_row(self.table, row, cells, item.urgency, item.petition_id)
@@ -164,7 +164,7 @@ class TodayView(Retranslated, QWidget):
         for row, visit in enumerate(due):
             cells = (when_text(visit.days_left, visit.urgency),
                      format_iso_date(visit.scheduled_on.isoformat()), visit.reg_no,
-                     pick(visit.names_zh, visit.names_bo), label(VISIT_METHODS, visit.method),
+                     pick(visit.names_zh, visit.names_bo), label(VisitMethod, visit.method),
                      pick(visit.visitor_zh, visit.visitor_bo) or "—")
             _fill_row(self.visit_table, row, cells, visit.urgency, visit.visit_id)
         self.visit_table.resizeColumnsToContents()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ValidationError
+from app.core.files import write_atomically
 from app.core.formatting import format_short_datetime
 from app.core.i18n import N_, _
 from app.core.progress import Progress
@@ -176,13 +176,8 @@ def ask_open_path(parent: QWidget | None, title: str, file_filter: str) -> Path 
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Whole or not at all: written beside the target, flushed, then renamed over it."""
-    part = path.with_name(path.name + ".part")
-    with open(part, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(part, path)
+    """Whole or not at all (``app.core.files``)."""
+    write_atomically(path, data)
 
 
 # -- times -------------------------------------------------------------------------------------

@@ -140,8 +140,9 @@ class ConflictsPanel(Retranslated, QWidget):
             return _("Yes") if value else _("No")
         if words.money and isinstance(value, int):
             return format_money(value)
-        if words.vocabulary is not None and str(value) in words.vocabulary:
-            return _(words.vocabulary[str(value)])
+        member = words.vocabulary.lookup(str(value)) if words.vocabulary is not None else None
+        if member is not None:
+            return member.label
         target = describe.refers_to(conflict.field)
         record = self._records.get((target, str(value))) if target is not None else None
         if record is not None:

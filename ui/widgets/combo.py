@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.core.i18n import _
+from app.core.labels import Codes, messages
 
 
 def compact(combo: QComboBox, characters: int = 10) -> None:
@@ -19,7 +20,7 @@ class CodeCombo(QComboBox):
     ``blank`` (a msgid) adds a first item with the empty code, e.g. "All" or "Choose…".
     """
 
-    def __init__(self, vocabulary: dict[str, str], blank: str | None = None,
+    def __init__(self, vocabulary: Codes, blank: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vocabulary = vocabulary
@@ -33,7 +34,7 @@ class CodeCombo(QComboBox):
         self.clear()
         if self._blank is not None:
             self.addItem(_(self._blank), "")
-        for code, message in self._vocabulary.items():
+        for code, message in messages(self._vocabulary).items():
             self.addItem(_(message), code)
         self.set_code(current)
         self.blockSignals(False)

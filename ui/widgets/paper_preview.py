@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.files import write_atomically
 from app.core.i18n import _
 from app.papers import documents as papers
+from ui.core.errors import attempt
 
 PREVIEW_DPI = 110
 
@@ -101,12 +103,9 @@ class PaperPreview(QDialog):
             self.save_to(Path(name))
 
     def save_to(self, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            tmp.write_bytes(self.pdf)
-            tmp.replace(path)
-        except OSError as error:
-            QMessageBox.warning(self, _("Doorstep"),
-                                _("The file could not be saved: {error}").format(error=error))
-            return
-        self.issued.emit()
+        def write() -> bool:
+            write_atomically(path, self.pdf)
+            return True
+
+        if attempt(self, write):
+            self.issued.emit()
