@@ -19,7 +19,7 @@ from app.core.i18n import _
 from app.core.labels import Activity
 from app.core.store import Store
 from app.petitions import outcomes
-from app.petitions.outcomes import RESOLUTIONS
+from app.petitions.outcomes import Resolution
 from tests.helpers import office_with_staff, petition, register, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.core.language import LanguageManager
@@ -107,7 +107,7 @@ def test_wages_recovered_and_settled_show_in_the_petition_record(
 
     # The petition's window has followed: its record shows the resolution and the wages.
     text = window.browser.toPlainText()
-    assert _(RESOLUTIONS["settled"]) in text
+    assert Resolution.SETTLED.label in text
     assert format_iso_date(found.resolved_on, "long") in text
     assert format_money(21_400_000) in text and _("Resolution and follow-up") in text
     assert Activity.LAWSUIT_SUPPORT.label in text and Activity.RESOLVED.label in text
@@ -153,7 +153,7 @@ def test_anonymous_letter_a_lead_removed_by_mistake_and_a_language_switch(
     languages.set_mode(i18n.BO)
     qtbot.waitUntil(lambda: dialog.close_button.text() == i18n.bo_text("Close"))
     assert dialog.resolution.code() == "resolved"
-    assert dialog.answerable.currentText() == i18n.bo_text(outcomes.UNANSWERABLE["anonymous"])
+    assert dialog.answerable.currentText() == i18n.bo_text(outcomes.Unanswerable.ANONYMOUS.message)
     # Both scripts at once still fit a 1366×768 laptop: no sideways scrolling, Close in view.
     languages.set_mode(i18n.BILINGUAL)
     qtbot.waitUntil(lambda: " / " in dialog.close_button.text())

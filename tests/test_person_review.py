@@ -23,7 +23,7 @@ from app.hearings import record as hearings
 from app.hearings.record import HearingInput
 from app.persons.records import PersonInput
 from app.persons.review import (
-    REASONS,
+    PairReason,
     count_possible_duplicates,
     mark_different,
     merge_persons,
@@ -86,7 +86,7 @@ def test_same_herder_on_two_laptops_is_merged_everywhere(
     (pair,) = possible_duplicates(a)
     assert [(p.a.id, p.b.id) for p in possible_duplicates(b)] == [(pair.a.id, pair.b.id)]
     assert count_possible_duplicates(a) == count_possible_duplicates(b) == 1
-    assert pair.reasons[0] == "id_number" and pair.reasons[0] in REASONS
+    assert pair.reasons[0] == "id_number" and PairReason.has(pair.reasons[0])
     assert pair.a.id < pair.b.id
     assert {pair.a.petitions, pair.b.petitions} == {1}
     assert {"id_number", "name_zh", "name_bo", "township"} <= pair.same

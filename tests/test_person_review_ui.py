@@ -13,7 +13,7 @@ from app.core import i18n
 from app.core.i18n import _, zh_text
 from app.core.store import Store
 from app.persons.records import PersonInput
-from app.persons.review import REASONS, mark_different, possible_duplicates
+from app.persons.review import PairReason, mark_different, possible_duplicates
 from app.petitions.detail import petition_detail
 from tests.helpers import office_with_staff, petition, register, tashi, tasks_for
 from tests.qt_typing import show_active
@@ -70,7 +70,7 @@ def test_merge_and_mark_different_with_the_keyboard(  # type: ignore[no-untyped-
     texts = [dialog.pair_list.item(i).text() for i in range(dialog.pair_list.count())]
     tashi_row = next(i for i, t in enumerate(texts) if "扎西才让" in t)
     drolma_row = 1 - tashi_row
-    assert _(REASONS["name_zh_phone"]) in texts[drolma_row]
+    assert PairReason.NAME_ZH_PHONE.label in texts[drolma_row]
     qtbot.keyClick(dialog.pair_list, Qt.Key.Key_Home)
     for _step in range(tashi_row):
         qtbot.keyClick(dialog.pair_list, Qt.Key.Key_Down)
@@ -80,7 +80,7 @@ def test_merge_and_mark_different_with_the_keyboard(  # type: ignore[no-untyped-
     assert _colour(dialog, "name_zh") == "same" and _colour(dialog, "herding_group") == "same"
     assert _colour(dialog, "phone") == "" and _colour(dialog, "id_number") == ""
     assert pair.reasons == ("name_place",)
-    assert zh_text(REASONS["name_place"]) in dialog.reasons.text()
+    assert zh_text(PairReason.NAME_PLACE.message) in dialog.reasons.text()
 
     # Keep the left record (the one with the ID number), after confirming.
     left = pair.a if pair.a.id_number else pair.b

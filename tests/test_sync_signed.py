@@ -315,7 +315,7 @@ def test_the_command_line_says_what_was_refused_and_lists_what_is_kept_apart(
     assert main(["kept-apart", "--data-dir", str(folder)]) == 0
     listed = capsys.readouterr().out.strip().splitlines()
     assert len(listed) == 1 and NAMES["a"] in listed[0] and NAMES["b"] in listed[0]
-    assert _(service.REASONS[signed.FORGED]) in listed[0]
+    assert service.ApartReason.FORGED.label in listed[0]
     office.stores["master"] = open_store(AppPaths(folder), create=False)
 
 
@@ -346,14 +346,14 @@ def test_the_screens_say_what_was_refused_and_list_it_kept_apart(
     assert view.tabs.tabText(3) == _("Kept apart") + " (1)"
     cells = [view.apart.table.item(0, c).text() for c in range(view.apart.table.columnCount())]
     assert cells[1] == NAMES["a"] and cells[4] == NAMES["b"]
-    assert cells[5] == _(service.REASONS[signed.FORGED])
+    assert cells[5] == service.ApartReason.FORGED.label
     previous = i18n.mode()
     try:
         i18n.set_mode(i18n.BO)
         view.retranslate_ui()
         view.apart.retranslate_ui()
         why = view.apart.table.item(0, 5).text()
-        assert why == _(service.REASONS[signed.FORGED])
+        assert why == service.ApartReason.FORGED.label
         assert any("\u0f00" <= ch <= "\u0fff" for ch in why)
     finally:
         i18n.set_mode(previous)

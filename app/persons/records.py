@@ -14,7 +14,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 
 from app.core.errors import ValidationError
 from app.core.i18n import N_
-from app.core.labels import Ethnicity, Language, Sex
+from app.core.labels import Ethnicity, Language, Sex, Vocabulary
 from app.core.store import Store
 from models import Person, Petition, PetitionParty
 
@@ -177,11 +177,10 @@ class PersonMatch:
     petitions: list[EarlierPetition] = field(default_factory=list)
 
 
-MATCH_REASONS = {
-    "id_number": N_("Same ID number"),
-    "name_phone": N_("Same name and phone"),
-    "name": N_("Same name"),
-}
+class MatchReason(Vocabulary):
+    ID_NUMBER = "id_number", N_("Same ID number")
+    NAME_PHONE = "name_phone", N_("Same name and phone")
+    NAME = "name", N_("Same name")
 
 
 def find_matches(store: Store, name_bo: str = "", name_zh: str = "", id_number: str = "",

@@ -35,6 +35,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.core.errors import AppError
 from app.core.i18n import N_
+from app.core.labels import Vocabulary
 from app.core.store import Store
 from app.petitions.records import log_activity, staff_or_none
 from models import Base, Person, PersonPairReview, Petition, PetitionParty
@@ -44,12 +45,13 @@ from models.sync import synced_tables
 log = logging.getLogger(__name__)
 
 # Why a pair is offered, strongest first.
-REASONS = {
-    "id_number": N_("Same ID number"),
-    "name_zh_phone": N_("Same Chinese name and phone"),
-    "name_bo_phone": N_("Same Tibetan name and phone"),
-    "name_place": N_("Same name, township, village and herding group"),
-}
+
+
+class PairReason(Vocabulary):
+    ID_NUMBER = "id_number", N_("Same ID number")
+    NAME_ZH_PHONE = "name_zh_phone", N_("Same Chinese name and phone")
+    NAME_BO_PHONE = "name_bo_phone", N_("Same Tibetan name and phone")
+    NAME_PLACE = "name_place", N_("Same name, township, village and herding group")
 
 # The fields shown side by side and compared, in display order.
 COMPARED = ("name_bo", "name_zh", "sex", "ethnicity", "id_number", "phone", "county", "township",
@@ -84,7 +86,7 @@ class DuplicatePair:
 
     a: PersonDetails
     b: PersonDetails
-    reasons: tuple[str, ...]  # codes of REASONS, strongest first
+    reasons: tuple[str, ...]  # codes of PairReason, strongest first
 
     @property
     def same(self) -> frozenset[str]:
@@ -204,7 +206,7 @@ def possible_duplicates(store: Store) -> list[DuplicatePair]:
     and the same township, village and herding group. Pairs whose ID numbers are both filled and
     differ are never offered. Strongest reason first, then by name.
     """
-    order = {code: rank for rank, code in enumerate(REASONS)}
+    order: dict[str, int] = {code.value: rank for rank, code in enumerate(PairReason)}
     with store.read() as session:
         found = _candidate_pairs(session)
         details = _details(session, sorted({pid for pair in found for pid in pair}))

@@ -13,15 +13,21 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
+from app.core.labels import Vocabulary
 from app.core.store import Store
 from app.petitions.deadlines import CALENDAR, WORKING, DeadlineRule
 from app.petitions.intake import recompute_open
 from models import HolidayOverride, Office
 
-HOLIDAY_KINDS = {"holiday": N_("Day off (public holiday)"),
-                 "workday": N_("Working day (make-up day)")}
-DEADLINE_UNITS = {CALENDAR: N_("Calendar days"),
-                  WORKING: N_("Working days (PRC holiday calendar)")}
+
+class HolidayKind(Vocabulary):
+    HOLIDAY = "holiday", N_("Day off (public holiday)")
+    WORKDAY = "workday", N_("Working day (make-up day)")
+
+
+class DeadlineUnit(Vocabulary):
+    CALENDAR = CALENDAR, N_("Calendar days")
+    WORKING = WORKING, N_("Working days (PRC holiday calendar)")
 
 
 def deadline_rule(store: Store, office_id: str) -> DeadlineRule:
@@ -35,7 +41,7 @@ def deadline_rule(store: Store, office_id: str) -> DeadlineRule:
 def set_deadline_rule(store: Store, office_id: str, rule: DeadlineRule) -> int:
     """Store the rule; returns how many open petitions got new due dates."""
     problems = []
-    if rule.unit not in DEADLINE_UNITS:
+    if not DeadlineUnit.has(rule.unit):
         problems.append(ValidationError(N_("Please choose from the list."), field="unit"))
     if not 1 <= rule.reply_days <= 60:
         problems.append(ValidationError(N_("Between {low} and {high}."), field="reply_days",
@@ -79,7 +85,7 @@ def _recompute_all(session: Session) -> int:
 def add_holiday(store: Store, day: date, kind: str, note: str = "") -> int:
     """Enter a day of the official schedule (a later entry for the same day replaces it)."""
     problems = []
-    if kind not in HOLIDAY_KINDS:
+    if not HolidayKind.has(kind):
         problems.append(ValidationError(N_("Please choose from the list."), field="kind"))
     if len(note.strip()) > 100:
         problems.append(ValidationError(N_("This is too long (at most {n} characters)."),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
-from app.core.labels import Codes, messages
+from app.core.labels import Codes, Vocabulary, messages
 from app.core.money import MAX_FEN, parse_amount
 from app.core.store import Store
 from app.petitions.records import live_petition, log_activity, staff_or_none
@@ -32,33 +32,40 @@ from models import (
     ResolutionHelper,
 )
 
-UNANSWERABLE = {
-    "anonymous": N_("Anonymous"),
-    "no_contact": N_("No contact given"),
-    "wrong_contact": N_("Contact given is wrong"),
-}
-RESOLUTIONS = {
-    "resolved": N_("Resolved (化解)"),
-    "settled": N_("Settled and withdrawn (息诉罢访)"),
-}
-CONCILIATION_KINDS = {
-    "conciliation": N_("Procuratorial conciliation (检察和解)"),
-    "mediation": N_("Mediation (调解)"),
-}
-ESCALATION_KINDS = {
-    "upward": N_("Taken to a higher body (信访上行)"),
-    "abnormal": N_("Abnormal petitioning (非正常上访)"),
-}
-ESCALATION_LEVELS = {
-    "prefecture": N_("Prefecture"),
-    "province": N_("Province"),
-    "beijing": N_("Beijing"),
-}
-HELPER_ROLES = {
-    "lawyer": N_("Lawyer"),
-    "psychologist": N_("Psychologist"),
-    "other": N_("Other"),
-}
+
+class Unanswerable(Vocabulary):
+    ANONYMOUS = "anonymous", N_("Anonymous")
+    NO_CONTACT = "no_contact", N_("No contact given")
+    WRONG_CONTACT = "wrong_contact", N_("Contact given is wrong")
+
+
+class Resolution(Vocabulary):
+    RESOLVED = "resolved", N_("Resolved (化解)")
+    SETTLED = "settled", N_("Settled and withdrawn (息诉罢访)")
+
+
+class ConciliationKind(Vocabulary):
+    CONCILIATION = "conciliation", N_("Procuratorial conciliation (检察和解)")
+    MEDIATION = "mediation", N_("Mediation (调解)")
+
+
+class EscalationKind(Vocabulary):
+    UPWARD = "upward", N_("Taken to a higher body (信访上行)")
+    ABNORMAL = "abnormal", N_("Abnormal petitioning (非正常上访)")
+
+
+class EscalationLevel(Vocabulary):
+    PREFECTURE = "prefecture", N_("Prefecture")
+    PROVINCE = "province", N_("Province")
+    BEIJING = "beijing", N_("Beijing")
+
+
+class HelperRole(Vocabulary):
+    LAWYER = "lawyer", N_("Lawyer")
+    PSYCHOLOGIST = "psychologist", N_("Psychologist")
+    OTHER = "other", N_("Other")
+
+
 MAX_NOTE = 2000
 MAX_NAME = 100
 MAX_WORKERS = 100_000
@@ -115,7 +122,7 @@ def _raise(problems: list[ValidationError]) -> None:
 # -- on the petition itself ------------------------------------------------------------------
 def set_unanswerable(store: Store, petition_id: str, reason: str, staff_id: str = "") -> None:
     """Mark a petition that cannot be answered at all (``reason`` "" takes the mark off)."""
-    if reason and reason not in UNANSWERABLE:
+    if reason and not Unanswerable.has(reason):
         raise InvalidInputError([ValidationError(N_("Please choose why it cannot be answered."),
                                                  field="unanswerable")])
     with store.write() as session:
@@ -141,7 +148,7 @@ def record_resolution(store: Store, petition_id: str, resolution: str, on_date: 
                 log_activity(session, store, petition_id, staff_or_none(session, staff_id),
                              "resolution_cleared")
             return
-        _choice(resolution, RESOLUTIONS, "resolution", N_("Please choose how it was resolved."),
+        _choice(resolution, Resolution, "resolution", N_("Please choose how it was resolved."),
                 problems)
         day = _day(on_date, "resolved_on", petition, today, problems)
         _raise(problems)
@@ -208,7 +215,7 @@ def add_conciliation(store: Store, petition_id: str, data: ConciliationInput,
     problems: list[ValidationError] = []
     with store.write() as session:
         petition = live_petition(session, petition_id)
-        _choice(data.kind, CONCILIATION_KINDS, "kind",
+        _choice(data.kind, ConciliationKind, "kind",
                 N_("Please choose conciliation or mediation."), problems)
         concluded = _day(data.concluded_on, "concluded_on", petition, today, problems)
         confirmed = ""
@@ -284,9 +291,9 @@ def add_escalation(store: Store, petition_id: str, data: EscalationInput, staff_
     problems: list[ValidationError] = []
     with store.write() as session:
         petition = live_petition(session, petition_id)
-        _choice(data.kind, ESCALATION_KINDS, "kind", N_("Please choose what happened."),
+        _choice(data.kind, EscalationKind, "kind", N_("Please choose what happened."),
                 problems)
-        _choice(data.level, ESCALATION_LEVELS, "level", N_("Please choose where."), problems)
+        _choice(data.level, EscalationLevel, "level", N_("Please choose where."), problems)
         day = _day(data.on_date, "on_date", petition, today, problems)
         note = _note(data.note, problems)
         _raise(problems)
@@ -305,7 +312,7 @@ def add_helper(store: Store, petition_id: str, data: HelperInput, staff_id: str 
     problems: list[ValidationError] = []
     with store.write() as session:
         petition = live_petition(session, petition_id)
-        _choice(data.role, HELPER_ROLES, "role", N_("Please choose who took part."), problems)
+        _choice(data.role, HelperRole, "role", N_("Please choose who took part."), problems)
         name = _note(data.name, problems, "name", MAX_NAME)
         day = _day(data.on_date, "on_date", petition, today, problems)
         note = _note(data.note, problems)

@@ -28,6 +28,7 @@ from app.core.errors import (
 from app.core.files import write_atomically
 from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _
+from app.core.labels import label
 from app.core.store import Store
 from app.sync import engine, service
 from models.sync import hlc_wall_ms
@@ -241,9 +242,10 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
             brought = _("brought by {laptop}").format(laptop=kept.brought_by) \
                 if kept.brought_by else _("found on this laptop")
             again = "  " + _("(written again)") if kept.reissued else ""
+            why = label(service.ApartReason, kept.reason)
             print(f"{_when_text(kept.noted_at)}  {kept.laptop}  "
                   + _("{count} changes").format(count=format_number(kept.changes))
-                  + f"  {', '.join(kept.tables)}  {brought}: {_(service.REASONS[kept.reason])}"
+                  + f"  {', '.join(kept.tables)}  {brought}: {why}"
                   + again)
     elif command == "conflicts":
         from app.aid import cases as aid

@@ -40,6 +40,7 @@ from app.core.files import replace_durably
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
 from app.core.identity import this_device
+from app.core.labels import Vocabulary
 from app.core.progress import SILENT, Progress, check
 from app.core.store import Store
 from app.petitions import numbering
@@ -772,13 +773,14 @@ def import_notes(got: ImportResult) -> list[str]:
     return notes
 
 
-REASONS = {
-    signed.FORK: N_("the laptop wrote two different sets of changes under the same numbers; "
-                    "this set was not kept"),
-    signed.REVOKED: N_("made by a revoked laptop after it was revoked"),
-    signed.FORGED: N_("not signed by the laptop it claims to come from"),
-    signed.UNVERIFIED: N_("written on this laptop under another laptop's name"),
-}
+class ApartReason(Vocabulary):
+    """Why a batch of changes was kept apart."""
+
+    FORK = signed.FORK, N_("the laptop wrote two different sets of changes under the same "
+                           "numbers; this set was not kept")
+    REVOKED = signed.REVOKED, N_("made by a revoked laptop after it was revoked")
+    FORGED = signed.FORGED, N_("not signed by the laptop it claims to come from")
+    UNVERIFIED = signed.UNVERIFIED, N_("written on this laptop under another laptop's name")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from app.core.formatting import format_number, format_short_date
 from app.core.i18n import N_, _, ngettext
 from app.core.labels import label
 from app.petitions import deadline_settings as office_settings
-from app.petitions.deadline_settings import DEADLINE_UNITS, HOLIDAY_KINDS
+from app.petitions.deadline_settings import DeadlineUnit, HolidayKind
 from app.petitions.deadlines import DeadlineRule
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
@@ -36,7 +36,7 @@ class OfficeSettingsDialog(QDialog):
         super().__init__(parent)
         self._tasks, self._office_id = tasks, office_id
         rule = tasks.call(office_settings.deadline_rule, office_id)
-        self.unit = CodeCombo(DEADLINE_UNITS)
+        self.unit = CodeCombo(DeadlineUnit)
         self.unit.set_code(rule.unit)
         self.reply_days = QSpinBox()
         self.reply_days.setRange(1, 60)
@@ -67,7 +67,7 @@ class OfficeSettingsDialog(QDialog):
         self.table = plain_table(3)
         self.table.setHorizontalHeaderLabels([_("Date"), _("Kind"), _("Note")])
         self.day = date_field()
-        self.kind = CodeCombo(HOLIDAY_KINDS)
+        self.kind = CodeCombo(HolidayKind)
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("e.g. Spring Festival"))
         add = QPushButton(_("Add the day"))
@@ -110,7 +110,7 @@ class OfficeSettingsDialog(QDialog):
         self.table.setRowCount(len(self._entries))
         for row, item in enumerate(self._entries):
             for column, text in enumerate((format_short_date(item.day),
-                                           label(HOLIDAY_KINDS, item.kind), item.note)):
+                                           label(HolidayKind, item.kind), item.note)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 
     def _report(self, changed: int) -> None:

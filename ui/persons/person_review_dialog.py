@@ -28,7 +28,7 @@ from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _, bo_text, labelled, ngettext, pick, zh_text
 from app.core.labels import Ethnicity, Language, Sex, label
 from app.persons import review as person_review
-from app.persons.review import REASONS, DuplicatePair, PersonDetails
+from app.persons.review import DuplicatePair, PairReason, PersonDetails
 from ui.core.tasks import Tasks
 from ui.widgets.fields import MessageLine, confirm
 from ui.widgets.form_support import Retranslated, translated_label
@@ -228,7 +228,7 @@ class PersonReviewDialog(Retranslated, QDialog):
         self.pair_list.blockSignals(True)
         self.pair_list.clear()
         for pair in self._pairs:
-            reasons = "; ".join(_(REASONS[code]) for code in pair.reasons)
+            reasons = "; ".join(label(PairReason, code) for code in pair.reasons)
             item = QListWidgetItem(f"{_name(pair.a)}  ⇄  {_name(pair.b)}\n{reasons}")
             item.setData(Qt.ItemDataRole.UserRole, (pair.a.id, pair.b.id))
             self.pair_list.addItem(item)
@@ -274,8 +274,8 @@ class PersonReviewDialog(Retranslated, QDialog):
             return
         self.reasons.setText(labelled(
             N_("Why they may be one person"),
-            "；".join(zh_text(REASONS[code]) for code in pair.reasons),
-            "། ".join(bo_text(REASONS[code]) for code in pair.reasons)))
+            "；".join(zh_text(PairReason(code).message) for code in pair.reasons),
+            "། ".join(bo_text(PairReason(code).message) for code in pair.reasons)))
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Possible duplicate persons"))

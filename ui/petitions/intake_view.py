@@ -49,7 +49,7 @@ from app.core.labels import (
 )
 from app.core.paths import AppPaths
 from app.persons import records as persons
-from app.persons.records import MATCH_REASONS, PersonInput, PersonMatch
+from app.persons.records import MatchReason, PersonInput, PersonMatch
 from app.petitions import intake as petitions
 from app.petitions.intake import PetitionInput
 from ui.core.tasks import Tasks
@@ -172,7 +172,7 @@ class PersonEditor(QWidget):
     def _show_matches(self) -> None:
         self.match_list.clear()
         for match in self.matches:
-            lines = [f"{pick(match.name_zh, match.name_bo)}  ·  {_(MATCH_REASONS[match.reason])}",
+            lines = [f"{pick(match.name_zh, match.name_bo)}  ·  {label(MatchReason, match.reason)}",
                      " ".join(x for x in (match.id_number, match.phone, match.county,
                                           match.township) if x)]
             for earlier in match.petitions:

@@ -38,19 +38,19 @@ from app.core.money import capital, parse_amount
 from app.petitions import outcomes
 from app.petitions.detail import petition_detail
 from app.petitions.outcomes import (
-    CONCILIATION_KINDS,
-    ESCALATION_KINDS,
-    ESCALATION_LEVELS,
-    HELPER_ROLES,
-    RESOLUTIONS,
-    UNANSWERABLE,
     ConciliationInput,
+    ConciliationKind,
     EscalationInput,
+    EscalationKind,
+    EscalationLevel,
     HelperInput,
+    HelperRole,
     LawsuitInput,
     LeadInput,
     OutcomeRecord,
     PetitionOutcomes,
+    Resolution,
+    Unanswerable,
 )
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
@@ -120,7 +120,7 @@ def describe(record: OutcomeRecord) -> tuple[str, str]:
     """What a record is and its details, in the display language."""
     details: list[str] = []
     if record.kind == "conciliation":
-        what = label(CONCILIATION_KINDS, record.code)
+        what = label(ConciliationKind, record.code)
         if record.court_confirmed:
             details.append(_("Confirmed by a court on {date}").format(
                 date=format_iso_date(record.confirmed_on)))
@@ -135,10 +135,10 @@ def describe(record: OutcomeRecord) -> tuple[str, str]:
         if record.with_labour_inspectorate:
             details.append(_("with the labour inspectorate"))
     elif record.kind == "escalation":
-        what = label(ESCALATION_KINDS, record.code)
-        details.append(label(ESCALATION_LEVELS, record.detail))
+        what = label(EscalationKind, record.code)
+        details.append(label(EscalationLevel, record.detail))
     elif record.kind == "helper":
-        what = label(HELPER_ROLES, record.code)
+        what = label(HelperRole, record.code)
         if record.detail:
             details.append(record.detail)
     else:
@@ -152,7 +152,7 @@ def describe(record: OutcomeRecord) -> tuple[str, str]:
 def resolution_text(found: PetitionOutcomes) -> str:
     if not found.resolution:
         return _("Not resolved yet")
-    return f"{label(RESOLUTIONS, found.resolution)} {format_iso_date(found.resolved_on, 'long')}"
+    return f"{label(Resolution, found.resolution)} {format_iso_date(found.resolved_on, 'long')}"
 
 
 def _e(text: str) -> str:
@@ -261,7 +261,7 @@ class ConciliationForm(_RecordForm):
     def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, petition_id, staff_id, received, parent)
-        self.conciliation_kind = CodeCombo(CONCILIATION_KINDS)
+        self.conciliation_kind = CodeCombo(ConciliationKind)
         self.concluded_on = self._date()
         self.court_confirmed = QCheckBox()
         self.confirmed_on = self._date()
@@ -363,8 +363,8 @@ class EscalationForm(_RecordForm):
     def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, petition_id, staff_id, received, parent)
-        self.escalation_kind = CodeCombo(ESCALATION_KINDS)
-        self.level = CodeCombo(ESCALATION_LEVELS)
+        self.escalation_kind = CodeCombo(EscalationKind)
+        self.level = CodeCombo(EscalationLevel)
         self.level.set_code("province")
         self.on_date = self._date()
         self.note = _note_edit()
@@ -397,7 +397,7 @@ class HelperForm(_RecordForm):
     def __init__(self, tasks: Tasks, petition_id: str, staff_id: str, received: QDate,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, petition_id, staff_id, received, parent)
-        self.role = CodeCombo(HELPER_ROLES)
+        self.role = CodeCombo(HelperRole)
         self.name = QLineEdit()
         self.name.setMaxLength(outcomes.MAX_NAME)
         self.on_date = self._date()
@@ -477,7 +477,7 @@ class OutcomesDialog(Retranslated, QDialog):
         column = QVBoxLayout(page)
         # Can it be answered at all?
         column.addWidget(section(N_("Can the petitioner be answered?")))
-        self.answerable = CodeCombo(UNANSWERABLE, blank=N_("Yes, it can be answered"))
+        self.answerable = CodeCombo(Unanswerable, blank=N_("Yes, it can be answered"))
         self.answerable_button = QPushButton()
         self.answerable_button.setAutoDefault(False)
         self.answerable_button.clicked.connect(self.save_answerable)
@@ -493,7 +493,7 @@ class OutcomesDialog(Retranslated, QDialog):
         column.addWidget(answerable_error)
         # How it was resolved.
         column.addWidget(section(N_("Resolution")))
-        self.resolution = CodeCombo(RESOLUTIONS, blank=N_("Not resolved yet"))
+        self.resolution = CodeCombo(Resolution, blank=N_("Not resolved yet"))
         self.resolved_on = _date_edit(self.received)
         self.resolution_button = QPushButton()
         self.resolution_button.setAutoDefault(False)

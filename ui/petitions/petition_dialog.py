@@ -56,7 +56,7 @@ from app.papers import documents as papers
 from app.petitions import intake as petitions
 from app.petitions import outcomes
 from app.petitions.detail import PetitionDetail, petition_detail
-from app.petitions.outcomes import UNANSWERABLE, PetitionOutcomes
+from app.petitions.outcomes import PetitionOutcomes, Unanswerable
 from ui.aid.case_dialog import AidCaseDialog, aid_html
 from ui.aid.visit_dialog import visits_html
 from ui.core.tasks import Tasks
@@ -161,7 +161,7 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
     if resolution is not None:  # how it was resolved (ui/petitions/outcomes_dialog.py)
         if resolution.unanswerable:
             parts.append(_row(N_("Cannot be answered"),
-                              label(UNANSWERABLE, resolution.unanswerable)))
+                              label(Unanswerable, resolution.unanswerable)))
         parts.append(_row(N_("Resolution"), resolution_text(resolution)))
     parts += ["</table>", _table_heading(N_("Petitioners"))]
     for p in d.parties:

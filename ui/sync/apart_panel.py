@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
+from app.core.labels import label
 from app.sync import service
 from app.sync.describe import TABLES
 from ui.core.tasks import Tasks
@@ -60,7 +61,7 @@ class ApartPanel(Retranslated, QWidget):
                 format_number(apart.changes),
                 " · ".join(sorted({_(TABLES[t]) for t in apart.tables if t in TABLES})) or "—",
                 apart.brought_by or _("This laptop"),
-                _(service.REASONS[apart.reason]),
+                label(service.ApartReason, apart.reason),
                 _("Yes") if apart.reissued else "",
             )
             for column, text in enumerate(cells):
