@@ -12,7 +12,7 @@ each beside the floor: plain ``sqlite3`` ``executemany`` of the same rows (the 8
 disk, committed, with WAL and ``synchronous = FULL`` as the store has them.
 
 A second pass attaches --attachments-mb of files (10 MB each: random bytes inside a PDF, so that
-``app.core.attachments.add_attachment`` accepts them) to a hearing on a copy of the master and times
+``app.hearings.attachments.add_attachment`` accepts them) to a hearing on a copy of the master and times
 export and import again, beside the floor of copying the same files on the same disk
 (``shutil.copyfile``, then fsync) plus the same ``executemany``. Prints the seconds (median of
 the runs), versions per second, the ratio to the floor, the package size and the process's peak
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from app.core import attachments
+from app.hearings import attachments
 from app.core.identity import set_up_device, this_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store

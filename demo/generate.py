@@ -522,7 +522,7 @@ def _attach_signed_scan(store: Store, agreement_id: str, clerk_id: str) -> None:
 
     from PIL import Image, ImageOps
 
-    from app.core import attachments
+    from app.hearings import attachments
     from app.papers import documents as papers
     last = papers.page_images(papers.render_agreement(store, agreement_id), dpi=60)[-1]
     with tempfile.TemporaryDirectory() as folder:

@@ -285,7 +285,7 @@ def test_moments_are_stored_in_utc_and_shown_in_local_time(office: Office,
 
     from PIL import Image
 
-    from app.core import attachments
+    from app.hearings import attachments
     from app.hearings import record as hearings
     from app.hearings.record import HearingInput
     from app.petitions.detail import petition_detail

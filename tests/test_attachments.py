@@ -13,14 +13,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
-from app.core import attachments
-from app.core.attachments import AttachmentRow
 from app.core.errors import AppError
 from app.core.i18n import _
 from app.core.paths import AppPaths
 from app.core.store import Store
-from app.hearings import agreements
+from app.hearings import agreements, attachments
 from app.hearings import record as hearings
+from app.hearings.attachments import AttachmentRow
 from app.hearings.record import HearingInput, OfficerInput
 from app.petitions.detail import petition_detail
 from models import Attachment

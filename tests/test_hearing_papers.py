@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
 
 from app.core.errors import AppError
+from app.core.fonts import shipped_fonts
 from app.core.store import Store
 from app.hearings import agreements
 from app.hearings import record as hearings
@@ -110,7 +111,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[DrawnLine]]:
 def _shaping_matches(pdf: bytes, lines: list[DrawnLine]) -> bool:
     """Whether every Tibetan run drawn in the PDF shows exactly the glyphs HarfBuzz chooses
     for that run in the same font (same glyphs, same order)."""
-    font = papers.shipped_fonts().tibetan
+    font = shipped_fonts().tibetan
     expected: Counter[tuple[Outline, ...]] = Counter()
     for line in lines:
         for face, part in layout.runs(line.text):
@@ -175,7 +176,7 @@ def _long_tibetan_agreement(case: Case) -> bytes:
 def test_400_syllables_without_spaces_break_after_tsheg_inside_the_margins(
         case: Case, drawn: list[DrawnLine]) -> None:
     pdf = _long_tibetan_agreement(case)
-    measurer = layout.Measurer(papers.shipped_fonts())
+    measurer = layout.Measurer(shipped_fonts())
     long_lines = [line for line in drawn if "བཀྲ་" in line.text and "ཞིབ་" in line.text]
     assert len(long_lines) > 10
     for line in drawn:
@@ -279,7 +280,7 @@ _MEASURER: list[layout.Measurer] = []
 def test_any_mixed_paragraph_wraps_inside_and_never_starts_a_line_with_a_tsheg(
         words: list[str], width: float, size: float) -> None:
     if not _MEASURER:
-        _MEASURER.append(layout.Measurer(papers.shipped_fonts()))
+        _MEASURER.append(layout.Measurer(shipped_fonts()))
     measurer = _MEASURER[0]
     text = " ".join("".join(words).split())
     lines = layout.wrap(text, width, size, measurer)

@@ -10,9 +10,8 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app.core import drafts
 from app.core.store import Store
-from app.hearings import agreements
+from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.record import OfficerInput
 from tests.helpers import office_with_staff, pdf_text, petition, register, tasks_for

@@ -9,10 +9,11 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QMessageBox
 
 import demo.generate as demo
-from app.core import drafts, i18n
+from app.core import i18n
 from app.core.paths import AppPaths
 from app.core.settings import load_settings, save_settings
 from app.core.store import open_store
+from app.petitions import drafts
 from app.petitions.detail import petition_detail
 from tests.qt_typing import type_text
 from ui.core.language import LanguageManager

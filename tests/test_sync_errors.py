@@ -47,7 +47,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     package from the master with one petition the field laptop lacks. Stores closed."""
     from PIL import Image
 
-    from app.core import attachments
+    from app.hearings import attachments
     from app.hearings import record as hearings
     from app.hearings.record import HearingInput
     from app.petitions.detail import petition_detail

@@ -52,7 +52,7 @@ def laptops(tmp_path: Path) -> Iterator[Laptops]:
     never imported into, and a full package on the stick."""
     from PIL import Image
 
-    from app.core import attachments
+    from app.hearings import attachments
     from app.hearings import record as hearings
     from app.hearings.record import HearingInput
     from app.petitions.detail import petition_detail

@@ -135,7 +135,7 @@ def test_attachments_travel_by_their_hash(office: Office) -> None:
 
     from PIL import Image
 
-    from app.core import attachments
+    from app.hearings import attachments
     from app.hearings import record as hearings
     from app.hearings.record import HearingInput
     from app.petitions.detail import petition_detail

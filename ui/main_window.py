@@ -304,35 +304,36 @@ class MainWindow(Retranslated, QMainWindow):
 
     def offer_draft(self) -> None:
         """At start: a petition being typed when Doorstep last stopped is offered back."""
-        from app.core import drafts
-        for petition_id in drafts.hearing_drafts(self.paths):
+        from app.hearings.drafts import hearing_drafts
+        from app.petitions.drafts import discard_intake_draft, load_intake_draft
+        for petition_id in hearing_drafts(self.paths):
             self.offer_hearing_draft(petition_id)
-        if drafts.load_intake_draft(self.paths) is None:
+        if load_intake_draft(self.paths) is None:
             return
         if confirm(self, _("A petition was being typed when Doorstep last closed, and it was "
                            "not registered. Continue with it?"), default_yes=True):
             self.intake.restore_draft()
             self.show_area("intake")
         else:
-            drafts.discard_draft(self.paths, drafts.INTAKE)
+            discard_intake_draft(self.paths)
 
     def offer_hearing_draft(self, petition_id: str) -> None:
         """A hearing being recorded when Doorstep stopped (a lid closed, a battery died)."""
-        from app.core import drafts
-        found = drafts.load_hearing_draft(self.paths, petition_id)
+        from app.hearings.drafts import discard_hearing_draft, load_hearing_draft
+        found = load_hearing_draft(self.paths, petition_id)
         try:
             number = self.tasks.call(petition_detail, petition_id).row.reg_no
         except AppError:
             found = None
         if found is None:
-            drafts.discard_draft(self.paths, drafts.hearing_draft_name(petition_id))
+            discard_hearing_draft(self.paths, petition_id)
             return
         if not confirm(
                 self,
                 _("A hearing for petition {number} was being recorded when Doorstep last closed, "
                   "and it was not saved. Continue with it?").format(number=number),
                 default_yes=True):
-            drafts.discard_draft(self.paths, drafts.hearing_draft_name(petition_id))
+            discard_hearing_draft(self.paths, petition_id)
             return
         dialog = PetitionDialog(self.tasks, self.paths, petition_id,
                                 self.settings.current_staff_id, self)

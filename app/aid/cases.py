@@ -20,10 +20,10 @@ from app.core import duties, labels
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.money import parse_amount, yuan_text
+from app.core.records import live_petition, log_activity
 from app.core.stamps import local_day_of, local_iso, utc_stamp
 from app.core.store import Store
 from app.persons.records import check_id_number
-from app.petitions.records import live_petition, log_activity
 from models import (
     AidCase,
     AidDecision,

@@ -20,8 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import Satisfaction, VisitMethod
+from app.core.records import live_petition, log_activity, party_names, staff_or_none
 from app.core.store import Store
-from app.petitions.records import live_petition, log_activity, party_names, staff_or_none
 from models import AidCase, Handover, Petition, ReturnVisit, Staff
 
 MAX_TEXT = 4000

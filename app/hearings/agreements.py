@@ -24,9 +24,9 @@ from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.files import write_atomically
 from app.core.i18n import N_
 from app.core.paths import AppPaths, resource_dir
+from app.core.records import live_petition, log_activity, staff_or_none
 from app.core.store import Store
 from app.hearings.record import place_text
-from app.petitions.records import live_petition, log_activity, staff_or_none
 from models import (
     Agreement,
     Hearing,

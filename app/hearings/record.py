@@ -13,10 +13,10 @@ from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import HearingKind, HearingOutcome, OfficerRole
+from app.core.records import live_petition, log_activity, staff_or_none
 from app.core.store import Store
 from app.persons.records import PHONE, normalise_name
 from app.petitions.intake import CLOCK_SLACK, parse_received
-from app.petitions.records import live_petition, log_activity, staff_or_none
 from models import (
     Hearing,
     HearingOfficer,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.aid import cases as aid
 from app.core import i18n
 from app.core.errors import AppError
+from app.core.fonts import shipped_fonts
 from app.core.i18n import N_
 from app.core.labels import (
     AidGroup,
@@ -25,7 +26,6 @@ from app.core.labels import (
     messages,
 )
 from app.core.money import capital
-from app.core.paths import fonts_dir
 from app.core.store import Store
 from app.hearings import agreements
 from app.hearings.record import HearingDetail, hearing_detail, place_text
@@ -49,7 +49,6 @@ from reports.hearing_papers import (
     Officer,
     Statement,
 )
-from reports.layout import FontFiles
 from reports.notices import (
     RECEIPT,
     REFERRAL_NOTICE,
@@ -64,11 +63,6 @@ PAPERS = {
     REPLY_NOTICE: N_("Procedural-reply notice"),
     REFERRAL_NOTICE: N_("Referral notice"),
 }
-
-
-def shipped_fonts() -> FontFiles:
-    folder = fonts_dir()
-    return FontFiles(folder / "NotoSerifTibetan-Regular.ttf", folder / "uming.ttc", 0)
 
 
 def _both_date(value: date) -> Both:

@@ -36,8 +36,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from app.core.errors import AppError
 from app.core.i18n import N_
 from app.core.labels import Vocabulary
+from app.core.records import log_activity, staff_or_none
 from app.core.store import Store
-from app.petitions.records import log_activity, staff_or_none
 from models import Base, Person, PersonPairReview, Petition, PetitionParty
 from models.base import STAMP_COLUMNS
 from models.sync import synced_tables

@@ -21,6 +21,7 @@ from app.core.labels import (
     ReplyKind,
     ReplyMethod,
 )
+from app.core.records import live_petition, log_activity, staff_or_none
 from app.core.store import Store
 from app.persons.records import PersonInput, apply_person, validate_person
 from app.petitions import numbering
@@ -36,7 +37,6 @@ from app.petitions.deadlines import (
     HolidayCalendar,
     due_date,
 )
-from app.petitions.records import live_petition, log_activity, staff_or_none
 from models import (
     DeadlineEvent,
     Device,

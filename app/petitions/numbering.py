@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import AppError
 from app.core.i18n import N_
+from app.core.records import log_activity
 from app.core.store import Store
-from app.petitions.records import log_activity
 from models import Activity, Device, NumberBlock, Office, Petition
 
 OWN_BLOCK = 100

@@ -20,8 +20,8 @@ from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import Codes, Vocabulary, messages
 from app.core.money import MAX_FEN, parse_amount
+from app.core.records import live_petition, log_activity, staff_or_none
 from app.core.store import Store
-from app.petitions.records import live_petition, log_activity, staff_or_none
 from models import (
     Agreement,
     Conciliation,

@@ -11,8 +11,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy import text as sql
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from app.core.records import party_names
 from app.core.store import Store
-from app.petitions.records import party_names
 from models import (
     Petition,
 )

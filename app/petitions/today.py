@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.core.records import party_names
 from app.core.store import Store
 from app.petitions.deadlines import PAUSED, HolidayCalendar, unknown_years
-from app.petitions.records import party_names
 from app.petitions.registry import SOON_DAYS
 from models import (
     HolidayOverride,

@@ -23,7 +23,7 @@ PDF, XLSX = ".pdf", ".xlsx"
 
 def render_pdf(store: Store, figures: Figures, mode: str,
                generated: datetime | None = None) -> bytes:
-    from app.papers.documents import shipped_fonts
+    from app.core.fonts import shipped_fonts
     from reports.statistics_pdf import render_statistics_pdf
 
     return render_statistics_pdf(report_data(store, figures, mode, generated), shipped_fonts())
@@ -42,7 +42,7 @@ def render_xlsx(store: Store, figures: Figures, mode: str,
 
 def chart_svg(spec: ChartSpec, mode: str) -> bytes:
     """A chart as SVG for the screen, its labels measured with the shipped fonts."""
-    from app.papers.documents import shipped_fonts
+    from app.core.fonts import shipped_fonts
     from reports.charts import chart_svg as render
 
     return render(spec, mode, shipped_fonts())

@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import attachments
-from app.core.attachments import AttachmentRow
 from app.core.errors import AppError
 from app.core.formatting import format_iso_date
 from app.core.i18n import _, ngettext
 from app.core.paths import AppPaths
+from app.hearings import attachments
+from app.hearings.attachments import AttachmentRow
 from ui.core.errors import show_error
 from ui.core.tasks import Tasks
 from ui.widgets.fields import confirm
@@ -287,10 +287,13 @@ class AttachmentViewer(Retranslated, QDialog):
 
     def __init__(self, paths: AppPaths, row: AttachmentRow,
                  parent: QWidget | None = None) -> None:
+        # Read first: a file that cannot be shown raises before any window exists, so no
+        # half-built viewer is left behind to receive events.
+        images = list(attachments.full_images(paths, row))
         super().__init__(parent)
         self.row = row
         self.pixmaps: list[QPixmap] = []
-        for png in attachments.full_images(paths, row):
+        for png in images:
             pixmap = QPixmap()
             pixmap.loadFromData(png, "PNG")
             self.pixmaps.append(pixmap)

@@ -32,12 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import drafts
 from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _, pick
 from app.core.labels import HearingKind, HearingOutcome, OfficerRole, StaffRole, label
 from app.core.paths import AppPaths
-from app.hearings import agreements
+from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.record import HearingContext, HearingInput, Participant, PersonChoice
 from app.papers import documents as papers
@@ -429,7 +428,7 @@ class HearingDialog(Retranslated, QDialog):
     def save_draft(self) -> None:
         value = self.value()
         if self.hearing_id is None and drafts.hearing_is_blank(value):
-            drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
+            drafts.discard_hearing_draft(self._paths, self.petition_id)
         else:
             drafts.save_hearing_draft(self._paths, value, self.hearing_id)
 
@@ -451,7 +450,7 @@ class HearingDialog(Retranslated, QDialog):
         except AppError as error:
             self.message.error(error.translated())
             return
-        drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
+        drafts.discard_hearing_draft(self._paths, self.petition_id)
         self._saved_outcome = self.value().outcome
         self.message.success(_("Hearing saved."))
         self.saved.emit(self.hearing_id)

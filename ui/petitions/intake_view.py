@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import drafts, duties
+from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_iso_date, format_short_datetime
 from app.core.i18n import N_, _, pick
@@ -50,6 +50,7 @@ from app.core.labels import (
 from app.core.paths import AppPaths
 from app.persons import records as persons
 from app.persons.records import MatchReason, PersonInput, PersonMatch
+from app.petitions import drafts
 from app.petitions import intake as petitions
 from app.petitions.intake import PetitionInput
 from ui.core.tasks import Tasks
@@ -464,7 +465,7 @@ class IntakeView(Retranslated, QWidget):
         self.errors.clear()
         for editor in self.editors():
             editor.errors.clear()
-        drafts.discard_draft(self._paths, drafts.INTAKE)
+        drafts.discard_intake_draft(self._paths)
         self.channel.setFocus()
 
     # -- drafts ---------------------------------------------------------------------------------
@@ -476,9 +477,9 @@ class IntakeView(Retranslated, QWidget):
     def save_draft(self) -> None:
         value = self.value()
         if drafts.is_blank(value):
-            drafts.discard_draft(self._paths, drafts.INTAKE)
+            drafts.discard_intake_draft(self._paths)
         else:
-            drafts.save_draft(self._paths, drafts.INTAKE, value)
+            drafts.save_intake_draft(self._paths, value)
 
     def restore_draft(self) -> bool:
         draft = drafts.load_intake_draft(self._paths)

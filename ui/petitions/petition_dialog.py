@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from app.aid import cases as aid
 from app.aid import visits
 from app.aid.cases import AidCaseDetail
-from app.core import drafts
 from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_date, format_iso_date, format_short_datetime
 from app.core.i18n import N_, _, pick
@@ -48,7 +47,7 @@ from app.core.labels import (
     label,
 )
 from app.core.paths import AppPaths
-from app.hearings import agreements
+from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.agreements import AgreementSummary
 from app.hearings.record import HearingSummary
@@ -434,7 +433,7 @@ class PetitionDialog(Retranslated, QDialog):
                     default_yes=True):
                 restore_draft = True
             else:
-                drafts.discard_draft(self._paths, drafts.hearing_draft_name(self.petition_id))
+                drafts.discard_hearing_draft(self._paths, self.petition_id)
         try:
             dialog = HearingDialog(self._tasks, self._paths, self.petition_id, self._staff_id,
                                    hearing_id, self, restore_draft=restore_draft)

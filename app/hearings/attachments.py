@@ -24,9 +24,9 @@ from app.core.errors import AppError, InvalidInputError, NotWrittenError, Valida
 from app.core.files import write_atomically
 from app.core.i18n import N_
 from app.core.paths import AppPaths
+from app.core.records import log_activity, staff_or_none
 from app.core.stamps import local_iso, utc_stamp
 from app.core.store import Store
-from app.petitions.records import log_activity, staff_or_none
 from models import Agreement, Attachment, Hearing
 
 log = logging.getLogger(__name__)

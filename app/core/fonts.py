@@ -1,0 +1,11 @@
+"""The fonts shipped inside the app, for every paper and report it prints."""
+
+from __future__ import annotations
+
+from app.core.paths import fonts_dir
+from reports.layout import FontFiles
+
+
+def shipped_fonts() -> FontFiles:
+    folder = fonts_dir()
+    return FontFiles(folder / "NotoSerifTibetan-Regular.ttf", folder / "uming.ttc", 0)
