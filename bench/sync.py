@@ -11,9 +11,9 @@ each beside the floor: plain ``sqlite3`` ``executemany`` of the same rows (the 8
 ``sync_version``, read from the master) into an empty table in a new database file on the same
 disk, committed, with WAL and ``synchronous = FULL`` as the store has them.
 
-A second pass attaches --attachments-mb of files (10 MB each: random bytes inside a PDF, so that
-``app.hearings.attachments.add_attachment`` accepts them) to a hearing on a copy of the master and times
-export and import again, beside the floor of copying the same files on the same disk
+A second pass attaches --attachments-mb of files (10 MB each: random bytes inside a PDF, so
+that ``app.hearings.attachments.add_attachment`` accepts them) to a hearing on a copy of the
+master and times export and import again, beside the floor of copying the same files on the same disk
 (``shutil.copyfile``, then fsync) plus the same ``executemany``. Prints the seconds (median of
 the runs), versions per second, the ratio to the floor, the package size and the process's peak
 memory (``ru_maxrss``). MB here is 2**20 bytes.
@@ -43,10 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from app.hearings import attachments
 from app.core.identity import set_up_device, this_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
+from app.hearings import attachments
 from app.hearings import record as hearings
 from app.hearings.record import HearingInput
 from app.persons.records import PersonInput
