@@ -30,8 +30,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate
 
 from app.core import i18n
+from app.core.fonts import shipped_fonts
 from app.hearings.agreements import SCRIPTS, parse_template, shipped_template
-from app.papers.documents import shipped_fonts
 from demo.generate import NAME_PARTS
 from reports import layout
 from reports.hearing_papers import AgreementData, AgreementParty, render_agreement

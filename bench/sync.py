@@ -13,10 +13,10 @@ disk, committed, with WAL and ``synchronous = FULL`` as the store has them.
 
 A second pass attaches --attachments-mb of files (10 MB each: random bytes inside a PDF, so
 that ``app.hearings.attachments.add_attachment`` accepts them) to a hearing on a copy of the
-master and times export and import again, beside the floor of copying the same files on the same disk
-(``shutil.copyfile``, then fsync) plus the same ``executemany``. Prints the seconds (median of
-the runs), versions per second, the ratio to the floor, the package size and the process's peak
-memory (``ru_maxrss``). MB here is 2**20 bytes.
+master and times export and import again, beside the floor of copying the same files on the
+same disk (``shutil.copyfile``, then fsync) plus the same ``executemany``. Prints the seconds
+(median of the runs), versions per second, the ratio to the floor, the package size and the
+process's peak memory (``ru_maxrss``). MB here is 2**20 bytes.
 
     ./dev bench sync [--dir DIR] [--versions 100000] [--attachments-mb 200] [--runs 3]
 """
