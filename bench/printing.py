@@ -31,7 +31,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from app.core import i18n
 from app.core.fonts import shipped_fonts
-from app.hearings.agreements import SCRIPTS, parse_template, shipped_template
+from app.hearings.agreements import SCRIPTS, fill_section, parse_template, shipped_template
 from demo.generate import NAME_PARTS
 from reports import layout
 from reports.hearing_papers import AgreementData, AgreementParty, render_agreement
@@ -43,7 +43,7 @@ def agreements(count: int, rng: random.Random) -> list[AgreementData]:
     """``count`` bilingual agreements drafted from the shipped templates, with different
     petitioners, matters and clause counts."""
     templates = {script: parse_template(shipped_template(script).read_text(encoding="utf-8"),
-                                        str(shipped_template(script)))
+                                        str(shipped_template(script)), script)
                  for script in SCRIPTS}
     result = []
     for number in range(1, count + 1):
@@ -61,7 +61,7 @@ def agreements(count: int, rng: random.Random) -> list[AgreementData]:
                    "hearing_date": "ཕྱི་ལོ་2026 ཟླ་བ་བཅུ་པའི་ཚེས་29",
                    "place": "窝赛乡查干村二社", "host": "སངས་རྒྱས་ལྷ་མོ"},
         }
-        sections = {script: {name: text.format_map(values[script])
+        sections = {script: {name: fill_section(text, values[script], script)
                              for name, text in templates[script].items()}
                     for script in SCRIPTS}
         extra = rng.randint(0, 3)

@@ -15,6 +15,7 @@ import re
 from functools import cache
 
 from app.core.paths import locale_dir
+from app.core.tibetan import TibetanText
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,8 @@ class BilingualTranslations(gettext.NullTranslations):
         if "&" in a:
             # One keyboard accelerator per label: the first script keeps it.
             b = _ACCELERATOR.sub("", b).replace("&", "")
-        return f"{a}{self.separator}{b}"
+        # The Tibetan half may name the cases of its fields ({name:ins}).
+        return TibetanText(f"{a}{self.separator}{b}")
 
     def gettext(self, message: str) -> str:
         return self._join(self.first.gettext(message), self.second.gettext(message))
@@ -60,11 +62,39 @@ class BilingualTranslations(gettext.NullTranslations):
                           self.second.npgettext(context, msgid1, msgid2, n))
 
 
+class TibetanTranslations(gettext.NullTranslations):
+    """The Tibetan catalog: its texts are ``TibetanText``, whose ``format`` writes the particle
+    each filled-in name takes where the translator named its case (``{name:ins}``,
+    ``app.core.tibetan``), so every caller formatting a Tibetan message gets the grammar."""
+
+    def __init__(self, catalog: gettext.NullTranslations) -> None:
+        super().__init__()
+        self.add_fallback(catalog)
+
+    def gettext(self, message: str) -> str:
+        return TibetanText(super().gettext(message))
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return TibetanText(super().ngettext(msgid1, msgid2, n))
+
+    def pgettext(self, context: str, message: str) -> str:
+        return TibetanText(super().pgettext(context, message))
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return TibetanText(super().npgettext(context, msgid1, msgid2, n))
+
+
 @cache
 def catalog(script: str) -> gettext.NullTranslations:
     """The catalog for ``zh`` or ``bo``: the compiled ``.mo``, or, when it is missing or older
     than its ``.po`` (a translator's fix not yet compiled by ``./dev setup``), the ``.po`` read
-    as it is. Nothing is written: the program's folder may be read-only."""
+    as it is. Nothing is written: the program's folder may be read-only. The Tibetan catalog
+    writes particles after filled-in names (``TibetanTranslations``)."""
+    found = _read_catalog(script)
+    return TibetanTranslations(found) if script == BO else found
+
+
+def _read_catalog(script: str) -> gettext.NullTranslations:
     from app.core import i18n_build
     locale = CATALOG_LOCALES[script]
     po_path, mo_path = i18n_build.catalog_files(locale)

@@ -5,13 +5,16 @@ The templates are plain UTF-8 files, one per script. The defaults ship in ``app/
 office edits its own copies in ``templates/`` in the data folder (written there on first use) and
 those win. A template has four sections, ``[matter]``, ``[office]``, ``[petitioner]`` and
 ``[closing]``; one line is one paragraph; ``{name}`` fields are filled in from the case; lines
-starting with ``#`` are notes for whoever edits the file.
+starting with ``#`` are notes for whoever edits the file. In the Tibetan template a field names
+the case of the particle that follows it (``{office:ins}``, ``app.core.tibetan``): the particle
+is spelled for the name filled in.
 """
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +22,7 @@ from pathlib import Path
 from babel import dates
 from sqlalchemy import select
 
-from app.core import i18n
+from app.core import i18n, tibetan
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.files import write_atomically
 from app.core.i18n import N_
@@ -96,8 +99,9 @@ def ensure_office_templates(paths: AppPaths) -> Path:
     return office_template(paths, "zh").parent
 
 
-def parse_template(text: str, source: str) -> dict[str, str]:
-    """The sections of a template file; a clear error naming the file when it is broken."""
+def parse_template(text: str, source: str, script: str) -> dict[str, str]:
+    """The sections of a template file in ``script``; a clear error naming the file when it is
+    broken."""
     sections: dict[str, list[str]] = {}
     current: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -117,10 +121,16 @@ def parse_template(text: str, source: str) -> dict[str, str]:
                               "{line}."), file=source, line=number)
         if stripped:
             sections[current].append(stripped)
-        for _literal, name, _spec, _conv in string.Formatter().parse(stripped):
+        for _literal, name, spec, _conv in string.Formatter().parse(stripped):
             if name is not None and name not in FIELDS:
                 raise AppError(N_("The template {file} uses an unknown field {{{name}}} on line "
                                   "{line}."), file=source, name=name, line=number)
+            if name is not None and spec and (script != "bo"
+                                              or tibetan.Case.lookup(spec) is None):
+                raise AppError(N_("The template {file} has {{{name}:{case}}} on line {line}: "
+                                  "only the Tibetan template names a case after the colon, "
+                                  "one of gen, ins, term and sep."),
+                               file=source, name=name, case=spec, line=number)
     missing = [name for name in SECTIONS if name not in sections]
     if missing:
         raise AppError(N_("The template {file} lacks the section [{name}]."), file=source,
@@ -137,7 +147,7 @@ def load_template(paths: AppPaths, script: str) -> dict[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise AppError(N_("The template {file} cannot be read: {reason}"), file=str(chosen),
                        reason=str(exc)) from exc
-    return parse_template(text, str(chosen))
+    return parse_template(text, str(chosen), script)
 
 
 def _long_date(value: date, script: str) -> str:
@@ -188,8 +198,10 @@ class AgreementDetail:
     procurator_bo: str
 
 
-def _fill(section: str, values: dict[str, str]) -> str:
-    return section.format_map(values)
+def fill_section(section: str, values: Mapping[str, str], script: str) -> str:
+    """A template section filled in; in Tibetan each name takes the particle its field's case
+    asks for (``{office:ins}`` → ཞིབ་ཚགས་ཁང་གིས)."""
+    return tibetan.fill(section, values) if script == "bo" else section.format_map(values)
 
 
 def draft_agreement(store: Store, paths: AppPaths, hearing_id: str, staff_id: str = "") -> str:
@@ -222,7 +234,7 @@ def draft_agreement(store: Store, paths: AppPaths, hearing_id: str, staff_id: st
             bo = script == "bo"
             values = {
                 # A Tibetan name ends with a shad; inside a sentence it must not.
-                "office": (office.name_bo.rstrip("།") or office.name_zh) if bo
+                "office": (office.name_bo.rstrip("།་") or office.name_zh) if bo
                 else office.name_zh,
                 "petitioners": ("  " if bo else "、").join(
                     ((p.name_bo or p.name_zh) if bo else (p.name_zh or p.name_bo))
@@ -233,7 +245,8 @@ def draft_agreement(store: Store, paths: AppPaths, hearing_id: str, staff_id: st
                 "host": ((host.name_bo or host.name_zh) if bo else host.name_zh) if host else "",
             }
             for name in SECTIONS:
-                setattr(text, f"{name}_{script}", _fill(templates[script][name], values))
+                setattr(text, f"{name}_{script}",
+                        fill_section(templates[script][name], values, script))
         agreement = Agreement(
             petition_id=petition.id, hearing_id=hearing.id, status="drafted",
             agreed_on=text.agreed_on, place=place,
