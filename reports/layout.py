@@ -2,7 +2,8 @@
 
 ReportLab shapes Tibetan correctly (stacks, vowel signs) only when it does not wrap the text
 itself: its own wrapping misplaces vowel signs on long runs and breaks before a tsheg. So text is
-broken into lines here, and each line is drawn as a shaped paragraph too wide to wrap.
+broken into lines here, and each line's Tibetan is drawn as HarfBuzz shapes it
+(:mod:`reports.shaped_font`, which also makes it copy and search as the text it shows).
 
 Breaks are allowed
 - in Tibetan after the tsheg ་ and the shad ། (and the other shad forms), never before them;
@@ -15,20 +16,19 @@ so a line never crosses the margin.
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import uharfbuzz as hb
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
+
+from reports.shaped_font import ShapedFont, draw_shaped
 
 TIBETAN_FONT = "DoorstepTibetan"
 CHINESE_FONT = "DoorstepSong"
@@ -50,16 +50,20 @@ class FontFiles:
 
 
 def register_fonts(fonts: FontFiles) -> None:
-    """Register the two faces with ReportLab, shaping on for Tibetan; call once per document.
+    """Register the two faces with ReportLab; call once per document (each is loaded once per
+    process, and again only for another file).
 
-    The Tibetan face is registered afresh each time (under 2 ms): ReportLab gives shaped glyphs
-    that have no character of their own private-use codes in the order it first meets them, for
-    the life of the font object, so a reused one would make a paper's bytes depend on what was
-    printed before it. The Chinese face is not shaped and is loaded once per process.
+    The Tibetan face is a :class:`reports.shaped_font.ShapedFont`: drawn as HarfBuzz shapes it,
+    with codes whose text is what each glyph shows, given per document (so a paper's bytes do
+    not depend on what was printed before it). The Chinese face is not shaped.
     """
-    if TIBETAN_FONT in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.getFont(TIBETAN_FONT).unregister()  # registerFont keeps an existing one
-    pdfmetrics.registerFont(TTFont(TIBETAN_FONT, str(fonts.tibetan), shapable=True))
+    registered = pdfmetrics.getRegisteredFontNames()
+    if TIBETAN_FONT in registered:
+        old = pdfmetrics.getFont(TIBETAN_FONT)
+        if not isinstance(old, ShapedFont) or old.face.filename != str(fonts.tibetan):
+            old.unregister()  # registerFont keeps an existing one
+    if TIBETAN_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(ShapedFont(TIBETAN_FONT, str(fonts.tibetan)))
     if CHINESE_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(CHINESE_FONT, str(fonts.chinese),
                                        subfontIndex=fonts.chinese_index))
@@ -216,27 +220,19 @@ def _fill(pieces: list[str], width: float, size: float, measurer: Measurer,
     return lines
 
 
-@cache
-def _tibetan_style(size: float) -> ParagraphStyle:
-    return ParagraphStyle(f"tibetan-{size}", fontName=TIBETAN_FONT, fontSize=size,
-                          leading=size * 2, shaping=1)
-
-
 def draw_line(canvas: Any, line: str, x: float, baseline: float, size: float,
               measurer: Measurer) -> None:
     """Draw one line at ``baseline``, run by run.
 
-    A Tibetan run is drawn as a shaped paragraph in the Tibetan face alone (ReportLab misdraws
-    runs when one shaped paragraph mixes faces); other runs with ``drawString``. Each run starts
-    where HarfBuzz says the previous one ended, the same advances ReportLab shapes with.
+    A Tibetan run is drawn glyph by glyph as HarfBuzz shapes it, with a text layer that reads
+    back as the run (:func:`reports.shaped_font.draw_shaped`); other runs with ``drawString``.
+    Each run starts where HarfBuzz says the previous one ended.
     """
     for font, part in runs(line):
         if font == TIBETAN_FONT:
-            style = _tibetan_style(size)
-            para = Paragraph(html.escape(part, quote=False), style)
-            para.wrap(100_000, style.leading)  # never wraps: the line was broken already
-            # A one-line paragraph puts its baseline fontSize below its top.
-            para.drawOn(canvas, x, baseline - (style.leading - size))
+            # (A trailing space shows nothing; the next run starts after it all the same.)
+            draw_shaped(canvas, pdfmetrics.getFont(TIBETAN_FONT), part.rstrip(" "), x,
+                        baseline, size)
         else:
             canvas.setFont(font, size)
             canvas.drawString(x, baseline, part)

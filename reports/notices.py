@@ -16,6 +16,8 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
@@ -149,8 +151,19 @@ def numbered_canvas(page_label: gettext.NullTranslations, measurer: Measurer) ->
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # A canvas starts each page in its initial font: Helvetica, listed (unembedded) in
+            # every PDF, unless it is one of ours, which is only embedded where it draws.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or CHINESE_FONT
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+
+        def setFont(self, psfontname: str, size: float,  # noqa: N802 (ReportLab's name)
+                    leading: float | None = None) -> None:
+            # Tables and charts select their default font (Helvetica) though all their text
+            # is ours: a standard font is not embedded, so ours stands in for it.
+            if not isinstance(pdfmetrics.getFont(psfontname), TTFont):
+                psfontname = CHINESE_FONT
+            super().setFont(psfontname, size, leading)
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             self._pages.append(dict(self.__dict__))

@@ -17,7 +17,6 @@ import pypdfium2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reportlab.lib.styles import ParagraphStyle
 
 from app.core.errors import AppError
 from app.core.fonts import shipped_fonts
@@ -29,6 +28,7 @@ from app.papers import documents as papers
 from app.petitions.detail import petition_detail
 from reports import layout
 from reports.notices import LEFT, RIGHT
+from reports.shaped_font import PlacedGlyph, ShapedFont
 from tests.helpers import office_with_staff, pdf_text, petition, register, tashi
 from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs
 from tests.test_papers import TIBETAN_SYLLABLES
@@ -155,10 +155,12 @@ def test_tibetan_in_the_pdf_is_shaped_as_harfbuzz_shapes_it(
 
 def test_the_shaping_check_fails_when_shaping_is_off(
         case: Case, drawn: list[DrawnLine], monkeypatch: pytest.MonkeyPatch) -> None:
-    def unshaped(size: float) -> ParagraphStyle:
-        return ParagraphStyle(f"unshaped-{size}", fontName=layout.TIBETAN_FONT, fontSize=size,
-                              leading=size * 2, shaping=0)
-    monkeypatch.setattr(layout, "_tibetan_style", unshaped)
+    def unshaped(font: ShapedFont, text: str) -> tuple[PlacedGlyph, ...]:
+        """Each character's nominal glyph, side by side, as unshaped text is drawn."""
+        glyphs = [font.face.charToGlyph.get(ord(ch), 0) for ch in text]
+        return tuple(PlacedGlyph(gid, ch, font.face.hmetrics[gid][0], 0, 0)
+                     for gid, ch in zip(glyphs, text, strict=True))
+    monkeypatch.setattr(ShapedFont, "shape", unshaped)
     pdf = papers.render_agreement(case.store, case.agreement_id)
     assert not _shaping_matches(pdf, drawn)
 

@@ -1,0 +1,263 @@
+"""Shaped text whose PDF text layer reads back as the text that was shaped.
+
+ReportLab gives each glyph of a font subset one 8-bit code whose ToUnicode entry is one
+character, so the glyphs HarfBuzz substitutes for a Tibetan stack (ཀླུ, or even the ུ under བ)
+have no character of their own: ReportLab gives them private-use characters, and a copy or a
+search of the paper finds ``\\ue000ོ`` where སྒྲོ was printed.
+
+Here, as fpdf2 does (``SubsetMap`` in ``fpdf/fonts.py``), a code stands for a glyph *with the
+text it shows*: HarfBuzz groups the glyphs of each grapheme cluster (a stack with its vowel
+signs, a tsheg, a space) and reports which characters they came from; the first glyph of the
+cluster gets a code whose ToUnicode entry is the cluster's whole text, every other glyph of the
+cluster a code mapped to nothing. The same glyph standing for different texts gets different
+codes. A reader extracting the text then gets the characters as they were written, in their
+order, whatever glyphs and positions drew them, and nothing for the marks drawn over or under a
+letter (so no space is guessed after a vowel sign).
+
+The glyphs are placed exactly as HarfBuzz places them (advances, offsets), with the same font
+file ReportLab embeds and subsets; only the code assignment and the ToUnicode map are ours.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import uharfbuzz as hb
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+
+# Keys for glyphs in the face's character tables (``charToGlyph``, ``charWidths``), which
+# ReportLab's subsetter reads: above every Unicode code point, so no character meets them.
+_GLYPH_KEY = 0x110000
+_CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class PlacedGlyph:
+    """One glyph as HarfBuzz places it, in font units, with the text its code stands for."""
+
+    gid: int
+    text: str
+    x_advance: int
+    x_offset: int
+    y_offset: int
+
+
+@dataclass
+class _DocumentState:
+    """The codes one document uses: subset ``n`` holds codes ``n*256 … n*256+255``."""
+
+    codes: dict[tuple[int, str], int] = field(default_factory=dict)
+    subsets: list[list[int]] = field(default_factory=list)  # glyph keys, by code
+    texts: list[list[str]] = field(default_factory=list)  # ToUnicode text, by code
+    current: int = -1  # the subset new codes with text go to
+    internalName: str | None = None  # noqa: N815 (ReportLab's name)
+    namePrefix: str = "F"  # noqa: N815 (ReportLab's name)
+    frozen: bool = False
+
+
+class ShapedFont(TTFont):  # type: ignore[misc]
+    """A TrueType font drawn glyph by glyph as HarfBuzz shapes it (:func:`draw_shaped`), each
+    code of its subsets standing for a glyph and the text it shows."""
+
+    def __init__(self, name: str, filename: str) -> None:
+        super().__init__(name, filename, shapable=False)  # shaped here, not by ReportLab
+        self.state: weakref.WeakKeyDictionary[Any, _DocumentState] = \
+            weakref.WeakKeyDictionary()
+        face = hb.Face(hb.Blob.from_file_path(filename))
+        self.upem = face.upem
+        self._hb_font = hb.Font(face)
+        self._shaped: dict[str, tuple[PlacedGlyph, ...]] = {}
+
+    def shape(self, text: str) -> tuple[PlacedGlyph, ...]:
+        """The glyphs of ``text`` in order, each with its cluster's text on the cluster's first
+        glyph and ``""`` on the others (remembered: papers repeat their words)."""
+        found = self._shaped.get(text)
+        if found is not None:
+            return found
+        buf = hb.Buffer()
+        buf.add_str(text)
+        buf.guess_segment_properties()
+        buf.cluster_level = hb.BufferClusterLevel.MONOTONE_GRAPHEMES
+        hb.shape(self._hb_font, buf, {})
+        infos, positions = buf.glyph_infos, buf.glyph_positions
+        # Clusters are the indices of the first characters they cover; a cluster's text runs
+        # to the next cluster's start (HarfBuzz keeps them in text order for a left-to-right
+        # script, which Tibetan and everything else printed here are).
+        starts = sorted({info.cluster for info in infos})
+        ends = {start: end for start, end in zip(starts, [*starts[1:], len(text)], strict=True)}
+        glyphs: list[PlacedGlyph] = []
+        previous = -1
+        for info, pos in zip(infos, positions, strict=True):
+            cluster = info.cluster
+            own = text[cluster:ends[cluster]] if cluster != previous else ""
+            previous = cluster
+            glyphs.append(PlacedGlyph(info.codepoint, own, pos.x_advance, pos.x_offset,
+                                      pos.y_offset))
+        found = tuple(glyphs)
+        if len(self._shaped) > _CACHE_LIMIT:
+            self._shaped.clear()
+        self._shaped[text] = found
+        return found
+
+    def _document(self, doc: Any) -> _DocumentState:
+        state = self.state.get(doc)
+        if state is None:
+            state = self.state[doc] = _DocumentState()
+        return state
+
+    def code(self, doc: Any, glyph: PlacedGlyph) -> int:
+        """The document's code for ``glyph`` showing its text: subset ``code >> 8``, byte
+        ``code & 0xFF``; new pairs get the next free code (0 is .notdef in a subset).
+
+        A glyph that shows no text of its own (a vowel sign its cluster's first glyph already
+        stands for) gets code 0 of a subset of its own, mapped to no text: only code 0 reads
+        back as nothing everywhere (PDFium reports any other code that maps to no text as the
+        character with the code's number). A paper has a handful of these glyphs (the vowel
+        signs drawn apart from their stacks), each a subset of about a kilobyte.
+        """
+        state = self._document(doc)
+        key = (glyph.gid, glyph.text)
+        found = state.codes.get(key)
+        if found is None:
+            assert not state.frozen, f"font {self.fontName} already written"
+            glyph_key = _GLYPH_KEY + glyph.gid
+            if glyph_key not in self.face.charToGlyph:
+                self.face.charToGlyph[glyph_key] = glyph.gid
+                self.face.charWidths[glyph_key] = self.face._pdfScale(
+                    self.face.hmetrics[glyph.gid][0])
+            if not glyph.text:
+                state.subsets.append([glyph_key])
+                state.texts.append([""])
+                found = (len(state.subsets) - 1) << 8
+            else:
+                if state.current < 0 or len(state.subsets[state.current]) == 256:
+                    state.current = len(state.subsets)
+                    state.subsets.append([_GLYPH_KEY])
+                    state.texts.append([""])
+                found = state.current << 8 | len(state.subsets[state.current])
+                state.subsets[state.current].append(glyph_key)
+                state.texts[state.current].append(glyph.text)
+            state.codes[key] = found
+        return found
+
+    # ReportLab's hooks: unshaped text (``drawString``), a subset's resource name, and the
+    # subsets' objects when the document is saved.
+
+    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:  # noqa: N802
+        """Unshaped text as (subset, codes) chunks, each character its nominal glyph with
+        itself as its text."""
+        chunks: list[tuple[int, bytearray]] = []
+        char_to_glyph = self.face.charToGlyph
+        for ch in text:
+            gid = char_to_glyph.get(32 if ch == "\xa0" else ord(ch), 0)
+            code = self.code(doc, PlacedGlyph(gid, ch if gid else "", 0, 0, 0))
+            if not chunks or chunks[-1][0] != code >> 8:
+                chunks.append((code >> 8, bytearray()))
+            chunks[-1][1].append(code & 0xFF)
+        return [(subset, bytes(codes)) for subset, codes in chunks]
+
+
+    def getSubsetInternalName(self, subset: int, doc: Any) -> str:  # noqa: N802
+        state = self._document(doc)
+        if state.internalName is None:
+            state.internalName = state.namePrefix + repr(len(doc.fontMapping) + 1)
+            doc.fontMapping[self.fontName] = "/" + state.internalName
+            doc.delayedFonts.append(self)
+        return f"/{state.internalName}+{subset}"
+
+    def addObjects(self, doc: Any) -> None:  # noqa: N802
+        """The subsets as TrueType fonts, as ReportLab writes its own, but with a ToUnicode map
+        from each code to the text its glyph shows."""
+        state = self._document(doc)
+        state.frozen = True
+        for number, keys in enumerate(state.subsets):
+            internal = self.getSubsetInternalName(number, doc)[1:]
+            base = b"".join((SUBSETN(number), b"+", self.face.name,
+                             self.face.subfontNameX)).decode("pdfdoc")
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = f"Font {self.fontName} subset {number} (shaped)"
+            font.Name = internal
+            font.BaseFont = base
+            font.FirstChar = 0
+            font.LastChar = len(keys) - 1
+            font.Widths = pdfdoc.PDFArray([self.face.getCharWidth(k) for k in keys])
+            cmap = pdfdoc.PDFStream()
+            cmap.content = to_unicode_cmap(base, state.texts[number])
+            if doc.compression:
+                cmap.filters = [pdfdoc.PDFZCompress]
+            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base)
+            font.FontDescriptor = self.face.addSubsetObjects(doc, base, keys)
+            doc.Reference(font, internal)
+            doc.idToObject["BasicFonts"].dict[internal] = font
+        del self.state[doc]
+
+
+def _utf16(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
+def to_unicode_cmap(name: str, texts: list[str]) -> str:
+    """A ToUnicode CMap from each code to its text (several characters for a cluster). Code 0
+    (.notdef, or a glyph whose cluster's first glyph has the text) maps to no text: ``<>``,
+    which pdftotext, PDFium and pypdf all read as nothing (without an entry, pypdf and PDFium
+    would report a code they cannot map as the character with its number)."""
+    entries = ["<00> <>"] + [f"<{code:02X}> <{_utf16(text)}>"
+                             for code, text in enumerate(texts) if code]
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo", f"<< /Registry ({name})", f"/Ordering ({name})",
+             "/Supplement 0", ">> def", f"/CMapName /{name} def", "/CMapType 2 def",
+             "1 begincodespacerange", "<00> <FF>", "endcodespacerange"]
+    for start in range(0, len(entries), 100):  # at most 100 entries to a block
+        block = entries[start:start + 100]
+        lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines)
+
+
+def draw_shaped(canvas: Any, font: ShapedFont, text: str, x: float, baseline: float,
+                size: float) -> float:
+    """Draw ``text`` shaped, its first glyph's origin at (``x``, ``baseline``), in the
+    canvas's fill colour; returns its advance in points."""
+    doc = canvas._doc  # ReportLab keeps a font's subsets per document; so are our codes
+    scale = 1000 / font.upem  # font units to a PDF font's thousandths of the size
+    ops = ["q BT", f"1 0 0 1 {fp_str(x)} {fp_str(baseline)} Tm"]
+    subset, rise = -1, 0
+    pieces: list[str] = []
+    advance = 0
+
+    def flush() -> None:
+        if pieces:
+            ops.append(f"[{' '.join(pieces)}] TJ")
+            pieces.clear()
+
+    for glyph in font.shape(text):
+        code = font.code(doc, glyph)
+        if code >> 8 != subset:
+            flush()
+            subset = code >> 8
+            ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf")
+        if glyph.y_offset != rise:
+            flush()
+            rise = glyph.y_offset
+            ops.append(f"{fp_str(rise * size / font.upem)} Ts")
+        width = font.face.charWidths[_GLYPH_KEY + glyph.gid]
+        # Move right by the offset, show the glyph (which advances by its width), then move to
+        # where HarfBuzz puts the next glyph: ``TJ`` numbers move left, in thousandths.
+        if glyph.x_offset:
+            pieces.append(fp_str(-glyph.x_offset * scale))
+        pieces.append(f"({escapePDF(bytes((code & 0xFF,)))})")
+        back = width - (glyph.x_advance - glyph.x_offset) * scale
+        if abs(back) > 1e-6:
+            pieces.append(fp_str(back))
+        advance += glyph.x_advance
+    flush()
+    ops.append("ET Q")
+    canvas.addLiteral(" ".join(ops))
+    return float(advance * size / font.upem)
+
+
+__all__ = ["PlacedGlyph", "ShapedFont", "draw_shaped", "to_unicode_cmap"]
