@@ -110,6 +110,7 @@ def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
                      bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The settle-and-withdraw agreement as PDF bytes (same data, same bytes)."""
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(data.procurator, *(party.name for party in data.parties))
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Settle-and-withdraw agreement"))
     paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
@@ -183,6 +184,8 @@ def render_hearing_notice(data: HearingNoticeData, zh: gettext.NullTranslations,
                           bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The notice telling the parties when and where the hearing is held."""
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(data.addressees, data.host, *data.procurators,
+                     *(officer.name for officer in data.officers))
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Hearing notice"))
     paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
@@ -230,6 +233,8 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
                    bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The record of what was said and decided at the hearing, with everyone's signature."""
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(data.host, *data.procurators, *data.parties,
+                     *(officer.name for officer in data.officers))
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Hearing minutes"))
     paper.gap(4 * mm)

@@ -24,6 +24,8 @@ from reports.notices import (
     TITLE_SIZE,
     Both,
     SealBox,
+    grid_tracking,
+    names_of,
     numbered_canvas,
     paper_document,
 )
@@ -101,6 +103,7 @@ class Paper:
         rl_config.invariant = 1
         register_fonts(fonts)
         self.measurer = Measurer(fonts)
+        self.measurer.tracking = grid_tracking(BODY_SIZE[bilingual])
         self.bilingual = bilingual
         self.scripts = [("bo", bo), ("zh", zh)] if bilingual else [("zh", zh)]
         self.size = BODY_SIZE[bilingual]
@@ -174,6 +177,10 @@ class Paper:
     def named_lines(self, message: str, name: Both) -> list[str]:
         """The same label, one line per script (for signature rows)."""
         return [tr.gettext(message).format(name=name.get(script)) for script, tr in self.scripts]
+
+    def keep_whole(self, *names: Both) -> None:
+        """Names never broken across lines, in every script."""
+        self.measurer.keep = tuple(sorted({*self.measurer.keep, *names_of(*names)}))
 
     def gap(self, height: float) -> None:
         self.story.append(Spacer(1, height))
