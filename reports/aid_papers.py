@@ -116,7 +116,8 @@ def render_aid_decision(data: AidDecisionData, zh: gettext.NullTranslations,
     paper.gap(2 * mm)
     names = [p.name for p in data.persons]
     if data.facts.strip():
-        paper.para(lambda s, _: _("Having examined the application, this office finds:"))
+        paper.para(lambda s, _: _("Having examined the application, this office finds:"),
+                   keep_with_next=True)
         for line in data.facts.splitlines():
             if line.strip():
                 paper.once(line.strip())
@@ -132,11 +133,11 @@ def render_aid_decision(data: AidDecisionData, zh: gettext.NullTranslations,
             "state judicial aid of a reduced amount: {amount}.").format(
                 proposed=data.proposed.get(s), names=_names(names, s),
                 amount=_money(data.amount, data.amount_capital, s, _)))
-        paper.para(lambda s, _: _("The reason for reducing the amount:"))
+        paper.para(lambda s, _: _("The reason for reducing the amount:"), keep_with_next=True)
     elif data.decision == REFUSED:
         paper.para(lambda s, _: _("This office does not grant {names} state judicial "
                                   "aid.").format(names=_names(names, s)))
-        paper.para(lambda s, _: _("The reason:"))
+        paper.para(lambda s, _: _("The reason:"), keep_with_next=True)
     else:
         raise ValueError(f"unknown decision {data.decision!r}")
     if data.decision in (REDUCED, REFUSED):

@@ -110,6 +110,7 @@ def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
                      bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The settle-and-withdraw agreement as PDF bytes (same data, same bytes)."""
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(data.procurator, *(party.name for party in data.parties))
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Settle-and-withdraw agreement"))
     paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
@@ -130,11 +131,12 @@ def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
         paper.para(party_line, indent=False)
     paper.gap(3 * mm)
     _section(paper, data.matter)
-    paper.para(lambda s, _: _("Party A undertakes:"), indent=False)
+    paper.heading(lambda s, _: _("Party A undertakes:"))
     _section(paper, data.office_terms, numbered=True)
-    paper.para(lambda s, _: _("Party B undertakes:"), indent=False)
+    paper.heading(lambda s, _: _("Party B undertakes:"))
     _section(paper, data.petitioner_terms, numbered=True)
-    _section(paper, data.closing)
+    # The signatures go with at least the agreement's last paragraph, its place and date.
+    last = _section(paper, data.closing)
     paper.para(lambda s, _: _("Signed at: {place}").format(place=data.place)
                if data.place else "", indent=False, space_after=0.0)
     paper.para(lambda s, _: _("Date: {date}").format(date=data.agreed_on.get(s)),
@@ -155,29 +157,35 @@ def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
             paper.named_lines(N_("Party B (signature): {name}"), party.name),
             paper.measurer, paper.size, max(paper.leading(s) for s, _tr in paper.scripts),
             thumbprint=thumb))
-    paper.story.append(KeepTogether(signatures))
+    paper.keep_together(last, *signatures)
     return paper.build(zh.gettext("Settle-and-withdraw agreement"), data.office.zh,
                        data.reg_no)
 
 
-def _section(paper: Paper, text: Both, numbered: bool = False) -> None:
-    """A section of the agreement, paragraph by paragraph in each script; numbered clauses."""
+def _section(paper: Paper, text: Both, numbered: bool = False) -> int:
+    """A section of the agreement, paragraph by paragraph in each script; numbered clauses.
+    Returns where its last paragraph (in every script) starts in the story."""
     lines = {script: _paragraphs(text.get(script)) for script, _tr in paper.scripts}
     count = max(len(found) for found in lines.values())
+    last = len(paper.story)
     for index in range(count):
+        last = len(paper.story)
         for script, _tr in paper.scripts:
             found = lines[script]
             if index >= len(found):
                 continue
             prefix = clause_number(index + 1, script) if numbered else ""
             paper.story.append(paper.paragraph(prefix + found[index], script, indent=True,
-                                               space_after=4.0))
+                                               align="justify", space_after=4.0))
+    return last
 
 
 def render_hearing_notice(data: HearingNoticeData, zh: gettext.NullTranslations,
                           bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The notice telling the parties when and where the hearing is held."""
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(data.addressees, data.host, *data.procurators,
+                     *(officer.name for officer in data.officers))
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Hearing notice"))
     paper.para(lambda s, _: _("Petition no. {number}").format(number=data.reg_no),
@@ -225,6 +233,8 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
                    bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The record of what was said and decided at the hearing, with everyone's signature."""
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(data.host, *data.procurators, *data.parties,
+                     *(officer.name for officer in data.officers))
     paper.title(lambda s, _: data.office.get(s))
     paper.title(lambda s, _: _("Hearing minutes"))
     paper.gap(4 * mm)
@@ -253,17 +263,20 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
         for script, _tr in paper.scripts:
             paper.story.append(paper.paragraph(table[script][index], script))
     paper.gap(3 * mm)
-    paper.para(lambda s, _: _("What was said"), indent=False)
+    paper.heading(lambda s, _: _("What was said"))
     for statement in data.statements:
         speaker = paper.named("{name}", statement.speaker)
         paper.once(f"{speaker}：{statement.text}")
     if data.opinions:
-        paper.para(lambda s, _: _("Opinions of the hearing officers"), indent=False)
+        paper.heading(lambda s, _: _("Opinions of the hearing officers"))
         for opinion in data.opinions:
             speaker = paper.named("{name}", opinion.speaker)
             paper.once(f"{speaker}：{opinion.text}")
-    paper.para(lambda s, _: _("Outcome: {value}").format(value=data.outcome.get(s)),
-               indent=False)
+    if data.outcome_note:
+        paper.heading(lambda s, _: _("Outcome: {value}").format(value=data.outcome.get(s)))
+    else:
+        paper.para(lambda s, _: _("Outcome: {value}").format(value=data.outcome.get(s)),
+                   indent=False)
     if data.outcome_note:
         paper.once(data.outcome_note)
     confirmed = [paper.paragraph(tr.gettext(
@@ -288,9 +301,8 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
         rows.append(SignatureRow(
             paper.named_lines(N_("Party (signature): {name}"), party), paper.measurer, paper.size,
             leading, thumbprint=thumb))
-    # The confirmation stays with the first signature; the rest may run on to the next page.
-    paper.story.append(KeepTogether([*confirmed, Spacer(1, 4 * mm), rows[0]]))
-    paper.story.extend(rows[1:])
+    # The confirmation stays with every signature: none stands on a page of its own.
+    paper.story.append(KeepTogether([*confirmed, Spacer(1, 4 * mm), *rows]))
     return paper.build(zh.gettext("Hearing minutes"), data.office.zh, data.reg_no)
 
 

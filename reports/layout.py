@@ -38,6 +38,14 @@ SHADS = "\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12\u0f14"
 NO_LINE_START = TSHEG + SHADS + "，。、；：？！）」』》〉】〕〗］”’…—,.;:?!)]}%"
 NO_LINE_END = "（「『《〈【〔〖［“‘([{"
 _SPACES = re.compile(r"[^\S\xa0]+")
+# Never broken across lines: registration numbers (达检信〔2026〕12号), amounts in capitals
+# (壹万伍仟元整), dates (2026年11月20日), numbers.
+_DIGIT = "零壹贰叁肆伍陆柒捌玖"
+UNBREAKABLE = re.compile(
+    r"[\u4e00-\u9fff]?检信〔\d{4}〕(?:临[0-9A-Z]+-)?\d+号"
+    rf"|[{_DIGIT}拾佰仟万亿]+元(?:[{_DIGIT}]角)?(?:[{_DIGIT}]分)?整?"
+    r"|\d{4}年\d{1,2}月\d{1,2}日"
+    r"|\d+(?:[.,:]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,11 @@ class Measurer:
     """Shaped advance widths in points, from the same font files ReportLab embeds."""
 
     def __init__(self, fonts: FontFiles) -> None:
+        # Words of this document never broken across lines (the names of its people).
+        self.keep: tuple[str, ...] = ()
+        # Points added after each character set in the Chinese face, by size: GB/T 9704 sets
+        # 三号 (16 pt) at 28 characters to the 156 mm line, a pitch a little under 16 pt.
+        self.tracking: dict[float, float] = {}
         self._fonts: dict[str, tuple[Any, int]] = {}
         self._widths: dict[tuple[str, float], float] = {}
         for name, path, index in ((TIBETAN_FONT, fonts.tibetan, 0),
@@ -124,6 +137,8 @@ class Measurer:
             for font, part in runs(text):
                 upem = self._fonts[font][1]
                 found += sum(advance for _g, advance, _o in self.shape(font, part)) * size / upem
+                if font == CHINESE_FONT:
+                    found += len(part) * self.tracking.get(size, 0.0)
             if len(self._widths) > 50_000:
                 self._widths.clear()
             self._widths[key] = found
@@ -143,8 +158,27 @@ def _cluster_ends(text: str) -> list[int]:
     return ends
 
 
-def break_points(text: str) -> list[int]:
-    """Positions (0 < p < len) where a line may end, per the rules in the module docstring."""
+def _kept_inside(text: str, keep: tuple[str, ...]) -> set[int]:
+    """Positions inside a span never to be broken: ``UNBREAKABLE`` ones and the words of
+    ``keep`` (names)."""
+    spans = [m.span() for m in UNBREAKABLE.finditer(text)]
+    for word in keep:
+        if len(word) > 1:
+            start = text.find(word)
+            while start >= 0:
+                spans.append((start, start + len(word)))
+                start = text.find(word, start + 1)
+    return {i for a, b in spans for i in range(a + 1, b)}
+
+
+def break_points(text: str, keep: tuple[str, ...] = ()) -> list[int]:
+    """Positions (0 < p < len) where a line may end, per the rules in the module docstring,
+    never inside a registration number, an amount in capitals, a date or a word of ``keep``."""
+    inside = _kept_inside(text, keep)
+    return [i for i in _break_points(text) if i not in inside]
+
+
+def _break_points(text: str) -> list[int]:
     points = []
     for i in range(1, len(text)):
         before, after = text[i - 1], text[i]
@@ -166,8 +200,10 @@ def break_points(text: str) -> list[int]:
     return points
 
 
-def wrap(text: str, width: float, size: float, measurer: Measurer) -> list[str]:
-    """Break one paragraph into lines no wider than ``width`` points.
+def wrap(text: str, width: float, size: float, measurer: Measurer,
+         indent: float = 0.0, keep: tuple[str, ...] = ()) -> list[str]:
+    """Break one paragraph into lines no wider than ``width`` points, the first ``indent``
+    points narrower (only the first line of a paragraph is indented).
 
     Lines are filled with the widths of their pieces added up (each piece shaped once), then
     every line is shaped whole and measured: should shaping across the joins ever make one
@@ -178,18 +214,20 @@ def wrap(text: str, width: float, size: float, measurer: Measurer) -> list[str]:
     text = " ".join(_SPACES.split(text.strip()))
     if not text:
         return [""]
-    cuts = [0, *break_points(text), len(text)]
+    cuts = [0, *break_points(text, keep or measurer.keep), len(text)]
     pieces = [text[a:b] for a, b in itertools.pairwise(cuts)]
-    lines = _fill(pieces, width, size, measurer, exact=False)
-    if all(measurer.width(line, size) <= width for line in lines):
+    lines = _fill(pieces, width, size, measurer, exact=False, indent=indent)
+    if all(measurer.width(line, size) <= width - (indent if n == 0 else 0.0)
+           for n, line in enumerate(lines)):
         return lines
-    return _fill(pieces, width, size, measurer, exact=True)
+    return _fill(pieces, width, size, measurer, exact=True, indent=indent)
 
 
-def _fill(pieces: list[str], width: float, size: float, measurer: Measurer,
-          exact: bool) -> list[str]:
+def _fill(pieces: list[str], full_width: float, size: float, measurer: Measurer,
+          exact: bool, indent: float = 0.0) -> list[str]:
     lines: list[str] = []
     line, line_width = "", 0.0
+    width = full_width - indent
     for piece in pieces:
         if exact:
             fits = measurer.width((line + piece).rstrip(), size) <= width
@@ -199,6 +237,7 @@ def _fill(pieces: list[str], width: float, size: float, measurer: Measurer,
             line += piece
         else:
             lines.append(line.rstrip())
+            width = full_width
             line = piece.lstrip()
         line_width = measurer.width(line, size) if exact or len(line) == len(piece.lstrip()) \
             else line_width + measurer.width(piece, size)
@@ -213,6 +252,7 @@ def _fill(pieces: list[str], width: float, size: float, measurer: Measurer,
             cut = max((e for e in ends if measurer.width(line[:e], size) <= width),
                       default=ends[0] if ends else len(line))
             lines.append(line[:cut].rstrip())
+            width = full_width
             line = line[cut:].lstrip()
             line_width = measurer.width(line, size)
     if line.strip():
@@ -221,35 +261,70 @@ def _fill(pieces: list[str], width: float, size: float, measurer: Measurer,
 
 
 def draw_line(canvas: Any, line: str, x: float, baseline: float, size: float,
-              measurer: Measurer) -> None:
-    """Draw one line at ``baseline``, run by run.
+              measurer: Measurer, extra: float = 0.0) -> None:
+    """Draw one line at ``baseline``, run by run; ``extra`` points more at each of its
+    justification gaps (:func:`justification_gaps`) fill a justified line to the measure.
 
     A Tibetan run is drawn glyph by glyph as HarfBuzz shapes it, with a text layer that reads
     back as the run (:func:`reports.shaped_font.draw_shaped`); other runs with ``drawString``.
     Each run starts where HarfBuzz says the previous one ended.
     """
+    if extra:
+        # Each piece where the whole line shaped puts it, moved on by the gaps before it.
+        gaps = justification_gaps(line)
+        for number, (start, end) in enumerate(itertools.pairwise([0, *gaps, len(line)])):
+            at = x + measurer.width(line[:start], size) + number * extra
+            draw_line(canvas, line[start:end], at, baseline, size, measurer)
+        return
     for font, part in runs(line):
         if font == TIBETAN_FONT:
             # (A trailing space shows nothing; the next run starts after it all the same.)
             draw_shaped(canvas, pdfmetrics.getFont(TIBETAN_FONT), part.rstrip(" "), x,
                         baseline, size)
         else:
-            canvas.setFont(font, size)
-            canvas.drawString(x, baseline, part)
+            tracking = measurer.tracking.get(size, 0.0)
+            if tracking:
+                text = canvas.beginText(x, baseline)
+                text.setFont(font, size)
+                text.setCharSpace(tracking)
+                text.textOut(part)
+                canvas.drawText(text)
+            else:
+                canvas.setFont(font, size)
+                canvas.drawString(x, baseline, part)
         x += measurer.width(part, size)
 
 
+def justification_gaps(line: str) -> list[int]:
+    """Where extra room may go in a justified line: between two hanzi (or a hanzi and its
+    punctuation), after a Tibetan syllable's tsheg or a shad, at a space."""
+    return [i for i in range(1, len(line))
+            if line[i - 1] in TSHEG + SHADS + " "
+            or (is_cjk(line[i - 1]) and is_cjk(line[i]))
+            or (is_cjk(line[i - 1]) != is_cjk(line[i]) and not is_tibetan(line[i - 1])
+                and not is_tibetan(line[i]) and line[i] not in NO_LINE_START)]
+
+
 class ScriptParagraph(Flowable):  # type: ignore[misc]
-    """A paragraph of Tibetan and/or Chinese text, broken into lines by :func:`wrap`."""
+    """A paragraph of Tibetan and/or Chinese text, broken into lines by :func:`wrap`.
+
+    ``indent`` moves the first line in; ``align`` is left, center, right or justify (every line
+    but the last filled to the measure). A paragraph split across pages leaves at least two
+    lines on each (a paragraph of three lines or fewer moves whole), and ``keep_with_next``
+    takes it to the next page with what follows (a heading)."""
 
     def __init__(self, text: str, measurer: Measurer, size: float, leading: float,
                  indent: float = 0.0, align: str = "left", space_after: float = 0.0,
-                 lines: list[str] | None = None) -> None:
+                 lines: list[str] | None = None, keep_with_next: bool = False,
+                 last_is_full: bool = False) -> None:
         super().__init__()
         self.text, self.measurer = text, measurer
         self.size, self.leading, self.indent, self.align = size, leading, indent, align
         self.spaceAfter = space_after
+        self.keepWithNext = keep_with_next
         self._lines = lines
+        # The head of a split paragraph: its last line is not the paragraph's last.
+        self._last_is_full = last_is_full
         self._width = 0.0
 
     def lines(self) -> list[str]:
@@ -259,7 +334,8 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self._width = avail_width
         if self._lines is None:
-            self._lines = wrap(self.text, avail_width - self.indent, self.size, self.measurer)
+            self._lines = wrap(self.text, avail_width, self.size, self.measurer,
+                               indent=self.indent)
         self.width, self.height = avail_width, self.leading * len(self._lines)
         return self.width, self.height
 
@@ -267,23 +343,37 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
         self.wrap(avail_width, avail_height)
         fit = int(avail_height // self.leading)
         lines = self.lines()
-        if fit <= 0 or fit >= len(lines):
+        # No line left alone at the foot or at the head of a page.
+        fit = min(fit, len(lines) - 2)
+        if fit < 2:
             return []
         head = ScriptParagraph(self.text, self.measurer, self.size, self.leading, self.indent,
-                               self.align, 0.0, lines[:fit])
+                               self.align, 0.0, lines[:fit], last_is_full=True)
         tail = ScriptParagraph(self.text, self.measurer, self.size, self.leading, 0.0,
-                               self.align, self.spaceAfter, lines[fit:])
+                               self.align, self.spaceAfter, lines[fit:],
+                               keep_with_next=self.keepWithNext,
+                               last_is_full=self._last_is_full)
         return [head, tail]
 
     def draw(self) -> None:
-        y = self.leading * len(self.lines())
-        for number, line in enumerate(self.lines()):
+        lines = self.lines()
+        y = self.leading * len(lines)
+        for number, line in enumerate(lines):
             y -= self.leading
             x = self.indent if number == 0 else 0.0
+            natural = self.measurer.width(line, self.size)
             if self.align == "center":
-                x = (self._width - self.measurer.width(line, self.size)) / 2
+                x = (self._width - natural) / 2
             elif self.align == "right":
-                x = self._width - self.measurer.width(line, self.size)
+                x = self._width - natural
             # Room below the baseline for Tibetan subjoined letters and vowel signs.
             baseline = y + (self.leading - self.size) / 2 + 0.25 * self.size
-            draw_line(self.canv, line, x, baseline, self.size, self.measurer)
+            last = number == len(lines) - 1 and not self._last_is_full
+            extra = 0.0
+            if self.align == "justify" and not last:
+                room, gaps = self._width - x - natural, len(justification_gaps(line))
+                # Never stretched by more than a character per gap: a line ended early by a
+                # long unbreakable word stays ragged.
+                if gaps and 0 < room <= self.size * gaps:
+                    extra = room / gaps
+            draw_line(self.canv, line, x, baseline, self.size, self.measurer, extra=extra)

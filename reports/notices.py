@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +20,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 
-from reports.layout import CHINESE_FONT, FontFiles, Measurer, ScriptParagraph, register_fonts
+from reports.layout import (
+    CHINESE_FONT,
+    FontFiles,
+    Measurer,
+    ScriptParagraph,
+    draw_line,
+    register_fonts,
+)
 
 TOP, BOTTOM, LEFT, RIGHT = 37 * mm, 35 * mm, 28 * mm, 26 * mm
 TITLE_SIZE = {False: 22.0, True: 18.0}
@@ -108,9 +116,7 @@ def _texts(data: NoticeData, tr: gettext.NullTranslations, script: str) -> dict[
               "not fall within the remit of the procuratorate.").format(**v),
             _("Under the relevant provisions, please take the matter to {body}.").format(**v),
         ]
-        if data.referral_note:
-            # The clerk's own words are printed once, after both scripts' paragraphs.
-            body.append(data.referral_note if script == "zh" else "")
+        # The clerk's note on the referral is for the office's record, not for the petitioner.
         body.append(hotline)
     else:
         raise ValueError(f"unknown paper {data.kind!r}")
@@ -146,8 +152,43 @@ class SealBox(Flowable):  # type: ignore[misc]
         para.drawOn(self.canv, centre_x - self.size / 2, centre_y - self.size / 2 + 4)
 
 
-def numbered_canvas(page_label: gettext.NullTranslations, measurer: Measurer) -> type[Canvas]:
-    """A canvas that writes 第X页 共Y页 at the foot of each page of a multi-page paper."""
+PAGE_NUMBER_SIZE = 14.0  # 四号
+CHARACTERS_PER_LINE = 28  # GB/T 9704, in 三号
+
+
+def names_of(*values: Both) -> tuple[str, ...]:
+    """Each person's name in ``values`` (a value may list several: 扎西、卓玛), in both
+    scripts: the words never to break across lines."""
+    found = {name.strip() for value in values for text in (value.zh, value.bo)
+             for name in re.split(r"、|\s{2,}", text)}
+    return tuple(sorted(name for name in found if len(name) > 1))
+
+
+def grid_tracking(size: float) -> dict[float, float]:
+    """The tracking that sets body text of ``size`` at GB/T 9704's 28 characters to the line
+    (三号 is 16 pt, a little wider than 156 mm / 28), or none when they fit already."""
+    pitch = (A4[0] - LEFT - RIGHT) / CHARACTERS_PER_LINE
+    return {size: pitch - size} if size > pitch else {}
+
+
+def paper_document(out: io.BytesIO, title: str, author: str, subject: str) -> BaseDocTemplate:
+    """An A4 document whose text block is exactly the GB/T 9704 one: the frame has no padding
+    of its own, so the ink starts 28 mm from the left edge and 37 mm from the top."""
+    doc = BaseDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
+                          leftMargin=LEFT, rightMargin=RIGHT, title=title, author=author,
+                          subject=subject, creator="Doorstep")
+    frame = Frame(LEFT, BOTTOM, A4[0] - LEFT - RIGHT, A4[1] - TOP - BOTTOM, id="text",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    return doc
+
+
+def numbered_canvas(page_label: gettext.NullTranslations | None,
+                    measurer: Measurer) -> type[Canvas]:
+    """A canvas that numbers the pages of a multi-page paper: as GB/T 9704 numbers an official
+    paper ("— 1 —" in 四号, 7 mm under the text block, on the outer side: right on odd pages,
+    left on even ones, one character in from the edge of the text block), or, given a
+    ``page_label`` catalog, as a report ("第1页 共3页", centred at the foot)."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -173,15 +214,26 @@ def numbered_canvas(page_label: gettext.NullTranslations, measurer: Measurer) ->
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                if total > 1:
+                if total > 1 and page_label is None:
+                    self._number(number)
+                elif total > 1 and page_label is not None:
                     text = page_label.gettext("Page {page} of {pages}").format(
                         page=number, pages=total)
                     para = ScriptParagraph(text, measurer, 12, 16, align="center")
-                    width = A4[0] - LEFT - RIGHT
-                    para.wrapOn(self, width, 16)
+                    para.wrapOn(self, A4[0] - LEFT - RIGHT, 16)
                     para.drawOn(self, LEFT, BOTTOM / 2)
                 super().showPage()
             super().save()
+
+        def _number(self, number: int) -> None:
+            text = f"\u2014 {number} \u2014"
+            width = measurer.width(text, PAGE_NUMBER_SIZE)
+            baseline = BOTTOM - 7 * mm - PAGE_NUMBER_SIZE * 0.8
+            if number % 2:
+                x = A4[0] - RIGHT - PAGE_NUMBER_SIZE - width
+            else:
+                x = LEFT + PAGE_NUMBER_SIZE
+            draw_line(self, text, x, baseline, PAGE_NUMBER_SIZE, measurer)
 
     return NumberedCanvas
 
@@ -193,6 +245,8 @@ def render_notice(data: NoticeData, zh: gettext.NullTranslations,
     rl_config.invariant = 1
     register_fonts(fonts)
     measurer = Measurer(fonts)
+    measurer.tracking = grid_tracking(BODY_SIZE[data.bilingual])
+    measurer.keep = names_of(data.petitioners, data.procurator)
     scripts = [("bo", bo), ("zh", zh)] if data.bilingual else [("zh", zh)]
     texts = {script: _texts(data, tr, script) for script, tr in scripts}
     size = BODY_SIZE[data.bilingual]
@@ -214,8 +268,11 @@ def render_notice(data: NoticeData, zh: gettext.NullTranslations,
         for script, _tr in scripts:
             if texts[script]["body"][index]:
                 story.append(ScriptParagraph(texts[script]["body"][index], measurer, size,
-                                             leading[script], indent=2 * size, space_after=6))
-    signature: list[Flowable] = [Spacer(1, 6 * mm)]
+                                             leading[script], indent=2 * size, space_after=6,
+                                             align="justify"))
+    # The office's name, date and seal go with the last paragraph in each script.
+    signature: list[Flowable] = [*story[-len(scripts):], Spacer(1, 6 * mm)]
+    del story[-len(scripts):]
     for script, _tr in scripts:
         signature.append(ScriptParagraph(texts[script]["office"], measurer, size,
                                          leading[script], align="right"))
@@ -226,10 +283,8 @@ def render_notice(data: NoticeData, zh: gettext.NullTranslations,
     story.append(KeepTogether(signature))
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
-                            leftMargin=LEFT, rightMargin=RIGHT, title=texts["zh"]["title"],
-                            author=data.office.zh, subject=data.reg_no, creator="Doorstep")
-    doc.build(story, canvasmaker=numbered_canvas(scripts[-1][1], measurer))
+    doc = paper_document(out, texts["zh"]["title"], data.office.zh, data.reg_no)
+    doc.build(story, canvasmaker=numbered_canvas(None, measurer))
     return out.getvalue()
 
 

@@ -13,23 +13,21 @@ import io
 from collections.abc import Callable
 
 from reportlab import rl_config
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from reports.layout import FontFiles, Measurer, ScriptParagraph, register_fonts
 from reports.notices import (
     BODY_SIZE,
-    BOTTOM,
     LEADING,
-    LEFT,
-    RIGHT,
     TITLE_LEADING,
     TITLE_SIZE,
-    TOP,
     Both,
     SealBox,
+    grid_tracking,
+    names_of,
     numbered_canvas,
+    paper_document,
 )
 
 THUMBPRINT = 22 * mm
@@ -105,6 +103,7 @@ class Paper:
         rl_config.invariant = 1
         register_fonts(fonts)
         self.measurer = Measurer(fonts)
+        self.measurer.tracking = grid_tracking(BODY_SIZE[bilingual])
         self.bilingual = bilingual
         self.scripts = [("bo", bo), ("zh", zh)] if bilingual else [("zh", zh)]
         self.size = BODY_SIZE[bilingual]
@@ -125,12 +124,31 @@ class Paper:
                 text, self.measurer, TITLE_SIZE[self.bilingual],
                 TITLE_LEADING[(self.bilingual, script)], align="center"))
 
-    def para(self, make: Maker, indent: bool = True, align: str = "left",
-             space_after: float = 4.0) -> None:
+    def para(self, make: Maker, indent: bool = True, align: str = "justify",
+             space_after: float = 4.0, keep_with_next: bool = False) -> None:
+        """A paragraph in every script; ``keep_with_next`` for one that introduces what
+        follows ("The reason:")."""
         for script, text in self.each(make):
-            self.story.append(self.paragraph(text, script, indent, align, space_after))
+            para = self.paragraph(text, script, indent, align, space_after)
+            para.keepWithNext = keep_with_next
+            self.story.append(para)
 
-    def paragraphs(self, make: Maker, indent: bool = True, align: str = "left",
+    def heading(self, make: Maker, space_after: float = 2.0) -> None:
+        """A heading over what follows, in every script: never left at the foot of a page
+        without the first lines after it."""
+        for script, text in self.each(make):
+            para = self.paragraph(text, script, space_after=space_after)
+            para.keepWithNext = True
+            self.story.append(para)
+
+    def keep_together(self, since: int, *more: Flowable) -> None:
+        """What the story holds from position ``since`` on, with ``more``, on one page (moved
+        whole to the next if it does not fit): signatures with the text they sign."""
+        block = [*self.story[since:], *more]
+        del self.story[since:]
+        self.story.append(KeepTogether(block))
+
+    def paragraphs(self, make: Maker, indent: bool = True, align: str = "justify",
                    space_after: float = 4.0) -> list[ScriptParagraph]:
         """The same paragraphs as :meth:`para`, returned instead of added to the story."""
         return [self.paragraph(text, script, indent, align, space_after)
@@ -145,7 +163,8 @@ class Paper:
     def once(self, text: str, indent: bool = True) -> None:
         """A paragraph printed once, as written (what someone said or wrote down)."""
         script = "bo" if is_tibetan_text(text) else "zh"
-        self.story.append(self.paragraph(text, script, indent, space_after=4.0))
+        self.story.append(self.paragraph(text, script, indent, align="justify",
+                                         space_after=4.0))
 
     def both(self, make: Maker) -> str:
         """One line carrying both scripts (Tibetan first), for labels in cramped places."""
@@ -159,22 +178,26 @@ class Paper:
         """The same label, one line per script (for signature rows)."""
         return [tr.gettext(message).format(name=name.get(script)) for script, tr in self.scripts]
 
+    def keep_whole(self, *names: Both) -> None:
+        """Names never broken across lines, in every script."""
+        self.measurer.keep = tuple(sorted({*self.measurer.keep, *names_of(*names)}))
+
     def gap(self, height: float) -> None:
         self.story.append(Spacer(1, height))
 
     def build(self, title: str, author: str, subject: str) -> bytes:
         out = io.BytesIO()
-        doc = SimpleDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
-                                leftMargin=LEFT, rightMargin=RIGHT, title=title, author=author,
-                                subject=subject, creator="Doorstep")
-        doc.build(self.story, canvasmaker=numbered_canvas(self.scripts[-1][1], self.measurer))
+        doc = paper_document(out, title, author, subject)
+        doc.build(self.story, canvasmaker=numbered_canvas(None, self.measurer))
         self.pages = doc.page
         return out.getvalue()
 
-    def office_signature(self, office: Both, day: Both, keep_with: int = 0) -> None:
+    def office_signature(self, office: Both, day: Both, keep_with: int | None = None) -> None:
         """The office's name and the date at the right, with the seal box over them; the last
-        ``keep_with`` flowables of the story go with them to a new page if need be, so that the
-        seal never stands on a page of its own."""
+        ``keep_with`` flowables of the story (by default its last paragraph in each script) go
+        with them to a new page if need be, so that the seal never stands on a page without
+        the text it seals."""
+        keep_with = len(self.scripts) if keep_with is None else keep_with
         block: list[Flowable] = self.story[len(self.story) - keep_with:] if keep_with else []
         del self.story[len(self.story) - len(block):]
         block.append(Spacer(1, 6 * mm))
