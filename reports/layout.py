@@ -269,30 +269,41 @@ def draw_line(canvas: Any, line: str, x: float, baseline: float, size: float,
     back as the run (:func:`reports.shaped_font.draw_shaped`); other runs with ``drawString``.
     Each run starts where HarfBuzz says the previous one ended.
     """
-    if extra:
-        # Each piece where the whole line shaped puts it, moved on by the gaps before it.
-        gaps = justification_gaps(line)
-        for number, (start, end) in enumerate(itertools.pairwise([0, *gaps, len(line)])):
-            at = x + measurer.width(line[:start], size) + number * extra
-            draw_line(canvas, line[start:end], at, baseline, size, measurer)
-        return
+    gaps = set(justification_gaps(line)) if extra else set()
+    start = 0
     for font, part in runs(line):
+        end = start + len(part)
+        inner = sorted(i - start for i in gaps if start < i < end)
         if font == TIBETAN_FONT:
             # (A trailing space shows nothing; the next run starts after it all the same.)
             draw_shaped(canvas, pdfmetrics.getFont(TIBETAN_FONT), part.rstrip(" "), x,
-                        baseline, size)
+                        baseline, size, {i: extra for i in inner})
         else:
-            tracking = measurer.tracking.get(size, 0.0)
-            if tracking:
-                text = canvas.beginText(x, baseline)
-                text.setFont(font, size)
-                text.setCharSpace(tracking)
-                text.textOut(part)
-                canvas.drawText(text)
-            else:
-                canvas.setFont(font, size)
-                canvas.drawString(x, baseline, part)
-        x += measurer.width(part, size)
+            for number, (a, b) in enumerate(itertools.pairwise([0, *inner, len(part)])):
+                at = x + measurer.width(part[:a], size) + number * extra
+                _draw_plain(canvas, font, part[a:b], at, baseline, size, measurer)
+        x += measurer.width(part, size) + extra * (len(inner) + (end in gaps))
+        start = end
+
+
+def _draw_plain(canvas: Any, font: str, text: str, x: float, baseline: float, size: float,
+                measurer: Measurer) -> None:
+    """Text in a face that needs no shaping (Chinese, digits, Latin letters)."""
+    tracking = measurer.tracking.get(size, 0.0)
+    if tracking:
+        obj = canvas.beginText(x, baseline)
+        obj.setFont(font, size)
+        obj.setCharSpace(tracking)
+        obj.textOut(text)
+        canvas.drawText(obj)
+    else:
+        canvas.setFont(font, size)
+        canvas.drawString(x, baseline, text)
+
+
+# The most room a justified line puts in one gap, in ems: a wider gap would read as a space to
+# whoever copies the text out (pdftotext and PDFium put one in from about a tenth of an em).
+JUSTIFY_LIMIT = 0.08
 
 
 def justification_gaps(line: str) -> list[int]:
@@ -372,8 +383,9 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
             extra = 0.0
             if self.align == "justify" and not last:
                 room, gaps = self._width - x - natural, len(justification_gaps(line))
-                # Never stretched by more than a character per gap: a line ended early by a
-                # long unbreakable word stays ragged.
-                if gaps and 0 < room <= self.size * gaps:
-                    extra = room / gaps
+                # At most JUSTIFY_LIMIT of an em per gap: a wider gap would read as a space
+                # to whoever copies the text out (pdftotext and PDFium put one in from about a
+                # tenth of an em), and a line ended early by a long word stays ragged.
+                if gaps and room > 0:
+                    extra = min(room / gaps, JUSTIFY_LIMIT * self.size)
             draw_line(self.canv, line, x, baseline, self.size, self.measurer, extra=extra)

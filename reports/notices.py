@@ -27,7 +27,6 @@ from reports.layout import (
     FontFiles,
     Measurer,
     ScriptParagraph,
-    draw_line,
     register_fonts,
 )
 
@@ -227,13 +226,14 @@ def numbered_canvas(page_label: gettext.NullTranslations | None,
 
         def _number(self, number: int) -> None:
             text = f"\u2014 {number} \u2014"
+            para = ScriptParagraph(text, measurer, PAGE_NUMBER_SIZE, PAGE_NUMBER_SIZE * 1.2)
+            para.wrapOn(self, A4[0], PAGE_NUMBER_SIZE * 1.2)
             width = measurer.width(text, PAGE_NUMBER_SIZE)
-            baseline = BOTTOM - 7 * mm - PAGE_NUMBER_SIZE * 0.8
             if number % 2:
                 x = A4[0] - RIGHT - PAGE_NUMBER_SIZE - width
             else:
                 x = LEFT + PAGE_NUMBER_SIZE
-            draw_line(self, text, x, baseline, PAGE_NUMBER_SIZE, measurer)
+            para.drawOn(self, x, BOTTOM - 7 * mm - para.height)
 
     return NumberedCanvas
 

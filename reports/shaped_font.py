@@ -21,6 +21,7 @@ file ReportLab embeds and subsets; only the code assignment and the ToUnicode ma
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ class PlacedGlyph:
     x_advance: int
     x_offset: int
     y_offset: int
+    cluster: int = 0  # the index in the text of the cluster's first character
 
 
 @dataclass
@@ -96,7 +98,7 @@ class ShapedFont(TTFont):  # type: ignore[misc]
             own = text[cluster:ends[cluster]] if cluster != previous else ""
             previous = cluster
             glyphs.append(PlacedGlyph(info.codepoint, own, pos.x_advance, pos.x_offset,
-                                      pos.y_offset))
+                                      pos.y_offset, cluster))
         found = tuple(glyphs)
         if len(self._shaped) > _CACHE_LIMIT:
             self._shaped.clear()
@@ -219,9 +221,12 @@ def to_unicode_cmap(name: str, texts: list[str]) -> str:
 
 
 def draw_shaped(canvas: Any, font: ShapedFont, text: str, x: float, baseline: float,
-                size: float) -> float:
+                size: float, spacing: Mapping[int, float] | None = None) -> float:
     """Draw ``text`` shaped, its first glyph's origin at (``x``, ``baseline``), in the
-    canvas's fill colour; returns its advance in points."""
+    canvas's fill colour; returns its advance in points. ``spacing`` moves the glyphs from
+    character ``i`` on right by ``spacing[i]`` points more (a justified line's gaps), inside
+    the one text object, so that no reader of the text takes a gap for a word break."""
+    spacing = spacing or {}
     doc = canvas._doc  # ReportLab keeps a font's subsets per document; so are our codes
     scale = 1000 / font.upem  # font units to a PDF font's thousandths of the size
     ops = ["q BT", f"1 0 0 1 {fp_str(x)} {fp_str(baseline)} Tm"]
@@ -234,7 +239,12 @@ def draw_shaped(canvas: Any, font: ShapedFont, text: str, x: float, baseline: fl
             ops.append(f"[{' '.join(pieces)}] TJ")
             pieces.clear()
 
+    placed = 0  # characters whose spacing is applied
     for glyph in font.shape(text):
+        for index in sorted(i for i in spacing if placed < i <= glyph.cluster):
+            pieces.append(fp_str(-spacing[index] * 1000 / size))
+            advance += round(spacing[index] * font.upem / size)
+        placed = max(placed, glyph.cluster)
         code = font.code(doc, glyph)
         if code >> 8 != subset:
             flush()
