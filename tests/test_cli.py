@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -34,6 +36,7 @@ def test_help_lists_the_commands() -> None:
     assert "demo" not in result.stdout  # the demo generator is not part of the application
 
 
+@pytest.mark.slow
 def test_demo_then_dump_shows_the_demo_records_with_uuid_ids(tmp_path: Path) -> None:
     data = tmp_path / "demo"
     made = demo("--data-dir", str(data))
@@ -69,6 +72,7 @@ def test_doorstep_home_is_the_default_data_dir(tmp_path: Path) -> None:
     assert len(json.loads(dumped.stdout)["person"]) == 5
 
 
+@pytest.mark.slow
 def test_demo_refuses_a_store_that_holds_records(tmp_path: Path) -> None:
     data = tmp_path / "demo"
     assert demo("--persons", "3", "--data-dir", str(data)).returncode == 0

@@ -98,6 +98,7 @@ def test_printed_page_keeps_its_margins(office_store: Store) -> None:
         doc.close()
 
 
+@pytest.mark.slow
 def test_command_line_prints_the_same_file(office_store: Store, tmp_path: Path) -> None:
     done = register(office_store, petition(), now=NOW)
     expected = papers.render(office_store, done.id, "receipt")

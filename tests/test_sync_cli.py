@@ -16,6 +16,9 @@ import pytest
 
 from app.core import scratch
 
+# Each starts Doorstep in a process of its own (and kills it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

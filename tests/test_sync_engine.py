@@ -79,6 +79,7 @@ def test_import_rebuilds_the_tables_and_twice_changes_nothing(laptops: list[Stor
     assert done.reg_no in dump_json(b)
 
 
+@pytest.mark.slow
 def test_any_order_gives_the_same_store(tmp_path: Path) -> None:
     writers = office_laptops(tmp_path)
     a, b, c = writers

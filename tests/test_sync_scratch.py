@@ -30,6 +30,9 @@ from app.core.store import open_store
 from app.sync import service
 from tests.helpers import DARLAG, petition, register, tashi
 
+# Each starts Doorstep in a process of its own (and kills it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 PASS = "demo-passphrase"
 # What the package says in clear once decrypted: a name in both scripts and an ID number.

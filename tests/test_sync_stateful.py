@@ -11,6 +11,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -230,6 +231,7 @@ class Laptops(RuleBasedStateMachine):
 
 Laptops.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None)
 TestLaptops = Laptops.TestCase
+TestLaptops.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
 
 
 def test_the_machine_meets_conflicts() -> None:
@@ -452,6 +454,7 @@ class PackageLaptops(Laptops):
 PackageLaptops.TestCase.settings = settings(max_examples=6, stateful_step_count=12,
                                             deadline=None)
 TestPackageLaptops = PackageLaptops.TestCase
+TestPackageLaptops.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
 
 
 def test_the_package_machine_meets_restores_forks_and_forgeries() -> None:
