@@ -5,6 +5,7 @@ paper lists a font it does not embed."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+import pypdf
 import pypdfium2
 import pytest
 from reportlab.pdfgen.canvas import Canvas
@@ -83,6 +85,11 @@ def _pdftotext(pdf: bytes) -> list[str]:
     out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf,
                          capture_output=True, check=True).stdout.decode()
     return out.split("\f")[:-1]
+
+
+def _pypdf(pdf: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [page.extract_text() for page in reader.pages]
 
 
 def _pdfium(pdf: bytes) -> list[str]:
@@ -156,15 +163,16 @@ PAPERS: dict[str, Callable[[Store, bool], bytes]] = {
 
 
 def _check(pdf: bytes, texts: list[str], furniture: list[str], tibetan: bool) -> None:
-    """pdftotext's raw text is the paragraphs in the order they were drawn; PDFium orders
-    text by where it stands (the seal's label, drawn over the office's name and the date, comes
-    into them), so there every character is found, as many times, and nothing else."""
+    """pdftotext's raw text and pypdf's are the paragraphs in the order they were drawn; PDFium
+    orders text by where it stands (the seal's label, drawn over the office's name and the date,
+    comes into them), so there every character is found, as many times, and nothing else."""
     expected = _squash("".join(texts))
-    for name, pages in (("pdftotext", _pdftotext(pdf)), ("pdfium", _pdfium(pdf))):
+    for name, pages in (("pdftotext", _pdftotext(pdf)), ("pypdf", _pypdf(pdf)),
+                        ("pdfium", _pdfium(pdf))):
         assert len(furniture) in (0, len(pages))
         got = _body(pages, furniture)
         assert "\ufffd" not in got and not re.search("[\ue000-\uf8ff\x00-\x08]", got)
-        if name == "pdftotext":
+        if name in ("pdftotext", "pypdf"):
             assert got == expected, next(
                 (got[i - 20:i + 20], expected[i - 20:i + 20])
                 for i in range(min(len(got), len(expected))) if got[i] != expected[i])
