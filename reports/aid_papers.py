@@ -17,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
-from reports.layout import FontFiles, ScriptParagraph
+from reports.layout import FANGSONG_FONT, FontFiles, ScriptParagraph
 from reports.notices import Both, SealBox
 from reports.paper import N_, Maker, Paper, SignatureRow, is_tibetan_text
 
@@ -256,7 +256,8 @@ def _box(paper: Paper, form: FormType, field: Field) -> list[Flowable]:
     if len({"".join(text.split()) for _script, text in texts}) == 1:
         text = texts[0][1]
         texts = [("bo" if is_tibetan_text(text) else "zh", text)]
-    cell += [ScriptParagraph(line, paper.measurer, form.size, form.leading[script])
+    cell += [ScriptParagraph(line, paper.measurer, form.size, form.leading[script],
+                             chinese_font=FANGSONG_FONT)
              for script, text in texts for line in text.splitlines()]
     return cell
 
@@ -300,7 +301,8 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
     if data.reversed_on is not None:
         reversed_on = data.reversed_on
         note: list[ScriptParagraph] = [ScriptParagraph(
-            text, paper.measurer, form.size, form.leading[script]) for script, text in paper.each(
+            text, paper.measurer, form.size, form.leading[script],
+            chinese_font=FANGSONG_FONT) for script, text in paper.each(
                 lambda s, _: _("Reversed: this payment was cancelled by a reversing entry on "
                                "{date}, for the reason below. It does not count as aid "
                                "paid.").format(date=reversed_on.get(s)))]
@@ -308,7 +310,7 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
         if reason:
             script = "bo" if is_tibetan_text(reason) else "zh"
             note.append(ScriptParagraph(reason, paper.measurer, form.size,
-                                        form.leading[script]))
+                                        form.leading[script], chinese_font=FANGSONG_FONT))
         paper.story.append(NoteBox(note))
         paper.gap(3 * mm)
 
@@ -333,7 +335,8 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
         [(lambda s, _: _("Method of payment"), method)],
     ]
     office = [ScriptParagraph(data.office.get(script), paper.measurer, form.size,
-                              form.leading[script], align="right")
+                              form.leading[script], align="right",
+                              chinese_font=FANGSONG_FONT)
               for script, _tr in paper.scripts]
     if data.reversed_on is not None:
         rows.append([(lambda s, _: _("Handled by"), lambda s, _: data.paid_by.get(s))])
@@ -343,7 +346,8 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
         return paper
     block: list[Flowable] = [_grid(paper, form, rows), Spacer(1, 3 * mm)]
     block += [ScriptParagraph(text, paper.measurer, form.size, form.leading[script],
-                              indent=2 * form.size) for script, text in paper.each(
+                              indent=2 * form.size, chinese_font=FANGSONG_FONT)
+              for script, text in paper.each(
         lambda s, _: _("I have received the judicial aid money above in full."))]
     block.append(Spacer(1, 3 * mm))
     thumb = paper.both(lambda s, _: _("(thumbprint)"))

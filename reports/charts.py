@@ -31,6 +31,7 @@ from reportlab.platypus import Flowable
 
 from reports.layout import (
     TIBETAN_FONT,
+    TIBETAN_SCALE,
     FontFiles,
     Measurer,
     break_points,
@@ -81,7 +82,7 @@ class EstimatedWidths:
             if unicodedata.category(ch) in ("Mn", "Mc"):
                 continue
             if is_tibetan(ch):
-                em += 0.25 if ch in "\u0f0b\u0f0d\u0f0e" else 0.66
+                em += (0.25 if ch in "\u0f0b\u0f0d\u0f0e" else 0.66) * TIBETAN_SCALE
             elif unicodedata.east_asian_width(ch) in ("W", "F"):
                 em += 1.0
             else:
@@ -333,8 +334,11 @@ def layout_chart(spec: ChartSpec, mode: str, widths: TextWidths, width: float,
 
 
 def _svg_text(label: Label, height: float) -> str:
+    # Tibetan set TIBETAN_SCALE larger, as in the PDF.
+    scaled = f' font-size="{label.size * TIBETAN_SCALE:g}"'
     spans = "".join(
-        f"<tspan font-family={quoteattr(SVG_FAMILIES.get(font, SVG_CHINESE_FAMILY))}>"
+        f"<tspan font-family={quoteattr(SVG_FAMILIES.get(font, SVG_CHINESE_FAMILY))}"
+        f"{scaled if font == TIBETAN_FONT else ''}>"
         f"{escape(part)}</tspan>" for font, part in runs(label.text))
     return (f'<text x="{label.x:.2f}" y="{height - label.baseline:.2f}" '
             f'font-size="{label.size:g}" text-anchor="{label.anchor}" '

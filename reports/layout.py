@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,17 @@ from reportlab.platypus import Flowable
 from reports.shaped_font import ShapedFont, draw_shaped
 
 TIBETAN_FONT = "DoorstepTibetan"
-CHINESE_FONT = "DoorstepSong"
+CHINESE_FONT = "DoorstepSong"  # the Song (Ming) face: titles, headings, page furniture
+FANGSONG_FONT = "DoorstepFangsong"  # the FangSong face: body text, as GB/T 9704 sets it
+
+# Tibetan runs are set this much larger than the Chinese around them, in measuring and drawing
+# alike. At one point size Noto Serif Tibetan's letter body (head line 0.678 em to the foot of
+# ང མ ས ལ བ at 0.088 em) is 0.59 em, a hanzi's (国 中 永 的 in Zhuque Fangsong, 0.77–0.82 em
+# down to -0.11 em) about 0.90 em: Tibetan read two thirds the size of the Chinese beside it.
+# Full parity (x1.52) would make the stacks and vowel signs above and below the letter body
+# nearly twice as tall as a hanzi line; x1.25 brings the letter body to 0.74 em of the Chinese
+# size, and the Tibetan leading (reports.notices.LEADING) grows with it.
+TIBETAN_SCALE = 1.25
 
 TSHEG = "\u0f0b"
 SHADS = "\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12\u0f14"
@@ -50,11 +61,14 @@ UNBREAKABLE = re.compile(
 
 @dataclass(frozen=True)
 class FontFiles:
-    """The font files to embed: Tibetan (TrueType) and Chinese (TrueType collection + index)."""
+    """The font files to embed: Tibetan (TrueType), the Chinese Song face (TrueType collection
+    + index) and the Chinese FangSong face for body text (TrueType; without one, body text is
+    set in the Song face)."""
 
     tibetan: Path
     chinese: Path
     chinese_index: int = 0
+    fangsong: Path | None = None
 
 
 def register_fonts(fonts: FontFiles) -> None:
@@ -75,6 +89,13 @@ def register_fonts(fonts: FontFiles) -> None:
     if CHINESE_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(CHINESE_FONT, str(fonts.chinese),
                                        subfontIndex=fonts.chinese_index))
+    if fonts.fangsong is not None:
+        if FANGSONG_FONT in pdfmetrics.getRegisteredFontNames():
+            old = pdfmetrics.getFont(FANGSONG_FONT)
+            if old.face.filename != str(fonts.fangsong):
+                old.unregister()
+        if FANGSONG_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(FANGSONG_FONT, str(fonts.fangsong)))
 
 
 def is_tibetan(ch: str) -> bool:
@@ -87,12 +108,21 @@ def is_cjk(ch: str) -> bool:
             or 0xFF00 <= code <= 0xFFEF)
 
 
-def runs(text: str) -> list[tuple[str, str]]:
+def runs(text: str, chinese: str = CHINESE_FONT,
+         covered: Container[int] | None = None) -> list[tuple[str, str]]:
     """Split ``text`` into (font, text) runs: Tibetan letters in the Tibetan face, the rest in
-    the Chinese face (which also carries Latin letters and digits). Spaces stay in their run."""
+    the ``chinese`` face (which also carries Latin letters and digits), or, for a character
+    whose code is not in ``covered`` (the faces's characters, when it is not the Song face), in
+    the Song face, so that no character is drawn as a missing-glyph box. Spaces stay in their
+    run."""
     result: list[tuple[str, str]] = []
     for ch in text:
-        font = TIBETAN_FONT if is_tibetan(ch) else CHINESE_FONT
+        if is_tibetan(ch):
+            font = TIBETAN_FONT
+        elif covered is not None and ord(ch) not in covered:
+            font = CHINESE_FONT
+        else:
+            font = chinese
         if ch == " " and result:
             font = result[-1][0]
         if result and result[-1][0] == font:
@@ -112,11 +142,23 @@ class Measurer:
         # 三号 (16 pt) at 28 characters to the 156 mm line, a pitch a little under 16 pt.
         self.tracking: dict[float, float] = {}
         self._fonts: dict[str, tuple[Any, int]] = {}
-        self._widths: dict[tuple[str, float], float] = {}
-        for name, path, index in ((TIBETAN_FONT, fonts.tibetan, 0),
-                                  (CHINESE_FONT, fonts.chinese, fonts.chinese_index)):
+        self._widths: dict[tuple[str, float, str], float] = {}
+        # The characters of each Chinese face but the Song one, which stands in for the others.
+        self._covered: dict[str, Container[int]] = {FANGSONG_FONT: frozenset()}
+        files = [(TIBETAN_FONT, fonts.tibetan, 0),
+                 (CHINESE_FONT, fonts.chinese, fonts.chinese_index)]
+        if fonts.fangsong is not None:
+            files.append((FANGSONG_FONT, fonts.fangsong, 0))
+        for name, path, index in files:
             face = hb.Face(hb.Blob.from_file_path(str(path)), index)
             self._fonts[name] = (hb.Font(face), face.upem)
+            if name == FANGSONG_FONT:
+                self._covered[name] = frozenset(face.unicodes)
+
+    def runs(self, text: str, chinese: str = CHINESE_FONT) -> list[tuple[str, str]]:
+        """:func:`runs` with ``chinese`` for the text in Chinese script, falling back to the
+        Song face for each character it lacks."""
+        return runs(text, chinese, self._covered.get(chinese))
 
     def shape(self, font: str, text: str) -> list[tuple[int, int, int]]:
         """(glyph id, x advance, x offset) in font units, as HarfBuzz shapes ``text``."""
@@ -128,16 +170,18 @@ class Measurer:
         return [(info.codepoint, pos.x_advance, pos.x_offset)
                 for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True)]
 
-    def width(self, text: str, size: float) -> float:
-        """The shaped width of ``text`` in points (remembered: papers repeat their words)."""
-        key = (text, size)
+    def width(self, text: str, size: float, chinese: str = CHINESE_FONT) -> float:
+        """The shaped width of ``text`` in points, its Chinese in the ``chinese`` face and its
+        Tibetan at ``TIBETAN_SCALE`` times ``size`` (remembered: papers repeat their words)."""
+        key = (text, size, chinese)
         found = self._widths.get(key)
         if found is None:
             found = 0.0
-            for font, part in runs(text):
+            for font, part in self.runs(text, chinese):
                 upem = self._fonts[font][1]
-                found += sum(advance for _g, advance, _o in self.shape(font, part)) * size / upem
-                if font == CHINESE_FONT:
+                at = size * TIBETAN_SCALE if font == TIBETAN_FONT else size
+                found += sum(advance for _g, advance, _o in self.shape(font, part)) * at / upem
+                if font != TIBETAN_FONT:
                     found += len(part) * self.tracking.get(size, 0.0)
             if len(self._widths) > 50_000:
                 self._widths.clear()
@@ -201,7 +245,8 @@ def _break_points(text: str) -> list[int]:
 
 
 def wrap(text: str, width: float, size: float, measurer: Measurer,
-         indent: float = 0.0, keep: tuple[str, ...] = ()) -> list[str]:
+         indent: float = 0.0, keep: tuple[str, ...] = (),
+         chinese: str = CHINESE_FONT) -> list[str]:
     """Break one paragraph into lines no wider than ``width`` points, the first ``indent``
     points narrower (only the first line of a paragraph is indented).
 
@@ -216,73 +261,78 @@ def wrap(text: str, width: float, size: float, measurer: Measurer,
         return [""]
     cuts = [0, *break_points(text, keep or measurer.keep), len(text)]
     pieces = [text[a:b] for a, b in itertools.pairwise(cuts)]
-    lines = _fill(pieces, width, size, measurer, exact=False, indent=indent)
-    if all(measurer.width(line, size) <= width - (indent if n == 0 else 0.0)
+    lines = _fill(pieces, width, size, measurer, exact=False, indent=indent, chinese=chinese)
+    if all(measurer.width(line, size, chinese) <= width - (indent if n == 0 else 0.0)
            for n, line in enumerate(lines)):
         return lines
-    return _fill(pieces, width, size, measurer, exact=True, indent=indent)
+    return _fill(pieces, width, size, measurer, exact=True, indent=indent, chinese=chinese)
 
 
 def _fill(pieces: list[str], full_width: float, size: float, measurer: Measurer,
-          exact: bool, indent: float = 0.0) -> list[str]:
+          exact: bool, indent: float = 0.0, chinese: str = CHINESE_FONT) -> list[str]:
+    def measure(text: str) -> float:
+        return measurer.width(text, size, chinese)
+
     lines: list[str] = []
     line, line_width = "", 0.0
     width = full_width - indent
     for piece in pieces:
         if exact:
-            fits = measurer.width((line + piece).rstrip(), size) <= width
+            fits = measure((line + piece).rstrip()) <= width
         else:
-            fits = line_width + measurer.width(piece.rstrip(), size) <= width
+            fits = line_width + measure(piece.rstrip()) <= width
         if fits or not line:
             line += piece
         else:
             lines.append(line.rstrip())
             width = full_width
             line = piece.lstrip()
-        line_width = measurer.width(line, size) if exact or len(line) == len(piece.lstrip()) \
-            else line_width + measurer.width(piece, size)
+        line_width = measure(line) if exact or len(line) == len(piece.lstrip()) \
+            else line_width + measure(piece)
         # A single piece wider than the line (a long number, a word with no break): cut it at
         # cluster boundaries.
-        while line_width > width and measurer.width(line.rstrip(), size) > width \
+        while line_width > width and measure(line.rstrip()) > width \
                 and len(line) > 1:
             ends = [e for e in _cluster_ends(line) if e < len(line)]
             # Even inside a piece, never before closing punctuation, a tsheg or a shad.
             ends = [e for e in ends if line[e] not in NO_LINE_START
                     and line[e - 1] not in NO_LINE_END] or ends
-            cut = max((e for e in ends if measurer.width(line[:e], size) <= width),
+            cut = max((e for e in ends if measure(line[:e]) <= width),
                       default=ends[0] if ends else len(line))
             lines.append(line[:cut].rstrip())
             width = full_width
             line = line[cut:].lstrip()
-            line_width = measurer.width(line, size)
+            line_width = measure(line)
     if line.strip():
         lines.append(line.rstrip())
     return lines
 
 
 def draw_line(canvas: Any, line: str, x: float, baseline: float, size: float,
-              measurer: Measurer, extra: float = 0.0) -> None:
+              measurer: Measurer, extra: float = 0.0, chinese: str = CHINESE_FONT) -> None:
     """Draw one line at ``baseline``, run by run; ``extra`` points more at each of its
     justification gaps (:func:`justification_gaps`) fill a justified line to the measure.
 
-    A Tibetan run is drawn glyph by glyph as HarfBuzz shapes it, with a text layer that reads
-    back as the run (:func:`reports.shaped_font.draw_shaped`); other runs with ``drawString``.
+    A Tibetan run is drawn glyph by glyph as HarfBuzz shapes it, at ``TIBETAN_SCALE`` times
+    ``size``, with a text layer that reads back as the run
+    (:func:`reports.shaped_font.draw_shaped`); other runs in the ``chinese`` face (the Song face
+    for a character it lacks) with ``drawString``.
     Each run starts where HarfBuzz says the previous one ended.
     """
     gaps = set(justification_gaps(line)) if extra else set()
     start = 0
-    for font, part in runs(line):
+    for font, part in measurer.runs(line, chinese):
         end = start + len(part)
         inner = sorted(i - start for i in gaps if start < i < end)
         if font == TIBETAN_FONT:
             # (A trailing space shows nothing; the next run starts after it all the same.)
             draw_shaped(canvas, pdfmetrics.getFont(TIBETAN_FONT), part.rstrip(" "), x,
-                        baseline, size, {i: extra for i in inner})
+                        baseline, size * TIBETAN_SCALE, {i: extra for i in inner})
         else:
             for number, (a, b) in enumerate(itertools.pairwise([0, *inner, len(part)])):
-                at = x + measurer.width(part[:a], size) + number * extra
+                at = x + measurer.width(part[:a], size, font) + number * extra
                 _draw_plain(canvas, font, part[a:b], at, baseline, size, measurer)
-        x += measurer.width(part, size) + extra * (len(inner) + (end in gaps))
+        x += measurer.width(part, size, font) + extra * (len(inner) + (end in gaps))
         start = end
 
 
@@ -327,8 +377,10 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
     def __init__(self, text: str, measurer: Measurer, size: float, leading: float,
                  indent: float = 0.0, align: str = "left", space_after: float = 0.0,
                  lines: list[str] | None = None, keep_with_next: bool = False,
-                 last_is_full: bool = False) -> None:
+                 last_is_full: bool = False, chinese_font: str = CHINESE_FONT) -> None:
         super().__init__()
+        # The face of its Chinese text: the Song face (titles) or FangSong (body text).
+        self.chinese_font = chinese_font
         self.text, self.measurer = text, measurer
         self.size, self.leading, self.indent, self.align = size, leading, indent, align
         self.spaceAfter = space_after
@@ -346,7 +398,7 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
         self._width = avail_width
         if self._lines is None:
             self._lines = wrap(self.text, avail_width, self.size, self.measurer,
-                               indent=self.indent)
+                               indent=self.indent, chinese=self.chinese_font)
         self.width, self.height = avail_width, self.leading * len(self._lines)
         return self.width, self.height
 
@@ -359,11 +411,13 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
         if fit < 2:
             return []
         head = ScriptParagraph(self.text, self.measurer, self.size, self.leading, self.indent,
-                               self.align, 0.0, lines[:fit], last_is_full=True)
+                               self.align, 0.0, lines[:fit], last_is_full=True,
+                               chinese_font=self.chinese_font)
         tail = ScriptParagraph(self.text, self.measurer, self.size, self.leading, 0.0,
                                self.align, self.spaceAfter, lines[fit:],
                                keep_with_next=self.keepWithNext,
-                               last_is_full=self._last_is_full)
+                               last_is_full=self._last_is_full,
+                               chinese_font=self.chinese_font)
         return [head, tail]
 
     def draw(self) -> None:
@@ -372,13 +426,15 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
         for number, line in enumerate(lines):
             y -= self.leading
             x = self.indent if number == 0 else 0.0
-            natural = self.measurer.width(line, self.size)
+            natural = self.measurer.width(line, self.size, self.chinese_font)
             if self.align == "center":
                 x = (self._width - natural) / 2
             elif self.align == "right":
                 x = self._width - natural
-            # Room below the baseline for Tibetan subjoined letters and vowel signs.
-            baseline = y + (self.leading - self.size) / 2 + 0.25 * self.size
+            # Room below the baseline for Tibetan subjoined letters and vowel signs (a Tibetan
+            # line set at its larger size).
+            size = self.size * TIBETAN_SCALE if any(map(is_tibetan, line)) else self.size
+            baseline = y + (self.leading - size) / 2 + 0.25 * size
             last = number == len(lines) - 1 and not self._last_is_full
             extra = 0.0
             if self.align == "justify" and not last:
@@ -388,4 +444,5 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
                 # tenth of an em), and a line ended early by a long word stays ragged.
                 if gaps and room > 0:
                     extra = min(room / gaps, JUSTIFY_LIMIT * self.size)
-            draw_line(self.canv, line, x, baseline, self.size, self.measurer, extra=extra)
+            draw_line(self.canv, line, x, baseline, self.size, self.measurer, extra=extra,
+                      chinese=self.chinese_font)

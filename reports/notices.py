@@ -2,8 +2,9 @@
 referral notice pointing the way to the competent body (指明路径告知书).
 
 A4, official-document margins (GB/T 9704: top 37 mm, bottom 35 mm, left 28 mm, right 26 mm),
-title in 二号 (22 pt) and body in 三号 (16 pt). A petitioner who prefers Tibetan gets every
-paragraph in Tibetan, then in Chinese.
+title in 二号 (22 pt) Song and body in 三号 (16 pt) FangSong; Tibetan is set larger
+(``reports.layout.TIBETAN_SCALE``) and its lines further apart. A petitioner who prefers
+Tibetan gets every paragraph in Tibetan, then in Chinese.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 
 from reports.layout import (
     CHINESE_FONT,
+    FANGSONG_FONT,
     FontFiles,
     Measurer,
     ScriptParagraph,
@@ -35,9 +37,11 @@ TITLE_SIZE = {False: 22.0, True: 18.0}
 # 三号 for a paper in one script; 四号 when every paragraph is printed twice, so that a receipt
 # still fits on one sheet.
 BODY_SIZE = {False: 16.0, True: 14.0}
-LEADING = {(False, "zh"): 28.0, (False, "bo"): 32.0, (True, "zh"): 24.0, (True, "bo"): 28.0}
-TITLE_LEADING = {(False, "zh"): 32.0, (False, "bo"): 38.0, (True, "zh"): 26.0,
-                 (True, "bo"): 32.0}
+# Tibetan lines further apart than Chinese ones: set TIBETAN_SCALE larger, with stacks and vowel
+# signs above and below the letter body.
+LEADING = {(False, "zh"): 28.0, (False, "bo"): 36.0, (True, "zh"): 24.0, (True, "bo"): 32.0}
+TITLE_LEADING = {(False, "zh"): 32.0, (False, "bo"): 44.0, (True, "zh"): 26.0,
+                 (True, "bo"): 36.0}
 
 RECEIPT, REPLY_NOTICE, REFERRAL_NOTICE = "receipt", "reply-notice", "referral-notice"
 
@@ -263,21 +267,24 @@ def render_notice(data: NoticeData, zh: gettext.NullTranslations,
     story.append(Spacer(1, 8 * mm))
     for script, _tr in scripts:
         story.append(ScriptParagraph(texts[script]["salutation"], measurer, size,
-                                     leading[script], space_after=2))
+                                     leading[script], space_after=2,
+                                     chinese_font=FANGSONG_FONT))
     for index in range(len(texts["zh"]["body"])):
         for script, _tr in scripts:
             if texts[script]["body"][index]:
                 story.append(ScriptParagraph(texts[script]["body"][index], measurer, size,
                                              leading[script], indent=2 * size, space_after=6,
-                                             align="justify"))
+                                             align="justify", chinese_font=FANGSONG_FONT))
     # The office's name, date and seal go with the last paragraph in each script.
     signature: list[Flowable] = [*story[-len(scripts):], Spacer(1, 6 * mm)]
     del story[-len(scripts):]
     for script, _tr in scripts:
         signature.append(ScriptParagraph(texts[script]["office"], measurer, size,
-                                         leading[script], align="right"))
+                                         leading[script], align="right",
+                                         chinese_font=FANGSONG_FONT))
         signature.append(ScriptParagraph(texts[script]["issued"], measurer, size,
-                                         leading[script], align="right"))
+                                         leading[script], align="right",
+                                         chinese_font=FANGSONG_FONT))
     seal_label = " ".join(texts[script]["seal"] for script, _tr in scripts)
     signature.append(SealBox(seal_label, measurer, over=2 * sum(leading.values())))
     story.append(KeepTogether(signature))

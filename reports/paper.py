@@ -2,8 +2,8 @@
 script the paper is printed in (Tibetan first, then Chinese), signature rows with a thumbprint
 box, and the office's name, date and seal box at the foot.
 
-The page is the 12309 papers' (``reports.notices``): A4, GB/T 9704 margins, title in 二号, body in
-三号 (四号 when every paragraph is printed twice), 第X页 共Y页 on multi-page papers.
+The page is the 12309 papers' (``reports.notices``): A4, GB/T 9704 margins, title in 二号 Song, body
+in 三号 FangSong (四号 when every paragraph is printed twice), 第X页 共Y页 on multi-page papers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from reports.layout import FontFiles, Measurer, ScriptParagraph, register_fonts
+from reports.layout import FANGSONG_FONT, FontFiles, Measurer, ScriptParagraph, register_fonts
 from reports.notices import (
     BODY_SIZE,
     LEADING,
@@ -64,7 +64,8 @@ class SignatureRow(Flowable):  # type: ignore[misc]
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
-        self._paras = [ScriptParagraph(label, self.measurer, self.size, self.leading)
+        self._paras = [ScriptParagraph(label, self.measurer, self.size, self.leading,
+                                       chinese_font=FANGSONG_FONT)
                        for label in self.labels]
         text_height = sum(p.wrap(self._text_width(), avail_height)[1] for p in self._paras)
         text_height += self.leading
@@ -92,7 +93,9 @@ class SignatureRow(Flowable):  # type: ignore[misc]
         if self.thumbprint:
             label = ScriptParagraph(self.thumbprint, self.measurer, 8, 10.0, align="center")
             label.wrapOn(self.canv, THUMBPRINT + 8 * mm, 30.0)
-            label.drawOn(self.canv, left - 4 * mm, bottom - label.height - 2)
+            # Under the box, its frame ending at the margin, which a label wider than the box
+            # must not cross.
+            label.drawOn(self.canv, left - 8 * mm, bottom - label.height - 2)
 
 
 class Paper:
@@ -158,7 +161,7 @@ class Paper:
                   space_after: float = 0.0) -> ScriptParagraph:
         return ScriptParagraph(text, self.measurer, self.size, self.leading(script),
                                indent=2 * self.size if indent else 0.0, align=align,
-                               space_after=space_after)
+                               space_after=space_after, chinese_font=FANGSONG_FONT)
 
     def once(self, text: str, indent: bool = True) -> None:
         """A paragraph printed once, as written (what someone said or wrote down)."""

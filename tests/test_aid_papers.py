@@ -238,7 +238,10 @@ def test_bilingual_papers_for_a_tibetan_reader(office: Office, drawn: list[Drawn
 
 def _shaped_runs(pdf: bytes, lines: list[DrawnLine]) -> int:
     """How many Tibetan runs the PDF draws, when each shows exactly the glyphs HarfBuzz chooses
-    for it (as ``_shaping_matches`` checks, for a paper with few runs); 0 when any does not."""
+    for it (as ``_shaping_matches`` checks, for a paper with few runs); 0 when any does not.
+    Only the lines of the last document built count: a receipt too long for one sheet is built
+    again in a smaller type."""
+    lines = [line for line in lines if line.canvas is lines[-1].canvas]
     font = papers.shipped_fonts().tibetan
     expected: Counter[tuple[Outline, ...]] = Counter(
         tuple(harfbuzz_glyphs(font, part.rstrip(" ")))
@@ -257,7 +260,8 @@ def test_tibetan_lines_break_after_a_tsheg_inside_the_frame(
     for line in drawn:
         assert not line.text.startswith(("་", "།")), line.text
         assert line.x >= 0
-        assert line.x + measurer.width(line.text, line.size) <= line.frame + 0.01, line.text
+        assert line.x + measurer.width(line.text, line.size, line.face) <= line.frame + 0.01, \
+            line.text
 
 
 def _ink_columns(pdf: bytes) -> list[tuple[int, int, int]]:

@@ -30,12 +30,13 @@ from reports import layout
 from reports.notices import LEFT, RIGHT
 from reports.shaped_font import PlacedGlyph, ShapedFont
 from tests.helpers import office_with_staff, pdf_text, petition, register, tashi
-from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs
+from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs, nominal_glyphs, outline
 from tests.test_papers import TIBETAN_SYLLABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 24, 16, 0)
 TIBETAN_FACE = "NotoSerifTibetan-Regular"
+FANGSONG_FACE, SONG_FACE = "ZhuqueFangsong-Regular", "UMingCN-0"
 
 
 @dataclass
@@ -85,6 +86,8 @@ class DrawnLine:
     size: float
     frame: float  # the width the paragraph was given
     pieces: tuple[str, ...] = ()  # as drawn: a justified line piece by piece
+    face: str = layout.CHINESE_FONT  # the face of its Chinese text (Song or FangSong)
+    canvas: Any = None  # what it was drawn on: one per document built
 
 
 @pytest.fixture
@@ -96,13 +99,15 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[DrawnLine]]:
 
     def draw(self: layout.ScriptParagraph) -> None:
         def record(canvas: Any, line: str, x: float, baseline: float, size: float,
-                   measurer: layout.Measurer, extra: float = 0.0) -> None:
+                   measurer: layout.Measurer, extra: float = 0.0,
+                   chinese: str = layout.CHINESE_FONT) -> None:
             # A Tibetan run is drawn whole, justified or not.
-            lines.append(DrawnLine(line, x, size, self._width, (line,)))
+            lines.append(DrawnLine(line, x, size, self._width, (line,), chinese, canvas))
             # The pieces of a justified line are drawn by the original, unrecorded.
             monkeypatch.setattr(layout, "draw_line", original_line)
             try:
-                original_line(canvas, line, x, baseline, size, measurer, extra=extra)
+                original_line(canvas, line, x, baseline, size, measurer, extra=extra,
+                              chinese=chinese)
             finally:
                 monkeypatch.setattr(layout, "draw_line", record)
         monkeypatch.setattr(layout, "draw_line", record)
@@ -192,9 +197,42 @@ def test_400_syllables_without_spaces_break_after_tsheg_inside_the_margins(
     for line in drawn:
         assert not line.text.startswith(("་", "།")), line.text
         assert line.x >= 0
-        assert line.x + measurer.width(line.text, line.size) <= line.frame + 0.01, line.text
+        assert line.x + measurer.width(line.text, line.size, line.face) <= line.frame + 0.01, \
+            line.text
     assert all(line.text.endswith(("་", "།")) for line in long_lines)
     assert _shaping_matches(pdf, drawn)
+
+
+def _notdef(font_file: Path) -> Outline:
+    return outline(layout.hb.Font(layout.hb.Face(layout.hb.Blob.from_file_path(str(font_file)))),
+                   0)
+
+
+def test_body_text_is_in_fangsong_and_titles_in_song_with_no_glyph_missing(
+        case: Case, drawn: list[DrawnLine]) -> None:
+    """GB/T 9704: the title in a Song face, the body in FangSong; a character FangSong lacks
+    is set in the Song face, so no missing-glyph box is ever drawn."""
+    fonts = shipped_fonts()
+    assert fonts.fangsong is not None
+    pdf = papers.render_agreement(case.store, case.agreement_id)
+    faces = {line.text: line.face for line in drawn}
+    assert faces["息诉罢访协议书"] == layout.CHINESE_FONT
+    body = next(text for text in faces if "乙方承诺" in text)
+    assert faces[body] == layout.FANGSONG_FONT
+    fangsong = [glyph for block in drawn_glyphs(pdf, FANGSONG_FACE) for glyph in block]
+    song = [glyph for block in drawn_glyphs(pdf, SONG_FACE) for glyph in block]
+    # Embedded, and each face draws the glyphs of its own text.
+    for glyph in nominal_glyphs(fonts.fangsong, "乙方承诺"):
+        assert glyph in fangsong
+    for glyph in nominal_glyphs(fonts.chinese, "息诉罢访协议书"):
+        assert glyph in song
+    assert _notdef(fonts.fangsong) and _notdef(fonts.fangsong) not in fangsong
+    assert _notdef(fonts.chinese) and _notdef(fonts.chinese) not in song
+    # What FangSong lacks falls back to the Song face, character by character.
+    measurer = layout.Measurer(fonts)
+    assert measurer.runs("金额＋①元", layout.FANGSONG_FONT) == [
+        (layout.FANGSONG_FONT, "金额"), (layout.CHINESE_FONT, "＋①"),
+        (layout.FANGSONG_FONT, "元")]
 
 
 def test_printed_agreement_keeps_its_margins(case: Case) -> None:

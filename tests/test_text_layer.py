@@ -54,12 +54,21 @@ def _in_save() -> bool:
 def meant(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], list[str]]]:
     """What each paper meant to print, in order: the text each paragraph was given (whole,
     before it was broken into lines, once even when it runs over a page) and each chart label;
-    and, apart, the page numbers written at the foot of the pages."""
+    and, apart, the page numbers written at the foot of the pages. Only the last document built
+    counts (a receipt too long for one sheet is built again in a smaller type)."""
     texts: list[str] = []
     furniture: list[str] = []
+    canvases: list[Any] = []
     draw, split = layout.ScriptParagraph.draw, layout.ScriptParagraph.split
 
+    def on(canvas: Any) -> None:
+        if canvases and canvases[-1] is not canvas:
+            texts.clear()
+            furniture.clear()
+        canvases[:] = [canvas]
+
     def drawing(self: layout.ScriptParagraph) -> None:
+        on(self.canv)
         if not getattr(self, "_continued", False):
             (furniture if _in_save() else texts).append(self.text)
         draw(self)
@@ -72,6 +81,7 @@ def meant(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], list[str
         return parts
 
     def label(canvas: Any, line: str, *args: Any) -> None:
+        on(canvas)
         texts.append(line)
         layout.draw_line(canvas, line, *args)
 

@@ -8,4 +8,5 @@ from reports.layout import FontFiles
 
 def shipped_fonts() -> FontFiles:
     folder = fonts_dir()
-    return FontFiles(folder / "NotoSerifTibetan-Regular.ttf", folder / "uming.ttc", 0)
+    return FontFiles(folder / "NotoSerifTibetan-Regular.ttf", folder / "uming.ttc", 0,
+                     fangsong=folder / "ZhuqueFangsong-Regular.ttf")
