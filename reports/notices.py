@@ -125,30 +125,56 @@ def _texts(data: NoticeData, tr: gettext.NullTranslations, script: str) -> dict[
 
 
 class SealBox(Flowable):  # type: ignore[misc]
-    """Where the office's seal is stamped: over the office's name and the date above it, as a
-    seal is. Takes no height of its own; it draws upward over the lines before it."""
+    """Where the office's seal is stamped: a dashed circle over the office's name and the date
+    above it, as a seal is, drawn upward over the lines before it but never above the text
+    block. The label saying what goes there ("(seal)") is clear of every line of text: inside
+    the circle above the lines when there is room, else under the circle, where the box takes
+    the height it needs."""
+
+    LABEL_SIZE, LABEL_LEADING, GAP = 9.0, 12.0, 2.0
 
     def __init__(self, label: str, measurer: Measurer, over: float,
                  size: float = 40 * mm) -> None:
         super().__init__()
         self.label, self.measurer, self.over, self.size = label, measurer, over, size
+        self._para = ScriptParagraph(label, measurer, self.LABEL_SIZE, self.LABEL_LEADING,
+                                     align="center")
+        self.width = 0.0
+        self.height = 0.0
+
+    def _bottom(self) -> float:
+        """The circle's lowest point, from the top of the box: centred on the ``over`` lines."""
+        return self.over / 2 - self.size / 2
+
+    def _label_above(self, size: float) -> bool:
+        """Whether the label fits inside a circle of ``size`` above the lines."""
+        return self._bottom() + size - self.over >= 2 * self.GAP + self._para.height
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
-        return avail_width, 0.0
+        self._para.wrap(self.size, avail_height)
+        self.height = 0.0
+        if not self._label_above(self.size):
+            self.height = max(0.0, -self._bottom()) + self.GAP + self._para.height
+        return avail_width, self.height
 
     def draw(self) -> None:
         centre_x = self.width - self.size / 2 - 12 * mm
-        centre_y = self.over / 2
+        bottom = self.height + self._bottom()
+        # The circle's top stays inside the text block (a seal box at a page's head).
+        _x, y = self.canv.absolutePosition(0, 0)
+        size = min(self.size, A4[1] - TOP - y - bottom)
         self.canv.saveState()
         self.canv.setDash(3, 3)
         self.canv.setLineWidth(0.6)
         self.canv.setStrokeGray(0.45)
-        self.canv.circle(centre_x, centre_y, self.size / 2)
+        self.canv.circle(centre_x, bottom + size / 2, size / 2)
         self.canv.restoreState()
-        para = ScriptParagraph(self.label, self.measurer, 9, 12.0, align="center")
-        para.wrapOn(self.canv, self.size, 12.0)
-        para.drawOn(self.canv, centre_x - self.size / 2, centre_y - self.size / 2 + 4)
+        if self._label_above(size):
+            label_y = self.height + self.over + self.GAP
+        else:
+            label_y = min(bottom, self.height) - self.GAP - self._para.height
+        self._para.drawOn(self.canv, centre_x - self.size / 2, label_y)
 
 
 PAGE_NUMBER_SIZE = 14.0  # 四号
