@@ -178,3 +178,13 @@ def test_the_seal_label_is_clear_of_the_date(office_store: Store, kind: str) -> 
     for page, (left, bottom, right, top) in seal:
         for other_page, (l2, b2, r2, t2) in dates:
             assert page != other_page or right <= l2 or r2 <= left or top <= b2 or t2 <= bottom
+
+
+@pytest.mark.parametrize("kind", ["receipt", "reply-notice"])
+def test_a_bilingual_notice_fits_one_sheet(office_store: Store, kind: str) -> None:
+    done = register(office_store, petition(), now=NOW)
+    document = pypdfium2.PdfDocument(papers.render(office_store, done.id, kind))
+    try:
+        assert len(document) == 1
+    finally:
+        document.close()
