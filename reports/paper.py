@@ -171,8 +171,9 @@ class Paper:
         return "  ".join(text for _script, text in self.each(make))
 
     def named(self, message: str, name: Both) -> str:
-        """A label naming someone, in every script on one line: ``message`` has ``{name}``."""
-        return "  ".join(self.named_lines(message, name))
+        """A label naming someone, in every script on one line: ``message`` has ``{name}``; a
+        label that reads the same in every script (a name with no Tibetan spelling) once."""
+        return "  ".join(dict.fromkeys(self.named_lines(message, name)))
 
     def named_lines(self, message: str, name: Both) -> list[str]:
         """The same label, one line per script (for signature rows)."""

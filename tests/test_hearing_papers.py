@@ -47,11 +47,11 @@ class Case:
     agreement_id: str
 
 
-def _case(store: Store, prefers: str = "bo") -> Case:
+def _case(store: Store, prefers: str = "bo", officer_bo: str = "བསོད་ནམས") -> Case:
     office_id, chief_id = office_with_staff(store)
     person = tashi() if prefers == "bo" else tashi(preferred_language="zh", name_bo="")
     done = register(store, petition(persons=[person]), now=NOW)
-    officer = hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས",
+    officer = hearings.save_officer(store, OfficerInput(office_id, "索南", officer_bo,
                                                         "deputy"))
     party = petition_detail(store, done.id).parties[0].person_id
     hearing_id = hearings.record_hearing(store, HearingInput(
@@ -299,3 +299,12 @@ def test_any_mixed_paragraph_wraps_inside_and_never_starts_a_line_with_a_tsheg(
     for number, line in enumerate(lines):
         assert measurer.width(line, size) <= width
         assert number == 0 or not line.startswith(("་", "།", "，", "。", "）"))
+
+
+def test_minutes_name_a_speaker_once_when_both_scripts_spell_it_alike(
+        store: Store, drawn: list[DrawnLine]) -> None:
+    case = _case(store, officer_bo="")  # the hearing officer has no Tibetan name
+    papers.render_minutes(case.store, case.hearing_id)
+    said = " ".join(" ".join(line.text for line in drawn).split())
+    assert "索南：建议依法支持起诉" in said
+    assert "索南 索南" not in said
