@@ -329,7 +329,9 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
         [((lambda s, _: _("Payee and ID number")) if data.payee_id_number
           else (lambda s, _: _("Payee")), payee),
          (lambda s, _: _("Relation to the person aided"), lambda s, _: data.relation.get(s))],
-        [(lambda s, _: _("Amount"), lambda s, _: _money(data.amount, data.amount_capital, s, _))],
+        # Once, in figures and Chinese capitals, as a receipt for money gives it.
+        [(lambda s, _: _("Amount"),
+          lambda s, _: _money(data.amount, data.amount_capital, "zh", zh.gettext))],
         [(lambda s, _: _("Method of payment"), method)],
     ]
     office = [ScriptParagraph(data.office.get(script), paper.measurer, form.size,
