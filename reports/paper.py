@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Callable
 
 from reportlab import rl_config
@@ -31,6 +32,8 @@ from reports.notices import (
 )
 
 THUMBPRINT = 22 * mm
+# What a label says in brackets ("(signature)", "(seal)"), never broken across lines.
+BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
 
 # What a paper asks of each script: ``make(script, gettext)`` gives the text in that script.
 Maker = Callable[[str, Callable[[str], str]], str]
@@ -55,6 +58,8 @@ class SignatureRow(Flowable):  # type: ignore[misc]
         super().__init__()
         self.labels, self.measurer, self.size, self.leading = labels, measurer, size, leading
         self.thumbprint = thumbprint
+        kept = {span for label in [*labels, thumbprint] for span in BRACKETED.findall(label)}
+        measurer.keep = tuple(sorted({*measurer.keep, *kept}))
         self.width = 0.0
         self.height = 0.0
         self._paras: list[ScriptParagraph] = []

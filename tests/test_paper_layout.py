@@ -174,3 +174,14 @@ def test_the_agreement_prints_every_party_name_whole(store: Store) -> None:
     lines = pdf_text(pdf).splitlines()
     for name in names:
         assert any(name in line for line in lines), name
+
+
+def test_a_signature_label_keeps_its_brackets_whole(measurer: layout.Measurer) -> None:
+    label = "ཞིབ་ཉན་པ། (མིང་རྟགས།) བསོད་ནམས"
+    row = paper.SignatureRow([label, "听证员（签名）：索南"], measurer, 14.0, 25.0,
+                             thumbprint="(མཛུབ་རྗེས།)（捺印）")
+    for width in range(170, 330, 3):  # the thumbprint box takes 30 mm of it
+        row.wrap(float(width), 1000.0)
+        lines = [line for para in row._paras for line in para.lines()]
+        assert any("(མིང་རྟགས།)" in line for line in lines), (width, lines)
+        assert any("（签名）" in line for line in lines), (width, lines)
