@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from reports.layout import FontFiles
-from reports.notices import Both, SealBox
+from reports.notices import SENTENCE_GAP, Both, SealBox
 from reports.paper import N_, Paper, SignatureRow
 
 TIBETAN_DIGITS = str.maketrans("0123456789", "༠༡༢༣༤༥༦༧༨༩")
@@ -203,13 +203,13 @@ def render_hearing_notice(data: HearingNoticeData, zh: gettext.NullTranslations,
         line = _("The hearing is hosted by procurator {host}.").format(host=data.host.get(s))
         others = [p for p in data.procurators if p != data.host]
         if others:
-            line += " " + _("Procurators also taking part: {names}.").format(
+            line += SENTENCE_GAP[s] + _("Procurators also taking part: {names}.").format(
                 names=_names(others, s))
         if data.officers:
             officers = ("  " if s == "bo" else "、").join(
                 _("{name} ({role})").format(name=o.name.get(s), role=o.role.get(s).rstrip("།"))
                 for o in data.officers)
-            line += " " + _("Hearing officers: {names}.").format(names=officers)
+            line += SENTENCE_GAP[s] + _("Hearing officers: {names}.").format(names=officers)
         return line
     paper.para(who)
     paper.para(lambda s, _: _("{name} will interpret between Tibetan and Chinese.").format(

@@ -46,6 +46,8 @@ PARAGRAPH_GAP = {(False, "zh"): 6.0, (True, "bo"): 0.0, (True, "zh"): 3.0}
 OFFICE_GAP = {False: 6 * mm, True: 2 * mm}  # over the office's name and date
 
 RECEIPT, REPLY_NOTICE, REFERRAL_NOTICE = "receipt", "reply-notice", "referral-notice"
+# Between two sentences run together: a space after a shad in Tibetan, none after 。 in Chinese.
+SENTENCE_GAP = {"bo": " ", "zh": ""}
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _texts(data: NoticeData, tr: gettext.NullTranslations, script: str) -> dict[
             _("Your petition of {date} (\u201c{summary}\u201d, registration number {number}) "
               "falls within the remit of the procuratorate and has been accepted into case "
               "handling.").format(**v)
-            + (" " + _("It is handled by procurator {procurator}.").format(**v)
+            + (SENTENCE_GAP[script] + _("It is handled by procurator {procurator}.").format(**v)
                if v["procurator"] else ""),
             _("This office will answer you with the process or the result by "
               "{answer_due}.").format(**v),

@@ -308,3 +308,10 @@ def test_minutes_name_a_speaker_once_when_both_scripts_spell_it_alike(
     said = " ".join(" ".join(line.text for line in drawn).split())
     assert "索南：建议依法支持起诉" in said
     assert "索南 索南" not in said
+
+
+def test_chinese_sentences_run_on_without_a_latin_space(case: Case) -> None:
+    notice = pdf_text(papers.render_hearing_notice(case.store, case.hearing_id,
+                                                   issued=date(2026, 11, 20)))
+    assert "听证员：" in notice
+    assert "。 " not in notice and "། " in notice
