@@ -155,8 +155,14 @@ class SealBox(Flowable):  # type: ignore[misc]
         return self.over / 2 - self.size / 2
 
     def _label_above(self, size: float) -> bool:
-        """Whether the label fits inside a circle of ``size`` above the lines."""
-        return self._bottom() + size - self.over >= 2 * self.GAP + self._para.height
+        """Whether the label fits inside a circle of ``size`` above the lines: under its top
+        and, at the label's top, between its sides."""
+        if self._bottom() + size - self.over < 2 * self.GAP + self._para.height:
+            return False
+        rise = self.over + self.GAP + self._para.height - (self._bottom() + size / 2)
+        half_chord = max(0.0, (size / 2) ** 2 - rise ** 2) ** 0.5
+        label_width: float = self.measurer.width(self.label, self.LABEL_SIZE)
+        return half_chord >= label_width / 2 + self.GAP
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
