@@ -143,20 +143,27 @@ def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
                indent=False)
 
     signatures: list[Flowable] = [Spacer(1, 6 * mm)]
-    office_labels = (paper.named_lines(N_("Party A (seal): {name}"), data.office)
-                     + paper.named_lines(N_("Procurator (signature): {name}"), data.procurator))
-    office_row = SignatureRow(office_labels, paper.measurer, paper.size,
-                              max(paper.leading(s) for s, _tr in paper.scripts))
+    leading = max(paper.leading(s) for s, _tr in paper.scripts)
+    # The office seals on its line, the procurator signs on another.
+    office_row = SignatureRow(paper.named_lines(N_("Party A (seal): {name}"), data.office),
+                              paper.measurer, paper.size, leading)
     signatures.append(office_row)
     seal = " ".join(tr.gettext("(seal)") for _script, tr in paper.scripts)
-    signatures.append(SealBox(seal, paper.measurer, over=office_row.wrap(400, 400)[1]))
+    over = office_row.wrap(400, 400)[1]
+    seal_box = SealBox(seal, paper.measurer, over=over)
+    signatures.append(seal_box)
+    # The procurator's line starts under the seal's circle.
+    below = max(0.0, seal_box.size / 2 - over / 2) - seal_box.wrap(400, 400)[1]
+    signatures.append(Spacer(1, max(3 * mm, below + 2)))
+    signatures.append(SignatureRow(
+        paper.named_lines(N_("Procurator (signature): {name}"), data.procurator),
+        paper.measurer, paper.size, leading))
     thumb = paper.both(lambda s, _: _("(thumbprint)"))
     for party in data.parties:
         signatures.append(Spacer(1, 3 * mm))
         signatures.append(SignatureRow(
             paper.named_lines(N_("Party B (signature): {name}"), party.name),
-            paper.measurer, paper.size, max(paper.leading(s) for s, _tr in paper.scripts),
-            thumbprint=thumb))
+            paper.measurer, paper.size, leading, thumbprint=thumb))
     paper.keep_together(last, *signatures)
     return paper.build(zh.gettext("Settle-and-withdraw agreement"), data.office.zh,
                        data.reg_no)

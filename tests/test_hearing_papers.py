@@ -28,6 +28,7 @@ from app.papers import documents as papers
 from app.petitions.detail import petition_detail
 from reports import layout
 from reports.notices import LEFT, RIGHT
+from reports.paper import SignatureRow
 from reports.shaped_font import PlacedGlyph, ShapedFont
 from tests.helpers import office_with_staff, pdf_text, petition, register, tashi
 from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs
@@ -315,3 +316,18 @@ def test_chinese_sentences_run_on_without_a_latin_space(case: Case) -> None:
                                                    issued=date(2026, 11, 20)))
     assert "听证员：" in notice
     assert "。 " not in notice and "། " in notice
+
+
+def test_the_office_seals_and_the_procurator_signs_on_lines_of_their_own(
+        case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows: list[str] = []
+    original = SignatureRow.draw
+
+    def draw(self: SignatureRow) -> None:
+        rows.append(" ".join(self.labels))
+        original(self)
+    monkeypatch.setattr(SignatureRow, "draw", draw)
+    papers.render_agreement(case.store, case.agreement_id)
+    sealed = [row for row in rows if "甲方（盖章）" in row]
+    signed = [row for row in rows if "检察官（签名）" in row]
+    assert len(sealed) == 1 and len(signed) == 1 and sealed != signed
