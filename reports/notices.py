@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -160,9 +161,8 @@ class SealBox(Flowable):  # type: ignore[misc]
         if self._bottom() + size - self.over < 2 * self.GAP + self._para.height:
             return False
         rise = self.over + self.GAP + self._para.height - (self._bottom() + size / 2)
-        half_chord = max(0.0, (size / 2) ** 2 - rise ** 2) ** 0.5
-        label_width: float = self.measurer.width(self.label, self.LABEL_SIZE)
-        return half_chord >= label_width / 2 + self.GAP
+        half_chord = math.sqrt(max(0.0, (size / 2) ** 2 - rise ** 2))
+        return half_chord >= self.measurer.width(self.label, self.LABEL_SIZE) / 2 + self.GAP
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
