@@ -270,12 +270,12 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
         for script, _tr in paper.scripts:
             paper.story.append(paper.paragraph(table[script][index], script))
     paper.gap(3 * mm)
-    paper.heading(lambda s, _: _("What was said"))
+    paper.section(lambda s, _: _("What was said"))
     for statement in data.statements:
         speaker = paper.named("{name}", statement.speaker)
         paper.once(f"{speaker}：{statement.text}")
     if data.opinions:
-        paper.heading(lambda s, _: _("Opinions of the hearing officers"))
+        paper.section(lambda s, _: _("Opinions of the hearing officers"))
         for opinion in data.opinions:
             speaker = paper.named("{name}", opinion.speaker)
             paper.once(f"{speaker}：{opinion.text}")

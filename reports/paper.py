@@ -32,6 +32,7 @@ from reports.notices import (
 )
 
 THUMBPRINT = 22 * mm
+SECTION_STEP = 2.0  # points a section's heading is set larger than the body
 # What a label says in brackets ("(signature)", "(seal)"), never broken across lines.
 BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
 
@@ -144,6 +145,19 @@ class Paper:
         for script, text in self.each(make):
             para = self.paragraph(text, script, space_after=space_after)
             para.keepWithNext = True
+            self.story.append(para)
+
+    def section(self, make: Maker) -> None:
+        """A section's heading ("What was said"), in every script: a size larger than the body
+        (the Chinese face has no bold), with room above it, kept with what follows."""
+        size = self.size + SECTION_STEP
+        texts = self.each(make)
+        for index, (script, text) in enumerate(texts):
+            para = ScriptParagraph(text, self.measurer, size,
+                                   self.leading(script) * size / self.size,
+                                   space_after=3.0 if index == len(texts) - 1 else 0.0,
+                                   keep_with_next=True)
+            para.spaceBefore = 6.0 if index == 0 else 0.0
             self.story.append(para)
 
     def keep_together(self, since: int, *more: Flowable) -> None:

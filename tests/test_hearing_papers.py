@@ -331,3 +331,11 @@ def test_the_office_seals_and_the_procurator_signs_on_lines_of_their_own(
     sealed = [row for row in rows if "甲方（盖章）" in row]
     signed = [row for row in rows if "检察官（签名）" in row]
     assert len(sealed) == 1 and len(signed) == 1 and sealed != signed
+
+
+def test_the_minutes_section_headings_stand_out_from_the_text(
+        case: Case, drawn: list[DrawnLine]) -> None:
+    papers.render_minutes(case.store, case.hearing_id)
+    body = next(line.size for line in drawn if "宣布听证开始" in line.text)
+    for heading in ("发言记录", "听证员评议意见", "གླེང་བརྗོད།"):
+        assert next(line.size for line in drawn if line.text == heading) > body, heading
