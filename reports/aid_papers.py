@@ -97,6 +97,7 @@ def render_aid_decision(data: AidDecisionData, zh: gettext.NullTranslations,
                         bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The leader's decision on an aid case as PDF bytes (same data, same bytes)."""
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(*(person.name for person in data.persons))
     title = (N_("Decision not to grant state judicial aid") if data.decision == REFUSED
              else N_("Decision on state judicial aid"))
     paper.title(lambda s, _: data.office.get(s))
@@ -296,6 +297,7 @@ def render_aid_receipt(data: AidReceiptData, zh: gettext.NullTranslations,
 def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
              bo: gettext.NullTranslations, fonts: FontFiles) -> Paper:
     paper = Paper(data.bilingual, zh, bo, fonts)
+    paper.keep_whole(*data.persons, data.paid_by, Both(data.payee))
     paper.title(lambda s, _: _("Receipt for judicial aid money"))
     paper.gap(3 * mm)
     if data.reversed_on is not None:
@@ -331,7 +333,9 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
         [((lambda s, _: _("Payee and ID number")) if data.payee_id_number
           else (lambda s, _: _("Payee")), payee),
          (lambda s, _: _("Relation to the person aided"), lambda s, _: data.relation.get(s))],
-        [(lambda s, _: _("Amount"), lambda s, _: _money(data.amount, data.amount_capital, s, _))],
+        # Once, in figures and Chinese capitals, as a receipt for money gives it.
+        [(lambda s, _: _("Amount"),
+          lambda s, _: _money(data.amount, data.amount_capital, "zh", zh.gettext))],
         [(lambda s, _: _("Method of payment"), method)],
     ]
     office = [ScriptParagraph(data.office.get(script), paper.measurer, form.size,

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from reports.layout import FontFiles
-from reports.notices import Both, SealBox
+from reports.notices import SENTENCE_GAP, Both, SealBox
 from reports.paper import N_, Paper, SignatureRow
 
 TIBETAN_DIGITS = str.maketrans("0123456789", "༠༡༢༣༤༥༦༧༨༩")
@@ -143,20 +143,27 @@ def render_agreement(data: AgreementData, zh: gettext.NullTranslations,
                indent=False)
 
     signatures: list[Flowable] = [Spacer(1, 6 * mm)]
-    office_labels = (paper.named_lines(N_("Party A (seal): {name}"), data.office)
-                     + paper.named_lines(N_("Procurator (signature): {name}"), data.procurator))
-    office_row = SignatureRow(office_labels, paper.measurer, paper.size,
-                              max(paper.leading(s) for s, _tr in paper.scripts))
+    leading = max(paper.leading(s) for s, _tr in paper.scripts)
+    # The office seals on its line, the procurator signs on another.
+    office_row = SignatureRow(paper.named_lines(N_("Party A (seal): {name}"), data.office),
+                              paper.measurer, paper.size, leading)
     signatures.append(office_row)
     seal = " ".join(tr.gettext("(seal)") for _script, tr in paper.scripts)
-    signatures.append(SealBox(seal, paper.measurer, over=office_row.wrap(400, 400)[1]))
+    over = office_row.wrap(400, 400)[1]
+    seal_box = SealBox(seal, paper.measurer, over=over)
+    signatures.append(seal_box)
+    # The procurator's line starts under the seal's circle.
+    below = max(0.0, seal_box.size / 2 - over / 2) - seal_box.wrap(400, 400)[1]
+    signatures.append(Spacer(1, max(3 * mm, below + 2)))
+    signatures.append(SignatureRow(
+        paper.named_lines(N_("Procurator (signature): {name}"), data.procurator),
+        paper.measurer, paper.size, leading))
     thumb = paper.both(lambda s, _: _("(thumbprint)"))
     for party in data.parties:
         signatures.append(Spacer(1, 3 * mm))
         signatures.append(SignatureRow(
             paper.named_lines(N_("Party B (signature): {name}"), party.name),
-            paper.measurer, paper.size, max(paper.leading(s) for s, _tr in paper.scripts),
-            thumbprint=thumb))
+            paper.measurer, paper.size, leading, thumbprint=thumb))
     paper.keep_together(last, *signatures)
     return paper.build(zh.gettext("Settle-and-withdraw agreement"), data.office.zh,
                        data.reg_no)
@@ -203,13 +210,13 @@ def render_hearing_notice(data: HearingNoticeData, zh: gettext.NullTranslations,
         line = _("The hearing is hosted by procurator {host}.").format(host=data.host.get(s))
         others = [p for p in data.procurators if p != data.host]
         if others:
-            line += " " + _("Procurators also taking part: {names}.").format(
+            line += SENTENCE_GAP[s] + _("Procurators also taking part: {names}.").format(
                 names=_names(others, s))
         if data.officers:
             officers = ("  " if s == "bo" else "、").join(
                 _("{name} ({role})").format(name=o.name.get(s), role=o.role.get(s).rstrip("།"))
                 for o in data.officers)
-            line += " " + _("Hearing officers: {names}.").format(names=officers)
+            line += SENTENCE_GAP[s] + _("Hearing officers: {names}.").format(names=officers)
         return line
     paper.para(who)
     paper.para(lambda s, _: _("{name} will interpret between Tibetan and Chinese.").format(
@@ -263,12 +270,12 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
         for script, _tr in paper.scripts:
             paper.story.append(paper.paragraph(table[script][index], script))
     paper.gap(3 * mm)
-    paper.heading(lambda s, _: _("What was said"))
+    paper.section(lambda s, _: _("What was said"))
     for statement in data.statements:
         speaker = paper.named("{name}", statement.speaker)
         paper.once(f"{speaker}：{statement.text}")
     if data.opinions:
-        paper.heading(lambda s, _: _("Opinions of the hearing officers"))
+        paper.section(lambda s, _: _("Opinions of the hearing officers"))
         for opinion in data.opinions:
             speaker = paper.named("{name}", opinion.speaker)
             paper.once(f"{speaker}：{opinion.text}")

@@ -281,17 +281,19 @@ def _fill(pieces: list[str], full_width: float, size: float, measurer: Measurer,
             fits = measure((line + piece).rstrip()) <= width
         else:
             fits = line_width + measure(piece.rstrip()) <= width
+        alone = not line  # the piece starts the line
         if fits or not line:
             line += piece
         else:
             lines.append(line.rstrip())
             width = full_width
             line = piece.lstrip()
-        line_width = measure(line) if exact or len(line) == len(piece.lstrip()) \
-            else line_width + measure(piece)
+            alone = True
+        line_width = measure(line) if exact or alone else line_width + measure(piece)
         # A single piece wider than the line (a long number, a word with no break): cut it at
-        # cluster boundaries.
-        while line_width > width and measure(line.rstrip()) > width \
+        # cluster boundaries. (A line of several pieces that the sum of their widths let in but
+        # shaped whole is wider is broken again whole, by the exact pass, never cut.)
+        while alone and line_width > width and measure(line.rstrip()) > width \
                 and len(line) > 1:
             ends = [e for e in _cluster_ends(line) if e < len(line)]
             # Even inside a piece, never before closing punctuation, a tsheg or a shad.

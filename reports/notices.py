@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -38,12 +39,20 @@ TITLE_SIZE = {False: 22.0, True: 18.0}
 # still fits on one sheet.
 BODY_SIZE = {False: 16.0, True: 14.0}
 # Tibetan lines further apart than Chinese ones: set TIBETAN_SCALE larger, with stacks and vowel
-# signs above and below the letter body.
-LEADING = {(False, "zh"): 28.0, (False, "bo"): 36.0, (True, "zh"): 24.0, (True, "bo"): 32.0}
-TITLE_LEADING = {(False, "zh"): 32.0, (False, "bo"): 44.0, (True, "zh"): 26.0,
-                 (True, "bo"): 36.0}
+# signs above and below the letter body (they reach about 1.1 em above the baseline and 0.7 em
+# below). Printed twice, a notice is set closer, with smaller gaps, so that a receipt or a reply
+# notice stays on one sheet.
+LEADING = {(False, "zh"): 28.0, (False, "bo"): 36.0, (True, "zh"): 20.0, (True, "bo"): 30.0}
+TITLE_LEADING = {(False, "zh"): 32.0, (False, "bo"): 44.0, (True, "zh"): 23.0,
+                 (True, "bo"): 30.0}
+TITLE_GAP = {False: 8 * mm, True: 3 * mm}  # under the title
+# After a paragraph of the body; printed twice, a paragraph's Tibetan runs on into its Chinese.
+PARAGRAPH_GAP = {(False, "zh"): 6.0, (True, "bo"): 0.0, (True, "zh"): 3.0}
+OFFICE_GAP = {False: 6 * mm, True: 2 * mm}  # over the office's name and date
 
 RECEIPT, REPLY_NOTICE, REFERRAL_NOTICE = "receipt", "reply-notice", "referral-notice"
+# Between two sentences run together: a space after a shad in Tibetan, none after 。 in Chinese.
+SENTENCE_GAP = {"bo": " ", "zh": ""}
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,7 @@ def _texts(data: NoticeData, tr: gettext.NullTranslations, script: str) -> dict[
             _("Your petition of {date} (\u201c{summary}\u201d, registration number {number}) "
               "falls within the remit of the procuratorate and has been accepted into case "
               "handling.").format(**v)
-            + (" " + _("It is handled by procurator {procurator}.").format(**v)
+            + (SENTENCE_GAP[script] + _("It is handled by procurator {procurator}.").format(**v)
                if v["procurator"] else ""),
             _("This office will answer you with the process or the result by "
               "{answer_due}.").format(**v),
@@ -129,30 +138,61 @@ def _texts(data: NoticeData, tr: gettext.NullTranslations, script: str) -> dict[
 
 
 class SealBox(Flowable):  # type: ignore[misc]
-    """Where the office's seal is stamped: over the office's name and the date above it, as a
-    seal is. Takes no height of its own; it draws upward over the lines before it."""
+    """Where the office's seal is stamped: a dashed circle over the office's name and the date
+    above it, as a seal is, drawn upward over the lines before it but never above the text
+    block. The label saying what goes there ("(seal)") is clear of every line of text: inside
+    the circle above the lines when there is room, else under the circle, where the box takes
+    the height it needs."""
+
+    LABEL_SIZE, LABEL_LEADING, GAP = 9.0, 12.0, 2.0
 
     def __init__(self, label: str, measurer: Measurer, over: float,
                  size: float = 40 * mm) -> None:
         super().__init__()
         self.label, self.measurer, self.over, self.size = label, measurer, over, size
+        self._para = ScriptParagraph(label, measurer, self.LABEL_SIZE, self.LABEL_LEADING,
+                                     align="center")
+        self.width = 0.0
+        self.height = 0.0
+
+    def _bottom(self) -> float:
+        """The circle's lowest point, from the top of the box: centred on the ``over`` lines."""
+        return self.over / 2 - self.size / 2
+
+    def _label_above(self, size: float) -> bool:
+        """Whether the label fits inside a circle of ``size`` above the lines: under its top
+        and, at the label's top, between its sides."""
+        if self._bottom() + size - self.over < 2 * self.GAP + self._para.height:
+            return False
+        rise = self.over + self.GAP + self._para.height - (self._bottom() + size / 2)
+        half_chord = math.sqrt(max(0.0, (size / 2) ** 2 - rise ** 2))
+        return half_chord >= self.measurer.width(self.label, self.LABEL_SIZE) / 2 + self.GAP
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
-        return avail_width, 0.0
+        self._para.wrap(self.size, avail_height)
+        self.height = 0.0
+        if not self._label_above(self.size):
+            self.height = max(0.0, -self._bottom()) + self.GAP + self._para.height
+        return avail_width, self.height
 
     def draw(self) -> None:
         centre_x = self.width - self.size / 2 - 12 * mm
-        centre_y = self.over / 2
+        bottom = self.height + self._bottom()
+        # The circle's top stays inside the text block (a seal box at a page's head).
+        _x, y = self.canv.absolutePosition(0, 0)
+        size = min(self.size, A4[1] - TOP - y - bottom)
         self.canv.saveState()
         self.canv.setDash(3, 3)
         self.canv.setLineWidth(0.6)
         self.canv.setStrokeGray(0.45)
-        self.canv.circle(centre_x, centre_y, self.size / 2)
+        self.canv.circle(centre_x, bottom + size / 2, size / 2)
         self.canv.restoreState()
-        para = ScriptParagraph(self.label, self.measurer, 9, 12.0, align="center")
-        para.wrapOn(self.canv, self.size, 12.0)
-        para.drawOn(self.canv, centre_x - self.size / 2, centre_y - self.size / 2 + 4)
+        if self._label_above(size):
+            label_y = self.height + self.over + self.GAP
+        else:
+            label_y = min(bottom, self.height) - self.GAP - self._para.height
+        self._para.drawOn(self.canv, centre_x - self.size / 2, label_y)
 
 
 PAGE_NUMBER_SIZE = 14.0  # 四号
@@ -242,19 +282,35 @@ def numbered_canvas(page_label: gettext.NullTranslations | None,
     return NumberedCanvas
 
 
+# Printed twice, a notice steps down from 四号 while it would take a second sheet.
+BILINGUAL_STEPS = (1.0, 13 / 14, 12 / 14)
+
+
 def render_notice(data: NoticeData, zh: gettext.NullTranslations,
                   bo: gettext.NullTranslations, fonts: FontFiles) -> bytes:
     """The paper as PDF bytes; the same data gives the same bytes (no timestamps inside), so a
-    paper saved from the screen and one printed from the command line are the same file."""
+    paper saved from the screen and one printed from the command line are the same file.
+    Printed in both scripts, it is set a step smaller rather than run onto a second sheet."""
     rl_config.invariant = 1
     register_fonts(fonts)
+    pdf = b""
+    for step in BILINGUAL_STEPS if data.bilingual else (1.0,):
+        pdf, pages = _render_notice(data, zh, bo, fonts, step)
+        if pages == 1:
+            break
+    return pdf
+
+
+def _render_notice(data: NoticeData, zh: gettext.NullTranslations,
+                   bo: gettext.NullTranslations, fonts: FontFiles,
+                   step: float) -> tuple[bytes, int]:
+    size = BODY_SIZE[data.bilingual] * step
     measurer = Measurer(fonts)
-    measurer.tracking = grid_tracking(BODY_SIZE[data.bilingual])
+    measurer.tracking = grid_tracking(size)
     measurer.keep = names_of(data.petitioners, data.procurator)
     scripts = [("bo", bo), ("zh", zh)] if data.bilingual else [("zh", zh)]
     texts = {script: _texts(data, tr, script) for script, tr in scripts}
-    size = BODY_SIZE[data.bilingual]
-    leading = {script: LEADING[(data.bilingual, script)] for script, _tr in scripts}
+    leading = {script: LEADING[(data.bilingual, script)] * step for script, _tr in scripts}
     story: list[Flowable] = []
     for script, _tr in scripts:
         story.append(ScriptParagraph(texts[script]["office"], measurer,
@@ -264,19 +320,20 @@ def render_notice(data: NoticeData, zh: gettext.NullTranslations,
         story.append(ScriptParagraph(texts[script]["title"], measurer,
                                      TITLE_SIZE[data.bilingual],
                                      TITLE_LEADING[(data.bilingual, script)], align="center"))
-    story.append(Spacer(1, 8 * mm))
+    story.append(Spacer(1, TITLE_GAP[data.bilingual]))
     for script, _tr in scripts:
         story.append(ScriptParagraph(texts[script]["salutation"], measurer, size,
-                                     leading[script], space_after=2,
+                                     leading[script], space_after=0 if data.bilingual else 2,
                                      chinese_font=FANGSONG_FONT))
     for index in range(len(texts["zh"]["body"])):
         for script, _tr in scripts:
             if texts[script]["body"][index]:
                 story.append(ScriptParagraph(texts[script]["body"][index], measurer, size,
-                                             leading[script], indent=2 * size, space_after=6,
+                                             leading[script], indent=2 * size,
+                                             space_after=PARAGRAPH_GAP[(data.bilingual, script)],
                                              align="justify", chinese_font=FANGSONG_FONT))
     # The office's name, date and seal go with the last paragraph in each script.
-    signature: list[Flowable] = [*story[-len(scripts):], Spacer(1, 6 * mm)]
+    signature: list[Flowable] = [*story[-len(scripts):], Spacer(1, OFFICE_GAP[data.bilingual])]
     del story[-len(scripts):]
     for script, _tr in scripts:
         signature.append(ScriptParagraph(texts[script]["office"], measurer, size,
@@ -292,7 +349,7 @@ def render_notice(data: NoticeData, zh: gettext.NullTranslations,
     out = io.BytesIO()
     doc = paper_document(out, texts["zh"]["title"], data.office.zh, data.reg_no)
     doc.build(story, canvasmaker=numbered_canvas(None, measurer))
-    return out.getvalue()
+    return out.getvalue(), doc.page
 
 
 __all__ = [

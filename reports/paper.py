@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Callable
 
 from reportlab import rl_config
@@ -31,6 +32,9 @@ from reports.notices import (
 )
 
 THUMBPRINT = 22 * mm
+SECTION_STEP = 2.0  # points a section's heading is set larger than the body
+# What a label says in brackets ("(signature)", "(seal)"), never broken across lines.
+BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
 
 # What a paper asks of each script: ``make(script, gettext)`` gives the text in that script.
 Maker = Callable[[str, Callable[[str], str]], str]
@@ -55,6 +59,8 @@ class SignatureRow(Flowable):  # type: ignore[misc]
         super().__init__()
         self.labels, self.measurer, self.size, self.leading = labels, measurer, size, leading
         self.thumbprint = thumbprint
+        kept = {span for label in [*labels, thumbprint] for span in BRACKETED.findall(label)}
+        measurer.keep = tuple(sorted({*measurer.keep, *kept}))
         self.width = 0.0
         self.height = 0.0
         self._paras: list[ScriptParagraph] = []
@@ -144,6 +150,19 @@ class Paper:
             para.keepWithNext = True
             self.story.append(para)
 
+    def section(self, make: Maker) -> None:
+        """A section's heading ("What was said"), in every script: a size larger than the body
+        (the Chinese face has no bold), with room above it, kept with what follows."""
+        size = self.size + SECTION_STEP
+        texts = self.each(make)
+        for index, (script, text) in enumerate(texts):
+            para = ScriptParagraph(text, self.measurer, size,
+                                   self.leading(script) * size / self.size,
+                                   space_after=3.0 if index == len(texts) - 1 else 0.0,
+                                   keep_with_next=True)
+            para.spaceBefore = 6.0 if index == 0 else 0.0
+            self.story.append(para)
+
     def keep_together(self, since: int, *more: Flowable) -> None:
         """What the story holds from position ``since`` on, with ``more``, on one page (moved
         whole to the next if it does not fit): signatures with the text they sign."""
@@ -174,8 +193,9 @@ class Paper:
         return "  ".join(text for _script, text in self.each(make))
 
     def named(self, message: str, name: Both) -> str:
-        """A label naming someone, in every script on one line: ``message`` has ``{name}``."""
-        return "  ".join(self.named_lines(message, name))
+        """A label naming someone, in every script on one line: ``message`` has ``{name}``; a
+        label that reads the same in every script (a name with no Tibetan spelling) once."""
+        return "  ".join(dict.fromkeys(self.named_lines(message, name)))
 
     def named_lines(self, message: str, name: Both) -> list[str]:
         """The same label, one line per script (for signature rows)."""

@@ -317,3 +317,13 @@ def test_command_line_prints_the_aid_papers(office: Office, tmp_path: Path) -> N
         assert result.returncode == 1
         assert "no-such-id" in result.stderr and "Traceback" not in result.stderr
         assert not out.exists() and not out.with_name(out.name + ".tmp").exists()
+
+
+def test_a_bilingual_receipt_prints_the_amount_paid_once(office: Office,
+                                                         drawn: list[DrawnLine]) -> None:
+    payment = _pay(office, _approved(office, "10000"), "3000.50", method="cash",
+                   bank_name="", account_no="")
+    text = _text(papers.render_aid_receipt(office.store, payment))
+    # In figures once, with the capitals a receipt for money needs.
+    assert text.count("3,000.50") == 1
+    assert "叁仟元伍角" in text

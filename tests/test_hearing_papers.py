@@ -28,6 +28,7 @@ from app.papers import documents as papers
 from app.petitions.detail import petition_detail
 from reports import layout
 from reports.notices import LEFT, RIGHT
+from reports.paper import SignatureRow
 from reports.shaped_font import PlacedGlyph, ShapedFont
 from tests.helpers import office_with_staff, pdf_text, petition, register, tashi
 from tests.pdf_glyphs import Outline, drawn_glyphs, harfbuzz_glyphs, nominal_glyphs, outline
@@ -48,11 +49,11 @@ class Case:
     agreement_id: str
 
 
-def _case(store: Store, prefers: str = "bo") -> Case:
+def _case(store: Store, prefers: str = "bo", officer_bo: str = "བསོད་ནམས") -> Case:
     office_id, chief_id = office_with_staff(store)
     person = tashi() if prefers == "bo" else tashi(preferred_language="zh", name_bo="")
     done = register(store, petition(persons=[person]), now=NOW)
-    officer = hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས",
+    officer = hearings.save_officer(store, OfficerInput(office_id, "索南", officer_bo,
                                                         "deputy"))
     party = petition_detail(store, done.id).parties[0].person_id
     hearing_id = hearings.record_hearing(store, HearingInput(
@@ -337,3 +338,42 @@ def test_any_mixed_paragraph_wraps_inside_and_never_starts_a_line_with_a_tsheg(
     for number, line in enumerate(lines):
         assert measurer.width(line, size) <= width
         assert number == 0 or not line.startswith(("་", "།", "，", "。", "）"))
+
+
+def test_minutes_name_a_speaker_once_when_both_scripts_spell_it_alike(
+        store: Store, drawn: list[DrawnLine]) -> None:
+    case = _case(store, officer_bo="")  # the hearing officer has no Tibetan name
+    papers.render_minutes(case.store, case.hearing_id)
+    said = " ".join(" ".join(line.text for line in drawn).split())
+    assert "索南：建议依法支持起诉" in said
+    assert "索南 索南" not in said
+
+
+def test_chinese_sentences_run_on_without_a_latin_space(case: Case) -> None:
+    notice = pdf_text(papers.render_hearing_notice(case.store, case.hearing_id,
+                                                   issued=date(2026, 11, 20)))
+    assert "听证员：" in notice
+    assert "。 " not in notice and "། " in notice
+
+
+def test_the_office_seals_and_the_procurator_signs_on_lines_of_their_own(
+        case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows: list[str] = []
+    original = SignatureRow.draw
+
+    def draw(self: SignatureRow) -> None:
+        rows.append(" ".join(self.labels))
+        original(self)
+    monkeypatch.setattr(SignatureRow, "draw", draw)
+    papers.render_agreement(case.store, case.agreement_id)
+    sealed = [row for row in rows if "甲方（盖章）" in row]
+    signed = [row for row in rows if "检察官（签名）" in row]
+    assert len(sealed) == 1 and len(signed) == 1 and sealed != signed
+
+
+def test_the_minutes_section_headings_stand_out_from_the_text(
+        case: Case, drawn: list[DrawnLine]) -> None:
+    papers.render_minutes(case.store, case.hearing_id)
+    body = next(line.size for line in drawn if "宣布听证开始" in line.text)
+    for heading in ("发言记录", "听证员评议意见", "གླེང་བརྗོད།"):
+        assert next(line.size for line in drawn if line.text == heading) > body, heading

@@ -199,3 +199,14 @@ def test_a_signed_or_withdrawn_agreement_is_not_edited_signed_or_withdrawn_again
     refused(store, "This agreement was withdrawn; it is not printed any more.",
             agreements.mark_printed, agreement_id)
     assert agreements.agreement_detail(store, agreement_id).text.closing_zh != "改过的结尾"
+
+
+def test_the_agreement_ends_its_matter_sentence_once(store: Store, tmp_path: Path) -> None:
+    office_id, chief = office_with_staff(store)
+    done = register(store, petition(summary="草场补偿款被拖欠，生活负担过重。"), now=NOW)
+    hearing_id = _held(store, office_id, done.id, chief)
+    agreement_id = agreements.draft_agreement(store, AppPaths(tmp_path / "data"), hearing_id,
+                                              chief)
+    text = agreements.agreement_detail(store, agreement_id).text
+    assert "负担过重（信访编号" in text.matter_zh
+    assert "。（" not in text.matter_zh and "。 (" not in text.matter_bo

@@ -88,6 +88,15 @@ def test_tibetan_catalog_is_in_tibetan_script() -> None:
     assert [k for k in latin if k not in ("{n} KB", "{n} MB")] == ["Doorstep"]
 
 
+def test_tibetan_catalog_writes_figures_as_the_papers_print_dates() -> None:
+    """Figures in Arabic digits, as every date and amount beside them (the 12309 hotline)."""
+    strings = [m.string if isinstance(m.string, str) else " ".join(m.string)
+               for m in catalog("bo_CN") if m.id]
+    assert not [text for text in strings if any("\u0f20" <= ch <= "\u0f29" for ch in text)]
+    hotline = [text for text in strings if "ཁ་པར" in text and "12309" in text]
+    assert len(hotline) >= 2
+
+
 def test_catalogs_follow_the_glossary() -> None:
     with (ROOT / "locale" / "glossary.csv").open(encoding="utf-8") as f:
         terms = sorted(csv.DictReader(f), key=lambda t: -len(t["zh"]))

@@ -4,11 +4,13 @@ on a page without the text they sign, registration numbers, amounts and dates ne
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import pypdfium2
 import pytest
 from reportlab.lib.units import mm
 
@@ -174,3 +176,33 @@ def test_the_agreement_prints_every_party_name_whole(store: Store) -> None:
     lines = pdf_text(pdf).splitlines()
     for name in names:
         assert any(name in line for line in lines), name
+
+
+def test_a_signature_label_keeps_its_brackets_whole(measurer: layout.Measurer) -> None:
+    label = "ཞིབ་ཉན་པ། (མིང་རྟགས།) བསོད་ནམས"
+    row = paper.SignatureRow([label, "听证员（签名）：索南"], measurer, 14.0, 25.0,
+                             thumbprint="(མཛུབ་རྗེས།)（捺印）")
+    for width in range(170, 330, 3):  # the thumbprint box takes 30 mm of it
+        row.wrap(float(width), 1000.0)
+        lines = [line for para in row._paras for line in para.lines()]
+        assert any("(མིང་རྟགས།)" in line for line in lines), (width, lines)
+        assert any("（签名）" in line for line in lines), (width, lines)
+
+
+def test_a_seal_at_a_page_head_keeps_its_circle_inside_the_text_block(
+        measurer: layout.Measurer) -> None:
+    layout.register_fonts(shipped_fonts())
+    out = io.BytesIO()
+    lines = [layout.ScriptParagraph(text, measurer, 14.0, 20.0, align="right")
+             for text in ("达日县人民检察院", "2026年11月24日")]
+    doc = notices.paper_document(out, "seal", "", "")
+    doc.build([*lines, notices.SealBox("（盖章）", measurer, over=40.0)])
+    document = pypdfium2.PdfDocument(out.getvalue())
+    try:
+        image = document[0].render(scale=100 / 72).to_pil().convert("L")
+    finally:
+        document.close()
+    top = int(notices.TOP / 72 * 100) - 2
+    for y in range(top):
+        row = [image.getpixel((x, y)) for x in range(0, image.size[0], 2)]
+        assert min(row) > 200, f"ink in the top margin at y={y}"

@@ -147,3 +147,44 @@ def test_preview_prints_and_saves(qtbot, office_store: Store, tmp_path: Path) ->
     printed = pypdfium2.PdfDocument(str(tmp_path / "printed.pdf"))
     assert len(printed) == len(papers.page_images(pdf))
     printed.close()
+
+
+def _boxes(pdf: bytes, needle: str) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """Where ``needle`` is drawn: (page, (left, bottom, right, top)) for each time it is."""
+    found = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for number in range(len(document)):
+            textpage = document[number].get_textpage()
+            text = textpage.get_text_range()
+            start = text.find(needle)
+            while start >= 0:
+                boxes = [textpage.get_charbox(i) for i in range(start, start + len(needle))]
+                found.append((number, (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                                       max(b[2] for b in boxes), max(b[3] for b in boxes))))
+                start = text.find(needle, start + 1)
+    finally:
+        document.close()
+    return found
+
+
+@pytest.mark.parametrize("kind", ["receipt", "reply-notice"])
+def test_the_seal_label_is_clear_of_the_date(office_store: Store, kind: str) -> None:
+    done = register(office_store, petition(), now=NOW)
+    pdf = papers.render(office_store, done.id, kind)
+    seal = _boxes(pdf, "（盖章）")
+    dates = _boxes(pdf, "2026年")
+    assert seal and dates
+    for page, (left, bottom, right, top) in seal:
+        for other_page, (l2, b2, r2, t2) in dates:
+            assert page != other_page or right <= l2 or r2 <= left or top <= b2 or t2 <= bottom
+
+
+@pytest.mark.parametrize("kind", ["receipt", "reply-notice"])
+def test_a_bilingual_notice_fits_one_sheet(office_store: Store, kind: str) -> None:
+    done = register(office_store, petition(), now=NOW)
+    document = pypdfium2.PdfDocument(papers.render(office_store, done.id, kind))
+    try:
+        assert len(document) == 1
+    finally:
+        document.close()

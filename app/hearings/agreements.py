@@ -45,6 +45,7 @@ SECTIONS = ("matter", "office", "petitioner", "closing")
 # The section's name in a template file, and the column prefix in the store.
 COLUMNS = {"matter": "matter", "office": "office_terms", "petitioner": "petitioner_terms",
            "closing": "closing"}
+SENTENCE_ENDS = "。．.；;། "
 FIELDS = ("office", "petitioners", "reg_no", "received", "summary", "requests", "hearing_date",
           "place", "host")
 MAX_SECTION = 4000
@@ -240,7 +241,9 @@ def draft_agreement(store: Store, paths: AppPaths, hearing_id: str, staff_id: st
                     ((p.name_bo or p.name_zh) if bo else (p.name_zh or p.name_bo))
                     for p in persons),
                 "reg_no": petition.reg_no, "received": _long_date(received, script),
-                "summary": petition.summary, "requests": petition.requests,
+                # The template closes the sentence the summary is quoted in.
+                "summary": petition.summary.strip().rstrip(SENTENCE_ENDS),
+                "requests": petition.requests,
                 "hearing_date": _long_date(held, script), "place": place,
                 "host": ((host.name_bo or host.name_zh) if bo else host.name_zh) if host else "",
             }
