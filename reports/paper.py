@@ -70,9 +70,16 @@ class SignatureRow(Flowable):  # type: ignore[misc]
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
+        labels = self.labels
+        # Both scripts' labels on one line when they fit: a page of the minutes' signatures
+        # then holds every one of them.
+        joined = "  ".join(labels)
+        if len(labels) > 1 and self.measurer.width(joined, self.size, FANGSONG_FONT) \
+                <= self._text_width():
+            labels = [joined]
         self._paras = [ScriptParagraph(label, self.measurer, self.size, self.leading,
                                        chinese_font=FANGSONG_FONT)
-                       for label in self.labels]
+                       for label in labels]
         text_height = sum(p.wrap(self._text_width(), avail_height)[1] for p in self._paras)
         text_height += self.leading
         box_height = THUMBPRINT + 8 * mm if self.thumbprint else 0.0
