@@ -32,6 +32,8 @@ from reports.notices import (
 )
 
 THUMBPRINT = 22 * mm
+# Under a signature row's labels, in leadings: its line and the room to sign above the next.
+SIGNING_ROOM = 0.75
 SECTION_STEP = 2.0  # points a section's heading is set larger than the body
 # What a label says in brackets ("(signature)", "(seal)"), never broken across lines.
 BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
@@ -81,7 +83,7 @@ class SignatureRow(Flowable):  # type: ignore[misc]
                                        chinese_font=FANGSONG_FONT)
                        for label in labels]
         text_height = sum(p.wrap(self._text_width(), avail_height)[1] for p in self._paras)
-        text_height += self.leading
+        text_height += SIGNING_ROOM * self.leading  # the line to sign on, and room to sign
         box_height = THUMBPRINT + 8 * mm if self.thumbprint else 0.0
         self.height = max(text_height, box_height)
         return avail_width, self.height
@@ -92,7 +94,7 @@ class SignatureRow(Flowable):  # type: ignore[misc]
             y -= para.height
             para.drawOn(self.canv, 0, y)
         # The line to sign on, under the labels.
-        y -= self.leading * 0.6
+        y -= self.leading * 0.5
         self.canv.saveState()
         self.canv.setLineWidth(0.6)
         self.canv.line(0, y, self._text_width() - 4 * mm, y)

@@ -206,3 +206,30 @@ def test_a_seal_at_a_page_head_keeps_its_circle_inside_the_text_block(
     for y in range(top):
         row = [image.getpixel((x, y)) for x in range(0, image.size[0], 2)]
         assert min(row) > 200, f"ink in the top margin at y={y}"
+
+
+def test_minutes_with_many_officials_keep_every_signature_with_the_confirmation(
+        store: Store, pages: dict[int, list[str]]) -> None:
+    """Five hearing officers, an interpreter and the party: the confirmation and every
+    signature on one page, none left alone on the next."""
+    from dataclasses import replace
+
+    from app.hearings import record as hearings
+    from app.hearings.record import OfficerInput
+    from tests.test_hearing_papers import NOW
+
+    case = _case(store)
+    data = hearings.hearing_input(store, case.hearing_id)
+    from app.core.identity import this_device
+
+    device = this_device(store)
+    assert device is not None and device.office_id is not None
+    office_id = device.office_id
+    officers = [hearings.save_officer(store, OfficerInput(office_id, zh, bo, "deputy"))
+                for zh, bo in (("才旺老人", "ཚེ་དབང་རྒན་པོ"), ("索南旺堆", "བསོད་ནམས་དབང་འདུས"),
+                               ("王建华", ""), ("更登", "དགེ་འདུན"))]
+    hearings.record_hearing(store, replace(data, officer_ids=[*data.officer_ids, *officers]),
+                            now=NOW, hearing_id=case.hearing_id)
+    papers.render_minutes(store, case.hearing_id)
+    signed = [page for page, held in pages.items() if "sign" in held]
+    assert signed and all("text" in pages[page] for page in signed), dict(pages)
