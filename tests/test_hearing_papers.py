@@ -86,7 +86,6 @@ class DrawnLine:
     x: float
     size: float
     frame: float  # the width the paragraph was given
-    pieces: tuple[str, ...] = ()  # as drawn: a justified line piece by piece
     face: str = layout.CHINESE_FONT  # the face of its Chinese text (Song or FangSong)
     canvas: Any = None  # what it was drawn on: one per document built
 
@@ -103,14 +102,9 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[DrawnLine]]:
                    measurer: layout.Measurer, extra: float = 0.0,
                    chinese: str = layout.CHINESE_FONT) -> None:
             # A Tibetan run is drawn whole, justified or not.
-            lines.append(DrawnLine(line, x, size, self._width, (line,), chinese, canvas))
-            # The pieces of a justified line are drawn by the original, unrecorded.
-            monkeypatch.setattr(layout, "draw_line", original_line)
-            try:
-                original_line(canvas, line, x, baseline, size, measurer, extra=extra,
-                              chinese=chinese)
-            finally:
-                monkeypatch.setattr(layout, "draw_line", record)
+            lines.append(DrawnLine(line, x, size, self._width, chinese, canvas))
+            original_line(canvas, line, x, baseline, size, measurer, extra=extra,
+                          chinese=chinese)
         monkeypatch.setattr(layout, "draw_line", record)
         try:
             original_draw(self)
@@ -127,10 +121,9 @@ def _shaping_matches(pdf: bytes, lines: list[DrawnLine]) -> bool:
     font = shipped_fonts().tibetan
     expected: Counter[tuple[Outline, ...]] = Counter()
     for line in lines:
-        for piece in line.pieces:
-            for face, part in layout.runs(piece):
-                if face == layout.TIBETAN_FONT:  # (a paragraph drops its trailing space)
-                    expected[tuple(harfbuzz_glyphs(font, part.rstrip(" ")))] += 1
+        for face, part in layout.runs(line.text):
+            if face == layout.TIBETAN_FONT:  # (a paragraph drops its trailing space)
+                expected[tuple(harfbuzz_glyphs(font, part.rstrip(" ")))] += 1
     actual = Counter(tuple(block) for block in drawn_glyphs(pdf, TIBETAN_FACE))
     return sum(expected.values()) > 20 and actual == expected
 

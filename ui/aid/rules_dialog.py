@@ -59,7 +59,6 @@ class AidRulesDialog(Retranslated, QDialog):
         save_row.addStretch(1)
         form.addRow("", save_row)
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

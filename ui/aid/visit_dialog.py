@@ -70,7 +70,6 @@ class _Form(Retranslated, QDialog):
         self._tasks, self._staff_id = tasks, staff_id
         self.errors = FieldErrors()
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         self.save_button = QPushButton()
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)

@@ -116,7 +116,6 @@ class AgreementDialog(Retranslated, QDialog):
         scans_layout.addStretch(1)
         self.tabs.addTab(scans, "")
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         self.save_button, self.print_button = QPushButton(), QPushButton()
         self.signed_button, self.withdraw_button = QPushButton(), QPushButton()
         self.close_button = QPushButton()

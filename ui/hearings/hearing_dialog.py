@@ -94,7 +94,6 @@ class HearingDialog(Retranslated, QDialog):
         self.tabs.addTab(self._build_outcome(), "")
         self.tabs.addTab(self._build_scans(), "")
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         self.save_button = QPushButton()
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)

@@ -118,7 +118,6 @@ class PersonReviewDialog(Retranslated, QDialog):
         self.legend = translated_label(N_("Green: the same in both records. Orange: filled in "
                                           "both records, but different."))
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         self.keep_left_button, self.keep_right_button = QPushButton(), QPushButton()
         self.different_button, self.close_button = QPushButton(), QPushButton()
         for button in (self.keep_left_button, self.keep_right_button, self.different_button,

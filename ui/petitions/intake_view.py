@@ -276,7 +276,6 @@ class IntakeView(Retranslated, QWidget):
         self.print_receipt.clicked.connect(self.preview_receipt)
         self.last_registered = ""
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.came_in = QGroupBox()

@@ -204,7 +204,6 @@ class _RecordForm(Retranslated, QDialog):
         self.errors = FieldErrors()
         self.form = QFormLayout()
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         self.save_button = QPushButton()
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
@@ -539,7 +538,6 @@ class OutcomesDialog(Retranslated, QDialog):
         self.scroll_area = scrolling(page)
 
         self.message = MessageLine()
-        self.message.setWordWrap(True)
         self.close_button = QPushButton()
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.accept)
