@@ -310,7 +310,8 @@ def render_minutes(data: MinutesData, zh: gettext.NullTranslations,
             leading, thumbprint=thumb))
     # The confirmation stays with every signature: none stands on a page of its own.
     paper.story.append(KeepTogether([*confirmed, Spacer(1, 4 * mm), *rows]))
-    return paper.build(zh.gettext("Hearing minutes"), data.office.zh, data.reg_no)
+    return paper.build(zh.gettext("Hearing minutes"), data.office.zh, data.reg_no,
+                       page_sign=lambda s, _: _("Parties (signature) on this page:"))
 
 
 __all__ = [

@@ -13,6 +13,7 @@ import gettext
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,15 +142,17 @@ class SealBox(Flowable):  # type: ignore[misc]
     """Where the office's seal is stamped: a dashed circle over the office's name and the date
     above it, as a seal is, drawn upward over the lines before it but never above the text
     block. The label saying what goes there ("(seal)") is clear of every line of text: inside
-    the circle above the lines when there is room, else under the circle, where the box takes
-    the height it needs."""
+    the circle above the lines when there is room, else left of the circle on the last line's
+    row when that line (``last``: its width and leading) is short enough to leave it clear, else
+    under the circle, where the box takes the height it needs."""
 
     LABEL_SIZE, LABEL_LEADING, GAP = 9.0, 12.0, 2.0
 
     def __init__(self, label: str, measurer: Measurer, over: float,
-                 size: float = 40 * mm) -> None:
+                 size: float = 40 * mm, last: tuple[float, float] | None = None) -> None:
         super().__init__()
         self.label, self.measurer, self.over, self.size = label, measurer, over, size
+        self.last = last
         self._para = ScriptParagraph(label, measurer, self.LABEL_SIZE, self.LABEL_LEADING,
                                      align="center")
         self.width = 0.0
@@ -168,16 +171,32 @@ class SealBox(Flowable):  # type: ignore[misc]
         half_chord = math.sqrt(max(0.0, (size / 2) ** 2 - rise ** 2))
         return half_chord >= self.measurer.width(self.label, self.LABEL_SIZE) / 2 + self.GAP
 
+    def _centre_x(self) -> float:
+        return float(self.width - self.size / 2 - 12 * mm)
+
+    def _label_beside(self) -> bool:
+        """Whether the label fits left of the circle on the last line's row, clear of that
+        line (set flush right) and inside the text block."""
+        if self.last is None:
+            return False
+        width, leading = self.last
+        right = self._centre_x() - self.size / 2 - self.GAP
+        label = self.measurer.width(self.label, self.LABEL_SIZE)
+        return (right <= self.width - width - 2 * self.GAP and right - label >= 0
+                and self._para.height <= leading)
+
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
         self._para.wrap(self.size, avail_height)
-        self.height = 0.0
-        if not self._label_above(self.size):
-            self.height = max(0.0, -self._bottom()) + self.GAP + self._para.height
+        self.height = max(0.0, -self._bottom())
+        if self._label_above(self.size):
+            self.height = 0.0
+        elif not self._label_beside():
+            self.height += self.GAP + self._para.height
         return avail_width, self.height
 
     def draw(self) -> None:
-        centre_x = self.width - self.size / 2 - 12 * mm
+        centre_x = self._centre_x()
         bottom = self.height + self._bottom()
         # The circle's top stays inside the text block (a seal box at a page's head).
         _x, y = self.canv.absolutePosition(0, 0)
@@ -190,6 +209,13 @@ class SealBox(Flowable):  # type: ignore[misc]
         self.canv.restoreState()
         if self._label_above(size):
             label_y = self.height + self.over + self.GAP
+        elif self._label_beside():
+            assert self.last is not None
+            right = centre_x - self.size / 2 - self.GAP
+            label_y = self.height + (self.last[1] - self._para.height) / 2
+            label = self.measurer.width(self.label, self.LABEL_SIZE)
+            self._para.drawOn(self.canv, right - label / 2 - self.size / 2, label_y)
+            return
         else:
             label_y = min(bottom, self.height) - self.GAP - self._para.height
         self._para.drawOn(self.canv, centre_x - self.size / 2, label_y)
@@ -214,24 +240,50 @@ def grid_tracking(size: float) -> dict[float, float]:
     return {size: pitch - size} if size > pitch else {}
 
 
+class HeadingGroup(KeepTogether):  # type: ignore[misc]
+    """A heading (in each script) with what follows it: on one page with at least the first
+    lines of the paragraph after it. ReportLab's own group moves that paragraph whole to the
+    next page when it does not fit, leaving the foot of the page empty; this one lets the rest
+    of the paragraph run on over the page, as long as the paragraph itself allows the split
+    (two lines or more on each side)."""
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (avail_width, avail_height):
+            self.wrap(avail_width, avail_height)
+        *heads, last = self._content
+        if heads and self._H > avail_height:  # it does not fit whole
+            used = sum(head.wrap(avail_width, avail_height)[1] + head.getSpaceBefore()
+                       + head.getSpaceAfter() for head in heads)
+            room = avail_height - used - last.getSpaceBefore() - 1.0
+            if room > 0:
+                parts: list[Flowable] = last.split(avail_width, room)
+                if len(parts) > 1:
+                    return [*heads, *parts]
+        found: list[Flowable] = super().split(avail_width, avail_height)
+        return found
+
+
 def paper_document(out: io.BytesIO, title: str, author: str, subject: str) -> BaseDocTemplate:
     """An A4 document whose text block is exactly the GB/T 9704 one: the frame has no padding
-    of its own, so the ink starts 28 mm from the left edge and 37 mm from the top."""
+    of its own, so the ink starts 28 mm from the left edge and 37 mm from the top. A heading
+    goes with the first lines after it (:class:`HeadingGroup`)."""
     doc = BaseDocTemplate(out, pagesize=A4, topMargin=TOP, bottomMargin=BOTTOM,
                           leftMargin=LEFT, rightMargin=RIGHT, title=title, author=author,
                           subject=subject, creator="Doorstep")
     frame = Frame(LEFT, BOTTOM, A4[0] - LEFT - RIGHT, A4[1] - TOP - BOTTOM, id="text",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.keepTogetherClass = HeadingGroup  # what groups a heading with what follows it
     return doc
 
 
-def numbered_canvas(page_label: gettext.NullTranslations | None,
-                    measurer: Measurer) -> type[Canvas]:
+def numbered_canvas(page_label: gettext.NullTranslations | None, measurer: Measurer,
+                    foot: Callable[[Canvas, int, int], None] | None = None) -> type[Canvas]:
     """A canvas that numbers the pages of a multi-page paper: as GB/T 9704 numbers an official
     paper ("— 1 —" in 四号, 7 mm under the text block, on the outer side: right on odd pages,
     left on even ones, one character in from the edge of the text block), or, given a
-    ``page_label`` catalog, as a report ("第1页 共3页", centred at the foot)."""
+    ``page_label`` catalog, as a report ("第1页 共3页", centred at the foot). ``foot(canvas,
+    page, pages)`` draws what else a page carries at its foot, once the pages are counted."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -257,6 +309,8 @@ def numbered_canvas(page_label: gettext.NullTranslations | None,
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
+                if foot is not None:
+                    foot(self, number, total)
                 if total > 1 and page_label is None:
                     self._number(number)
                 elif total > 1 and page_label is not None:
@@ -312,15 +366,14 @@ def _render_notice(data: NoticeData, zh: gettext.NullTranslations,
     texts = {script: _texts(data, tr, script) for script, tr in scripts}
     leading = {script: LEADING[(data.bilingual, script)] * step for script, _tr in scripts}
     story: list[Flowable] = []
-    for script, _tr in scripts:
-        story.append(ScriptParagraph(texts[script]["office"], measurer,
-                                     TITLE_SIZE[data.bilingual],
-                                     TITLE_LEADING[(data.bilingual, script)], align="center"))
-    for script, _tr in scripts:
-        story.append(ScriptParagraph(texts[script]["title"], measurer,
-                                     TITLE_SIZE[data.bilingual],
-                                     TITLE_LEADING[(data.bilingual, script)], align="center"))
-    story.append(Spacer(1, TITLE_GAP[data.bilingual]))
+    # A step smaller sets the titles and the gaps a step smaller too.
+    title_size = TITLE_SIZE[data.bilingual] * step
+    for part in ("office", "title"):
+        for script, _tr in scripts:
+            story.append(ScriptParagraph(texts[script][part], measurer, title_size,
+                                         TITLE_LEADING[(data.bilingual, script)] * step,
+                                         align="center"))
+    story.append(Spacer(1, TITLE_GAP[data.bilingual] * step))
     for script, _tr in scripts:
         story.append(ScriptParagraph(texts[script]["salutation"], measurer, size,
                                      leading[script], space_after=0 if data.bilingual else 2,
@@ -333,7 +386,8 @@ def _render_notice(data: NoticeData, zh: gettext.NullTranslations,
                                              space_after=PARAGRAPH_GAP[(data.bilingual, script)],
                                              align="justify", chinese_font=FANGSONG_FONT))
     # The office's name, date and seal go with the last paragraph in each script.
-    signature: list[Flowable] = [*story[-len(scripts):], Spacer(1, OFFICE_GAP[data.bilingual])]
+    signature: list[Flowable] = [*story[-len(scripts):],
+                                 Spacer(1, OFFICE_GAP[data.bilingual] * step)]
     del story[-len(scripts):]
     for script, _tr in scripts:
         signature.append(ScriptParagraph(texts[script]["office"], measurer, size,
@@ -343,7 +397,10 @@ def _render_notice(data: NoticeData, zh: gettext.NullTranslations,
                                          leading[script], align="right",
                                          chinese_font=FANGSONG_FONT))
     seal_label = " ".join(texts[script]["seal"] for script, _tr in scripts)
-    signature.append(SealBox(seal_label, measurer, over=2 * sum(leading.values())))
+    last = scripts[-1][0]
+    signature.append(SealBox(seal_label, measurer, over=2 * sum(leading.values()),
+                             last=(measurer.width(texts[last]["issued"], size, FANGSONG_FONT),
+                                   leading[last])))
     story.append(KeepTogether(signature))
 
     out = io.BytesIO()

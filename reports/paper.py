@@ -14,13 +14,19 @@ import re
 from collections.abc import Callable
 
 from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from reports.layout import FANGSONG_FONT, FontFiles, Measurer, ScriptParagraph, register_fonts
 from reports.notices import (
     BODY_SIZE,
+    BOTTOM,
     LEADING,
+    LEFT,
+    OFFICE_GAP,
+    RIGHT,
     TITLE_LEADING,
     TITLE_SIZE,
     Both,
@@ -32,6 +38,8 @@ from reports.notices import (
 )
 
 THUMBPRINT = 22 * mm
+PAGE_SIGN_LINE = 45 * mm  # the line a record's page is signed on
+PAGE_SIGN_SIZE = 12.0  # 小四, its label's size
 # Under a signature row's labels, in leadings: its line and the room to sign above the next.
 SIGNING_ROOM = 0.75
 SECTION_STEP = 2.0  # points a section's heading is set larger than the body
@@ -146,8 +154,7 @@ class Paper:
              space_after: float = 4.0, keep_with_next: bool = False) -> None:
         """A paragraph in every script; ``keep_with_next`` for one that introduces what
         follows ("The reason:")."""
-        for script, text in self.each(make):
-            para = self.paragraph(text, script, indent, align, space_after)
+        for para in self.paragraphs(make, indent, align, space_after):
             para.keepWithNext = keep_with_next
             self.story.append(para)
 
@@ -181,9 +188,12 @@ class Paper:
 
     def paragraphs(self, make: Maker, indent: bool = True, align: str = "justify",
                    space_after: float = 4.0) -> list[ScriptParagraph]:
-        """The same paragraphs as :meth:`para`, returned instead of added to the story."""
-        return [self.paragraph(text, script, indent, align, space_after)
-                for script, text in self.each(make)]
+        """The same paragraphs as :meth:`para`, returned instead of added to the story. A
+        paragraph's Tibetan runs on into its Chinese twin with no gap between them."""
+        texts = self.each(make)
+        return [self.paragraph(text, script, indent, align,
+                               0.0 if index < len(texts) - 1 else space_after)
+                for index, (script, text) in enumerate(texts)]
 
     def paragraph(self, text: str, script: str, indent: bool = False, align: str = "left",
                   space_after: float = 0.0) -> ScriptParagraph:
@@ -217,12 +227,48 @@ class Paper:
     def gap(self, height: float) -> None:
         self.story.append(Spacer(1, height))
 
-    def build(self, title: str, author: str, subject: str) -> bytes:
+    def build(self, title: str, author: str, subject: str,
+              page_sign: Maker | None = None) -> bytes:
+        """The paper as PDF bytes. With ``page_sign`` (a label: "Parties (signature) on this
+        page:"), every page but the last, which carries every signature in full, has a line to
+        be signed on, as each page of a record (笔录) has: under the text block, level with the
+        page number and on the other side of the page from it, so that it takes no room from
+        the text and never adds a page."""
         out = io.BytesIO()
         doc = paper_document(out, title, author, subject)
-        doc.build(self.story, canvasmaker=numbered_canvas(None, self.measurer))
+        foot = self._page_sign(page_sign) if page_sign else None
+        doc.build(self.story, canvasmaker=numbered_canvas(None, self.measurer, foot))
         self.pages = doc.page
         return out.getvalue()
+
+    def _page_sign(self, make: Maker) -> Callable[[Canvas, int, int], None]:
+        """Draws the label, a line per script, and a line to sign on after the last."""
+        labels = [ScriptParagraph(text, self.measurer, PAGE_SIGN_SIZE,
+                                  LEADING[(True, script)] * PAGE_SIGN_SIZE / BODY_SIZE[True],
+                                  chinese_font=FANGSONG_FONT)
+                  for script, text in self.each(make)]
+        widths = [self.measurer.width(label.text, PAGE_SIGN_SIZE, FANGSONG_FONT)
+                  for label in labels]
+        for label, width in zip(labels, widths, strict=True):
+            label.wrap(width + 1, label.leading)
+        measure = A4[0] - LEFT - RIGHT
+        block = max(widths[-1] + 2 * mm + PAGE_SIGN_LINE, *widths)
+
+        def draw(canvas: Canvas, page: int, pages: int) -> None:
+            if page == pages:
+                return
+            # The page number stands on the outer side: right on odd pages, left on even.
+            start = LEFT if page % 2 else LEFT + measure - block
+            y = BOTTOM - 7 * mm
+            for label in labels:
+                y -= label.leading
+                label.drawOn(canvas, start, y)
+            canvas.saveState()
+            canvas.setLineWidth(0.6)
+            line_x = start + widths[-1] + 2 * mm
+            canvas.line(line_x, y + 1, line_x + PAGE_SIGN_LINE, y + 1)
+            canvas.restoreState()
+        return draw
 
     def office_signature(self, office: Both, day: Both, keep_with: int | None = None) -> None:
         """The office's name and the date at the right, with the seal box over them; the last
@@ -232,13 +278,15 @@ class Paper:
         keep_with = len(self.scripts) if keep_with is None else keep_with
         block: list[Flowable] = self.story[len(self.story) - keep_with:] if keep_with else []
         del self.story[len(self.story) - len(block):]
-        block.append(Spacer(1, 6 * mm))
+        block.append(Spacer(1, OFFICE_GAP[self.bilingual]))
         for script, _tr in self.scripts:
             block.append(self.paragraph(office.get(script), script, align="right"))
             block.append(self.paragraph(day.get(script), script, align="right"))
         seal = " ".join(tr.gettext("(seal)") for _script, tr in self.scripts)
         over = 2 * sum(self.leading(script) for script, _tr in self.scripts)
-        block.append(SealBox(seal, self.measurer, over=over))
+        last = self.scripts[-1][0]
+        block.append(SealBox(seal, self.measurer, over=over, last=(
+            self.measurer.width(day.get(last), self.size, FANGSONG_FONT), self.leading(last))))
         self.story.append(KeepTogether(block))
 
 

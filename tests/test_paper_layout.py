@@ -108,9 +108,9 @@ def pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[int, list[str]]]:
     current = [0]
     original_build = paper.Paper.build
 
-    def build(self: paper.Paper, *args: Any) -> bytes:
+    def build(self: paper.Paper, *args: Any, **kwargs: Any) -> bytes:
         current[0] = next(built) * 100
-        return original_build(self, *args)
+        return original_build(self, *args, **kwargs)
 
     def spy(kind: Any, what: Any) -> None:
         original = kind.draw

@@ -54,7 +54,8 @@ def _in_save() -> bool:
 def meant(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], list[str]]]:
     """What each paper meant to print, in order: the text each paragraph was given (whole,
     before it was broken into lines, once even when it runs over a page) and each chart label;
-    and, apart, the page numbers written at the foot of the pages. Only the last document built
+    and, apart, what is written at the foot of each page (its number, a record's per-page
+    signature). Only the last document built
     counts (a receipt too long for one sheet is built again in a smaller type)."""
     texts: list[str] = []
     furniture: list[str] = []
@@ -69,8 +70,12 @@ def meant(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], list[str
 
     def drawing(self: layout.ScriptParagraph) -> None:
         on(self.canv)
-        if not getattr(self, "_continued", False):
-            (furniture if _in_save() else texts).append(self.text)
+        if _in_save():  # what a page carries at its foot: its number, a record's signature
+            page = self.canv.getPageNumber()
+            furniture.extend([""] * (page - len(furniture)))
+            furniture[page - 1] += self.text
+        elif not getattr(self, "_continued", False):
+            texts.append(self.text)
         draw(self)
 
     def splitting(self: layout.ScriptParagraph, width: float,
@@ -111,7 +116,7 @@ def _pdfium(pdf: bytes) -> list[str]:
 
 
 def _body(pages: list[str], furniture: list[str]) -> str:
-    """The pages' text without the page numbers (each the last thing drawn on its page)."""
+    """The pages' text without what stands at their feet (the last thing drawn on each)."""
     body = []
     for number, page in enumerate(pages):
         text = _squash(page)
