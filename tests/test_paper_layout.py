@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import subprocess
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -233,3 +234,79 @@ def test_minutes_with_many_officials_keep_every_signature_with_the_confirmation(
     papers.render_minutes(store, case.hearing_id)
     signed = [page for page, held in pages.items() if "sign" in held]
     assert signed and all("text" in pages[page] for page in signed), dict(pages)
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf,
+                         capture_output=True, check=True).stdout.decode()
+    return ["".join(page.split()) for page in out.split("\f")[:-1]]
+
+
+def test_each_page_of_the_minutes_but_the_last_has_a_line_for_the_parties(store: Store) -> None:
+    """A record (笔录) is signed on every page: the parties sign at the foot of each page, and
+    on the last, which carries every signature in full, in their own rows."""
+    from dataclasses import replace
+
+    from app.hearings import record as hearings
+    from tests.test_hearing_papers import NOW
+
+    for prefers in ("zh", "bo"):
+        case = _case(store, prefers)
+        data = hearings.hearing_input(store, case.hearing_id)
+        said = [(data.statements[n % len(data.statements)][0],
+                 "信访人反映村委会在发放草原生态补助时优亲厚友，要求依法处理。" * 3)
+                for n in range(12)]
+        hearings.record_hearing(store, replace(data, statements=said), now=NOW,
+                                hearing_id=case.hearing_id)
+        pages = _page_texts(papers.render_minutes(store, case.hearing_id))
+        assert len(pages) >= 3, len(pages)
+        label = "本页当事人（签名）："
+        assert all(label in page for page in pages[:-1]), pages
+        assert label not in pages[-1]
+        if prefers == "bo":
+            assert all("ཤོག་ངོས་འདིའི་འབྲེལ་ཡོད་མི།" in page for page in pages[:-1])
+
+
+def test_the_bilingual_hearing_notice_takes_two_pages(store: Store) -> None:
+    """Three hearing officers besides the one the case has, an interpreter: two pages, the
+    office's seal with the last paragraph on the second."""
+    from dataclasses import replace
+
+    from app.core.identity import this_device
+    from app.hearings import record as hearings
+    from app.hearings.record import OfficerInput
+    from tests.test_hearing_papers import NOW
+
+    case = _case(store, "bo")
+    device = this_device(store)
+    assert device is not None and device.office_id is not None
+    officers = [hearings.save_officer(store, OfficerInput(device.office_id, zh, bo, "deputy"))
+                for zh, bo in (("才旺老人", "ཚེ་དབང་རྒན་པོ"), ("索南旺堆", "བསོད་ནམས་དབང་འདུས"),
+                               ("王建华", ""))]
+    data = hearings.hearing_input(store, case.hearing_id)
+    hearings.record_hearing(store, replace(data, officer_ids=[*data.officer_ids, *officers],
+                                           interpreter="尼玛（藏汉翻译）"),
+                            now=NOW, hearing_id=case.hearing_id)
+    pages = _page_texts(papers.render_hearing_notice(store, case.hearing_id))
+    assert len(pages) == 2, len(pages)
+
+
+def test_a_heading_at_a_page_foot_takes_the_first_lines_of_its_paragraph_along(
+        measurer: layout.Measurer) -> None:
+    """Room at the foot for the heading and three lines: the heading and the first lines of the
+    paragraph after it stay there, the rest runs on (not the whole paragraph moved over)."""
+    layout.register_fonts(shipped_fonts())
+    leading = 28.0
+    text_height = 297 * mm - notices.TOP - notices.BOTTOM
+    filler = int((text_height - 4 * leading) // leading)
+    story = [layout.ScriptParagraph("", measurer, SIZE, leading,
+                                    lines=[f"前文第{n}行" for n in range(filler)]),
+             layout.ScriptParagraph("乙方承诺：", measurer, SIZE, leading, keep_with_next=True),
+             layout.ScriptParagraph("", measurer, SIZE, leading,
+                                    lines=[f"承诺第{n}行" for n in range(8)])]
+    out = io.BytesIO()
+    notices.paper_document(out, "heading", "", "").build(story)
+    pages = _page_texts(out.getvalue())
+    assert len(pages) == 2
+    assert "乙方承诺：" in pages[0] and "承诺第0行承诺第1行" in pages[0]
+    assert pages[1].startswith("承诺第")
