@@ -286,3 +286,46 @@ def test_notices_for_a_tibetan_reader_write_the_tsheg(
     papers.render(store, done.id, papers.REPLY_NOTICE)
     reply = "\n".join(paragraphs)
     assert "སྒྲོལ་མ་ཀླུ་འབུམ་ལགས།" in reply and "ཞིབ་ཚགས་པ་ནི་ཡེ་ཤེས་ཡིན།" in reply
+
+
+OLD_TEMPLATE_LINES = (  # the Tibetan template as offices copied it before fields named cases
+    "ཞུ་གཏུག་པ་{petitioners}ཡིས་{received}ལ་{office}ལ་ཞུ་གཏུག་ཕུལ་ཏེ། {summary} "
+    "(ཞུ་གཏུག་ཨང་རྟགས་{reg_no})། {hearing_date}ལ་{office}ཡིས་{place}དུ་ཞིབ་ཉན་ཚོགས་འདུ་"
+    "བསྐོངས་ཏེ། {host}ཡིས་འགོ་ཁྲིད་བྱས་ནས་",
+    "ཞུ་གཏུག་པས་{office}ཡི་ཐག་གཅོད་བསམ་འཆར་ལ་གོ་བ་ལེན་ཞིང་")
+
+
+def test_an_old_template_is_read_in_todays_form() -> None:
+    matter, petitioner = (agreements.upgrade_template(line) for line in OLD_TEMPLATE_LINES)
+    assert matter.startswith("ཞུ་གཏུག་པ་{petitioners:ins}་{received}ལ་{office:sep}ལ་")
+    assert "{hearing_date}ལ་{office:ins}་{place:term}་ཞིབ་ཉན་" in matter
+    assert "{host:ins}་འགོ་ཁྲིད་" in matter and "{reg_no})" in matter
+    assert petitioner == "ཞུ་གཏུག་པས་{office:gen}་ཐག་གཅོད་བསམ་འཆར་ལ་གོ་བ་ལེན་ཞིང་"
+    shipped = agreements.shipped_template("bo").read_text(encoding="utf-8")
+    assert agreements.upgrade_template(shipped) == shipped
+
+
+def test_an_office_copy_of_the_old_template_prints_the_right_particles(store: Store) -> None:
+    """An office that saved its own copy before: the agreement drafted from it spells each
+    particle for the name, and the copy is rewritten in today's form when the office opens
+    the templates folder."""
+    folder = agreements.ensure_office_templates(store.paths)
+    bo = folder / "agreement.bo.txt"
+    today = bo.read_text(encoding="utf-8")
+    notes = "".join(line for line in today.splitlines(keepends=True) if line.startswith("#"))
+    old = today[len(notes):]
+    for new, was in (("{petitioners:ins}་", "{petitioners}ཡིས་"), ("{office:ins}་", "{office}ཡིས་"),
+                     ("{office:gen}་", "{office}ཡི་"), ("{host:ins}་", "{host}ཡིས་"),
+                     ("{place:term}་", "{place}དུ་"), ("{office:sep}", "{office}")):
+        old = old.replace(new, was)
+    assert old != today[len(notes):]
+    bo.write_text(notes + old, encoding="utf-8")
+    hearing_id, office = _hearing(store, "དབང་ཕྱུག", "ཡེ་ཤེས")
+    agreement_id = agreements.draft_agreement(store, store.paths, hearing_id)
+    text = agreements.agreement_detail(store, agreement_id).text
+    assert "ཡེ་ཤེས་ཀྱིས་འགོ་ཁྲིད་" in text.matter_bo
+    assert f"ཞུ་གཏུག་པས་{office}་གི་ཐག་གཅོད་" in text.petitioner_bo
+    for section in (text.matter_bo, text.office_bo, text.petitioner_bo):
+        assert "ཡིས" not in section and "{" not in section
+    agreements.ensure_office_templates(store.paths)
+    assert bo.read_text(encoding="utf-8") == today

@@ -91,12 +91,21 @@ def office_template(paths: AppPaths, script: str) -> Path:
 
 def ensure_office_templates(paths: AppPaths) -> Path:
     """Put copies of the shipped templates in the data folder for the office to edit (never
-    overwriting its own); returns that folder."""
+    overwriting its own, but writing its Tibetan copy in today's form if it was written in the
+    old one, :func:`upgrade_template`); returns that folder."""
     for script in SCRIPTS:
         target = office_template(paths, script)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(target, shipped_template(script).read_bytes())
+        elif script == "bo":
+            try:
+                text = target.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue  # printing names the file and why it cannot be read
+            upgraded = upgrade_template(text)
+            if upgraded != text:
+                write_atomically(target, upgraded.encode("utf-8"))
     return office_template(paths, "zh").parent
 
 
@@ -139,8 +148,36 @@ def parse_template(text: str, source: str, script: str) -> dict[str, str]:
     return {name: "\n".join(lines) for name, lines in sections.items()}
 
 
+# A Tibetan template written before fields named their particle's case glued a fixed particle
+# to the field ({office}ཡིས་): each such spelling, and the case it stands for. A field glued to
+# any other Tibetan word takes only the tsheg ({office}ལ་ → {office:sep}ལ་).
+_OLD_PARTICLES = {"ཡིས་": "ins", "གིས་": "ins", "ཀྱིས་": "ins", "གྱིས་": "ins",
+                  "ཡི་": "gen", "གི་": "gen", "ཀྱི་": "gen", "གྱི་": "gen",
+                  "དུ་": "term", "ཏུ་": "term", "སུ་": "term"}
+_NAMES = ("office", "petitioners", "host", "place")  # a date is written on to (…ཚེས་12ལ་)
+_GLUED = re.compile(r"\{(" + "|".join(_NAMES) + r")\}("
+                    + "|".join(sorted(_OLD_PARTICLES, key=len, reverse=True))
+                    + r"|(?=[\u0f40-\u0fbc]))")
+
+
+def upgrade_template(text: str) -> str:
+    """A Tibetan template in the form written before fields named their particle's case, in
+    today's form: ``{office}ཡིས་`` becomes ``{office:ins}་``, ``{office}ཡི་`` ``{office:gen}་``,
+    ``{place}དུ་`` ``{place:term}་`` and a name glued to another word takes the tsheg
+    (``{office}ལ་`` becomes ``{office:sep}ལ་``; a date stays glued: ``{received}ལ་``). Notes
+    (``#`` lines) are left as they are, and so is a template already in today's form."""
+    def upgrade(match: re.Match[str]) -> str:
+        name, particle = match.group(1), match.group(2)
+        if particle:
+            return f"{{{name}:{_OLD_PARTICLES[particle]}}}་"
+        return f"{{{name}:sep}}"
+    return "".join(line if line.lstrip().startswith("#") else _GLUED.sub(upgrade, line)
+                   for line in text.splitlines(keepends=True))
+
+
 def load_template(paths: AppPaths, script: str) -> dict[str, str]:
-    """The office's template for one script, else the shipped one."""
+    """The office's template for one script, else the shipped one (an office's Tibetan copy
+    written in the old form read as :func:`upgrade_template` has it)."""
     own = office_template(paths, script)
     chosen = own if own.is_file() else shipped_template(script)
     try:
@@ -148,6 +185,8 @@ def load_template(paths: AppPaths, script: str) -> dict[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise AppError(N_("The template {file} cannot be read: {reason}"), file=str(chosen),
                        reason=str(exc)) from exc
+    if script == "bo":
+        text = upgrade_template(text)
     return parse_template(text, str(chosen), script)
 
 
