@@ -143,6 +143,7 @@ class Measurer:
         self.tracking: dict[float, float] = {}
         self._fonts: dict[str, tuple[Any, int]] = {}
         self._widths: dict[tuple[str, float, str], float] = {}
+        self._ink: dict[tuple[str, float, str], float] = {}
         # The characters of each Chinese face but the Song one, which stands in for the others.
         self._covered: dict[str, Container[int]] = {FANGSONG_FONT: frozenset()}
         files = [(TIBETAN_FONT, fonts.tibetan, 0),
@@ -159,6 +160,28 @@ class Measurer:
         """:func:`runs` with ``chinese`` for the text in Chinese script, falling back to the
         Song face for each character it lacks."""
         return runs(text, chinese, self._covered.get(chinese))
+
+    def ink_above(self, text: str, size: float, chinese: str = CHINESE_FONT) -> float:
+        """How far above the baseline the ink of ``text`` reaches, in points: the highest
+        glyph top as HarfBuzz places it (a Tibetan vowel sign over a tall letter reaches
+        higher than any hanzi). Remembered: papers repeat their words."""
+        key = (text, size, chinese)
+        found = self._ink.get(key)
+        if found is None:
+            found = 0.0
+            for font, part in self.runs(text, chinese):
+                hb_font, upem = self._fonts[font]
+                at = size * TIBETAN_SCALE if font == TIBETAN_FONT else size
+                buf = hb.Buffer()
+                buf.add_str(part)
+                buf.guess_segment_properties()
+                hb.shape(hb_font, buf, {})
+                for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
+                    extents = hb_font.get_glyph_extents(info.codepoint)
+                    if extents is not None:
+                        found = max(found, (pos.y_offset + extents.y_bearing) * at / upem)
+            self._ink[key] = found
+        return found
 
     def shape(self, font: str, text: str) -> list[tuple[int, int, int]]:
         """(glyph id, x advance, x offset) in font units, as HarfBuzz shapes ``text``."""
@@ -326,36 +349,52 @@ def draw_line(canvas: Any, line: str, x: float, baseline: float, size: float,
     for font, part in measurer.runs(line, chinese):
         end = start + len(part)
         inner = sorted(i - start for i in gaps if start < i < end)
+        # The room at a gap goes after the character before it; at the run's end, after its
+        # last character.
+        after = {i - 1 for i in inner} | ({len(part) - 1} if end in gaps else set())
         if font == TIBETAN_FONT:
             # (A trailing space shows nothing; the next run starts after it all the same.)
-            draw_shaped(canvas, pdfmetrics.getFont(TIBETAN_FONT), part.rstrip(" "), x,
-                        baseline, size * TIBETAN_SCALE, {i: extra for i in inner})
+            shown = part.rstrip(" ")
+            if shown:
+                draw_shaped(canvas, pdfmetrics.getFont(TIBETAN_FONT), shown, x, baseline,
+                            size * TIBETAN_SCALE, {min(i, len(shown) - 1): extra for i in after})
         else:
-            for number, (a, b) in enumerate(itertools.pairwise([0, *inner, len(part)])):
-                at = x + measurer.width(part[:a], size, font) + number * extra
-                _draw_plain(canvas, font, part[a:b], at, baseline, size, measurer)
-        x += measurer.width(part, size, font) + extra * (len(inner) + (end in gaps))
+            _draw_plain(canvas, font, part, x, baseline, size, measurer,
+                        {i: extra for i in after})
+        x += measurer.width(part, size, font) + extra * len(after)
         start = end
 
 
 def _draw_plain(canvas: Any, font: str, text: str, x: float, baseline: float, size: float,
-                measurer: Measurer) -> None:
-    """Text in a face that needs no shaping (Chinese, digits, Latin letters)."""
+                measurer: Measurer, spacing: dict[int, float] | None = None) -> None:
+    """Text in a face that needs no shaping (Chinese, digits, Latin letters), in one text
+    object; ``spacing[i]`` points more after character ``i`` (a justified line's gaps).
+
+    The room is character spacing (``Tc``) on the character before the gap, not a move of the
+    text position: a reader of the text counts a character's spacing as part of it, so no gap
+    is taken for a word break however wide."""
     tracking = measurer.tracking.get(size, 0.0)
-    if tracking:
-        obj = canvas.beginText(x, baseline)
-        obj.setFont(font, size)
-        obj.setCharSpace(tracking)
-        obj.textOut(text)
-        canvas.drawText(obj)
-    else:
+    spacing = spacing or {}
+    if not tracking and not spacing:
         canvas.setFont(font, size)
         canvas.drawString(x, baseline, text)
+        return
+    canvas.saveState()  # character spacing is graphics state: it ends with the text
+    obj = canvas.beginText(x, baseline)
+    obj.setFont(font, size)
+    # Runs of characters with the same spacing after them, each shown at once.
+    runs = [(tracking + spacing.get(i, 0.0), ch) for i, ch in enumerate(text)]
+    for space, chars in itertools.groupby(runs, key=lambda run: run[0]):
+        obj.setCharSpace(space)
+        obj.textOut("".join(ch for _space, ch in chars))
+    canvas.drawText(obj)
+    canvas.restoreState()
 
 
-# The most room a justified line puts in one gap, in ems: a wider gap would read as a space to
-# whoever copies the text out (pdftotext and PDFium put one in from about a tenth of an em).
-JUSTIFY_LIMIT = 0.08
+# The most room a justified line puts in one gap, in ems: a line with so few gaps that it would
+# need more (two long words) is left short rather than torn apart. The room never reads as a
+# space to whoever copies the text out: it is drawn as part of the character before the gap.
+JUSTIFY_LIMIT = 1.0
 
 
 def justification_gaps(line: str) -> list[int]:
@@ -401,12 +440,29 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
         if self._lines is None:
             self._lines = wrap(self.text, avail_width, self.size, self.measurer,
                                indent=self.indent, chinese=self.chinese_font)
-        self.width, self.height = avail_width, self.leading * len(self._lines)
+        self.width = avail_width
+        self.height = self.leading * len(self._lines) + self._overhang()
         return self.width, self.height
+
+    def _baseline(self, line: str) -> float:
+        """Where a line's baseline stands above the foot of its leading: Tibetan, set larger,
+        has room below for subjoined letters and vowel signs."""
+        size = self.size * TIBETAN_SCALE if any(map(is_tibetan, line)) else self.size
+        return (self.leading - size) / 2 + 0.25 * size
+
+    def _overhang(self) -> float:
+        """How far the first line's ink reaches above its leading (Tibetan vowel signs in a
+        tight title): room the paragraph takes above it, so that nothing crosses the top
+        margin or the line before."""
+        lines = self.lines()
+        if not lines:
+            return 0.0
+        room = self.leading - self._baseline(lines[0])
+        return max(0.0, self.measurer.ink_above(lines[0], self.size, self.chinese_font) - room)
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         self.wrap(avail_width, avail_height)
-        fit = int(avail_height // self.leading)
+        fit = int((avail_height - self._overhang()) // self.leading)
         lines = self.lines()
         # No line left alone at the foot or at the head of a page.
         fit = min(fit, len(lines) - 2)
@@ -433,17 +489,12 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
                 x = (self._width - natural) / 2
             elif self.align == "right":
                 x = self._width - natural
-            # Room below the baseline for Tibetan subjoined letters and vowel signs (a Tibetan
-            # line set at its larger size).
-            size = self.size * TIBETAN_SCALE if any(map(is_tibetan, line)) else self.size
-            baseline = y + (self.leading - size) / 2 + 0.25 * size
+            baseline = y + self._baseline(line)
             last = number == len(lines) - 1 and not self._last_is_full
             extra = 0.0
             if self.align == "justify" and not last:
                 room, gaps = self._width - x - natural, len(justification_gaps(line))
-                # At most JUSTIFY_LIMIT of an em per gap: a wider gap would read as a space
-                # to whoever copies the text out (pdftotext and PDFium put one in from about a
-                # tenth of an em), and a line ended early by a long word stays ragged.
+                # At most JUSTIFY_LIMIT of an em per gap.
                 if gaps and room > 0:
                     extra = min(room / gaps, JUSTIFY_LIMIT * self.size)
             draw_line(self.canv, line, x, baseline, self.size, self.measurer, extra=extra,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import uharfbuzz as hb
@@ -46,15 +46,17 @@ class PlacedGlyph:
     x_offset: int
     y_offset: int
     cluster: int = 0  # the index in the text of the cluster's first character
+    extra: int = 0  # thousandths of the size added to its advance (a justified line's gap)
 
 
 @dataclass
 class _DocumentState:
     """The codes one document uses: subset ``n`` holds codes ``n*256 … n*256+255``."""
 
-    codes: dict[tuple[int, str], int] = field(default_factory=dict)
+    codes: dict[tuple[int, str, int], int] = field(default_factory=dict)
     subsets: list[list[int]] = field(default_factory=list)  # glyph keys, by code
     texts: list[list[str]] = field(default_factory=list)  # ToUnicode text, by code
+    extras: list[list[int]] = field(default_factory=list)  # added to the width, by code
     current: int = -1  # the subset new codes with text go to
     internalName: str | None = None  # noqa: N815 (ReportLab's name)
     namePrefix: str = "F"  # noqa: N815 (ReportLab's name)
@@ -122,7 +124,7 @@ class ShapedFont(TTFont):  # type: ignore[misc]
         signs drawn apart from their stacks), each a subset of about a kilobyte.
         """
         state = self._document(doc)
-        key = (glyph.gid, glyph.text)
+        key = (glyph.gid, glyph.text, glyph.extra)
         found = state.codes.get(key)
         if found is None:
             assert not state.frozen, f"font {self.fontName} already written"
@@ -134,15 +136,18 @@ class ShapedFont(TTFont):  # type: ignore[misc]
             if not glyph.text:
                 state.subsets.append([glyph_key])
                 state.texts.append([""])
+                state.extras.append([glyph.extra])
                 found = (len(state.subsets) - 1) << 8
             else:
                 if state.current < 0 or len(state.subsets[state.current]) == 256:
                     state.current = len(state.subsets)
                     state.subsets.append([_GLYPH_KEY])
                     state.texts.append([""])
+                    state.extras.append([0])
                 found = state.current << 8 | len(state.subsets[state.current])
                 state.subsets[state.current].append(glyph_key)
                 state.texts[state.current].append(glyph.text)
+                state.extras[state.current].append(glyph.extra)
             state.codes[key] = found
         return found
 
@@ -186,7 +191,8 @@ class ShapedFont(TTFont):  # type: ignore[misc]
             font.BaseFont = base
             font.FirstChar = 0
             font.LastChar = len(keys) - 1
-            font.Widths = pdfdoc.PDFArray([self.face.getCharWidth(k) for k in keys])
+            font.Widths = pdfdoc.PDFArray([self.face.getCharWidth(k) + extra for k, extra
+                                           in zip(keys, state.extras[number], strict=True)])
             cmap = pdfdoc.PDFStream()
             cmap.content = to_unicode_cmap(base, state.texts[number])
             if doc.compression:
@@ -223,28 +229,32 @@ def to_unicode_cmap(name: str, texts: list[str]) -> str:
 def draw_shaped(canvas: Any, font: ShapedFont, text: str, x: float, baseline: float,
                 size: float, spacing: Mapping[int, float] | None = None) -> float:
     """Draw ``text`` shaped, its first glyph's origin at (``x``, ``baseline``), in the
-    canvas's fill colour; returns its advance in points. ``spacing`` moves the glyphs from
-    character ``i`` on right by ``spacing[i]`` points more (a justified line's gaps), inside
-    the one text object, so that no reader of the text takes a gap for a word break."""
+    canvas's fill colour; returns its advance in points. ``spacing[i]`` points more go after
+    character ``i`` (a justified line's gaps, after a tsheg, a shad or a space): the last glyph
+    of its cluster gets a code of its own whose width in the PDF includes that room, so that a
+    reader of the text counts the room as part of the glyph and takes no gap for a word break,
+    however wide (pdftotext, pypdf and PDFium alike)."""
     spacing = spacing or {}
     doc = canvas._doc  # ReportLab keeps a font's subsets per document; so are our codes
     scale = 1000 / font.upem  # font units to a PDF font's thousandths of the size
     ops = ["q BT", f"1 0 0 1 {fp_str(x)} {fp_str(baseline)} Tm"]
     subset, rise = -1, 0
     pieces: list[str] = []
-    advance = 0
+    advance = 0.0
 
     def flush() -> None:
         if pieces:
             ops.append(f"[{' '.join(pieces)}] TJ")
             pieces.clear()
 
-    placed = 0  # characters whose spacing is applied
-    for glyph in font.shape(text):
-        for index in sorted(i for i in spacing if placed < i <= glyph.cluster):
-            pieces.append(fp_str(-spacing[index] * 1000 / size))
-            advance += round(spacing[index] * font.upem / size)
-        placed = max(placed, glyph.cluster)
+    glyphs = list(font.shape(text))
+    for index, room in spacing.items():
+        # The room after character ``index`` goes on the last glyph of its cluster.
+        last = max((j for j, g in enumerate(glyphs) if g.cluster <= index), default=None)
+        if last is not None and room > 0:
+            extra = glyphs[last].extra + round(room * 1000 / size)
+            glyphs[last] = replace(glyphs[last], extra=extra)
+    for glyph in glyphs:
         code = font.code(doc, glyph)
         if code >> 8 != subset:
             flush()
@@ -263,7 +273,7 @@ def draw_shaped(canvas: Any, font: ShapedFont, text: str, x: float, baseline: fl
         back = width - (glyph.x_advance - glyph.x_offset) * scale
         if abs(back) > 1e-6:
             pieces.append(fp_str(back))
-        advance += glyph.x_advance
+        advance += glyph.x_advance + glyph.extra * font.upem / 1000
     flush()
     ops.append("ET Q")
     canvas.addLiteral(" ".join(ops))
