@@ -34,6 +34,9 @@ from reports.shaped_font import ShapedFont, draw_shaped
 TIBETAN_FONT = "DoorstepTibetan"
 CHINESE_FONT = "DoorstepSong"  # the Song (Ming) face: titles, headings, page furniture
 FANGSONG_FONT = "DoorstepFangsong"  # the FangSong face: body text, as GB/T 9704 sets it
+TITLE_FONT = "DoorstepTitle"  # a heavy Song face: a paper's titles, as GB/T 9704 sets them
+TIBETAN_BOLD_FONT = "DoorstepTibetanBold"  # Tibetan beside the heavy Song face of a title
+TIBETAN_FONTS = (TIBETAN_FONT, TIBETAN_BOLD_FONT)
 
 # Tibetan runs are set this much larger than the Chinese around them, in measuring and drawing
 # alike. At one point size Noto Serif Tibetan's letter body (head line 0.678 em to the foot of
@@ -62,40 +65,49 @@ UNBREAKABLE = re.compile(
 @dataclass(frozen=True)
 class FontFiles:
     """The font files to embed: Tibetan (TrueType), the Chinese Song face (TrueType collection
-    + index) and the Chinese FangSong face for body text (TrueType; without one, body text is
-    set in the Song face)."""
+    + index), the Chinese FangSong face for body text and a heavy Song face with a bold Tibetan
+    one for titles (TrueType; without them, body text and titles are set in the Song face and
+    the regular Tibetan one)."""
 
     tibetan: Path
     chinese: Path
     chinese_index: int = 0
     fangsong: Path | None = None
+    title: Path | None = None
+    tibetan_bold: Path | None = None
 
 
 def register_fonts(fonts: FontFiles) -> None:
-    """Register the two faces with ReportLab; call once per document (each is loaded once per
+    """Register the faces with ReportLab; call once per document (each is loaded once per
     process, and again only for another file).
 
-    The Tibetan face is a :class:`reports.shaped_font.ShapedFont`: drawn as HarfBuzz shapes it,
-    with codes whose text is what each glyph shows, given per document (so a paper's bytes do
-    not depend on what was printed before it). The Chinese face is not shaped.
+    The Tibetan faces are :class:`reports.shaped_font.ShapedFont`: drawn as HarfBuzz shapes
+    them, with codes whose text is what each glyph shows, given per document (so a paper's bytes
+    do not depend on what was printed before it). The Chinese faces are not shaped.
     """
-    registered = pdfmetrics.getRegisteredFontNames()
-    if TIBETAN_FONT in registered:
-        old = pdfmetrics.getFont(TIBETAN_FONT)
-        if not isinstance(old, ShapedFont) or old.face.filename != str(fonts.tibetan):
-            old.unregister()  # registerFont keeps an existing one
-    if TIBETAN_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(ShapedFont(TIBETAN_FONT, str(fonts.tibetan)))
-    if CHINESE_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(CHINESE_FONT, str(fonts.chinese),
-                                       subfontIndex=fonts.chinese_index))
-    if fonts.fangsong is not None:
-        if FANGSONG_FONT in pdfmetrics.getRegisteredFontNames():
-            old = pdfmetrics.getFont(FANGSONG_FONT)
-            if old.face.filename != str(fonts.fangsong):
-                old.unregister()
-        if FANGSONG_FONT not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(FANGSONG_FONT, str(fonts.fangsong)))
+    _register(TIBETAN_FONT, fonts.tibetan, lambda: ShapedFont(TIBETAN_FONT, str(fonts.tibetan)),
+              ShapedFont)
+    _register(CHINESE_FONT, fonts.chinese, lambda: TTFont(
+        CHINESE_FONT, str(fonts.chinese), subfontIndex=fonts.chinese_index))
+    for name, path in ((FANGSONG_FONT, fonts.fangsong), (TITLE_FONT, fonts.title)):
+        if path is not None:
+            _register(name, path, lambda name=name, path=path: TTFont(name, str(path)))
+    if fonts.tibetan_bold is not None:
+        bold = fonts.tibetan_bold
+        _register(TIBETAN_BOLD_FONT, bold, lambda: ShapedFont(TIBETAN_BOLD_FONT, str(bold)),
+                  ShapedFont)
+
+
+def _register(name: str, path: Path, make: Any, kind: type[TTFont] = TTFont) -> None:
+    """Register the face ``make()`` gives as ``name``, unless one of ``kind`` is registered
+    from ``path`` already (``registerFont`` keeps an existing face: one from another file, or
+    of another kind, goes first)."""
+    if name in pdfmetrics.getRegisteredFontNames():
+        old: Any = pdfmetrics.getFont(name)
+        if isinstance(old, kind) and old.face.filename == str(path):
+            return
+        old.unregister()
+    pdfmetrics.registerFont(make())
 
 
 def is_tibetan(ch: str) -> bool:
@@ -108,17 +120,17 @@ def is_cjk(ch: str) -> bool:
             or 0xFF00 <= code <= 0xFFEF)
 
 
-def runs(text: str, chinese: str = CHINESE_FONT,
-         covered: Container[int] | None = None) -> list[tuple[str, str]]:
-    """Split ``text`` into (font, text) runs: Tibetan letters in the Tibetan face, the rest in
-    the ``chinese`` face (which also carries Latin letters and digits), or, for a character
-    whose code is not in ``covered`` (the faces's characters, when it is not the Song face), in
-    the Song face, so that no character is drawn as a missing-glyph box. Spaces stay in their
-    run."""
+def runs(text: str, chinese: str = CHINESE_FONT, covered: Container[int] | None = None,
+         tibetan: str = TIBETAN_FONT) -> list[tuple[str, str]]:
+    """Split ``text`` into (font, text) runs: Tibetan letters in the ``tibetan`` face, the
+    rest in the ``chinese`` face (which also carries Latin letters and digits), or, for a
+    character whose code is not in ``covered`` (the faces's characters, when it is not the Song
+    face), in the Song face, so that no character is drawn as a missing-glyph box. Spaces stay
+    in their run."""
     result: list[tuple[str, str]] = []
     for ch in text:
         if is_tibetan(ch):
-            font = TIBETAN_FONT
+            font = tibetan
         elif covered is not None and ord(ch) not in covered:
             font = CHINESE_FONT
         else:
@@ -145,21 +157,28 @@ class Measurer:
         self._widths: dict[tuple[str, float, str], float] = {}
         self._ink: dict[tuple[str, float, str], float] = {}
         # The characters of each Chinese face but the Song one, which stands in for the others.
-        self._covered: dict[str, Container[int]] = {FANGSONG_FONT: frozenset()}
+        self._covered: dict[str, Container[int]] = {}
         files = [(TIBETAN_FONT, fonts.tibetan, 0),
                  (CHINESE_FONT, fonts.chinese, fonts.chinese_index)]
-        if fonts.fangsong is not None:
-            files.append((FANGSONG_FONT, fonts.fangsong, 0))
+        for name, path in ((FANGSONG_FONT, fonts.fangsong), (TITLE_FONT, fonts.title),
+                           (TIBETAN_BOLD_FONT, fonts.tibetan_bold)):
+            if path is not None:
+                files.append((name, path, 0))
         for name, path, index in files:
             face = hb.Face(hb.Blob.from_file_path(str(path)), index)
             self._fonts[name] = (hb.Font(face), face.upem)
-            if name == FANGSONG_FONT:
+            if name in (FANGSONG_FONT, TITLE_FONT):
                 self._covered[name] = frozenset(face.unicodes)
 
     def runs(self, text: str, chinese: str = CHINESE_FONT) -> list[tuple[str, str]]:
         """:func:`runs` with ``chinese`` for the text in Chinese script, falling back to the
-        Song face for each character it lacks."""
-        return runs(text, chinese, self._covered.get(chinese))
+        Song face for each character it lacks (and for all of it when that face is not
+        shipped); beside the title face, Tibetan is set in its bold face."""
+        if chinese not in self._fonts:
+            chinese = CHINESE_FONT
+        tibetan = TIBETAN_BOLD_FONT if chinese == TITLE_FONT and TIBETAN_BOLD_FONT in \
+            self._fonts else TIBETAN_FONT
+        return runs(text, chinese, self._covered.get(chinese), tibetan)
 
     def ink_above(self, text: str, size: float, chinese: str = CHINESE_FONT) -> float:
         """How far above the baseline the ink of ``text`` reaches, in points: the highest
@@ -171,7 +190,7 @@ class Measurer:
             found = 0.0
             for font, part in self.runs(text, chinese):
                 hb_font, upem = self._fonts[font]
-                at = size * TIBETAN_SCALE if font == TIBETAN_FONT else size
+                at = size * TIBETAN_SCALE if font in TIBETAN_FONTS else size
                 buf = hb.Buffer()
                 buf.add_str(part)
                 buf.guess_segment_properties()
@@ -202,9 +221,9 @@ class Measurer:
             found = 0.0
             for font, part in self.runs(text, chinese):
                 upem = self._fonts[font][1]
-                at = size * TIBETAN_SCALE if font == TIBETAN_FONT else size
+                at = size * TIBETAN_SCALE if font in TIBETAN_FONTS else size
                 found += sum(advance for _g, advance, _o in self.shape(font, part)) * at / upem
-                if font != TIBETAN_FONT:
+                if font not in TIBETAN_FONTS:
                     found += len(part) * self.tracking.get(size, 0.0)
             if len(self._widths) > 50_000:
                 self._widths.clear()
@@ -352,11 +371,11 @@ def draw_line(canvas: Any, line: str, x: float, baseline: float, size: float,
         # The room at a gap goes after the character before it; at the run's end, after its
         # last character.
         after = {i - 1 for i in inner} | ({len(part) - 1} if end in gaps else set())
-        if font == TIBETAN_FONT:
+        if font in TIBETAN_FONTS:
             # (A trailing space shows nothing; the next run starts after it all the same.)
             shown = part.rstrip(" ")
             if shown:
-                draw_shaped(canvas, pdfmetrics.getFont(TIBETAN_FONT), shown, x, baseline,
+                draw_shaped(canvas, pdfmetrics.getFont(font), shown, x, baseline,
                             size * TIBETAN_SCALE, {min(i, len(shown) - 1): extra for i in after})
         else:
             _draw_plain(canvas, font, part, x, baseline, size, measurer,

@@ -28,6 +28,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 from reports.layout import (
     CHINESE_FONT,
     FANGSONG_FONT,
+    TITLE_FONT,
     FontFiles,
     Measurer,
     ScriptParagraph,
@@ -46,7 +47,7 @@ BODY_SIZE = {False: 16.0, True: 14.0}
 LEADING = {(False, "zh"): 28.0, (False, "bo"): 36.0, (True, "zh"): 20.0, (True, "bo"): 30.0}
 TITLE_LEADING = {(False, "zh"): 32.0, (False, "bo"): 44.0, (True, "zh"): 23.0,
                  (True, "bo"): 30.0}
-TITLE_GAP = {False: 8 * mm, True: 3 * mm}  # under the title
+TITLE_GAP = {False: 8 * mm, True: 2 * mm}  # under the title
 # After a paragraph of the body; printed twice, a paragraph's Tibetan runs on into its Chinese.
 PARAGRAPH_GAP = {(False, "zh"): 6.0, (True, "bo"): 0.0, (True, "zh"): 3.0}
 OFFICE_GAP = {False: 6 * mm, True: 2 * mm}  # over the office's name and date
@@ -372,7 +373,7 @@ def _render_notice(data: NoticeData, zh: gettext.NullTranslations,
         for script, _tr in scripts:
             story.append(ScriptParagraph(texts[script][part], measurer, title_size,
                                          TITLE_LEADING[(data.bilingual, script)] * step,
-                                         align="center"))
+                                         align="center", chinese_font=TITLE_FONT))
     story.append(Spacer(1, TITLE_GAP[data.bilingual] * step))
     for script, _tr in scripts:
         story.append(ScriptParagraph(texts[script]["salutation"], measurer, size,

@@ -2,8 +2,9 @@
 script the paper is printed in (Tibetan first, then Chinese), signature rows with a thumbprint
 box, and the office's name, date and seal box at the foot.
 
-The page is the 12309 papers' (``reports.notices``): A4, GB/T 9704 margins, title in 二号 Song, body
-in 三号 FangSong (四号 when every paragraph is printed twice), 第X页 共Y页 on multi-page papers.
+The page is the 12309 papers' (``reports.notices``): A4, GB/T 9704 margins, title in 二号 heavy
+Song, body in 三号 FangSong (四号 when every paragraph is printed twice), "— 1 —" on
+multi-page papers.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from reports.layout import FANGSONG_FONT, FontFiles, Measurer, ScriptParagraph, register_fonts
+from reports.layout import (
+    FANGSONG_FONT,
+    TITLE_FONT,
+    FontFiles,
+    Measurer,
+    ScriptParagraph,
+    register_fonts,
+)
 from reports.notices import (
     BODY_SIZE,
     BOTTOM,
@@ -148,7 +156,8 @@ class Paper:
         for script, text in self.each(make):
             self.story.append(ScriptParagraph(
                 text, self.measurer, TITLE_SIZE[self.bilingual],
-                TITLE_LEADING[(self.bilingual, script)], align="center"))
+                TITLE_LEADING[(self.bilingual, script)], align="center",
+                chinese_font=TITLE_FONT))
 
     def para(self, make: Maker, indent: bool = True, align: str = "justify",
              space_after: float = 4.0, keep_with_next: bool = False) -> None:

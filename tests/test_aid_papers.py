@@ -241,7 +241,8 @@ def _shaped_runs(pdf: bytes, lines: list[DrawnLine]) -> int:
     for it (as ``_shaping_matches`` checks, for a paper with few runs); 0 when any does not.
     Only the lines of the last document built count: a receipt too long for one sheet is built
     again in a smaller type."""
-    lines = [line for line in lines if line.canvas is lines[-1].canvas]
+    lines = [line for line in lines if line.canvas is lines[-1].canvas
+             and line.face != layout.TITLE_FONT]  # (titles: the bold face, checked elsewhere)
     font = papers.shipped_fonts().tibetan
     expected: Counter[tuple[Outline, ...]] = Counter(
         tuple(harfbuzz_glyphs(font, part.rstrip(" ")))

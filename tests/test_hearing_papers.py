@@ -37,7 +37,9 @@ from tests.test_papers import TIBETAN_SYLLABLES
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 24, 16, 0)
 TIBETAN_FACE = "NotoSerifTibetan-Regular"
+TIBETAN_BOLD_FACE = "NotoSerifTibetan-Bold"
 FANGSONG_FACE, SONG_FACE = "ZhuqueFangsong-Regular", "UMingCN-0"
+TITLE_FACE = "NotoSerifCJKsc-Bold"
 
 
 @dataclass
@@ -117,15 +119,23 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[DrawnLine]]:
 
 def _shaping_matches(pdf: bytes, lines: list[DrawnLine]) -> bool:
     """Whether every Tibetan run drawn in the PDF shows exactly the glyphs HarfBuzz chooses
-    for that run in the same font (same glyphs, same order)."""
-    font = shipped_fonts().tibetan
-    expected: Counter[tuple[Outline, ...]] = Counter()
+    for that run in the same font (same glyphs, same order): the regular face in the body, the
+    bold one in titles."""
+    fonts = shipped_fonts()
+    files = {layout.TIBETAN_FONT: (fonts.tibetan, TIBETAN_FACE),
+             layout.TIBETAN_BOLD_FONT: (fonts.tibetan_bold, TIBETAN_BOLD_FACE)}
+    expected: dict[str, Counter[tuple[Outline, ...]]] = {name: Counter() for name in files}
     for line in lines:
+        bold = line.face == layout.TITLE_FONT
         for face, part in layout.runs(line.text):
             if face == layout.TIBETAN_FONT:  # (a paragraph drops its trailing space)
-                expected[tuple(harfbuzz_glyphs(font, part.rstrip(" ")))] += 1
-    actual = Counter(tuple(block) for block in drawn_glyphs(pdf, TIBETAN_FACE))
-    return sum(expected.values()) > 20 and actual == expected
+                name = layout.TIBETAN_BOLD_FONT if bold else face
+                path = files[name][0]
+                assert path is not None
+                expected[name][tuple(harfbuzz_glyphs(path, part.rstrip(" ")))] += 1
+    return sum(expected[layout.TIBETAN_FONT].values()) > 20 and all(
+        Counter(tuple(block) for block in drawn_glyphs(pdf, base)) == expected[name]
+        for name, (_path, base) in files.items())
 
 
 def test_bilingual_agreement_has_every_part_in_both_scripts(
@@ -202,26 +212,37 @@ def _notdef(font_file: Path) -> Outline:
                    0)
 
 
-def test_body_text_is_in_fangsong_and_titles_in_song_with_no_glyph_missing(
+def test_body_text_is_in_fangsong_and_titles_in_heavy_song_with_no_glyph_missing(
         case: Case, drawn: list[DrawnLine]) -> None:
-    """GB/T 9704: the title in a Song face, the body in FangSong; a character FangSong lacks
-    is set in the Song face, so no missing-glyph box is ever drawn."""
+    """GB/T 9704: the title in a heavy Song face (小标宋), the body in FangSong; a character
+    either lacks is set in the Song face, so no missing-glyph box is ever drawn."""
     fonts = shipped_fonts()
-    assert fonts.fangsong is not None
+    assert fonts.fangsong is not None and fonts.title is not None
     pdf = papers.render_agreement(case.store, case.agreement_id)
     faces = {line.text: line.face for line in drawn}
-    assert faces["息诉罢访协议书"] == layout.CHINESE_FONT
+    assert faces["息诉罢访协议书"] == layout.TITLE_FONT
     body = next(text for text in faces if "乙方承诺" in text)
     assert faces[body] == layout.FANGSONG_FONT
     fangsong = [glyph for block in drawn_glyphs(pdf, FANGSONG_FACE) for glyph in block]
-    song = [glyph for block in drawn_glyphs(pdf, SONG_FACE) for glyph in block]
+    title = [glyph for block in drawn_glyphs(pdf, TITLE_FACE) for glyph in block]
     # Embedded, and each face draws the glyphs of its own text.
     for glyph in nominal_glyphs(fonts.fangsong, "乙方承诺"):
         assert glyph in fangsong
-    for glyph in nominal_glyphs(fonts.chinese, "息诉罢访协议书"):
-        assert glyph in song
+    for glyph in nominal_glyphs(fonts.title, "息诉罢访协议书"):
+        assert glyph in title
     assert _notdef(fonts.fangsong) and _notdef(fonts.fangsong) not in fangsong
-    assert _notdef(fonts.chinese) and _notdef(fonts.chinese) not in song
+    assert _notdef(fonts.title) not in title
+    assert measurer_runs_title(fonts)
+
+
+def measurer_runs_title(fonts: layout.FontFiles) -> bool:
+    """Beside the heavy Song face, Tibetan is set bold; a character the face lacks (an
+    uncommon hanzi of a county's name) in the Song face."""
+    measurer = layout.Measurer(fonts)
+    rare = "乫"  # 乫, not in GB 2312
+    return measurer.runs(f"达日{rare}ཞིབ", layout.TITLE_FONT) == [
+        (layout.TITLE_FONT, "达日"), (layout.CHINESE_FONT, rare),
+        (layout.TIBETAN_BOLD_FONT, "ཞིབ")]
     # What FangSong lacks falls back to the Song face, character by character.
     measurer = layout.Measurer(fonts)
     assert measurer.runs("金额＋①元", layout.FANGSONG_FONT) == [

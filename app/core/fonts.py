@@ -9,4 +9,6 @@ from reports.layout import FontFiles
 def shipped_fonts() -> FontFiles:
     folder = fonts_dir()
     return FontFiles(folder / "NotoSerifTibetan-Regular.ttf", folder / "uming.ttc", 0,
-                     fangsong=folder / "ZhuqueFangsong-Regular.ttf")
+                     fangsong=folder / "ZhuqueFangsong-Regular.ttf",
+                     title=folder / "NotoSerifCJKsc-Bold-GB2312.ttf",
+                     tibetan_bold=folder / "NotoSerifTibetan-Bold.ttf")
