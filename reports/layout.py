@@ -339,7 +339,8 @@ def _fill(pieces: list[str], full_width: float, size: float, measurer: Measurer,
                 and len(line) > 1:
             ends = [e for e in _cluster_ends(line) if e < len(line)]
             # Even inside a piece, never before closing punctuation, a tsheg or a shad.
-            ends = [e for e in ends if line[e] not in NO_LINE_START
+            # (What starts the next line is what follows the spaces at the cut.)
+            ends = [e for e in ends if line[e:].lstrip()[:1] not in NO_LINE_START
                     and line[e - 1] not in NO_LINE_END] or ends
             cut = max((e for e in ends if measure(line[:e]) <= width),
                       default=ends[0] if ends else len(line))

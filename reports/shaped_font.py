@@ -34,6 +34,7 @@ from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 # ReportLab's subsetter reads: above every Unicode code point, so no character meets them.
 _GLYPH_KEY = 0x110000
 _CACHE_LIMIT = 20_000
+_SYLLABLE_ENDS = ("\u0f0b", "\u0f0d", "\u0f0e", " ")  # tsheg, shad, double shad, space
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class ShapedFont(TTFont):  # type: ignore[misc]
         self.upem = face.upem
         self._hb_font = hb.Font(face)
         self._shaped: dict[str, tuple[PlacedGlyph, ...]] = {}
+        self._outlines: dict[int, str] = {}
 
     def shape(self, text: str) -> tuple[PlacedGlyph, ...]:
         """The glyphs of ``text`` in order, each with its cluster's text on the cluster's first
@@ -105,6 +107,16 @@ class ShapedFont(TTFont):  # type: ignore[misc]
         if len(self._shaped) > _CACHE_LIMIT:
             self._shaped.clear()
         self._shaped[text] = found
+        return found
+
+    def outline(self, gid: int) -> str:
+        """The glyph's outline as PDF path operators in font units, filled (nonzero winding,
+        as TrueType outlines are drawn); remembered."""
+        found = self._outlines.get(gid)
+        if found is None:
+            pen = _PathPen()
+            self._hb_font.draw_glyph_with_pen(gid, pen)
+            found = self._outlines[gid] = " ".join([*pen.ops, "f"]) if pen.ops else ""
         return found
 
     def _document(self, doc: Any) -> _DocumentState:
@@ -204,6 +216,40 @@ class ShapedFont(TTFont):  # type: ignore[misc]
         del self.state[doc]
 
 
+class _PathPen:
+    """Collects a glyph's outline, as HarfBuzz draws it, as PDF path operators (quadratic
+    curves made cubic, as PDF has only those)."""
+
+    def __init__(self) -> None:
+        self.ops: list[str] = []
+        self._at = (0.0, 0.0)
+
+    def moveTo(self, point: tuple[float, float]) -> None:  # noqa: N802 (the pen protocol)
+        self.ops.append(f"{fp_str(point[0])} {fp_str(point[1])} m")
+        self._at = point
+
+    def lineTo(self, point: tuple[float, float]) -> None:  # noqa: N802
+        self.ops.append(f"{fp_str(point[0])} {fp_str(point[1])} l")
+        self._at = point
+
+    def curveTo(self, *points: tuple[float, float]) -> None:  # noqa: N802
+        (x1, y1), (x2, y2), (x, y) = points
+        self.ops.append(" ".join(fp_str(v) for v in (x1, y1, x2, y2, x, y)) + " c")
+        self._at = (x, y)
+
+    def qCurveTo(self, *points: tuple[float, float]) -> None:  # noqa: N802
+        (cx, cy), (x, y) = points
+        x0, y0 = self._at
+        self.curveTo((x0 + 2 / 3 * (cx - x0), y0 + 2 / 3 * (cy - y0)),
+                     (x + 2 / 3 * (cx - x), y + 2 / 3 * (cy - y)), (x, y))
+
+    def closePath(self) -> None:  # noqa: N802
+        self.ops.append("h")
+
+    def endPath(self) -> None:  # noqa: N802
+        pass
+
+
 def _utf16(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
@@ -249,12 +295,27 @@ def draw_shaped(canvas: Any, font: ShapedFont, text: str, x: float, baseline: fl
 
     glyphs = list(font.shape(text))
     for index, room in spacing.items():
-        # The room after character ``index`` goes on the last glyph of its cluster.
-        last = max((j for j, g in enumerate(glyphs) if g.cluster <= index), default=None)
+        # The room after character ``index`` goes on the last glyph of its cluster that is
+        # shown as text (a tsheg, a shad: a cluster of its own).
+        last = max((j for j, g in enumerate(glyphs) if g.cluster <= index and g.text),
+                   default=None)
         if last is not None and room > 0:
             extra = glyphs[last].extra + round(room * 1000 / size)
             glyphs[last] = replace(glyphs[last], extra=extra)
+    marks: list[str] = []
     for glyph in glyphs:
+        if not glyph.text:
+            # A glyph drawn for a cluster whose first glyph stands for its text (a vowel sign,
+            # a letter below): drawn as its outline, outside the text, so that no reader takes
+            # its raised or lowered place for a line of its own (PDFium did).
+            at = size / font.upem
+            marks.append(f"q {fp_str(at)} 0 0 {fp_str(at)} "
+                         f"{fp_str(x + (advance + glyph.x_offset) * at)} "
+                         f"{fp_str(baseline + glyph.y_offset * at)} cm {font.outline(glyph.gid)} Q")
+            if glyph.x_advance:
+                pieces.append(fp_str(-glyph.x_advance * scale))
+            advance += glyph.x_advance
+            continue
         code = font.code(doc, glyph)
         if code >> 8 != subset:
             flush()
@@ -274,9 +335,16 @@ def draw_shaped(canvas: Any, font: ShapedFont, text: str, x: float, baseline: fl
         if abs(back) > 1e-6:
             pieces.append(fp_str(back))
         advance += glyph.x_advance + glyph.extra * font.upem / 1000
+        if glyph.text in _SYLLABLE_ENDS:
+            # A text object to a syllable: PDFium takes a long object for a copy of the one a
+            # line above when both show the same codes (a phrase repeated line after line)
+            # and drops it as fake bold; it compares positions against the object's size.
+            flush()
     flush()
     ops.append("ET Q")
     canvas.addLiteral(" ".join(ops))
+    if marks:
+        canvas.addLiteral(" ".join(marks))
     return float(advance * size / font.upem)
 
 

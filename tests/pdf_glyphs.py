@@ -41,9 +41,51 @@ class _Pen:
 
 
 def outline(font: hb.Font, glyph: int) -> Outline:
+    """The glyph's outline, its quadratic curves written as the cubic ones a PDF path draws,
+    and every point to a tenth of a font unit (as a path in a PDF gives it)."""
     pen = _Pen()
     font.draw_glyph_with_pen(glyph, pen)
-    return tuple(pen.ops)
+    return _normal(pen.ops)
+
+
+def _normal(ops: list[tuple[object, ...]]) -> Outline:
+    def point(p: object) -> tuple[float, float]:
+        x, y = p  # type: ignore[misc]
+        return (round(float(x), 1) + 0.0, round(float(y), 1) + 0.0)
+
+    out: list[tuple[object, ...]] = []
+    at = (0.0, 0.0)
+    for op, *points in ops:
+        if op == "Q":
+            (cx, cy), (x, y) = (tuple(map(float, p)) for p in points)  # type: ignore[arg-type]
+            x0, y0 = at
+            points = [(x0 + 2 / 3 * (cx - x0), y0 + 2 / 3 * (cy - y0)),
+                      (x + 2 / 3 * (cx - x), y + 2 / 3 * (cy - y)), (x, y)]
+            op = "C"
+        if points:
+            at = tuple(map(float, points[-1]))  # type: ignore[assignment]
+        out.append((op, *(point(p) for p in points)))
+    return tuple(out)
+
+
+# A glyph drawn as a path after its run's text (a vowel sign, a letter below): its outline in
+# font units, scaled and placed by ``cm`` and filled.
+_MARK = re.compile(rb"\s*q [-\d.]+ 0 0 [-\d.]+ [-\d.]+ [-\d.]+ cm (.*?) f Q")
+_PATH_OP = {b"m": ("M", 1), b"l": ("L", 1), b"c": ("C", 3), b"h": ("Z", 0)}
+
+
+def _path(code: bytes) -> Outline:
+    ops: list[tuple[object, ...]] = []
+    numbers: list[float] = []
+    for token in code.split():
+        if token in _PATH_OP:
+            op, count = _PATH_OP[token]
+            pairs = [(numbers[2 * i], numbers[2 * i + 1]) for i in range(count)]
+            ops.append((op, *pairs))
+            numbers = []
+        else:
+            numbers.append(float(token))
+    return _normal(ops)
 
 
 def _objects(pdf: bytes) -> dict[int, bytes]:
@@ -121,11 +163,17 @@ def drawn_glyphs(pdf: bytes, base_font: str) -> Iterator[list[Outline]]:
         content = _stream(objects[_ref(obj, b"Contents")])
         current: tuple[hb.Font, list[int]] | None = None
         glyphs: list[Outline] = []
-        for token in _TOKEN.findall(content):
+        for found in _TOKEN.finditer(content):
+            token = found.group()
             if token.startswith(b"/"):
                 current = faces.get(token)
             elif token == b"ET":
                 if glyphs:
+                    # The glyphs drawn as paths right after the text object, in order.
+                    at = found.end() + len(b" Q")
+                    while (mark := _MARK.match(content, at)) is not None:
+                        glyphs.append(_path(mark.group(1)))
+                        at = mark.end()
                     yield glyphs
                 glyphs = []
             elif token.startswith(b"(") and current is not None:
@@ -134,13 +182,20 @@ def drawn_glyphs(pdf: bytes, base_font: str) -> Iterator[list[Outline]]:
 
 
 def harfbuzz_glyphs(font_file: Path, text: str) -> list[Outline]:
-    """The outlines of the glyphs HarfBuzz chooses for ``text`` in the full font."""
+    """The outlines of the glyphs HarfBuzz chooses for ``text`` in the full font, in the order
+    a paper draws them: first, as text, each cluster's first glyph (which stands for the
+    cluster's characters), then, as paths, the others (vowel signs, letters below)."""
     font = hb.Font(hb.Face(hb.Blob.from_file_path(str(font_file))))
     buf = hb.Buffer()
     buf.add_str(text)
     buf.guess_segment_properties()
+    buf.cluster_level = hb.BufferClusterLevel.MONOTONE_GRAPHEMES
     hb.shape(font, buf, {})
-    return [outline(font, info.codepoint) for info in buf.glyph_infos]
+    firsts, others, previous = [], [], -1
+    for info in buf.glyph_infos:
+        (firsts if info.cluster != previous else others).append(outline(font, info.codepoint))
+        previous = info.cluster
+    return firsts + others
 
 
 def nominal_glyphs(font_file: Path, text: str) -> list[Outline]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pypdfium2
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.core.errors import AppError
@@ -341,6 +341,8 @@ _MEASURER: list[layout.Measurer] = []
            st.sampled_from(["2026", " ", "12309", "达检信〔2026〕37号"])),
            min_size=1, max_size=120),
        width=st.floats(min_value=100, max_value=480), size=st.sampled_from([12.0, 14.0, 16.0]))
+# A registration number wider than the line is cut, but not where a shad would start the next.
+@example(words=["达检信〔2026〕37号", " ", "།"], width=144.0, size=16.0)
 def test_any_mixed_paragraph_wraps_inside_and_never_starts_a_line_with_a_tsheg(
         words: list[str], width: float, size: float) -> None:
     if not _MEASURER:
