@@ -155,7 +155,7 @@ class Measurer:
         self.tracking: dict[float, float] = {}
         self._fonts: dict[str, tuple[Any, int]] = {}
         self._widths: dict[tuple[str, float, str], float] = {}
-        self._ink: dict[tuple[str, float, str], float] = {}
+        self._ink: dict[tuple[str, float, str], tuple[float, float]] = {}
         # The characters of each Chinese face but the Song one, which stands in for the others.
         self._covered: dict[str, Container[int]] = {}
         files = [(TIBETAN_FONT, fonts.tibetan, 0),
@@ -183,11 +183,20 @@ class Measurer:
     def ink_above(self, text: str, size: float, chinese: str = CHINESE_FONT) -> float:
         """How far above the baseline the ink of ``text`` reaches, in points: the highest
         glyph top as HarfBuzz places it (a Tibetan vowel sign over a tall letter reaches
-        higher than any hanzi). Remembered: papers repeat their words."""
+        higher than any hanzi)."""
+        return self._ink_extent(text, size, chinese)[0]
+
+    def ink_below(self, text: str, size: float, chinese: str = CHINESE_FONT) -> float:
+        """How far below the baseline the ink of ``text`` reaches, in points (a stack of
+        letters below a Tibetan letter, a shad's tail)."""
+        return self._ink_extent(text, size, chinese)[1]
+
+    def _ink_extent(self, text: str, size: float, chinese: str) -> tuple[float, float]:
+        """(above, below) the baseline; remembered: papers repeat their words."""
         key = (text, size, chinese)
         found = self._ink.get(key)
         if found is None:
-            found = 0.0
+            above = below = 0.0
             for font, part in self.runs(text, chinese):
                 hb_font, upem = self._fonts[font]
                 at = size * TIBETAN_SCALE if font in TIBETAN_FONTS else size
@@ -198,8 +207,10 @@ class Measurer:
                 for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
                     extents = hb_font.get_glyph_extents(info.codepoint)
                     if extents is not None:
-                        found = max(found, (pos.y_offset + extents.y_bearing) * at / upem)
-            self._ink[key] = found
+                        top = pos.y_offset + extents.y_bearing
+                        above = max(above, top * at / upem)
+                        below = max(below, -(top + extents.height) * at / upem)
+            found = self._ink[key] = (above, below)
         return found
 
     def shape(self, font: str, text: str) -> list[tuple[int, int, int]]:
@@ -438,8 +449,10 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
     def __init__(self, text: str, measurer: Measurer, size: float, leading: float,
                  indent: float = 0.0, align: str = "left", space_after: float = 0.0,
                  lines: list[str] | None = None, keep_with_next: bool = False,
-                 last_is_full: bool = False, chinese_font: str = CHINESE_FONT) -> None:
+                 last_is_full: bool = False, chinese_font: str = CHINESE_FONT,
+                 clear_below: bool = False) -> None:
         super().__init__()
+        self.clear_below = clear_below
         # The face of its Chinese text: the Song face (titles) or FangSong (body text).
         self.chinese_font = chinese_font
         self.text, self.measurer = text, measurer
@@ -461,7 +474,7 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
             self._lines = wrap(self.text, avail_width, self.size, self.measurer,
                                indent=self.indent, chinese=self.chinese_font)
         self.width = avail_width
-        self.height = self.leading * len(self._lines) + self._overhang()
+        self.height = self.leading * len(self._lines) + self._overhang() + self._underhang()
         return self.width, self.height
 
     def _baseline(self, line: str) -> float:
@@ -480,9 +493,20 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
         room = self.leading - self._baseline(lines[0])
         return max(0.0, self.measurer.ink_above(lines[0], self.size, self.chinese_font) - room)
 
+    def _underhang(self) -> float:
+        """How far the last line's ink reaches below its leading, for a paragraph set
+        ``clear_below`` (a title, set tight: a shad's tail in its larger bold Tibetan): room
+        the paragraph takes under it, so that nothing touches the line after. (Body text is
+        set with room enough between its lines.)"""
+        lines = self.lines()
+        if not lines or not self.clear_below:
+            return 0.0
+        room = self._baseline(lines[-1])
+        return max(0.0, self.measurer.ink_below(lines[-1], self.size, self.chinese_font) - room)
+
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         self.wrap(avail_width, avail_height)
-        fit = int((avail_height - self._overhang()) // self.leading)
+        fit = int((avail_height - self._overhang() - self._underhang()) // self.leading)
         lines = self.lines()
         # No line left alone at the foot or at the head of a page.
         fit = min(fit, len(lines) - 2)
@@ -500,7 +524,7 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         lines = self.lines()
-        y = self.leading * len(lines)
+        y = self._underhang() + self.leading * len(lines)
         for number, line in enumerate(lines):
             y -= self.leading
             x = self.indent if number == 0 else 0.0

@@ -36,7 +36,9 @@ from reports.layout import (
 )
 
 TOP, BOTTOM, LEFT, RIGHT = 37 * mm, 35 * mm, 28 * mm, 26 * mm
-TITLE_SIZE = {False: 22.0, True: 18.0}
+# 二号 for a paper in one script; 三号 when the title stands in both scripts (a bilingual receipt
+# or reply notice still fits on one sheet), in the heavy Song face either way.
+TITLE_SIZE = {False: 22.0, True: 16.0}
 # 三号 for a paper in one script; 四号 when every paragraph is printed twice, so that a receipt
 # still fits on one sheet.
 BODY_SIZE = {False: 16.0, True: 14.0}
@@ -45,8 +47,10 @@ BODY_SIZE = {False: 16.0, True: 14.0}
 # below). Printed twice, a notice is set closer, with smaller gaps, so that a receipt or a reply
 # notice stays on one sheet.
 LEADING = {(False, "zh"): 28.0, (False, "bo"): 36.0, (True, "zh"): 20.0, (True, "bo"): 30.0}
+# A title line whose ink reaches beyond its leading takes the room it needs above and below
+# (ScriptParagraph's overhang): the bold Tibetan's stacks and a shad's tail.
 TITLE_LEADING = {(False, "zh"): 32.0, (False, "bo"): 44.0, (True, "zh"): 23.0,
-                 (True, "bo"): 30.0}
+                 (True, "bo"): 26.0}
 TITLE_GAP = {False: 8 * mm, True: 2 * mm}  # under the title
 # After a paragraph of the body; printed twice, a paragraph's Tibetan runs on into its Chinese.
 PARAGRAPH_GAP = {(False, "zh"): 6.0, (True, "bo"): 0.0, (True, "zh"): 3.0}
@@ -241,6 +245,20 @@ def grid_tracking(size: float) -> dict[float, float]:
     return {size: pitch - size} if size > pitch else {}
 
 
+MEASURE = A4[0] - LEFT - RIGHT  # the text block's width: 156 mm
+
+
+def title_paragraph(text: str, measurer: Measurer, size: float,
+                    leading: float) -> ScriptParagraph:
+    """A title, centred in the heavy Song face (and the bold Tibetan one): set a little
+    smaller, to four fifths of ``size`` at most, when that keeps it on one line (a long
+    Tibetan title would otherwise leave its last syllable alone on a second)."""
+    natural = measurer.width(text, size, TITLE_FONT)
+    scale = 1.0 if natural <= MEASURE else max(0.8, MEASURE / natural * 0.999)
+    return ScriptParagraph(text, measurer, size * scale, leading * scale, align="center",
+                           chinese_font=TITLE_FONT, clear_below=True)
+
+
 class HeadingGroup(KeepTogether):  # type: ignore[misc]
     """A heading (in each script) with what follows it: on one page with at least the first
     lines of the paragraph after it. ReportLab's own group moves that paragraph whole to the
@@ -371,9 +389,8 @@ def _render_notice(data: NoticeData, zh: gettext.NullTranslations,
     title_size = TITLE_SIZE[data.bilingual] * step
     for part in ("office", "title"):
         for script, _tr in scripts:
-            story.append(ScriptParagraph(texts[script][part], measurer, title_size,
-                                         TITLE_LEADING[(data.bilingual, script)] * step,
-                                         align="center", chinese_font=TITLE_FONT))
+            story.append(title_paragraph(texts[script][part], measurer, title_size,
+                                         TITLE_LEADING[(data.bilingual, script)] * step))
     story.append(Spacer(1, TITLE_GAP[data.bilingual] * step))
     for script, _tr in scripts:
         story.append(ScriptParagraph(texts[script]["salutation"], measurer, size,

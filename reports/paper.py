@@ -22,7 +22,6 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from reports.layout import (
     FANGSONG_FONT,
-    TITLE_FONT,
     FontFiles,
     Measurer,
     ScriptParagraph,
@@ -43,6 +42,7 @@ from reports.notices import (
     names_of,
     numbered_canvas,
     paper_document,
+    title_paragraph,
 )
 
 THUMBPRINT = 22 * mm
@@ -154,10 +154,8 @@ class Paper:
 
     def title(self, make: Maker) -> None:
         for script, text in self.each(make):
-            self.story.append(ScriptParagraph(
-                text, self.measurer, TITLE_SIZE[self.bilingual],
-                TITLE_LEADING[(self.bilingual, script)], align="center",
-                chinese_font=TITLE_FONT))
+            self.story.append(title_paragraph(text, self.measurer, TITLE_SIZE[self.bilingual],
+                                              TITLE_LEADING[(self.bilingual, script)]))
 
     def para(self, make: Maker, indent: bool = True, align: str = "justify",
              space_after: float = 4.0, keep_with_next: bool = False) -> None:

@@ -2,7 +2,7 @@
 stands inside GB/T 9704's margins and the body's lines start and end on them; every line of a
 justified paragraph but its last reaches the right margin to within a character; no page holds
 only signatures or a seal; no registration number, amount in capitals, date or name of the
-paper's people is broken across lines."""
+paper's people is broken across lines; titles stand on one line each."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ class Line:
 class Printed:
     lines: list[Line]
     broken: list[tuple[str, list[str]]]  # a kept span and the lines it was broken over
+    titles: list[list[str]]  # the lines of each title
 
 
 @pytest.fixture
@@ -50,21 +51,24 @@ def printed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Printed]:
     """Each line the body draws, where, and whether it is to be full; and every kept span
     the line breaker broke. Only the last paper built counts (a notice too long for one sheet
     is built again a size smaller)."""
-    found = Printed([], [])
+    found = Printed([], [], [])
     canvases: list[Any] = []
     draw, wrap = layout.ScriptParagraph.draw, layout.wrap
 
     def drawing(self: layout.ScriptParagraph) -> None:
         if canvases and canvases[-1] is not self.canv:
             found.lines.clear()
+            found.titles.clear()
         canvases[:] = [self.canv]
         if _in_save():  # the page number, a record's per-page signature: under the block
             draw(self)
             return
         lines = self.lines()
+        if self.chinese_font == layout.TITLE_FONT:
+            found.titles.append(lines)
         _x, y = self.canv.absolutePosition(0, 0)
         for number, text in enumerate(lines):
-            top = y + self.leading * (len(lines) - number)
+            top = y + self._underhang() + self.leading * (len(lines) - number)
             size = self.size * layout.TIBETAN_SCALE if any(map(layout.is_tibetan, text)) \
                 else self.size
             last = number == len(lines) - 1 and not self._last_is_full
@@ -132,6 +136,9 @@ def test_every_paper_as_printed(store: Store, printed: Printed,
                                 kind: str, bilingual: bool) -> None:
     pdf = PAPERS[kind](store, bilingual)
     assert printed.lines
+    # The titles (the office's name and the paper's, in each script), each on one line.
+    assert printed.titles and all(len(lines) == 1 for lines in printed.titles), \
+        printed.titles
     # Nothing broken that must stay whole.
     assert not printed.broken, printed.broken[:3]
     # No page of signatures or a seal alone (pages numbered per paper built, the last counts).
