@@ -41,6 +41,7 @@ class AidDecisionData:
     decision: str  # approved | reduced | refused
     amount: Both  # what was granted, in figures per script (empty when refused)
     amount_capital: str  # the same in Chinese capital numerals: 壹万贰仟元整
+    amount_words: str  # and in Tibetan words: སྒོར་མོ་ཁྲི་ཕྲག་གཅིག་དང་སྟོང་ཕྲག་གཉིས
     proposed: Both  # what the handling procurator proposed, in figures per script
     reason: str  # why it was reduced or refused
     issued: Both
@@ -58,6 +59,7 @@ class AidReceiptData:
     payee_id_number: str
     amount: Both  # this payment, in figures per script
     amount_capital: str
+    amount_words: str  # in Tibetan words
     method: str  # cash | bank
     method_label: Both
     bank_name: str
@@ -86,10 +88,13 @@ def _end(line: str, script: str) -> str:
     return line + "。"
 
 
-def _money(amount: Both, capital: str, script: str, _: Callable[[str], str]) -> str:
-    """An amount in figures, and in Chinese also in capital numerals."""
+def _money(amount: Both, capital: str, words: str, script: str,
+           _: Callable[[str], str]) -> str:
+    """An amount in figures, and also in words: in Chinese capital numerals, or in Tibetan."""
     if script == "zh" and capital:
         return _("{amount} (in capitals: {capital})").format(amount=amount.zh, capital=capital)
+    if script == "bo" and words:
+        return _("{amount} (in words: {words})").format(amount=amount.bo, words=words)
     return amount.get(script)
 
 
@@ -127,13 +132,14 @@ def render_aid_decision(data: AidDecisionData, zh: gettext.NullTranslations,
     if data.decision == APPROVED:
         paper.para(lambda s, _: _(
             "This office grants {names} state judicial aid of {amount}.").format(
-                names=_names(names, s), amount=_money(data.amount, data.amount_capital, s, _)))
+                names=_names(names, s),
+                amount=_money(data.amount, data.amount_capital, data.amount_words, s, _)))
     elif data.decision == REDUCED:
         paper.para(lambda s, _: _(
             "The handling procurator proposed aid of {proposed}. This office grants {names} "
             "state judicial aid of a reduced amount: {amount}.").format(
                 proposed=data.proposed.get(s), names=_names(names, s),
-                amount=_money(data.amount, data.amount_capital, s, _)))
+                amount=_money(data.amount, data.amount_capital, data.amount_words, s, _)))
         paper.para(lambda s, _: _("The reason for reducing the amount:"), keep_with_next=True)
     elif data.decision == REFUSED:
         paper.para(lambda s, _: _("This office does not grant {names} state judicial "
@@ -316,6 +322,10 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
         paper.story.append(NoteBox(note))
         paper.gap(3 * mm)
 
+    amount_once = _money(data.amount, data.amount_capital, "", "zh", zh.gettext)
+    if data.bilingual and data.amount_words:
+        amount_once += " " + bo.gettext("(in words: {words})").format(words=data.amount_words)
+
     def payee(s: str, _: Callable[[str], str]) -> str:
         return "\n".join(line for line in (data.payee, data.payee_id_number) if line)
 
@@ -333,9 +343,9 @@ def _receipt(data: AidReceiptData, form: FormType, zh: gettext.NullTranslations,
         [((lambda s, _: _("Payee and ID number")) if data.payee_id_number
           else (lambda s, _: _("Payee")), payee),
          (lambda s, _: _("Relation to the person aided"), lambda s, _: data.relation.get(s))],
-        # Once, in figures and Chinese capitals, as a receipt for money gives it.
-        [(lambda s, _: _("Amount"),
-          lambda s, _: _money(data.amount, data.amount_capital, "zh", zh.gettext))],
+        # Once, in figures and Chinese capitals, as a receipt for money gives it, and for a
+        # Tibetan reader in Tibetan words too.
+        [(lambda s, _: _("Amount"), lambda s, _: amount_once)],
         [(lambda s, _: _("Method of payment"), method)],
     ]
     office = [ScriptParagraph(data.office.get(script), paper.measurer, form.size,

@@ -430,9 +430,10 @@ JUSTIFY_LIMIT = 1.0
 
 def justification_gaps(line: str) -> list[int]:
     """Where extra room may go in a justified line: between two hanzi (or a hanzi and its
-    punctuation), after a Tibetan syllable's tsheg or a shad, at a space."""
+    punctuation), after a Tibetan syllable's tsheg or a shad, at a space (once where a shad
+    and a space stand together)."""
     return [i for i in range(1, len(line))
-            if line[i - 1] in TSHEG + SHADS + " "
+            if (line[i - 1] in TSHEG + SHADS + " " and line[i] != " ")
             or (is_cjk(line[i - 1]) and is_cjk(line[i]))
             or (is_cjk(line[i - 1]) != is_cjk(line[i]) and not is_tibetan(line[i - 1])
                 and not is_tibetan(line[i]) and line[i] not in NO_LINE_START)]

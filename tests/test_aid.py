@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.aid import cases as aid
 from app.aid.cases import AidProposal, PaymentInput
 from app.core.errors import AppError, InvalidInputError, RefusedError, ValidationError
-from app.core.money import capital, parse_amount
+from app.core.money import capital, parse_amount, tibetan_words
 from app.core.store import Store, open_store
 from models import AidPayment
 from models.aid import PAID_ABOVE_APPROVED, REVERSAL_NOT_ONE_PAYMENT, ZERO_PAYMENT
@@ -63,6 +63,25 @@ def test_bad_amounts_are_refused_with_a_reason(text: str, message: str) -> None:
 def test_capital_numerals() -> None:
     assert capital(1_200_000) == "壹万贰仟元整"
     assert capital(3_012_345) == "叁万零壹佰贰拾叁元肆角伍分"
+
+
+@pytest.mark.parametrize(("fen", "words"), [  # written out by hand
+    (1_500_000, "སྒོར་མོ་ཁྲི་ཕྲག་གཅིག་དང་སྟོང་ཕྲག་ལྔ"),
+    (2_000_000, "སྒོར་མོ་ཁྲི་ཕྲག་གཉིས"),
+    (1_200, "སྒོར་མོ་བཅུ་གཉིས"),
+    (1_500, "སྒོར་མོ་བཅོ་ལྔ"),
+    (2_100, "སྒོར་མོ་ཉེར་གཅིག"),
+    (4_500, "སྒོར་མོ་ཞེ་ལྔ"),
+    (8_000, "སྒོར་མོ་བརྒྱད་ཅུ"),
+    (9_900, "སྒོར་མོ་གོ་དགུ"),
+    (25_000, "སྒོར་མོ་བརྒྱ་ཕྲག་གཉིས་དང་ལྔ་བཅུ"),
+    (10_050, "སྒོར་མོ་བརྒྱ་ཕྲག་གཅིག་དང་ཞོ་ལྔ"),
+    (3_012_345, "སྒོར་མོ་ཁྲི་ཕྲག་གསུམ་དང་བརྒྱ་ཕྲག་གཅིག་དང་ཉེར་གསུམ་དང་ཞོ་བཞི་དང་སྐར་མ་ལྔ"),
+    (100_000_000, "སྒོར་མོ་ས་ཡ་གཅིག"),
+    (7, "སྐར་མ་བདུན"),
+])
+def test_tibetan_words_for_an_amount(fen: int, words: str) -> None:
+    assert tibetan_words(fen) == words
 
 
 def test_bad_proposal_saves_nothing(office: Office) -> None:

@@ -183,6 +183,7 @@ def test_a_long_bilingual_receipt_still_takes_one_sheet() -> None:
         approved=Both("¥93,012.45", "¥\xa093,012.45"), payee="བཀྲ་ཤིས་དབང་ཕྱུག་རྡོ་རྗེ",
         relation=Both("近亲属", "ཉེ་འབྲེལ།"), payee_id_number="632624198503120012",
         amount=Both("¥93,012.45", "¥\xa093,012.45"), amount_capital="玖万叁仟零壹拾贰元肆角伍分",
+        amount_words="སྒོར་མོ་ཁྲི་ཕྲག་དགུ་དང་སྟོང་ཕྲག་གསུམ་དང་བཅུ་གཉིས་དང་ཞོ་བཞི་དང་སྐར་མ་ལྔ",
         method="bank", method_label=Both("银行转账", "དངུལ་ཁང་བརྒྱུད་སྤོ་སྒྱུར།"),
         bank_name="中国农业银行股份有限公司海南州共和县支行", account="6228***********1234",
         paid_on=Both("2026年11月25日", "སྤྱི་ལོ་2026 ཟླ་བ་བཅུ་གཅིག་པའི་ཚེས་25"),
@@ -216,6 +217,8 @@ def test_bilingual_papers_for_a_tibetan_reader(office: Office, drawn: list[Drawn
     tibetan = _tibetan(drawn)
     for expected in ("བཀྲ་ཤིས་ཚེ་རིང", "(ཐམ་ག)", "¥\xa012,000.00", TIBETAN_SYLLABLES[0] + "་"):
         assert expected in tibetan, expected
+    # The amount in Tibetan words for the Tibetan reader, as the Chinese has it in capitals.
+    assert "(ཡི་གེར། སྒོར་མོ་ཁྲི་ཕྲག་གཅིག་དང་སྟོང་ཕྲག་གཉིས)" in "".join(tibetan.split("\n"))
     # Tibetan paragraphs come before their Chinese twins; the Chinese ones carry the capitals.
     texts = [line.text for line in drawn]
     first_tibetan = next(i for i, t in enumerate(texts) if "བཀྲ་ཤིས་ཚེ་རིང" in t)
@@ -233,6 +236,7 @@ def test_bilingual_papers_for_a_tibetan_reader(office: Office, drawn: list[Drawn
                      "¥\xa012,000.00"):
         assert expected in tibetan, expected
     assert "壹万贰仟元整" in _text(receipt)
+    assert "སྒོར་མོ་" in tibetan
     assert _shaped_runs(receipt, drawn) >= 8  # a form has fewer, shorter runs than a notice
 
 

@@ -1,4 +1,5 @@
-"""Money as typed by a person, held as integer fen, written in Chinese capital numerals.
+"""Money as typed by a person, held as integer fen, written in Chinese capital numerals and in
+Tibetan words.
 
 Never float: text is read with ``Decimal`` and kept as an ``int`` of fen from then on.
 """
@@ -68,3 +69,58 @@ def capital(fen: int) -> str:
     if not isinstance(fen, int) or fen < 0:
         raise ValueError("a positive amount in fen")
     return str(cn2an.an2cn(yuan_text(fen), "rmb"))
+
+
+# Tibetan numbers in words, as a receipt for money writes them out (སྒོར་མོ yuan, ཞོ jiao, སྐར་མ
+# fen): units, the tens (with the joining forms of 21 to 99) and the powers of ten from a
+# hundred up, each counted with ཕྲག (ཁྲི་ཕྲག་གཉིས 20,000), the parts joined with དང.
+_UNITS = ("", "གཅིག", "གཉིས", "གསུམ", "བཞི", "ལྔ", "དྲུག", "བདུན", "བརྒྱད", "དགུ")
+_TEENS = ("བཅུ", "བཅུ་གཅིག", "བཅུ་གཉིས", "བཅུ་གསུམ", "བཅུ་བཞི", "བཅོ་ལྔ", "བཅུ་དྲུག",
+          "བཅུ་བདུན", "བཅོ་བརྒྱད", "བཅུ་དགུ")
+_TENS = ("", "", "ཉི་ཤུ", "སུམ་ཅུ", "བཞི་བཅུ", "ལྔ་བཅུ", "དྲུག་ཅུ", "བདུན་ཅུ", "བརྒྱད་ཅུ",
+         "དགུ་བཅུ")
+_TENS_JOINED = ("", "", "ཉེར", "སོ", "ཞེ", "ང", "རེ", "དོན", "གྱ", "གོ")
+_POWERS = ((10_000_000, "བྱེ་བ"), (1_000_000, "ས་ཡ"), (100_000, "འབུམ་ཕྲག"),
+           (10_000, "ཁྲི་ཕྲག"), (1_000, "སྟོང་ཕྲག"), (100, "བརྒྱ་ཕྲག"))
+
+
+def _below_hundred(number: int) -> str:
+    tens, units = divmod(number, 10)
+    if tens == 0:
+        return _UNITS[units]
+    if tens == 1:
+        return _TEENS[units]
+    if units == 0:
+        return _TENS[tens]
+    return f"{_TENS_JOINED[tens]}་{_UNITS[units]}"
+
+
+def tibetan_number(number: int) -> str:
+    """A whole number below a hundred million in Tibetan words: 15000 → ཁྲི་ཕྲག་གཅིག་དང་སྟོང་ཕྲག་ལྔ."""
+    if not 0 < number < 100_000_000:
+        raise ValueError("a whole number from 1 to 99,999,999")
+    parts = []
+    for power, word in _POWERS:
+        count, number = divmod(number, power)
+        if count:
+            parts.append(f"{word}་{_UNITS[count]}")
+    if number:
+        parts.append(_below_hundred(number))
+    return "་དང་".join(parts)
+
+
+def tibetan_words(fen: int) -> str:
+    """The amount in Tibetan words, as on a receipt: སྒོར་མོ་ཁྲི་ཕྲག་གཅིག་དང་སྟོང་ཕྲག་ལྔ for
+    15,000 yuan; ཞོ and སྐར་མ for jiao and fen (སྒོར་མོ་བརྒྱ་ཕྲག་གཅིག་དང་ཞོ་ལྔ for 100.50)."""
+    if not isinstance(fen, int) or fen <= 0:
+        raise ValueError("a positive amount in fen")
+    yuan, rest = divmod(fen, 100)
+    jiao, fen_left = divmod(rest, 10)
+    parts = []
+    if yuan:
+        parts.append(f"སྒོར་མོ་{tibetan_number(yuan)}")
+    if jiao:
+        parts.append(f"ཞོ་{_UNITS[jiao]}")
+    if fen_left:
+        parts.append(f"སྐར་མ་{_UNITS[fen_left]}")
+    return "་དང་".join(parts)

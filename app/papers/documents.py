@@ -25,7 +25,7 @@ from app.core.labels import (
     PaymentMethod,
     messages,
 )
-from app.core.money import capital
+from app.core.money import capital, tibetan_words
 from app.core.store import Store
 from app.hearings import agreements
 from app.hearings.record import HearingDetail, hearing_detail, place_text
@@ -325,6 +325,7 @@ def aid_decision_data(store: Store, aid_case_id: str,
         decision=decision.decision,
         amount=_both_money(granted) if granted else Both(""),
         amount_capital=capital(granted) if granted else "",
+        amount_words=tibetan_words(granted) if granted else "",
         proposed=_both_money(detail.proposed_fen), reason=decision.reason,
         issued=_both_date(issued or date.fromisoformat(decision.decided_at[:10])),
         bilingual=any(p.preferred_language == "bo" for p in detail.persons))
@@ -352,7 +353,8 @@ def aid_receipt_data(store: Store, payment_id: str) -> AidReceiptData:
         approved=_both_money(detail.approved_fen),
         payee=payment.payee_name, relation=_label(payment.payee_relation, PayeeRelation),
         payee_id_number=payment.payee_id_number, amount=_both_money(payment.amount_fen),
-        amount_capital=capital(payment.amount_fen), method=payment.method,
+        amount_capital=capital(payment.amount_fen),
+        amount_words=tibetan_words(payment.amount_fen), method=payment.method,
         method_label=_label(payment.method, PaymentMethod), bank_name=payment.bank_name,
         account=masked_account(payment.account_no) if payment.account_no else "",
         paid_on=_both_date(date.fromisoformat(payment.paid_on)),
