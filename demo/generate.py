@@ -242,6 +242,7 @@ def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> i
     made = 0
     letters_at = dict(zip((count // 4, count // 2 + 1, 3 * count // 4), ANONYMOUS_LETTERS,
                           strict=True)) if anonymous and count >= 12 else {}
+    paused_one = False
     for i in range(count):
         age = int(120 * (1 - i / count))  # oldest first; the last few arrive this week
         received = datetime.combine(today - timedelta(days=age),
@@ -272,21 +273,26 @@ def _petitions(store: Store, rng: random.Random, clerk_id: str, count: int) -> i
         made += 1
         days = (today - received.date()).days
         # Most petitions got their procedural reply in time; a few did not (the overdue ones).
+        replied = answered = False
         if days >= 5 and i not in (count - 9, count - 14):
+            replied = True
             record_reply(store, done.id, "procedural",
                          received.date() + timedelta(days=rng.randrange(0, min(days, 6))),
                          rng.choice(("phone", "in_person", "written")), rng.choice(REPLIES),
                          clerk_id, today=today)
             if days > 93 or (days > 40 and i % 4 != 1):
+                answered = True
                 record_reply(store, done.id, "result",
                              received.date() + timedelta(days=rng.randrange(30, min(days, 85))),
                              rng.choice(("in_person", "written")), rng.choice(ANSWERS), clerk_id,
                              today=today)
-        if i % 23 == 7 and days > 10:
+        # (A deadline met has nothing left to extend or pause.)
+        if i % 23 == 7 and days > 10 and not answered:
             change_deadline(store, done.id, "answer", "extend", today - timedelta(days=2),
                             "案情复杂，需调取原审卷宗，经检察长批准延期。", days=30,
                             staff_id=clerk_id)
-        if i == count - 4:
+        if not paused_one and not replied and 1 <= days < 5:
+            paused_one = True  # one recent petition waits for a herder out of reach
             change_deadline(store, done.id, "reply", "pause", today,
                             "信访人外出放牧，暂无法联系，待其返回后补充材料。", staff_id=clerk_id)
         if i in letters_at:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QDateTime, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QWidget
 
 import demo.generate as demo
 from app.core import i18n
@@ -152,3 +153,48 @@ def test_an_untouched_form_is_not_offered_as_a_draft(qtbot, window: MainWindow) 
     window.intake.category.set_code("appeal")  # a choice alone is not typed work
     window.intake.save_draft()
     assert drafts.load_intake_draft(window.paths) is None
+
+
+def _wheel(widget: QWidget, steps: int = -1) -> None:
+    """One notch of the mouse wheel over the middle of ``widget``, as Qt delivers it."""
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(centre, widget.mapToGlobal(centre), QPoint(), QPoint(0, 120 * steps),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_changes_no_drop_down_the_clerk_has_not_clicked_into(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow) -> None:
+    """Scrolling the form over 身份, 信访类别 or 常用语言 leaves them as they are; a drop-down
+    the clerk clicked into still takes the wheel."""
+    form = window.intake
+    window.show_area("intake")
+    person = form.editors()[0]
+    form.category.set_code("appeal")
+    person.language.set_code("bo")
+    form.summary.setFocus()
+    for combo in (form.category, person.language, person.role, form.received):
+        before = combo.currentText() if isinstance(combo, QComboBox) else combo.text()
+        assert not combo.hasFocus()
+        _wheel(combo)
+        after = combo.currentText() if isinstance(combo, QComboBox) else combo.text()
+        assert after == before, combo
+    window.activateWindow()
+    form.category.setCurrentIndex(1)
+    form.category.setFocus()
+    qtbot.waitUntil(form.category.hasFocus, timeout=2000)
+    _wheel(form.category)  # down a notch: the next item
+    assert form.category.currentIndex() == 2
+
+
+def test_the_received_time_is_the_time_of_saving_unless_the_clerk_changed_it(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow) -> None:
+    form = window.intake
+    window.show_area("intake")
+    assert form.value().received_at == ""  # shown as now, saved as the moment of saving
+    earlier = QDateTime.currentDateTime().addSecs(-3600)
+    form.received.setDateTime(earlier)  # the clerk sets it
+    assert form.value().received_at == earlier.toString("yyyy-MM-ddTHH:mm")
+    form.clear()
+    assert form.value().received_at == ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from app.core.store import Store
@@ -13,7 +14,8 @@ from ui.main import application
 from ui.petitions.petition_dialog import DeadlineDialog, PetitionDialog, ReplyDialog
 
 
-def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
+def test_reply_and_extension_from_the_petition_window(  # type: ignore[no-untyped-def]
+        qtbot, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.helpers import register
 
     application()
@@ -33,6 +35,17 @@ def test_reply_and_extension_from_the_petition_window(qtbot, store: Store) -> No
     reply.content.setPlainText("已电话告知受理情况")
     reply.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert reply.result() == QDialog.DialogCode.Accepted
+
+    # The reply given, the deadline the window offers to change is the answer's.
+    window.reload()
+    offered: list[str] = []
+
+    def exec_(dialog: DeadlineDialog) -> int:
+        offered.append(dialog.deadline.code())
+        return 0
+    monkeypatch.setattr(DeadlineDialog, "exec", exec_)
+    window.change_deadline()
+    assert offered == ["answer"]
 
     change = DeadlineDialog(tasks_for(store), done.id, "")
     qtbot.addWidget(change)

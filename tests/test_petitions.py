@@ -52,6 +52,16 @@ def test_register_numbers_deadlines_and_history(office_store: Store) -> None:
     assert detail.row.status == "awaiting_reply"
 
 
+def test_a_petition_without_a_received_time_was_received_when_it_is_registered(
+        office_store: Store) -> None:
+    """The clerk did not change the received time: the petition was taken in now, not when
+    the form was opened half an hour ago; its deadlines count from now."""
+    done = register(office_store, petition(""), now=datetime(2026, 11, 24, 10, 37))
+    detail = petition_detail(office_store, done.id)
+    assert detail.row.received_at == "2026-11-24T10:37"
+    assert done.reply_due == date(2026, 12, 1)
+
+
 def test_bad_input_is_refused_field_by_field_and_nothing_is_saved(office_store: Store) -> None:
     bad = petition("2026-12-24T09:00", category="", summary="  ", persons=[
         tashi(id_number="632624198503120019"),  # wrong check digit
@@ -137,6 +147,28 @@ def test_replies_close_deadlines_and_show_in_history(office_store: Store) -> Non
     record_reply(office_store, done.id, "result", date(2026, 11, 24), "written", "已书面答复",
                  today=date(2026, 11, 24))
     assert petition_detail(office_store, done.id).row.status == "answered"
+
+
+def test_a_second_procedural_reply_and_pausing_a_met_deadline_are_refused(
+        office_store: Store) -> None:
+    """One procedural reply to a petition: a second is refused, naming the first's date; a
+    deadline met has nothing left to pause or extend, and nothing is saved either time."""
+    done = register(office_store, petition(), now=NOW)
+    record_reply(office_store, done.id, "procedural", date(2026, 11, 21), "phone",
+                 "已电话告知受理情况", today=date(2026, 11, 24))
+    with pytest.raises(InvalidInputError) as caught:
+        record_reply(office_store, done.id, "procedural", date(2026, 11, 23), "phone",
+                     "再次告知", today=date(2026, 11, 24))
+    assert "2026年11月21日" in _fields(caught)["kind"]
+    for action in ("pause", "extend"):
+        with pytest.raises(InvalidInputError) as caught:
+            change_deadline(office_store, done.id, "reply", action, date(2026, 11, 24),
+                            "等待材料", days=10)
+        assert "2026年11月21日" in _fields(caught)["deadline"]
+    # The answer is still counting: it can be paused.
+    change_deadline(office_store, done.id, "answer", "pause", date(2026, 11, 24), "等待材料")
+    detail = petition_detail(office_store, done.id)
+    assert [h.action for h in detail.history] == ["registered", "replied", "deadline"]
 
 
 def test_pause_resume_and_extend_move_the_due_dates(office_store: Store) -> None:

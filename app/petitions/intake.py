@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, text
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
-from app.core.formatting import format_number, format_short_datetime
+from app.core.formatting import format_iso_date, format_number, format_short_datetime
 from app.core.i18n import N_, _
 from app.core.labels import (
     BusinessType,
@@ -63,7 +63,9 @@ class PetitionInput:
     channel: str = "visit"
     higher_office: str = ""
     higher_ref: str = ""
-    received_at: str = ""  # ISO local date-time, e.g. 2026-11-24T09:30
+    # ISO local date-time, e.g. 2026-11-24T09:30; empty: when it is registered (the clerk took
+    # it in at the window and registers it now).
+    received_at: str = ""
     persons: list[PersonInput] = field(default_factory=list)
     is_group: bool = False
     head_count: int = 1
@@ -285,6 +287,8 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
              now: datetime | None = None) -> RegisteredPetition:
     """Register a petition: its persons, number and deadlines, in one transaction."""
     now = now or datetime.now()
+    if not data.received_at.strip():
+        data = replace(data, received_at=now.isoformat(timespec="minutes"))
     problems = validate(data, now)
     if problems:
         raise InvalidInputError(problems)
@@ -386,6 +390,16 @@ def record_reply(store: Store, petition_id: str, kind: str, replied_on: date, me
         if replied_on < date.fromisoformat(petition.received_at[:10]):
             problems.append(ValidationError(N_("The reply cannot be earlier than the petition."),
                                             field="replied_on"))
+        if kind == "procedural":
+            # One procedural reply (the 7-day one) to a petition; what follows it is the
+            # result answer, or a note in the record.
+            first = session.scalar(select(PetitionReply.replied_on).where(
+                PetitionReply.petition_id == petition_id, PetitionReply.kind == "procedural")
+                .order_by(PetitionReply.replied_on).limit(1))
+            if first is not None:
+                problems.append(ValidationError(
+                    N_("A procedural reply was already recorded on {date}; record the result "
+                       "answer instead."), field="kind", date=format_iso_date(first, "long")))
         if problems:
             raise InvalidInputError(problems)
         session.add(PetitionReply(petition_id=petition_id, kind=kind,
@@ -419,6 +433,12 @@ def change_deadline(store: Store, petition_id: str, deadline: str, action: str, 
                                             field="action"))
         if action == RESUME and not paused:
             problems.append(ValidationError(N_("This deadline is not paused."), field="action"))
+        met = petition.reply_done_on if deadline == REPLY else petition.answer_done_on
+        if action in (PAUSE, EXTEND) and met is not None:
+            # A deadline already met has nothing left to count.
+            problems.append(ValidationError(
+                N_("This deadline was met on {date}; it cannot be paused or extended."),
+                field="deadline", date=format_iso_date(met, "long")))
         if on_date < date.fromisoformat(petition.received_at[:10]):
             problems.append(ValidationError(N_("The date cannot be earlier than the petition."),
                                             field="on_date"))

@@ -66,6 +66,7 @@ from ui.widgets.form_support import (
 
 MATCH_DELAY_MS = 250
 DRAFT_DELAY_MS = 800
+CLOCK_TICK_MS = 15_000  # how often an untouched received time catches up with the clock
 PERSON_TEXT_FIELDS = ("name_bo", "name_zh", "id_number", "phone", "county", "township", "village",
                       "herding_group")
 
@@ -362,6 +363,13 @@ class IntakeView(Retranslated, QWidget):
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
+        # The received time shown follows the clock until the clerk sets it: a petition is
+        # saved as received when it is registered unless the clerk said otherwise.
+        self._received_set = False
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(CLOCK_TICK_MS)
+        self._clock_timer.timeout.connect(self._follow_clock)
+        self._clock_timer.start()
         for edit in (self.higher_office, self.higher_ref, self.original_case_no,
                      self.referral_body):
             edit.textChanged.connect(self._changed)
@@ -373,7 +381,7 @@ class IntakeView(Retranslated, QWidget):
         for check in (self.is_group, self.is_sensitive):
             check.toggled.connect(self._changed)
         self.head_count.valueChanged.connect(self._changed)
-        self.received.dateTimeChanged.connect(self._changed)
+        self.received.dateTimeChanged.connect(self._received_changed)
 
         self._loading = True
         self.add_person()
@@ -410,8 +418,26 @@ class IntakeView(Retranslated, QWidget):
             self.persons.setTabText(i, name or _("Person {n}").format(n=i + 1))
 
     # -- the form as data -------------------------------------------------------------------
+    def _received_changed(self) -> None:
+        if not self._loading:
+            self._received_set = True
+        self._changed()
+
+    def _follow_clock(self) -> None:
+        if not self._received_set:
+            self._show_now()
+
+    def _show_now(self) -> None:
+        loading, self._loading = self._loading, True
+        try:
+            self.received.setDateTime(QDateTime.currentDateTime())
+        finally:
+            self._loading = loading
+
     def value(self) -> PetitionInput:
-        received = self.received.dateTime().toString("yyyy-MM-ddTHH:mm")
+        # Empty unless the clerk set it: the time of registering (petitions.register).
+        received = (self.received.dateTime().toString("yyyy-MM-ddTHH:mm")
+                    if self._received_set else "")
         return PetitionInput(
             channel=self.channel.code(), higher_office=self.higher_office.text(),
             higher_ref=self.higher_ref.text(), received_at=received,
@@ -432,6 +458,7 @@ class IntakeView(Retranslated, QWidget):
             parsed = QDateTime.fromString(data.received_at, "yyyy-MM-ddTHH:mm")
             self.received.setDateTime(parsed if parsed.isValid()
                                       else QDateTime.currentDateTime())
+            self._received_set = parsed.isValid()
             self.higher_office.setText(data.higher_office)
             self.higher_ref.setText(data.higher_ref)
             while self.persons.count():
@@ -458,9 +485,7 @@ class IntakeView(Retranslated, QWidget):
         self._update_enabled()
 
     def clear(self) -> None:
-        self.set_value(PetitionInput(persons=[PersonInput()],
-                                     received_at=QDateTime.currentDateTime().toString(
-                                         "yyyy-MM-ddTHH:mm")))
+        self.set_value(PetitionInput(persons=[PersonInput()]))
         self.errors.clear()
         for editor in self.editors():
             editor.errors.clear()

@@ -260,10 +260,14 @@ class ReplyDialog(_FormDialog):
 
 
 class DeadlineDialog(_FormDialog):
+    """``status`` (the petition's) chooses the deadline still counting: the 7-day reply
+    until it is given, then the 3-month answer."""
+
     def __init__(self, tasks: Tasks, petition_id: str, staff_id: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, status: str = "awaiting_reply") -> None:
         super().__init__(tasks, petition_id, staff_id, parent)
         self.deadline = CodeCombo(Deadline)
+        self.deadline.set_code(Deadline.REPLY if status == "awaiting_reply" else Deadline.ANSWER)
         self.action = CodeCombo({"pause": N_("Pause"), "resume": N_("Resume"),
                                  "extend": N_("Extend")})
         self.on_date = date_field()
@@ -494,7 +498,9 @@ class PetitionDialog(Retranslated, QDialog):
             self.changed.emit()
 
     def change_deadline(self) -> None:
-        if DeadlineDialog(self._tasks, self.petition_id, self._staff_id, self).exec():
+        status = self.detail.row.status if self.detail else "awaiting_reply"
+        if DeadlineDialog(self._tasks, self.petition_id, self._staff_id, self,
+                          status=status).exec():
             self.reload()
             self.changed.emit()
 
