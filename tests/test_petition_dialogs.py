@@ -61,6 +61,8 @@ def test_reply_and_extension_from_the_petition_window(  # type: ignore[no-untype
     window.reload()
     text = window.browser.toPlainText()
     assert "已电话告知受理情况" in text and "案情复杂，经检察长批准" in text
+    # The history in words, not as the record keeps it.
+    assert "延长30日" in text and "answer extend" not in text and "procedural" not in text
     detail = petition_detail(store, done.id)
     assert detail.row.status == "awaiting_answer"
     assert [h.action for h in detail.history] == ["registered", "replied", "deadline"]

@@ -55,6 +55,7 @@ from app.papers import documents as papers
 from app.petitions import intake as petitions
 from app.petitions import outcomes
 from app.petitions.detail import PetitionDetail, petition_detail
+from app.petitions.history import describe
 from app.petitions.outcomes import PetitionOutcomes, Unanswerable
 from ui.aid.case_dialog import AidCaseDialog, aid_html
 from ui.aid.visit_dialog import visits_html
@@ -198,7 +199,7 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
     for h in d.history:
         parts.append(
             f"<tr><td>{_e(format_short_datetime(datetime.fromisoformat(h.at)))}</td>"
-            f"<td>{_e(label(Activity, h.action))}</td><td>{_e(h.detail)}</td>"
+            f"<td>{_e(label(Activity, h.action))}</td><td>{_e(describe(h.action, h.detail))}</td>"
             f"<td>{_e(pick(h.by_zh, h.by_bo) or '—')}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
