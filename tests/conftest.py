@@ -29,8 +29,9 @@ def _fresh_language() -> Iterator[None]:
         yield
         i18n.set_mode(i18n.ZH)
         return
-    from PySide6.QtCore import QCoreApplication, QTranslator
+    from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
+    locale = QLocale()  # the default locale a language switch changes, put back after
     installed: list[QTranslator] = []
     install = QCoreApplication.__dict__["installTranslator"]
 
@@ -50,6 +51,7 @@ def _fresh_language() -> Iterator[None]:
                 except RuntimeError:  # deleted with its window: Qt took it out then
                     pass
         i18n.set_mode(i18n.ZH)
+        QLocale.setDefault(locale)
     if QCoreApplication.instance() is not None:
         # Qt's own strings are untranslated again: no translator is left installed.
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"

@@ -198,3 +198,12 @@ def test_the_received_time_is_the_time_of_saving_unless_the_clerk_changed_it(  #
     assert form.value().received_at == earlier.toString("yyyy-MM-ddTHH:mm")
     form.clear()
     assert form.value().received_at == ""
+
+
+def test_the_calendar_names_months_in_the_language(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    calendar = window.intake.received.calendarWidget()
+    assert calendar.locale().monthName(11) == "十一月"
+    window.language.set_mode(i18n.BO)
+    assert calendar.locale().monthName(11) == "ཟླ་བ་བཅུ་གཅིག་པ"
+    window.language.set_mode(i18n.BILINGUAL)
+    assert calendar.locale().monthName(11) == "十一月"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator, Signal
+from PySide6.QtWidgets import QApplication
 
 from app.core import i18n
 
@@ -21,6 +22,23 @@ class GettextTranslator(QTranslator):
         return False
 
 
+def qt_locale(mode: str) -> QLocale:
+    """The locale Qt's own widgets use (a calendar's month and day names): Tibetan in Tibetan
+    mode; Chinese in Chinese and in both scripts (a calendar shows one)."""
+    if mode == i18n.BO:
+        return QLocale(QLocale.Language.Tibetan, QLocale.Country.China)
+    return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+
+
+def _apply_locale(mode: str) -> None:
+    locale = qt_locale(mode)
+    QLocale.setDefault(locale)
+    app = QCoreApplication.instance()
+    if isinstance(app, QApplication):
+        for window in app.topLevelWidgets():  # a widget's locale passes to its children
+            window.setLocale(locale)
+
+
 class LanguageManager(QObject):
     """Swaps the catalog, reinstalls the Qt translator (Qt then sends LanguageChange to every
     widget) and emits ``language_changed``."""
@@ -33,12 +51,14 @@ class LanguageManager(QObject):
 
     def install(self, mode: str) -> None:
         i18n.set_mode(mode)
+        _apply_locale(mode)
         QCoreApplication.installTranslator(self._translator)
 
     def set_mode(self, mode: str) -> None:
         if mode == i18n.mode():
             return
         i18n.set_mode(mode)
+        _apply_locale(mode)
         # Reinstalling makes Qt post a LanguageChange event to every widget.
         QCoreApplication.removeTranslator(self._translator)
         QCoreApplication.installTranslator(self._translator)
