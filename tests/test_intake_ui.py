@@ -207,3 +207,28 @@ def test_the_calendar_names_months_in_the_language(qtbot, window: MainWindow) ->
     assert calendar.locale().monthName(11) == "ཟླ་བ་བཅུ་གཅིག་པ"
     window.language.set_mode(i18n.BILINGUAL)
     assert calendar.locale().monthName(11) == "十一月"
+
+
+def test_a_failed_save_focuses_the_first_bad_field_and_fixing_it_clears_its_message(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow) -> None:
+    _type_petition(qtbot, window)
+    form = window.intake
+    window.activateWindow()
+    form.channel.set_code("higher")  # handed down: the office that did so is required
+    form.summary.clear()
+    person = form.editors()[0]
+    person.edits["name_zh"].clear()
+    person.edits["name_bo"].clear()
+    form.save_button.click()
+    assert form.errors.text("higher_office") and form.errors.text("summary")
+    assert person.errors.text("name_zh") or person.errors.text("name_bo")
+    # The first bad field down the form has the focus: the office above the persons.
+    qtbot.waitUntil(form.higher_office.hasFocus, timeout=2000)
+    type_text(qtbot, form.higher_office, "果洛州人民检察院")
+    assert form.errors.text("higher_office") == ""
+    assert form.errors.text("summary")  # still wrong: still said
+    form.channel.set_code("visit")
+    form.save_button.click()
+    # Now the first is the person's name, above the summary.
+    qtbot.waitUntil(lambda: person.edits["name_bo"].hasFocus()
+                    or person.edits["name_zh"].hasFocus(), timeout=2000)

@@ -53,12 +53,13 @@ from app.persons.records import MatchReason, PersonInput, PersonMatch
 from app.petitions import drafts
 from app.petitions import intake as petitions
 from app.petitions.intake import PetitionInput
-from ui.core.tasks import Tasks
+from ui.core.tasks import Tasks, TasksClosedError
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.fields import MessageLine
 from ui.widgets.form_support import (
     FieldErrors,
     Retranslated,
+    focus_first,
     retranslate_labels,
     section,
     translated_label,
@@ -166,9 +167,12 @@ class PersonEditor(QWidget):
 
     def look_up(self) -> None:
         v = self.value()
-        self.matches = [m for m in self._tasks.call(persons.find_matches, v.name_bo, v.name_zh,
-                                                    v.id_number, v.phone)
-            if m.person_id != self.existing_id]
+        try:
+            found = self._tasks.call(persons.find_matches, v.name_bo, v.name_zh, v.id_number,
+                                     v.phone)
+        except TasksClosedError:  # the timer fired while the window closes: nothing to show
+            return
+        self.matches = [m for m in found if m.person_id != self.existing_id]
         self._show_matches()
 
     def _show_matches(self) -> None:
@@ -563,12 +567,18 @@ class IntakeView(Retranslated, QWidget):
                     ValidationError(problem.message, field=field, **problem.params))
             else:
                 own.append(problem)
-        self.errors.show(own)
+        self.errors.show(own, focus=False)
+        bad = self.errors.widgets(own)
+        person_bad: list[QWidget] = []
         editors = self.editors()
         for index, found in sorted(by_person.items(), reverse=True):
             if index < len(editors):
-                editors[index].errors.show(found)
+                editors[index].errors.show(found, focus=False)
                 self.persons.setCurrentIndex(index)
+                person_bad = editors[index].errors.widgets(found)
+        bad += person_bad  # of the person shown: the first one with a problem
+        # The first bad field down the form gets the focus and is scrolled into view.
+        focus_first(bad)
 
     # -- staff and language -----------------------------------------------------------------
     def reload_staff(self) -> None:

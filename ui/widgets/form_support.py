@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent
-from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QScrollArea, QWidget
+from PySide6.QtCore import QDate, QEvent, QPoint
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QTextEdit,
+    QWidget,
+)
 
 from app.core.errors import ValidationError
 from app.core.i18n import _
@@ -14,8 +27,16 @@ ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
 
 
+# The signal each kind of field sends when the clerk changes it.
+_CHANGED = ((QLineEdit, "textChanged"), (QPlainTextEdit, "textChanged"),
+            (QTextEdit, "textChanged"), (QComboBox, "currentIndexChanged"),
+            (QDateTimeEdit, "dateTimeChanged"), (QAbstractSpinBox, "editingFinished"),
+            (QAbstractButton, "toggled"))
+
+
 class FieldErrors:
-    """Owns an error label under each registered field of a form."""
+    """Owns an error label under each registered field of a form. A message goes as soon as
+    the clerk changes its field (the next save says again whatever is still wrong)."""
 
     def __init__(self) -> None:
         self._labels: dict[str, QLabel] = {}
@@ -24,12 +45,8 @@ class FieldErrors:
     def add_row(self, form: QFormLayout, key: str, label: QLabel, widget: QWidget) -> QLabel:
         form.addRow(label, widget)
         error = QLabel()
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.hide()
         form.addRow("", error)
-        self._labels[key] = error
-        self._widgets[key] = widget
+        self.register(key, error, widget)
         return error
 
     def register(self, key: str, error: QLabel, widget: QWidget) -> None:
@@ -38,14 +55,29 @@ class FieldErrors:
         error.hide()
         self._labels[key] = error
         self._widgets[key] = widget
+        for kind, signal in _CHANGED:
+            if isinstance(widget, kind):
+                getattr(widget, signal).connect(lambda *_args, key=key: self.clear_one(key))
+                break
+
+    def clear_one(self, key: str) -> None:
+        label = self._labels.get(key)
+        if label is not None and not label.isHidden():
+            label.clear()
+            label.hide()
+
+    def widgets(self, problems: list[ValidationError]) -> list[QWidget]:
+        """The fields of this form that ``problems`` concern."""
+        return [self._widgets[p.field or ""] for p in problems if (p.field or "") in self._widgets]
 
     def clear(self) -> None:
         for label in self._labels.values():
             label.clear()
             label.hide()
 
-    def show(self, problems: list[ValidationError]) -> list[ValidationError]:
-        """Show each problem beside its field; return those with no field on this form."""
+    def show(self, problems: list[ValidationError], focus: bool = True) -> list[ValidationError]:
+        """Show each problem beside its field (focusing the first, unless ``focus`` is
+        false); return those with no field on this form."""
         self.clear()
         unplaced = []
         first: QWidget | None = None
@@ -59,13 +91,30 @@ class FieldErrors:
             label.show()
             if first is None:
                 first = self._widgets[problem.field or ""]
-        if first is not None:
-            first.setFocus()
+        if first is not None and focus:
+            focus_first([first])
         return unplaced
 
     def text(self, key: str) -> str:
         label = self._labels.get(key)
         return label.text() if label is not None and not label.isHidden() else ""
+
+
+def focus_first(widgets: list[QWidget]) -> None:
+    """Focus the one of ``widgets`` that stands highest in its window (the first bad field a
+    clerk reading down the form meets) and scroll it into view."""
+    if not widgets:
+        return
+    window = widgets[0].window()
+    first = min(widgets, key=lambda w: (w.mapTo(window, QPoint(0, 0)).y(),
+                                        w.mapTo(window, QPoint(0, 0)).x()))
+    first.setFocus()
+    parent = first.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            parent.ensureWidgetVisible(first)
+            break
+        parent = parent.parentWidget()
 
 
 def translated_label(message: str) -> QLabel:
