@@ -232,3 +232,28 @@ def test_a_failed_save_focuses_the_first_bad_field_and_fixing_it_clears_its_mess
     # Now the first is the person's name, above the summary.
     qtbot.waitUntil(lambda: person.edits["name_bo"].hasFocus()
                     or person.edits["name_zh"].hasFocus(), timeout=2000)
+
+
+def test_tab_goes_round_the_intake_form_in_order_and_never_leaves_it(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow) -> None:
+    """From 渠道 through the person's fields (需要翻译 included) to 保存 and round again; the
+    list of areas is never reached, so Down never switches area."""
+    form = window.intake
+    window.show_area("intake")
+    window.activateWindow()
+    chain = form.tab_chain()
+    person = form.editors()[0]
+    assert chain[0] is form.channel and chain[-1] is form.save_button
+    assert chain.index(person.interpreter) < chain.index(form.category)
+    form.channel.setFocus()
+    qtbot.waitUntil(form.channel.hasFocus, timeout=2000)
+    visited = []
+    for _step in range(len(chain) + 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        assert focused is not None and form.isAncestorOf(focused), focused
+        visited.append(focused)
+    assert visited == [*chain[1:], chain[0], chain[1]]
+    # Shift+Tab goes back the same way.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is chain[0]

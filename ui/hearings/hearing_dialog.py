@@ -15,7 +15,6 @@ from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -43,7 +42,7 @@ from app.papers import documents as papers
 from ui.core.tasks import Tasks
 from ui.hearings.attachments_view import AttachmentsStrip
 from ui.widgets.combo import CodeCombo
-from ui.widgets.fields import Checklist, MessageLine
+from ui.widgets.fields import Checklist, DateTimeEdit, MessageLine
 from ui.widgets.form_support import (
     FieldErrors,
     Retranslated,
@@ -147,7 +146,7 @@ class HearingDialog(Retranslated, QDialog):
         form = QFormLayout()
         self.kind = CodeCombo(HearingKind)
         self.kind.currentIndexChanged.connect(self._changed)
-        self.held_at = QDateTimeEdit(QDateTime.currentDateTime())
+        self.held_at = DateTimeEdit(QDateTime.currentDateTime())
         self.held_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.held_at.setCalendarPopup(True)
         self.held_at.dateTimeChanged.connect(self._changed)

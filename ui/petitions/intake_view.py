@@ -12,9 +12,9 @@ from datetime import datetime
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -55,7 +55,7 @@ from app.petitions import intake as petitions
 from app.petitions.intake import PetitionInput
 from ui.core.tasks import Tasks, TasksClosedError
 from ui.widgets.combo import CodeCombo, compact
-from ui.widgets.fields import MessageLine
+from ui.widgets.fields import DateTimeEdit, MessageLine
 from ui.widgets.form_support import (
     FieldErrors,
     Retranslated,
@@ -146,6 +146,14 @@ class PersonEditor(QWidget):
             combo.currentIndexChanged.connect(self.changed)
         self.interpreter.toggled.connect(self.changed)
         self.retranslate_ui()
+
+    def tab_chain(self) -> list[QWidget]:
+        """The person's fields in the order the form shows them, then the matches."""
+        edits = self.edits
+        return [self.role, edits["name_bo"], edits["name_zh"], self.sex, self.ethnicity,
+                edits["id_number"], edits["phone"], edits["county"], edits["township"],
+                edits["village"], edits["herding_group"], self.language, self.interpreter,
+                self.unlink_button, self.match_list, self.use_button]
 
     def value(self) -> PersonInput:
         return PersonInput(
@@ -245,7 +253,7 @@ class IntakeView(Retranslated, QWidget):
         self.errors = FieldErrors()
 
         self.channel = CodeCombo(Channel)
-        self.received = QDateTimeEdit(QDateTime.currentDateTime())
+        self.received = DateTimeEdit(QDateTime.currentDateTime())
         self.received.setCalendarPopup(True)
         self.received.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.higher_office = QLineEdit()
@@ -392,6 +400,35 @@ class IntakeView(Retranslated, QWidget):
         self._loading = False
         self.reload_staff()
         self.retranslate_ui()
+
+    # -- keyboard ---------------------------------------------------------------------------------
+    def tab_chain(self) -> list[QWidget]:
+        """Every field the clerk can reach by Tab, in the order the form shows them (the
+        person shown, its fields), that is shown and enabled now."""
+        editor = self.persons.currentWidget()
+        person = editor.tab_chain() if isinstance(editor, PersonEditor) else []
+        chain = [self.channel, self.received, self.higher_office, self.higher_ref,
+                 self.add_person_button, self.remove_person_button, self.is_group,
+                 self.head_count, self.persons.tabBar(), *person, self.category,
+                 self.business_type, self.summary, self.requests, self.original_case_no,
+                 self.is_sensitive, self.jurisdiction, self.referral_body, self.referral_note,
+                 self.procurator, self.leader, self.print_receipt, self.clear_button,
+                 self.save_button]
+        return [w for w in chain if w.isVisibleTo(self) and w.isEnabled()
+                and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt's names)
+        """Tab and Shift+Tab go round the form's fields in order and never leave the form
+        for the list of areas (where Down would switch to another area)."""
+        chain = self.tab_chain()
+        current = QApplication.focusWidget()
+        if not chain or current not in chain:
+            return bool(super().focusNextPrevChild(next))
+        step = 1 if next else -1
+        target = chain[(chain.index(current) + step) % len(chain)]
+        target.setFocus(Qt.FocusReason.TabFocusReason if next
+                        else Qt.FocusReason.BacktabFocusReason)
+        return True
 
     # -- persons ------------------------------------------------------------------------------
     def editors(self) -> list[PersonEditor]:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
+    QDateTimeEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -99,10 +100,25 @@ class MessageLine(QLabel):
         self.setText(text)
 
 
+class DateEdit(QDateEdit):
+    """Tab goes on to the next field (Qt would step through the date's year, month and day
+    first; typing the digits moves from one to the next)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt's names)
+        return bool(QWidget.focusNextPrevChild(self, next))
+
+
+class DateTimeEdit(QDateTimeEdit):
+    """A date and time; Tab goes on to the next field, as in :class:`DateEdit`."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt's names)
+        return bool(QWidget.focusNextPrevChild(self, next))
+
+
 def date_field(value: QDate | None = None, *, earliest: QDate | None = None,
                latest: QDate | None = None) -> QDateEdit:
     """A date typed or picked from a calendar, shown as 2026-12-06, as wide as a date."""
-    edit = QDateEdit(value if value is not None else QDate.currentDate())
+    edit = DateEdit(value if value is not None else QDate.currentDate())
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     if earliest is not None:
