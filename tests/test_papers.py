@@ -122,8 +122,11 @@ def test_command_line_prints_the_same_file(office_store: Store, tmp_path: Path) 
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_preview_prints_and_saves(qtbot, office_store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_preview_prints_and_saves(  # type: ignore[no-untyped-def]
+        qtbot, office_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QStandardPaths
     from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QFileDialog
 
     from ui.main import application
     from ui.petitions.petition_dialog import PetitionDialog
@@ -140,9 +143,22 @@ def test_preview_prints_and_saves(qtbot, office_store: Store, tmp_path: Path) ->
     qtbot.addWidget(preview)
     assert len(preview.page_labels) == len(papers.page_images(pdf))
     assert preview.page_labels[0].pixmap().width() > 800
+    # Save as PDF proposes the person's documents folder, never the program's, and says where
+    # the paper went; a name typed without .pdf gets it.
+    proposed: list[str] = []
+
+    def choose(_parent: object, _title: str, suggested: str, _filter: str) -> tuple[str, str]:
+        proposed.append(suggested)
+        return str(tmp_path / "saved"), "PDF (*.pdf)"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    preview.save_pdf()
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert Path(proposed[0]) == Path(documents or Path.home()) / "receipt.pdf"
     saved = tmp_path / "saved.pdf"
-    preview.save_to(saved)
     assert saved.read_bytes() == pdf
+    assert str(saved) in preview.saved.text()
+    preview.save_pdf()  # the next is proposed where the last went
+    assert Path(proposed[1]).parent == tmp_path
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))

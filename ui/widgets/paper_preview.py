@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -23,6 +23,7 @@ from app.core.files import write_atomically
 from app.core.i18n import _
 from app.papers import documents as papers
 from ui.core.errors import attempt
+from ui.widgets.fields import MessageLine
 
 PREVIEW_DPI = 110
 
@@ -58,10 +59,11 @@ class PaperPreview(QDialog):
         self.print_button.clicked.connect(self.print_paper)
         self.save_button.clicked.connect(self.save_pdf)
         close.clicked.connect(self.accept)
+        self.saved = MessageLine()  # where the paper went, once saved
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.saved, 1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
@@ -97,15 +99,28 @@ class PaperPreview(QDialog):
         self.issued.emit()
 
     def save_pdf(self) -> None:
-        name, _filter = QFileDialog.getSaveFileName(self, _("Save as PDF…"), self.file_name,
-                                                    "PDF (*.pdf)")
+        # In the folder the last paper went to, else the person's Documents folder (never the
+        # program's own folder, where the dialog would start).
+        folder = _last_folder[0] or Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
+        name, _filter = QFileDialog.getSaveFileName(self, _("Save as PDF…"),
+                                                    str(folder / self.file_name), "PDF (*.pdf)")
         if name:
             self.save_to(Path(name))
 
     def save_to(self, path: Path) -> None:
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+
         def write() -> bool:
             write_atomically(path, self.pdf)
             return True
 
         if attempt(self, write):
+            _last_folder[0] = path.parent
+            self.saved.success(_("The paper was saved as {path}.").format(path=path))
             self.issued.emit()
+
+
+# Where the last paper was saved in this session: the next is proposed there.
+_last_folder: list[Path | None] = [None]
