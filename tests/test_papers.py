@@ -151,6 +151,8 @@ def test_preview_prints_and_saves(  # type: ignore[no-untyped-def]
         proposed.append(suggested)
         return str(tmp_path / "saved"), "PDF (*.pdf)"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    from ui.widgets import paper_preview
+    monkeypatch.setattr(paper_preview, "_last_folder", [None])  # no paper saved yet
     preview.save_pdf()
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     assert Path(proposed[0]) == Path(documents or Path.home()) / "receipt.pdf"
