@@ -137,7 +137,7 @@ def test_payments_never_exceed_the_approval(office: Office) -> None:
     first = aid.pay(office.store, _payment(case, "6000"), office.procurator, today=TODAY)
     with pytest.raises(InvalidInputError) as caught:
         aid.pay(office.store, _payment(case, "4000.01"), office.procurator, today=TODAY)
-    assert caught.value.problems[0].params["amount"] == "4000.00"
+    assert caught.value.problems[0].params["amount"] == "¥4,000.00"
     aid.pay(office.store, _payment(case, "4000", payee_name="拉毛", payee_relation="guardian",
                                    method="bank", bank_name="青海省农村信用社",
                                    account_no="6230 5800 0012 3456 789"),

@@ -161,7 +161,7 @@ def test_a_deputy_may_not_approve_above_the_limit_and_reduces_the_amount(  # typ
     decide.decision_buttons["approved"].setFocus()
     qtbot.keyClick(decide.decision_buttons["approved"], Qt.Key.Key_Space)
     qtbot.keyClick(decide, Qt.Key.Key_S, CTRL)
-    assert decide.message.text() == "救助金额超过10000.00元的，须经检察长批准。"
+    assert decide.message.text() == "救助金额超过¥10,000.00的，须经检察长批准。"
     assert aid.aid_case_detail(store, case_id).status == "proposed"
     qtbot.keyClick(decide.decision_buttons["approved"], Qt.Key.Key_Right)
     assert decide.decision_buttons["reduced"].isChecked() and decide.reduced_to.isEnabled()
@@ -217,7 +217,7 @@ def test_paid_to_the_guardian_by_bank_transfer_and_no_more_than_is_left(  # type
     assert again.amount.text() == "4000.00"
     type_text(qtbot, again.amount.edit, "5000")
     qtbot.keyClick(again, Qt.Key.Key_S, CTRL)
-    assert again.errors.text("amount") == "超过了尚未发放的金额：4000.00元。"
+    assert again.errors.text("amount") == "超过了尚未发放的金额：¥4,000.00。"
     assert again.result() != QDialog.DialogCode.Accepted
     assert len(aid.aid_case_detail(store, case_id).payments) == 1
     again.reject()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core import duties, labels
 from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.formatting import format_money
 from app.core.i18n import N_
 from app.core.money import parse_amount, yuan_text
 from app.core.records import live_petition, log_activity
@@ -78,7 +79,7 @@ NOT_A_DECIDER = N_("Only the chief procurator or a deputy chief procurator of th
                    "decide on judicial aid.")
 OWN_PROPOSAL = N_("You proposed this aid; another leader must decide on it.")
 ALREADY_DECIDED = N_("This aid case has already been decided.")
-ABOVE_THRESHOLD = N_("Aid above {amount} yuan needs the chief procurator's approval.")
+ABOVE_THRESHOLD = N_("Aid above {amount} needs the chief procurator's approval.")
 NOT_APPROVED = N_("This aid case has not been approved: nothing can be paid.")
 PAID_IN_FULL = N_("This aid has been paid in full: nothing is left to pay.")
 REVERSING_ENTRY = N_("A reversing entry cannot itself be reversed.")
@@ -306,11 +307,11 @@ def decide(store: Store, aid_case_id: str, decision: str, staff_id: str, amount:
         granted = {"approved": case.proposed_fen, "reduced": reduced_to, "refused": 0}[decision]
         if decision == "reduced" and reduced_to >= case.proposed_fen:
             raise InvalidInputError([ValidationError(
-                N_("A reduced amount must be less than the {amount} yuan proposed."),
-                field="amount", amount=yuan_text(case.proposed_fen))])
+                N_("A reduced amount must be less than the {amount} proposed."),
+                field="amount", amount=format_money(case.proposed_fen))])
         threshold = _threshold(session, case.office_id)
         if granted > threshold and not may_approve_above_threshold(leader.role):
-            raise AppError(ABOVE_THRESHOLD, amount=yuan_text(threshold))
+            raise AppError(ABOVE_THRESHOLD, amount=format_money(threshold))
         session.add(AidDecision(aid_case_id=case.id, decision=decision, amount_fen=granted,
                                 reason=reason.strip(), decided_by=leader.id,
                                 decided_at=utc_stamp(now)))
@@ -393,8 +394,8 @@ def pay(store: Store, data: PaymentInput, staff_id: str, today: date | None = No
         remaining = case.approved_fen - _paid(session, case.id)
         if fen > remaining:
             raise InvalidInputError([ValidationError(
-                N_("This is more than is left to pay: {amount} yuan."), field="amount",
-                amount=yuan_text(remaining))])
+                N_("This is more than is left to pay: {amount}."), field="amount",
+                amount=format_money(remaining))])
         payment = AidPayment(
             aid_case_id=case.id, amount_fen=fen, paid_on=data.paid_on or today.isoformat(),
             payee_name=data.payee_name.strip(), payee_relation=data.payee_relation,

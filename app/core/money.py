@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 
 from app.core.errors import ValidationError
+from app.core.formatting import format_money
 from app.core.i18n import N_
 
 # Above this an amount is a typing mistake, not judicial aid (one million yuan).
@@ -50,8 +51,8 @@ def parse_amount(text: str, field: str = "amount", max_fen: int = MAX_FEN) -> in
     if fen == 0:
         raise ValidationError(N_("The amount must be more than zero."), field=field)
     if fen > max_fen:
-        raise ValidationError(N_("This amount is too large (at most {amount} yuan)."),
-                              field=field, amount=f"{max_fen // 100:,}")
+        raise ValidationError(N_("This amount is too large (at most {amount})."),
+                              field=field, amount=format_money(max_fen))
     return fen
 
 

@@ -249,14 +249,14 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
                   + again)
     elif command == "conflicts":
         from app.aid import cases as aid
+        from app.core.formatting import format_money
         from app.core.identity import staff_member
-        from app.core.money import yuan_text
 
         for case in aid.overpaid_cases(store):
-            print(_("Aid case of {number} is paid {paid} yuan, above the {approved} yuan "
-                    "approved (payments made on two laptops): reverse one of them.").format(
-                number=case.reg_no, paid=yuan_text(case.paid_fen),
-                approved=yuan_text(case.approved_fen)))
+            print(_("Aid case of {number} is paid {paid}, above the {approved} approved "
+                    "(payments made on two laptops): reverse one of them.").format(
+                number=case.reg_no, paid=format_money(case.paid_fen),
+                approved=format_money(case.approved_fen)))
         stored = service.stored_roster(store)
 
         def laptop_name(device_id: str) -> str:
