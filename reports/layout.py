@@ -200,28 +200,30 @@ class Measurer:
             for font, part in self.runs(text, chinese):
                 hb_font, upem = self._fonts[font]
                 at = size * TIBETAN_SCALE if font in TIBETAN_FONTS else size
-                buf = hb.Buffer()
-                buf.add_str(part)
-                buf.guess_segment_properties()
-                hb.shape(hb_font, buf, {})
-                for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
+                for info, pos in self._shaped(font, part):
                     extents = hb_font.get_glyph_extents(info.codepoint)
                     if extents is not None:
                         top = pos.y_offset + extents.y_bearing
                         above = max(above, top * at / upem)
                         below = max(below, -(top + extents.height) * at / upem)
+            if len(self._ink) > 50_000:
+                self._ink.clear()
             found = self._ink[key] = (above, below)
         return found
 
-    def shape(self, font: str, text: str) -> list[tuple[int, int, int]]:
-        """(glyph id, x advance, x offset) in font units, as HarfBuzz shapes ``text``."""
+    def _shaped(self, font: str, text: str) -> list[tuple[Any, Any]]:
+        """HarfBuzz's (glyph info, glyph position) for each glyph of ``text`` in ``font``."""
         hb_font, _upem = self._fonts[font]
         buf = hb.Buffer()
         buf.add_str(text)
         buf.guess_segment_properties()
         hb.shape(hb_font, buf, {})
+        return list(zip(buf.glyph_infos, buf.glyph_positions, strict=True))
+
+    def shape(self, font: str, text: str) -> list[tuple[int, int, int]]:
+        """(glyph id, x advance, x offset) in font units, as HarfBuzz shapes ``text``."""
         return [(info.codepoint, pos.x_advance, pos.x_offset)
-                for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True)]
+                for info, pos in self._shaped(font, text)]
 
     def width(self, text: str, size: float, chinese: str = CHINESE_FONT) -> float:
         """The shaped width of ``text`` in points, its Chinese in the ``chinese`` face and its
@@ -520,7 +522,7 @@ class ScriptParagraph(Flowable):  # type: ignore[misc]
                                self.align, self.spaceAfter, lines[fit:],
                                keep_with_next=self.keepWithNext,
                                last_is_full=self._last_is_full,
-                               chinese_font=self.chinese_font)
+                               chinese_font=self.chinese_font, clear_below=self.clear_below)
         return [head, tail]
 
     def draw(self) -> None:

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 
 from reportlab import rl_config
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer
@@ -32,8 +31,8 @@ from reports.notices import (
     BOTTOM,
     LEADING,
     LEFT,
+    MEASURE,
     OFFICE_GAP,
-    RIGHT,
     TITLE_LEADING,
     TITLE_SIZE,
     Both,
@@ -258,14 +257,13 @@ class Paper:
                   for label in labels]
         for label, width in zip(labels, widths, strict=True):
             label.wrap(width + 1, label.leading)
-        measure = A4[0] - LEFT - RIGHT
         block = max(widths[-1] + 2 * mm + PAGE_SIGN_LINE, *widths)
 
         def draw(canvas: Canvas, page: int, pages: int) -> None:
             if page == pages:
                 return
             # The page number stands on the outer side: right on odd pages, left on even.
-            start = LEFT if page % 2 else LEFT + measure - block
+            start = LEFT if page % 2 else LEFT + MEASURE - block
             y = BOTTOM - 7 * mm
             for label in labels:
                 y -= label.leading

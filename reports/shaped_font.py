@@ -8,11 +8,12 @@ search of the paper finds ``\\ue000ོ`` where སྒྲོ was printed.
 Here, as fpdf2 does (``SubsetMap`` in ``fpdf/fonts.py``), a code stands for a glyph *with the
 text it shows*: HarfBuzz groups the glyphs of each grapheme cluster (a stack with its vowel
 signs, a tsheg, a space) and reports which characters they came from; the first glyph of the
-cluster gets a code whose ToUnicode entry is the cluster's whole text, every other glyph of the
-cluster a code mapped to nothing. The same glyph standing for different texts gets different
-codes. A reader extracting the text then gets the characters as they were written, in their
-order, whatever glyphs and positions drew them, and nothing for the marks drawn over or under a
-letter (so no space is guessed after a vowel sign).
+cluster gets a code whose ToUnicode entry is the cluster's whole text, and every other glyph of
+the cluster (a vowel sign, a letter below) is drawn as its outline, outside the text. The same
+glyph standing for different texts gets different codes. A reader extracting the text then gets
+the characters as they were written, in their order, whatever glyphs and positions drew them,
+and nothing for the marks drawn over or under a letter (so no space is guessed after a vowel
+sign, and no line break where a raised mark stood).
 
 The glyphs are placed exactly as HarfBuzz places them (advances, offsets), with the same font
 file ReportLab embeds and subsets; only the code assignment and the ToUnicode map are ours.
@@ -129,11 +130,11 @@ class ShapedFont(TTFont):  # type: ignore[misc]
         """The document's code for ``glyph`` showing its text: subset ``code >> 8``, byte
         ``code & 0xFF``; new pairs get the next free code (0 is .notdef in a subset).
 
-        A glyph that shows no text of its own (a vowel sign its cluster's first glyph already
-        stands for) gets code 0 of a subset of its own, mapped to no text: only code 0 reads
-        back as nothing everywhere (PDFium reports any other code that maps to no text as the
-        character with the code's number). A paper has a handful of these glyphs (the vowel
-        signs drawn apart from their stacks), each a subset of about a kilobyte.
+        A glyph that shows no text (a character the face lacks, drawn unshaped) gets code 0 of
+        a subset of its own, mapped to no text: only code 0 reads back as nothing everywhere
+        (PDFium reports any other code that maps to no text as the character with the code's
+        number). The marks of a shaped cluster never come here: :func:`draw_shaped` draws
+        them as outlines.
         """
         state = self._document(doc)
         key = (glyph.gid, glyph.text, glyph.extra)
