@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from app.core.errors import ValidationError
 from app.core.formatting import format_iso_date, format_money, format_number
 from app.core.i18n import N_, _
 from app.core.labels import (
@@ -20,6 +21,7 @@ from app.core.labels import (
     ReplyKind,
     label,
 )
+from app.core.money import parse_amount
 from app.petitions.outcomes import (
     ConciliationKind,
     EscalationKind,
@@ -40,9 +42,8 @@ def _day(value: str) -> str:
 
 
 def _yuan(value: str) -> str:
-    """An amount logged as yuan with two decimals ("12000.50")."""
-    whole, _sep, cents = value.partition(".")
-    return format_money(int(whole) * 100 + int((cents + "00")[:2]))
+    """An amount logged as yuan with two decimals ("12000.50", ``money.yuan_text``)."""
+    return format_money(parse_amount(value))
 
 
 def _deadline(detail: str) -> str:
@@ -133,7 +134,7 @@ def describe(action: str, detail: str) -> str:
         return detail
     try:
         return found(detail)
-    except (ValueError, IndexError):  # written by another version: shown as it is
+    except (ValueError, IndexError, ValidationError):  # another version's: shown as it is
         return detail
 
 

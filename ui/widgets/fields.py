@@ -100,19 +100,21 @@ class MessageLine(QLabel):
         self.setText(text)
 
 
-class DateEdit(QDateEdit):
-    """Tab goes on to the next field (Qt would step through the date's year, month and day
-    first; typing the digits moves from one to the next)."""
+class _TabLeaves:
+    """Tab goes on to the next field: Qt would step through a date's year, month and day (and
+    time) first; typing the digits moves from one to the next. Before the Qt class."""
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt's names)
+        assert isinstance(self, QWidget)
         return bool(QWidget.focusNextPrevChild(self, next))
 
 
-class DateTimeEdit(QDateTimeEdit):
-    """A date and time; Tab goes on to the next field, as in :class:`DateEdit`."""
+class DateEdit(_TabLeaves, QDateEdit):
+    """A date; Tab goes on to the next field."""
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt's names)
-        return bool(QWidget.focusNextPrevChild(self, next))
+
+class DateTimeEdit(_TabLeaves, QDateTimeEdit):
+    """A date and time; Tab goes on to the next field."""
 
 
 def date_field(value: QDate | None = None, *, earliest: QDate | None = None,

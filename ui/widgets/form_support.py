@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QEvent, QPoint
 from PySide6.QtWidgets import (
@@ -109,12 +110,20 @@ def focus_first(widgets: list[QWidget]) -> None:
     first = min(widgets, key=lambda w: (w.mapTo(window, QPoint(0, 0)).y(),
                                         w.mapTo(window, QPoint(0, 0)).x()))
     first.setFocus()
-    parent = first.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QScrollArea):
-            parent.ensureWidgetVisible(first)
-            break
+    scroll = enclosing(first, QScrollArea)
+    if scroll is not None:
+        scroll.ensureWidgetVisible(first)
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def enclosing(widget: QWidget, kind: type[W]) -> W | None:
+    """The nearest widget of ``kind`` that ``widget`` stands in (its scroll area), if any."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, kind):
         parent = parent.parentWidget()
+    return parent
 
 
 def translated_label(message: str) -> QLabel:

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QWidget,
 )
+
+from ui.widgets.form_support import enclosing
 
 _GUARDED = (QComboBox, QAbstractSpinBox)  # drop-downs, numbers, dates and times
 
@@ -31,20 +32,11 @@ class WheelGuard(QObject):
             # before any filter sees the turn; a click or Tab still does.
             watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         elif event.type() == QEvent.Type.Wheel and not watched.hasFocus():
-            area = _scroll_area(watched)
+            area = enclosing(watched, QAbstractScrollArea)
             if area is not None:
                 QCoreApplication.sendEvent(area.verticalScrollBar(), event)
             return True
         return False
-
-
-def _scroll_area(widget: QWidget) -> QAbstractScrollArea | None:
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QAbstractScrollArea):
-            return parent
-        parent = parent.parentWidget()
-    return None
 
 
 def install_wheel_guard(app: QApplication) -> WheelGuard:
