@@ -16,6 +16,7 @@ from ui.core.fonts import apply_app_font, load_fonts
 from ui.core.language import LanguageManager
 from ui.core.tasks import Tasks
 from ui.main_window import MainWindow
+from ui.widgets.screen import install_screen_fit
 from ui.widgets.wheel import install_wheel_guard
 
 
@@ -27,6 +28,7 @@ def application() -> QApplication:
     load_fonts()
     apply_app_font(app)
     install_wheel_guard(app)  # the wheel changes no field the clerk has not clicked into
+    install_screen_fit(app)  # no window is taller than the screen
     return app
 
 

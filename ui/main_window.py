@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.core import i18n, identity
 from app.core.errors import AppError
 from app.core.formatting import format_date, format_number
-from app.core.i18n import N_, _, bo_text, labelled, zh_text
+from app.core.i18n import N_, _, bo_text, labelled, pick, zh_text
 from app.core.labels import StaffRole
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
@@ -42,6 +42,7 @@ from ui.statistics.statistics_view import StatisticsView
 from ui.sync.view import SyncView
 from ui.widgets.fields import confirm
 from ui.widgets.form_support import Retranslated
+from ui.widgets.screen import room_for
 
 # Each language is named in its own script, whatever the display language is.
 LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
@@ -50,6 +51,10 @@ AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
          ("registry", N_("Registry")), ("statistics", N_("Statistics")),
          ("people", N_("People")), ("offices", N_("Offices")),
          ("sync", N_("Sync")))
+
+
+# A screen smaller than this gets the window maximised on first start.
+FULL_SCREEN_BELOW = QSize(1440, 860)
 
 
 class MainWindow(Retranslated, QMainWindow):
@@ -344,21 +349,28 @@ class MainWindow(Retranslated, QMainWindow):
         self.nav.setCurrentRow([k for k, _t in AREAS].index(key))
 
     def _update_status(self) -> None:
+        """One line, values only (a label would take a second line in bilingual mode); each
+        says what it is when the pointer rests on it."""
         device = self.device
         if device.office_id:
-            self.office_status.setText(labelled(N_("Office"), device.office_name_zh,
-                                                device.office_name_bo))
+            office = (device.office_name_zh, device.office_name_bo)
         else:
-            self.office_status.setText(labelled(N_("Office"), _("not set")))
-        self.device_status.setText(labelled(N_("Laptop"), device.name))
+            office = (_("not set"), "")
         user = self._user
         if user:
-            self.user_status.setText(labelled(
-                N_("User"), f"{user.name_zh}（{zh_text(StaffRole(user.role).message)}）",
-                f"{user.name_bo or user.name_zh} ({bo_text(StaffRole(user.role).message)})"))
+            who = (f"{user.name_zh}（{zh_text(StaffRole(user.role).message)}）",
+                   f"{user.name_bo or user.name_zh} ({bo_text(StaffRole(user.role).message)})")
         else:
-            self.user_status.setText(labelled(N_("User"), _("nobody chosen")))
-        self.date_status.setText(format_date(date.today(), separator="\n"))
+            who = (_("nobody chosen"), "")
+        today = date.today()
+        for widget, name, (value_zh, value_bo) in (
+                (self.office_status, N_("Office"), office),
+                (self.device_status, N_("Laptop"), (device.name, "")),
+                (self.user_status, N_("User"), who),
+                (self.date_status, N_("Date"), (format_date(today), ""))):
+            widget.setText(pick(value_zh, value_bo, " / ") if value_bo else value_zh)
+            widget.setToolTip(labelled(name, value_zh, value_bo or None))
+        self.date_status.setText(format_date(today, separator=" / "))
 
     def _remember_language(self, mode: str) -> None:
         self.language_actions[mode].setChecked(True)
@@ -397,8 +409,15 @@ class MainWindow(Retranslated, QMainWindow):
             "Font License 1.1) and AR PL UMing (Arphic Public License)."))
 
     def _restore_geometry(self) -> None:
+        """Where the window was last time; on first start, the whole of a laptop's screen (a
+        larger screen gets the window's own size, on the screen)."""
         if self.settings.window_geometry:
             self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
+        else:
+            room = room_for(self)
+            if room.width() < FULL_SCREEN_BELOW.width() or (
+                    room.height() < FULL_SCREEN_BELOW.height()):
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         if self.settings.window_state:
             self.restoreState(QByteArray(base64.b64decode(self.settings.window_state)))
 

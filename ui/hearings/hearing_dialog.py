@@ -46,6 +46,7 @@ from ui.widgets.fields import Checklist, DateTimeEdit, MessageLine
 from ui.widgets.form_support import (
     FieldErrors,
     Retranslated,
+    scrolling,
     section,
     translated_label,
 )
@@ -88,10 +89,11 @@ class HearingDialog(Retranslated, QDialog):
         self._opinion_edits: dict[str, QPlainTextEdit] = {}
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_who(), "")
-        self.tabs.addTab(self._build_minutes(), "")
-        self.tabs.addTab(self._build_outcome(), "")
-        self.tabs.addTab(self._build_scans(), "")
+        # Each page scrolls inside the window: messages under the fields never push the
+        # buttons below the screen.
+        for page in (self._build_who(), self._build_minutes(), self._build_outcome(),
+                     self._build_scans()):
+            self.tabs.addTab(scrolling(page), "")
         self.message = MessageLine()
         self.save_button = QPushButton()
         self.save_button.setDefault(False)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -58,6 +57,7 @@ from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.fields import DateTimeEdit, MessageLine
 from ui.widgets.form_support import (
     FieldErrors,
+    FormGrid,
     Retranslated,
     focus_first,
     retranslate_labels,
@@ -97,42 +97,41 @@ class PersonEditor(QWidget):
         self.match_title = QLabel()
         self.match_list = QListWidget()
         self.match_list.setWordWrap(True)
-        self.match_list.setMinimumWidth(320)
         self.use_button = QPushButton()
         self.use_button.clicked.connect(self.use_selected)
         self.match_list.itemActivated.connect(lambda _item: self.use_selected())
         self.errors = FieldErrors()
 
-        form = QFormLayout()
-        self.errors.add_row(form, "role", translated_label(N_("Takes part as")), self.role)
-        self.errors.add_row(form, "name_bo", translated_label(N_("Name (Tibetan)")),
-                            self.edits["name_bo"])
-        self.errors.add_row(form, "name_zh", translated_label(N_("Name (Chinese)")),
-                            self.edits["name_zh"])
-        self.errors.add_row(form, "sex", translated_label(N_("Sex")), self.sex)
-        self.errors.add_row(form, "ethnicity", translated_label(N_("Ethnicity")), self.ethnicity)
-        self.errors.add_row(form, "id_number", translated_label(N_("Resident ID number")),
-                            self.edits["id_number"])
-        self.errors.add_row(form, "phone", translated_label(N_("Phone")), self.edits["phone"])
-        self.errors.add_row(form, "county", translated_label(N_("County")), self.edits["county"])
-        self.errors.add_row(form, "township", translated_label(N_("Township")),
-                            self.edits["township"])
-        self.errors.add_row(form, "village", translated_label(N_("Village")),
-                            self.edits["village"])
-        self.errors.add_row(form, "herding_group", translated_label(N_("Herding group")),
-                            self.edits["herding_group"])
-        self.errors.add_row(form, "preferred_language",
-                            translated_label(N_("Preferred language")), self.language)
-        form.addRow("", self.interpreter)
-        side = QVBoxLayout()
-        side.addWidget(self.linked)
-        side.addWidget(self.unlink_button)
-        side.addWidget(self.match_title)
-        side.addWidget(self.match_list, 1)
-        side.addWidget(self.use_button)
-        layout = QHBoxLayout(self)
-        layout.addLayout(form, 3)
-        layout.addLayout(side, 2)
+        grid = FormGrid(self.errors)
+        grid.add("role", translated_label(N_("Takes part as")), self.role)
+        grid.add("preferred_language", translated_label(N_("Preferred language")),
+                 self.language)
+        grid.add("name_bo", translated_label(N_("Name (Tibetan)")), self.edits["name_bo"])
+        grid.add("name_zh", translated_label(N_("Name (Chinese)")), self.edits["name_zh"])
+        grid.add("sex", translated_label(N_("Sex")), self.sex)
+        grid.add("ethnicity", translated_label(N_("Ethnicity")), self.ethnicity)
+        grid.add("id_number", translated_label(N_("Resident ID number")),
+                 self.edits["id_number"])
+        grid.add("phone", translated_label(N_("Phone")), self.edits["phone"])
+        grid.add("county", translated_label(N_("County")), self.edits["county"])
+        grid.add("township", translated_label(N_("Township")), self.edits["township"])
+        grid.add("village", translated_label(N_("Village")), self.edits["village"])
+        grid.add("herding_group", translated_label(N_("Herding group")),
+                 self.edits["herding_group"])
+        grid.add("", None, self.interpreter)
+        # The persons already registered that the name or number may be: under the fields
+        # (beside them, two fields a row would not fit a laptop screen in both scripts).
+        self.match_list.setMaximumHeight(160)
+        found = QVBoxLayout()
+        found.addWidget(self.linked)
+        found.addWidget(self.unlink_button, 0, Qt.AlignmentFlag.AlignLeft)
+        found.addWidget(self.match_title)
+        found.addWidget(self.match_list)
+        found.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(grid)
+        layout.addLayout(found)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -150,9 +149,9 @@ class PersonEditor(QWidget):
     def tab_chain(self) -> list[QWidget]:
         """The person's fields in the order the form shows them, then the matches."""
         edits = self.edits
-        return [self.role, edits["name_bo"], edits["name_zh"], self.sex, self.ethnicity,
-                edits["id_number"], edits["phone"], edits["county"], edits["township"],
-                edits["village"], edits["herding_group"], self.language, self.interpreter,
+        return [self.role, self.language, edits["name_bo"], edits["name_zh"], self.sex,
+                self.ethnicity, edits["id_number"], edits["phone"], edits["county"],
+                edits["township"], edits["village"], edits["herding_group"], self.interpreter,
                 self.unlink_button, self.match_list, self.use_button]
 
     def value(self) -> PersonInput:
@@ -292,13 +291,11 @@ class IntakeView(Retranslated, QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.came_in = QGroupBox()
-        form = QFormLayout(self.came_in)
-        self.errors.add_row(form, "channel", translated_label(N_("Channel")), self.channel)
-        self.errors.add_row(form, "received_at", translated_label(N_("Received")), self.received)
-        self.errors.add_row(form, "higher_office", translated_label(N_("Higher office")),
-                            self.higher_office)
-        self.errors.add_row(form, "higher_ref", translated_label(N_("Its reference")),
-                            self.higher_ref)
+        self.came_in_grid = grid = FormGrid(self.errors, parent=self.came_in)
+        grid.add("channel", translated_label(N_("Channel")), self.channel)
+        grid.add("received_at", translated_label(N_("Received")), self.received)
+        grid.add("higher_office", translated_label(N_("Higher office")), self.higher_office)
+        grid.add("higher_ref", translated_label(N_("Its reference")), self.higher_ref)
 
         self.people_box = QGroupBox()
         people = QVBoxLayout(self.people_box)
@@ -318,28 +315,25 @@ class IntakeView(Retranslated, QWidget):
         people.addWidget(self.persons)
 
         self.matter = QGroupBox()
-        form = QFormLayout(self.matter)
-        self.errors.add_row(form, "category", translated_label(N_("Category")), self.category)
-        self.errors.add_row(form, "business_type", translated_label(N_("Business type")),
-                            self.business_type)
-        self.errors.add_row(form, "summary", translated_label(N_("Summary")), self.summary)
-        self.errors.add_row(form, "requests", translated_label(N_("Requests")), self.requests)
-        self.errors.add_row(form, "original_case_no",
-                            translated_label(N_("Original case number")), self.original_case_no)
-        form.addRow("", self.is_sensitive)
+        grid = FormGrid(self.errors, parent=self.matter)
+        grid.add("category", translated_label(N_("Category")), self.category)
+        grid.add("business_type", translated_label(N_("Business type")), self.business_type)
+        grid.add("summary", translated_label(N_("Summary")), self.summary, wide=True)
+        grid.add("requests", translated_label(N_("Requests")), self.requests, wide=True)
+        grid.add("original_case_no", translated_label(N_("Original case number")),
+                 self.original_case_no)
+        grid.add("", None, self.is_sensitive)
 
         self.handling = QGroupBox()
-        form = QFormLayout(self.handling)
-        self.errors.add_row(form, "jurisdiction", translated_label(N_("Jurisdiction")),
-                            self.jurisdiction)
-        self.errors.add_row(form, "referral_body", translated_label(N_("Referred to")),
-                            self.referral_body)
-        self.errors.add_row(form, "referral_note", translated_label(N_("Referral note")),
-                            self.referral_note)
-        self.errors.add_row(form, "handling_procurator_id",
-                            translated_label(N_("Handling procurator")), self.procurator)
-        self.errors.add_row(form, "leader_id", translated_label(N_("Leader in charge")),
-                            self.leader)
+        self.handling_grid = grid = FormGrid(self.errors, parent=self.handling)
+        grid.add("jurisdiction", translated_label(N_("Jurisdiction")), self.jurisdiction,
+                 wide=True)
+        grid.add("referral_body", translated_label(N_("Referred to")), self.referral_body)
+        grid.add("referral_note", translated_label(N_("Referral note")), self.referral_note,
+                 wide=True)
+        grid.add("handling_procurator_id", translated_label(N_("Handling procurator")),
+                 self.procurator)
+        grid.add("leader_id", translated_label(N_("Leader in charge")), self.leader)
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -349,7 +343,7 @@ class IntakeView(Retranslated, QWidget):
                                                 self.handling), strict=True):
             column.addWidget(heading)
             column.addWidget(box)
-        scroll = QScrollArea()
+        self.form_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
         bottom = QHBoxLayout()
@@ -639,12 +633,13 @@ class IntakeView(Retranslated, QWidget):
             combo.blockSignals(False)
 
     def _update_enabled(self) -> None:
+        # A field that does not apply is not shown: the form stays short.
         higher = self.channel.code() == "higher"
-        self.higher_office.setEnabled(higher)
-        self.higher_ref.setEnabled(higher)
+        self.came_in_grid.set_shown(self.higher_office, higher)
+        self.came_in_grid.set_shown(self.higher_ref, higher)
         refer = self.jurisdiction.code() == "refer"
-        self.referral_body.setEnabled(refer)
-        self.referral_note.setEnabled(refer)
+        self.handling_grid.set_shown(self.referral_body, refer)
+        self.handling_grid.set_shown(self.referral_note, refer)
         self.head_count.setEnabled(self.is_group.isChecked())
 
     def retranslate_ui(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -99,6 +100,56 @@ class FieldErrors:
     def text(self, key: str) -> str:
         label = self._labels.get(key)
         return label.text() if label is not None and not label.isHidden() else ""
+
+
+class FormGrid(QGridLayout):
+    """A form of two (or more) fields side by side, each with its label before it and its
+    error message under it: half as tall as a :class:`QFormLayout` of the same fields.
+
+    Fields fill the row from the left; a ``wide`` field takes a row of its own. A hidden
+    error message (and a hidden field) takes no room."""
+
+    def __init__(self, errors: FieldErrors, pairs: int = 2, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._errors, self._pairs = errors, pairs
+        self._row = self._column = 0
+        self._rows: dict[QWidget, tuple[str, tuple[QWidget, ...]]] = {}
+        for pair in range(pairs):
+            self.setColumnStretch(2 * pair + 1, 1)
+
+    def add(self, key: str, label: QWidget | None, widget: QWidget, wide: bool = False) -> None:
+        """Put ``widget`` (with ``label``; its errors under ``key`` when ``key``) in the next
+        place."""
+        if wide and self._column:
+            self.next_row()
+        span = 2 * self._pairs - 1 if wide else 1
+        column = 2 * self._column
+        parts: list[QWidget] = [widget]
+        if label is not None:
+            self.addWidget(label, self._row, column)
+            parts.append(label)
+        self.addWidget(widget, self._row, column + 1, 1, span)
+        if key:
+            error = QLabel()
+            self.addWidget(error, self._row + 1, column + 1, 1, span)
+            self._errors.register(key, error, widget)
+        self._rows[widget] = (key, tuple(parts))
+        self._column += 1
+        if wide or self._column == self._pairs:
+            self.next_row()
+
+    def next_row(self) -> None:
+        """Leave the rest of this row empty."""
+        if self._column:
+            self._row, self._column = self._row + 2, 0
+
+    def set_shown(self, widget: QWidget, shown: bool) -> None:
+        """Show or hide a field with its label (its error message goes with it)."""
+        key, parts = self._rows[widget]
+        for part in parts:
+            part.setVisible(shown)
+        if not shown and key:
+            self._errors.clear_one(key)
 
 
 def focus_first(widgets: list[QWidget]) -> None:
