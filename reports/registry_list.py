@@ -48,6 +48,14 @@ HEADER_GREY = colors.Color(0.91, 0.91, 0.91)
 ENCODING = "utf-8-sig"  # with a BOM, so that Excel on a Chinese Windows reads UTF-8
 
 
+class TooManyPagesError(Exception):
+    """The list would take more pages than allowed (nothing was drawn)."""
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(f"{pages} pages")
+        self.pages = pages
+
+
 @dataclass(frozen=True)
 class ListTable:
     title: str
@@ -164,9 +172,11 @@ class _Layout:
 
 
 def render_list_pdf(table: ListTable, fonts: FontFiles,
-                    progress: Callable[[int, int], None] | None = None) -> bytes:
+                    progress: Callable[[int, int], None] | None = None,
+                    max_pages: int | None = None) -> bytes:
     """The list as PDF bytes; the same table gives the same bytes (no timestamps inside).
-    ``progress(done, total)`` is told the rows laid out."""
+    ``progress(done, total)`` is told the rows laid out; a list longer than ``max_pages``
+    raises :class:`TooManyPagesError` before anything is drawn."""
     rl_config.invariant = 1
     register_fonts(fonts)
     measurer = Measurer(fonts)
@@ -187,6 +197,8 @@ def render_list_pdf(table: ListTable, fonts: FontFiles,
         y -= row.height
         if progress is not None and number % 200 == 0:
             progress(number, len(table.rows))
+    if max_pages is not None and len(pages) > max_pages:
+        raise TooManyPagesError(len(pages))
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=PAGE, invariant=1, initialFontName=CHINESE_FONT)
     canvas.setTitle(table.title)
@@ -237,4 +249,4 @@ def _draw_row(canvas: Any, row: _Row, top: float, layout: _Layout, measurer: Mea
     return top - height
 
 
-__all__ = ["ListTable", "render_csv", "render_list_pdf", "render_xlsx"]
+__all__ = ["ListTable", "TooManyPagesError", "render_csv", "render_list_pdf", "render_xlsx"]

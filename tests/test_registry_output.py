@@ -115,6 +115,11 @@ def test_a_list_too_long_to_print_says_so(store: Store, monkeypatch: pytest.Monk
     monkeypatch.setattr(output, "MAX_PRINTED_ROWS", 10)
     with pytest.raises(output.TooLongToPrintError):
         output.render_registry_pdf(store, RegistryFilter(), today=TODAY)
+    monkeypatch.setattr(output, "MAX_PRINTED_ROWS", 1000)
+    monkeypatch.setattr(output, "MAX_PRINTED_PAGES", 3)
+    with pytest.raises(output.TooLongToPrintError) as caught:
+        output.render_registry_pdf(store, RegistryFilter(), today=TODAY)
+    assert f"{MANY}" in str(caught.value) and "(at most 3)" in str(caught.value)
 
 
 @pytest.mark.parametrize(("code", "error"), [

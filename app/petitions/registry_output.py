@@ -30,9 +30,12 @@ from reports.registry_list import ListTable
 log = logging.getLogger(__name__)
 
 XLSX, CSV, PDF = ".xlsx", ".csv", ".pdf"
-# A printed list longer than this is refused (a preview of every page would not fit in memory
-# on an old laptop): the workbook holds any number of rows.
-MAX_PRINTED_ROWS = 1000
+# A printed list longer than this is refused (the preview holds an image of every page, some
+# 5 MB each: too much for an old laptop); the workbook holds any number of rows. Petitions are
+# counted first (laying out many thousands would take minutes), then pages (a bilingual list
+# takes about three times the pages of a list in one script).
+MAX_PRINTED_ROWS = 2000
+MAX_PRINTED_PAGES = 50
 _CHECK_EVERY = 1000  # rows between two looks at ``is_cancelled``
 
 
@@ -188,7 +191,7 @@ def render_registry_pdf(store: Store, flt: RegistryFilter, caption: str = "",
                         today: date | None = None, progress: Progress = SILENT) -> bytes:
     """The printed list (at most ``MAX_PRINTED_ROWS`` petitions)."""
     from app.core.fonts import shipped_fonts
-    from reports.registry_list import render_list_pdf
+    from reports.registry_list import TooManyPagesError, render_list_pdf
 
     listing = registry_listing(store, flt, today)
     if len(listing.petitions) > MAX_PRINTED_ROWS:
@@ -197,7 +200,14 @@ def render_registry_pdf(store: Store, flt: RegistryFilter, caption: str = "",
                "filters, or export the list to Excel."),
             n=format_number(len(listing.petitions)), most=format_number(MAX_PRINTED_ROWS))
     table = list_table(listing, flt, caption, progress=progress)
-    return render_list_pdf(table, shipped_fonts(), progress)
+    try:
+        return render_list_pdf(table, shipped_fonts(), progress, MAX_PRINTED_PAGES)
+    except TooManyPagesError as error:
+        raise TooLongToPrintError(
+            N_("The list of {n} petitions would take {pages} pages: too many to print (at "
+               "most {most}). Narrow the filters, or export the list to Excel."),
+            n=format_number(len(listing.petitions)), pages=format_number(error.pages),
+            most=format_number(MAX_PRINTED_PAGES)) from None
 
 
 def save_registry(store: Store, flt: RegistryFilter, out: Path, caption: str = "",
