@@ -31,12 +31,11 @@ from app.core import i18n
 from app.core.formatting import format_number
 from app.core.i18n import N_, _, labelled, ngettext, pick
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus
-from app.core.store import Store
 from app.persons import directory
 from app.petitions import registry_output as output
 from app.petitions.registry import FigureFilter, RegistryFilter
 from ui.core.errors import show_error
-from ui.core.tasks import Changes, Progress, Tasks
+from ui.core.tasks import Changes, Tasks
 from ui.petitions.petitions_table_model import PetitionsTableModel
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.fields import date_field
@@ -286,10 +285,10 @@ class RegistryView(Retranslated, QWidget):
             PaperPreview(pdf, _("Registry of petitions"), self.default_path(output.PDF).name,
                          self).exec()
 
-        def render(store: Store, progress: Progress) -> bytes:
-            return output.render_registry_pdf(store, flt, caption, progress=progress)
-
-        self._tasks.run(render, on_done=show, on_failed=self._failed, parent=self,
+        self._tasks.run(
+            lambda store, progress: output.render_registry_pdf(store, flt, caption,
+                                                               progress=progress),
+            on_done=show, on_failed=self._failed, parent=self,
                         message=_("Preparing the list for printing…"))
 
     def _failed(self, error: BaseException) -> None:
