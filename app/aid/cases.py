@@ -565,6 +565,29 @@ def aid_cases_of(store: Store, petition_id: str) -> list[str]:
             .order_by(AidCase.proposed_on, AidCase.id)))
 
 
+def is_open(status: str, remaining_fen: int) -> bool:
+    """Whether a case is still under way: awaiting a leader's decision, or approved with money
+    left to pay. A refused case, or one paid in full, is closed: only then may the petition's
+    aid be proposed anew."""
+    return status == "proposed" or (status in ("approved", "reduced") and remaining_fen > 0)
+
+
+def open_case_of(store: Store, petition_id: str) -> str | None:
+    """The petition's aid case still under way (the latest, should there be several), or None
+    when a new proposal may be made."""
+    with store.read() as session:
+        paid = (select(AidPayment.aid_case_id, func.sum(AidPayment.amount_fen).label("fen"))
+                .where(AidPayment.deleted.is_(False)).group_by(AidPayment.aid_case_id)
+                .subquery())
+        rows = session.execute(
+            select(AidCase.id, AidCase.status, AidCase.approved_fen, paid.c.fen)
+            .outerjoin(paid, paid.c.aid_case_id == AidCase.id)
+            .where(AidCase.petition_id == petition_id, AidCase.deleted.is_(False))
+            .order_by(AidCase.proposed_on.desc(), AidCase.created_at.desc(), AidCase.id)).all()
+    return next((case_id for case_id, status, approved, fen in rows
+                 if is_open(status, approved - int(fen or 0))), None)
+
+
 def payment_case(store: Store, payment_id: str) -> str:
     """The aid case a payment belongs to (for printing its receipt from the command line)."""
     with store.read() as session:

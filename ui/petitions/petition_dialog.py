@@ -310,7 +310,9 @@ class PetitionDialog(Retranslated, QDialog):
         self.visit_button = QPushButton()
         self.visit_button.clicked.connect(lambda: self.open_visit(None))
         self.aid_button = QPushButton()
-        self.aid_button.clicked.connect(lambda: self.open_aid(None))
+        # The case still under way, if there is one; a new proposal only when there is none.
+        self.aid_button.clicked.connect(lambda: self.open_aid(
+            self._tasks.query(aid.open_case_of, self.petition_id)))
         self.outcomes_button = QPushButton()
         self.outcomes_button.clicked.connect(self.open_outcomes)
         self.reply_button = QPushButton()

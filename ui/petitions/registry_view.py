@@ -1,31 +1,40 @@
-"""The registry: every petition, with filters and search-as-you-type over both scripts."""
+"""The registry: every petition, with filters and search-as-you-type over both scripts; the
+petitions listed exported as a workbook or CSV, or printed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QModelIndex, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core import i18n
 from app.core.formatting import format_number
-from app.core.i18n import N_, _, labelled, pick
+from app.core.i18n import N_, _, labelled, ngettext, pick
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus
 from app.persons import directory
+from app.petitions import registry_output as output
 from app.petitions.registry import FigureFilter, RegistryFilter
+from ui.core.errors import show_error
 from ui.core.tasks import Changes, Tasks
 from ui.petitions.petitions_table_model import PetitionsTableModel
 from ui.widgets.combo import CodeCombo, compact
@@ -47,6 +56,8 @@ SHOWN = ("petition", "petition_party", "person", "petition_reply", "deadline_eve
 
 class RegistryView(Retranslated, QWidget):
     petition_opened = Signal(str)
+    # The list was written to a file: its path.
+    list_exported = Signal(str)
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +80,11 @@ class RegistryView(Retranslated, QWidget):
         for edit in (self.date_from, self.date_to):
             edit.setEnabled(False)
         self.count = QLabel()
+        self.export_button = QPushButton()
+        self.print_button = QPushButton()
+        self.export_button.clicked.connect(lambda: self.export_list())
+        self.print_button.clicked.connect(self.print_list)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_list)
         # Shown over the petitions behind one figure of the statistics.
         self._figure: FigureFilter | None = None
         self._caption: Caption = ""
@@ -113,7 +129,11 @@ class RegistryView(Retranslated, QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.filters)
         layout.addWidget(self.figure_banner)
-        layout.addWidget(self.count)
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count, 1)
+        count_row.addWidget(self.export_button)
+        count_row.addWidget(self.print_button)
+        layout.addLayout(count_row)
         layout.addWidget(self.table)
 
         self._search_timer = QTimer(self)
@@ -215,6 +235,66 @@ class RegistryView(Retranslated, QWidget):
     def reload(self) -> None:
         self.apply_filters()
 
+    # -- the list as files ----------------------------------------------------------------------
+    def caption_text(self) -> str:
+        """What the banner says over the petitions behind a figure (for a file's title)."""
+        caption = self._caption
+        return caption(self.model.rowCount()) if callable(caption) else caption
+
+    def default_path(self, suffix: str) -> Path:
+        from ui.statistics.statistics_view import documents_folder
+
+        stem = (i18n.bo_text(N_("Registry")) if i18n.mode() == i18n.BO
+                else i18n.zh_text(N_("Registry")))
+        return documents_folder() / f"{stem}-{date.today().isoformat()}{suffix}"
+
+    def export_list(self, path: Path | None = None) -> None:
+        """Every petition listed (not only those loaded) as a workbook or a CSV file, written on
+        the worker with a progress window; asks where unless ``path`` is given."""
+        if path is None:
+            excel, text = _("Excel workbook (*.xlsx)"), _("CSV file (*.csv)")
+            chosen, kind = QFileDialog.getSaveFileName(
+                self, _("Export the list…"), str(self.default_path(output.XLSX)),
+                f"{excel};;{text}")
+            if not chosen:
+                return
+            path = Path(chosen)
+            if path.suffix.lower() not in (output.XLSX, output.CSV):
+                path = path.with_name(path.name + (output.CSV if kind == text else output.XLSX))
+        flt, caption, out = self.current_filter(), self.caption_text(), path
+
+        def done(written: int) -> None:
+            QMessageBox.information(self, _("Doorstep"), ngettext(
+                "{n} petition was written to {path}.", "{n} petitions were written to {path}.",
+                written).format(n=format_number(written), path=out))
+            self.list_exported.emit(str(out))
+
+        self._tasks.run(
+            lambda store, progress: output.save_registry(store, flt, out, caption,
+                                                         progress=progress),
+            on_done=done, on_failed=self._failed, parent=self,
+            message=_("Writing the list…"))
+
+    def print_list(self) -> None:
+        """The petitions listed as a printed list, in the preview (Print, Save as PDF)."""
+        flt, caption = self.current_filter(), self.caption_text()
+
+        def show(pdf: bytes) -> None:
+            from ui.widgets.paper_preview import PaperPreview
+
+            PaperPreview(pdf, _("Registry of petitions"), self.default_path(output.PDF).name,
+                         self).exec()
+
+        self._tasks.run(
+            lambda store, progress: output.render_registry_pdf(store, flt, caption,
+                                                               progress=progress),
+            on_done=show, on_failed=self._failed, parent=self,
+                        message=_("Preparing the list for printing…"))
+
+    def _failed(self, error: BaseException) -> None:
+        """Shown, never a crash; nothing was written (files are written whole or not at all)."""
+        show_error(self, error)
+
     def retranslate_ui(self) -> None:
         self.search.setPlaceholderText(_("Search: name in Tibetan or Chinese, ID number, phone, "
                                          "registration number, words of the summary"))
@@ -226,6 +306,10 @@ class RegistryView(Retranslated, QWidget):
         self._fill_offices()
         self._show_count()
         self.show_all_button.setText(_("Show all petitions"))
+        self.export_button.setText(_("Export…"))
+        self.export_button.setToolTip(_("Every petition listed, as an Excel workbook or a CSV "
+                                        "file"))
+        self.print_button.setText(_("Print…"))
         self._update_banner()
         self.model.retranslate()
         self.table.resizeColumnsToContents()

@@ -1,5 +1,6 @@
 """Today: what must be answered now. Overdue first, then due today, then within three days;
-under the deadlines, the return visits planned for the coming week (or overdue)."""
+under the deadlines, the return visits planned for the coming week (or overdue), and the
+judicial aid awaiting a leader's decision (a row opens the case to decide on it)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QLabel,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -16,8 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.aid import visits
+from app.aid.listing import AidCaseItem, awaiting_decision
 from app.aid.visits import DueVisit
-from app.core.formatting import format_iso_date, format_number
+from app.core.errors import AppError
+from app.core.formatting import format_iso_date, format_money, format_number
 from app.core.i18n import N_, _, ngettext, pick
 from app.core.labels import Deadline, VisitMethod, label
 from app.petitions.today import TodayList, today_list
@@ -34,6 +38,11 @@ HEADERS = (N_("When"), N_("Deadline"), N_("Due"), N_("Registration number"), N_(
 VISIBLE_VISIT_ROWS = 8
 VISIT_HEADERS = (N_("When"), N_("Planned for"), N_("Registration number"), N_("Petitioners"),
                  N_("How"), N_("Visitor"))
+VISIBLE_AID_ROWS = 6
+AID_HEADERS = (N_("Waiting"), N_("Proposed on"), N_("Registration number"), N_("Persons to aid"),
+               N_("Amount proposed"), N_("Proposed by"))
+# A proposal waiting this long is marked as a deadline due soon, then as one overdue.
+AID_SLOW_DAYS, AID_LATE_DAYS = 3, 7
 
 
 def when_text(days_left: int, urgency: str) -> str:
@@ -43,6 +52,27 @@ def when_text(days_left: int, urgency: str) -> str:
     if urgency == "today":
         return _("Due today")
     return ngettext("In {n} day", "In {n} days", days_left).format(n=format_number(days_left))
+
+
+def waiting_text(days: int) -> str:
+    if days == 0:
+        return _("Proposed today")
+    return ngettext("Waiting {n} day", "Waiting {n} days", days).format(n=format_number(days))
+
+
+def _aid_urgency(days: int) -> str:
+    if days >= AID_LATE_DAYS:
+        return "overdue"
+    return "today" if days >= AID_SLOW_DAYS else "soon"
+
+
+def _fit_rows(table: QTableWidget, rows: int) -> None:
+    """As tall as its few rows (up to ``rows``); the deadlines above take the rest."""
+    scroll = table.horizontalScrollBar()
+    table.setFixedHeight(table.horizontalHeader().sizeHint().height()
+                         + rows * table.verticalHeader().defaultSectionSize()
+                         + 2 * table.frameWidth()
+                         + (scroll.sizeHint().height() if scroll.isVisible() else 0))
 
 
 def _table(columns: int) -> QTableWidget:
@@ -65,7 +95,7 @@ def _fill_row(table: QTableWidget, row: int, cells: tuple[str, ...], urgency: st
 # What Today shows comes from these tables (the deadlines, their petitions' parties, the return
 # visits due, the office's holiday calendar).
 SHOWN = ("petition", "petition_party", "person", "petition_reply", "deadline_event",
-         "return_visit", "holiday_override", "office")
+         "return_visit", "holiday_override", "office", "aid_case", "aid_person", "staff")
 
 
 class TodayView(Retranslated, QWidget):
@@ -80,6 +110,7 @@ class TodayView(Retranslated, QWidget):
         self.office_id = office_id
         self.listing = TodayList([])
         self.due_visits: list[DueVisit] = []
+        self.awaiting_aid: list[AidCaseItem] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.calendar_warning = QLabel()
@@ -90,6 +121,9 @@ class TodayView(Retranslated, QWidget):
         self.visit_summary = QLabel()
         self.visit_summary.setWordWrap(True)
         self.visit_table = _table(len(VISIT_HEADERS))
+        self.aid_heading = section(N_("Judicial aid awaiting a decision ({n})"))
+        self.aid_heading.setProperty("msgid", None)  # its count is filled in by retranslate_ui
+        self.aid_table = _table(len(AID_HEADERS))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.calendar_warning)
@@ -97,10 +131,14 @@ class TodayView(Retranslated, QWidget):
         layout.addWidget(self.visit_heading)
         layout.addWidget(self.visit_summary)
         layout.addWidget(self.visit_table)
+        layout.addWidget(self.aid_heading)
+        layout.addWidget(self.aid_table)
         self.table.cellActivated.connect(self._open)
         self.table.cellDoubleClicked.connect(self._open)
         self.visit_table.cellActivated.connect(self._open_visit)
         self.visit_table.cellDoubleClicked.connect(self._open_visit)
+        self.aid_table.cellActivated.connect(self._open_aid)
+        self.aid_table.cellDoubleClicked.connect(self._open_aid)
         tasks.changed.connect(self._on_changes)
         self.reload()
 
@@ -117,6 +155,22 @@ class TodayView(Retranslated, QWidget):
             due = self.due_visits[row]
             self.visit_opened.emit(due.petition_id, due.visit_id)
 
+    def _open_aid(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self.awaiting_aid):
+            self.open_aid_case(self.awaiting_aid[row])
+
+    def open_aid_case(self, item: AidCaseItem) -> None:
+        """The case, to decide on it (or to see who may), over this window."""
+        from ui.aid.case_dialog import AidCaseDialog
+
+        try:
+            dialog = AidCaseDialog(self._tasks, item.petition_id, self._tasks.staff_id,
+                                   item.aid_case_id, self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.exec()
+
     def count(self) -> int:
         """What the navigation shows beside "Today": deadlines and visits to see to."""
         return len(self.listing.items) + len(self.due_visits)
@@ -125,6 +179,7 @@ class TodayView(Retranslated, QWidget):
         today = date.today()
         self.listing = self._tasks.query(today_list, today, self.office_id)
         self.due_visits = self._tasks.query(visits.due_visits, self.office_id, today)
+        self.awaiting_aid = self._tasks.query(awaiting_decision, self.office_id, today)
         self.retranslate_ui()
         self.counts_changed.emit(self.count())
 
@@ -149,6 +204,7 @@ class TodayView(Retranslated, QWidget):
             _fill_row(self.table, row, cells, item.urgency, item.petition_id)
         self.table.resizeColumnsToContents()
         self._retranslate_visits()
+        self._retranslate_aid()
 
     def _retranslate_visits(self) -> None:
         due = self.due_visits
@@ -168,11 +224,23 @@ class TodayView(Retranslated, QWidget):
                      pick(visit.visitor_zh, visit.visitor_bo) or "—")
             _fill_row(self.visit_table, row, cells, visit.urgency, visit.visit_id)
         self.visit_table.resizeColumnsToContents()
-        # As tall as its few rows (up to eight); the deadlines above take the rest.
-        table = self.visit_table
-        rows = min(len(due), VISIBLE_VISIT_ROWS)
-        scroll = table.horizontalScrollBar()
-        table.setFixedHeight(table.horizontalHeader().sizeHint().height()
-                             + rows * table.verticalHeader().defaultSectionSize()
-                             + 2 * table.frameWidth()
-                             + (scroll.sizeHint().height() if scroll.isVisible() else 0))
+        _fit_rows(self.visit_table, min(len(due), VISIBLE_VISIT_ROWS))
+
+    def _retranslate_aid(self) -> None:
+        """Shown only while some aid awaits a decision: nothing to see for most of the day."""
+        waiting = self.awaiting_aid
+        self.aid_heading.setVisible(bool(waiting))
+        self.aid_table.setVisible(bool(waiting))
+        self.aid_heading.setText(_("Judicial aid awaiting a decision ({n})").format(
+            n=format_number(len(waiting))))
+        self.aid_table.setHorizontalHeaderLabels([_(h) for h in AID_HEADERS])
+        self.aid_table.setRowCount(len(waiting))
+        for row, item in enumerate(waiting):
+            cells = (waiting_text(item.days_waiting),
+                     format_iso_date(item.proposed_on.isoformat()), item.reg_no,
+                     pick(item.names_zh, item.names_bo), format_money(item.proposed_fen),
+                     pick(item.proposed_by_zh, item.proposed_by_bo) or "—")
+            _fill_row(self.aid_table, row, cells, _aid_urgency(item.days_waiting),
+                      item.aid_case_id)
+        self.aid_table.resizeColumnsToContents()
+        _fit_rows(self.aid_table, min(len(waiting), VISIBLE_AID_ROWS))
