@@ -180,7 +180,7 @@ def test_a_deputy_may_not_approve_above_the_limit_and_reduces_the_amount(  # typ
 
 
 def test_paid_to_the_guardian_by_bank_transfer_and_no_more_than_is_left(  # type: ignore[no-untyped-def]
-        qtbot, office: Office, opened: list[QDialog]) -> None:
+        qtbot, office: Office, opened: list[QDialog], monkeypatch) -> None:
     from ui.aid.payment_dialog import PaymentDialog
 
     store, case_id = office.store, _reduced(office)
@@ -202,6 +202,16 @@ def test_paid_to_the_guardian_by_bank_transfer_and_no_more_than_is_left(  # type
     assert pay.method.code() == "bank" and pay.bank_name.isEnabled()
     type_text(qtbot, pay.bank_name, "中国农业银行达日县支行")
     type_text(qtbot, pay.account_no, "6228 4800 1234 5678 901")
+    # Before the money is recorded, the window asks: who, how much, how. "No" records nothing.
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *a, **k: (
+        asked.append(text) or answers.pop(0)))
+    qtbot.keyClick(pay, Qt.Key.Key_S, CTRL)
+    assert len(asked) == 1 and asked[0].startswith(
+        "记录向更登（监护人）通过转账至中国农业银行达日县支行账户6228480012345678901发放¥6,000.00")
+    assert pay.result() != QDialog.DialogCode.Accepted
+    assert aid.aid_case_detail(store, case_id).payments == []
     qtbot.keyClick(pay, Qt.Key.Key_S, CTRL)
     assert pay.result() == QDialog.DialogCode.Accepted, pay.message.text()
     first = aid.aid_case_detail(store, case_id).payments[0]
@@ -219,6 +229,7 @@ def test_paid_to_the_guardian_by_bank_transfer_and_no_more_than_is_left(  # type
     qtbot.keyClick(again, Qt.Key.Key_S, CTRL)
     assert again.errors.text("amount") == "超过了尚未发放的金额：¥4,000.00。"
     assert again.result() != QDialog.DialogCode.Accepted
+    assert len(asked) == 2  # refused before anything was asked
     assert len(aid.aid_case_detail(store, case_id).payments) == 1
     again.reject()
 
@@ -229,6 +240,8 @@ def test_the_rest_paid_in_cash_then_reversed_as_a_mistake(  # type: ignore[no-un
 
     store, case_id = office.store, _paid_to_the_guardian(office)
     _window, case = _case_dialog(qtbot, opened, office, office.procurator, case_id)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
     case.pay_button.click()
     rest = opened.pop()
     show_active(qtbot, rest)

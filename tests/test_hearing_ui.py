@@ -24,7 +24,8 @@ def case(store: Store) -> tuple[Store, str, str]:
     office_id, host_id = office_with_staff(store, role="procurator")
     hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས", "deputy"))
     received = (datetime.now() - timedelta(days=10)).replace(second=0, microsecond=0)
-    done = register(store, petition(received.isoformat(timespec="minutes")))
+    done = register(store, petition(received.isoformat(timespec="minutes"),
+                                    handling_procurator_id=host_id))
     return store, done.id, host_id
 
 
@@ -49,9 +50,13 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
     qtbot.addWidget(dialog)
     show_active(qtbot, dialog)
 
-    # Where, when and who: the host is whoever uses the laptop, the petitioner is ticked.
+    # Where, when and who: the host is the petition's procurator, the place the petitioner's
+    # home, the petitioner is ticked.
+    assert (dialog.township.text(), dialog.village.text(), dialog.herding_group.text()) == (
+        "吉迈镇", "查干村", "二社")
     dialog.kind.set_code("doorstep")
     dialog.held_at.setDateTime(QDateTime.currentDateTime().addSecs(-3600))
+    dialog.township.clear()
     type_text(qtbot, dialog.township, "窝赛乡")
     type_text(qtbot, dialog.place, "信访人家中帐篷")
     assert dialog.host.currentData() == host_id
@@ -134,3 +139,25 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
     assert agreement.attachments.list.count() == 1
     window.reload()
     assert "已签订" in window.browser.toPlainText()
+
+
+def test_a_clerk_opening_a_hearing_does_not_host_it(qtbot, case: tuple[Store, str, str]) -> None:  # type: ignore[no-untyped-def]
+    from ui.hearings.hearing_dialog import HearingDialog
+
+    store, petition_id, host_id = case
+    from models import Staff
+
+    with store.write() as session:
+        office_id = session.get(Staff, host_id).office_id
+        member = Staff(office_id=office_id, name_zh="卓玛", name_bo="སྒྲོལ་མ", role="clerk",
+                       phone="", active=True)
+        session.add(member)
+        session.flush()
+        clerk = member.id
+    application()
+    dialog = HearingDialog(tasks_for(store), store.paths, petition_id, clerk)
+    qtbot.addWidget(dialog)
+    assert dialog.host.currentData() == host_id  # the procurator, not the clerk at the keyboard
+    # The speakers say what each member of staff is: a clerk is not called a procurator.
+    assert dialog._speaker_text(("procurator", host_id)).endswith("(检察官)")
+    assert dialog._speaker_text(("procurator", clerk)).endswith("(书记员)")

@@ -16,7 +16,8 @@ from app.core.formatting import format_date, format_money, format_number
 from app.core.tibetan import unknown_cases
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "title_text": None}
 
 
 def source_messages() -> set[tuple[str | None, str]]:

@@ -257,3 +257,14 @@ def test_tab_goes_round_the_intake_form_in_order_and_never_leaves_it(  # type: i
     # Shift+Tab goes back the same way.
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
     assert QApplication.focusWidget() is chain[0]
+
+
+def test_the_message_after_registering_follows_a_language_switch(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow) -> None:
+    _type_petition(qtbot, window)
+    window.intake.save_button.click()
+    message = window.intake.message
+    assert message.text().startswith("已登记")
+    window.language.set_mode(i18n.BO)
+    qtbot.waitUntil(lambda: "已登记" not in message.text(), timeout=2000)
+    assert "ཐོ་འགོད" in message.text() or "ཐོ་བཀོད" in message.text(), message.text()

@@ -198,3 +198,29 @@ def test_offices_area_lists_offices_and_their_staff(window_for, demo_paths: AppP
     assert "达日县人民检察院" in view.staff_label.text()
     assert view.staff.rowCount() == 9
     assert view.staff.item(0, 1).text() == "检察长"
+
+
+def test_keys_move_between_areas_find_and_list_themselves(  # type: ignore[no-untyped-def]
+        window_for, demo_paths: AppPaths, qtbot, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.qt_typing import show_active
+
+    window = window_for(demo_paths, i18n.ZH)
+    show_active(qtbot, window)
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(window, Qt.Key.Key_3, ctrl)
+    assert window.stack.currentWidget() is window.registry
+    qtbot.keyClick(window, Qt.Key.Key_2, ctrl)
+    assert window.stack.currentWidget() is window.intake
+    qtbot.waitUntil(window.intake.channel.hasFocus, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_F, ctrl)
+    assert window.stack.currentWidget() is window.registry
+    qtbot.waitUntil(window.registry.search.hasFocus, timeout=2000)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda _parent, _title, text, *a, **k: shown.append(text))
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert len(shown) == 1
+    assert "Ctrl+3\t信访台账" in shown[0] and "Ctrl+F\t" in shown[0]

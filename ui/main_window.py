@@ -6,7 +6,14 @@ import base64
 from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.core import i18n, identity
 from app.core.errors import AppError
 from app.core.formatting import format_date, format_number
-from app.core.i18n import N_, _, bo_text, labelled, pick, zh_text
+from app.core.i18n import N_, _, bo_text, labelled, pick, title_text, zh_text
 from app.core.labels import StaffRole
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
@@ -167,13 +174,23 @@ class MainWindow(Retranslated, QMainWindow):
         self.person_review_action.triggered.connect(self.open_person_review)
         self.device_menu.addAction(self.person_review_action)
 
+        # Areas by number (Ctrl+1 Today … Ctrl+7 Sync), the registry's search, help.
+        for number, (key, _title) in enumerate(AREAS, start=1):
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self,
+                      lambda key=key: self._go_to(key))
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.find_petitions)
+
         self.help_menu = bar.addMenu("")
+        self.keys_action = QAction(self)
+        self.keys_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.keys_action.triggered.connect(self.show_keys)
+        self.help_menu.addAction(self.keys_action)
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Doorstep"))
+        self.setWindowTitle(title_text("Doorstep"))
         self._retitle_nav()
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
@@ -188,6 +205,7 @@ class MainWindow(Retranslated, QMainWindow):
         self.aid_rules_action.setText(_("Judicial aid rules…"))
         self.person_review_action.setText(_("Possible duplicate persons…"))
         self.help_menu.setTitle(_("&Help"))
+        self.keys_action.setText(_("Keyboard shortcuts"))
         self.about_action.setText(_("About Doorstep"))
         self._update_status()
 
@@ -285,7 +303,7 @@ class MainWindow(Retranslated, QMainWindow):
         if folder is None:
             return
         box = QMessageBox(self)
-        box.setWindowTitle(_("Agreement templates"))
+        box.setWindowTitle(title_text("Agreement templates"))
         box.setText(_(
             "The settle-and-withdraw agreement is drafted from two plain text files, one in "
             "Chinese and one in Tibetan, in this folder:\n\n{folder}\n\nEdit them with any "
@@ -344,6 +362,33 @@ class MainWindow(Retranslated, QMainWindow):
                                 self.settings.current_staff_id, self)
         dialog.open_hearing(found[1] or None, restore_draft=True)
         dialog.exec()
+
+    def _go_to(self, key: str) -> None:
+        self.show_area(key)
+        self.area_widgets[key].setFocus()
+        if key == "intake":
+            self.intake.channel.setFocus()
+
+    def find_petitions(self) -> None:
+        """Ctrl+F: the registry's search, its text selected to be typed over."""
+        self.show_area("registry")
+        self.registry.search.setFocus()
+        self.registry.search.selectAll()
+
+    def keys_text(self) -> str:
+        """The keys that work everywhere and in the forms, in the display language."""
+        rows = [(f"Ctrl+{n}", _(title)) for n, (_key, title) in enumerate(AREAS, start=1)]
+        rows += [("Ctrl+F", _("Search the registry")),
+                 ("Ctrl+S", _("Register the petition, or save the form that is open")),
+                 ("Tab / Shift+Tab", _("Next or previous field (the form's fields only)")),
+                 ("Enter", _("Open the petition chosen in a list")),
+                 ("Ctrl+1 … Ctrl+4", _("In a hearing: its pages")),
+                 ("Ctrl+Enter", _("In a hearing: add what was said to the minutes")),
+                 ("F1", _("This list"))]
+        return "\n".join(f"{keys}\t{what}" for keys, what in rows)
+
+    def show_keys(self) -> None:
+        QMessageBox.information(self, title_text("Keyboard shortcuts"), self.keys_text())
 
     def show_area(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _t in AREAS].index(key))

@@ -335,11 +335,21 @@ class PaymentInput:
     note: str = ""
 
 
-def validate_payment(data: PaymentInput, today: date) -> tuple[int, list[ValidationError]]:
+def more_than_left(remaining_fen: int) -> ValidationError:
+    return ValidationError(N_("This is more than is left to pay: {amount}."), field="amount",
+                           amount=format_money(remaining_fen))
+
+
+def validate_payment(data: PaymentInput, today: date,
+                     left_fen: int | None = None) -> tuple[int, list[ValidationError]]:
+    """The payment's amount in fen and what is wrong with it; with ``left_fen``, as known
+    when the form opened, an amount above it is wrong too (``pay`` checks it again)."""
     problems: list[ValidationError] = []
     fen = 0
     try:
         fen = parse_amount(data.amount)
+        if left_fen is not None and fen > left_fen:
+            problems.append(more_than_left(left_fen))
     except ValidationError as problem:
         problems.append(problem)
     _day(data.paid_on or today.isoformat(), "paid_on", today, problems)
@@ -393,9 +403,7 @@ def pay(store: Store, data: PaymentInput, staff_id: str, today: date | None = No
                 N_("A payment cannot be dated before the aid was approved."), field="paid_on")])
         remaining = case.approved_fen - _paid(session, case.id)
         if fen > remaining:
-            raise InvalidInputError([ValidationError(
-                N_("This is more than is left to pay: {amount}."), field="amount",
-                amount=format_money(remaining))])
+            raise InvalidInputError([more_than_left(remaining)])
         payment = AidPayment(
             aid_case_id=case.id, amount_fen=fen, paid_on=data.paid_on or today.isoformat(),
             payee_name=data.payee_name.strip(), payee_relation=data.payee_relation,

@@ -433,6 +433,13 @@ class HearingContext:
     staff: list[PersonChoice]
     officers: list[PersonChoice]
     parties: list[PersonChoice]
+    # What a new hearing starts from: the petition's handling procurator as host (when they may
+    # host it; never simply whoever is at the keyboard, who may be a clerk), and the place the
+    # first petitioner with an address lives (a doorstep hearing goes there).
+    host_id: str = ""
+    township: str = ""
+    village: str = ""
+    herding_group: str = ""
 
 
 def hearing_context(store: Store, petition_id: str, keep_officers: list[str] | None = None,
@@ -451,11 +458,18 @@ def hearing_context(store: Store, petition_id: str, keep_officers: list[str] | N
                                          HearingOfficer.deleted.is_(False))
             .order_by(HearingOfficer.role, HearingOfficer.name_zh))
             if o.active or o.id in keep]
+        persons = list(session.scalars(
+            select(Person).join(PetitionParty, PetitionParty.person_id == Person.id)
+            .where(PetitionParty.petition_id == petition_id, PetitionParty.deleted.is_(False))
+            .order_by(PetitionParty.position)))
         parties = [PersonChoice(p.id, p.name_zh, p.name_bo, p.preferred_language)
-                   for p in session.scalars(
-                       select(Person).join(PetitionParty, PetitionParty.person_id == Person.id)
-                       .where(PetitionParty.petition_id == petition_id,
-                              PetitionParty.deleted.is_(False))
-                       .order_by(PetitionParty.position))]
+                   for p in persons]
+        host = petition.handling_procurator_id or ""
+        if host not in {s.id for s in staff}:
+            host = ""
+        home = next((p for p in persons if p.township or p.village or p.herding_group), None)
         return HearingContext(petition.id, petition.reg_no, petition.office_id, staff, roster,
-                              parties)
+                              parties, host_id=host,
+                              township=home.township if home else "",
+                              village=home.village if home else "",
+                              herding_group=home.herding_group if home else "")

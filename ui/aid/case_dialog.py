@@ -38,7 +38,7 @@ from app.aid.cases import AidCaseDetail, AidProposal, PaymentRow
 from app.core import identity
 from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_money, format_short_datetime
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, title_text
 from app.core.labels import (
     AidDecision,
     AidGroup,
@@ -371,7 +371,7 @@ class AidCaseDialog(Retranslated, QDialog):
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
-        title = _("Judicial aid decision notice")
+        title = title_text("Judicial aid decision notice")
         PaperPreview(pdf, f"{title} {self.detail.reg_no}",
                      f"aid-decision {self.detail.reg_no}.pdf", self).exec()
 
@@ -384,7 +384,7 @@ class AidCaseDialog(Retranslated, QDialog):
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
-        title = _("Judicial aid receipt")
+        title = title_text("Judicial aid receipt")
         PaperPreview(pdf, f"{title} {self.detail.reg_no}",
                      f"aid-receipt {self.detail.reg_no} {payment.paid_on}.pdf", self).exec()
 
@@ -410,14 +410,14 @@ class AidCaseDialog(Retranslated, QDialog):
         self.proposer.setText(_("Proposed by {name}").format(
             name=display_name(user.name_zh, user.name_bo) if user else _("nobody chosen")))
         if self.detail is None:
-            self.setWindowTitle(_("Propose judicial aid — {number}").format(number=number))
+            self.setWindowTitle(title_text("Propose judicial aid — {number}").format(number=number))
             self.save_button.setText(_("Propose (Ctrl+S)"))
             self.notice_button.hide()
             ticked = self.persons.ticked()
             self.persons.fill([(p.id, display_name(p.name_zh, p.name_bo))
                                for p in self.context.parties], ticked)
             return
-        self.setWindowTitle(_("Judicial aid — {number}").format(number=number))
+        self.setWindowTitle(title_text("Judicial aid — {number}").format(number=number))
         self.tabs.setTabText(0, _("The case and decisions") + " (Ctrl+1)")
         self.tabs.setTabText(1, _("Payments") + " (Ctrl+2)")
         self.save_button.setText(_("Record the decision (Ctrl+S)"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -18,12 +20,13 @@ from PySide6.QtWidgets import (
 
 from app.aid import cases as aid
 from app.aid.cases import AidCaseDetail, PaymentInput, PaymentRow
-from app.core.errors import AppError
+from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_iso_date, format_money
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, title_text
 from app.core.labels import (
     PayeeRelation,
     PaymentMethod,
+    label,
 )
 from app.core.money import yuan_text
 from ui.core.tasks import Tasks
@@ -150,11 +153,33 @@ class PaymentDialog(Retranslated, QDialog):
             method=self.method.code(), bank_name=self.bank_name.text(),
             account_no=self.account_no.text(), note=self.note.text())
 
+    def confirmation(self, value: PaymentInput, fen: int) -> str:
+        """The question asked before money is recorded as paid: who gets how much, and how."""
+        payee = _("{name} ({relation})").format(
+            name=value.payee_name.strip(), relation=label(PayeeRelation, value.payee_relation))
+        if value.method == "bank":
+            how = _("by transfer to account {account} at {bank}").format(
+                account=value.account_no.replace(" ", ""), bank=value.bank_name.strip())
+        else:
+            how = _("in cash")
+        return _("Record {amount} paid to {payee} {how} on {date}? A payment recorded can only "
+                 "be taken back by a reversal.").format(
+            amount=format_money(fen), payee=payee, how=how,
+            date=format_iso_date(value.paid_on or date.today().isoformat()))
+
     def save(self) -> None:
         self.errors.clear()
         self.message.clear()
+        value = self.value()
+        fen, problems = aid.validate_payment(value, date.today(), self._detail.remaining_fen)
+        if problems:
+            show_problems(self.errors, self.message, InvalidInputError(problems))
+            scroll_to_focus(self.form_scroll)
+            return
+        if not confirm(self, self.confirmation(value, fen)):
+            return
         try:
-            payment_id = self._tasks.call(aid.pay, self.value(), self._staff_id)
+            payment_id = self._tasks.call(aid.pay, value, self._staff_id)
         except AppError as error:
             show_problems(self.errors, self.message, error)
             scroll_to_focus(self.form_scroll)
@@ -163,7 +188,8 @@ class PaymentDialog(Retranslated, QDialog):
         self.accept()
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Pay judicial aid — {number}").format(number=self._detail.reg_no))
+        self.setWindowTitle(title_text("Pay judicial aid — {number}").format(
+            number=self._detail.reg_no))
         self.left.setText(format_money(self._detail.remaining_fen))
         self.amount.retranslate_ui()
         self.relation.retranslate()
@@ -222,7 +248,7 @@ class ReverseDialog(Retranslated, QDialog):
 
     def retranslate_ui(self) -> None:
         p = self._payment
-        self.setWindowTitle(_("Reverse a payment"))
+        self.setWindowTitle(title_text("Reverse a payment"))
         self.what.setText(_(
             "The payment of {amount} to {payee} on {date} is taken back out of the total paid "
             "by a reversing entry. Use this when a payment was recorded wrongly or the money "

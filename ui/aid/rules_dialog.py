@@ -21,7 +21,7 @@ from app.aid import cases as aid
 from app.core import duties
 from app.core.errors import AppError, ValidationError
 from app.core.formatting import format_money
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, title_text
 from app.core.money import yuan_text
 from ui.core.tasks import Tasks
 from ui.widgets.fields import AmountField, MessageLine
@@ -100,7 +100,7 @@ class AidRulesDialog(Retranslated, QDialog):
         self.message.success(_("Saved."))
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Judicial aid rules"))
+        self.setWindowTitle(title_text("Judicial aid rules"))
         self.explain.setText(_(
             "The handling procurator proposes judicial aid; the chief procurator or a deputy "
             "chief procurator decides on it, never on their own proposal. Up to the limit "

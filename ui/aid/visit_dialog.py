@@ -34,7 +34,7 @@ from app.aid import visits
 from app.aid.visits import HandoverInput, HandoverRow, VisitContext, VisitInput, VisitRow
 from app.core.errors import AppError
 from app.core.formatting import format_iso_date
-from app.core.i18n import N_, _, pick
+from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import (
     AidStatus,
     Satisfaction,
@@ -283,7 +283,8 @@ class VisitDialog(_Form):
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
         names = pick(self.context.names_zh, self.context.names_bo, " / ")
-        self.setWindowTitle(_("Return visit — {number}").format(number=self.context.reg_no))
+        self.setWindowTitle(title_text("Return visit — {number}").format(
+            number=self.context.reg_no))
         self.heading.setText(_("Return visit to {names}").format(names=names or "—"))
         self.plan.setText(_("Plan a visit"))
         self.made.setText(_("Record a visit made"))
@@ -387,7 +388,7 @@ class HandoverDialog(_Form):
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
-        self.setWindowTitle(_("Hand-over to social assistance — {number}").format(
+        self.setWindowTitle(title_text("Hand-over to social assistance — {number}").format(
             number=self.reg_no))
         visit = self.visit
         about = _("Return visit of {date}: {findings}").format(

@@ -35,7 +35,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.core.i18n import _
+from app.core.i18n import _, title_text
 from app.core.paths import AppPaths
 from app.core.store import Store
 
@@ -104,7 +104,7 @@ class _ProgressWindow:
                  reporter: _Reporter) -> None:
         self.message = message
         self.dialog = QProgressDialog(message, _("Cancel"), 0, _STEPS, parent)
-        self.dialog.setWindowTitle(_("Doorstep"))
+        self.dialog.setWindowTitle(title_text("Doorstep"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)

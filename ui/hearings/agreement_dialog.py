@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_iso_date
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, title_text
 from app.core.labels import AgreementStatus, label
 from app.core.paths import AppPaths
 from app.hearings import agreements
@@ -69,7 +69,7 @@ class SignedDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.setWindowTitle(_("The agreement was signed"))
+        self.setWindowTitle(title_text("The agreement was signed"))
 
     def day(self) -> date:
         return to_date(self.signed_on.date())
@@ -208,7 +208,7 @@ class AgreementDialog(Retranslated, QDialog):
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
-        title = _("Settle-and-withdraw agreement")
+        title = title_text("Settle-and-withdraw agreement")
         preview = PaperPreview(pdf, f"{title} {self.detail.reg_no}",
                                f"agreement {self.detail.reg_no}.pdf", self)
         preview.issued.connect(self._printed)
@@ -250,7 +250,7 @@ class AgreementDialog(Retranslated, QDialog):
 
     def retranslate_ui(self) -> None:
         d = self.detail
-        self.setWindowTitle(_("Settle-and-withdraw agreement — {number}").format(
+        self.setWindowTitle(title_text("Settle-and-withdraw agreement — {number}").format(
             number=d.reg_no))
         status = label(AgreementStatus, d.status)
         if d.status == "signed":

@@ -11,6 +11,8 @@ to record it once held.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import AppError, InvalidInputError
-from app.core.i18n import N_, _, pick
+from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import HearingKind, HearingOutcome, OfficerRole, StaffRole, label
 from app.core.paths import AppPaths
 from app.hearings import agreements, drafts
@@ -82,6 +84,11 @@ class HearingDialog(Retranslated, QDialog):
                 self.hearing_id = draft_hearing or hearing_id
         self.context: HearingContext = tasks.call(hearings.hearing_context, petition_id,
                                                   start.officer_ids, self.hearing_id)
+        if self.hearing_id is None and not restore_draft:
+            # A new hearing: hosted by the petition's procurator, at the petitioner's home.
+            start = replace(start, host_id=self.context.host_id,
+                            township=self.context.township, village=self.context.village,
+                            herding_group=self.context.herding_group)
         # The outcome as saved (an agreement is drafted from a hearing saved as settled).
         self._saved_outcome = (tasks.query(hearings.hearing_input, hearing_id).outcome
                                if hearing_id else "")
@@ -278,7 +285,7 @@ class HearingDialog(Retranslated, QDialog):
         self.herding_group.setText(data.herding_group)
         self.place.setText(data.place)
         self.interpreter.setText(data.interpreter)
-        self._fill_people(host=data.host_id or self._staff_id,
+        self._fill_people(host=data.host_id,
                           procurators=data.procurator_ids, officers=data.officer_ids,
                           parties=data.party_ids if data.party_ids or self.hearing_id
                           else [p.id for p in self.context.parties])
@@ -338,6 +345,10 @@ class HearingDialog(Retranslated, QDialog):
         name = names.get(who)
         if name is None:  # no longer ticked; the save will say so
             name = "?"
+        if who[0] == "procurator":  # staff say what they are: 检察官, 书记员, 检察长…
+            role = next((p.detail for p in self.context.staff if p.id == who[1]), "")
+            if role:
+                return f"{name} ({label(StaffRole, role)})"
         return f"{name} ({_(KIND_OF[who[0]])})"
 
     def _participants_changed(self) -> None:
@@ -478,10 +489,10 @@ class HearingDialog(Retranslated, QDialog):
         try:
             if kind == "hearing-notice":
                 pdf = self._tasks.call(papers.render_hearing_notice, self.hearing_id)
-                title = _("Hearing notice")
+                title = title_text("Hearing notice")
             else:
                 pdf = self._tasks.call(papers.render_minutes, self.hearing_id)
-                title = _("Hearing minutes")
+                title = title_text("Hearing minutes")
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
@@ -509,7 +520,7 @@ class HearingDialog(Retranslated, QDialog):
 
     def retranslate_ui(self) -> None:
         held = self.hearing_id is not None
-        self.setWindowTitle(_("Hearing — {number}").format(number=self.context.reg_no))
+        self.setWindowTitle(title_text("Hearing — {number}").format(number=self.context.reg_no))
         for index, title in enumerate((N_("Where, when and who"), N_("What was said"),
                                        N_("Opinions and outcome"), N_("Scans and photos"))):
             self.tabs.setTabText(index, f"{_(title)} (Ctrl+{index + 1})")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import AppError, InvalidInputError
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, title_text
 from app.core.labels import OfficerRole, label
 from app.hearings import record as hearings
 from app.hearings.record import OfficerInput, OfficerRow
@@ -149,7 +149,7 @@ class OfficersDialog(Retranslated, QDialog):
                 self.table.selectRow(ids.index(saved))
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Hearing officers"))
+        self.setWindowTitle(title_text("Hearing officers"))
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.new_button.setText(_("New"))
         self.save_button.setText(_("Save"))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.core import identity
 from app.core.errors import ValidationError
-from app.core.i18n import _, pick
+from app.core.i18n import _, pick, title_text
 from app.core.identity import DeviceInfo
 from ui.core.tasks import Tasks
 from ui.widgets.form_support import Retranslated
@@ -58,7 +58,7 @@ class DeviceDialog(Retranslated, QDialog):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("This laptop"))
+        self.setWindowTitle(title_text("This laptop"))
         self.intro.setText(
             _("Welcome to Doorstep. Give this laptop a name that colleagues will recognise, and "
               "choose the office it belongs to.") if self._first_run
@@ -113,7 +113,7 @@ class UserDialog(QDialog):
         layout.addWidget(self.label)
         layout.addWidget(self.combo)
         layout.addWidget(buttons)
-        self.setWindowTitle(_("Who is using this laptop"))
+        self.setWindowTitle(title_text("Who is using this laptop"))
         self.label.setText(_("Choose your name:"))
 
     def staff_id(self) -> str:

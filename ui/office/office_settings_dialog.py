@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_number, format_short_date
-from app.core.i18n import N_, _, ngettext
+from app.core.i18n import N_, _, ngettext, title_text
 from app.core.labels import label
 from app.petitions import deadline_settings as office_settings
 from app.petitions.deadline_settings import DeadlineUnit, HolidayKind
@@ -99,7 +99,7 @@ class OfficeSettingsDialog(QDialog):
         layout.addWidget(holiday_box, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.setWindowTitle(_("Deadlines and holidays"))
+        self.setWindowTitle(title_text("Deadlines and holidays"))
         self.resize(720, 640)
         self.changed_any = False
         self._entries: list[office_settings.HolidayEntry] = []

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AppError
 from app.core.formatting import format_number, format_short_datetime
-from app.core.i18n import N_, _, bo_text, labelled, ngettext, pick, zh_text
+from app.core.i18n import N_, _, bo_text, labelled, ngettext, pick, title_text, zh_text
 from app.core.labels import Ethnicity, Language, Sex, label
 from app.persons import review as person_review
 from app.persons.review import DuplicatePair, PairReason, PersonDetails
@@ -277,7 +277,7 @@ class PersonReviewDialog(Retranslated, QDialog):
             "། ".join(bo_text(PairReason(code).message) for code in pair.reasons)))
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Possible duplicate persons"))
+        self.setWindowTitle(title_text("Possible duplicate persons"))
         self.grid.setHorizontalHeaderLabels([_(side) for side in SIDES])
         self.grid.setVerticalHeaderLabels([_(text) for _field, text in ROWS])
         self.keep_left_button.setText(_("Merge, keeping the left one"))

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.core import duties
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_iso_date, format_short_datetime
-from app.core.i18n import N_, _, pick
+from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import (
     BusinessType,
     Category,
@@ -564,16 +564,20 @@ class IntakeView(Retranslated, QWidget):
             self.message.error(error.translated())
             return
         self.clear()
-        text = _("Registered {number}. Procedural reply due {reply}; result answer due "
-                 "{answer}.").format(number=done.reg_no,
-                                     reply=format_iso_date(done.reply_due.isoformat(), "long"),
-                                     answer=format_iso_date(done.answer_due.isoformat(), "long"))
-        if done.provisional:
-            text += " " + _("This laptop has no registration numbers left, so the number is "
-                            "provisional until the office laptop gives it a block of numbers.")
-        elif petitions.numbers_note(done):
-            text += " " + petitions.numbers_note(done)
-        self.message.success(text)
+
+        def said() -> str:  # said again in the new language after a switch
+            text = _("Registered {number}. Procedural reply due {reply}; result answer due "
+                     "{answer}.").format(
+                number=done.reg_no, reply=format_iso_date(done.reply_due.isoformat(), "long"),
+                answer=format_iso_date(done.answer_due.isoformat(), "long"))
+            if done.provisional:
+                text += " " + _("This laptop has no registration numbers left, so the number "
+                                "is provisional until the office laptop gives it a block of "
+                                "numbers.")
+            elif petitions.numbers_note(done):
+                text += " " + petitions.numbers_note(done)
+            return text
+        self.message.success(said)
         self.last_registered = done.id
         self.print_receipt.show()
         self.registered.emit(done.id)
@@ -585,7 +589,7 @@ class IntakeView(Retranslated, QWidget):
         kind = "receipt"
         title = papers.PAPERS[kind]
         pdf = self._tasks.call(papers.render, self.last_registered, kind)
-        PaperPreview(pdf, _(title), f"{kind}.pdf", self).exec()
+        PaperPreview(pdf, title_text(title), f"{kind}.pdf", self).exec()
 
     def show_problems(self, problems: list[ValidationError]) -> None:
         by_person: dict[int, list[ValidationError]] = {}

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AppError, ValidationError
 from app.core.formatting import format_iso_date, format_money, format_number
-from app.core.i18n import N_, _, ngettext
+from app.core.i18n import N_, _, ngettext, title_text
 from app.core.labels import label
 from app.core.money import capital, parse_amount
 from app.petitions import outcomes
@@ -248,7 +248,7 @@ class _RecordForm(Retranslated, QDialog):
         self.accept()
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_(self.title))
+        self.setWindowTitle(title_text(self.title))
         self.save_button.setText(_("Save (Ctrl+S)"))
         self.cancel_button.setText(_("Cancel"))
 
@@ -670,7 +670,8 @@ class OutcomesDialog(Retranslated, QDialog):
 
     # -- language -------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Resolution and follow-up — {number}").format(number=self.reg_no))
+        self.setWindowTitle(title_text("Resolution and follow-up — {number}").format(
+            number=self.reg_no))
         self.answerable.retranslate()
         self.resolution.retranslate()
         self.answerable_button.setText(_("Save"))

@@ -25,7 +25,7 @@ from app.aid import visits
 from app.aid.cases import AidCaseDetail
 from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_date, format_iso_date, format_short_datetime
-from app.core.i18n import N_, _, pick
+from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import (
     Activity,
     AgreementStatus,
@@ -492,7 +492,7 @@ class PetitionDialog(Retranslated, QDialog):
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
         number = self.detail.row.reg_no if self.detail else ""
-        PaperPreview(pdf, f"{_(papers.PAPERS[kind])} {number}", f"{kind} {number}.pdf",
+        PaperPreview(pdf, f"{title_text(papers.PAPERS[kind])} {number}", f"{kind} {number}.pdf",
                      self).exec()
 
     def record_reply(self) -> None:

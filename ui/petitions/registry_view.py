@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core import i18n
 from app.core.formatting import format_number
-from app.core.i18n import N_, _, labelled, ngettext, pick
+from app.core.i18n import N_, _, labelled, ngettext, pick, title_text
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus
 from app.persons import directory
 from app.petitions import registry_output as output
@@ -282,8 +282,8 @@ class RegistryView(Retranslated, QWidget):
         def show(pdf: bytes) -> None:
             from ui.widgets.paper_preview import PaperPreview
 
-            PaperPreview(pdf, _("Registry of petitions"), self.default_path(output.PDF).name,
-                         self).exec()
+            PaperPreview(pdf, title_text("Registry of petitions"),
+                         self.default_path(output.PDF).name, self).exec()
 
         self._tasks.run(
             lambda store, progress: output.render_registry_pdf(store, flt, caption,

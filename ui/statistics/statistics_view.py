@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 from app.core import i18n
 from app.core.errors import AppError
 from app.core.formatting import format_date, format_number, format_short_date
-from app.core.i18n import N_, _, ngettext, pick
+from app.core.i18n import N_, _, ngettext, pick, title_text
 from app.persons import directory
 from app.petitions.registry import FigureFilter
 from app.statistics import measures, output, report, tables
@@ -509,7 +509,7 @@ class StatisticsView(Retranslated, QWidget):
         if not self._run(lambda: pdf.append(self._tasks.call(
             output.render_pdf, figures, i18n.mode()))):
             return
-        title = _("Petition work statistics") + " " + report.shown_period(figures.period)
+        title = title_text("Petition work statistics") + " " + report.shown_period(figures.period)
         preview = PaperPreview(pdf[0], title, str(self.default_path(output.PDF)), self)
         preview.exec()
 

@@ -5,8 +5,9 @@ shown beside their fields."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -75,29 +76,43 @@ class AmountField(QWidget):
 
 
 class MessageLine(QLabel):
-    """A line under a form that takes no room while it has nothing to say."""
+    """A line under a form that takes no room while it has nothing to say.
+
+    Given a function rather than a text, it says it again in the new language when the
+    language changes (a message that stays is read after a switch too)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setWordWrap(True)
         self.hide()
+        self._build: Callable[[], str] | None = None
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         super().setText(text)
         self.setVisible(bool(text))
 
     def clear(self) -> None:
+        self._build = None
         self.setText("")
 
-    def error(self, text: str) -> None:
+    def _say(self, text: str | Callable[[], str]) -> None:
+        self._build = None if isinstance(text, str) else text
+        self.setText(text if isinstance(text, str) else text())
+
+    def error(self, text: str | Callable[[], str]) -> None:
         """Says what went wrong, in red."""
         self.setStyleSheet(ERROR_STYLE)
-        self.setText(text)
+        self._say(text)
 
-    def success(self, text: str) -> None:
+    def success(self, text: str | Callable[[], str]) -> None:
         """Says what was done, in green."""
         self.setStyleSheet(OK_STYLE)
-        self.setText(text)
+        self._say(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange and self._build is not None:
+            super().setText(self._build())
+        super().changeEvent(event)
 
 
 class _TabLeaves:
