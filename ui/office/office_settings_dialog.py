@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,7 +29,7 @@ from app.petitions.deadlines import DeadlineRule
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import date_field, plain_table
-from ui.widgets.form_support import FieldErrors, section, to_date, translated_label
+from ui.widgets.form_support import FieldErrors, scrolling, section, to_date, translated_label
 
 
 class OfficeSettingsDialog(QDialog):
@@ -74,17 +75,26 @@ class OfficeSettingsDialog(QDialog):
         add.clicked.connect(self.add_day)
         remove = QPushButton(_("Remove the selected day"))
         remove.clicked.connect(self.remove_day)
-        entry = QHBoxLayout()
-        for widget in (self.day, self.kind, self.note, add):
-            entry.addWidget(widget)
+        # The kind is as wide as its longest name; the table takes the room the window has,
+        # and shows a few days even when there is little.
+        self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 4 * self.table.verticalHeader().defaultSectionSize())
+        entry = QHBoxLayout()  # the day and its kind, then its note (two scripts need room)
+        entry.addWidget(self.day)
+        entry.addWidget(self.kind, 1)
+        noted = QHBoxLayout()
+        noted.addWidget(self.note, 1)
+        noted.addWidget(add)
         self.holiday_errors = FieldErrors()
         self.note_error = QLabel()
         self.holiday_errors.register("note", self.note_error, self.note)
         self.holiday_errors.register("kind", QLabel(), self.kind)
         column = QVBoxLayout(holiday_box)
         column.addWidget(self.explain)
-        column.addWidget(self.table)
+        column.addWidget(self.table, 1)
         column.addLayout(entry)
+        column.addLayout(noted)
         column.addWidget(self.note_error)
         column.addWidget(remove)
         self.status = QLabel()
@@ -92,15 +102,18 @@ class OfficeSettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
+        page = QWidget()  # scrolls on a low screen; the Close button stays in view
+        column = QVBoxLayout(page)
+        column.addWidget(section(N_("Deadline rule")))
+        column.addWidget(rule_box)
+        column.addWidget(section(N_("Holiday schedule entered by the office")))
+        column.addWidget(holiday_box, 1)
+        column.addWidget(self.status)
         layout = QVBoxLayout(self)
-        layout.addWidget(section(N_("Deadline rule")))
-        layout.addWidget(rule_box)
-        layout.addWidget(section(N_("Holiday schedule entered by the office")))
-        layout.addWidget(holiday_box, 1)
-        layout.addWidget(self.status)
+        layout.addWidget(scrolling(page), 1)
         layout.addWidget(buttons)
         self.setWindowTitle(title_text("Deadlines and holidays"))
-        self.resize(720, 640)
+        self.resize(820, 700)
         self.changed_any = False
         self._entries: list[office_settings.HolidayEntry] = []
         self.reload()
