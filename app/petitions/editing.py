@@ -104,6 +104,21 @@ def petition_edit(store: Store, petition_id: str) -> PetitionEdit:
         return _values(live_petition(session, petition_id))
 
 
+def staff_choices(store: Store, petition_id: str, duty: str) -> list[duties.StaffChoice]:
+    """Whom a screen offers for the petition's leader (``duties.LEAD``, the leader it has
+    staying on offer) or for a transfer (``duties.HANDLE``, everyone eligible but the
+    procurator who has the case)."""
+    with store.read() as session:
+        petition = live_petition(session, petition_id)
+        if duty == duties.LEAD:
+            keep = [petition.leader_id] if petition.leader_id else []
+            found = duties.eligible_in(session, petition.office_id, duty, keep)
+        else:
+            found = [s for s in duties.eligible_in(session, petition.office_id, duty)
+                     if s.id != petition.handling_procurator_id]
+        return [duties.StaffChoice(s.id, s.name_zh, s.name_bo, s.role) for s in found]
+
+
 def _parties(session: Session, petition_id: str) -> list[PersonInput]:
     """The petition's parties as registration validates them: for a group's representative."""
     return [PersonInput(name_zh=person.name_zh, name_bo=person.name_bo, role=role)
@@ -275,4 +290,4 @@ def transfer_petition(store: Store, petition_id: str, procurator_id: str, reason
 
 
 __all__ = ["Edited", "PetitionEdit", "PetitionField", "edit_petition", "petition_edit",
-           "transfer_petition", "void_petition"]
+           "staff_choices", "transfer_petition", "void_petition"]
