@@ -139,8 +139,9 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
     if d.voided:
         voided = datetime.fromisoformat(d.voided_at)
         by = pick(d.voided_by_zh, d.voided_by_bo)
+        heading = _("Voided")  # outside the f-string, where extraction sees it
         parts.append("<tr><th align='left' valign='top' style='color:#b00020'>"
-                     f"{_e(_('Voided'))}</th><td style='color:#b00020'>"
+                     f"{_e(heading)}</th><td style='color:#b00020'>"
                      f"{_e(format_short_datetime(voided))}{_e(' ' + by if by else '')}: "
                      f"{_e(d.void_reason)}</td></tr>")
     received = datetime.fromisoformat(r.received_at)
