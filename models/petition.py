@@ -66,6 +66,13 @@ class Petition(SyncedRecord, Base):
                                             server_default=text("''"))
     resolved_on: Mapped[str] = mapped_column(String(10), nullable=False, default="",
                                              server_default=text("''"))
+    # A wrong registration voided (作废): when (a stored moment, ``app.core.stamps``; "" while
+    # it stands), why and by whom. It keeps its number, stays in the registry, and counts nowhere.
+    voided_at: Mapped[str] = mapped_column(String(32), nullable=False, default="",
+                                           server_default=text("''"))
+    void_reason: Mapped[str] = mapped_column(Text, nullable=False, default="",
+                                             server_default=text("''"))
+    voided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
 
 
 class PetitionParty(SyncedRecord, Base):

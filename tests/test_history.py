@@ -52,6 +52,10 @@ LOGGED = {
     "helper": "lawyer 王律师",
     "lead_transfer": "达日县公安局 2026-11-25",
     "outcome_removed": "lawsuit",
+    "edited": "summary received_at is_sensitive leader_id",
+    "person_edited": "name_zh phone needs_interpreter\t扎西才让\tབཀྲ་ཤིས་ཚེ་རིང",
+    "transferred": "才让\tཚེ་རིང\t卓玛\tསྒྲོལ་མ\t才让出差",
+    "voided": "重复登记",
 }
 # An ISO date, a code, or an amount as logged (12000.50: no ¥, no grouping).
 RAW = re.compile(r"\b\d{4}-\d{2}-\d{2}|\b[a-z_]{3,}\b|(?<![\d,¥\xa0])\d{4,}\.\d{2}\b")
@@ -74,6 +78,8 @@ def test_the_deadline_and_money_entries_read_as_a_clerk_says_them() -> None:
         "3个月内答复办理结果自2026年11月29日起延长30日"
     assert describe("aid_proposed", "12000.50") == "¥12,000.50"
     assert describe("lawsuit_support", "12 1800000") == "12名务工人员，追回¥18,000.00"
+    assert describe("edited", "summary received_at") == "信访事项, 收到时间"
+    assert describe("transferred", "\t\t卓玛\tསྒྲོལ་མ\t") == "— → 卓玛"
     # A detail from another version is shown as it is.
     assert describe("deadline", "answer someday") == "answer someday"
 

@@ -379,3 +379,32 @@ def test_a_clock_years_ahead_does_not_spread_to_other_laptops(tmp_path: Path) ->
     finally:
         for store in (normal, relay, ahead):
             store.close()
+
+
+def test_a_void_and_a_correction_made_on_one_laptop_show_on_another(
+        laptops: list[Store]) -> None:
+    """The void's columns (migration 0013) are versioned like the rest: laptop B sees the
+    petition voided, with its reason, and out of Today; a correction travels as well."""
+    from datetime import date
+
+    from app.petitions import editing
+    from app.petitions.detail import petition_detail
+    from app.petitions.today import today_list
+
+    a, b, _c = laptops
+    wrong = register(a, petition("2026-11-10T09:30"))
+    kept = register(a, petition("2026-11-10T10:30"))
+    send(a, b)
+    editing.void_petition(a, wrong.id, "重复登记")
+    form = editing.petition_edit(a, kept.id)
+    form.summary = "草场承包纠纷（更正）"
+    editing.edit_petition(a, kept.id, form, now=AFTER_EVERY_TEST_DATE)
+    send(a, b)
+    there = petition_detail(b, wrong.id)
+    assert (there.voided, there.void_reason, there.row.reg_no, there.row.status) == \
+        (True, "重复登记", wrong.reg_no, "void")
+    assert [h.action for h in there.history] == ["registered", "voided"]
+    assert {i.petition_id for i in today_list(b, date(2026, 11, 24)).items} == {kept.id}
+    assert petition_detail(b, kept.id).row.summary == "草场承包纠纷（更正）"
+    send(b, a)
+    assert dump_json(a) == dump_json(b)

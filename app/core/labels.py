@@ -154,6 +154,7 @@ class PetitionStatus(Vocabulary):
     AWAITING_REPLY = "awaiting_reply", N_("Awaiting procedural reply")
     AWAITING_ANSWER = "awaiting_answer", N_("Awaiting result answer")
     ANSWERED = "answered", N_("Answered")
+    VOID = "void", N_("Void")
 
 
 class Activity(Vocabulary):
@@ -191,6 +192,10 @@ class Activity(Vocabulary):
     HELPER = "helper", N_("Outside helper recorded")
     LEAD_TRANSFER = "lead_transfer", N_("Lead passed to another body")
     OUTCOME_REMOVED = "outcome_removed", N_("Record entered by mistake removed")
+    EDITED = "edited", N_("Petition corrected")
+    PERSON_EDITED = "person_edited", N_("Petitioner's details corrected")
+    TRANSFERRED = "transferred", N_("Handed to another procurator")
+    VOIDED = "voided", N_("Registration voided")
 
 
 class OfficerRole(Vocabulary):

@@ -15,11 +15,22 @@ from app.core.store import Store
 from models import Activity, Person, Petition, PetitionParty, Staff
 
 
-def live_petition(session: Session, petition_id: str) -> Petition:
-    """The petition, refused with a message when it was deleted (or never existed)."""
+def existing_petition(session: Session, petition_id: str) -> Petition:
+    """The petition to read, voided or not; refused with a message when it was deleted (or
+    never existed)."""
     petition = session.get(Petition, petition_id)
     if petition is None or petition.deleted:
         raise AppError(N_("This petition no longer exists."))
+    return petition
+
+
+def live_petition(session: Session, petition_id: str) -> Petition:
+    """The petition to record something on: refused with a message when it was deleted (or
+    never existed), or voided: nothing more is recorded on a voided registration."""
+    petition = existing_petition(session, petition_id)
+    if petition.voided_at:
+        raise AppError(N_("This registration was voided ({reason}): nothing more can be "
+                          "recorded on it."), reason=petition.void_reason)
     return petition
 
 

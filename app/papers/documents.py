@@ -77,8 +77,22 @@ def _due(value: str) -> Both:
     return _both_date(date.fromisoformat(value))
 
 
+VOIDED = N_("This registration was voided: no paper is printed from it.")
+
+
+def _standing(store: Store, record: type[Agreement] | type[AidCase], record_id: str) -> None:
+    """Refuse a paper of an agreement or aid case whose petition was voided."""
+    with store.read() as session:
+        petition = session.scalar(select(Petition).join(
+            record, record.petition_id == Petition.id).where(record.id == record_id.strip()))
+        if petition is not None and petition.voided_at:
+            raise AppError(VOIDED)
+
+
 def papers_for(detail: PetitionDetail) -> list[str]:
-    """The papers that make sense for this petition."""
+    """The papers that make sense for this petition (none for a voided registration)."""
+    if detail.voided:
+        return []
     kinds = [RECEIPT]
     kinds.append(REFERRAL_NOTICE if detail.jurisdiction == "refer" else REPLY_NOTICE)
     return kinds
@@ -88,6 +102,8 @@ def notice_data(store: Store, detail: PetitionDetail, kind: str,
                 issued: date | None = None) -> NoticeData:
     if kind not in PAPERS:
         raise AppError(N_("Unknown paper: {kind}"), kind=kind)
+    if detail.voided:
+        raise AppError(VOIDED)
     if kind == REFERRAL_NOTICE and detail.jurisdiction != "refer":
         raise AppError(N_("This petition was accepted, not referred: there is no referral "
                           "notice to print."))
@@ -147,6 +163,7 @@ def _both_time(value: str) -> Both:
 
 
 def agreement_data(store: Store, agreement_id: str) -> AgreementData:
+    _standing(store, Agreement, agreement_id)
     detail = agreements.agreement_detail(store, agreement_id)
     text = detail.text
     office = Both(detail.office_zh, detail.office_bo)
@@ -187,6 +204,8 @@ def _hearing_office(store: Store, detail: HearingDetail) -> tuple[Both, str, str
     with store.read() as session:
         petition = session.get(Petition, detail.petition_id)
         assert petition is not None
+        if petition.voided_at:
+            raise AppError(VOIDED)
         office = session.get(Office, petition.office_id)
         assert office is not None
         languages = list(session.scalars(
@@ -311,6 +330,7 @@ def _aid_case(store: Store, aid_case_id: str) -> aid.AidCaseDetail:
 def aid_decision_data(store: Store, aid_case_id: str,
                       issued: date | None = None) -> AidDecisionData:
     """The decision notice's content; dated the day of the decision unless ``issued`` says."""
+    _standing(store, AidCase, aid_case_id)
     detail = _aid_case(store, aid_case_id)
     if detail.status == "proposed" or not detail.decisions:
         raise AppError(N_("No leader has decided on this aid case yet: there is no decision "
@@ -341,7 +361,9 @@ def render_aid_decision(store: Store, aid_case_id: str, issued: date | None = No
 
 def aid_receipt_data(store: Store, payment_id: str) -> AidReceiptData:
     """The receipt's content for one payment; the account number comes masked."""
-    detail = aid.aid_case_detail(store, aid.payment_case(store, payment_id))
+    case_id = aid.payment_case(store, payment_id)
+    _standing(store, AidCase, case_id)
+    detail = aid.aid_case_detail(store, case_id)
     payment = next(p for p in detail.payments if p.id == payment_id.strip())
     if payment.reverses_id is not None:
         raise AppError(N_("This entry reverses an earlier payment: no money was handed over, "

@@ -7,12 +7,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from app.core.errors import ValidationError
+from app.core.fulltext import fts_query
 from app.core.i18n import N_
 from app.core.labels import Ethnicity, Language, Sex, Vocabulary
 from app.core.store import Store
@@ -181,6 +182,25 @@ class MatchReason(Vocabulary):
     ID_NUMBER = "id_number", N_("Same ID number")
     NAME_PHONE = "name_phone", N_("Same name and phone")
     NAME = "name", N_("Same name")
+    NAME_START = "name_start", N_("Name begins with what was typed")
+    NAME_PART = "name_part", N_("Name contains what was typed")
+
+
+# Partial names are looked up once this many characters are typed (one Chinese character, or a
+# Tibetan letter, finds too many to read).
+PARTIAL_NAME = 2
+# Above every character: a name's first characters up to this bound all begin with them.
+_LAST = "\U0010ffff"
+# Persons with a petition whose name contains the typed name: the petitions' full-text index
+# finds the few petitions whose text has it (Chinese by characters, Tibetan by whole
+# syllables), and only their parties' names are read.
+_NAME_INSIDE = (
+    "SELECT DISTINCT pe.id FROM petition_fts AS f"
+    " JOIN petition_search_key AS k ON k.key = f.rowid"
+    " JOIN petition_party AS pp ON pp.petition_id = k.petition_id"
+    " JOIN person AS pe ON pe.id = pp.person_id"
+    " WHERE petition_fts MATCH :query AND pp.deleted = 0 AND pe.deleted = 0"
+    " AND instr(pe.{column}, :name) > 0 LIMIT :limit")
 
 
 def find_matches(store: Store, name_bo: str = "", name_zh: str = "", id_number: str = "",
@@ -188,8 +208,12 @@ def find_matches(store: Store, name_bo: str = "", name_zh: str = "", id_number: 
     """Persons already registered who may be the one being typed, strongest reason first.
 
     By ID number (exact, or by its first characters once six are typed), by name in either
-    script together with the phone, and by name alone. Every lookup uses an index.
+    script together with the phone, by name alone, then (once two characters are typed) by the
+    start of a name, and by a name that contains the typed one (found through the petitions'
+    full-text index, so only persons who have petitioned, and in Tibetan by whole syllables).
+    Every lookup uses an index: none reads the persons one by one.
     """
+
     name_bo, name_zh = normalise_name(name_bo), normalise_name(name_zh)
     number = ric.compact(id_number).upper() if id_number.strip() else ""
     phone = normalise_phone(phone)
@@ -209,7 +233,21 @@ def find_matches(store: Store, name_bo: str = "", name_zh: str = "", id_number: 
         if names:
             for pid in session.scalars(select(Person.id).where(live, or_(*names)).limit(limit)):
                 found.setdefault(pid, "name")
-        order = {"id_number": 0, "name_phone": 1, "name": 2}
+        typed = [(c, v) for c, v in ((Person.name_bo, name_bo), (Person.name_zh, name_zh))
+                 if len(v) >= PARTIAL_NAME]
+        for column, value in typed:
+            for pid in session.scalars(select(Person.id).where(
+                    live, column > value, column < value + _LAST)
+                    .order_by(column).limit(limit)):
+                found.setdefault(pid, "name_start")
+        for column, value in typed:
+            query = fts_query(value)
+            if len(found) >= limit or not query:
+                continue
+            for pid in session.scalars(text(_NAME_INSIDE.format(column=column.key)),
+                                       {"query": query, "name": value, "limit": limit}):
+                found.setdefault(pid, "name_part")
+        order = {"id_number": 0, "name_phone": 1, "name": 2, "name_start": 3, "name_part": 4}
         ranked = sorted(found.items(), key=lambda item: order[item[1]])[:limit]
         matches = []
         for pid, reason in ranked:

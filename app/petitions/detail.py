@@ -93,6 +93,16 @@ class PetitionDetail:
     replies: list[ReplyDetail]
     deadline_events: list[DeadlineEventDetail]
     history: list[HistoryEntry]
+    # A voided registration: when (local ISO date-time), why, by whom; "" while it stands.
+    voided_at: str = ""
+    void_reason: str = ""
+    voided_by_zh: str = ""
+    voided_by_bo: str = ""
+    handling_procurator_id: str = ""
+
+    @property
+    def voided(self) -> bool:
+        return bool(self.voided_at)
 
     @property
     def prefers_tibetan(self) -> bool:
@@ -149,4 +159,5 @@ def petition_detail(store: Store, petition_id: str, today: date | None = None) -
             p.requests, p.original_case_no, p.head_count, p.jurisdiction, p.referral_body,
             p.referral_note, *_staff_names(session, p.handling_procurator_id),
             *_staff_names(session, p.leader_id), *_staff_names(session, p.registered_by),
-            parties, replies, events, history)
+            parties, replies, events, history, local_iso(p.voided_at, "minutes"), p.void_reason,
+            *_staff_names(session, p.voided_by), p.handling_procurator_id or "")

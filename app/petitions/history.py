@@ -13,7 +13,7 @@ from datetime import datetime
 
 from app.core.errors import ValidationError
 from app.core.formatting import format_iso_date, format_money, format_number
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, pick
 from app.core.labels import (
     Deadline,
     DeadlineAction,
@@ -22,6 +22,8 @@ from app.core.labels import (
     label,
 )
 from app.core.money import parse_amount
+from app.persons.editing import PersonField
+from app.petitions.editing import PetitionField
 from app.petitions.outcomes import (
     ConciliationKind,
     EscalationKind,
@@ -99,8 +101,31 @@ def _outcome(detail: str) -> str:
     return _(message) if message else detail
 
 
+def _fields(vocabulary: type, codes: str) -> str:
+    return ", ".join(label(vocabulary, code) for code in codes.split())
+
+
+def _edited(detail: str) -> str:
+    """The fields a correction changed, as codes: "summary received_at"."""
+    return _fields(PetitionField, detail)
+
+
+def _person_edited(detail: str) -> str:
+    """The fields, then the person's Chinese and Tibetan names, tab-separated."""
+    codes, zh, bo = detail.split("\t")
+    return f"{pick(zh, bo, ' / ')}: {_fields(PersonField, codes)}"
+
+
+def _transferred(detail: str) -> str:
+    """From whom (Chinese, Tibetan name; empty when nobody had it) to whom, and why."""
+    from_zh, from_bo, to_zh, to_bo, reason = detail.split("\t")
+    moved = f"{pick(from_zh, from_bo, ' / ') or '—'} → {pick(to_zh, to_bo, ' / ')}"
+    return f"{moved}: {reason}" if reason else moved
+
+
 # By action: how its detail reads. Actions whose detail is already words (a registration
-# number, a file name, a body's name, persons' names) are shown as they are.
+# number, a file name, a body's name, persons' names, the reason for a void) are shown as they
+# are.
 _DESCRIBE: dict[str, Callable[[str], str]] = {
     "replied": lambda detail: label(ReplyKind, detail),
     "deadline": _deadline,
@@ -124,6 +149,9 @@ _DESCRIBE: dict[str, Callable[[str], str]] = {
     "helper": _helper,
     "lead_transfer": _lead,
     "outcome_removed": _outcome,
+    "edited": _edited,
+    "person_edited": _person_edited,
+    "transferred": _transferred,
 }
 
 

@@ -317,11 +317,13 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
             row, known = apply_person(session, person, received.date())
             people.append((row, person.role))
             # A repeat petition: the person has petitioned before (a person known from
-            # elsewhere, e.g. a hand-kept ledger brought in, is not a repeat petitioner).
+            # elsewhere, e.g. a hand-kept ledger brought in, is not a repeat petitioner; a
+            # voided registration was no petition).
             repeat = repeat or (known and session.scalar(
                 select(PetitionParty.id).join(Petition, Petition.id == PetitionParty.petition_id)
                 .where(PetitionParty.person_id == row.id, PetitionParty.deleted.is_(False),
-                       Petition.deleted.is_(False)).limit(1)) is not None)
+                       Petition.deleted.is_(False), Petition.voided_at == "").limit(1))
+                is not None)
         seq, reg_no = numbering.issue_number(session, office, received.year, store.device_id)
         petition = Petition(
             office_id=office.id, reg_year=received.year, reg_seq=seq, reg_no=reg_no,

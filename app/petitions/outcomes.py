@@ -20,7 +20,7 @@ from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import Codes, Vocabulary, messages
 from app.core.money import MAX_FEN, parse_amount
-from app.core.records import live_petition, log_activity, staff_or_none
+from app.core.records import existing_petition, live_petition, log_activity, staff_or_none
 from app.core.store import Store
 from models import (
     Agreement,
@@ -391,7 +391,7 @@ class PetitionOutcomes:
 
 def outcomes_of(store: Store, petition_id: str) -> PetitionOutcomes:
     with store.read() as session:
-        petition = live_petition(session, petition_id)
+        petition = existing_petition(session, petition_id)  # a voided one's too: it is read
         records: list[OutcomeRecord] = []
         for c in session.scalars(select(Conciliation).where(
                 Conciliation.petition_id == petition_id, Conciliation.deleted.is_(False))):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,41 +10,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy import text as sql
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from app.core.fulltext import fts_query
 from app.core.records import party_names
 from app.core.store import Store
 from models import (
     Petition,
 )
-from models.search import search_text
 
 SOON_DAYS = 3
-
-
-def fts_query(text: str) -> str:
-    """The user's words as an FTS5 query: each word a phrase of its tokens, the last a prefix.
-
-    Tokens are cut as the index's tokenizer cuts them (at spaces and punctuation, the tsheg
-    included); Chinese characters are one token each. Returns "" when nothing searchable is left.
-    """
-    phrases = []
-    for word in search_text(text).split():
-        tokens: list[str] = []
-        current: list[str] = []
-        for ch in word:
-            if unicodedata.category(ch)[0] in "ZPC":
-                if current:
-                    tokens.append("".join(current))
-                    current = []
-            else:
-                current.append(ch)
-        if current:
-            tokens.append("".join(current))
-        if tokens:
-            phrases.append('"' + " ".join(tokens) + '"')
-    if not phrases:
-        return ""
-    phrases[-1] += "*"
-    return " ".join(phrases)
 
 
 @dataclass
@@ -86,16 +58,21 @@ def _conditions(flt: RegistryFilter, today: date) -> list[ColumnElement[bool]]:
         value = getattr(flt, name)
         if value:
             conds.append(getattr(p, name) == value)
+    # A voided registration has the status void, whatever was recorded on it before.
+    standing = p.voided_at == ""
     if flt.status == "awaiting_reply":
-        conds.append(p.reply_done_on.is_(None))
+        conds.append(and_(standing, p.reply_done_on.is_(None)))
     elif flt.status == "awaiting_answer":
-        conds.append(and_(p.reply_done_on.is_not(None), p.answer_done_on.is_(None)))
+        conds.append(and_(standing, p.reply_done_on.is_not(None), p.answer_done_on.is_(None)))
     elif flt.status == "answered":
-        conds.append(p.answer_done_on.is_not(None))
+        conds.append(and_(standing, p.answer_done_on.is_not(None)))
+    elif flt.status == "void":
+        conds.append(p.voided_at != "")
     if flt.overdue_only:
         day = today.isoformat()
-        # A petition that cannot be answered at all (anonymous, no contact) is never overdue.
-        conds.append(and_(p.unanswerable == "", or_(
+        # A petition that cannot be answered at all (anonymous, no contact) is never overdue,
+        # nor is a voided one.
+        conds.append(and_(standing, p.unanswerable == "", or_(
             and_(p.reply_done_on.is_(None), p.reply_due < day),
             and_(p.answer_done_on.is_(None), p.answer_due < day))))
     if flt.figure is not None:
@@ -148,6 +125,8 @@ class PetitionRow:
 
 
 def petition_status(p: Petition) -> str:
+    if p.voided_at:
+        return "void"
     if p.answer_done_on:
         return "answered"
     if p.reply_done_on:
@@ -156,7 +135,7 @@ def petition_status(p: Petition) -> str:
 
 
 def _overdue(p: Petition, today: str) -> bool:
-    if p.unanswerable:
+    if p.unanswerable or p.voided_at:
         return False
     return ((p.reply_done_on is None and p.reply_due < today)
             or (p.answer_done_on is None and p.answer_due < today))

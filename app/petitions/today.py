@@ -54,9 +54,10 @@ def today_list(store: Store, today: date | None = None, office_id: str = "") -> 
     horizon = (today + timedelta(days=SOON_DAYS)).isoformat()
     found: list[tuple[Petition, str, str]] = []
     with store.read() as session:
-        # Deadlines of a petition that cannot be answered at all do not fall due.
+        # Deadlines of a petition that cannot be answered at all, or was voided, do not fall
+        # due.
         base: list[ColumnElement[bool]] = [Petition.deleted.is_(False),
-                                           Petition.unanswerable == ""]
+                                           Petition.unanswerable == "", Petition.voided_at == ""]
         if office_id:
             base.append(Petition.office_id == office_id)
         reply = session.scalars(select(Petition).where(

@@ -515,7 +515,8 @@ class Scope:
     office_ids: tuple[str, ...] | None = None
 
     def condition(self) -> ColumnElement[bool]:
-        live = P.deleted.is_(False)
+        # A voided registration counts in no figure.
+        live = and_(P.deleted.is_(False), P.voided_at == "")
         if self.office_ids is None:
             return live
         return and_(live, P.office_id.in_(self.office_ids))

@@ -72,13 +72,14 @@ class StoreLockedError(StoreError):
     """Another program holds the data file; nothing was written."""
 
 
-# The petitions every table is limited to: the live ones of the office and period asked for.
+# The petitions every table is limited to: the live ones (not voided) of the office and period
+# asked for.
 # Parameters: :office_id, :date_from, :date_to (NULL: no limit), compared with the date part of
 # the time of receipt.
 _SELECTED = """
 WITH selected AS (
   SELECT id FROM petition
-  WHERE deleted = 0
+  WHERE deleted = 0 AND voided_at = ''
     AND (:office_id IS NULL OR office_id = :office_id)
     AND (:date_from IS NULL OR substr(received_at, 1, 10) >= :date_from)
     AND (:date_to IS NULL OR substr(received_at, 1, 10) <= :date_to)

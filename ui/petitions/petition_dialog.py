@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -60,6 +63,12 @@ from app.petitions.outcomes import PetitionOutcomes, Unanswerable
 from ui.aid.case_dialog import AidCaseDialog, aid_html
 from ui.aid.visit_dialog import visits_html
 from ui.core.tasks import Tasks
+from ui.petitions.edit_dialogs import (
+    PersonEditDialog,
+    PetitionEditDialog,
+    TransferDialog,
+    VoidDialog,
+)
 from ui.petitions.outcomes_dialog import OutcomesDialog, outcomes_html, resolution_text
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import confirm, date_field
@@ -127,6 +136,14 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
              + (" — <span style='color:#b00020'>" + _e(_("Overdue")) + "</span>"
                 if r.overdue else "")
              + "</p><table cellspacing='6'>"]
+    if d.voided:
+        voided = datetime.fromisoformat(d.voided_at)
+        by = pick(d.voided_by_zh, d.voided_by_bo)
+        heading = _("Voided")  # outside the f-string, where extraction sees it
+        parts.append("<tr><th align='left' valign='top' style='color:#b00020'>"
+                     f"{_e(heading)}</th><td style='color:#b00020'>"
+                     f"{_e(format_short_datetime(voided))}{_e(' ' + by if by else '')}: "
+                     f"{_e(d.void_reason)}</td></tr>")
     received = datetime.fromisoformat(r.received_at)
     parts += [
         _row(N_("Office"), pick(d.office_zh, d.office_bo)),
@@ -152,12 +169,16 @@ def detail_html(d: PetitionDetail, found: list[HearingSummary] | None = None,
     parts += [
         _row(N_("Handling procurator"), pick(d.procurator_zh, d.procurator_bo) or "—"),
         _row(N_("Leader in charge"), pick(d.leader_zh, d.leader_bo) or "—"),
-        _row(N_("Procedural reply due"),
-             format_iso_date(r.reply_due, "long") if r.status == "awaiting_reply"
-             else _("Done")),
-        _row(N_("Result answer due"),
-             format_iso_date(r.answer_due, "long") if r.status != "answered" else _("Done")),
     ]
+    if not d.voided:
+        parts += [
+            _row(N_("Procedural reply due"),
+                 format_iso_date(r.reply_due, "long") if r.status == "awaiting_reply"
+                 else _("Done")),
+            _row(N_("Result answer due"),
+                 format_iso_date(r.answer_due, "long") if r.status != "answered"
+                 else _("Done")),
+        ]
     if resolution is not None:  # how it was resolved (ui/petitions/outcomes_dialog.py)
         if resolution.unanswerable:
             parts.append(_row(N_("Cannot be answered"),
@@ -315,6 +336,11 @@ class PetitionDialog(Retranslated, QDialog):
             self._tasks.query(aid.open_case_of, self.petition_id)))
         self.outcomes_button = QPushButton()
         self.outcomes_button.clicked.connect(self.open_outcomes)
+        # Correcting, handing over and voiding the registration: one button, one menu, so the
+        # window grows no taller.
+        self.registration_menu = QMenu(self)
+        self.registration_button = QPushButton()
+        self.registration_button.setMenu(self.registration_menu)
         self.reply_button = QPushButton()
         self.deadline_button = QPushButton()
         self.close_button = QPushButton()
@@ -330,6 +356,7 @@ class PetitionDialog(Retranslated, QDialog):
         self.buttons.addStretch(1)
         papers_row = QHBoxLayout()
         papers_row.addWidget(self.outcomes_button)
+        papers_row.addWidget(self.registration_button)
         self.paper_buttons: dict[str, QPushButton] = {}
         for kind in papers.PAPERS:
             button = QPushButton()
@@ -381,6 +408,45 @@ class PetitionDialog(Retranslated, QDialog):
             self.open_handover(key)
         elif kind == "aid":
             self.open_aid(key)
+
+    def _fill_registration_menu(self) -> None:
+        """Edit the petition, each of its persons, hand it over, void it: built again with the
+        petition's parties as they are, in the current language."""
+        menu = self.registration_menu
+        menu.clear()
+        menu.addAction(_("Correct the petition…"), self.edit_petition)
+        for party in self.detail.parties if self.detail else []:
+            menu.addAction(_("Correct {name}…").format(name=pick(party.name_zh, party.name_bo)),
+                           partial(self.edit_person, party.person_id))
+        menu.addAction(_("Hand to another procurator…"), self.transfer)
+        menu.addSeparator()
+        menu.addAction(_("Void the registration…"), self.void)
+
+    def _registration_dialog(self, make: Callable[[], QDialog]) -> None:
+        try:
+            dialog = make()
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        if dialog.exec():
+            self._changed()
+
+    def edit_petition(self) -> None:
+        self._registration_dialog(lambda: PetitionEditDialog(
+            self._tasks, self.petition_id, self._staff_id, self))
+
+    def edit_person(self, person_id: str) -> None:
+        self._registration_dialog(lambda: PersonEditDialog(
+            self._tasks, self.petition_id, person_id, self._staff_id, self))
+
+    def transfer(self) -> None:
+        self._registration_dialog(lambda: TransferDialog(
+            self._tasks, self.petition_id, self._staff_id, self))
+
+    def void(self) -> None:
+        number = self.detail.row.reg_no if self.detail else ""
+        self._registration_dialog(lambda: VoidDialog(
+            self._tasks, self.petition_id, number, self._staff_id, self))
 
     def open_aid(self, aid_case_id: str | None) -> None:
         """Propose judicial aid (``None``), or open a case to decide, pay or print."""
@@ -517,6 +583,14 @@ class PetitionDialog(Retranslated, QDialog):
         self.visit_button.setText(_("Return visit…"))
         self.aid_button.setText(_("Judicial aid…"))
         self.outcomes_button.setText(_("Resolution and follow-up…"))
+        self.registration_button.setText(_("Registration"))
+        self._fill_registration_menu()
+        # Nothing more is recorded on a voided registration: it is only read.
+        standing = self.detail is not None and not self.detail.voided
+        for button in (self.reply_button, self.deadline_button, self.hearing_button,
+                       self.visit_button, self.aid_button, self.outcomes_button,
+                       self.registration_button):
+            button.setEnabled(standing)
         self.reply_button.setText(_("Record a reply…"))
         self.deadline_button.setText(_("Pause, resume or extend a deadline…"))
         self.close_button.setText(_("Close"))
