@@ -78,7 +78,7 @@ def test_the_deadline_and_money_entries_read_as_a_clerk_says_them() -> None:
         "3个月内答复办理结果自2026年11月29日起延长30日"
     assert describe("aid_proposed", "12000.50") == "¥12,000.50"
     assert describe("lawsuit_support", "12 1800000") == "12名务工人员，追回¥18,000.00"
-    assert describe("edited", "summary received_at") == "信访事项, 收到时间"
+    assert describe("edited", "summary received_at") == "信访事项、收到时间"
     assert describe("transferred", "\t\t卓玛\tསྒྲོལ་མ\t") == "— → 卓玛"
     # A detail from another version is shown as it is.
     assert describe("deadline", "answer someday") == "answer someday"

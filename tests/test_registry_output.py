@@ -156,3 +156,26 @@ def test_only_xlsx_and_csv(store: Store, tmp_path: Path) -> None:
     with pytest.raises(output.RegistryFileError):
         output.save_registry(store, RegistryFilter(), tmp_path / "list.txt", today=TODAY)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_voided_registration_is_listed_as_void_with_no_due_date(tmp_path: Path) -> None:
+    from app.core.identity import ensure_device
+    from app.core.paths import AppPaths
+    from app.core.store import open_store
+    from app.petitions.editing import void_petition
+
+    own = open_store(AppPaths(tmp_path / "data"))
+    try:
+        ensure_device(own, "test laptop")
+        office_with_staff(own)
+        kept = register(own, petition("2026-11-20T09:30"), now=NOW)
+        voided = register(own, petition("2026-11-21T09:30"), now=NOW)
+        void_petition(own, voided.id, "重复登记")
+        out = tmp_path / "list.csv"
+        output.save_registry(own, RegistryFilter(), out, today=TODAY)
+        rows = {r[0]: r for r in _read_csv(out)[1:]}
+        assert (rows[voided.reg_no][7], rows[voided.reg_no][8], rows[voided.reg_no][9]) == (
+            "已作废", "", "")
+        assert rows[kept.reg_no][7] == "待程序性回复" and rows[kept.reg_no][9]
+    finally:
+        own.close()

@@ -25,7 +25,16 @@ from app.aid import cases as aid
 from app.core import i18n
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
-from models import Agreement, AidCase, AidPayment, Hearing, Petition, ReturnVisit, Staff
+from models import (
+    Agreement,
+    AidCase,
+    AidPayment,
+    Hearing,
+    Petition,
+    PetitionParty,
+    ReturnVisit,
+    Staff,
+)
 from tests.helpers import tasks_for
 from ui.core.language import LanguageManager
 from ui.main import application
@@ -67,6 +76,10 @@ def _ids(store: Store) -> dict[str, str]:
         "aid": paid,
         "aid_petition": _first(store, select(AidCase.petition_id).where(AidCase.id == paid)),
         "payment": _first(store, select(AidPayment.id)),
+        "person": _first(store, select(PetitionParty.person_id).where(
+            PetitionParty.petition_id == _first(store, select(Petition.id)
+                                                .where(Petition.office_id == office)
+                                                .order_by(Petition.received_at)))),
         "visit": _first(store, select(ReturnVisit.id)),
         "visit_petition": _first(store, select(ReturnVisit.petition_id)),
     }
@@ -85,6 +98,12 @@ def _dialogs() -> dict[str, Callable[[Any, Store, dict[str, str]], QDialog]]:
     from ui.office.device_dialog import DeviceDialog
     from ui.office.office_settings_dialog import OfficeSettingsDialog
     from ui.persons.person_review_dialog import PersonReviewDialog
+    from ui.petitions.edit_dialogs import (
+        PersonEditDialog,
+        PetitionEditDialog,
+        TransferDialog,
+        VoidDialog,
+    )
     from ui.petitions.outcomes_dialog import OutcomesDialog
     from ui.petitions.petition_dialog import DeadlineDialog, PetitionDialog, ReplyDialog
     from ui.widgets.paper_preview import PaperPreview
@@ -114,6 +133,11 @@ def _dialogs() -> dict[str, Callable[[Any, Store, dict[str, str]], QDialog]]:
         "office settings": lambda t, s, i: OfficeSettingsDialog(t, i["office"]),
         "device": lambda t, s, i: DeviceDialog(t, t.call(identity.ensure_device), False),
         "person review": lambda t, s, i: PersonReviewDialog(t, i["chief"]),
+        "correct petition": lambda t, s, i: PetitionEditDialog(t, i["petition"], i["chief"]),
+        "correct person": lambda t, s, i: PersonEditDialog(t, i["petition"], i["person"],
+                                                           i["chief"]),
+        "transfer": lambda t, s, i: TransferDialog(t, i["petition"], i["chief"]),
+        "void": lambda t, s, i: VoidDialog(t, i["petition"], "达检信〔2026〕1号", i["chief"]),
         "paper preview": lambda t, s, i: PaperPreview(
             t.call(documents.render, i["petition"], "receipt"), "回执", "receipt.pdf"),
     }

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from app.core.errors import ValidationError
 from app.core.formatting import format_iso_date, format_money, format_number
-from app.core.i18n import N_, _, pick
+from app.core.i18n import N_, _, pgettext, pick
 from app.core.labels import (
     Deadline,
     DeadlineAction,
@@ -102,7 +102,9 @@ def _outcome(detail: str) -> str:
 
 
 def _fields(vocabulary: type, codes: str) -> str:
-    return ", ".join(label(vocabulary, code) for code in codes.split())
+    # L10N: between the names of the fields a correction changed: 、 in Chinese
+    separator = pgettext("list", ", ")
+    return separator.join(label(vocabulary, code) for code in codes.split())
 
 
 def _edited(detail: str) -> str:

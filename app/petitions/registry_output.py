@@ -19,11 +19,12 @@ from sqlalchemy import select
 from app.core.errors import AppError, NotAllowedError
 from app.core.files import write_atomically
 from app.core.formatting import format_iso_date, format_number, format_short_datetime
+from app.core.fulltext import fts_query
 from app.core.i18n import N_, _, labelled, ngettext, pick
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus, label
 from app.core.progress import SILENT, Progress
 from app.core.store import Store
-from app.petitions.registry import RegistryFilter, _conditions, fts_query
+from app.petitions.registry import RegistryFilter, _conditions
 from models import Office, Person, Petition, PetitionParty
 from reports.registry_list import ListTable
 
@@ -67,7 +68,10 @@ class ListedPetition:
     answer_due: str
 
 
-def _status(reply_done: str | None, answer_done: str | None) -> str:
+def _status(voided_at: str, reply_done: str | None, answer_done: str | None) -> str:
+    """As ``registry.petition_status`` says it, from the columns read here."""
+    if voided_at:
+        return "void"
     if answer_done:
         return "answered"
     return "awaiting_answer" if reply_done else "awaiting_reply"
@@ -87,7 +91,7 @@ COLUMNS: list[tuple[str, float, Cell]] = [
     (N_("Status"), 1.05, lambda p: label(PetitionStatus, p.status)),
     (N_("Reply due"), 0.85, lambda p: "" if p.status != "awaiting_reply"
      else format_iso_date(p.reply_due)),
-    (N_("Result due"), 0.85, lambda p: "" if p.status == "answered"
+    (N_("Result due"), 0.85, lambda p: "" if p.status in ("answered", "void")
      else format_iso_date(p.answer_due)),
 ]
 
@@ -110,7 +114,8 @@ def registry_listing(store: Store, flt: RegistryFilter,
         conn = session.connection()
         rows = conn.execute(
             select(p.id, p.reg_no, p.received_at, p.channel, p.category, p.business_type,
-                   p.summary, p.reply_done_on, p.answer_done_on, p.reply_due, p.answer_due)
+                   p.summary, p.voided_at, p.reply_done_on, p.answer_done_on, p.reply_due,
+                   p.answer_due)
             .where(*conds).order_by(p.received_at.desc(), p.id.desc())).all()
         # The parties of the same petitions, read by the same conditions (not a list of ids:
         # a hundred thousand would not go into one statement).
@@ -128,12 +133,13 @@ def registry_listing(store: Store, flt: RegistryFilter,
                 entry[1].append(bo)
         offices = {o.id: (o.name_zh, o.name_bo) for o in session.scalars(select(Office))}
     petitions = []
-    for (pid, reg_no, received, channel, category, business, summary, reply_done, answer_done,
-         reply_due, answer_due) in rows:
+    for (pid, reg_no, received, channel, category, business, summary, voided_at, reply_done,
+         answer_done, reply_due, answer_due) in rows:
         names_zh, names_bo = names.get(pid, ([], []))
         petitions.append(ListedPetition(
             pid, reg_no, received, channel, category, business, summary, "、".join(names_zh),
-            "  ".join(names_bo), _status(reply_done, answer_done), reply_due, answer_due))
+            "  ".join(names_bo), _status(voided_at, reply_done, answer_done), reply_due,
+            answer_due))
     return RegistryListing(petitions, offices)
 
 
