@@ -141,6 +141,7 @@ def test_dates_numbers_and_money_follow_the_locale() -> None:
     i18n.set_mode(i18n.BILINGUAL)
     both = format_date(day)
     assert "ཟླ་བ་བཅུ་གཅིག་པ" in both and "2026年11月24日" in both
+    assert format_money(1_234_560) == "¥12,345.60"  # once: it reads alike in both scripts
     with pytest.raises(TypeError):
         format_money(12.5)  # type: ignore[arg-type]
 

@@ -37,7 +37,10 @@ def format_money(fen: int) -> str:
     if not isinstance(fen, int):
         raise TypeError("money is held as integer fen")
     yuan = Decimal(fen).scaleb(-2)
-    return _each(lambda loc: numbers.format_currency(yuan, "CNY", locale=loc))
+    # Bilingual mode shows it once: the digits and ¥ read alike in both scripts (Tibetan
+    # puts a space after ¥, which made "¥ 20,000.00 / ¥20,000.00").
+    locale = i18n.BABEL_LOCALES[i18n.BO if i18n.mode() == i18n.BO else i18n.ZH]
+    return numbers.format_currency(yuan, "CNY", locale=locale)
 
 
 def format_short_date(value: date) -> str:

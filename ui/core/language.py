@@ -12,11 +12,14 @@ class GettextTranslator(QTranslator):
     """Qt's own strings (OK, Cancel, …) through our gettext catalogs; see ui/core/qt_messages.py."""
 
     def translate(self, context: str, source_text: str, disambiguation: str | None = None,
-                  n: int = -1) -> str:
+                  n: int = -1) -> str | None:
+        """The translation, or None (a null string) when there is none, so that Qt goes on to
+        its own text: an empty string would be taken as the translation, and every Qt string
+        we do not translate ("Ctrl", "F%1", "Select All") would show as nothing."""
         if not source_text:
-            return ""
+            return None
         translated = i18n._(source_text)
-        return translated if translated != source_text else ""
+        return translated if translated != source_text else None
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt's name)
         return False

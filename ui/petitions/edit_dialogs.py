@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.core import duties
 from app.core.errors import AppError
-from app.core.i18n import N_, _, pick
+from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import (
     BusinessType,
     Category,
@@ -96,8 +96,12 @@ class _EditDialog(Retranslated, QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.setMaximumHeight(MAX_HEIGHT)
-        self.resize(560, MAX_HEIGHT if scroll else 320)
         self.retranslate_ui()
+        if scroll:
+            self.resize(560, MAX_HEIGHT)
+        else:  # as tall as its wrapped text needs at this width (both scripts take more)
+            self.setMinimumWidth(640)
+            self.adjustSize()
 
     def submit(self) -> None:
         raise NotImplementedError
@@ -215,7 +219,7 @@ class PetitionEditDialog(_EditDialog):
         self._tasks.call(editing.edit_petition, self._petition_id, self.value(), self._staff_id)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Correct the petition"))
+        self.setWindowTitle(title_text("Correct the petition"))
         for combo in (self.channel, self.category, self.business_type, self.jurisdiction):
             combo.retranslate()
 
@@ -275,7 +279,7 @@ class PersonEditDialog(_EditDialog):
                          self.value(), self._staff_id)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Correct a petitioner's details"))
+        self.setWindowTitle(title_text("Correct a petitioner's details"))
         self.interpreter.setText(_("Interpreter needed"))
         for combo in (self.sex, self.ethnicity, self.language):
             combo.retranslate()
@@ -302,7 +306,7 @@ class TransferDialog(_EditDialog):
                          self._staff_id)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Hand the case to another procurator"))
+        self.setWindowTitle(title_text("Hand the case to another procurator"))
 
 
 class VoidDialog(_EditDialog):
@@ -333,7 +337,7 @@ class VoidDialog(_EditDialog):
                          self._staff_id)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(_("Void the registration"))
+        self.setWindowTitle(title_text("Void the registration"))
         self.note.setText(_(
             "A voided registration keeps its number {number} (no other petition gets it) and "
             "stays in the registry marked void, with the reason. It leaves Today and the "
