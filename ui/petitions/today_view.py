@@ -67,17 +67,19 @@ def _aid_urgency(days: int) -> str:
 
 
 def _fit_rows(table: QTableWidget, rows: int) -> None:
-    """As tall as its few rows (up to ``rows``); the deadlines above take the rest."""
-    scroll = table.horizontalScrollBar()
-    table.setFixedHeight(table.horizontalHeader().sizeHint().height()
-                         + rows * table.verticalHeader().defaultSectionSize()
+    """As tall as its few rows (up to ``rows``), with room for the scroll bar a narrow window
+    shows under them; the deadlines above take the rest."""
+    shown = sum(table.rowHeight(row) for row in range(min(rows, table.rowCount())))
+    shown += max(0, rows - table.rowCount()) * table.verticalHeader().defaultSectionSize()
+    table.setFixedHeight(table.horizontalHeader().sizeHint().height() + shown
                          + 2 * table.frameWidth()
-                         + (scroll.sizeHint().height() if scroll.isVisible() else 0))
+                         + table.horizontalScrollBar().sizeHint().height())
 
 
 def _table(columns: int) -> QTableWidget:
     table = plain_table(columns, wrap=False)
-    table.verticalHeader().setDefaultSectionSize(34)
+    # One line of text at the screen font's height (its Tibetan stacks included).
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
 
 
