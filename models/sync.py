@@ -236,6 +236,29 @@ def regenerate_capture_triggers(conn: Any) -> None:
                     *capture_trigger_ddl(table, fields)]:
             conn.execute(text(ddl))
 
+def adopt_stored_values(conn: Any, table: str, columns: Iterable[str]) -> int:
+    """Give columns a migration just added the values other laptops already wrote to them.
+
+    A laptop a version behind keeps every version it imports, also of fields its tables do not
+    have yet (a void made on a laptop ahead of it), but cannot show them. Once the migration
+    adds the column, each row takes its field's winning head (highest HLC, then device id), as
+    an import would have. Call it before the capture triggers know the column, so that nothing
+    is versioned again. Returns how many values were set."""
+    t = _q(table)
+    done = 0
+    for column in columns:
+        winner = ("SELECT v.value FROM sync_head h JOIN sync_version v"
+                  " ON v.device_id = h.device_id AND v.counter = h.counter"
+                  f" WHERE h.tbl = :tbl AND h.row_id = {t}.id AND h.field = :field"
+                  " ORDER BY v.hlc DESC, v.device_id DESC LIMIT 1")
+        result = conn.execute(text(
+            f"UPDATE {t} SET {_q(column)} = ({winner}) WHERE EXISTS (SELECT 1 FROM sync_head h"
+            f" WHERE h.tbl = :tbl AND h.row_id = {t}.id AND h.field = :field)"),
+            {"tbl": table, "field": column})
+        done += max(result.rowcount, 0)
+    return done
+
+
 def capture_trigger_names(table: str, columns: Iterable[str]) -> list[str]:
     names = [f"{table}__capture_insert", f"{table}__no_delete", f"{table}__fixed_id"]
     names += [f"{table}__capture__{c}" for c in columns]

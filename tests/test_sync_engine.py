@@ -408,3 +408,31 @@ def test_a_void_and_a_correction_made_on_one_laptop_show_on_another(
     assert petition_detail(b, kept.id).row.summary == "草场承包纠纷（更正）"
     send(b, a)
     assert dump_json(a) == dump_json(b)
+
+
+def test_a_void_received_before_the_upgrade_takes_effect_with_it(laptops: list[Store]) -> None:
+    """Laptop B keeps the versions of a void it imported while its tables had no void columns
+    (it ran an older Doorstep); migration 0013 gives the new columns those values."""
+    from sqlalchemy import text
+
+    from app.petitions import editing
+    from app.petitions.detail import petition_detail
+    from app.sync.engine import capture_off
+    from models.sync import adopt_stored_values
+
+    a, b, _c = laptops
+    wrong = register(a, petition("2026-11-10T09:30"))
+    editing.void_petition(a, wrong.id, "重复登记")
+    send(a, b)
+    # As B had it: the versions stored, the columns empty (nothing versioned anew).
+    with b.sync_write() as session, capture_off(b, session):
+        session.execute(text("UPDATE petition SET voided_at = '', void_reason = '',"
+                             " voided_by = NULL WHERE id = :id"), {"id": wrong.id})
+    assert not petition_detail(b, wrong.id).voided
+    with b.sync_write() as session, capture_off(b, session):
+        assert adopt_stored_values(session.connection(), "petition",
+                                   ("voided_at", "void_reason", "voided_by")) == 3
+    there = petition_detail(b, wrong.id)
+    assert (there.voided, there.void_reason) == (True, "重复登记")
+    send(b, a)
+    assert dump_json(a) == dump_json(b)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.sync import regenerate_capture_triggers
+from models.sync import adopt_stored_values, regenerate_capture_triggers
 
 revision = "0013"
 down_revision = "0012"
@@ -28,6 +28,9 @@ def upgrade() -> None:
     # SQLite adds a column with a foreign key only when the key is written inline (Alembic
     # would add the constraint apart, which SQLite cannot).
     op.execute("ALTER TABLE petition ADD COLUMN voided_by VARCHAR(36) REFERENCES staff (id)")
+    # A void made on a laptop already upgraded, imported here before this upgrade, was kept
+    # as versions of fields this store did not have: it takes effect now.
+    adopt_stored_values(op.get_bind(), "petition", ("voided_at", "void_reason", "voided_by"))
     regenerate_capture_triggers(op.get_bind())
 
 
