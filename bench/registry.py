@@ -44,7 +44,9 @@ PETITIONS = 100_000
 FIRST_SCREEN = 30
 
 
-def build(store: Store, rng: random.Random) -> None:
+def build(store: Store, rng: random.Random, persons: int = PERSONS,
+          petitions_made: int = PETITIONS) -> None:
+    """Fill ``store`` with ``persons`` and ``petitions_made`` petitions, one petitioner each."""
     set_up_device(store, "bench", "632624")
     with store.read() as session:
         office_id = session.query(Office.id).filter(Office.division_code == "632624").scalar()
@@ -54,7 +56,7 @@ def build(store: Store, rng: random.Random) -> None:
         store.ctx.applying.add(id(raw))  # bulk load without the version log
         try:
             people = []
-            for i in range(PERSONS):
+            for i in range(persons):
                 a, b = rng.sample(NAME_PARTS, 2)
                 people.append({
                     "id": new_id(), "name_bo": f"{a[0]}་{b[0]}་{i % 97}",
@@ -65,7 +67,7 @@ def build(store: Store, rng: random.Random) -> None:
             conn.execute(insert(Person), people)
             start = datetime(2022, 1, 1)
             petitions, parties = [], []
-            for i in range(PETITIONS):
+            for i in range(petitions_made):
                 received = start + timedelta(minutes=23 * i)
                 day = received.date()
                 petitions.append({
@@ -79,10 +81,10 @@ def build(store: Store, rng: random.Random) -> None:
                     "referral_body": "", "referral_note": "",
                     "reply_due": (day + timedelta(days=7)).isoformat(),
                     "answer_due": (day + timedelta(days=91)).isoformat(),
-                    "reply_done_on": None if i > PETITIONS - 300 else day.isoformat(),
-                    "answer_done_on": None if i > PETITIONS - 2000 else day.isoformat()})
+                    "reply_done_on": None if i > petitions_made - 300 else day.isoformat(),
+                    "answer_done_on": None if i > petitions_made - 2000 else day.isoformat()})
                 parties.append({"id": new_id(), "petition_id": petitions[-1]["id"],
-                                "person_id": people[rng.randrange(PERSONS)]["id"],
+                                "person_id": people[rng.randrange(persons)]["id"],
                                 "role": "petitioner", "position": 0})
             conn.execute(insert(Petition), petitions)
             conn.execute(insert(PetitionParty), parties)
@@ -138,12 +140,15 @@ def main() -> None:
     model = PetitionsTableModel(tasks)
 
     def first_screen() -> None:
+        model._pages.clear()  # as on opening: nothing read yet
         model.refresh()
         for row in range(FIRST_SCREEN):
             for column in range(model.columnCount()):
                 model.data(model.index(row, column))
 
     def sql_first_screen() -> None:
+        # The floor: how many there are, and the first screen's rows with their names.
+        raw.execute("SELECT count(*) FROM petition WHERE deleted = 0").fetchone()
         raw.execute(
             "SELECT p.reg_no, p.received_at, p.summary, group_concat(pe.name_zh) FROM"
             " (SELECT * FROM petition WHERE deleted = 0 ORDER BY received_at DESC, id DESC"
@@ -152,6 +157,7 @@ def main() -> None:
 
     def scroll_to_end() -> None:
         model._rows.clear()
+        model._pages.clear()
         last = model.rowCount() - 1
         for row in range(last - FIRST_SCREEN, last + 1):
             model.data(model.index(row, 2))
@@ -198,7 +204,7 @@ def main() -> None:
     listing = today_list(store, today)
     print(f"Today lists {len(listing.items)} deadlines on {today.isoformat()}")
     print(f"rows the model holds after the first screen and a scroll to the end: "
-          f"{model.cached_rows():,} of {model.rowCount():,} (ids only for the rest)")
+          f"{model.cached_rows():,} of {model.rowCount():,}")
     for label, query in (
             ("search", "SELECT petition_id FROM petition_search_key WHERE key IN (SELECT rowid"
                        " FROM petition_fts WHERE petition_fts MATCH '\"扎 西\"*')"),

@@ -308,6 +308,13 @@ class Store:
             raise problem from exc
 
     def close(self) -> None:
+        """Write the log back into the data file and close every connection: the store is one
+        file again (no -wal beside it to lose on a copy to USB or a restore)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except (DBAPIError, sqlite3.Error) as exc:  # closing anyway: the log stays, and is
+            log.warning("checkpoint on close failed: %s", exc)  # read back on the next open
         self.engine.dispose()
 
 

@@ -82,13 +82,21 @@ def staff_of(store: Store, office_id: str) -> list[StaffRow]:
     return sorted(result, key=lambda s: (order.get(s.role, 9), s.name_zh))
 
 
-def person_ids(store: Store, sort_key: str = "created", descending: bool = False) -> list[str]:
-    """Every live person's id in display order, sorted in SQL."""
+def person_count(store: Store) -> int:
+    """How many live persons the directory lists."""
+    with store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Person)
+                                  .where(Person.deleted.is_(False))) or 0)
+
+
+def person_page(store: Store, sort_key: str, descending: bool, offset: int,
+                limit: int) -> list[str]:
+    """Live persons' ids ``offset`` to ``offset + limit`` in display order, sorted in SQL."""
     column = PERSON_SORT_KEYS[sort_key]
     order = column.desc() if descending else column.asc()
     with store.read() as session:
         return list(session.scalars(select(Person.id).where(Person.deleted.is_(False))
-                                    .order_by(order, Person.id)))
+                                    .order_by(order, Person.id).offset(offset).limit(limit)))
 
 
 def persons_by_ids(store: Store, ids: Sequence[str]) -> dict[str, PersonRow]:

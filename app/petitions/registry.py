@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy import text as sql
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
@@ -92,6 +92,27 @@ def _conditions(flt: RegistryFilter, today: date) -> list[ColumnElement[bool]]:
 def text_matches(query: str) -> TextClause:
     return sql("SELECT petition_id FROM petition_search_key WHERE key IN"
                " (SELECT rowid FROM petition_fts WHERE petition_fts MATCH :q)").bindparams(q=query)
+
+
+def petition_count(store: Store, flt: RegistryFilter, today: date | None = None) -> int:
+    """How many petitions match (the registry's length, before any of them is read)."""
+    today = today or date.today()
+    with store.read() as session:
+        return int(session.connection().execute(
+            select(func.count()).select_from(Petition).where(*_conditions(flt, today)))
+            .scalar_one())
+
+
+def petition_page(store: Store, flt: RegistryFilter, offset: int, limit: int,
+                  today: date | None = None) -> list[str]:
+    """Ids of the matching petitions ``offset`` to ``offset + limit``, newest first (the
+    registry reads a page as it is shown)."""
+    today = today or date.today()
+    stmt = (select(Petition.id).where(*_conditions(flt, today))
+            .order_by(Petition.received_at.desc(), Petition.id.desc())
+            .offset(offset).limit(limit))
+    with store.read() as session:
+        return list(session.connection().execute(stmt).scalars())
 
 
 def petition_ids(store: Store, flt: RegistryFilter, today: date | None = None) -> list[str]:

@@ -21,7 +21,7 @@ from app.persons import review as person_review
 from ui.core.tasks import Changes, Tasks
 from ui.persons.persons_table_model import PersonsTableModel
 from ui.widgets.form_support import Retranslated
-from ui.widgets.lazy_table_model import refresh_keeping_place
+from ui.widgets.lazy_table_model import fit_columns, refresh_keeping_place
 
 
 class PeopleView(Retranslated, QWidget):
@@ -89,4 +89,4 @@ class PeopleView(Retranslated, QWidget):
         self._retitle_duplicates()
         self.model.retranslate()
         # Headers change width with the script: fit the columns to what is on screen now.
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)

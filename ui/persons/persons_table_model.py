@@ -39,8 +39,12 @@ class PersonsTableModel(LazyTableModel[PersonRow]):
         self._sort_key = "created"
         self._descending = False
 
-    def fetch_ids(self) -> list[str]:
-        return self._tasks.query(directory.person_ids, self._sort_key, self._descending)
+    def fetch_count(self) -> int:
+        return self._tasks.query(directory.person_count)
+
+    def fetch_ids(self, offset: int, limit: int) -> list[str]:
+        return self._tasks.query(directory.person_page, self._sort_key, self._descending,
+                                 offset, limit)
 
     def fetch_rows(self, ids: Sequence[str]) -> dict[str, PersonRow]:
         return self._tasks.query(directory.persons_by_ids, ids)

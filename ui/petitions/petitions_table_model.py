@@ -50,8 +50,12 @@ class PetitionsTableModel(LazyTableModel[PetitionRow]):
         self._tasks = tasks
         self.filter = RegistryFilter()
 
-    def fetch_ids(self) -> list[str]:
-        return self._tasks.query(registry.petition_ids, self.filter, date.today())
+    def fetch_count(self) -> int:
+        return self._tasks.query(registry.petition_count, self.filter, date.today())
+
+    def fetch_ids(self, offset: int, limit: int) -> list[str]:
+        return self._tasks.query(registry.petition_page, self.filter, offset, limit,
+                                 date.today())
 
     def fetch_rows(self, ids: Sequence[str]) -> dict[str, PetitionRow]:
         return self._tasks.query(registry.petition_rows, ids, date.today())

@@ -40,7 +40,7 @@ from ui.petitions.petitions_table_model import PetitionsTableModel
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.fields import date_field
 from ui.widgets.form_support import Retranslated, to_date
-from ui.widgets.lazy_table_model import refresh_keeping_place
+from ui.widgets.lazy_table_model import fit_columns, refresh_keeping_place
 
 SEARCH_DELAY_MS = 200
 BANNER_STYLE = ("QFrame#figureBanner { background: #eef3fb; border: 1px solid #9db3d4; "
@@ -184,7 +184,7 @@ class RegistryView(Retranslated, QWidget):
         self.model.refresh()
         self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
         self._update_banner()
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
 
     # -- the petitions behind a figure of the statistics ------------------------------------------
     def show_figure(self, figure: FigureFilter, title: Caption) -> None:
@@ -312,7 +312,7 @@ class RegistryView(Retranslated, QWidget):
         self.print_button.setText(_("Print…"))
         self._update_banner()
         self.model.retranslate()
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
 
     def _fill_offices(self) -> None:
         current = self.office.currentData()
