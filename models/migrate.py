@@ -1,20 +1,31 @@
-"""Running the Alembic migrations on a connection, and reading a store's revision."""
+"""Running the Alembic migrations on a connection, and reading a store's revision.
+
+Opening a store that is already at the head revision needs neither Alembic nor its scripts:
+the revisions are known from the scripts' file names (each revision id is its file's
+four-digit prefix, ``0013_void_petition.py`` is ``0013``; a test holds Alembic's own reading
+to it). Alembic is imported only to migrate.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 APPLICATION_ID = 0x44535450  # "DSTP", set by revision 0001
+_SCRIPT_NAME = re.compile(r"^(\d{4})_\w+\.py$")
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -23,23 +34,31 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this Doorstep knows, from the migration scripts' names."""
+    return frozenset(m.group(1) for p in (MIGRATIONS_DIR / "versions").iterdir()
+                     if (m := _SCRIPT_NAME.match(p.name)))
+
+
 def head_revision() -> str:
-    head = script().get_current_head()
-    assert head is not None
-    return head
-
-
-def known_revisions() -> set[str]:
-    return {rev.revision for rev in script().walk_revisions()}
+    """The newest revision (revisions are numbered in order, one after another)."""
+    return max(known_revisions())
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` on ``connection`` (the caller commits)."""
+    from alembic import command
+
     command.upgrade(_config(connection), revision)

@@ -217,3 +217,12 @@ def test_a_bilingual_notice_fits_one_sheet(office_store: Store, kind: str) -> No
         assert len(document) == 1
     finally:
         document.close()
+
+
+def test_the_screens_names_of_the_papers_are_the_printers() -> None:
+    """The kinds the screens offer (without loading the printing) are the ones it prints."""
+    from app.papers import kinds
+    from reports import notices
+
+    assert (kinds.RECEIPT, kinds.REPLY_NOTICE, kinds.REFERRAL_NOTICE) == (
+        notices.RECEIPT, notices.REPLY_NOTICE, notices.REFERRAL_NOTICE)

@@ -13,6 +13,7 @@ from app.core import i18n
 from app.core.errors import InvalidInputError
 from app.core.store import Store
 from app.papers import documents as papers
+from app.papers import kinds
 from app.persons import editing as persons
 from app.petitions import editing
 from app.petitions.detail import petition_detail
@@ -182,7 +183,7 @@ def test_a_void_keeps_the_number_and_leaves_today_statistics_and_papers(
     assert papers.papers_for(detail) == []
     void = "This registration was voided ({reason}): nothing more can be recorded on it."
     refused(store, "This registration was voided: no paper is printed from it.", papers.render,
-            wrong.id, papers.RECEIPT)
+            wrong.id, kinds.RECEIPT)
     refused(store, void, record_reply, wrong.id, "procedural", as_of, "phone", "已告知",
             today=as_of)
     refused(store, void, change_deadline, wrong.id, "reply", "pause", as_of, "等待")

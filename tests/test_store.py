@@ -184,3 +184,11 @@ def test_every_guard_of_the_store_is_known_by_its_whole_text(store) -> None:  # 
             for m in re.findall(r"RAISE\(ABORT, '([^']*)'\)", sql)}
     assert raised == set(REFUSALS)
     assert all(m.startswith("doorstep: ") for m in raised)
+
+
+def test_the_revisions_read_from_the_script_names_are_alembics() -> None:
+    """Opening a store at the head needs no Alembic: the revisions come from the scripts'
+    names, and they are what Alembic reads from the scripts themselves."""
+    script = migrations.script()
+    assert migrations.known_revisions() == {r.revision for r in script.walk_revisions()}
+    assert migrations.head_revision() == script.get_current_head()

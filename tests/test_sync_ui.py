@@ -364,3 +364,37 @@ def test_the_main_window_refreshes_after_a_package_arrives(
         assert window.device.name == "下乡笔记本"
     finally:
         window.tasks.close()
+
+
+def test_an_import_keeps_the_window_turning_and_cancel_leaves_the_store_as_it_was(
+        qtbot: Any, dialogs: Dialogs, enrolled: Laptops, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package is read on the worker: the window's event loop goes on (a timer keeps
+    firing) while it runs, and Cancel, pressed halfway, leaves the laptop's store as it was."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    for number in range(20):
+        register(enrolled.master, petition(summary=f"草场纠纷 第{number}件"))
+    second = service.export(enrolled.master, enrolled.folder / "second.dsp", PASS)
+    view = _view(qtbot, enrolled.field)
+    before = dump_json(enrolled.field)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+
+    def slow_then_cancelled(_self: Any) -> bool:
+        """The reading takes its time on the worker; Cancel is pressed once the window has
+        been seen turning."""
+        time.sleep(0.05)
+        return len(ticks) >= 5
+
+    monkeypatch.setattr(tasks_module.Progress, "is_cancelled", slow_then_cancelled)
+    dialogs.open_from.append(second.path)
+    qtbot.mouseClick(view.packages.import_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, view._tasks)
+    timer.stop()
+    assert len(ticks) >= 5
+    assert _("Reading the package was cancelled.") in view.packages.result.text()
+    assert dump_json(enrolled.field) == before

@@ -19,6 +19,7 @@ from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import HearingInput, OfficerInput
 from app.papers import documents as papers
+from app.papers import kinds
 from app.petitions.detail import petition_detail
 from models import Staff
 from reports import layout
@@ -279,11 +280,11 @@ def test_notices_for_a_tibetan_reader_write_the_tsheg(
     _rename_staff(store, chief_id, "ཡེ་ཤེས")
     done = register(store, petition(persons=[tashi(name_bo="སྒྲོལ་མ་ཀླུ་འབུམ")],
                                     handling_procurator_id=chief_id), now=NOW)
-    papers.render(store, done.id, papers.RECEIPT)
+    papers.render(store, done.id, kinds.RECEIPT)
     receipt = "\n".join(paragraphs)
     assert "སྒྲོལ་མ་ཀླུ་འབུམ་ལགས།" in receipt
     paragraphs.clear()
-    papers.render(store, done.id, papers.REPLY_NOTICE)
+    papers.render(store, done.id, kinds.REPLY_NOTICE)
     reply = "\n".join(paragraphs)
     assert "སྒྲོལ་མ་ཀླུ་འབུམ་ལགས།" in reply and "ཞིབ་ཚགས་པ་ནི་ཡེ་ཤེས་ཡིན།" in reply
 

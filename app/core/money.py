@@ -10,8 +10,6 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-import cn2an
-
 from app.core.errors import ValidationError
 from app.core.formatting import format_money
 from app.core.i18n import N_
@@ -69,6 +67,8 @@ def capital(fen: int) -> str:
     """The amount in Chinese capital numerals, as on receipts: 壹万贰仟元整."""
     if not isinstance(fen, int) or fen < 0:
         raise ValueError("a positive amount in fen")
+    import cn2an  # on first use: it takes a tenth of a second to load, and only papers need it
+
     return str(cn2an.an2cn(yuan_text(fen), "rmb"))
 
 

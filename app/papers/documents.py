@@ -29,6 +29,8 @@ from app.core.money import capital, tibetan_words
 from app.core.store import Store
 from app.hearings import agreements
 from app.hearings.record import HearingDetail, hearing_detail, place_text
+from app.papers.kinds import PAPERS, REFERRAL_NOTICE, REPLY_NOTICE
+from app.papers.kinds import papers_for as papers_for  # where the tests and screens look
 from app.petitions.detail import PetitionDetail, petition_detail
 from models import (
     Agreement,
@@ -50,19 +52,10 @@ from reports.hearing_papers import (
     Statement,
 )
 from reports.notices import (
-    RECEIPT,
-    REFERRAL_NOTICE,
-    REPLY_NOTICE,
     Both,
     NoticeData,
     render_notice,
 )
-
-PAPERS = {
-    RECEIPT: N_("Receipt for the petitioner"),
-    REPLY_NOTICE: N_("Procedural-reply notice"),
-    REFERRAL_NOTICE: N_("Referral notice"),
-}
 
 
 def _both_date(value: date) -> Both:
@@ -87,15 +80,6 @@ def _standing(store: Store, record: type[Agreement] | type[AidCase], record_id: 
             record, record.petition_id == Petition.id).where(record.id == record_id.strip()))
         if petition is not None and petition.voided_at:
             raise AppError(VOIDED)
-
-
-def papers_for(detail: PetitionDetail) -> list[str]:
-    """The papers that make sense for this petition (none for a voided registration)."""
-    if detail.voided:
-        return []
-    kinds = [RECEIPT]
-    kinds.append(REFERRAL_NOTICE if detail.jurisdiction == "refer" else REPLY_NOTICE)
-    return kinds
 
 
 def notice_data(store: Store, detail: PetitionDetail, kind: str,

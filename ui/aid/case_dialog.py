@@ -49,7 +49,6 @@ from app.core.labels import (
     label,
 )
 from app.hearings import record as hearings
-from app.papers import documents as papers
 from ui.aid.payment_dialog import PAYMENT_COLUMNS, PaymentDialog, ReverseDialog
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
@@ -367,6 +366,7 @@ class AidCaseDialog(Retranslated, QDialog):
         if self.detail is None or self.detail.status == "proposed":
             return
         try:
+            from app.papers import documents as papers  # printing loads on first use
             pdf = self._tasks.call(papers.render_aid_decision, self.detail.id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
@@ -380,6 +380,7 @@ class AidCaseDialog(Retranslated, QDialog):
         if self.detail is None or payment is None or payment.amount_fen <= 0:
             return
         try:
+            from app.papers import documents as papers  # printing loads on first use
             pdf = self._tasks.call(papers.render_aid_receipt, payment.id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())

@@ -30,7 +30,6 @@ from app.core.labels import AgreementStatus, label
 from app.core.paths import AppPaths
 from app.hearings import agreements
 from app.hearings.agreements import AgreementDetail, AgreementText
-from app.papers import documents as papers
 from ui.core.tasks import Tasks
 from ui.hearings.attachments_view import AttachmentsStrip
 from ui.widgets.fields import MessageLine, confirm, date_field
@@ -204,6 +203,7 @@ class AgreementDialog(Retranslated, QDialog):
         if not self.save_text():
             return
         try:
+            from app.papers import documents as papers  # printing loads on first use
             pdf = self._tasks.call(papers.render_agreement, self.agreement_id)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())

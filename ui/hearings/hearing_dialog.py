@@ -40,7 +40,6 @@ from app.core.paths import AppPaths
 from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.record import HearingContext, HearingInput, Participant, PersonChoice
-from app.papers import documents as papers
 from ui.core.tasks import Tasks
 from ui.hearings.attachments_view import AttachmentsStrip
 from ui.widgets.combo import CodeCombo
@@ -488,9 +487,11 @@ class HearingDialog(Retranslated, QDialog):
             return
         try:
             if kind == "hearing-notice":
+                from app.papers import documents as papers  # printing loads on first use
                 pdf = self._tasks.call(papers.render_hearing_notice, self.hearing_id)
                 title = title_text("Hearing notice")
             else:
+                from app.papers import documents as papers  # printing loads on first use
                 pdf = self._tasks.call(papers.render_minutes, self.hearing_id)
                 title = title_text("Hearing minutes")
         except AppError as error:

@@ -583,11 +583,12 @@ class IntakeView(Retranslated, QWidget):
         self.registered.emit(done.id)
 
     def preview_receipt(self) -> None:
-        from app.papers import documents as papers
+        from app.papers import kinds
         from ui.widgets.paper_preview import PaperPreview
 
         kind = "receipt"
-        title = papers.PAPERS[kind]
+        title = kinds.PAPERS[kind]
+        from app.papers import documents as papers  # printing loads on first use
         pdf = self._tasks.call(papers.render, self.last_registered, kind)
         PaperPreview(pdf, title_text(title), f"{kind}.pdf", self).exec()
 

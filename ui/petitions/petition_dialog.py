@@ -54,7 +54,7 @@ from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.agreements import AgreementSummary
 from app.hearings.record import HearingSummary
-from app.papers import documents as papers
+from app.papers import kinds
 from app.petitions import intake as petitions
 from app.petitions import outcomes
 from app.petitions.detail import PetitionDetail, petition_detail
@@ -358,7 +358,7 @@ class PetitionDialog(Retranslated, QDialog):
         papers_row.addWidget(self.outcomes_button)
         papers_row.addWidget(self.registration_button)
         self.paper_buttons: dict[str, QPushButton] = {}
-        for kind in papers.PAPERS:
+        for kind in kinds.PAPERS:
             button = QPushButton()
             button.clicked.connect(lambda _checked=False, k=kind: self.preview_paper(k))
             self.paper_buttons[kind] = button
@@ -553,12 +553,13 @@ class PetitionDialog(Retranslated, QDialog):
 
     def preview_paper(self, kind: str) -> None:
         try:
+            from app.papers import documents as papers  # printing loads on first use
             pdf = self._tasks.call(papers.render, self.petition_id, kind)
         except AppError as error:
             QMessageBox.warning(self, _("Doorstep"), error.translated())
             return
         number = self.detail.row.reg_no if self.detail else ""
-        PaperPreview(pdf, f"{title_text(papers.PAPERS[kind])} {number}", f"{kind} {number}.pdf",
+        PaperPreview(pdf, f"{title_text(kinds.PAPERS[kind])} {number}", f"{kind} {number}.pdf",
                      self).exec()
 
     def record_reply(self) -> None:
@@ -594,8 +595,8 @@ class PetitionDialog(Retranslated, QDialog):
         self.reply_button.setText(_("Record a reply…"))
         self.deadline_button.setText(_("Pause, resume or extend a deadline…"))
         self.close_button.setText(_("Close"))
-        available = papers.papers_for(self.detail) if self.detail else []
+        available = kinds.papers_for(self.detail) if self.detail else []
         for kind, button in self.paper_buttons.items():
-            button.setText(_(papers.PAPERS[kind]) + "…")
+            button.setText(_(kinds.PAPERS[kind]) + "…")
             button.setVisible(kind in available)
 

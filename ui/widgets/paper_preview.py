@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from app.core.files import write_atomically
 from app.core.i18n import _
-from app.papers import documents as papers
 from ui.core.errors import attempt
 from ui.widgets.fields import MessageLine
 
@@ -42,6 +41,7 @@ class PaperPreview(QDialog):
         pages = QWidget()
         column = QVBoxLayout(pages)
         self.page_labels: list[QLabel] = []
+        from app.papers import documents as papers  # printing loads on first use
         for png in papers.page_images(pdf, PREVIEW_DPI):
             pixmap = QPixmap()
             pixmap.loadFromData(png, "PNG")
@@ -86,6 +86,7 @@ class PaperPreview(QDialog):
             QMessageBox.warning(self, _("Doorstep"), _("The printer could not be started."))
             return
         try:
+            from app.papers import documents as papers  # printing loads on first use
             for index, png in enumerate(papers.page_images(self.pdf, dpi)):
                 if index:
                     printer.newPage()
