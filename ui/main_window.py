@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
@@ -45,11 +46,13 @@ from ui.petitions.intake_view import IntakeView
 from ui.petitions.petition_dialog import PetitionDialog
 from ui.petitions.registry_view import Caption, RegistryView
 from ui.petitions.today_view import TodayView
-from ui.statistics.statistics_view import StatisticsView
-from ui.sync.view import SyncView
 from ui.widgets.fields import confirm
 from ui.widgets.form_support import Retranslated
 from ui.widgets.screen import room_for
+
+if TYPE_CHECKING:
+    from ui.statistics.statistics_view import StatisticsView
+    from ui.sync.view import SyncView
 
 # Each language is named in its own script, whatever the display language is.
 LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
@@ -82,27 +85,28 @@ class MainWindow(Retranslated, QMainWindow):
         self.today = TodayView(tasks, office_id)
         self.intake = IntakeView(tasks, paths, settings.current_staff_id, office_id)
         self.registry = RegistryView(tasks)
-        self.statistics = StatisticsView(tasks)
         self.people = PeopleView(tasks)
         self.offices = OfficeView(tasks)
-        self.sync = SyncView(tasks)
+        # The statistics and sync areas (and what they import: the reports, the workbook
+        # writer, the cryptography) are built when first opened; until then a stand-in holds
+        # their place, and the sync area's count of conflicts is read on its own.
         self.area_widgets: dict[str, QWidget] = {
             "today": self.today, "intake": self.intake, "registry": self.registry,
-            "statistics": self.statistics,
-            "people": self.people, "offices": self.offices, "sync": self.sync}
+            "statistics": QWidget(), "people": self.people, "offices": self.offices,
+            "sync": QWidget()}
+        self._built: set[str] = {"today", "intake", "registry", "people", "offices"}
+        self._conflicts = self._count_conflicts()
         self.today.petition_opened.connect(self.open_petition)
         self.today.visit_opened.connect(self.open_visit)
         self.registry.petition_opened.connect(self.open_petition)
-        self.statistics.figure_opened.connect(self.open_figure)
         self.people.duplicates_requested.connect(self.open_person_review)
         self.today.counts_changed.connect(lambda _n: self._retitle_nav())
-        self.sync.conflicts_changed.connect(lambda _n: self._retitle_nav())
         for key, _title in AREAS:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
             self.stack.addWidget(self.area_widgets[key])
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -209,6 +213,61 @@ class MainWindow(Retranslated, QMainWindow):
         self.about_action.setText(_("About Doorstep"))
         self._update_status()
 
+    # -- areas built when first opened ----------------------------------------------------------
+    def _area(self, key: str) -> QWidget:
+        if key not in self._built:
+            self._built.add(key)
+            built: QWidget
+            if key == "statistics":
+                from ui.statistics.statistics_view import StatisticsView
+
+                statistics = StatisticsView(self.tasks)
+                statistics.figure_opened.connect(self.open_figure)
+                built = statistics
+            else:
+                from ui.sync.view import SyncView
+
+                sync = SyncView(self.tasks)
+                sync.conflicts_changed.connect(self._conflicts_counted)
+                built = sync
+            index = [k for k, _t in AREAS].index(key)
+            stand_in = self.area_widgets[key]
+            self.stack.insertWidget(index, built)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            self.area_widgets[key] = built
+        return self.area_widgets[key]
+
+    @property
+    def statistics(self) -> StatisticsView:
+        from ui.statistics.statistics_view import StatisticsView
+
+        area = self._area("statistics")
+        assert isinstance(area, StatisticsView)
+        return area
+
+    @property
+    def sync(self) -> SyncView:
+        from ui.sync.view import SyncView
+
+        area = self._area("sync")
+        assert isinstance(area, SyncView)
+        return area
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(AREAS):
+            self._area(AREAS[row][0])
+        self.stack.setCurrentIndex(row)
+
+    def _count_conflicts(self) -> int:
+        from app.sync import engine
+
+        return len(self.tasks.query(engine.conflicts))
+
+    def _conflicts_counted(self, count: int) -> None:
+        self._conflicts = count
+        self._retitle_nav()
+
     def _retitle_nav(self) -> None:
         for row, (key, title) in enumerate(AREAS):
             item = self.nav.item(row)
@@ -217,13 +276,16 @@ class MainWindow(Retranslated, QMainWindow):
             text = _(title)
             if key == "today" and self.today.count():
                 text += f" ({format_number(self.today.count())})"
-            if key == "sync" and self.sync.conflict_count():
-                text += f" ({format_number(self.sync.conflict_count())})"
+            if key == "sync" and self._conflicts:
+                text += f" ({format_number(self._conflicts)})"
             item.setText(text)
 
     def _on_changes(self, changes: Changes) -> None:
         """Each area reloads what it shows by itself; the window follows this laptop's office,
         the staff it offers and the user in the status bar."""
+        if "sync" not in self._built and changes.touches("sync"):
+            self._conflicts = self._count_conflicts()  # the sync area counts them once built
+            self._retitle_nav()
         if changes.touches("device", "office"):
             self.device = self.tasks.query(identity.this_device) or self.device
             office_id = self.device.office_id or ""
