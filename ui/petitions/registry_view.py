@@ -32,7 +32,6 @@ from app.core.formatting import format_number
 from app.core.i18n import N_, _, labelled, ngettext, pick, title_text
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus
 from app.persons import directory
-from app.petitions import registry_output as output
 from app.petitions.registry import FigureFilter, RegistryFilter
 from ui.core.errors import show_error
 from ui.core.tasks import Changes, Tasks
@@ -251,6 +250,8 @@ class RegistryView(Retranslated, QWidget):
     def export_list(self, path: Path | None = None) -> None:
         """Every petition listed (not only those loaded) as a workbook or a CSV file, written on
         the worker with a progress window; asks where unless ``path`` is given."""
+        from app.petitions import registry_output as output  # the writers load when first used
+
         if path is None:
             excel, text = _("Excel workbook (*.xlsx)"), _("CSV file (*.csv)")
             chosen, kind = QFileDialog.getSaveFileName(
@@ -277,6 +278,8 @@ class RegistryView(Retranslated, QWidget):
 
     def print_list(self) -> None:
         """The petitions listed as a printed list, in the preview (Print, Save as PDF)."""
+        from app.petitions import registry_output as output  # the printing loads when first used
+
         flt, caption = self.current_filter(), self.caption_text()
 
         def show(pdf: bytes) -> None:
