@@ -161,6 +161,6 @@ def test_people_area_counts_the_pairs_and_opens_the_review(  # type: ignore[no-u
         for pair in possible_duplicates(store):
             mark_different(store, pair.a.id, pair.b.id)
         window.person_review_action.trigger()
-        assert not window.people.duplicates_button.isVisible()
+        qtbot.waitUntil(lambda: not window.people.duplicates_button.isVisible())
     finally:
         window.tasks.close()
