@@ -145,14 +145,20 @@ class PetitionRow:
     overdue: bool
 
 
-def petition_status(p: Petition) -> str:
-    if p.voided_at:
+def status_of(voided_at: str, reply_done_on: str | None, answer_done_on: str | None) -> str:
+    """Where a petition stands, from its columns: the registry's screen and its files say it
+    alike."""
+    if voided_at:
         return "void"
-    if p.answer_done_on:
+    if answer_done_on:
         return "answered"
-    if p.reply_done_on:
+    if reply_done_on:
         return "awaiting_answer"
     return "awaiting_reply"
+
+
+def petition_status(p: Petition) -> str:
+    return status_of(p.voided_at, p.reply_done_on, p.answer_done_on)
 
 
 def _overdue(p: Petition, today: str) -> bool:

@@ -24,7 +24,7 @@ from app.core.i18n import N_, _, labelled, ngettext, pick
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus, label
 from app.core.progress import SILENT, Progress
 from app.core.store import Store
-from app.petitions.registry import RegistryFilter, _conditions
+from app.petitions.registry import RegistryFilter, _conditions, status_of
 from models import Office, Person, Petition, PetitionParty
 from reports.registry_list import ListTable
 
@@ -66,15 +66,6 @@ class ListedPetition:
     status: str
     reply_due: str
     answer_due: str
-
-
-def _status(voided_at: str, reply_done: str | None, answer_done: str | None) -> str:
-    """As ``registry.petition_status`` says it, from the columns read here."""
-    if voided_at:
-        return "void"
-    if answer_done:
-        return "answered"
-    return "awaiting_answer" if reply_done else "awaiting_reply"
 
 
 # The registry's columns (as ui/petitions/petitions_table_model.py shows them): heading, share
@@ -138,7 +129,7 @@ def registry_listing(store: Store, flt: RegistryFilter,
         names_zh, names_bo = names.get(pid, ([], []))
         petitions.append(ListedPetition(
             pid, reg_no, received, channel, category, business, summary, "、".join(names_zh),
-            "  ".join(names_bo), _status(voided_at, reply_done, answer_done), reply_due,
+            "  ".join(names_bo), status_of(voided_at, reply_done, answer_done), reply_due,
             answer_due))
     return RegistryListing(petitions, offices)
 
