@@ -13,7 +13,7 @@ from app.aid import cases as aid
 from app.core.i18n import _
 from app.core.store import Store
 from tests.helpers import AidOffice as Office
-from tests.helpers import aid_office, petition, tasks_for
+from tests.helpers import aid_office, petition, settle, tasks_for
 from tests.qt_typing import show_active
 from ui.main import application
 
@@ -52,9 +52,12 @@ def test_a_leader_approves_a_waiting_case_from_today(  # type: ignore[no-untyped
     tasks.set_staff(office.deputy)
     today = TodayView(tasks, office.office_id)
     qtbot.addWidget(today)
+    settle(qtbot, tasks)  # Today reads on the worker
+    assert today.loaded
     assert today.aid_table.isHidden() and today.aid_heading.isHidden()  # nothing waits
     case_id = _propose(office)
     today.reload()  # (proposed on another laptop, say: Today reads it again on a change)
+    settle(qtbot, tasks)
     assert not today.aid_table.isHidden()
     # (The new messages are compared as the catalog of the day translates them.)
     assert today.aid_heading.text() == _("Judicial aid awaiting a decision ({n})").format(n=1)

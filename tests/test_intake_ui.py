@@ -16,6 +16,7 @@ from app.core.settings import load_settings, save_settings
 from app.core.store import open_store
 from app.petitions import drafts
 from app.petitions.detail import petition_detail
+from tests.helpers import settle
 from tests.qt_typing import type_text
 from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
@@ -83,6 +84,7 @@ def test_register_find_in_registry_and_see_in_today(qtbot, window: MainWindow) -
     qtbot.waitUntil(lambda: window.registry.model.ids() == [petition_id], timeout=3000)
 
     window.show_area("today")
+    settle(qtbot, window.tasks)
     ids = [item.petition_id for item in window.today.listing.items]
     assert petition_id in ids
     row = ids.index(petition_id)

@@ -3,6 +3,7 @@ program ends cleanly (issue 15)."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -11,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import event
 
+from app.core.i18n import _
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
 from app.core.store import open_store
@@ -106,3 +108,94 @@ def test_the_program_exits_with_status_0_and_leaves_one_file(tmp_path: Path) -> 
     assert paths.store.is_file()
 
 
+
+
+def test_the_frame_is_shown_before_the_store_is_loaded_then_the_store_comes(
+        tmp_path: Path) -> None:
+    """The window's frame is on the screen before SQLAlchemy is even imported (the store is
+    opened on a thread meanwhile); the areas say so and the menu that needs the store is
+    greyed; then the store comes, Today is read, and the program ends with status 0."""
+    from tests.helpers import set_up
+
+    paths = AppPaths(tmp_path / "data")
+    store = open_store(paths, create=True)
+    set_up(store)
+    store.close()
+    script = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from app.core.paths import AppPaths\n"
+        "from ui.core.language import LanguageManager\n"
+        "from ui.main import Startup, application\n"
+        "app = application()\n"
+        f"startup = Startup(AppPaths(Path({str(paths.data_dir)!r})), LanguageManager(app))\n"
+        "window, seen = startup.window, {}\n"
+        "def shown():\n"
+        "    seen['sqlalchemy'] = 'sqlalchemy' in sys.modules\n"
+        "    seen['visible'] = window.isVisible()\n"
+        "    seen['says'] = window.stack.currentWidget().text()\n"
+        "    seen['menu'] = window.device_menu.isEnabled()\n"
+        "def read(_count):\n"
+        "    seen['today'] = window.today.loaded\n"
+        "    seen['menu after'] = window.device_menu.isEnabled()\n"
+        "    window.close()\n"
+        "startup.ready.connect(lambda: window.today.counts_changed.connect(read))\n"
+        "QTimer.singleShot(0, shown)\n"
+        "startup.start()\n"
+        "code = app.exec()\n"
+        "startup.close()\n"
+        "print(json.dumps(seen))\n"
+        "sys.exit(code or startup.code)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen == {"sqlalchemy": False, "visible": True, "says": _("Opening the data…"),
+                    "menu": False, "today": True, "menu after": True}
+    wal = paths.store.with_name(paths.store.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_store_that_cannot_be_opened_is_said_and_the_window_closes(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, monkeypatch) -> None:
+    from ui.main import Startup
+
+    application()
+    paths = AppPaths(tmp_path / "data")
+    paths.data_dir.mkdir(parents=True)
+    junk = b"a spreadsheet, not a store " * 200
+    paths.store.write_bytes(junk)
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: said.append(text))
+    startup = Startup(paths, LanguageManager())
+    startup.start()
+    qtbot.waitUntil(lambda: startup.code == 1, timeout=60_000)
+    startup.close()
+    assert said == [_("The file {path} is not a Doorstep data file. It was left as it "
+                      "was.").format(path=paths.store)]
+    assert not startup.window.isVisible() and not startup.window.attached
+    assert paths.store.read_bytes() == junk  # untouched
+
+
+def test_closing_the_window_while_the_store_opens_closes_the_store(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    """Closed at once (before the store has opened, or while): the store is still closed
+    properly, its write-ahead log folded back in."""
+    from ui.main import Startup
+
+    application()
+    paths = AppPaths(tmp_path / "data")
+    startup = Startup(paths, LanguageManager())
+    startup.start()
+    qtbot.wait(1)  # the opening thread starts once the frame is shown
+    startup.window.close()
+    startup.close()
+    assert paths.store.is_file()
+    wal = paths.store.with_name(paths.store.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    store = open_store(paths, create=False)  # whole, and opens again
+    store.close()

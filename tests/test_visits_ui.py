@@ -17,7 +17,7 @@ from app.core.labels import Activity, VisitMethod, label
 from app.core.settings import load_settings
 from app.core.store import Store
 from app.petitions.detail import petition_detail
-from tests.helpers import office_with_staff, petition, register, tasks_for
+from tests.helpers import office_with_staff, petition, register, settle, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.aid.visit_dialog import HandoverDialog, VisitDialog
 from ui.core.language import LanguageManager
@@ -38,6 +38,7 @@ def window(qtbot, store: Store) -> Iterator[tuple[MainWindow, str, str]]:  # typ
     win = MainWindow(tasks_for(store), store.paths, settings, LanguageManager())
     qtbot.addWidget(win)
     win.show()
+    settle(qtbot, win.tasks)  # Today's first reading
     yield win, done.id, staff_id
 
 
@@ -138,6 +139,7 @@ def test_visit_planned_due_in_today_made_still_in_need_handed_over_and_closed(
     handover_id = handover.handover_id
     assert [h.id for h in visits.open_handovers(store, "")] == [handover_id]
     win.today.reload()
+    settle(qtbot, win.tasks)
     assert win.today.due_visits == [] and win.today.count() == badge_before
 
     # The petition's window lists the visit and its hand-over; the link opens the hand-over.

@@ -1,23 +1,37 @@
-"""Starting the GUI."""
+"""Starting the GUI: the window's frame on the screen at once, the store opened meanwhile."""
 
 from __future__ import annotations
 
+import importlib
+import logging
 import sys
+import threading
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.errors import AppError
 from app.core.i18n import _
 from app.core.paths import AppPaths
 from app.core.settings import load_settings
-from app.core.store import open_store
-from ui.core.errors import install_excepthook
+from ui.core.errors import READ_ERROR, install_excepthook, show_error
 from ui.core.fonts import apply_app_font, load_fonts
 from ui.core.language import LanguageManager
 from ui.core.tasks import Tasks
 from ui.main_window import MainWindow
 from ui.widgets.screen import install_screen_fit
 from ui.widgets.wheel import install_wheel_guard
+
+if TYPE_CHECKING:
+    from app.core.store import Store
+
+log = logging.getLogger(__name__)
+
+# Loaded on the opening thread with the store, so that attaching the first area (Today) only
+# builds it: what the first screen needs, and nothing that only printing, sync or another area
+# needs.
+FIRST_MODULES = ("app.core.identity", "app.sync.engine", "ui.petitions.today_view")
 
 
 def application() -> QApplication:
@@ -33,28 +47,100 @@ def application() -> QApplication:
 
 
 def create_main_window(paths: AppPaths, language: LanguageManager) -> MainWindow:
-    """Open the store and build the main window (raises AppError when the store is refused)."""
+    """Open the store and build the main window at once (raises AppError when the store is
+    refused): the tools and tests that need the whole window before going on."""
+    from app.core.store import open_store
+
     settings = load_settings(paths)
     language.install(settings.language_mode)
     store = open_store(paths, create=True)  # the first run makes the store
+    window = MainWindow(_tasks_for(store, settings.current_staff_id), paths, settings, language)
+    window.tasks.wait()  # the first area's reading, made on the worker,
+    QApplication.processEvents()  # and shown
+    return window
+
+
+def _tasks_for(store: Store, staff_id: str) -> Tasks:
     tasks = Tasks(store)  # from here on, the store is reached only through its worker
-    tasks.set_staff(settings.current_staff_id)  # each change records who made it
-    return MainWindow(tasks, paths, settings, language)
+    tasks.set_staff(staff_id)  # each change records who made it
+    return tasks
+
+
+class Startup(QObject):
+    """The window's frame is shown before anything of the store is loaded (SQLAlchemy, the
+    models, the migrations' check take most of a second); a thread opens the store meanwhile,
+    and the window is given it when it is open. A store that cannot be opened is said plainly,
+    and the window closes (``code`` 1)."""
+
+    ready = Signal()  # the store is open and the window has it
+    _opened = Signal(object)
+    _failed = Signal(object)
+
+    def __init__(self, paths: AppPaths, language: LanguageManager) -> None:
+        super().__init__()
+        self.paths = paths
+        self.settings = load_settings(paths)
+        language.install(self.settings.language_mode)
+        self.window = MainWindow(None, paths, self.settings, language)
+        self.code = 0
+        self._store: Store | None = None
+        self._opened.connect(self._attach, Qt.ConnectionType.QueuedConnection)
+        self._failed.connect(self._refuse, Qt.ConnectionType.QueuedConnection)
+        self._thread = threading.Thread(target=self._open, name="opening", daemon=True)
+
+    def start(self) -> None:
+        """The frame now; the store once the frame is on the screen (opening it earlier would
+        make the frame wait for the interpreter, which the opening thread holds)."""
+        self.window.show()
+        QTimer.singleShot(0, self._thread.start)
+
+    def _open(self) -> None:
+        """On the opening thread: the store, and what the first area needs."""
+        try:
+            from app.core.store import open_store
+
+            self._store = open_store(self.paths, create=True)  # the first run makes it
+            for module in FIRST_MODULES:
+                importlib.import_module(module)
+        except BaseException as error:  # said to the person on the GUI thread
+            self._failed.emit(error)
+            return
+        self._opened.emit(self._store)
+
+    def _attach(self, store: Store) -> None:
+        try:
+            self.window.attach(_tasks_for(store, self.settings.current_staff_id))
+        except BaseException as error:  # said to the person, then the window closes
+            self._refuse(error)
+            return
+        self.ready.emit()
+
+    def _refuse(self, error: BaseException) -> None:
+        if isinstance(error, AppError):
+            QMessageBox.critical(self.window, _("Doorstep"), error.translated())
+        else:
+            show_error(self.window, error, file_error=READ_ERROR)
+        self.code = 1
+        self.window.close()
+
+    def close(self) -> None:
+        """After the window has closed: the store closed (and its log folded in), even when
+        the window closed before the store had finished opening."""
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.window.attached:
+            self.window.tasks.close()
+        elif self._store is not None:
+            self._store.close()
 
 
 def run(paths: AppPaths) -> int:
     app = application()
     install_excepthook()
     language = LanguageManager(app)
-    try:
-        window = create_main_window(paths, language)
-    except AppError as error:
-        QMessageBox.critical(None, _("Doorstep"), error.translated())
-        return 1
-    window.show()
-    if not window.device.office_id:
-        window.open_device_dialog(first_run=True)
-    window.offer_draft()
+    startup = Startup(paths, language)
+    startup.ready.connect(startup.window.greet)
+    startup.start()
     code = app.exec()
-    window.tasks.close()
-    return code
+    startup.close()
+    return code or startup.code

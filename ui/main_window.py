@@ -26,31 +26,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import i18n, identity
+from app.core import i18n
 from app.core.errors import AppError
 from app.core.formatting import format_date, format_number
 from app.core.i18n import N_, _, bo_text, labelled, pick, title_text, zh_text
 from app.core.labels import StaffRole
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
-from app.petitions import registry
-from app.petitions.detail import petition_detail
 from ui.core.errors import attempt
 from ui.core.language import LanguageManager
-from ui.core.tasks import Changes, Tasks
-from ui.office.device_dialog import DeviceDialog, UserDialog
-from ui.office.office_settings_dialog import OfficeSettingsDialog
-from ui.office.office_view import OfficeView
-from ui.persons.people_view import PeopleView
-from ui.petitions.intake_view import IntakeView
-from ui.petitions.petition_dialog import PetitionDialog
-from ui.petitions.registry_view import Caption, RegistryView
-from ui.petitions.today_view import TodayView
 from ui.widgets.fields import confirm
 from ui.widgets.form_support import Retranslated
 from ui.widgets.screen import room_for
 
 if TYPE_CHECKING:
+    from app.core.identity import DeviceInfo, UserInfo
+    from app.petitions.registry import FigureFilter
+    from ui.core.tasks import Changes, Tasks
+    from ui.office.office_view import OfficeView
+    from ui.persons.people_view import PeopleView
+    from ui.petitions.intake_view import IntakeView
+    from ui.petitions.registry_view import Caption, RegistryView
+    from ui.petitions.today_view import TodayView
     from ui.statistics.statistics_view import StatisticsView
     from ui.sync.view import SyncView
 
@@ -67,47 +64,46 @@ AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
 FULL_SCREEN_BELOW = QSize(1440, 860)
 
 
+AREA_KEYS = tuple(key for key, _title in AREAS)
+# Built as soon as the store is open: the first area, and the one its count in the list needs.
+FIRST_AREAS = ("today",)
+
+
 class MainWindow(Retranslated, QMainWindow):
-    def __init__(self, tasks: Tasks, paths: AppPaths, settings: Settings,
+    """The window comes in two steps, so that it is on the screen at once: its frame (the list
+    of areas, the menus, the status bar), which needs no store; then, once the store is open
+    (``attach``), the areas, each built when first opened. Until then each area says that the
+    data is being opened, and the menu that needs the store is greyed."""
+
+    def __init__(self, tasks: Tasks | None, paths: AppPaths, settings: Settings,
                  language: LanguageManager) -> None:
         super().__init__()
-        self.tasks = tasks
+        self._tasks: Tasks | None = None
         self.paths = paths
         self.settings = settings
         self.language = language
-        self.device = tasks.call(identity.ensure_device)
+        self._device_info: DeviceInfo | None = None
+        self._user: UserInfo | None = None
+        self._conflicts = 0
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
         self.nav.setWordWrap(True)
         self.stack = QStackedWidget()
-        office_id = self.device.office_id or ""
-        self.today = TodayView(tasks, office_id)
-        self.intake = IntakeView(tasks, paths, settings.current_staff_id, office_id)
-        self.registry = RegistryView(tasks)
-        self.people = PeopleView(tasks)
-        self.offices = OfficeView(tasks)
-        # The statistics and sync areas (and what they import: the reports, the workbook
-        # writer, the cryptography) are built when first opened; until then a stand-in holds
-        # their place, and the sync area's count of conflicts is read on its own.
-        self.area_widgets: dict[str, QWidget] = {
-            "today": self.today, "intake": self.intake, "registry": self.registry,
-            "statistics": QWidget(), "people": self.people, "offices": self.offices,
-            "sync": QWidget()}
-        self._built: set[str] = {"today", "intake", "registry", "people", "offices"}
-        self._conflicts = self._count_conflicts()
-        self.today.petition_opened.connect(self.open_petition)
-        self.today.visit_opened.connect(self.open_visit)
-        self.registry.petition_opened.connect(self.open_petition)
-        self.people.duplicates_requested.connect(self.open_person_review)
-        self.today.counts_changed.connect(lambda _n: self._retitle_nav())
+        # Until an area is built a stand-in holds its place (and, before the store is open,
+        # says so): the areas and what they import (the statistics' reports, the workbook
+        # writer, the sync's cryptography) load when first opened.
+        self.area_widgets: dict[str, QWidget] = {}
+        self._built: set[str] = set()
         for key, _title in AREAS:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-            self.stack.addWidget(self.area_widgets[key])
+            stand_in = QLabel()
+            stand_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.area_widgets[key] = stand_in
+            self.stack.addWidget(stand_in)
         self.nav.currentRowChanged.connect(self._show_row)
-        self.nav.setCurrentRow(0)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)
@@ -123,16 +119,44 @@ class MainWindow(Retranslated, QMainWindow):
                        self.date_status):
             self.statusBar().addPermanentWidget(widget)
         self.language.language_changed.connect(self._remember_language)
-        self._user = self.tasks.query(identity.staff_member, self.settings.current_staff_id)
-        self.tasks.changed.connect(self._on_changes)
         # Today and the date in the status bar move on at midnight.
         self._midnight = QTimer(self)
         self._midnight.setSingleShot(True)
         self._midnight.timeout.connect(self._new_day)
-        self._arm_midnight()
         self.resize(1200, 760)
         self._restore_geometry()
         self.retranslate_ui()
+        self.nav.setCurrentRow(0)
+        if tasks is not None:
+            self.attach(tasks)
+
+    @property
+    def tasks(self) -> Tasks:
+        """The store's worker (once ``attach`` has been given it)."""
+        if self._tasks is None:
+            raise RuntimeError("the store is not open yet")
+        return self._tasks
+
+    @property
+    def attached(self) -> bool:
+        return self._tasks is not None
+
+    def attach(self, tasks: Tasks) -> None:
+        """The store is open: this laptop, its user, and the area in view (and Today)."""
+        from app.core import identity
+
+        self._tasks = tasks
+        self.device = tasks.call(identity.ensure_device)
+        self._user = tasks.query(identity.staff_member, self.settings.current_staff_id)
+        self._conflicts = self._count_conflicts()
+        tasks.changed.connect(self._on_changes)
+        self.device_menu.setEnabled(True)
+        self._arm_midnight()
+        for key in FIRST_AREAS:
+            self._area(key)
+        self._show_row(self.nav.currentRow())
+        self._update_status()
+        self._retitle_nav()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -156,6 +180,7 @@ class MainWindow(Retranslated, QMainWindow):
             self.language_actions[mode] = action
 
         self.device_menu = bar.addMenu("")
+        self.device_menu.setEnabled(False)  # until the store is open
         self.device_action = QAction(self)
         self.device_action.triggered.connect(lambda: self.open_device_dialog(first_run=False))
         self.user_action = QAction(self)
@@ -211,32 +236,109 @@ class MainWindow(Retranslated, QMainWindow):
         self.help_menu.setTitle(_("&Help"))
         self.keys_action.setText(_("Keyboard shortcuts"))
         self.about_action.setText(_("About Doorstep"))
+        for key, widget in self.area_widgets.items():
+            if key not in self._built and isinstance(widget, QLabel):
+                widget.setText("" if self.attached else _("Opening the data…"))
         self._update_status()
 
     # -- areas built when first opened ----------------------------------------------------------
     def _area(self, key: str) -> QWidget:
-        if key not in self._built:
+        """The area, built now if it has not been (a stand-in until the store is open)."""
+        if key not in self._built and self.attached:
             self._built.add(key)
-            built: QWidget
-            if key == "statistics":
-                from ui.statistics.statistics_view import StatisticsView
-
-                statistics = StatisticsView(self.tasks)
-                statistics.figure_opened.connect(self.open_figure)
-                built = statistics
-            else:
-                from ui.sync.view import SyncView
-
-                sync = SyncView(self.tasks)
-                sync.conflicts_changed.connect(self._conflicts_counted)
-                built = sync
-            index = [k for k, _t in AREAS].index(key)
+            built = self._build_area(key)
+            index = AREA_KEYS.index(key)
             stand_in = self.area_widgets[key]
+            current = self.stack.currentIndex()
             self.stack.insertWidget(index, built)
             self.stack.removeWidget(stand_in)
             stand_in.deleteLater()
+            self.stack.setCurrentIndex(current)
             self.area_widgets[key] = built
         return self.area_widgets[key]
+
+    def _build_area(self, key: str) -> QWidget:
+        tasks = self.tasks
+        office_id = self.device.office_id or ""
+        if key == "today":
+            from ui.petitions.today_view import TodayView
+
+            today = TodayView(tasks, office_id)
+            today.petition_opened.connect(self.open_petition)
+            today.visit_opened.connect(self.open_visit)
+            today.counts_changed.connect(lambda _n: self._retitle_nav())
+            return today
+        if key == "intake":
+            from ui.petitions.intake_view import IntakeView
+
+            return IntakeView(tasks, self.paths, self.settings.current_staff_id, office_id)
+        if key == "registry":
+            from ui.petitions.registry_view import RegistryView
+
+            registry_view = RegistryView(tasks)
+            registry_view.petition_opened.connect(self.open_petition)
+            return registry_view
+        if key == "people":
+            from ui.persons.people_view import PeopleView
+
+            people = PeopleView(tasks)
+            people.duplicates_requested.connect(self.open_person_review)
+            return people
+        if key == "offices":
+            from ui.office.office_view import OfficeView
+
+            return OfficeView(tasks)
+        if key == "statistics":
+            from ui.statistics.statistics_view import StatisticsView
+
+            statistics = StatisticsView(tasks)
+            statistics.figure_opened.connect(self.open_figure)
+            return statistics
+        from ui.sync.view import SyncView
+
+        sync = SyncView(tasks)
+        sync.conflicts_changed.connect(self._conflicts_counted)
+        return sync
+
+    @property
+    def today(self) -> TodayView:
+        from ui.petitions.today_view import TodayView
+
+        area = self._area("today")
+        assert isinstance(area, TodayView)
+        return area
+
+    @property
+    def intake(self) -> IntakeView:
+        from ui.petitions.intake_view import IntakeView
+
+        area = self._area("intake")
+        assert isinstance(area, IntakeView)
+        return area
+
+    @property
+    def registry(self) -> RegistryView:
+        from ui.petitions.registry_view import RegistryView
+
+        area = self._area("registry")
+        assert isinstance(area, RegistryView)
+        return area
+
+    @property
+    def people(self) -> PeopleView:
+        from ui.persons.people_view import PeopleView
+
+        area = self._area("people")
+        assert isinstance(area, PeopleView)
+        return area
+
+    @property
+    def offices(self) -> OfficeView:
+        from ui.office.office_view import OfficeView
+
+        area = self._area("offices")
+        assert isinstance(area, OfficeView)
+        return area
 
     @property
     def statistics(self) -> StatisticsView:
@@ -253,6 +355,17 @@ class MainWindow(Retranslated, QMainWindow):
         area = self._area("sync")
         assert isinstance(area, SyncView)
         return area
+
+    @property
+    def device(self) -> DeviceInfo:
+        """This laptop (once the store is open)."""
+        if self._device_info is None:
+            raise RuntimeError("the store is not open yet")
+        return self._device_info
+
+    @device.setter
+    def device(self, value: DeviceInfo) -> None:
+        self._device_info = value
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(AREAS):
@@ -274,7 +387,7 @@ class MainWindow(Retranslated, QMainWindow):
             if item is None:
                 continue
             text = _(title)
-            if key == "today" and self.today.count():
+            if key == "today" and "today" in self._built and self.today.count():
                 text += f" ({format_number(self.today.count())})"
             if key == "sync" and self._conflicts:
                 text += f" ({format_number(self._conflicts)})"
@@ -286,15 +399,19 @@ class MainWindow(Retranslated, QMainWindow):
         if "sync" not in self._built and changes.touches("sync"):
             self._conflicts = self._count_conflicts()  # the sync area counts them once built
             self._retitle_nav()
+        from app.core import identity
+
         if changes.touches("device", "office"):
             self.device = self.tasks.query(identity.this_device) or self.device
             office_id = self.device.office_id or ""
-            if office_id != self.today.office_id:
+            if "today" in self._built and office_id != self.today.office_id:
                 self.today.office_id = office_id
                 self.today.reload()
-            self.intake.office_id = office_id
+            if "intake" in self._built:  # built later, it reads the office then
+                self.intake.office_id = office_id
         if changes.touches("staff", "device", "office"):
-            self.intake.reload_staff()
+            if "intake" in self._built:
+                self.intake.reload_staff()
             self._user = self.tasks.query(identity.staff_member,
                                           self.settings.current_staff_id)
         self._update_status()
@@ -307,23 +424,29 @@ class MainWindow(Retranslated, QMainWindow):
 
     def _new_day(self) -> None:
         """A new day: what is due today has changed, and so has the date shown."""
-        self.today.reload()
-        self.registry.reload()
+        if "today" in self._built:
+            self.today.reload()
+        if "registry" in self._built:
+            self.registry.reload()
         self._update_status()
         self._arm_midnight()
 
     def open_petition(self, petition_id: str) -> None:
+        from ui.petitions.petition_dialog import PetitionDialog
+
         dialog = PetitionDialog(self.tasks, self.paths, petition_id,
                                 self.settings.current_staff_id, self)
         dialog.exec()
 
-    def open_figure(self, figure: registry.FigureFilter, title: Caption) -> None:
+    def open_figure(self, figure: FigureFilter, title: Caption) -> None:
         """The petitions behind a figure of the statistics, in the Registry."""
         self.registry.show_figure(figure, title)
         self.show_area("registry")
 
     def open_visit(self, petition_id: str, visit_id: str) -> None:
         """A return visit due (from Today): the visit to record over its petition."""
+        from ui.petitions.petition_dialog import PetitionDialog
+
         dialog = PetitionDialog(self.tasks, self.paths, petition_id,
                                 self.settings.current_staff_id, self)
         dialog.open_visit(visit_id)
@@ -347,7 +470,8 @@ class MainWindow(Retranslated, QMainWindow):
 
         dialog = PersonReviewDialog(self.tasks, self.settings.current_staff_id, self)
         dialog.exec()
-        self.people.refresh_duplicates()
+        if "people" in self._built:
+            self.people.refresh_duplicates()
 
     def open_aid_rules(self) -> None:
         """Who approves how much judicial aid; only a leader of the office may change it."""
@@ -380,12 +504,21 @@ class MainWindow(Retranslated, QMainWindow):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def open_office_settings(self) -> None:
+        from ui.office.office_settings_dialog import OfficeSettingsDialog
+
         if not self.device.office_id:
             self.open_device_dialog(first_run=True)
             if not self.device.office_id:
                 return
         assert self.device.office_id is not None
         OfficeSettingsDialog(self.tasks, self.device.office_id, self).exec()
+
+    def greet(self) -> None:
+        """Once the store is open: a new laptop is asked which office it serves, and what was
+        being typed when Doorstep last stopped is offered back."""
+        if not self.device.office_id:
+            self.open_device_dialog(first_run=True)
+        self.offer_draft()
 
     def offer_draft(self) -> None:
         """At start: a petition being typed when Doorstep last stopped is offered back."""
@@ -405,6 +538,9 @@ class MainWindow(Retranslated, QMainWindow):
     def offer_hearing_draft(self, petition_id: str) -> None:
         """A hearing being recorded when Doorstep stopped (a lid closed, a battery died)."""
         from app.hearings.drafts import discard_hearing_draft, load_hearing_draft
+        from app.petitions.detail import petition_detail
+        from ui.petitions.petition_dialog import PetitionDialog
+
         found = load_hearing_draft(self.paths, petition_id)
         try:
             number = self.tasks.call(petition_detail, petition_id).row.reg_no
@@ -428,12 +564,14 @@ class MainWindow(Retranslated, QMainWindow):
     def _go_to(self, key: str) -> None:
         self.show_area(key)
         self.area_widgets[key].setFocus()
-        if key == "intake":
+        if key == "intake" and self.attached:
             self.intake.channel.setFocus()
 
     def find_petitions(self) -> None:
         """Ctrl+F: the registry's search, its text selected to be typed over."""
         self.show_area("registry")
+        if not self.attached:
+            return
         self.registry.search.setFocus()
         self.registry.search.selectAll()
 
@@ -458,6 +596,9 @@ class MainWindow(Retranslated, QMainWindow):
     def _update_status(self) -> None:
         """One line, values only (a label would take a second line in bilingual mode); each
         says what it is when the pointer rests on it."""
+        self.date_status.setText(format_date(date.today(), separator=" / "))
+        if self._device_info is None:  # the store is being opened
+            return
         device = self.device
         if device.office_id:
             office = (device.office_name_zh, device.office_name_bo)
@@ -485,11 +626,16 @@ class MainWindow(Retranslated, QMainWindow):
         save_settings(self.paths, self.settings)
 
     def open_device_dialog(self, first_run: bool) -> None:
+        from ui.office.device_dialog import DeviceDialog
+
         dialog = DeviceDialog(self.tasks, self.device, first_run, self)
         if dialog.exec() and dialog.result_device is not None:
             self.device = dialog.result_device  # the areas followed the change by themselves
 
     def choose_user(self) -> None:
+        from app.core import identity
+        from ui.office.device_dialog import UserDialog
+
         if not self.device.office_id:
             self.open_device_dialog(first_run=True)
             if not self.device.office_id:
@@ -504,7 +650,8 @@ class MainWindow(Retranslated, QMainWindow):
         if dialog.exec():
             self.settings.current_staff_id = dialog.staff_id()
             self.tasks.set_staff(self.settings.current_staff_id)
-            self.intake.staff_id = self.settings.current_staff_id
+            if "intake" in self._built:
+                self.intake.staff_id = self.settings.current_staff_id
             save_settings(self.paths, self.settings)
             self._user = self.tasks.query(identity.staff_member, self.settings.current_staff_id)
             self._update_status()

@@ -30,14 +30,16 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.core.i18n import _, title_text
-from app.core.paths import AppPaths
-from app.core.store import Store
+
+if TYPE_CHECKING:  # the window's frame is shown before the store (and SQLAlchemy) is loaded
+    from app.core.paths import AppPaths
+    from app.core.store import Store
 
 log = logging.getLogger(__name__)
 

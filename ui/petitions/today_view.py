@@ -5,10 +5,12 @@ judicial aid awaiting a leader's decision (a row opens the case to decide on it)
 from __future__ import annotations
 
 from datetime import date
+from functools import cache, partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QHeaderView,
     QLabel,
     QMessageBox,
     QTableWidget,
@@ -28,10 +30,10 @@ from app.petitions.today import TodayList, today_list
 from ui.core.tasks import Changes, Tasks
 from ui.widgets.fields import plain_table
 from ui.widgets.form_support import Retranslated, section
+from ui.widgets.lazy_table_model import fit_columns
 
 # Background colours by urgency: red, orange, yellow (light enough for black text).
-URGENCY_COLOURS = {"overdue": QColor("#f8c9c4"), "today": QColor("#fbdcaa"),
-                   "soon": QColor("#fdf3b0")}
+URGENCY_COLOURS = {"overdue": "#f8c9c4", "today": "#fbdcaa", "soon": "#fdf3b0"}
 URGENCY = {"overdue": N_("Overdue"), "today": N_("Due today"), "soon": N_("Due within 3 days")}
 HEADERS = (N_("When"), N_("Deadline"), N_("Due"), N_("Registration number"), N_("Petitioners"),
            N_("Summary"))
@@ -78,21 +80,31 @@ def _fit_rows(table: QTableWidget, rows: int) -> None:
 
 def _table(columns: int) -> QTableWidget:
     table = plain_table(columns, wrap=False)
+    # Sized from the rows on screen (``fit_columns``): fitting each column to its contents
+    # would measure every row, thousands on a prefecture's store, at each layout.
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     # One line of text at the screen font's height (its Tibetan stacks included).
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
 
 
+@cache
+def _brush(colour: str) -> QBrush:
+    return QBrush(QColor(colour))
+
+
 def _fill_row(table: QTableWidget, row: int, cells: tuple[str, ...], urgency: str,
               key: str) -> None:
-    brush = QBrush(URGENCY_COLOURS[urgency])
-    for column, text in enumerate(cells):
-        cell = QTableWidgetItem(text)
-        cell.setBackground(brush)
-        cell.setForeground(QBrush(QColor("#000000")))
+    background, text = _brush(URGENCY_COLOURS[urgency]), _brush("#000000")
+    for column, value in enumerate(cells):
+        cell = QTableWidgetItem(value)
+        cell.setBackground(background)
+        cell.setForeground(text)
         cell.setData(Qt.ItemDataRole.UserRole, key)
         table.setItem(row, column, cell)
 
+
+_Reading = tuple[TodayList, list[DueVisit], list[AidCaseItem]]
 
 # What Today shows comes from these tables (the deadlines, their petitions' parties, the return
 # visits due, the office's holiday calendar).
@@ -142,6 +154,9 @@ class TodayView(Retranslated, QWidget):
         self.aid_table.cellActivated.connect(self._open_aid)
         self.aid_table.cellDoubleClicked.connect(self._open_aid)
         tasks.changed.connect(self._on_changes)
+        self._generation = 0
+        self.loaded = False  # until the first reading has arrived
+        self.retranslate_ui()
         self.reload()
 
     def _on_changes(self, changes: Changes) -> None:
@@ -178,10 +193,24 @@ class TodayView(Retranslated, QWidget):
         return len(self.listing.items) + len(self.due_visits)
 
     def reload(self) -> None:
-        today = date.today()
-        self.listing = self._tasks.query(today_list, today, self.office_id)
-        self.due_visits = self._tasks.query(visits.due_visits, self.office_id, today)
-        self.awaiting_aid = self._tasks.query(awaiting_decision, self.office_id, today)
+        """Read again, on the worker (a prefecture's store has thousands of deadlines due):
+        the window goes on meanwhile, and what was read is shown when it arrives. Only the
+        newest reading is shown; one overtaken by a later change is dropped."""
+        self._generation += 1
+        generation = self._generation
+        today, office_id = date.today(), self.office_id
+
+        self._tasks.run(
+            lambda store, _progress: (today_list(store, today, office_id),
+                                      visits.due_visits(store, office_id, today),
+                                      awaiting_decision(store, office_id, today)),
+            on_done=lambda found: self._show(generation, found))
+
+    def _show(self, generation: int, found: _Reading) -> None:
+        if generation != self._generation:
+            return
+        self.listing, self.due_visits, self.awaiting_aid = found
+        self.loaded = True
         self.retranslate_ui()
         self.counts_changed.emit(self.count())
 
@@ -190,7 +219,8 @@ class TodayView(Retranslated, QWidget):
         counts = [f"{_(URGENCY[u])}: {format_number(self.listing.count(u))}"
                   for u in ("overdue", "today", "soon")]
         self.summary.setText("   ".join(counts) if items else
-                             _("Nothing is overdue or due in the next three days."))
+                             _("Nothing is overdue or due in the next three days.")
+                             if self.loaded else _("Opening the data…"))
         years = "、".join(str(y) for y in self.listing.unknown_years)
         self.calendar_warning.setVisible(bool(years))
         self.calendar_warning.setText(_(
@@ -199,12 +229,16 @@ class TodayView(Retranslated, QWidget):
             "Laptop → Deadlines and holidays….").format(years=years) if years else "")
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setRowCount(len(items))
+        # Thousands of rows share a few hundred days and deadline kinds: each is said once.
+        when = cache(when_text)
+        due = cache(format_iso_date)
+        kind = cache(partial(label, Deadline))
         for row, item in enumerate(items):
-            cells = (when_text(item.days_left, item.urgency), label(Deadline, item.deadline),
-                     format_iso_date(item.due.isoformat()), item.reg_no,
+            cells = (when(item.days_left, item.urgency), kind(item.deadline),
+                     due(item.due.isoformat()), item.reg_no,
                      pick(item.names_zh, item.names_bo), item.summary[:80])
             _fill_row(self.table, row, cells, item.urgency, item.petition_id)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self._retranslate_visits()
         self._retranslate_aid()
 
@@ -215,7 +249,7 @@ class TodayView(Retranslated, QWidget):
             "No return visit is planned for the next {n} days.",
             visits.DUE_WITHIN_DAYS).format(n=format_number(visits.DUE_WITHIN_DAYS))
             if not due else "")
-        self.visit_summary.setVisible(not due)
+        self.visit_summary.setVisible(not due and self.loaded)
         self.visit_table.setVisible(bool(due))
         self.visit_table.setHorizontalHeaderLabels([_(h) for h in VISIT_HEADERS])
         self.visit_table.setRowCount(len(due))
@@ -225,7 +259,7 @@ class TodayView(Retranslated, QWidget):
                      pick(visit.names_zh, visit.names_bo), label(VisitMethod, visit.method),
                      pick(visit.visitor_zh, visit.visitor_bo) or "—")
             _fill_row(self.visit_table, row, cells, visit.urgency, visit.visit_id)
-        self.visit_table.resizeColumnsToContents()
+        fit_columns(self.visit_table)
         _fit_rows(self.visit_table, min(len(due), VISIBLE_VISIT_ROWS))
 
     def _retranslate_aid(self) -> None:
@@ -244,5 +278,5 @@ class TodayView(Retranslated, QWidget):
                      pick(item.proposed_by_zh, item.proposed_by_bo) or "—")
             _fill_row(self.aid_table, row, cells, _aid_urgency(item.days_waiting),
                       item.aid_case_id)
-        self.aid_table.resizeColumnsToContents()
+        fit_columns(self.aid_table)
         _fit_rows(self.aid_table, min(len(waiting), VISIBLE_AID_ROWS))
