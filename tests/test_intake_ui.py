@@ -16,6 +16,7 @@ from app.core.settings import load_settings, save_settings
 from app.core.store import open_store
 from app.petitions import drafts
 from app.petitions.detail import petition_detail
+from tests.helpers import settle
 from tests.qt_typing import type_text
 from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
@@ -65,6 +66,7 @@ def test_register_find_in_registry_and_see_in_today(qtbot, window: MainWindow) -
     qtbot.keyClick(window.intake, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert "校验码" in person.errors.text("id_number")
     window.registry.reload()
+    settle(qtbot, window.tasks)  # read again on the worker
     assert len(window.registry.model.ids()) == before
     person.edits["id_number"].setText("63262419780715003X")
     with qtbot.waitSignal(window.intake.registered) as saved:
