@@ -66,6 +66,7 @@ def test_register_find_in_registry_and_see_in_today(qtbot, window: MainWindow) -
     qtbot.keyClick(window.intake, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert "校验码" in person.errors.text("id_number")
     window.registry.reload()
+    settle(qtbot, window.tasks)  # read again on the worker
     assert len(window.registry.model.ids()) == before
     person.edits["id_number"].setText("63262419780715003X")
     with qtbot.waitSignal(window.intake.registered) as saved:

@@ -41,6 +41,7 @@ def test_export_writes_every_petition_listed(qtbot: Any, view: Any, tmp_path: Pa
     from openpyxl import load_workbook
 
     view.channel.set_code("letter")
+    settle(qtbot, view._tasks)  # looked for on the worker
     listed = view.model.rowCount()
     assert listed == PETITIONS // 2
     view.model._rows.clear()  # the file is read from the store, not from the rows on screen

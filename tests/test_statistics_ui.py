@@ -142,6 +142,7 @@ def test_the_year_is_counted_and_a_figure_opens_exactly_its_petitions(
     _double_click(qtbot, view, _cell(view, "channel_letter", CURRENT))
     registry = window.registry
     assert window.stack.currentWidget() is registry
+    helpers.settle(qtbot, window.tasks)  # the registry looks for them on the worker
     assert sorted(registry.model.ids()) == sorted(office.letters_2026)
     assert registry.figure_banner.isVisible()
     banner = registry.figure_text.text()
@@ -150,6 +151,7 @@ def test_the_year_is_counted_and_a_figure_opens_exactly_its_petitions(
     registry.show_all_button.click()
     assert not registry.figure_banner.isVisible()
     assert registry.figure() is None
+    helpers.settle(qtbot, window.tasks)
     assert sorted(registry.model.ids()) == sorted(office.ids_2026 + office.ids_2025)
 
     # The year-earlier column opens the year earlier's petitions; Enter works as well.
@@ -157,18 +159,20 @@ def test_the_year_is_counted_and_a_figure_opens_exactly_its_petitions(
     index = _cell(view, "channel_letter", BASE)
     view.table.setCurrentIndex(index)
     view.table.activated.emit(index)
+    helpers.settle(qtbot, window.tasks)
     assert registry.model.ids() == office.letters_2025
     assert registry.figure() is not None
     assert registry.figure().start == date(2025, 1, 1)  # type: ignore[union-attr]
 
 
 def test_a_figure_that_counts_persons_says_how_many_petitions_are_behind_it(
-        window: MainWindow, office: Office) -> None:
+        qtbot: QtBot, window: MainWindow, office: Office) -> None:
     view = _statistics(window, year(2026))
     # The group visit of five counts five persons: nine persons on five petitions.
     assert _text(view, "received_persons", CURRENT) == "9"
     view.open_figure(_cell(view, "received_persons", CURRENT))
     registry = window.registry
+    helpers.settle(qtbot, window.tasks)
     assert sorted(registry.model.ids()) == sorted(office.ids_2026)
     banner = registry.figure_text.text()
     assert "9" in banner and "5" in banner
@@ -177,6 +181,7 @@ def test_a_figure_that_counts_persons_says_how_many_petitions_are_behind_it(
     # A figure with no petitions behind it lists none, and says so.
     window.show_area("statistics")
     view.open_figure(_cell(view, "hearings", CURRENT))
+    helpers.settle(qtbot, window.tasks)
     assert registry.model.ids() == []
     assert registry.figure_banner.isVisible()
     # Labels and headers are not figures: nothing opens.
@@ -213,6 +218,7 @@ def test_language_switch_retranslates_the_table_the_charts_and_the_banner(
     assert header == i18n.catalog(i18n.ZH).gettext("Measure")
     assert "2026" in view.model.headerData(CURRENT, Qt.Orientation.Horizontal)
     view.open_figure(_cell(view, "channel_letter", CURRENT))
+    helpers.settle(qtbot, window.tasks)
     chinese_banner = window.registry.figure_text.text()
     assert len(view.chart_svgs) == 4
     assert all(QSvgRenderer(svg).isValid() for svg in view.chart_svgs)

@@ -67,8 +67,8 @@ class Spy:
 def test_a_change_reaches_exactly_the_views_that_show_it(
         window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     spy = Spy(monkeypatch, {
-        "registry": (window.registry.model, "fetch_ids"),
-        "people": (window.people.model, "fetch_ids"),
+        "registry": (window.registry.model, "refresh"),
+        "people": (window.people.model, "refresh"),
         "today": (window.today, "reload"),
         "offices": (window.offices, "reload"),
         "statistics": (window.statistics, "invalidate"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -12,7 +11,7 @@ from app.core.labels import Ethnicity, Language, Sex, label
 from app.persons import directory
 from app.persons.directory import PersonRow
 from ui.core.tasks import Tasks
-from ui.widgets.lazy_table_model import Column, LazyTableModel
+from ui.widgets.lazy_table_model import Column, LazyTableModel, Listing
 
 
 def _address(p: PersonRow) -> str:
@@ -34,20 +33,17 @@ COLUMNS: list[Column[PersonRow]] = [
 
 class PersonsTableModel(LazyTableModel[PersonRow]):
     def __init__(self, tasks: Tasks, parent: Any = None) -> None:
-        super().__init__(COLUMNS, parent)
-        self._tasks = tasks
+        super().__init__(tasks, COLUMNS, parent)
         self._sort_key = "created"
         self._descending = False
 
-    def fetch_count(self) -> int:
-        return self._tasks.query(directory.person_count)
-
-    def fetch_ids(self, offset: int, limit: int) -> list[str]:
-        return self._tasks.query(directory.person_page, self._sort_key, self._descending,
-                                 offset, limit)
-
-    def fetch_rows(self, ids: Sequence[str]) -> dict[str, PersonRow]:
-        return self._tasks.query(directory.persons_by_ids, ids)
+    def listing(self) -> Listing[PersonRow]:
+        key, descending = self._sort_key, self._descending
+        return Listing(
+            count=directory.person_count,
+            page=lambda store, offset, limit: directory.person_page(
+                store, key, descending, offset, limit),
+            rows=directory.persons_by_ids)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.columns[column].sort_key

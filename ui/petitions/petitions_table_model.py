@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -10,12 +10,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.core.formatting import format_iso_date, format_short_datetime
+from app.core.fulltext import fts_query
 from app.core.i18n import N_, pick
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus, label
 from app.petitions import registry
 from app.petitions.registry import PetitionRow, RegistryFilter
 from ui.core.tasks import Tasks
-from ui.widgets.lazy_table_model import Column, Index, LazyTableModel
+from ui.widgets.lazy_table_model import Column, Index, LazyTableModel, Listing
 
 OVERDUE_COLOUR = QColor("#b00020")
 
@@ -46,19 +47,19 @@ COLUMNS: list[Column[PetitionRow]] = [
 
 class PetitionsTableModel(LazyTableModel[PetitionRow]):
     def __init__(self, tasks: Tasks, parent: Any = None) -> None:
-        super().__init__(COLUMNS, parent)
-        self._tasks = tasks
+        super().__init__(tasks, COLUMNS, parent)
         self.filter = RegistryFilter()
 
-    def fetch_count(self) -> int:
-        return self._tasks.query(registry.petition_count, self.filter, date.today())
-
-    def fetch_ids(self, offset: int, limit: int) -> list[str]:
-        return self._tasks.query(registry.petition_page, self.filter, offset, limit,
-                                 date.today())
-
-    def fetch_rows(self, ids: Sequence[str]) -> dict[str, PetitionRow]:
-        return self._tasks.query(registry.petition_rows, ids, date.today())
+    def listing(self) -> Listing[PetitionRow]:
+        flt = replace(self.filter)  # as it is now, whatever the screen sets later
+        return Listing(
+            count=lambda store: registry.petition_count(store, flt, date.today()),
+            page=lambda store, offset, limit: registry.petition_page(
+                store, flt, offset, limit, date.today()),
+            rows=lambda store, ids: registry.petition_rows(store, ids, date.today()),
+            # A search's matches are found whole: read them once, not again for each page.
+            whole=(lambda store: registry.petition_ids(store, flt, date.today()))
+            if fts_query(flt.text) else None)
 
     def extra_data(self, index: Index, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -42,6 +42,8 @@ from ui.widgets.form_support import Retranslated, to_date
 from ui.widgets.lazy_table_model import fit_columns, refresh_keeping_place
 
 SEARCH_DELAY_MS = 200
+# L10N: in place of the number of petitions found, while the registry looks for them.
+SEARCHING = N_("Searching…")
 BANNER_STYLE = ("QFrame#figureBanner { background: #eef3fb; border: 1px solid #9db3d4; "
                 "border-radius: 3px; }")
 # What the banner says over the petitions behind a figure: text or, given the number of
@@ -152,7 +154,11 @@ class RegistryView(Retranslated, QWidget):
         self.table.activated.connect(self._open)
         tasks.changed.connect(self._on_changes)
         self.retranslate_ui()
-        self.apply_filters()
+        # Every petition, newest first, read at once: a count and a page, milliseconds on
+        # 100,000 petitions; a search or a filter is looked for on the worker.
+        self.model.filter = self.current_filter()
+        self.model.refresh()
+        self._found()
 
     def _on_changes(self, changes: Changes) -> None:
         """Something was saved: the offices and the petitions listed, if they changed (the
@@ -179,11 +185,25 @@ class RegistryView(Retranslated, QWidget):
             figure=self._figure)
 
     def apply_filters(self) -> None:
+        """The petitions the filters ask for, looked for on the worker (a search on 100,000
+        petitions takes a few hundred milliseconds): the count says "Searching…" meanwhile and
+        the clerk can go on typing; the list changes when they are found. A newer search drops
+        an older one's answer."""
         self.model.filter = self.current_filter()
-        self.model.refresh()
-        self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
+        self.model.load(on_loaded=self._found, on_failed=self._search_failed)
+        self._show_count()
+        self._update_banner()
+
+    def _found(self) -> None:
+        self._show_count()
         self._update_banner()
         fit_columns(self.table)
+
+    def _search_failed(self, error: BaseException) -> None:
+        """Shown, never a crash; the list stays as it was."""
+        self._show_count()
+        self._update_banner()
+        show_error(self, error)
 
     # -- the petitions behind a figure of the statistics ------------------------------------------
     def show_figure(self, figure: FigureFilter, title: Caption) -> None:
@@ -229,6 +249,9 @@ class RegistryView(Retranslated, QWidget):
             return
         behind = self.model.rowCount()  # the filters are cleared and hidden meanwhile
         caption = self._caption
+        if callable(caption) and self.model.loading:  # the number is not known yet
+            self.figure_text.setText(_(SEARCHING))
+            return
         self.figure_text.setText(caption(behind) if callable(caption) else caption)
 
     def reload(self) -> None:
@@ -328,4 +351,7 @@ class RegistryView(Retranslated, QWidget):
         self.office.blockSignals(False)
 
     def _show_count(self) -> None:
+        if self.model.loading:
+            self.count.setText(_(SEARCHING))
+            return
         self.count.setText(labelled(N_("Petitions found"), format_number(self.model.rowCount())))
