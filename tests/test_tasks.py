@@ -172,7 +172,7 @@ def test_the_progress_window_shows_each_stage_and_its_cancel_button_stops_the_wo
 
 
 def test_today_and_the_status_bar_move_on_at_midnight(
-        window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import date, datetime, timedelta
 
     import ui.main_window as main_window_module
@@ -199,5 +199,6 @@ def test_today_and_the_status_bar_move_on_at_midnight(
         asked.append(day), original(store, day, office))[1])
     window._midnight.timeout.emit()  # midnight
     assert window.date_status.text() == format_date(tomorrow, separator="\n")
+    settle(qtbot, window.tasks)  # Today reads on the worker
     assert asked == [tomorrow]  # Today counted again for the new day
     assert window._midnight.isActive()  # and armed for the next midnight

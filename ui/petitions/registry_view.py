@@ -153,6 +153,8 @@ class RegistryView(Retranslated, QWidget):
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
         tasks.changed.connect(self._on_changes)
+        # A search's matches read again after a save arrive later, on the worker.
+        self.model.modelReset.connect(self._show_count)
         self.retranslate_ui()
         # Every petition, newest first, read at once: a count and a page, milliseconds on
         # 100,000 petitions; a search or a filter is looked for on the worker.

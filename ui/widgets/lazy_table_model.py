@@ -164,27 +164,45 @@ class LazyTableModel(QAbstractTableModel, Generic[Row]):
         likely are."""
         return range(max(top - self.PAGE, 0) // self.PAGE, (top + self.PAGE) // self.PAGE + 1)
 
-    def refresh(self, top: int = 0) -> bool:
+    def refresh(self, top: int = 0, on_reset: Callable[[], None] = lambda: None) -> None:
         """Count again, and read again the pages near row ``top`` (the first row the view
         shows); the others are dropped, to be read when shown: a refresh costs a count and a
         few pages, however far the list was scrolled. When neither the count nor the ids near
         the place changed, nothing is reset: the rows are re-read in place (the view keeps its
-        selection and scroll). Returns whether the model was reset. While a load is under way,
-        it is asked again instead (what it read may be older than the change)."""
+        selection and scroll); when the model is reset, ``on_reset`` is called after. A list
+        read whole (a search's matches: a quarter of a second on 100,000 petitions) is read
+        again on the worker, the list shown staying until it arrives. While a load is under
+        way, it is asked again instead (what it read may be older than the change)."""
         if self._load is not None:
             self.load(self._load.on_loaded, self._load.on_failed)
-            return False
+            return
         listing = self.listing()
+        if listing.whole is not None:
+            self._generation += 1
+            generation, whole_of = self._generation, listing.whole
+            try:
+                self._tasks.run(
+                    lambda store, _progress: whole_of(store),
+                    on_done=lambda whole: self._reread(generation, listing, whole, on_reset))
+            except TasksClosedError:  # a change broadcast while the window closes
+                pass
+            return
         try:
-            if listing.whole is not None:
-                whole: list[str] | None = self._tasks.query(listing.whole)
-                count, pages = len(whole or ()), {}
-            else:
-                whole, count = None, self._tasks.query(listing.count)
-                pages = {page: self._tasks.query(listing.page, page * self.PAGE, self.PAGE)
-                         for page in self.near(top) if page * self.PAGE < count}
+            count = self._tasks.query(listing.count)
+            pages = {page: self._tasks.query(listing.page, page * self.PAGE, self.PAGE)
+                     for page in self.near(top) if page * self.PAGE < count}
         except TasksClosedError:  # a timer that fired while the window closes: nothing to show
-            return False
+            return
+        self._renew(listing, count, pages, None, on_reset)
+
+    def _reread(self, generation: int, listing: Listing[Row], whole: list[str],
+                on_reset: Callable[[], None]) -> None:
+        if generation != self._generation or self._load is not None or not isValid(self):
+            return  # a newer load or refresh was asked for
+        self._renew(listing, len(whole), {}, whole, on_reset)
+
+    def _renew(self, listing: Listing[Row], count: int, pages: dict[int, list[str]],
+               whole: list[str] | None, on_reset: Callable[[], None]) -> None:
         same = (count == self._count and whole == self._whole
                 and all(self._pages.get(page, ids) == ids for page, ids in pages.items()))
         self._listing, self._whole, self._pages = listing, whole, pages
@@ -193,11 +211,11 @@ class LazyTableModel(QAbstractTableModel, Generic[Row]):
             if count:
                 self.dataChanged.emit(self.index(0, 0),
                                       self.index(count - 1, len(self.columns) - 1))
-            return False
+            return
         self.beginResetModel()
         self._count = count
         self.endResetModel()
-        return True
+        on_reset()
 
     def _page(self, page: int) -> list[str]:
         if self._whole is not None:
@@ -306,22 +324,24 @@ def refresh_keeping_place(table: QTableView, model: LazyTableModel[Any]) -> None
     current_id = model.id_at(current.row()) if current.isValid() else None
     scroll = table.verticalScrollBar().value()
     top = max(table.rowAt(0), 0)
-    # The pages around the place shown are read again, where the selected rows most likely are.
-    if not model.refresh(top):
-        return
-    selection = table.selectionModel()
-    if selection is not None:
-        flags = (QItemSelectionModel.SelectionFlag.Select
-                 | QItemSelectionModel.SelectionFlag.Rows)
-        for row_id in selected:
-            found = model.row_of(row_id)
+
+    def restore() -> None:
+        selection = table.selectionModel()
+        if selection is not None:
+            flags = (QItemSelectionModel.SelectionFlag.Select
+                     | QItemSelectionModel.SelectionFlag.Rows)
+            for row_id in selected:
+                found = model.row_of(row_id)
+                if found is not None:
+                    selection.select(model.index(found, 0), flags)
+            found = model.row_of(current_id) if current_id else None
             if found is not None:
-                selection.select(model.index(found, 0), flags)
-        found = model.row_of(current_id) if current_id else None
-        if found is not None:
-            selection.setCurrentIndex(model.index(found, current.column()),
-                                      QItemSelectionModel.SelectionFlag.NoUpdate)
-    table.verticalScrollBar().setValue(scroll)
+                selection.setCurrentIndex(model.index(found, current.column()),
+                                          QItemSelectionModel.SelectionFlag.NoUpdate)
+        table.verticalScrollBar().setValue(scroll)
+
+    # The pages around the place shown are read again, where the selected rows most likely are.
+    model.refresh(top, on_reset=restore)
 
 
 def _reraise(error: BaseException) -> None:
