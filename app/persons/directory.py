@@ -93,10 +93,12 @@ def person_page(store: Store, sort_key: str, descending: bool, offset: int,
                 limit: int) -> list[str]:
     """Live persons' ids ``offset`` to ``offset + limit`` in display order, sorted in SQL."""
     column = PERSON_SORT_KEYS[sort_key]
-    order = column.desc() if descending else column.asc()
+    # The tie-break runs the same way as the sort: the page is then read from the column's
+    # index alone (migration 0014), backwards for a descending sort.
+    order = (column.desc(), Person.id.desc()) if descending else (column.asc(), Person.id)
     with store.read() as session:
         return list(session.scalars(select(Person.id).where(Person.deleted.is_(False))
-                                    .order_by(order, Person.id).offset(offset).limit(limit)))
+                                    .order_by(*order).offset(offset).limit(limit)))
 
 
 def persons_by_ids(store: Store, ids: Sequence[str]) -> dict[str, PersonRow]:
