@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -37,6 +36,7 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import HearingKind, HearingOutcome, OfficerRole, StaffRole, label
 from app.core.paths import AppPaths
+from app.core.store import Store
 from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.record import HearingContext, HearingInput, Participant, PersonChoice
@@ -51,7 +51,7 @@ from ui.widgets.form_support import (
     section,
     translated_label,
 )
-from ui.widgets.paper_preview import PaperPreview
+from ui.widgets.paper_preview import show_paper
 
 DRAFT_DELAY_MS = 700
 KIND_OF = {"procurator": N_("Procurator"), "officer": N_("Hearing officer"),
@@ -483,22 +483,20 @@ class HearingDialog(Retranslated, QDialog):
                 break
 
     def preview(self, kind: str) -> None:
+        """The notice or the minutes drawn on the worker, then previewed."""
         if self.hearing_id is None:
             return
-        try:
+        hearing_id = self.hearing_id
+
+        def draw(store: Store) -> bytes:
+            from app.papers import documents as papers  # printing loads on first use
             if kind == "hearing-notice":
-                from app.papers import documents as papers  # printing loads on first use
-                pdf = self._tasks.call(papers.render_hearing_notice, self.hearing_id)
-                title = title_text("Hearing notice")
-            else:
-                from app.papers import documents as papers  # printing loads on first use
-                pdf = self._tasks.call(papers.render_minutes, self.hearing_id)
-                title = title_text("Hearing minutes")
-        except AppError as error:
-            QMessageBox.warning(self, _("Doorstep"), error.translated())
-            return
+                return papers.render_hearing_notice(store, hearing_id)
+            return papers.render_minutes(store, hearing_id)
+
+        title = title_text("Hearing notice" if kind == "hearing-notice" else "Hearing minutes")
         name = f"{kind} {self.context.reg_no}.pdf"
-        PaperPreview(pdf, f"{title} {self.context.reg_no}", name, self).exec()
+        show_paper(self._tasks, self, draw, f"{title} {self.context.reg_no}", name)
 
     def _want_agreement(self) -> None:
         if self.hearing_id is not None:

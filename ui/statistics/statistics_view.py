@@ -559,19 +559,24 @@ class StatisticsView(Retranslated, QWidget):
         nothing."""
         if self.figures is None:
             return
-        from ui.widgets.paper_preview import PaperPreview
+        from ui.widgets.paper_preview import PREVIEW_DPI, PaperPreview
 
         figures, mode = self.figures, i18n.mode()
 
-        def draw(store: Store, progress: Progress) -> bytes:
+        def draw(store: Store, progress: Progress) -> tuple[bytes, list[bytes]]:
+            from app.papers.documents import page_images
+
             pdf = output.render_pdf(store, figures, mode)
             check(progress)
-            return pdf
+            images = page_images(pdf, PREVIEW_DPI)  # its pages too: 0.1 s or more
+            check(progress)
+            return pdf, images
 
-        def show(pdf: bytes) -> None:
+        def show(drawn: tuple[bytes, list[bytes]]) -> None:
+            pdf, images = drawn
             title = (title_text("Petition work statistics") + " "
                      + report.shown_period(figures.period))
-            PaperPreview(pdf, title, str(self.default_path(output.PDF)), self).exec()
+            PaperPreview(pdf, title, str(self.default_path(output.PDF)), self, images).exec()
 
         self._draw(draw, show, _("Drawing the report…"))
 
