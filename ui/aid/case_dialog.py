@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -47,7 +48,6 @@ from app.core.labels import (
     PaymentState,
     label,
 )
-from app.core.store import Store
 from app.hearings import record as hearings
 from ui.aid.payment_dialog import PAYMENT_COLUMNS, PaymentDialog, ReverseDialog
 from ui.core.tasks import Tasks
@@ -367,7 +367,7 @@ class AidCaseDialog(Retranslated, QDialog):
             return
         case_id = self.detail.id
 
-        def draw(store: Store) -> bytes:
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
             return papers.render_aid_decision(store, case_id)
 
@@ -381,7 +381,7 @@ class AidCaseDialog(Retranslated, QDialog):
             return
         payment_id = payment.id
 
-        def draw(store: Store) -> bytes:
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
             return papers.render_aid_receipt(store, payment_id)
 

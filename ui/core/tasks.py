@@ -104,6 +104,7 @@ class _ProgressWindow:
     def __init__(self, parent: QWidget | None, message: str, progress: Progress,
                  reporter: _Reporter) -> None:
         self.message = message
+        self.closed = False
         self.dialog = QProgressDialog(message, _("Cancel"), 0, _STEPS, parent)
         self.dialog.setWindowTitle(title_text("Doorstep"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -119,10 +120,14 @@ class _ProgressWindow:
         reporter.advanced.connect(self._advance)
 
     def _stage(self, text: str) -> None:
+        if self.closed:  # closed early (``Running.cancel``) while the work still reports
+            return
         self.dialog.setLabelText(self.message + "\n" + _(text))
         self.dialog.setValue(0)
 
     def _advance(self, done: int, total: int) -> None:
+        if self.closed:
+            return
         if total > 0:
             self.dialog.setMaximum(_STEPS)
             self.dialog.setValue(min(_STEPS, done * _STEPS // total))
@@ -130,6 +135,9 @@ class _ProgressWindow:
             self.dialog.setMaximum(0)
 
     def close(self) -> None:
+        if self.closed:  # closed early, then again when the work is delivered
+            return
+        self.closed = True
         self.timer.stop()
         self.dialog.reset()
         self.dialog.hide()
@@ -148,9 +156,10 @@ class Running:
         window now: the screen that asked no longer waits. ``on_failed`` (or ``on_done``, if
         it ended first) is still called."""
         self._progress.cancel()
-        window, self._delivery.window = self._delivery.window, None
-        if window is not None:
-            window.close()
+        # The window object stays with the delivery until then: the work may still report
+        # to it (it is closed, and ignores that).
+        if self._delivery.window is not None:
+            self._delivery.window.close()
 
 
 @dataclass

@@ -4,6 +4,7 @@ became of it (signed on a date, or withdrawn)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,7 +29,6 @@ from app.core.formatting import format_iso_date
 from app.core.i18n import N_, _, title_text
 from app.core.labels import AgreementStatus, label
 from app.core.paths import AppPaths
-from app.core.store import Store
 from app.hearings import agreements
 from app.hearings.agreements import AgreementDetail, AgreementText
 from ui.core.tasks import Tasks
@@ -205,7 +205,7 @@ class AgreementDialog(Retranslated, QDialog):
             return
         agreement_id = self.agreement_id
 
-        def draw(store: Store) -> bytes:
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
             return papers.render_agreement(store, agreement_id)
 

@@ -12,6 +12,7 @@ to record it once held.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -36,7 +37,6 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import HearingKind, HearingOutcome, OfficerRole, StaffRole, label
 from app.core.paths import AppPaths
-from app.core.store import Store
 from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.record import HearingContext, HearingInput, Participant, PersonChoice
@@ -488,7 +488,7 @@ class HearingDialog(Retranslated, QDialog):
             return
         hearing_id = self.hearing_id
 
-        def draw(store: Store) -> bytes:
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
             if kind == "hearing-notice":
                 return papers.render_hearing_notice(store, hearing_id)

@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
@@ -50,7 +51,6 @@ from app.core.labels import (
     label,
 )
 from app.core.paths import AppPaths
-from app.core.store import Store
 from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.agreements import AgreementSummary
@@ -556,7 +556,7 @@ class PetitionDialog(Retranslated, QDialog):
         """The paper drawn on the worker, then previewed."""
         petition_id = self.petition_id
 
-        def draw(store: Store) -> bytes:
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
             return papers.render(store, petition_id, kind)
 

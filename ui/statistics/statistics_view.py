@@ -55,7 +55,6 @@ from app.core import i18n
 from app.core.formatting import format_date, format_number, format_short_date
 from app.core.i18n import N_, _, ngettext, pick, title_text
 from app.core.progress import CancelledError, check
-from app.core.store import Store
 from app.persons import directory
 from app.petitions.registry import FigureFilter
 from app.statistics import measures, output, report, tables
@@ -404,7 +403,7 @@ class StatisticsView(Retranslated, QWidget):
         self._generation += 1
         generation = self._generation
 
-        def count(store: Store, progress: Progress) -> tuple[Figures, list[Any]]:
+        def count(store: Any, progress: Progress) -> tuple[Figures, list[Any]]:
             figures = measures.statistics(store, period, scope, progress=progress)
             return figures, report.chart_specs(figures)
 
@@ -563,7 +562,7 @@ class StatisticsView(Retranslated, QWidget):
 
         figures, mode = self.figures, i18n.mode()
 
-        def draw(store: Store, progress: Progress) -> tuple[bytes, list[bytes]]:
+        def draw(store: Any, progress: Progress) -> tuple[bytes, list[bytes]]:
             from app.papers.documents import page_images
 
             pdf = output.render_pdf(store, figures, mode)
@@ -634,7 +633,7 @@ class StatisticsView(Retranslated, QWidget):
             return None
         return full.isChecked()
 
-    def _draw(self, op: Callable[[Store, Progress], T], done: Callable[[T], None],
+    def _draw(self, op: Callable[[Any, Progress], T], done: Callable[[T], None],
               message: str) -> bool:
         """The report drawn (and written) by ``op`` on the worker, then ``done`` with what it
         gave; a problem is shown, never raised; Cancel says nothing more. False when the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QRect, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
 from app.core.files import write_atomically
 from app.core.i18n import N_, _
 from app.core.progress import CancelledError, check
-from app.core.store import Store
 from ui.core.errors import attempt, show_error
 from ui.core.tasks import Progress, Tasks, TasksClosedError
 from ui.widgets.fields import MessageLine
@@ -141,13 +141,13 @@ class PaperPreview(QDialog):
 _last_folder: list[Path | None] = [None]
 
 
-def show_paper(tasks: Tasks, parent: QWidget, draw: Callable[[Store], bytes], title: str,
+def show_paper(tasks: Tasks, parent: QWidget, draw: Callable[[Any], bytes], title: str,
                file_name: str, prepare: Callable[[PaperPreview], None] | None = None) -> None:
     """The paper ``draw(store)`` makes, drawn with its page images on the worker (a progress
     window with Cancel shows after half a second), then previewed; ``prepare`` is given the
     preview before it shows. A problem is shown as everywhere; Cancel shows nothing."""
 
-    def work(store: Store, progress: Progress) -> tuple[bytes, list[bytes]]:
+    def work(store: Any, progress: Progress) -> tuple[bytes, list[bytes]]:
         pdf = draw(store)
         check(progress)
         from app.papers import documents as papers  # printing loads on first use
