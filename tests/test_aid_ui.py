@@ -294,11 +294,13 @@ def test_the_guardians_receipt_in_capital_numerals_and_the_case_relabelled_in_ti
 
     monkeypatch.setattr(PaperPreview, "exec", print_it)
     case.payments.selectRow(0)
-    case.receipt_button.click()
+    case.receipt_button.click()  # drawn on the worker, then previewed
+    qtbot.waitUntil(lambda: len(saved) == 1, timeout=30_000)
     text = "".join(pdf_text(saved[-1].read_bytes()).split())
     assert "陆仟元整" in text and "更登" in text
     case.notice_button.click()
-    assert len(saved) == 2 and saved[-1].read_bytes().startswith(b"%PDF")
+    qtbot.waitUntil(lambda: len(saved) == 2, timeout=30_000)
+    assert saved[-1].read_bytes().startswith(b"%PDF")
 
     listing = window.browser.toPlainText()
     assert "核减后批准" in listing and "部分发放" in listing and "¥6,000.00" in listing

@@ -121,7 +121,8 @@ def test_doorstep_hearing_typed_then_agreement_printed_and_signed(
         return 0
 
     monkeypatch.setattr(PaperPreview, "exec", print_it)
-    agreement.print_button.click()
+    agreement.print_button.click()  # drawn on the worker, then previewed
+    qtbot.waitUntil(saved.exists, timeout=30_000)
     assert agreements.agreement_detail(store, agreement.agreement_id).status == "printed"
     text = pdf_text(saved.read_bytes())
     assert "协调发放司法救助金伍仟元" in text and "扎西才让" in text

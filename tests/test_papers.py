@@ -226,3 +226,64 @@ def test_the_screens_names_of_the_papers_are_the_printers() -> None:
 
     assert (kinds.RECEIPT, kinds.REPLY_NOTICE, kinds.REFERRAL_NOTICE) == (
         notices.RECEIPT, notices.REPLY_NOTICE, notices.REFERRAL_NOTICE)
+
+
+def test_a_paper_is_drawn_while_the_window_goes_on_and_still_saved(  # type: ignore[no-untyped-def]
+        qtbot, office_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receipt button draws the paper (and its pages) on the worker: the event loop goes on
+    meanwhile (a timer keeps firing); then the preview shows it and saves it as before. A
+    paper that cannot be printed is said plainly."""
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.i18n import _
+    from ui.main import application
+    from ui.petitions.petition_dialog import PetitionDialog
+    from ui.widgets.paper_preview import PaperPreview
+
+    application()
+    done = register(office_store, petition(), now=NOW)
+    dialog = PetitionDialog(tasks_for(office_store), office_store.paths, done.id, "")
+    qtbot.addWidget(dialog)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    drawing = papers.render
+    ticked_while_drawing: list[int] = []
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 5  # on the GUI thread no tick would ever come
+        while len(ticks) < 10 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        ticked_while_drawing.append(len(ticks))
+        return drawing(*args, **kwargs)
+
+    monkeypatch.setattr(papers, "render", slow)
+    saved = tmp_path / "receipt.pdf"
+    shown: list[PaperPreview] = []
+
+    def save_it(preview: PaperPreview) -> int:
+        shown.append(preview)
+        preview.save_to(saved)
+        return 0
+
+    monkeypatch.setattr(PaperPreview, "exec", save_it)
+    dialog.paper_buttons["receipt"].click()
+    assert not shown  # drawn on the worker, previewed when it arrives
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=30_000)
+    timer.stop()
+    assert ticked_while_drawing and ticked_while_drawing[0] >= 10
+    assert saved.read_bytes() == drawing(office_store, done.id, "receipt")
+    assert len(shown[0].page_labels) == len(papers.page_images(saved.read_bytes()))
+    assert shown[0].windowTitle().endswith(done.reg_no)
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]) or 0)
+    dialog.preview_paper("referral-notice")  # accepted, not referred: nothing to print
+    qtbot.waitUntil(lambda: bool(told), timeout=30_000)
+    assert told == [_("This petition was accepted, not referred: there is no referral notice "
+                      "to print.")]
+    assert len(shown) == 1

@@ -4,6 +4,8 @@ petitions behind it in the Registry, the report saved as PDF and Excel, the raw 
 from __future__ import annotations
 
 import csv
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -20,10 +22,11 @@ from app.core import i18n
 from app.core.i18n import _
 from app.core.paths import AppPaths
 from app.core.store import open_store
-from app.statistics import output
+from app.statistics import measures, output
 from app.statistics.periods import Period, quarter, year
 from tests import helpers
 from tests.helpers import register
+from ui.core import tasks as tasks_module
 from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
 from ui.main_window import AREAS, MainWindow
@@ -87,13 +90,19 @@ def _no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield said
 
 
-def _statistics(window: MainWindow, period: Period) -> StatisticsView:
+def _statistics(qtbot: QtBot, window: MainWindow, period: Period) -> StatisticsView:
     window.show_area("statistics")
     view = window.statistics
     assert window.stack.currentWidget() is view
     view.set_period(period)
-    assert view.recount()
+    _count(qtbot, view)
     return view
+
+
+def _count(qtbot: QtBot, view: StatisticsView) -> None:
+    """Count on the worker, and wait for the figures to be shown."""
+    with qtbot.waitSignal(view.counted, timeout=30_000):
+        assert view.recount()
 
 
 def _cell(view: StatisticsView, key: str, column: int) -> QModelIndex:
@@ -125,7 +134,7 @@ def test_statistics_come_after_the_registry_in_the_navigation(window: MainWindow
 
 def test_the_year_is_counted_and_a_figure_opens_exactly_its_petitions(
         qtbot: QtBot, window: MainWindow, office: Office) -> None:
-    view = _statistics(window, year(2026))
+    view = _statistics(qtbot, window, year(2026))
     # Counted by hand: five petitions in 2026 against two in 2025; two letters against one.
     assert (_text(view, "received", CURRENT), _text(view, "received", BASE)) == ("5", "2")
     assert (_text(view, "channel_letter", CURRENT), _text(view, "channel_letter", BASE)) == \
@@ -167,7 +176,7 @@ def test_the_year_is_counted_and_a_figure_opens_exactly_its_petitions(
 
 def test_a_figure_that_counts_persons_says_how_many_petitions_are_behind_it(
         qtbot: QtBot, window: MainWindow, office: Office) -> None:
-    view = _statistics(window, year(2026))
+    view = _statistics(qtbot, window, year(2026))
     # The group visit of five counts five persons: nine persons on five petitions.
     assert _text(view, "received_persons", CURRENT) == "9"
     view.open_figure(_cell(view, "received_persons", CURRENT))
@@ -190,11 +199,11 @@ def test_a_figure_that_counts_persons_says_how_many_petitions_are_behind_it(
     assert window.stack.currentWidget() is view
 
 
-def test_the_period_controls_choose_what_is_counted(window: MainWindow) -> None:
-    view = _statistics(window, quarter(2026, 1))
+def test_the_period_controls_choose_what_is_counted(qtbot: QtBot, window: MainWindow) -> None:
+    view = _statistics(qtbot, window, quarter(2026, 1))
     assert _text(view, "received", CURRENT) == "2"  # a phone call in February, a letter in March
     view.set_period(Period(date(2025, 1, 1), date(2026, 12, 31)))
-    assert view.recount()
+    _count(qtbot, view)
     assert _text(view, "received", CURRENT) == "7"
     assert view.date_from.isVisible() and not view.quarter.isVisible()
     # A range that ends before it begins is refused beside the controls, not counted.
@@ -205,7 +214,7 @@ def test_the_period_controls_choose_what_is_counted(window: MainWindow) -> None:
     # One office: its figures; the figures behind a cell keep to it.
     view.set_period(year(2026))
     view.office.setCurrentIndex(view.office.findData(window.device.office_id))
-    assert view.recount()
+    _count(qtbot, view)
     assert _text(view, "received", CURRENT) == "5"
     found = view.figure_at(_cell(view, "received", CURRENT))
     assert found is not None and found[0].office_ids == (window.device.office_id,)
@@ -213,7 +222,7 @@ def test_the_period_controls_choose_what_is_counted(window: MainWindow) -> None:
 
 def test_language_switch_retranslates_the_table_the_charts_and_the_banner(
         qtbot: QtBot, window: MainWindow) -> None:
-    view = _statistics(window, year(2026))
+    view = _statistics(qtbot, window, year(2026))
     header = view.model.headerData(MEASURE, Qt.Orientation.Horizontal)
     assert header == i18n.catalog(i18n.ZH).gettext("Measure")
     assert "2026" in view.model.headerData(CURRENT, Qt.Orientation.Horizontal)
@@ -242,28 +251,36 @@ def test_language_switch_retranslates_the_table_the_charts_and_the_banner(
     assert view.model.data(_cell(view, "received", CURRENT)) == "5"
 
 
-def test_the_report_is_saved_as_pdf_and_excel(window: MainWindow, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch,
+def test_the_report_is_saved_as_pdf_and_excel(qtbot: QtBot, window: MainWindow,
+                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               _no_modal_dialogs: list[str]) -> None:
     for module in ("reports.statistics_pdf", "reports.statistics_xlsx"):
         pytest.importorskip(module)
-    view = _statistics(window, year(2026))
+    view = _statistics(qtbot, window, year(2026))
     assert view.default_path(output.PDF).name.endswith("-2026.pdf")
     for suffix, magic in ((output.PDF, b"%PDF"), (output.XLSX, b"PK")):
         target = tmp_path / f"统计-2026{suffix}"
         monkeypatch.setattr(QFileDialog, "getSaveFileName",
                             lambda *_args, t=target: (str(t), ""))
-        assert view.save_report(suffix) == target
+        with qtbot.waitSignal(view.report_saved, timeout=60_000) as saved:
+            assert view.save_report(suffix) == target  # drawn and written on the worker
+            assert not view.pdf_button.isEnabled()  # not twice at once
+        assert saved.args == [target]
         assert target.read_bytes().startswith(magic)
         assert str(target) in _no_modal_dialogs[-1]
+        assert view.pdf_button.isEnabled()
     # A folder that does not exist: said plainly, nothing written, nothing raised.
     missing = tmp_path / "no such folder" / "统计-2026.pdf"
-    assert view.save_report(output.PDF, missing) is None
+    told = len(_no_modal_dialogs)
+    view.save_report(output.PDF, missing)
+    qtbot.waitUntil(lambda: len(_no_modal_dialogs) > told, timeout=60_000)
     assert not missing.exists()
     assert str(missing.parent) in _no_modal_dialogs[-1]
+    assert view.pdf_button.isEnabled()
 
 
-def test_the_report_is_previewed(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_report_is_previewed(qtbot: QtBot, window: MainWindow,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.widgets.paper_preview import PaperPreview
 
     shown: list[PaperPreview] = []
@@ -272,9 +289,10 @@ def test_the_report_is_previewed(window: MainWindow, monkeypatch: pytest.MonkeyP
         return 0
 
     monkeypatch.setattr(PaperPreview, "exec", record)
-    view = _statistics(window, year(2026))
-    view.preview_report()
-    assert len(shown) == 1
+    view = _statistics(qtbot, window, year(2026))
+    view.preview_report()  # drawn on the worker, then shown
+    assert not shown
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=60_000)
     assert shown[0].pdf.startswith(b"%PDF")
     assert shown[0].page_labels
 
@@ -282,7 +300,7 @@ def test_the_report_is_previewed(window: MainWindow, monkeypatch: pytest.MonkeyP
 def test_the_raw_tables_are_exported_masked_unless_asked(
         qtbot: Any, window: MainWindow, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    view = _statistics(window, year(2026))
+    view = _statistics(qtbot, window, year(2026))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_args: str(tmp_path))
     monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Ok)
     told: list[str] = []
@@ -303,3 +321,97 @@ def test_the_raw_tables_are_exported_masked_unless_asked(
         view.export_tables(full, unmask=True)
     assert "632624198503120012" in "".join(
         p.read_text(encoding="utf-8-sig") for p in full.glob("*.csv"))
+
+
+def _shown_and_counted(qtbot: QtBot, window: MainWindow) -> StatisticsView:
+    """The area shown, and its first count (of the year, on being shown) arrived."""
+    window.show_area("statistics")
+    view = window.statistics
+    qtbot.waitUntil(lambda: view.figures is not None and view.pdf_button.isEnabled(),
+                    timeout=30_000)
+    return view
+
+
+def test_the_figures_are_counted_while_the_window_goes_on(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count is made slow: the window's event loop goes on meanwhile (a timer keeps firing),
+    the view says it is counting and the report's buttons wait; then the figures arrive."""
+    view = _shown_and_counted(qtbot, window)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    counting = measures.statistics
+    ticked_while_counting: list[int] = []
+
+    def slow(store: Any, period: Period, *args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + 5  # on the GUI thread no tick would ever come
+        while len(ticks) < 10 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        ticked_while_counting.append(len(ticks))
+        return counting(store, period, *args, **kwargs)
+
+    monkeypatch.setattr(measures, "statistics", slow)
+    view.set_period(quarter(2026, 2))
+    with qtbot.waitSignal(view.counted, timeout=30_000):
+        assert view.recount()
+        assert view.summary.text() == _("Counting the figures…")
+        assert not view.pdf_button.isEnabled() and not view.preview_button.isEnabled()
+    timer.stop()
+    assert ticked_while_counting and ticked_while_counting[0] >= 10
+    assert view.figures is not None and view.figures.period == quarter(2026, 2)
+    assert _text(view, "received", CURRENT) == "3"  # two visits and a letter, April to June
+    assert view.pdf_button.isEnabled()
+    assert _("Counting") not in view.summary.text()
+
+
+def test_a_count_asked_for_later_is_the_one_shown(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """2025 is asked for and held on the worker; 2026 is asked for meanwhile. 2025's figures,
+    arriving first, are never shown: they would overwrite the period the controls name."""
+    view = _shown_and_counted(qtbot, window)
+    shown: list[Period] = []
+    set_figures = view.model.set_figures
+
+    def record(figures: Any) -> None:
+        shown.append(figures.period)
+        set_figures(figures)
+
+    monkeypatch.setattr(view.model, "set_figures", record)
+    release = threading.Event()
+    counting = measures.statistics
+
+    def held(store: Any, period: Period, *args: Any, **kwargs: Any) -> Any:
+        if period == year(2025):
+            release.wait(10)
+        return counting(store, period, *args, **kwargs)
+
+    monkeypatch.setattr(measures, "statistics", held)
+    view.set_period(year(2025))
+    assert view.recount()
+    view.set_period(year(2026))
+    with qtbot.waitSignal(view.counted, timeout=30_000):
+        assert view.recount()
+        release.set()
+    assert shown == [year(2026)]
+    assert view.figures is not None and view.figures.period == year(2026)
+    assert _text(view, "received", CURRENT) == "5"
+    qtbot.wait(50)
+    assert shown == [year(2026)]
+
+
+def test_cancel_keeps_the_figures_counted_before(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch,
+        _no_modal_dialogs: list[str]) -> None:
+    view = _statistics(qtbot, window, year(2026))
+    monkeypatch.setattr(tasks_module.Progress, "is_cancelled", lambda _self: True)
+    counted: list[bool] = []
+    view.counted.connect(lambda: counted.append(True))
+    view.set_period(year(2025))
+    assert view.recount()
+    qtbot.waitUntil(view.pdf_button.isEnabled, timeout=30_000)
+    assert view.summary.text() == _("Counting was cancelled. Press Count to count the figures "
+                                    "again.")
+    assert not counted and not _no_modal_dialogs  # nothing to tell but that
+    assert view.figures is not None and view.figures.period == year(2026)
+    assert _text(view, "received", CURRENT) == "5"

@@ -10,6 +10,7 @@ from app.core import i18n
 from app.core.errors import AppError
 from app.core.files import write_atomically
 from app.core.i18n import N_
+from app.core.progress import SILENT, Progress, check
 from app.core.store import Store
 from app.statistics.measures import Figures
 from app.statistics.report import report_data
@@ -52,8 +53,10 @@ class ReportFileError(AppError):
     pass
 
 
-def save_report(store: Store, figures: Figures, mode: str, out: Path) -> None:
-    """The report as a PDF or a workbook, chosen by the file's suffix."""
+def save_report(store: Store, figures: Figures, mode: str, out: Path,
+                progress: Progress = SILENT) -> None:
+    """The report as a PDF or a workbook, chosen by the file's suffix. Cancelled through
+    ``progress`` once it is drawn, nothing is written (``CancelledError``)."""
     suffix = out.suffix.lower()
     if suffix == PDF:
         content = render_pdf(store, figures, mode)
@@ -62,4 +65,5 @@ def save_report(store: Store, figures: Figures, mode: str, out: Path) -> None:
     else:
         raise ReportFileError(N_("The report is written as a .pdf or an .xlsx file, not "
                                  "{name}."), name=out.name)
+    check(progress)
     write_atomically(out, content)

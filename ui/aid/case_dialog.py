@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -73,7 +73,7 @@ from ui.widgets.form_support import (
     to_date,
     translated_label,
 )
-from ui.widgets.paper_preview import PaperPreview
+from ui.widgets.paper_preview import show_paper
 
 # L10N: column headings of the table of a leader's decisions on judicial aid
 DECISION_COLUMNS = (N_("Date and time"), N_("Who"), N_("What"), N_("Amount"), N_("Reason"))
@@ -365,29 +365,29 @@ class AidCaseDialog(Retranslated, QDialog):
     def preview_decision(self) -> None:
         if self.detail is None or self.detail.status == "proposed":
             return
-        try:
+        case_id = self.detail.id
+
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
-            pdf = self._tasks.call(papers.render_aid_decision, self.detail.id)
-        except AppError as error:
-            QMessageBox.warning(self, _("Doorstep"), error.translated())
-            return
+            return papers.render_aid_decision(store, case_id)
+
         title = title_text("Judicial aid decision notice")
-        PaperPreview(pdf, f"{title} {self.detail.reg_no}",
-                     f"aid-decision {self.detail.reg_no}.pdf", self).exec()
+        show_paper(self._tasks, self, draw, f"{title} {self.detail.reg_no}",
+                   f"aid-decision {self.detail.reg_no}.pdf")
 
     def preview_receipt(self) -> None:
         payment = self.selected_payment()
         if self.detail is None or payment is None or payment.amount_fen <= 0:
             return
-        try:
+        payment_id = payment.id
+
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
-            pdf = self._tasks.call(papers.render_aid_receipt, payment.id)
-        except AppError as error:
-            QMessageBox.warning(self, _("Doorstep"), error.translated())
-            return
+            return papers.render_aid_receipt(store, payment_id)
+
         title = title_text("Judicial aid receipt")
-        PaperPreview(pdf, f"{title} {self.detail.reg_no}",
-                     f"aid-receipt {self.detail.reg_no} {payment.paid_on}.pdf", self).exec()
+        show_paper(self._tasks, self, draw, f"{title} {self.detail.reg_no}",
+                   f"aid-receipt {self.detail.reg_no} {payment.paid_on}.pdf")
 
     def _go_to_tab(self, index: int) -> None:
         if self.detail is None:

@@ -11,7 +11,8 @@ Three ways in, in the shape of Anki's ``QueryOp`` and ``CollectionOp``:
 ``run(op, on_done=…)``
     a long operation ``op(store, progress)``: the window stays alive, a progress window with
     Cancel shows after half a second, and ``on_done`` or ``on_failed`` is called on the GUI
-    thread.
+    thread. What it gives (``Running``) cancels it from the screen that asked, e.g. when that
+    screen closes before the result arrives.
 
 What a call changed is read from the version log itself (every write to a synced table leaves a
 version, ``models.sync``): the tables that gained versions, plus what the caller names in
@@ -105,6 +106,7 @@ class _ProgressWindow:
     def __init__(self, parent: QWidget | None, message: str, progress: Progress,
                  reporter: _Reporter) -> None:
         self.message = message
+        self.closed = False
         self.dialog = QProgressDialog(message, _("Cancel"), 0, _STEPS, parent)
         self.dialog.setWindowTitle(title_text("Doorstep"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -120,10 +122,14 @@ class _ProgressWindow:
         reporter.advanced.connect(self._advance)
 
     def _stage(self, text: str) -> None:
+        if self.closed:  # closed early (``Running.cancel``) while the work still reports
+            return
         self.dialog.setLabelText(self.message + "\n" + _(text))
         self.dialog.setValue(0)
 
     def _advance(self, done: int, total: int) -> None:
+        if self.closed:
+            return
         if total > 0:
             self.dialog.setMaximum(_STEPS)
             self.dialog.setValue(min(_STEPS, done * _STEPS // total))
@@ -131,10 +137,31 @@ class _ProgressWindow:
             self.dialog.setMaximum(0)
 
     def close(self) -> None:
+        if self.closed:  # closed early, then again when the work is delivered
+            return
+        self.closed = True
         self.timer.stop()
         self.dialog.reset()
         self.dialog.hide()
         self.dialog.deleteLater()
+
+
+class Running:
+    """A long operation under way, as ``Tasks.run`` gives it."""
+
+    def __init__(self, future: Future[None], progress: Progress, delivery: _Delivery) -> None:
+        self.future = future
+        self._progress, self._delivery = progress, delivery
+
+    def cancel(self) -> None:
+        """Ask the operation to stop, as its progress window's Cancel does, and close that
+        window now: the screen that asked no longer waits. ``on_failed`` (or ``on_done``, if
+        it ended first) is still called."""
+        self._progress.cancel()
+        # The window object stays with the delivery until then: the work may still report
+        # to it (it is closed, and ignores that).
+        if self._delivery.window is not None:
+            self._delivery.window.close()
 
 
 @dataclass
@@ -208,16 +235,13 @@ class Tasks(QObject):
     def run(self, op: Callable[[Store, Progress], T], *, on_done: Callable[[T], None],
             on_failed: Callable[[BaseException], None] | None = None,
             initiator: object | None = None, also: Iterable[str] = (),
-            parent: QWidget | None = None, message: str = "") -> Future[None]:
+            parent: QWidget | None = None, message: str = "") -> Running:
         """A long operation on the worker: ``op(store, progress)``. With a ``message`` a
         progress window with Cancel shows after half a second. ``on_done(result)`` or
         ``on_failed(error)`` is called on the GUI thread."""
         delivery = _Delivery(on_done, on_failed or _reraise, frozenset(also), initiator)
         delivery.reporter = _Reporter()
         handle = Progress(delivery.reporter)
-        if message:
-            delivery.window = _ProgressWindow(parent, message, handle, delivery.reporter)
-        self._running += 1
 
         def work() -> None:
             try:
@@ -226,7 +250,16 @@ class Tasks(QObject):
                 delivery.error = error
             self._finished.emit(delivery)
 
-        return self._submit(work)
+        if message:  # listening before the work begins: its first stage is not missed
+            delivery.window = _ProgressWindow(parent, message, handle, delivery.reporter)
+        try:
+            future = self._submit(work)
+        except TasksClosedError:  # no window left behind for work that never runs
+            if delivery.window is not None:
+                delivery.window.close()
+            raise
+        self._running += 1
+        return Running(future, handle, delivery)
 
     def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         try:

@@ -4,6 +4,7 @@ became of it (signed on a date, or withdrawn)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -39,7 +40,7 @@ from ui.widgets.form_support import (
     to_date,
     translated_label,
 )
-from ui.widgets.paper_preview import PaperPreview
+from ui.widgets.paper_preview import PaperPreview, show_paper
 
 SECTION_LABELS = {
     "matter": N_("The matter"),
@@ -202,17 +203,19 @@ class AgreementDialog(Retranslated, QDialog):
     def preview(self) -> None:
         if not self.save_text():
             return
-        try:
+        agreement_id = self.agreement_id
+
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
-            pdf = self._tasks.call(papers.render_agreement, self.agreement_id)
-        except AppError as error:
-            QMessageBox.warning(self, _("Doorstep"), error.translated())
-            return
+            return papers.render_agreement(store, agreement_id)
+
         title = title_text("Settle-and-withdraw agreement")
-        preview = PaperPreview(pdf, f"{title} {self.detail.reg_no}",
-                               f"agreement {self.detail.reg_no}.pdf", self)
+        show_paper(self._tasks, self, draw, f"{title} {self.detail.reg_no}",
+                   f"agreement {self.detail.reg_no}.pdf",
+                   self._when_issued)
+
+    def _when_issued(self, preview: PaperPreview) -> None:
         preview.issued.connect(self._printed)
-        preview.exec()
 
     def _printed(self) -> None:
         if self.detail.status == "drafted":

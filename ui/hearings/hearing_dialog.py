@@ -12,6 +12,7 @@ to record it once held.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -51,7 +51,7 @@ from ui.widgets.form_support import (
     section,
     translated_label,
 )
-from ui.widgets.paper_preview import PaperPreview
+from ui.widgets.paper_preview import show_paper
 
 DRAFT_DELAY_MS = 700
 KIND_OF = {"procurator": N_("Procurator"), "officer": N_("Hearing officer"),
@@ -483,22 +483,21 @@ class HearingDialog(Retranslated, QDialog):
                 break
 
     def preview(self, kind: str) -> None:
+        """The notice or the minutes drawn on the worker, then previewed."""
         if self.hearing_id is None:
             return
-        try:
+        hearing_id = self.hearing_id
+
+        def draw(store: Any) -> bytes:
+            from app.papers import documents as papers  # printing loads on first use
             if kind == "hearing-notice":
-                from app.papers import documents as papers  # printing loads on first use
-                pdf = self._tasks.call(papers.render_hearing_notice, self.hearing_id)
-                title = title_text("Hearing notice")
-            else:
-                from app.papers import documents as papers  # printing loads on first use
-                pdf = self._tasks.call(papers.render_minutes, self.hearing_id)
-                title = title_text("Hearing minutes")
-        except AppError as error:
-            QMessageBox.warning(self, _("Doorstep"), error.translated())
-            return
+                return papers.render_hearing_notice(store, hearing_id)
+            return papers.render_minutes(store, hearing_id)
+
+        title = (title_text("Hearing notice") if kind == "hearing-notice"
+                 else title_text("Hearing minutes"))
         name = f"{kind} {self.context.reg_no}.pdf"
-        PaperPreview(pdf, f"{title} {self.context.reg_no}", name, self).exec()
+        show_paper(self._tasks, self, draw, f"{title} {self.context.reg_no}", name)
 
     def _want_agreement(self) -> None:
         if self.hearing_id is not None:

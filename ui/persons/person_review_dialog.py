@@ -1,11 +1,24 @@
 """Possible duplicate persons: the same herder registered on two laptops, shown side by side, to
-merge into one record or to mark as two different people."""
+merge into one record or to mark as two different people.
+
+The pairs are looked for on the worker (three seconds and 37,800 pairs on a prefecture's 150,000
+persons), with a progress window whose Cancel closes the dialog; they are listed through a
+model, each row's text made when it is shown.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -13,8 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -27,9 +39,11 @@ from app.core.errors import AppError
 from app.core.formatting import format_number, format_short_datetime
 from app.core.i18n import N_, _, bo_text, labelled, ngettext, pick, title_text, zh_text
 from app.core.labels import Ethnicity, Language, Sex, label
+from app.core.progress import CancelledError
 from app.persons import review as person_review
 from app.persons.review import DuplicatePair, PairReason, PersonDetails
-from ui.core.tasks import Tasks
+from ui.core.errors import show_error
+from ui.core.tasks import Running, Tasks, TasksClosedError
 from ui.widgets.fields import MessageLine, confirm
 from ui.widgets.form_support import Retranslated, translated_label
 
@@ -56,6 +70,8 @@ ROWS = (
 SIDES = (N_("Left record"), N_("Right record"))
 # Keys that do not change with the language (button mnemonics would).
 MERGE_LEFT_KEY, MERGE_RIGHT_KEY, DIFFERENT_KEY = "Ctrl+L", "Ctrl+R", "Ctrl+D"
+Index = QModelIndex | QPersistentModelIndex
+LOOKING = N_("Looking for possible duplicate persons…")
 
 
 def _created(value: str) -> str:
@@ -87,22 +103,73 @@ def _name(person: PersonDetails) -> str:
     return pick(person.name_zh, person.name_bo)
 
 
+def pair_text(pair: DuplicatePair) -> str:
+    """A pair as listed: the two names, and why they may be one person."""
+    reasons = "; ".join(label(PairReason, code) for code in pair.reasons)
+    return f"{_name(pair.a)}  ⇄  {_name(pair.b)}\n{reasons}"
+
+
+class PairListModel(QAbstractListModel):
+    """The pairs, a row each, their text made (in the current language) when a row is shown:
+    filling a list widget with 37,800 items took half a second, and laying them out 0.8 s
+    more."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pairs: list[DuplicatePair] = []
+
+    def set_pairs(self, pairs: list[DuplicatePair]) -> None:
+        self.beginResetModel()
+        self.pairs = pairs
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.pairs)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.pairs):
+            return None
+        pair = self.pairs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return pair_text(pair)
+        if role == Qt.ItemDataRole.UserRole:
+            return pair.a.id, pair.b.id
+        return None
+
+    def retranslate(self) -> None:
+        if self.pairs:
+            self.dataChanged.emit(self.index(0), self.index(len(self.pairs) - 1))
+
+
 class PersonReviewDialog(Retranslated, QDialog):
     """The pairs on the left; the selected pair's two records side by side on the right."""
 
     # Persons were merged or judged different: lists of persons and petitions may have changed.
     persons_changed = Signal()
+    # The pairs looked for have arrived and are listed.
+    pairs_loaded = Signal()
 
     def __init__(self, tasks: Tasks, staff_id: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks, self._staff_id = tasks, staff_id
         self._pairs: list[DuplicatePair] = []
+        # Each look for the pairs gets the next number; only the newest one's pairs are listed.
+        self._generation = 0
+        self._looking: Running | None = None
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.pair_list = QListWidget()
+        self.pair_model = PairListModel(self)
+        self.pair_list = QListView()
+        self.pair_list.setModel(self.pair_model)
         self.pair_list.setWordWrap(True)
+        # One height for all (no row is measured), laid out a batch at a time between events:
+        # laid out at once, 37,800 rows held the window 150 ms.
+        self.pair_list.setUniformItemSizes(True)
+        self.pair_list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.pair_list.setBatchSize(2000)
         self.pair_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.pair_list.currentRowChanged.connect(self._show_pair)
+        self.pair_list.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._show_pair(current.row()))
         self.grid = QTableWidget(len(ROWS), 2)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -161,16 +228,68 @@ class PersonReviewDialog(Retranslated, QDialog):
 
     # -- data ---------------------------------------------------------------------------------
     def reload(self, select: int = 0) -> None:
-        """Read the pairs again and select the one at ``select`` (or the last one)."""
-        self._pairs = self._tasks.call(person_review.possible_duplicates)
-        self._fill_list()
-        if self._pairs:
-            self.pair_list.setCurrentRow(min(select, len(self._pairs) - 1))
+        """Look for the pairs again, on the worker, and select the one at ``select`` (or the
+        last one) when they arrive. Cancel in the progress window closes the dialog."""
+        self._generation += 1
+        generation = self._generation
+        if self._looking is not None:
+            self._looking.cancel()  # superseded: its pairs would never be listed
+        try:
+            self._looking = self._tasks.run(
+                lambda store, progress: person_review.possible_duplicates(store, progress),
+                on_done=lambda pairs: self._loaded(generation, pairs, select),
+                on_failed=lambda error: self._not_loaded(generation, error),
+                parent=self, message=_(LOOKING))
+        except TasksClosedError:  # the window is closing: nothing to look for
+            self._looking = None
+        self._retitle()
+
+    @property
+    def looking(self) -> bool:
+        """Whether the pairs are being looked for."""
+        return self._looking is not None
+
+    def _loaded(self, generation: int, pairs: list[DuplicatePair], select: int) -> None:
+        if generation != self._generation:  # a newer look was asked for
+            return
+        self._looking = None
+        self._pairs = pairs
+        self.pair_model.set_pairs(pairs)
+        if pairs:
+            self.set_current_row(min(select, len(pairs) - 1))
         else:
             self._show_pair(-1)
+        self._retitle()
+        self.pairs_loaded.emit()
+
+    def _not_loaded(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._looking = None
+        self._retitle()
+        if isinstance(error, CancelledError):  # the person does not want to wait: close
+            self.reject()
+            return
+        show_error(self, error)
+
+    def done(self, result: int) -> None:
+        """Closed while the pairs are looked for: stop looking."""
+        if self._looking is not None:
+            self._generation += 1
+            self._looking.cancel()
+            self._looking = None
+        super().done(result)
+
+    def current_row(self) -> int:
+        return self.pair_list.currentIndex().row()
+
+    def set_current_row(self, row: int) -> None:
+        self.pair_list.setCurrentIndex(self.pair_model.index(row))
 
     def current_pair(self) -> DuplicatePair | None:
-        row = self.pair_list.currentRow()
+        if self.looking:
+            return None
+        row = self.current_row()
         return self._pairs[row] if 0 <= row < len(self._pairs) else None
 
     def merge(self, keep_left: bool) -> None:
@@ -187,7 +306,7 @@ class PersonReviewDialog(Retranslated, QDialog):
                         "one. This cannot be undone."))
         if not confirm(self, question, title=_("Possible duplicate persons"), default_yes=True):
             return
-        row = self.pair_list.currentRow()
+        row = self.current_row()
         try:
             self._tasks.call(person_review.merge_persons, keep.id, drop.id, self._staff_id)
         except AppError as error:
@@ -203,7 +322,7 @@ class PersonReviewDialog(Retranslated, QDialog):
         pair = self.current_pair()
         if pair is None:
             return
-        row = self.pair_list.currentRow()
+        row = self.current_row()
         try:
             self._tasks.call(person_review.mark_different, pair.a.id, pair.b.id, self._staff_id)
         except AppError as error:
@@ -222,23 +341,11 @@ class PersonReviewDialog(Retranslated, QDialog):
                  " ".join(p for p in (person.township, person.village, person.herding_group) if p)]
         return " · ".join(p for p in parts if p)
 
-    def _fill_list(self) -> None:
-        row = self.pair_list.currentRow()
-        self.pair_list.blockSignals(True)
-        self.pair_list.clear()
-        for pair in self._pairs:
-            reasons = "; ".join(label(PairReason, code) for code in pair.reasons)
-            item = QListWidgetItem(f"{_name(pair.a)}  ⇄  {_name(pair.b)}\n{reasons}")
-            item.setData(Qt.ItemDataRole.UserRole, (pair.a.id, pair.b.id))
-            self.pair_list.addItem(item)
-        self.pair_list.blockSignals(False)
-        if 0 <= row < len(self._pairs):
-            self.pair_list.setCurrentRow(row)
-        self._retitle()
-
     def _retitle(self) -> None:
         count = len(self._pairs)
-        if count:
+        if self.looking:
+            self.summary.setText(_(LOOKING))
+        elif count:
             self.summary.setText(ngettext(
                 "{n} pair of records may be one person registered twice, for example on two "
                 "laptops. Compare the two records, then merge them or record that they are "
@@ -249,7 +356,7 @@ class PersonReviewDialog(Retranslated, QDialog):
         else:
             self.summary.setText(_("No possible duplicate persons: nothing to review."))
         for button in (self.keep_left_button, self.keep_right_button, self.different_button):
-            button.setEnabled(bool(count))
+            button.setEnabled(bool(count) and not self.looking)
 
     def _show_pair(self, row: int) -> None:
         pair = self._pairs[row] if 0 <= row < len(self._pairs) else None
@@ -284,5 +391,7 @@ class PersonReviewDialog(Retranslated, QDialog):
         self.keep_right_button.setText(_("Merge, keeping the right one"))
         self.different_button.setText(_("Different people"))
         self.close_button.setText(_("Close"))
-        self._fill_list()
-        self._show_pair(self.pair_list.currentRow())
+        self.pair_model.retranslate()
+        self.pair_list.doItemsLayout()  # the rows' height follows the script
+        self._retitle()
+        self._show_pair(self.current_row())

@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
@@ -78,7 +79,7 @@ from ui.widgets.form_support import (
     to_date,
     translated_label,
 )
-from ui.widgets.paper_preview import PaperPreview
+from ui.widgets.paper_preview import show_paper
 
 
 def _e(text: str) -> str:
@@ -552,15 +553,16 @@ class PetitionDialog(Retranslated, QDialog):
         self.changed.emit()
 
     def preview_paper(self, kind: str) -> None:
-        try:
+        """The paper drawn on the worker, then previewed."""
+        petition_id = self.petition_id
+
+        def draw(store: Any) -> bytes:
             from app.papers import documents as papers  # printing loads on first use
-            pdf = self._tasks.call(papers.render, self.petition_id, kind)
-        except AppError as error:
-            QMessageBox.warning(self, _("Doorstep"), error.translated())
-            return
+            return papers.render(store, petition_id, kind)
+
         number = self.detail.row.reg_no if self.detail else ""
-        PaperPreview(pdf, f"{title_text(kinds.PAPERS[kind])} {number}", f"{kind} {number}.pdf",
-                     self).exec()
+        show_paper(self._tasks, self, draw, f"{title_text(kinds.PAPERS[kind])} {number}",
+                   f"{kind} {number}.pdf")
 
     def record_reply(self) -> None:
         if ReplyDialog(self._tasks, self.petition_id, self._staff_id, self).exec():

@@ -1,8 +1,15 @@
-"""Preview a printed paper, then print it or save it as a PDF."""
+"""Preview a printed paper, then print it or save it as a PDF.
+
+``show_paper`` draws the paper and its pages on the worker first: the first paper of a session
+also loads the printing (nearly a second), a bilingual agreement takes 0.1 s to draw and as
+much again to turn into page images.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QRect, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
@@ -20,11 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.files import write_atomically
-from app.core.i18n import _
-from ui.core.errors import attempt
+from app.core.i18n import N_, _
+from app.core.progress import CancelledError, check
+from ui.core.errors import attempt, show_error
+from ui.core.tasks import Progress, Tasks, TasksClosedError
 from ui.widgets.fields import MessageLine
 
 PREVIEW_DPI = 110
+DRAWING = N_("Preparing the paper…")
 
 
 class PaperPreview(QDialog):
@@ -34,15 +44,19 @@ class PaperPreview(QDialog):
     issued = Signal()
 
     def __init__(self, pdf: bytes, title: str, file_name: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, images: list[bytes] | None = None) -> None:
+        """``images``: the pages as PNG at ``PREVIEW_DPI`` when already made (on the worker,
+        ``show_paper``); otherwise made here."""
         super().__init__(parent)
         self.pdf = pdf
         self.file_name = file_name
         pages = QWidget()
         column = QVBoxLayout(pages)
         self.page_labels: list[QLabel] = []
-        from app.papers import documents as papers  # printing loads on first use
-        for png in papers.page_images(pdf, PREVIEW_DPI):
+        if images is None:
+            from app.papers import documents as papers  # printing loads on first use
+            images = papers.page_images(pdf, PREVIEW_DPI)
+        for png in images:
             pixmap = QPixmap()
             pixmap.loadFromData(png, "PNG")
             label = QLabel()
@@ -125,3 +139,34 @@ class PaperPreview(QDialog):
 
 # Where the last paper was saved in this session: the next is proposed there.
 _last_folder: list[Path | None] = [None]
+
+
+def show_paper(tasks: Tasks, parent: QWidget, draw: Callable[[Any], bytes], title: str,
+               file_name: str, prepare: Callable[[PaperPreview], None] | None = None) -> None:
+    """The paper ``draw(store)`` makes, drawn with its page images on the worker (a progress
+    window with Cancel shows after half a second), then previewed; ``prepare`` is given the
+    preview before it shows. A problem is shown as everywhere; Cancel shows nothing."""
+
+    def work(store: Any, progress: Progress) -> tuple[bytes, list[bytes]]:
+        pdf = draw(store)
+        check(progress)
+        from app.papers import documents as papers  # printing loads on first use
+        images = papers.page_images(pdf, PREVIEW_DPI)
+        check(progress)
+        return pdf, images
+
+    def drawn(result: tuple[bytes, list[bytes]]) -> None:
+        pdf, images = result
+        preview = PaperPreview(pdf, title, file_name, parent, images)
+        if prepare is not None:
+            prepare(preview)
+        preview.exec()
+
+    def failed(error: BaseException) -> None:
+        if not isinstance(error, CancelledError):
+            show_error(parent, error)
+
+    try:
+        tasks.run(work, on_done=drawn, on_failed=failed, parent=parent, message=_(DRAWING))
+    except TasksClosedError:  # the window is closing: nothing to print
+        return
