@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,10 +32,11 @@ from app.core import i18n
 from app.core.formatting import format_number
 from app.core.i18n import N_, _, labelled, ngettext, pick, title_text
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus
+from app.core.progress import check
 from app.persons import directory
 from app.petitions.registry import FigureFilter, RegistryFilter
 from ui.core.errors import show_error
-from ui.core.tasks import Changes, Tasks
+from ui.core.tasks import Changes, Progress, Tasks
 from ui.petitions.petitions_table_model import PetitionsTableModel
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.fields import date_field
@@ -307,16 +309,22 @@ class RegistryView(Retranslated, QWidget):
 
         flt, caption = self.current_filter(), self.caption_text()
 
-        def show(pdf: bytes) -> None:
+        def draw(store: Any, progress: Progress) -> tuple[bytes, list[bytes]]:
+            from app.papers.documents import page_images
+            from ui.widgets.paper_preview import PREVIEW_DPI
+
+            pdf = output.render_registry_pdf(store, flt, caption, progress=progress)
+            check(progress)
+            return pdf, page_images(pdf, PREVIEW_DPI)  # up to 50 pages: not on the GUI thread
+
+        def show(drawn: tuple[bytes, list[bytes]]) -> None:
             from ui.widgets.paper_preview import PaperPreview
 
+            pdf, images = drawn
             PaperPreview(pdf, title_text("Registry of petitions"),
-                         self.default_path(output.PDF).name, self).exec()
+                         self.default_path(output.PDF).name, self, images).exec()
 
-        self._tasks.run(
-            lambda store, progress: output.render_registry_pdf(store, flt, caption,
-                                                               progress=progress),
-            on_done=show, on_failed=self._failed, parent=self,
+        self._tasks.run(draw, on_done=show, on_failed=self._failed, parent=self,
                         message=_("Preparing the list for printing…"))
 
     def _failed(self, error: BaseException) -> None:
