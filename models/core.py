@@ -43,7 +43,7 @@ class Staff(SyncedRecord, Base):
 
     __tablename__ = "staff"
 
-    office_id: Mapped[str] = mapped_column(ForeignKey("office.id"), nullable=False)
+    office_id: Mapped[str] = mapped_column(ForeignKey("office.id"), nullable=False, index=True)
     name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
     name_bo: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     # "chief" 检察长 | "deputy" 副检察长 | "head" 部门负责人 | "procurator" 检察官 | "clerk" 书记员
