@@ -18,10 +18,10 @@ from app.core.errors import AppError
 from app.core.i18n import N_, _
 from app.core.paths import AppPaths
 from app.core.progress import CancelledError, check
-from app.core.store import open_store
+from app.core.store import Store, open_store
 from app.hearings.record import OfficerInput, save_officer
 from app.petitions.registry import petition_ids
-from tests.helpers import petition, register, settle
+from tests.helpers import office_with_staff, petition, register, settle, tasks_for
 from ui.core.language import LanguageManager
 from ui.core.tasks import Changes
 from ui.main import application, create_main_window
@@ -202,3 +202,33 @@ def test_today_and_the_status_bar_move_on_at_midnight(
     settle(qtbot, window.tasks)  # Today reads on the worker
     assert asked == [tomorrow]  # Today counted again for the new day
     assert window._midnight.isActive()  # and armed for the next midnight
+
+
+def test_a_result_for_a_screen_deleted_meanwhile_is_dropped_and_the_change_still_told(
+        qtbot: Any, store: Store) -> None:
+    """A screen closed (and deleted) while its work runs on the worker: its result is not
+    handed to it (it would reach deleted widgets), and what the work changed still reaches the
+    other screens."""
+    from PySide6.QtWidgets import QLabel
+    from shiboken6 import delete
+
+    application()
+    office_with_staff(store)
+    tasks = tasks_for(store)
+    label = QLabel()
+    shown: list[str] = []
+    told: list[Changes] = []
+    tasks.changed.connect(told.append)
+    release = threading.Event()
+
+    def work(live: Store, _progress: Any) -> str:
+        release.wait(10)
+        register(live, petition())
+        return "registered"
+
+    tasks.run(work, on_done=lambda text: (shown.append(text), label.setText(text)), owner=label)
+    delete(label)  # closed and deleted while the work runs
+    release.set()
+    settle(qtbot, tasks)
+    assert shown == []
+    assert told and told[-1].touches("petition")

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from app.core.i18n import _, title_text
 
@@ -141,6 +142,8 @@ class _ProgressWindow:
             return
         self.closed = True
         self.timer.stop()
+        if not isValid(self.dialog):  # deleted with the screen it was over
+            return
         self.dialog.reset()
         self.dialog.hide()
         self.dialog.deleteLater()
@@ -175,6 +178,12 @@ class _Delivery:
     result: Any = None
     error: BaseException | None = None
     tables: frozenset[str] = field(default_factory=frozenset)
+    owner: QObject | None = None  # the screen the result is for
+
+    def owner_gone(self) -> bool:
+        """Whether the screen that asked was closed and deleted meanwhile (a test's window
+        torn down, a dialog closed): its result has nowhere to go."""
+        return self.owner is not None and not isValid(self.owner)
 
 
 class Tasks(QObject):
@@ -235,11 +244,14 @@ class Tasks(QObject):
     def run(self, op: Callable[[Store, Progress], T], *, on_done: Callable[[T], None],
             on_failed: Callable[[BaseException], None] | None = None,
             initiator: object | None = None, also: Iterable[str] = (),
-            parent: QWidget | None = None, message: str = "") -> Running:
+            parent: QWidget | None = None, message: str = "",
+            owner: QObject | None = None) -> Running:
         """A long operation on the worker: ``op(store, progress)``. With a ``message`` a
         progress window with Cancel shows after half a second. ``on_done(result)`` or
-        ``on_failed(error)`` is called on the GUI thread."""
-        delivery = _Delivery(on_done, on_failed or _reraise, frozenset(also), initiator)
+        ``on_failed(error)`` is called on the GUI thread, unless the screen it is for
+        (``owner``, by default ``parent``) has been deleted meanwhile."""
+        delivery = _Delivery(on_done, on_failed or _reraise, frozenset(also), initiator,
+                             owner=owner or parent)
         delivery.reporter = _Reporter()
         handle = Progress(delivery.reporter)
 
@@ -301,13 +313,18 @@ class Tasks(QObject):
         self._running -= 1
         if delivery.window is not None:
             delivery.window.close()
+        gone = delivery.owner_gone()  # what changed is still broadcast to the other screens
         if delivery.error is None:
-            delivery.done(delivery.result)
+            if not gone:
+                delivery.done(delivery.result)
             self._broadcast(delivery.tables, delivery.also, delivery.initiator)
         else:
             # One transaction per use case: a failed one changed no record. What else it may
             # have changed (a package history, a file) is named by ``also``.
-            delivery.failed(delivery.error)
+            if not gone:
+                delivery.failed(delivery.error)
+            else:
+                log.warning("a result for a closed screen was dropped", exc_info=delivery.error)
             self._broadcast(frozenset(), delivery.also, delivery.initiator)
 
     def _broadcast(self, tables: frozenset[str], also: frozenset[str],

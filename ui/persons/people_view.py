@@ -76,7 +76,7 @@ class PeopleView(Retranslated, QWidget):
         try:
             self._tasks.run(
                 lambda store, _progress: person_review.count_possible_duplicates(store),
-                on_done=self._duplicates_counted, initiator=self)
+                on_done=self._duplicates_counted, initiator=self, owner=self)
         except TasksClosedError:  # shown while the window closes: nothing to count
             return
 

@@ -204,7 +204,7 @@ class TodayView(Retranslated, QWidget):
             lambda store, _progress: (today_list(store, today, office_id),
                                       visits.due_visits(store, office_id, today),
                                       awaiting_decision(store, office_id, today)),
-            on_done=lambda found: self._show(generation, found))
+            on_done=lambda found: self._show(generation, found), owner=self)
 
     def _show(self, generation: int, found: _Reading) -> None:
         if generation != self._generation:
