@@ -271,3 +271,19 @@ def test_the_message_after_registering_follows_a_language_switch(  # type: ignor
     window.language.set_mode(i18n.BO)
     qtbot.waitUntil(lambda: "已登记" not in message.text(), timeout=2000)
     assert "ཐོ་འགོད" in message.text() or "ཐོ་བཀོད" in message.text(), message.text()
+
+
+def test_the_receipt_of_the_petition_just_registered_is_drawn_on_the_worker(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, monkeypatch) -> None:
+    from ui.widgets.paper_preview import PaperPreview
+
+    shown: list[PaperPreview] = []
+    monkeypatch.setattr(PaperPreview, "exec", lambda self: shown.append(self) or 0)
+    _type_petition(qtbot, window)
+    with qtbot.waitSignal(window.intake.registered):
+        window.intake.save_button.click()
+    assert not window.intake.print_receipt.isHidden()
+    window.intake.print_receipt.click()
+    assert shown == []  # drawn on the worker: the window goes on meanwhile
+    settle(qtbot, window.tasks)
+    assert len(shown) == 1 and shown[0].pdf.startswith(b"%PDF") and shown[0].page_labels

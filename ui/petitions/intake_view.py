@@ -8,6 +8,7 @@ petition). The form saves a draft as it is typed; the next start offers it back.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -583,14 +584,18 @@ class IntakeView(Retranslated, QWidget):
         self.registered.emit(done.id)
 
     def preview_receipt(self) -> None:
+        """The receipt of the petition just registered, drawn on the worker, then shown."""
         from app.papers import kinds
-        from ui.widgets.paper_preview import PaperPreview
+        from ui.widgets.paper_preview import show_paper
 
-        kind = "receipt"
-        title = kinds.PAPERS[kind]
-        from app.papers import documents as papers  # printing loads on first use
-        pdf = self._tasks.call(papers.render, self.last_registered, kind)
-        PaperPreview(pdf, title_text(title), f"{kind}.pdf", self).exec()
+        kind, petition_id = kinds.RECEIPT, self.last_registered
+
+        def draw(store: Any) -> bytes:
+            from app.papers import documents as papers  # printing loads on first use
+
+            return papers.render(store, petition_id, kind)
+
+        show_paper(self._tasks, self, draw, title_text(kinds.PAPERS[kind]), f"{kind}.pdf")
 
     def show_problems(self, problems: list[ValidationError]) -> None:
         by_person: dict[int, list[ValidationError]] = {}

@@ -187,6 +187,19 @@ class ChartWidget(QWidget):
         painter.end()
 
 
+def chart_svgs(charts: list[Any], mode: str) -> list[bytes]:
+    """The charts as SVG, on the worker (ReportLab and HarfBuzz measure their labels); a chart
+    that cannot be drawn is left empty rather than losing the table."""
+    drawn = []
+    for spec in charts:
+        try:
+            drawn.append(output.chart_svg(spec, mode))
+        except Exception:  # a chart missing is no reason to lose the table
+            log.exception("chart %s could not be drawn", spec.key)
+            drawn.append(b"")
+    return drawn
+
+
 def documents_folder() -> Path:
     found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     folder = Path(found) if found else Path.home()
@@ -211,6 +224,8 @@ class StatisticsView(Retranslated, QWidget):
         tasks.changed.connect(self._on_changes)
         self.figures: Figures | None = None
         self._charts: list[Any] = []  # the report's chart descriptions
+        self._charts_mode = ""  # the language the charts shown were drawn in
+        self._chart_generation = 0  # of the last drawing asked for
         self._stale = True
         # Each count asked for gets the next number; only the newest one's figures are shown.
         self._generation = 0
@@ -403,9 +418,12 @@ class StatisticsView(Retranslated, QWidget):
         self._generation += 1
         generation = self._generation
 
-        def count(store: Any, progress: Progress) -> tuple[Figures, list[Any]]:
+        mode = i18n.mode()
+
+        def count(store: Any, progress: Progress) -> tuple[Figures, list[Any], list[bytes]]:
             figures = measures.statistics(store, period, scope, progress=progress)
-            return figures, report.chart_specs(figures)
+            charts = report.chart_specs(figures)
+            return figures, charts, chart_svgs(charts, mode)
 
         try:
             self._tasks.run(count, on_done=lambda result: self._counted(generation, result),
@@ -418,17 +436,20 @@ class StatisticsView(Retranslated, QWidget):
         self._set_enabled()
         return True
 
-    def _counted(self, generation: int, result: tuple[Figures, list[Any]]) -> None:
+    def _counted(self, generation: int,
+                 result: tuple[Figures, list[Any], list[bytes]]) -> None:
         if generation != self._generation:  # a newer count was asked for: it will be shown
             return
-        figures, charts = result
+        figures, charts, svgs = result
         self._counting = self._stale = False
         self.figures = figures
         self._charts = charts
         self.model.set_figures(figures)
         for row in self.model.title_rows():
             self.table.setSpan(row, 0, 1, self.model.columnCount())
-        self._draw_charts()
+        self._show_charts(svgs)
+        if self._charts_mode != i18n.mode():  # the language changed while they were drawn
+            self._draw_charts()
         self._update_summary()
         self._set_enabled()
         self.counted.emit()
@@ -445,14 +466,25 @@ class StatisticsView(Retranslated, QWidget):
             show_error(self, error)
 
     def _draw_charts(self) -> None:
-        mode = i18n.mode()
-        self.chart_svgs = []
-        for spec in self._charts:
-            try:
-                self.chart_svgs.append(output.chart_svg(spec, mode))
-            except Exception:  # a chart missing is no reason to lose the table
-                log.exception("chart %s could not be drawn", spec.key)
-                self.chart_svgs.append(b"")
+        """The charts drawn again in the display language, on the worker: ReportLab and
+        HarfBuzz draw them, and they never run on two threads at once."""
+        charts, mode = self._charts, i18n.mode()
+        self._chart_generation += 1
+        generation = self._chart_generation
+
+        def drawn(svgs: list[bytes]) -> None:
+            if generation == self._chart_generation and charts is self._charts:
+                self._show_charts(svgs, mode)
+
+        try:
+            self._tasks.run(lambda _store, _progress: chart_svgs(charts, mode), on_done=drawn,
+                            owner=self)
+        except TasksClosedError:  # the window is closing
+            return
+
+    def _show_charts(self, svgs: list[bytes], mode: str | None = None) -> None:
+        self._charts_mode = mode or i18n.mode()
+        self.chart_svgs = svgs
         current = max(self.chart_list.currentRow(), 0)
         self.chart_list.blockSignals(True)
         self.chart_list.clear()
