@@ -38,6 +38,7 @@ from app.core.i18n import N_
 from app.core.paths import AppPaths
 from app.core.sealing import MalformedError, canonical_json, parse_json, read_object, read_text
 from app.core.store import (
+    BUSY_TIMEOUT_MS,
     DB_ERRORS,
     IN_USE,
     KEY_SIZE,
@@ -58,6 +59,8 @@ SCRYPT_N = sealing.SCRYPT_N
 _KIND = "store-key"
 _FILE_KIND = "store-keys"
 _CHECK_CONTEXT = b"doorstep store key check v1\x00"
+# How long the conversion waits for another program to let go of the store.
+WAIT_FOR_OTHERS_S = BUSY_TIMEOUT_MS / 1000
 # Where the encrypted copy is made, beside the store, before it is renamed over it.
 ENCRYPTING_SUFFIX = ".encrypting"
 
@@ -272,7 +275,7 @@ def _known(error: BaseException, store: Path) -> BaseException:
 
 def _checkpoint(store: Path) -> None:
     """Write the WAL back into the store file; refuse if anyone else has the store open."""
-    with closing(connect_file(store, None)) as con:
+    with closing(connect_file(store, None, timeout=WAIT_FOR_OTHERS_S)) as con:
         con.isolation_level = None
         busy, _frames, _done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy:
