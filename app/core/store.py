@@ -62,6 +62,8 @@ KEEP_BACKUPS = 10
 # How long a connection waits for another process's lock before it reports the file in use.
 BUSY_TIMEOUT_MS = 10_000
 KEY_SIZE = 32
+# SQLite's page cache of each connection to an encrypted store, in KiB (SQLite's default: 2,000).
+ENCRYPTED_CACHE_KIB = 32_768
 SQLITE_HEADER = b"SQLite format 3\x00"
 # An error of either SQLite driver: the standard library's (plain stores) or SQLCipher's.
 DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
@@ -259,6 +261,9 @@ def make_engine(path: Path, ctx: ConnectionContext, key: bytes | None = None) ->
         @event.listens_for(engine, "connect", insert=True)
         def _on_connect_key(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute(pragma)
+            # Pages are decrypted into SQLite's cache: a larger one (in memory only) spares
+            # decrypting the same pages again on each lookup.
+            dbapi_connection.execute(f"PRAGMA cache_size = -{int(ENCRYPTED_CACHE_KIB)}")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
