@@ -77,6 +77,22 @@ class StoreNotWritableError(StoreError):
     """SQLite may not open or write the data file (read-only disk or folder, permissions)."""
 
 
+class WrongKeyError(StoreError):
+    """The key given does not open the (encrypted) data file."""
+
+
+class EncryptedStoreError(StoreError):
+    """The data file is encrypted and no key was given."""
+
+
+class PlainStoreError(StoreError):
+    """A key was given, but the data file is not encrypted."""
+
+
+class EncryptionFailedError(StoreError):
+    """The encrypted copy of a plain store did not check out; the plain store stays."""
+
+
 class FileProblemError(AppError):
     """A file or folder cannot be used; nothing was changed because of it."""
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import sqlcipher3.dbapi2 as sqlcipher
+
 from app.core.errors import RefusedError
 from app.core.i18n import N_
 from models import aid, sync
@@ -39,7 +41,8 @@ REFUSALS: dict[str, str | None] = {
 def guard_text(exc: BaseException) -> str | None:
     """The text a trigger raised, if ``exc`` (or the DB-API error it wraps) is a refusal."""
     orig = getattr(exc, "orig", None) or exc
-    if not isinstance(orig, sqlite3.DatabaseError) or not orig.args:
+    # The standard library's driver for a plain store, SQLCipher's for an encrypted one.
+    if not isinstance(orig, (sqlite3.DatabaseError, sqlcipher.DatabaseError)) or not orig.args:
         return None
     text = str(orig.args[0])
     return text if text.startswith("doorstep: ") else None

@@ -4,6 +4,12 @@ One SQLite file per data dir, in WAL mode with foreign keys on. Every connection
 the capture triggers call (see ``models.sync``). A use case runs in ``store.write()`` (one
 ``BEGIN IMMEDIATE`` transaction, committed on success, rolled back on any error) or
 ``store.read()``.
+
+A store is plain SQLite, or encrypted with SQLCipher 4 under a random 32-byte key (given as
+``key``; see ``app.core.cipher`` for where it comes from). An encrypted store is opened through
+SQLCipher's DB-API module with the key as the first statement of every connection, so the file,
+its WAL and its backups hold nothing readable; a plain store is opened with the standard
+library's ``sqlite3``, as always.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import logging
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,12 +39,15 @@ from app.core.errors import (
     AppError,
     DataFolderIsAFileError,
     DiskFullError,
+    EncryptedStoreError,
     NewerStoreError,
     NoStoreError,
     NotAStoreError,
+    PlainStoreError,
     StoreError,
     StoreInUseError,
     StoreNotWritableError,
+    WrongKeyError,
 )
 from app.core.i18n import N_
 from app.core.paths import AppPaths
@@ -50,6 +61,14 @@ log = logging.getLogger(__name__)
 KEEP_BACKUPS = 10
 # How long a connection waits for another process's lock before it reports the file in use.
 BUSY_TIMEOUT_MS = 10_000
+KEY_SIZE = 32
+# SQLite's page cache of each connection to an encrypted store, in KiB (SQLite's default: 2,000).
+ENCRYPTED_CACHE_KIB = 32_768
+SQLITE_HEADER = b"SQLite format 3\x00"
+# An error of either SQLite driver: the standard library's (plain stores) or SQLCipher's.
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
+# And either wrapped by SQLAlchemy.
+STORE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, *DB_ERRORS)
 
 NO_STORE = N_("There is no Doorstep data in {path}. Check the --data-dir folder (or "
               "DOORSTEP_HOME).")
@@ -59,6 +78,12 @@ IN_USE = N_("Another Doorstep, or another program, is using the data file {path}
             "try again. Nothing was changed.")
 NOT_WRITABLE = N_("Doorstep cannot open or write the data file {path}: the disk or the folder is "
                   "read-only, or this user may not change it. Nothing was changed.")
+WRONG_KEY = N_("The passphrase does not open the data file {path}. It was left as it was.")
+ENCRYPTED = N_("The data file {path} is encrypted: it opens only with a staff member's "
+               "passphrase. It was left as it was.")
+NOT_ENCRYPTED = N_("The data file {path} is not encrypted, so it does not open with a "
+                   "passphrase. It was left as it was.")
+NOT_A_STORE = N_("The file {path} is not a Doorstep data file. It was left as it was.")
 
 
 def wall_clock_ms() -> int:
@@ -85,13 +110,72 @@ def read_only_uri(path: Path) -> str:
 
 
 
-def inspect_store(path: Path) -> str | None:
-    """The file's schema revision, ``None`` for a new store; raise when we must not touch it."""
+def key_pragma(key: bytes) -> str:
+    """The statement that keys an SQLCipher connection with the raw 32-byte ``key`` (no key
+    derivation on each connection: the key is random, not a passphrase)."""
+    if len(key) != KEY_SIZE:
+        raise ValueError("a store key is 32 bytes")
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_file(target: str | Path, key: bytes | None, *, uri: bool = False,
+                 timeout: float = BUSY_TIMEOUT_MS / 1000) -> Any:
+    """A DB-API connection to an SQLite file: the standard library's for a plain file (no
+    ``key``), else SQLCipher's, keyed by its first statement. Nothing is read yet: a wrong key
+    shows at the first statement that reads the file."""
+    if key is None:
+        return sqlite3.connect(target, uri=uri, timeout=timeout)
+    pragma = key_pragma(key)
+    con = sqlcipher.connect(str(target), uri=uri, timeout=timeout)
+    try:
+        con.execute(pragma)
+        # Sorting and temporary tables stay in memory: nothing decrypted is spilled to a file.
+        con.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """Whether ``path`` starts as every plain SQLite file does (an encrypted one does not)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def looks_encrypted(path: Path) -> bool:
+    """Whether ``path``, which is not plain SQLite, looks like an SQLCipher file: whole pages
+    (at least one) of what reads as random bytes. Without the key nothing else can be told
+    apart from random bytes, so a file of random bytes is taken as encrypted too; a text file,
+    a picture or an office document is not."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            first = f.read(4096)
+    except OSError:
+        return False
+    # Random bytes do not compress; a text, a document or a repeated pattern does.
+    return size >= 1024 and size % 512 == 0 and len(zlib.compress(first)) >= len(first)
+
+
+def inspect_store(path: Path, key: bytes | None = None) -> str | None:
+    """The file's schema revision, ``None`` for a new store; raise when we must not touch it.
+
+    With ``key``, the file must be a store encrypted under it: a plain file raises
+    :class:`PlainStoreError`, and a file the key does not open :class:`WrongKeyError` (an
+    encrypted file is indistinguishable from random bytes but by trying the key). Without,
+    a file that looks encrypted raises :class:`EncryptedStoreError`.
+    """
     if not path.exists() or path.stat().st_size == 0:
         return None
+    if key is not None and is_plain_sqlite(path):
+        log.warning("refusing %s: a key was given for a plain store", path)
+        raise PlainStoreError(NOT_ENCRYPTED, path=str(path))
     try:
-        with closing(sqlite3.connect(read_only_uri(path), uri=True,
-                                     timeout=BUSY_TIMEOUT_MS / 1000)) as con:
+        with closing(connect_file(read_only_uri(path), key, uri=True)) as con:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             tables = {r[0] for r in
                       con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -99,18 +183,21 @@ def inspect_store(path: Path) -> str | None:
             if "alembic_version" in tables:
                 row = con.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = row[0] if row else None
-    except sqlite3.DatabaseError as exc:
+    except DB_ERRORS as exc:
         problem = store_problem(exc, path)
         if problem is not None:
             log.warning("cannot inspect %s: %s", path, exc)
             raise problem from exc
         log.warning("refusing %s: %s", path, exc)
-        raise NotAStoreError(N_("The file {path} is not a Doorstep data file. It was left as it "
-                                "was."), path=str(path)) from exc
+        if _error_code(exc) == sqlite3.SQLITE_NOTADB:
+            if key is not None:
+                raise WrongKeyError(WRONG_KEY, path=str(path)) from exc
+            if not is_plain_sqlite(path) and looks_encrypted(path):
+                raise EncryptedStoreError(ENCRYPTED, path=str(path)) from exc
+        raise NotAStoreError(NOT_A_STORE, path=str(path)) from exc
     if app_id != migrations.APPLICATION_ID or revision is None:
         log.warning("refusing %s: application_id=%s revision=%s", path, app_id, revision)
-        raise NotAStoreError(N_("The file {path} is not a Doorstep data file. It was left as it "
-                                "was."), path=str(path))
+        raise NotAStoreError(NOT_A_STORE, path=str(path))
     if revision not in migrations.known_revisions():
         log.warning("refusing %s: unknown revision %s", path, revision)
         raise NewerStoreError(N_("The data file {path} was written by a newer version of Doorstep. "
@@ -119,13 +206,14 @@ def inspect_store(path: Path) -> str | None:
     return str(revision)
 
 
-def backup_file(source: Path, backups: Path, label: str) -> Path:
-    """Copy an SQLite file with the backup API (consistent even with a WAL beside it)."""
+def backup_file(source: Path, backups: Path, label: str, key: bytes | None = None) -> Path:
+    """Copy an SQLite file with the backup API (consistent even with a WAL beside it). The
+    copy of an encrypted store (``key``) is encrypted under the same key."""
     backups.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backups / f"doorstep-{stamp}-{label}.sqlite3"
-    with closing(sqlite3.connect(read_only_uri(source), uri=True)) as src, \
-            closing(sqlite3.connect(target)) as dst:
+    with closing(connect_file(read_only_uri(source), key, uri=True)) as src, \
+            closing(connect_file(target, key)) as dst:
         src.backup(dst)
     old = sorted(backups.glob("doorstep-*.sqlite3"))
     for stale in old[:-KEEP_BACKUPS]:
@@ -159,8 +247,23 @@ def _unb64(text: str | None) -> bytes | None:
     return None if text is None else base64.b64decode(text)
 
 
-def make_engine(path: Path, ctx: ConnectionContext) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+def make_engine(path: Path, ctx: ConnectionContext, key: bytes | None = None) -> Engine:
+    """The engine of the store file ``path``; with ``key``, an encrypted one (SQLCipher's
+    DB-API module under SQLAlchemy's pysqlite dialect)."""
+    if key is None:
+        engine = create_engine(f"sqlite:///{path}")
+    else:
+        engine = create_engine(f"sqlite:///{path}", module=sqlcipher)
+        pragma = key_pragma(key)
+
+        # Ahead of every other listener (the dialect's own first queries among them): nothing
+        # can be read before the key is given.
+        @event.listens_for(engine, "connect", insert=True)
+        def _on_connect_key(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute(pragma)
+            # Pages are decrypted into SQLite's cache: a larger one (in memory only) spares
+            # decrypting the same pages again on each lookup.
+            dbapi_connection.execute(f"PRAGMA cache_size = -{int(ENCRYPTED_CACHE_KIB)}")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -199,10 +302,12 @@ def make_engine(path: Path, ctx: ConnectionContext) -> Engine:
 class Store:
     """An open store. Create with :func:`open_store`."""
 
-    def __init__(self, paths: AppPaths, engine: Engine, ctx: ConnectionContext) -> None:
+    def __init__(self, paths: AppPaths, engine: Engine, ctx: ConnectionContext,
+                 key: bytes | None = None) -> None:
         self.paths = paths
         self.engine = engine
         self.ctx = ctx
+        self._key = key
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
         self._write = sessionmaker(bind=engine.execution_options(doorstep_begin="IMMEDIATE"),
                                    expire_on_commit=False)
@@ -214,6 +319,19 @@ class Store:
     @property
     def device_id(self) -> str | None:
         return self.ctx.device_id
+
+    @property
+    def encrypted(self) -> bool:
+        return self._key is not None
+
+    def connect_read_only(self) -> Any:
+        """A DB-API connection that can only read the store file (plain or encrypted); the
+        caller closes it. Its errors are one of :data:`DB_ERRORS`."""
+        return connect_file(read_only_uri(self.paths.store), self._key, uri=True)
+
+    def backup(self, label: str) -> Path:
+        """A copy of the store in the backups folder, encrypted like the store."""
+        return backup_file(self.paths.store, self.paths.backups, label, self._key)
 
     @contextmanager
     def all_or_nothing(self) -> Iterator[None]:
@@ -230,7 +348,7 @@ class Store:
                     yield
                 finally:
                     self._outer.session = None
-        except (DBAPIError, sqlite3.Error) as exc:
+        except STORE_ERRORS as exc:
             self._raise_known(exc)
             raise
 
@@ -244,7 +362,7 @@ class Store:
         try:
             with session.begin_nested():
                 yield session
-        except (DBAPIError, sqlite3.Error) as exc:
+        except STORE_ERRORS as exc:
             self._raise_known(exc)
             raise
 
@@ -262,7 +380,7 @@ class Store:
         try:
             with self._write() as session, session.begin():
                 yield session
-        except (DBAPIError, sqlite3.Error) as exc:
+        except STORE_ERRORS as exc:
             self._raise_known(exc)
             raise
 
@@ -279,7 +397,7 @@ class Store:
         try:
             with self._sync_write() as session, session.begin():
                 yield session
-        except (DBAPIError, sqlite3.Error) as exc:
+        except STORE_ERRORS as exc:
             self._raise_known(exc)
             raise
 
@@ -293,11 +411,11 @@ class Store:
         try:
             with self._read() as session, session.begin():
                 yield session
-        except (DBAPIError, sqlite3.Error) as exc:
+        except STORE_ERRORS as exc:
             self._raise_known(exc)
             raise
 
-    def _raise_known(self, exc: DBAPIError | sqlite3.Error) -> None:
+    def _raise_known(self, exc: Exception) -> None:
         problem: AppError | None = store_problem(exc, self.paths.store)
         if problem is not None:
             log.warning("%s: %s", self.paths.store, exc)
@@ -313,7 +431,7 @@ class Store:
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except (DBAPIError, sqlite3.Error) as exc:  # closing anyway: the log stays, and is
+        except STORE_ERRORS as exc:  # closing anyway: the log stays, and is
             log.warning("checkpoint on close failed: %s", exc)  # read back on the next open
         self.engine.dispose()
 
@@ -336,11 +454,17 @@ def check_data_dir(paths: AppPaths, create: bool) -> None:
         raise NoStoreError(NO_STORE, path=str(paths.data_dir))
 
 
+def _error_code(exc: BaseException) -> int:
+    """The primary SQLite result code of an error of either driver (wrapped or not), or 0."""
+    orig = getattr(exc, "orig", None) or exc
+    return int(getattr(orig, "sqlite_errorcode", None) or 0) & 0xFF
+
+
 def store_problem(exc: BaseException, path: Path) -> AppError | None:
     """The known problem an SQLite error stands for (another process holds the file, the disk
     is full, the file may not be written), by its SQLite error code; None for any other."""
     orig = getattr(exc, "orig", None) or exc
-    code = (getattr(orig, "sqlite_errorcode", None) or 0) & 0xFF
+    code = _error_code(exc)
     text = str(orig)
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "database is locked" in text:
         return StoreInUseError(IN_USE, path=str(path))
@@ -353,29 +477,33 @@ def store_problem(exc: BaseException, path: Path) -> AppError | None:
 
 
 def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
-               create: bool = True) -> Store:
+               create: bool = True, key: bytes | None = None) -> Store:
     """Open (creating or migrating as needed) the store in ``paths.data_dir``.
 
     With ``create=False`` a folder without a store raises :class:`NoStoreError` and nothing is
     made, not even the folder: only the GUI (its first run), ``demo`` and ``enrol-request`` (a
     new laptop) make a store.
 
-    A file that is not a Doorstep store, or was written by a newer schema, raises a
+    With ``key`` the store is encrypted (SQLCipher), and a new one is made encrypted; without,
+    plain. A file that is not a Doorstep store, was written by a newer schema, is encrypted
+    when no key or another key is given, or plain when a key is given, raises a
     :class:`StoreError` and is not modified. Before any migration of an existing file, a copy is
     written to the backups folder. What a killed import or export left in the scratch folder
     (decrypted attachments, unfinished package files) is removed.
     """
     check_data_dir(paths, create)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
-    revision = inspect_store(paths.store)
+    if key is not None:
+        key_pragma(key)  # a key of the wrong size is a bug, raised before anything is touched
+    revision = inspect_store(paths.store, key)
     if revision is not None:  # a Doorstep data folder: only there can anything be left over
         scratch.clean_up(paths)
     head = migrations.head_revision()
     if revision is not None and revision != head:
-        backup_file(paths.store, paths.backups, f"rev{revision}")
+        backup_file(paths.store, paths.backups, f"rev{revision}", key)
 
     ctx = ConnectionContext(clock=clock)
-    engine = make_engine(paths.store, ctx)
+    engine = make_engine(paths.store, ctx, key)
     try:
         if revision != head:
             _migrate(engine)
@@ -384,7 +512,7 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
             conn.rollback()
         ctx.device_id = row[0] if row else None
         ctx.log_id = row[1] if row else None
-    except (DBAPIError, sqlite3.Error) as exc:
+    except STORE_ERRORS as exc:
         engine.dispose()
         problem = store_problem(exc, paths.store)
         if problem is not None:
@@ -392,7 +520,7 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
             raise problem from exc
         raise StoreError(N_("The data file {path} could not be opened: {error}"),
                          path=str(paths.store), error=str(exc)) from exc
-    return Store(paths, engine, ctx)
+    return Store(paths, engine, ctx, key)
 
 
 def _migrate(engine: Engine) -> None:

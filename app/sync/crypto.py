@@ -16,38 +16,44 @@ Plain values in and out, bytes for keys; every cryptographic operation comes fro
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
-import os
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from app.core.errors import AppError, ValidationError
+from app.core import sealing
+from app.core.errors import AppError
 from app.core.i18n import N_
 
-KEY_SIZE = 32
-SIGNATURE_SIZE = 64
-MAX_ID = 200
-MAX_NAME = 200
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-SALT_SIZE = 16
-NONCE_SIZE = 12
+# The sealing and the JSON readers live in app.core (the store key is sealed the same way);
+# named here too for the sync modules that read their files with them.
+from app.core.sealing import EMPTY_PASSPHRASE as EMPTY_PASSPHRASE
+from app.core.sealing import KEY_SIZE as KEY_SIZE
+from app.core.sealing import MAX_ID as MAX_ID
+from app.core.sealing import WRONG_PASSPHRASE as WRONG_PASSPHRASE
+from app.core.sealing import MalformedError as MalformedError
+from app.core.sealing import b64 as b64
+from app.core.sealing import canonical_json as canonical_json
+from app.core.sealing import parse_json as parse_json
+from app.core.sealing import read_bytes as read_bytes
+from app.core.sealing import read_int as read_int
+from app.core.sealing import read_object as read_object
+from app.core.sealing import read_text as read_text
+from app.core.sealing import read_time as read_time
+from app.core.sealing import seal, unseal
 
-EMPTY_PASSPHRASE = N_("Please enter a passphrase.")
-WRONG_PASSPHRASE = N_("The passphrase is wrong.")
+SIGNATURE_SIZE = 64
+MAX_NAME = 200
+# scrypt's cost for the keys wrapped here (tests lower it to unwrap faster).
+SCRYPT_N = sealing.SCRYPT_N
+
 NOT_A_KEY_FILE = N_("This is not a Doorstep key file, or the file is damaged.")
 NOT_A_ROSTER = N_("This is not a list of the office's laptops, or the file is damaged.")
 ROSTER_NOT_SIGNED = N_("This list of laptops is not signed with the office's key.")
@@ -217,50 +223,14 @@ def unwrap_office_key(blob: dict[str, Any], passphrase: str) -> OfficeKey:
 
 
 def _wrap(kind: str, owner_id: str, secret: bytes, passphrase: str) -> dict[str, Any]:
-    salt, nonce = os.urandom(SALT_SIZE), os.urandom(NONCE_SIZE)
-    blob: dict[str, Any] = {
-        "doorstep": kind, "version": 1, "id": owner_id, "cipher": "chacha20poly1305",
-        "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
-                "salt": b64(salt)},
-    }
-    key = _passphrase_key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    sealed = ChaCha20Poly1305(key).encrypt(nonce, secret, canonical_json(blob))
-    return blob | {"nonce": b64(nonce), "ciphertext": b64(sealed)}
+    return seal(kind, owner_id, secret, passphrase, n=SCRYPT_N)
 
 
 def _unwrap(kind: str, blob: object, passphrase: str, size: int) -> tuple[str, bytes]:
     try:
-        doc = read_object(blob)
-        if doc.get("doorstep") != kind or doc.get("version") != 1 \
-                or doc.get("cipher") != "chacha20poly1305":
-            raise MalformedError
-        owner_id = read_text(doc, "id", MAX_ID)
-        kdf = read_object(doc.get("kdf"))
-        if kdf.get("name") != "scrypt":
-            raise MalformedError
-        n, r, p = read_int(kdf, "n"), read_int(kdf, "r"), read_int(kdf, "p")
-        # Bounded, so that a doctored file cannot make us allocate gigabytes.
-        if n & (n - 1) or not 2**14 <= n <= 2**20 or not 1 <= r <= 16 or not 1 <= p <= 4:
-            raise MalformedError
-        salt = read_bytes(kdf, "salt", SALT_SIZE)
-        nonce = read_bytes(doc, "nonce", NONCE_SIZE)
-        sealed = read_bytes(doc, "ciphertext", size + 16)
-        aad = canonical_json({k: doc[k] for k in ("doorstep", "version", "id", "cipher", "kdf")})
+        return unseal(kind, blob, passphrase, size)
     except MalformedError:
         raise TrustError(NOT_A_KEY_FILE) from None
-    key = _passphrase_key(passphrase, salt, n, r, p)
-    try:
-        return owner_id, ChaCha20Poly1305(key).decrypt(nonce, sealed, aad)
-    except InvalidTag:
-        raise ValidationError(WRONG_PASSPHRASE, field="passphrase") from None
-
-
-def _passphrase_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    if not passphrase:
-        raise ValidationError(EMPTY_PASSPHRASE, field="passphrase")
-    # The same words typed with another input method must give the same key.
-    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
-    return Scrypt(salt=salt, length=KEY_SIZE, n=n, r=r, p=p).derive(secret)
 
 
 def _sign_pub(sign_private: bytes) -> bytes:
@@ -415,81 +385,7 @@ def read_grant(data: bytes, me: DeviceKeys | None = None) -> tuple[Roster, bytes
     return roster, office_pub
 
 
-# --- encoding helpers (also used by the container) -----------------------------------------------
-
-class MalformedError(Exception):
-    """Raised by the field readers; callers turn it into the AppError that fits."""
-
-
-def canonical_json(obj: object) -> bytes:
-    """One byte string per value: sorted keys, no spaces, UTF-8, no NaN."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise MalformedError
-    return result
-
-
-def _reject(_value: str) -> NoReturn:
-    raise MalformedError
-
-
-def parse_json(data: bytes) -> dict[str, Any]:
-    try:
-        return read_object(json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                                  parse_constant=_reject))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise MalformedError from None
-
-
-def read_object(value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise MalformedError
-    return value
-
-
-def read_text(doc: dict[str, Any], key: str, max_len: int) -> str:
-    value = doc.get(key)
-    if not isinstance(value, str) or not value or len(value) > max_len:
-        raise MalformedError
-    return value
-
-
-def read_int(doc: dict[str, Any], key: str) -> int:
-    value = doc.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise MalformedError
-    return value
-
-
-def read_bytes(doc: dict[str, Any], key: str, size: int | None = None) -> bytes:
-    value = doc.get(key)
-    if not isinstance(value, str):
-        raise MalformedError
-    try:
-        raw = base64.b64decode(value.encode("ascii"), validate=True)
-    except (UnicodeEncodeError, binascii.Error):
-        raise MalformedError from None
-    # One spelling per value: spare bits in the last character would give a second one.
-    if b64(raw) != value or (size is not None and len(raw) != size):
-        raise MalformedError
-    return raw
-
-
-def read_time(doc: dict[str, Any], key: str) -> datetime:
-    try:
-        return datetime.fromisoformat(read_text(doc, key, 64))
-    except ValueError:
-        raise MalformedError from None
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
+# --- helpers --------------------------------------------------------------------------------------
 
 def _check_id(value: str) -> None:
     if not value or len(value) > MAX_ID:

@@ -1,0 +1,365 @@
+"""The store encrypted at rest: converting a plain store in place, and the store key's copies.
+
+The store is encrypted with SQLCipher 4 under a random 32-byte key (``new_store_key``). Nobody
+types that key: each staff member's passphrase unwraps a copy of it kept in ``store-keys.json``
+beside the store (scrypt, then ChaCha20-Poly1305, as the laptop's own keys are wrapped; see
+``app.core.sealing``). A leaver's copy is removed without re-encrypting anything, and a leader
+who can open the store adds a copy for a new passphrase. The file also holds a check value of
+the key (a hash, from which the key cannot be found), so a copy is only ever added for the key
+the other copies hold.
+
+Converting a plain store in place (``encrypt_store``) goes: a verified plain backup, an
+encrypted copy beside the store (``sqlcipher_export``), verified, then renamed over the store.
+Its docstring says why a crash at any point leaves one whole store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+from app.core import sealing
+from app.core.errors import (
+    AppError,
+    EncryptionFailedError,
+    NoStoreError,
+    StoreInUseError,
+    write_problem,
+)
+from app.core.files import sync_folder, write_atomically
+from app.core.i18n import N_
+from app.core.paths import AppPaths
+from app.core.sealing import MalformedError, canonical_json, parse_json, read_object, read_text
+from app.core.store import (
+    BUSY_TIMEOUT_MS,
+    DB_ERRORS,
+    IN_USE,
+    KEY_SIZE,
+    NO_STORE,
+    backup_file,
+    connect_file,
+    inspect_store,
+    key_pragma,
+    store_problem,
+)
+from models import migrate as migrations
+
+log = logging.getLogger(__name__)
+
+STORE_KEYS_FILE = "store-keys.json"
+# scrypt's cost for the copies written here (tests lower it to unwrap faster).
+SCRYPT_N = sealing.SCRYPT_N
+_KIND = "store-key"
+_FILE_KIND = "store-keys"
+_CHECK_CONTEXT = b"doorstep store key check v1\x00"
+# How long the conversion waits for another program to let go of the store.
+WAIT_FOR_OTHERS_S = BUSY_TIMEOUT_MS / 1000
+# Where the encrypted copy is made, beside the store, before it is renamed over it.
+ENCRYPTING_SUFFIX = ".encrypting"
+
+NOT_VERIFIED = N_("The encrypted copy of the data file {path} did not check out, so the data "
+                  "file was left as it was, not encrypted. The reason is in the log.")
+BACKUP_NOT_VERIFIED = N_("The backup of the data file {path} did not check out, so the data "
+                         "file was left as it was, not encrypted. The reason is in the log.")
+NOT_A_KEYS_FILE = N_("The file {path} is not Doorstep's list of passphrases, or it is damaged.")
+NO_KEYS_FILE = N_("There is no list of passphrases in {path}.")
+KEYS_FILE_EXISTS = N_("The list of passphrases {path} exists already.")
+NO_PASSPHRASE_FOR = N_("This staff member has no passphrase for this data file.")
+HAS_PASSPHRASE = N_("This staff member has a passphrase for this data file already.")
+NOT_THIS_STORE_KEY = N_("This key does not open this data file.")
+LAST_PASSPHRASE = N_("The last passphrase cannot be removed: nobody could open the data file "
+                     "then.")
+
+
+class KeyFileError(AppError):
+    """The list of passphrases cannot be used, or does not allow what was asked."""
+
+
+# --- the key and its copies ----------------------------------------------------------------------
+
+def new_store_key() -> bytes:
+    """A random key for a new encrypted store (32 bytes). Never logged, never shown."""
+    return os.urandom(KEY_SIZE)
+
+
+def key_check(key: bytes) -> str:
+    """A value that tells whether a key is the store's, and nothing about the key."""
+    if len(key) != KEY_SIZE:
+        raise ValueError("a store key is 32 bytes")
+    return hashlib.sha256(_CHECK_CONTEXT + key).hexdigest()
+
+
+def keys_file(paths: AppPaths) -> Path:
+    return paths.data_dir / STORE_KEYS_FILE
+
+
+@dataclass(frozen=True)
+class _KeysFile:
+    check: str
+    copies: dict[str, dict[str, Any]]  # staff id -> the key sealed under their passphrase
+
+
+def create_keys_file(paths: AppPaths, key: bytes, staff_id: str, passphrase: str) -> None:
+    """Start the list of passphrases for ``key`` with ``staff_id``'s copy; refuse if one
+    exists (it would lose the copies it holds)."""
+    path = keys_file(paths)
+    if path.exists():
+        raise KeyFileError(KEYS_FILE_EXISTS, path=str(path))
+    copy = sealing.seal(_KIND, staff_id, key, passphrase, n=SCRYPT_N)
+    _write(path, _KeysFile(key_check(key), {staff_id: copy}))
+    log.info("list of passphrases started in %s", path)
+
+
+def add_passphrase(paths: AppPaths, key: bytes, staff_id: str, passphrase: str) -> None:
+    """Add ``staff_id``'s copy of ``key`` (the key someone who opened the store holds)."""
+    path = keys_file(paths)
+    found = _read(path)
+    if key_check(key) != found.check:
+        raise KeyFileError(NOT_THIS_STORE_KEY)
+    if staff_id in found.copies:
+        raise KeyFileError(HAS_PASSPHRASE)
+    copy = sealing.seal(_KIND, staff_id, key, passphrase, n=SCRYPT_N)
+    _write(path, _KeysFile(found.check, found.copies | {staff_id: copy}))
+    log.info("passphrase added for staff %s", staff_id)
+
+
+def remove_passphrase(paths: AppPaths, staff_id: str) -> None:
+    """Remove ``staff_id``'s copy (a leaver): their passphrase no longer opens the store."""
+    path = keys_file(paths)
+    found = _read(path)
+    if staff_id not in found.copies:
+        raise KeyFileError(NO_PASSPHRASE_FOR)
+    if len(found.copies) == 1:
+        raise KeyFileError(LAST_PASSPHRASE)
+    _write(path, _KeysFile(found.check, {k: v for k, v in found.copies.items()
+                                         if k != staff_id}))
+    log.info("passphrase removed for staff %s", staff_id)
+
+
+def staff_with_passphrase(paths: AppPaths) -> list[str]:
+    """The staff ids whose passphrase opens the store, sorted."""
+    return sorted(_read(keys_file(paths)).copies)
+
+
+def unlock(paths: AppPaths, staff_id: str, passphrase: str) -> bytes:
+    """The store key, unwrapped with ``staff_id``'s passphrase; a wrong passphrase raises
+    ``sealing.WRONG_PASSPHRASE``."""
+    path = keys_file(paths)
+    found = _read(path)
+    copy = found.copies.get(staff_id)
+    if copy is None:
+        raise KeyFileError(NO_PASSPHRASE_FOR)
+    try:
+        _owner, key = sealing.unseal(_KIND, copy, passphrase, KEY_SIZE)
+    except MalformedError:
+        raise KeyFileError(NOT_A_KEYS_FILE, path=str(path)) from None
+    if key_check(key) != found.check:  # a copy moved from another laptop's file
+        raise KeyFileError(NOT_A_KEYS_FILE, path=str(path))
+    return key
+
+
+def _read(path: Path) -> _KeysFile:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KeyFileError(NO_KEYS_FILE, path=str(path.parent)) from None
+    except OSError as error:
+        raise write_problem(error, path) from error
+    try:
+        doc = parse_json(data)
+        if doc.get("doorstep") != _FILE_KIND or doc.get("version") != 1:
+            raise MalformedError
+        check = read_text(doc, "key_check", 64)
+        copies = read_object(doc.get("copies"))
+        for staff_id, copy in copies.items():
+            if read_text(read_object(copy), "id", sealing.MAX_ID) != staff_id:
+                raise MalformedError
+        if not copies:
+            raise MalformedError
+    except MalformedError:
+        raise KeyFileError(NOT_A_KEYS_FILE, path=str(path)) from None
+    return _KeysFile(check, copies)
+
+
+def _write(path: Path, found: _KeysFile) -> None:
+    write_atomically(path, canonical_json({"doorstep": _FILE_KIND, "version": 1,
+                                           "key_check": found.check,
+                                           "copies": found.copies}) + b"\n")
+
+
+# --- converting a plain store --------------------------------------------------------------------
+
+def encrypt_store(paths: AppPaths, key: bytes) -> Path:
+    """Encrypt the plain store in ``paths`` in place under ``key``; return its plain backup.
+
+    1. The plain store is checkpointed (its WAL emptied into it) and copied to the backups
+       folder; the copy must open and pass ``integrity_check`` at the same schema revision.
+    2. ``sqlcipher_export`` writes an encrypted copy to ``doorstep.sqlite3.encrypting`` beside
+       the store, which is flushed to disk and checked: it opens with the key, passes
+       ``integrity_check``, is at the same revision and has as many rows in every table.
+    3. The plain store's empty WAL files are removed and the copy is renamed over the store
+       (``os.replace``, atomic within a folder), and the folder is synced.
+
+    Why a crash leaves one whole store, never none: until the rename in 3 the store file is
+    the plain store, untouched but for the checkpoint (which SQLite makes crash-safe); a
+    leftover ``.encrypting`` file is only ever a copy, removed by the next attempt. Removing
+    the WAL files in 3 loses nothing: the checkpoint emptied the WAL, which is checked, and no
+    connection is open. The rename replaces the whole file at once, so after it the store file
+    is the encrypted copy, already synced to disk and verified. The backup made in 1 is a
+    further, verified copy of the plain store.
+
+    A full disk, a read-only disk or folder, or another program holding the store each raise
+    their own error, with the plain store as it was and the partial copy removed. The store
+    must not be open (the log-in converts it before opening it).
+    """
+    store = paths.store
+    if not store.is_file() or store.stat().st_size == 0:
+        raise NoStoreError(NO_STORE, path=str(paths.data_dir))
+    key_pragma(key)  # a key of the wrong size is a bug: raised before anything is touched
+    revision = inspect_store(store)  # a plain Doorstep store, else its own error
+    if revision is None:
+        raise NoStoreError(NO_STORE, path=str(paths.data_dir))
+    target = store.with_name(store.name + ENCRYPTING_SUFFIX)
+    try:
+        _checkpoint(store)
+        plain = _contents(store, None)
+        if plain is None or plain[0] != revision:
+            raise EncryptionFailedError(NOT_VERIFIED, path=str(store))
+        counts = plain[1]
+        before = _settled(store)
+        backup = _verified_backup(store, paths, revision, counts)
+        target.unlink(missing_ok=True)
+        _export(store, target, key)
+        _verify(store, target, key, revision, counts)
+        if _settled(store) != before:  # someone wrote to the plain store meanwhile
+            raise StoreInUseError(IN_USE, path=str(store))
+        for extra in ("-wal", "-shm"):
+            store.with_name(store.name + extra).unlink(missing_ok=True)
+        os.replace(target, store)
+    except BaseException as error:
+        try:
+            target.unlink(missing_ok=True)
+            target.with_name(target.name + "-journal").unlink(missing_ok=True)
+        except OSError as left:
+            log.warning("could not remove %s: %s", target, left)
+        known = _known(error, store)
+        if known is error:
+            raise
+        raise known from error
+    sync_folder(store.parent)
+    log.info("store %s encrypted; the plain copy is %s", store, backup)
+    return backup
+
+
+def _known(error: BaseException, store: Path) -> BaseException:
+    """The product's error for what went wrong, or ``error`` itself."""
+    if isinstance(error, AppError):
+        return error
+    if isinstance(error, DB_ERRORS):
+        problem = store_problem(error, store)
+        if problem is not None:
+            return problem
+        log.warning("encrypting %s failed: %s", store, error)
+        return EncryptionFailedError(NOT_VERIFIED, path=str(store))
+    if isinstance(error, OSError):
+        return write_problem(error, error.filename or store)
+    return error
+
+
+def _checkpoint(store: Path) -> None:
+    """Write the WAL back into the store file; refuse if anyone else has the store open."""
+    with closing(connect_file(store, None, timeout=WAIT_FOR_OTHERS_S)) as con:
+        con.isolation_level = None
+        busy, _frames, _done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        raise StoreInUseError(IN_USE, path=str(store))
+
+
+def _settled(store: Path) -> tuple[int, int, int]:
+    """What must not change while the store is converted: its size and time, and its WAL's
+    size (none, or empty, once checkpointed)."""
+    wal = store.with_name(store.name + "-wal")
+    stat = store.stat()
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    if wal_size:
+        raise StoreInUseError(IN_USE, path=str(store))
+    return stat.st_size, stat.st_mtime_ns, wal_size
+
+
+def _verified_backup(store: Path, paths: AppPaths, revision: str, counts: dict[str, int]
+                     ) -> Path:
+    backup = backup_file(store, paths.backups, "plain")
+    if _contents(backup, None) != (revision, counts):
+        log.warning("backup %s of %s did not check out", backup, store)
+        raise EncryptionFailedError(BACKUP_NOT_VERIFIED, path=str(store))
+    return backup
+
+
+def _export(store: Path, target: Path, key: bytes) -> None:
+    """An encrypted copy of ``store`` as ``target``, synced to disk."""
+    con = sqlcipher.connect(str(store), isolation_level=None)  # no key: the plain store
+    try:
+        con.execute("PRAGMA temp_store = MEMORY")
+        con.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(target),))
+        # One snapshot, and no other writer meanwhile.
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("SELECT sqlcipher_export('encrypted')")
+        # sqlcipher_export copies schema and rows, not the header's numbers.
+        for pragma in ("application_id", "user_version"):
+            value = int(con.execute(f"PRAGMA main.{pragma}").fetchone()[0])
+            con.execute(f"PRAGMA encrypted.{pragma} = {value}")
+        con.execute("COMMIT")
+        con.execute("DETACH DATABASE encrypted")
+    finally:
+        con.close()
+    with target.open("rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _row_counts(con: Any) -> dict[str, int]:
+    names = [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+            for name in names}
+
+
+def _contents(path: Path, key: bytes | None) -> tuple[str, dict[str, int]] | None:
+    """The schema revision and the rows in each table of the Doorstep store ``path``, if it
+    opens (with ``key``) and passes ``integrity_check``; else None, the reason logged.
+
+    Opened for writing though nothing is written: the last connection to close removes the
+    WAL files beside it, which a read-only one would leave."""
+    try:
+        with closing(connect_file(path, key)) as con:
+            integrity = con.execute("PRAGMA integrity_check").fetchall()
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            counts = _row_counts(con)
+    except DB_ERRORS as error:
+        log.warning("%s cannot be read: %s", path, error)
+        return None
+    if integrity != [("ok",)] or app_id != migrations.APPLICATION_ID or row is None:
+        log.warning("%s: integrity %s, application_id %s, revision %s", path, integrity[:3],
+                    app_id, row)
+        return None
+    return str(row[0]), counts
+
+
+def _verify(store: Path, target: Path, key: bytes, revision: str,
+            counts: dict[str, int]) -> None:
+    """Raise unless ``target`` opens with ``key``, is whole, and holds what ``store`` held:
+    the same schema revision and as many rows in every table."""
+    found = _contents(target, key)
+    if found != (revision, counts):
+        if found is not None:
+            log.warning("encrypted copy %s: revision %s (not %s), rows differ in %s", target,
+                        found[0], revision, sorted(n for n in counts.keys() | found[1].keys()
+                                                   if counts.get(n) != found[1].get(n)))
+        raise EncryptionFailedError(NOT_VERIFIED, path=str(store))
