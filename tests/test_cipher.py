@@ -361,3 +361,20 @@ def test_a_damaged_list_of_passphrases_is_told_as_such(paths: AppPaths, key: byt
         cipher.unlock(paths, "staff-1", "passphrase")
     assert caught.value.message == cipher.NOT_A_KEYS_FILE
     assert os.path.exists(path)
+
+
+def test_the_tables_export_reads_an_encrypted_store(encrypted: Store, tmp_path: Path) -> None:
+    """The raw tables for the prefecture's own analysis come out of an encrypted store as out
+    of a plain one, masked unless asked."""
+    from app.statistics import tables
+    from tests.helpers import office_with_staff, petition, register, tashi
+
+    office_with_staff(encrypted)
+    register(encrypted, petition(persons=[tashi(id_number="632624198503120012",
+                                                phone="13909751234")]))
+    masked, full = tmp_path / "masked.csv", tmp_path / "full.csv"
+    tables.export_table(encrypted, "persons", masked)
+    tables.export_table(encrypted, "persons", full, unmask=True)
+    assert "632624198503120012" not in masked.read_text(encoding="utf-8-sig")
+    assert "632624***********2" in masked.read_text(encoding="utf-8-sig")
+    assert "632624198503120012" in full.read_text(encoding="utf-8-sig")

@@ -36,7 +36,7 @@ from app.core.i18n import N_
 from app.core.money import yuan_text
 from app.core.progress import SILENT, Progress
 from app.core.stamps import LOCAL_DAY_SQL
-from app.core.store import Store, read_only_uri
+from app.core.store import DB_ERRORS, Store
 from models import Office
 
 log = logging.getLogger(__name__)
@@ -470,10 +470,11 @@ def _check_target(out: Path) -> None:
 
 @contextmanager
 def _database(store: Store, unmask: bool) -> Iterator[sqlite_utils.Database]:
-    """A read-only connection to the store file, in one read transaction (one snapshot)."""
+    """A read-only connection to the store file (plain or encrypted, as the store is), in one
+    read transaction (one snapshot)."""
     try:
-        conn = sqlite3.connect(read_only_uri(store.paths.store), uri=True, timeout=10)
-    except sqlite3.Error as exc:
+        conn = store.connect_read_only()
+    except DB_ERRORS as exc:
         raise _store_error(store, exc) from exc
     with closing(conn):
         # No plugins: nothing but our own functions on a connection to the store.
@@ -487,7 +488,7 @@ def _database(store: Store, unmask: bool) -> Iterator[sqlite_utils.Database]:
         try:
             db.execute("BEGIN")
             yield db
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise _store_error(store, exc) from exc
         finally:
             if conn.in_transaction:
@@ -518,7 +519,7 @@ def _write(db: sqlite_utils.Database, sql: str, params: dict[str, object], out: 
     return rows
 
 
-def _store_error(store: Store, exc: sqlite3.Error) -> StoreError:
+def _store_error(store: Store, exc: Exception) -> StoreError:
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
     log.warning("could not read %s for an export: %s", store.paths.store, exc)
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(exc):

@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from app.core.i18n import N_, _
 from app.core.identity import this_device
 from app.core.labels import Vocabulary
 from app.core.progress import SILENT, Progress, check
-from app.core.store import Store
+from app.core.store import DB_ERRORS, Store
 from app.petitions import numbering
 from app.petitions.intake import redate_after_sync
 from app.sync import container, crypto, engine, signed
@@ -928,6 +927,11 @@ def check_package_file(source: Path) -> None:
         raise PackageFileMissingError(PACKAGE_MISSING, path=str(source))
 
 
+# What the database (either driver) or a version that does not fit may raise while applying.
+_NOT_APPLIED: tuple[type[Exception], ...] = (SQLAlchemyError, *DB_ERRORS, ValueError, TypeError,
+                                             KeyError, IndexError)
+
+
 @contextmanager
 def _not_applied(package_id: str) -> Iterator[None]:
     """Around the transaction that applies a package (checked, signed): should the database
@@ -935,7 +939,7 @@ def _not_applied(package_id: str) -> Iterator[None]:
     rolled back and the person is told so; the details go to the log only."""
     try:
         yield
-    except (SQLAlchemyError, sqlite3.Error, ValueError, TypeError, KeyError, IndexError) as exc:
+    except _NOT_APPLIED as exc:
         log.exception("package %s could not be applied", package_id)
         raise PackageNotAppliedError(NOT_APPLIED) from exc
 

@@ -42,13 +42,13 @@ import hashlib
 import json
 import logging
 import os
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.store import DB_ERRORS
 from app.sync import engine
 from app.sync.crypto import (
     MAX_ID,
@@ -798,6 +798,10 @@ def receive(raw: Any, raw_bundle: RawBundle, trust: Trust, *, sender_id: str,
     return result
 
 
+# What staging a batch's rows may raise when they are not what its signature says they are.
+_UNREADABLE_ROWS: tuple[type[Exception], ...] = (*DB_ERRORS, UnicodeDecodeError, ValueError)
+
+
 def _stage_batch(raw: Any, batch: Batch, data: bytes, number: int,
                  upto: int | None) -> str | None:
     """Stage a checked batch's rows (those up to ``upto`` when given); what is wrong with
@@ -805,7 +809,7 @@ def _stage_batch(raw: Any, batch: Batch, data: bytes, number: int,
     software at fault, and the batch is refused like a forged one."""
     try:
         engine.stage_rows(raw, batch.log_id, data, number, upto)
-    except (sqlite3.Error, UnicodeDecodeError, ValueError):
+    except _UNREADABLE_ROWS:
         engine.unstage_batch(raw, number)
         return "its rows cannot be read"
     last = batch.last if upto is None else min(batch.last, upto)
