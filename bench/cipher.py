@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -37,20 +36,17 @@ from app.petitions.registry import (
     petition_rows,
 )
 from app.petitions.today import today_list
+from bench.registry import median_ms
 from models import Person, Petition
 
 COUNTY = "632624"
 FIRST_SCREEN = 30
 
 
-def median_ms(action: Callable[[], object], runs: int) -> float:
+def warm_median_ms(action: Callable[[], object], runs: int) -> float:
+    """``bench.registry.median_ms`` after one run to warm the page cache."""
     action()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    return median_ms(action, runs)
 
 
 def lookups(store: Store) -> list[tuple[str, Callable[[], object]]]:
@@ -111,8 +107,8 @@ def main() -> None:
         print(f"{'lookup':26} {'plain ms':>10} {'encrypted ms':>13} {'ratio':>7}")
         for (label, plain_case), (_, encrypted_case) in zip(cases["plain"], cases["encrypted"],
                                                              strict=True):
-            a = median_ms(plain_case, args.runs)
-            b = median_ms(encrypted_case, args.runs)
+            a = warm_median_ms(plain_case, args.runs)
+            b = warm_median_ms(encrypted_case, args.runs)
             print(f"{label:26} {a:10.2f} {b:13.2f} {b / a:7.2f}")
         for store in stores.values():
             store.close()

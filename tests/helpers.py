@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -174,3 +175,33 @@ def refused(store: Store, message: str, call: Any, *args: Any, **kwargs: Any) ->
     assert message in said, said
     assert everything(store) == before
     return error
+
+
+class Ticking:
+    """A timer on the GUI thread, ticking every ``every_ms`` from now until ``stop``: proof
+    that the event loop turns while something runs on the worker."""
+
+    def __init__(self, every_ms: int = 20) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.ticks: list[float] = []
+        self.seen: list[int] = []  # how many ticks each call of a ``waiting`` function saw
+        self._timer = QTimer()
+        self._timer.timeout.connect(lambda: self.ticks.append(time.monotonic()))
+        self._timer.start(every_ms)
+
+    def waiting(self, original: Any, count: int = 10) -> Any:
+        """``original``, made to wait until the timer has ticked ``count`` times (5 s at most)
+        and to note how many ticks it saw: run on the GUI thread, no tick would ever come."""
+
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            deadline = time.monotonic() + 5
+            while len(self.ticks) < count and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.seen.append(len(self.ticks))
+            return original(*args, **kwargs)
+
+        return slow
+
+    def stop(self) -> None:
+        self._timer.stop()

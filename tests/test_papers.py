@@ -16,7 +16,7 @@ from app.core.store import Store
 from app.papers import documents as papers
 from reports.layout import Measurer, wrap
 from reports.notices import LEFT, RIGHT
-from tests.helpers import pdf_text, petition, register, set_up, tashi, tasks_for
+from tests.helpers import Ticking, pdf_text, petition, register, set_up, tashi, tasks_for
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 24, 10, 0)
@@ -233,9 +233,7 @@ def test_a_paper_is_drawn_while_the_window_goes_on_and_still_saved(  # type: ign
     """The receipt button draws the paper (and its pages) on the worker: the event loop goes on
     meanwhile (a timer keeps firing); then the preview shows it and saves it as before. A
     paper that cannot be printed is said plainly."""
-    import time
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
     from app.core.i18n import _
@@ -247,21 +245,9 @@ def test_a_paper_is_drawn_while_the_window_goes_on_and_still_saved(  # type: ign
     done = register(office_store, petition(), now=NOW)
     dialog = PetitionDialog(tasks_for(office_store), office_store.paths, done.id, "")
     qtbot.addWidget(dialog)
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start(20)
+    ticking = Ticking()
     drawing = papers.render
-    ticked_while_drawing: list[int] = []
-
-    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + 5  # on the GUI thread no tick would ever come
-        while len(ticks) < 10 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        ticked_while_drawing.append(len(ticks))
-        return drawing(*args, **kwargs)
-
-    monkeypatch.setattr(papers, "render", slow)
+    monkeypatch.setattr(papers, "render", ticking.waiting(drawing))
     saved = tmp_path / "receipt.pdf"
     shown: list[PaperPreview] = []
 
@@ -274,8 +260,8 @@ def test_a_paper_is_drawn_while_the_window_goes_on_and_still_saved(  # type: ign
     dialog.paper_buttons["receipt"].click()
     assert not shown  # drawn on the worker, previewed when it arrives
     qtbot.waitUntil(lambda: len(shown) == 1, timeout=30_000)
-    timer.stop()
-    assert ticked_while_drawing and ticked_while_drawing[0] >= 10
+    ticking.stop()
+    assert ticking.seen and ticking.seen[0] >= 10
     assert saved.read_bytes() == drawing(office_store, done.id, "receipt")
     assert len(shown[0].page_labels) == len(papers.page_images(saved.read_bytes()))
     assert shown[0].windowTitle().endswith(done.reg_no)

@@ -15,7 +15,7 @@ from app.core.store import Store
 from app.persons.records import PersonInput
 from app.persons.review import PairReason, mark_different, possible_duplicates
 from app.petitions.detail import petition_detail
-from tests.helpers import office_with_staff, petition, register, tashi, tasks_for
+from tests.helpers import Ticking, office_with_staff, petition, register, tashi, tasks_for
 from tests.qt_typing import show_active
 from ui.core.language import LanguageManager
 from ui.main import application
@@ -190,29 +190,14 @@ def test_the_pairs_are_looked_for_while_the_window_goes_on(  # type: ignore[no-u
         qtbot, office: tuple[Store, str, str, str], monkeypatch) -> None:
     """The look is made slow: the event loop goes on meanwhile (a timer keeps firing), the
     dialog says it is looking and offers no merge; then the pairs are listed."""
-    import time
 
-    from PySide6.QtCore import QTimer
 
     from app.persons import review
 
     store, clerk, _first, _second = office
     application()
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start(20)
-    looking = review.possible_duplicates
-    ticked_while_looking: list[int] = []
-
-    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + 5  # on the GUI thread no tick would ever come
-        while len(ticks) < 10 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        ticked_while_looking.append(len(ticks))
-        return looking(*args, **kwargs)
-
-    monkeypatch.setattr(review, "possible_duplicates", slow)
+    ticking = Ticking()
+    monkeypatch.setattr(review, "possible_duplicates", ticking.waiting(review.possible_duplicates))
     dialog = PersonReviewDialog(tasks_for(store), clerk)
     show_active(qtbot, dialog)
     assert dialog.looking
@@ -220,8 +205,8 @@ def test_the_pairs_are_looked_for_while_the_window_goes_on(  # type: ignore[no-u
     assert not dialog.keep_left_button.isEnabled() and dialog.current_pair() is None
     with qtbot.waitSignal(dialog.pairs_loaded, timeout=30_000):
         pass
-    timer.stop()
-    assert ticked_while_looking and ticked_while_looking[0] >= 10
+    ticking.stop()
+    assert ticking.seen and ticking.seen[0] >= 10
     assert _count(dialog) == 2 and dialog.keep_left_button.isEnabled()
     assert dialog.current_pair() is not None and "2" in dialog.summary.text()
 

@@ -72,15 +72,37 @@ def test_opening_costs_no_more_queries_on_a_store_a_hundred_times_larger(  # typ
     assert len(large) <= len(small), sorted(set(large) - set(small))
 
 
-def test_the_program_exits_with_status_0_and_leaves_one_file(tmp_path: Path) -> None:
-    """Started as a clerk starts it, its window closed: status 0, nothing on stderr, and the
-    store's write-ahead log written back into the file."""
+def _set_up_store(tmp_path: Path) -> AppPaths:
+    """A store set up for an office, closed: what a clerk's laptop holds between two days."""
     from tests.helpers import set_up
 
     paths = AppPaths(tmp_path / "data")
     store = open_store(paths, create=True)
     set_up(store)
     store.close()
+    return paths
+
+
+def _run_cleanly(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` in a fresh Python, offscreen: it must exit with status 0, no traceback and
+    no fatal error."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "Fatal" not in done.stderr
+    return done
+
+
+def _wal_folded_in(paths: AppPaths) -> bool:
+    wal = paths.store.with_name(paths.store.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def test_the_program_exits_with_status_0_and_leaves_one_file(tmp_path: Path) -> None:
+    """Started as a clerk starts it, its window closed: status 0, nothing on stderr, and the
+    store's write-ahead log written back into the file."""
+    paths = _set_up_store(tmp_path)
     script = (
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
@@ -98,13 +120,8 @@ def test_the_program_exits_with_status_0_and_leaves_one_file(tmp_path: Path) -> 
         "timer.start(1500)\n"
         "from pathlib import Path\n"
         f"sys.exit(run(AppPaths(Path({str(paths.data_dir)!r}))))\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120,
-                          cwd=ROOT)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr and "Fatal" not in done.stderr
-    wal = paths.store.with_name(paths.store.name + "-wal")
-    assert not wal.exists() or wal.stat().st_size == 0
+    _run_cleanly(script)
+    assert _wal_folded_in(paths)
     assert paths.store.is_file()
 
 
@@ -115,12 +132,7 @@ def test_the_frame_is_shown_before_the_store_is_loaded_then_the_store_comes(
     """The window's frame is on the screen before SQLAlchemy is even imported (the store is
     opened on a thread meanwhile); the areas say so and the menu that needs the store is
     greyed; then the store comes, Today is read, and the program ends with status 0."""
-    from tests.helpers import set_up
-
-    paths = AppPaths(tmp_path / "data")
-    store = open_store(paths, create=True)
-    set_up(store)
-    store.close()
+    paths = _set_up_store(tmp_path)
     script = (
         "import json, sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
@@ -148,16 +160,10 @@ def test_the_frame_is_shown_before_the_store_is_loaded_then_the_store_comes(
         "startup.close()\n"
         "print(json.dumps(seen))\n"
         "sys.exit(code or startup.code)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120,
-                          cwd=ROOT)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr
-    seen = json.loads(done.stdout.splitlines()[-1])
+    seen = json.loads(_run_cleanly(script).stdout.splitlines()[-1])
     assert seen == {"sqlalchemy": False, "visible": True, "says": _("Opening the data…"),
                     "menu": False, "today": True, "menu after": True}
-    wal = paths.store.with_name(paths.store.name + "-wal")
-    assert not wal.exists() or wal.stat().st_size == 0
+    assert _wal_folded_in(paths)
 
 
 def test_a_store_that_cannot_be_opened_is_said_and_the_window_closes(  # type: ignore[no-untyped-def]
@@ -195,7 +201,6 @@ def test_closing_the_window_while_the_store_opens_closes_the_store(  # type: ign
     startup.window.close()
     startup.close()
     assert paths.store.is_file()
-    wal = paths.store.with_name(paths.store.name + "-wal")
-    assert not wal.exists() or wal.stat().st_size == 0
+    assert _wal_folded_in(paths)
     store = open_store(paths, create=False)  # whole, and opens again
     store.close()

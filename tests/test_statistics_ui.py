@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -25,7 +24,7 @@ from app.core.store import open_store
 from app.statistics import measures, output
 from app.statistics.periods import Period, quarter, year
 from tests import helpers
-from tests.helpers import register
+from tests.helpers import Ticking, register
 from ui.core import tasks as tasks_module
 from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
@@ -339,28 +338,15 @@ def test_the_figures_are_counted_while_the_window_goes_on(
     """The count is made slow: the window's event loop goes on meanwhile (a timer keeps firing),
     the view says it is counting and the report's buttons wait; then the figures arrive."""
     view = _shown_and_counted(qtbot, window)
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start(20)
-    counting = measures.statistics
-    ticked_while_counting: list[int] = []
-
-    def slow(store: Any, period: Period, *args: Any, **kwargs: Any) -> Any:
-        deadline = time.monotonic() + 5  # on the GUI thread no tick would ever come
-        while len(ticks) < 10 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        ticked_while_counting.append(len(ticks))
-        return counting(store, period, *args, **kwargs)
-
-    monkeypatch.setattr(measures, "statistics", slow)
+    ticking = Ticking()
+    monkeypatch.setattr(measures, "statistics", ticking.waiting(measures.statistics))
     view.set_period(quarter(2026, 2))
     with qtbot.waitSignal(view.counted, timeout=30_000):
         assert view.recount()
         assert view.summary.text() == _("Counting the figures…")
         assert not view.pdf_button.isEnabled() and not view.preview_button.isEnabled()
-    timer.stop()
-    assert ticked_while_counting and ticked_while_counting[0] >= 10
+    ticking.stop()
+    assert ticking.seen and ticking.seen[0] >= 10
     assert view.figures is not None and view.figures.period == quarter(2026, 2)
     assert _text(view, "received", CURRENT) == "3"  # two visits and a letter, April to June
     assert view.pdf_button.isEnabled()
