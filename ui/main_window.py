@@ -591,7 +591,7 @@ class MainWindow(Retranslated, QMainWindow):
         QMessageBox.information(self, title_text("Keyboard shortcuts"), self.keys_text())
 
     def show_area(self, key: str) -> None:
-        self.nav.setCurrentRow([k for k, _t in AREAS].index(key))
+        self.nav.setCurrentRow(AREA_KEYS.index(key))
 
     def _update_status(self) -> None:
         """One line, values only (a label would take a second line in bilingual mode); each
