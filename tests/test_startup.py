@@ -20,6 +20,7 @@ from app.core.identity import ensure_device
 from app.core.paths import AppPaths
 from app.core.store import open_store
 from bench.registry import build
+from tests.helpers import set_up, settle
 from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
 
@@ -59,6 +60,7 @@ def _statements_to_open(qtbot: Any, paths: AppPaths) -> list[str]:
             QApplication.processEvents()
             window.repaint()  # painted now: every row the first screen shows is read
             QApplication.processEvents()
+            settle(qtbot, window.tasks)  # and what the area reads on the worker, read
     finally:
         event.remove(engine, "before_cursor_execute", count)
         window.tasks.close()
@@ -74,8 +76,6 @@ def test_opening_costs_no_more_queries_on_a_store_a_hundred_times_larger(  # typ
 
 def _set_up_store(tmp_path: Path) -> AppPaths:
     """A store set up for an office, closed: what a clerk's laptop holds between two days."""
-    from tests.helpers import set_up
-
     paths = AppPaths(tmp_path / "data")
     store = open_store(paths, create=True)
     set_up(store)
