@@ -28,7 +28,7 @@ DUTY_ROLES: dict[str, frozenset[str]] = {
     # The leader in charge of a petition (包案领导).
     LEAD: frozenset({StaffRole.CHIEF, StaffRole.DEPUTY, StaffRole.HEAD}),
     # Hosting a hearing, or taking part in it for the office.
-    HEARING: frozenset(StaffRole),
+    HEARING: frozenset(StaffRole) - {StaffRole.ADMIN},
     # Deciding on judicial aid, and setting the amount above which only the chief may approve.
     DECIDE_AID: frozenset({StaffRole.CHIEF, StaffRole.DEPUTY}),
 }

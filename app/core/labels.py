@@ -69,6 +69,8 @@ class StaffRole(Vocabulary):
     HEAD = "head", N_("Department head")
     PROCURATOR = "procurator", N_("Procurator")
     CLERK = "clerk", N_("Clerk")
+    # Keeps the laptops and the staff's accounts (系统管理员); handles no petitions.
+    ADMIN = "admin", N_("Office administrator")
 
 
 class Sex(Vocabulary):

@@ -99,6 +99,8 @@ class ConnectionContext:
     log_id: str | None = None
     # The staff member using the laptop, when known: each version records who made it.
     staff_id: str | None = None
+    # Set by a log-in: the use cases then check ``staff_id``'s role (see app.core.access).
+    enforced: bool = False
     clock: Callable[[], int] = wall_clock_ms
     # Connections (by id) on which the sync engine is applying received versions.
     applying: set[int] = field(default_factory=set)
