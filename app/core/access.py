@@ -165,11 +165,11 @@ def allowed(session: Session, ctx: Any, permission: Permission) -> bool:
 
 
 def mask_id_number(value: str) -> str:
-    """A resident ID number as shown to roles that do not need it: the region and the last
-    digit, the rest hidden (632624********0012 → 632624**********2)."""
-    if len(value) <= 7:
+    """A resident ID number as shown to roles that do not need it: the county code and the last
+    four, the birth date hidden (632624198503120012 → 632624********0012)."""
+    if len(value) <= 10:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 7) + value[-1]
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 def mask_phone(value: str) -> str:
