@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 import demo.generate as demo
-from app.core import cipher, sealing
+from app.core import cipher, keyring, sealing
 from app.core.dump import dump
 from app.core.errors import (
     DiskFullError,
@@ -69,9 +69,13 @@ def _leaked(files: dict[Path, bytes], secrets: set[str]) -> list[tuple[str, str]
             if s.encode("utf-8") in data]
 
 
+def _account(staff_id: str) -> keyring.Account:
+    return keyring.Account(staff_id, "卓玛", "སྒྲོལ་མ", "chief")
+
+
 @pytest.fixture
 def key() -> bytes:
-    return cipher.new_store_key()
+    return keyring.new_store_key()
 
 
 @pytest.fixture
@@ -84,7 +88,7 @@ def encrypted(paths: AppPaths, key: bytes) -> Iterator[Store]:
 
 @pytest.fixture
 def fast_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cipher, "SCRYPT_N", 2**14)  # the least a copy may use: faster tests
+    monkeypatch.setattr(keyring, "SCRYPT_N", 2**14)  # the least a copy may use: faster tests
 
 
 # --- an encrypted store ---------------------------------------------------------------------------
@@ -144,7 +148,7 @@ def test_the_wrong_key_opens_nothing_and_leaves_the_file_byte_identical(
     open_store(paths, key=key).close()
     before = _files(paths.data_dir)
     with pytest.raises(WrongKeyError) as caught:
-        open_store(paths, key=cipher.new_store_key())
+        open_store(paths, key=keyring.new_store_key())
     assert caught.value.message == "The passphrase does not open the data file {path}. It was " \
                                    "left as it was."
     with pytest.raises(EncryptedStoreError):
@@ -321,45 +325,47 @@ def test_a_store_in_use_is_not_converted(plain_with_demo: AppPaths, key: bytes,
 def test_each_passphrase_unwraps_the_key_and_a_removed_one_no_longer_does(
         paths: AppPaths, key: bytes) -> None:
     paths.data_dir.mkdir(parents=True)
-    cipher.create_keys_file(paths, key, "staff-1", "雪山 གངས་རི 2026")
-    assert cipher.unlock(paths, "staff-1", "雪山 གངས་རི 2026") == key
+    keyring.create_keys_file(paths, key, _account("staff-1"), "雪山 གངས་རི 2026")
+    assert keyring.unlock(paths, "staff-1", "雪山 གངས་རི 2026") == key
     with pytest.raises(ValidationError) as caught:
-        cipher.unlock(paths, "staff-1", "wrong")
+        keyring.unlock(paths, "staff-1", "wrong")
     assert caught.value.message == sealing.WRONG_PASSPHRASE
-    cipher.add_passphrase(paths, key, "staff-2", "second passphrase")
-    assert cipher.staff_with_passphrase(paths) == ["staff-1", "staff-2"]
-    with pytest.raises(cipher.KeyFileError):
-        cipher.add_passphrase(paths, cipher.new_store_key(), "staff-3", "another key")
-    with pytest.raises(cipher.KeyFileError):
-        cipher.create_keys_file(paths, key, "staff-3", "would lose the copies")
+    keyring.add_passphrase(paths, key, _account("staff-2"), "second passphrase")
+    assert keyring.staff_with_passphrase(paths) == ["staff-1", "staff-2"]
+    assert [a.staff_id for a in keyring.accounts(paths)] == ["staff-1", "staff-2"]
+    assert keyring.accounts(paths)[0].name_bo == "སྒྲོལ་མ"
+    with pytest.raises(keyring.KeyFileError):
+        keyring.add_passphrase(paths, keyring.new_store_key(), _account("staff-3"), "another key")
+    with pytest.raises(keyring.KeyFileError):
+        keyring.create_keys_file(paths, key, _account("staff-3"), "would lose the copies")
 
-    cipher.remove_passphrase(paths, "staff-1")
-    with pytest.raises(cipher.KeyFileError) as gone:
-        cipher.unlock(paths, "staff-1", "雪山 གངས་རི 2026")
-    assert gone.value.message == cipher.NO_PASSPHRASE_FOR
-    assert cipher.unlock(paths, "staff-2", "second passphrase") == key
-    with pytest.raises(cipher.KeyFileError) as last:
-        cipher.remove_passphrase(paths, "staff-2")
-    assert last.value.message == cipher.LAST_PASSPHRASE
+    keyring.remove_passphrase(paths, "staff-1")
+    with pytest.raises(keyring.KeyFileError) as gone:
+        keyring.unlock(paths, "staff-1", "雪山 གངས་རི 2026")
+    assert gone.value.message == keyring.NO_PASSPHRASE_FOR
+    assert keyring.unlock(paths, "staff-2", "second passphrase") == key
+    with pytest.raises(keyring.KeyFileError) as last:
+        keyring.remove_passphrase(paths, "staff-2")
+    assert last.value.message == keyring.LAST_PASSPHRASE
 
-    data = cipher.keys_file(paths).read_bytes()
+    data = keyring.keys_file(paths).read_bytes()
     assert key not in data and key.hex().encode() not in data and sealing.b64(key).encode() \
         not in data
     # The key unwrapped opens the store made with it.
-    open_store(paths, key=cipher.unlock(paths, "staff-2", "second passphrase")).close()
+    open_store(paths, key=keyring.unlock(paths, "staff-2", "second passphrase")).close()
 
 
 @pytest.mark.usefixtures("fast_scrypt")
 def test_a_damaged_list_of_passphrases_is_told_as_such(paths: AppPaths, key: bytes) -> None:
     paths.data_dir.mkdir(parents=True)
-    with pytest.raises(cipher.KeyFileError):
-        cipher.unlock(paths, "staff-1", "anything")  # there is none yet
-    cipher.create_keys_file(paths, key, "staff-1", "passphrase")
-    path = cipher.keys_file(paths)
+    with pytest.raises(keyring.KeyFileError):
+        keyring.unlock(paths, "staff-1", "anything")  # there is none yet
+    keyring.create_keys_file(paths, key, _account("staff-1"), "passphrase")
+    path = keyring.keys_file(paths)
     path.write_bytes(path.read_bytes()[:-20])
-    with pytest.raises(cipher.KeyFileError) as caught:
-        cipher.unlock(paths, "staff-1", "passphrase")
-    assert caught.value.message == cipher.NOT_A_KEYS_FILE
+    with pytest.raises(keyring.KeyFileError) as caught:
+        keyring.unlock(paths, "staff-1", "passphrase")
+    assert caught.value.message == keyring.NOT_A_KEYS_FILE
     assert os.path.exists(path)
 
 

@@ -1,31 +1,22 @@
-"""The store encrypted at rest: converting a plain store in place, and the store key's copies.
+"""The store encrypted at rest: converting a plain store in place.
 
-The store is encrypted with SQLCipher 4 under a random 32-byte key (``new_store_key``). Nobody
-types that key: each staff member's passphrase unwraps a copy of it kept in ``store-keys.json``
-beside the store (scrypt, then ChaCha20-Poly1305, as the laptop's own keys are wrapped; see
-``app.core.sealing``). A leaver's copy is removed without re-encrypting anything, and a leader
-who can open the store adds a copy for a new passphrase. The file also holds a check value of
-the key (a hash, from which the key cannot be found), so a copy is only ever added for the key
-the other copies hold.
-
-Converting a plain store in place (``encrypt_store``) goes: a verified plain backup, an
-encrypted copy beside the store (``sqlcipher_export``), verified, then renamed over the store.
-Its docstring says why a crash at any point leaves one whole store.
+The store is encrypted with SQLCipher 4 under a random 32-byte key, whose copies, one per staff
+member's passphrase, ``app.core.keyring`` keeps. Converting a plain store in place
+(``encrypt_store``) goes: a verified plain backup, an encrypted copy beside the store
+(``sqlcipher_export``), verified, then renamed over the store. Its docstring says why a crash
+at any point leaves one whole store.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from app.core import sealing
 from app.core.errors import (
     AppError,
     EncryptionFailedError,
@@ -33,15 +24,13 @@ from app.core.errors import (
     StoreInUseError,
     write_problem,
 )
-from app.core.files import sync_folder, write_atomically
+from app.core.files import sync_folder
 from app.core.i18n import N_
 from app.core.paths import AppPaths
-from app.core.sealing import MalformedError, canonical_json, parse_json, read_object, read_text
 from app.core.store import (
     BUSY_TIMEOUT_MS,
     DB_ERRORS,
     IN_USE,
-    KEY_SIZE,
     NO_STORE,
     backup_file,
     connect_file,
@@ -53,12 +42,6 @@ from models import migrate as migrations
 
 log = logging.getLogger(__name__)
 
-STORE_KEYS_FILE = "store-keys.json"
-# scrypt's cost for the copies written here (tests lower it to unwrap faster).
-SCRYPT_N = sealing.SCRYPT_N
-_KIND = "store-key"
-_FILE_KIND = "store-keys"
-_CHECK_CONTEXT = b"doorstep store key check v1\x00"
 # How long the conversion waits for another program to let go of the store.
 WAIT_FOR_OTHERS_S = BUSY_TIMEOUT_MS / 1000
 # Where the encrypted copy is made, beside the store, before it is renamed over it.
@@ -68,131 +51,6 @@ NOT_VERIFIED = N_("The encrypted copy of the data file {path} did not check out,
                   "file was left as it was, not encrypted. The reason is in the log.")
 BACKUP_NOT_VERIFIED = N_("The backup of the data file {path} did not check out, so the data "
                          "file was left as it was, not encrypted. The reason is in the log.")
-NOT_A_KEYS_FILE = N_("The file {path} is not Doorstep's list of passphrases, or it is damaged.")
-NO_KEYS_FILE = N_("There is no list of passphrases in {path}.")
-KEYS_FILE_EXISTS = N_("The list of passphrases {path} exists already.")
-NO_PASSPHRASE_FOR = N_("This staff member has no passphrase for this data file.")
-HAS_PASSPHRASE = N_("This staff member has a passphrase for this data file already.")
-NOT_THIS_STORE_KEY = N_("This key does not open this data file.")
-LAST_PASSPHRASE = N_("The last passphrase cannot be removed: nobody could open the data file "
-                     "then.")
-
-
-class KeyFileError(AppError):
-    """The list of passphrases cannot be used, or does not allow what was asked."""
-
-
-# --- the key and its copies ----------------------------------------------------------------------
-
-def new_store_key() -> bytes:
-    """A random key for a new encrypted store (32 bytes). Never logged, never shown."""
-    return os.urandom(KEY_SIZE)
-
-
-def key_check(key: bytes) -> str:
-    """A value that tells whether a key is the store's, and nothing about the key."""
-    if len(key) != KEY_SIZE:
-        raise ValueError("a store key is 32 bytes")
-    return hashlib.sha256(_CHECK_CONTEXT + key).hexdigest()
-
-
-def keys_file(paths: AppPaths) -> Path:
-    return paths.data_dir / STORE_KEYS_FILE
-
-
-@dataclass(frozen=True)
-class _KeysFile:
-    check: str
-    copies: dict[str, dict[str, Any]]  # staff id -> the key sealed under their passphrase
-
-
-def create_keys_file(paths: AppPaths, key: bytes, staff_id: str, passphrase: str) -> None:
-    """Start the list of passphrases for ``key`` with ``staff_id``'s copy; refuse if one
-    exists (it would lose the copies it holds)."""
-    path = keys_file(paths)
-    if path.exists():
-        raise KeyFileError(KEYS_FILE_EXISTS, path=str(path))
-    copy = sealing.seal(_KIND, staff_id, key, passphrase, n=SCRYPT_N)
-    _write(path, _KeysFile(key_check(key), {staff_id: copy}))
-    log.info("list of passphrases started in %s", path)
-
-
-def add_passphrase(paths: AppPaths, key: bytes, staff_id: str, passphrase: str) -> None:
-    """Add ``staff_id``'s copy of ``key`` (the key someone who opened the store holds)."""
-    path = keys_file(paths)
-    found = _read(path)
-    if key_check(key) != found.check:
-        raise KeyFileError(NOT_THIS_STORE_KEY)
-    if staff_id in found.copies:
-        raise KeyFileError(HAS_PASSPHRASE)
-    copy = sealing.seal(_KIND, staff_id, key, passphrase, n=SCRYPT_N)
-    _write(path, _KeysFile(found.check, found.copies | {staff_id: copy}))
-    log.info("passphrase added for staff %s", staff_id)
-
-
-def remove_passphrase(paths: AppPaths, staff_id: str) -> None:
-    """Remove ``staff_id``'s copy (a leaver): their passphrase no longer opens the store."""
-    path = keys_file(paths)
-    found = _read(path)
-    if staff_id not in found.copies:
-        raise KeyFileError(NO_PASSPHRASE_FOR)
-    if len(found.copies) == 1:
-        raise KeyFileError(LAST_PASSPHRASE)
-    _write(path, _KeysFile(found.check, {k: v for k, v in found.copies.items()
-                                         if k != staff_id}))
-    log.info("passphrase removed for staff %s", staff_id)
-
-
-def staff_with_passphrase(paths: AppPaths) -> list[str]:
-    """The staff ids whose passphrase opens the store, sorted."""
-    return sorted(_read(keys_file(paths)).copies)
-
-
-def unlock(paths: AppPaths, staff_id: str, passphrase: str) -> bytes:
-    """The store key, unwrapped with ``staff_id``'s passphrase; a wrong passphrase raises
-    ``sealing.WRONG_PASSPHRASE``."""
-    path = keys_file(paths)
-    found = _read(path)
-    copy = found.copies.get(staff_id)
-    if copy is None:
-        raise KeyFileError(NO_PASSPHRASE_FOR)
-    try:
-        _owner, key = sealing.unseal(_KIND, copy, passphrase, KEY_SIZE)
-    except MalformedError:
-        raise KeyFileError(NOT_A_KEYS_FILE, path=str(path)) from None
-    if key_check(key) != found.check:  # a copy moved from another laptop's file
-        raise KeyFileError(NOT_A_KEYS_FILE, path=str(path))
-    return key
-
-
-def _read(path: Path) -> _KeysFile:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise KeyFileError(NO_KEYS_FILE, path=str(path.parent)) from None
-    except OSError as error:
-        raise write_problem(error, path) from error
-    try:
-        doc = parse_json(data)
-        if doc.get("doorstep") != _FILE_KIND or doc.get("version") != 1:
-            raise MalformedError
-        check = read_text(doc, "key_check", 64)
-        copies = read_object(doc.get("copies"))
-        for staff_id, copy in copies.items():
-            if read_text(read_object(copy), "id", sealing.MAX_ID) != staff_id:
-                raise MalformedError
-        if not copies:
-            raise MalformedError
-    except MalformedError:
-        raise KeyFileError(NOT_A_KEYS_FILE, path=str(path)) from None
-    return _KeysFile(check, copies)
-
-
-def _write(path: Path, found: _KeysFile) -> None:
-    write_atomically(path, canonical_json({"doorstep": _FILE_KIND, "version": 1,
-                                           "key_check": found.check,
-                                           "copies": found.copies}) + b"\n")
-
 
 # --- converting a plain store --------------------------------------------------------------------
 
