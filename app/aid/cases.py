@@ -16,7 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core import duties, labels
+from app.core import access, duties, labels
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_money
 from app.core.i18n import N_
@@ -58,6 +59,7 @@ def set_chief_threshold(store: Store, office_id: str, amount: str, staff_id: str
     does this); returns it in fen."""
     fen = parse_amount(amount, field="threshold")
     with store.write() as session:
+        access.require(session, store.ctx, Permission.OFFICE_RULES, acting=staff_id)
         leader = _live_staff(session, staff_id)
         if not duties.may(leader.role, duties.DECIDE_AID) or leader.office_id != office_id:
             raise AppError(N_("Only the chief procurator or a deputy chief procurator of this "
@@ -223,6 +225,7 @@ def propose(store: Store, data: AidProposal, staff_id: str, today: date | None =
     if problems:
         raise InvalidInputError(problems)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK, acting=staff_id)
         petition = live_petition(session, data.petition_id)
         staff = _live_staff(session, staff_id)
         parties = set(session.scalars(select(PetitionParty.person_id).where(
@@ -299,6 +302,7 @@ def decide(store: Store, aid_case_id: str, decision: str, staff_id: str, amount:
     if problems:
         raise InvalidInputError(problems)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.APPROVE_AID, acting=staff_id)
         case = _live_case(session, aid_case_id)
         leader = _live_staff(session, staff_id)
         refusal = decision_refusal(_facts(session, case), _actor(leader))
@@ -389,6 +393,7 @@ def pay(store: Store, data: PaymentInput, staff_id: str, today: date | None = No
         raise InvalidInputError(problems)
     # The ledger guards may refuse: store.write() gives the refusal its message.
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK, acting=staff_id)
         case = _live_case(session, data.aid_case_id)
         payer = _live_staff(session, staff_id)
         refusal = payment_refusal(_facts(session, case))
@@ -426,6 +431,7 @@ def reverse(store: Store, payment_id: str, reason: str, staff_id: str,
         raise InvalidInputError([ValidationError(N_("Please give the reason."), field="reason")])
     # The ledger guards may refuse: store.write() gives the refusal its message.
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK, acting=staff_id)
         original = session.get(AidPayment, payment_id)
         if original is None or original.deleted:
             raise AppError(N_("This payment no longer exists."))

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import Satisfaction, VisitMethod
@@ -179,6 +181,7 @@ def schedule_visit(store: Store, data: VisitInput, staff_id: str = "",
     problems = validate_schedule(data)
     day = _parsed(data.scheduled_on)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         visit = _live_visit(session, visit_id) if visit_id else None
         if visit is not None and visit.done_on:
             raise AppError(N_("This return visit has already been made."))
@@ -214,6 +217,7 @@ def record_visit(store: Store, data: VisitInput, staff_id: str = "",
     problems = validate_record(data, today)
     day = _parsed(data.done_on)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         visit = _live_visit(session, visit_id) if visit_id else None
         petition = _visit_petition(session, data, visit)
         _check_links(session, petition, data, problems)
@@ -244,6 +248,7 @@ def record_visit(store: Store, data: VisitInput, staff_id: str = "",
 def cancel_visit(store: Store, visit_id: str, staff_id: str = "") -> None:
     """A planned visit that will not be made leaves the lists (it is kept, marked deleted)."""
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         visit = _live_visit(session, visit_id)
         if visit.done_on:
             raise AppError(N_("This return visit has already been made."))
@@ -265,6 +270,7 @@ def open_handover(store: Store, data: HandoverInput, staff_id: str = "",
     today = today or date.today()
     problems = validate_handover(data, today)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         visit = _live_visit(session, data.return_visit_id)
         petition = live_petition(session, visit.petition_id)
         if not visit.done_on or not visit.still_in_need:
@@ -292,6 +298,7 @@ def update_handover(store: Store, handover_id: str, data: HandoverInput, staff_i
     today = today or date.today()
     problems = validate_handover(data, today)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         handover = _live_handover(session, handover_id)
         if handover.closed_on:
             raise AppError(N_("This hand-over is already closed."))

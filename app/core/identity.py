@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import ValidationError
 from app.core.i18n import N_
 from app.core.reference import OFFICES
@@ -90,6 +92,7 @@ def set_up_device(store: Store, name: str, division_code: str) -> DeviceInfo:
                               field="office")
     ensure_device(store, name)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
         office = ensure_office(session, division_code)
         device = session.get(Device, store.device_id)
         assert device is not None

@@ -326,6 +326,12 @@ class Store:
     def encrypted(self) -> bool:
         return self._key is not None
 
+    @property
+    def key(self) -> bytes | None:
+        """The key the store is encrypted under (None for a plain store), for the copies a
+        leader adds under a new passphrase. Never logged, shown or written in clear."""
+        return self._key
+
     def connect_read_only(self) -> Any:
         """A DB-API connection that can only read the store file (plain or encrypted); the
         caller closes it. Its errors are one of :data:`DB_ERRORS`."""

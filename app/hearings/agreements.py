@@ -22,7 +22,8 @@ from pathlib import Path
 from babel import dates
 from sqlalchemy import select
 
-from app.core import i18n, tibetan
+from app.core import access, i18n, tibetan
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.files import write_atomically
 from app.core.i18n import N_
@@ -248,6 +249,7 @@ def draft_agreement(store: Store, paths: AppPaths, hearing_id: str, staff_id: st
     """Draft the agreement for a held hearing from the office's templates; returns its id."""
     templates = {script: load_template(paths, script) for script in SCRIPTS}
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         hearing = session.get(Hearing, hearing_id)
         if hearing is None or hearing.deleted:
             raise AppError(N_("This hearing no longer exists."))
@@ -361,6 +363,7 @@ def save_text(store: Store, agreement_id: str, text: AgreementText, bilingual: b
     if problems:
         raise InvalidInputError(problems)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         agreement = _live(session, agreement_id)
         if EDIT not in allowed_actions(agreement.status):
             raise AppError(NOT_EDITABLE)
@@ -371,6 +374,7 @@ def save_text(store: Store, agreement_id: str, text: AgreementText, bilingual: b
 def mark_printed(store: Store, agreement_id: str) -> None:
     """A drafted agreement becomes printed when it is printed or saved as PDF."""
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         agreement = _live(session, agreement_id)
         if PRINT not in allowed_actions(agreement.status):
             raise AppError(N_("This agreement was withdrawn; it is not printed any more."))
@@ -387,6 +391,7 @@ def mark_signed(store: Store, agreement_id: str, signed_on: str, staff_id: str =
         raise InvalidInputError([ValidationError(N_("This date does not exist."),
                                                  field="signed_on")]) from None
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         agreement = _live(session, agreement_id)
         if agreement.status == "withdrawn":
             raise AppError(N_("A withdrawn agreement cannot be signed."))
@@ -412,6 +417,7 @@ def mark_signed(store: Store, agreement_id: str, signed_on: str, staff_id: str =
 def withdraw(store: Store, agreement_id: str, staff_id: str = "") -> None:
     """The agreement no longer holds (not signed after all, or superseded)."""
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         agreement = _live(session, agreement_id)
         if WITHDRAW not in allowed_actions(agreement.status):
             raise AppError(ALREADY_WITHDRAWN)

@@ -20,6 +20,8 @@ from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, NotWrittenError, ValidationError
 from app.core.files import write_atomically
 from app.core.i18n import N_
@@ -217,6 +219,7 @@ def add_attachment(store: Store, paths: AppPaths, owner_kind: str, owner_id: str
     _store_file(paths, sha256, data, name)
     added_at = utc_stamp(now)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition_id = _owner_petition(session, owner_kind, owner_id)
         _refuse_duplicate(session, owner_kind, owner_id, sha256, name)
         attachment = Attachment(owner_kind=owner_kind, owner_id=owner_id, sha256=sha256,
@@ -355,6 +358,7 @@ def remove_attachment(store: Store, attachment_id: str, staff_id: str = "") -> N
     """Take an attachment off its record. The file stays: another record, or another laptop
     still receiving this one, may need it."""
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         attachment = session.get(Attachment, attachment_id)
         if attachment is None or attachment.deleted:
             raise AppError(N_("This attachment no longer exists."))

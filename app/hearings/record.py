@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core import duties
+from app.core import access, duties
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import HearingKind, HearingOutcome, OfficerRole
@@ -73,6 +74,7 @@ def save_officer(store: Store, data: OfficerInput) -> str:
     if problems:
         raise InvalidInputError(problems)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         officer = session.get(HearingOfficer, data.id) if data.id else None
         if data.id and officer is None:
             raise AppError(N_("This entry no longer exists."))
@@ -184,6 +186,7 @@ def record_hearing(store: Store, data: HearingInput, staff_id: str = "",
     held = parse_received(data.held_at)
     assert held is not None
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, data.petition_id)
         if held.isoformat(timespec="minutes") < petition.received_at:
             raise InvalidInputError([ValidationError(

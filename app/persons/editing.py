@@ -14,6 +14,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import Vocabulary
@@ -82,6 +84,7 @@ def edit_person(store: Store, petition_id: str, person_id: str, data: PersonInpu
     data = replace(data, existing_id=person_id)
     problems = validate_person(data, PREFIX, today)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         live_petition(session, petition_id)
         person = _party(session, petition_id, person_id)
         number = ""

@@ -35,6 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import AppError
 from app.core.i18n import N_
 from app.core.labels import Vocabulary
@@ -304,6 +306,7 @@ def merge_persons(store: Store, keep_id: str, drop_id: str, staff_id: str = "") 
     if keep_id == drop_id:
         raise AppError(N_("A person cannot be merged with themselves."))
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         keep, drop = session.get(Person, keep_id), session.get(Person, drop_id)
         if keep is None or drop is None or keep.deleted or drop.deleted:
             raise AppError(N_("One of these persons has already been merged or removed. Please "
@@ -390,6 +393,7 @@ def mark_different(store: Store, a: str, b: str, staff_id: str = "") -> str:
         raise AppError(N_("A person cannot be different from themselves."))
     first, second = sorted((a, b))
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         if session.get(Person, first) is None or session.get(Person, second) is None:
             raise AppError(N_("This entry no longer exists."))
         known = session.scalar(select(PersonPairReview.id).where(

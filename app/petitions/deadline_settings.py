@@ -11,6 +11,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import Vocabulary
@@ -52,6 +54,7 @@ def set_deadline_rule(store: Store, office_id: str, rule: DeadlineRule) -> int:
     if problems:
         raise InvalidInputError(problems)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.OFFICE_RULES)
         office = session.get(Office, office_id)
         if office is None:
             raise AppError(N_("This office no longer exists."))
@@ -93,6 +96,7 @@ def add_holiday(store: Store, day: date, kind: str, note: str = "") -> int:
     if problems:
         raise InvalidInputError(problems)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.OFFICE_RULES)
         for old in session.scalars(select(HolidayOverride).where(
                 HolidayOverride.day == day.isoformat(), HolidayOverride.deleted.is_(False))):
             old.deleted = True
@@ -103,6 +107,7 @@ def add_holiday(store: Store, day: date, kind: str, note: str = "") -> int:
 
 def remove_holiday(store: Store, entry_id: str) -> int:
     with store.write() as session:
+        access.require(session, store.ctx, Permission.OFFICE_RULES)
         entry = session.get(HolidayOverride, entry_id)
         if entry is None or entry.deleted:
             raise AppError(N_("This entry no longer exists."))

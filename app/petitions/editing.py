@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core import duties
+from app.core import access, duties
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_iso_date
 from app.core.i18n import N_
@@ -176,6 +177,7 @@ def edit_petition(store: Store, petition_id: str, data: PetitionEdit, staff_id: 
     """
     now = now or datetime.now()
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         parties = _parties(session, petition_id)
         problems: list[ValidationError] = []
@@ -239,6 +241,7 @@ def void_petition(store: Store, petition_id: str, reason: str, staff_id: str = "
         problems.append(ValidationError(N_("This is too long (at most {n} characters)."),
                                         field="reason", n=MAX_REASON))
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         if problems:
             raise InvalidInputError(problems)
@@ -258,6 +261,7 @@ def transfer_petition(store: Store, petition_id: str, procurator_id: str, reason
     """Hand the case to another procurator of the office, with an optional reason."""
     reason = reason.strip()
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         problems = []
         if len(reason) > MAX_REASON:

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.core import duties
+from app.core import access, duties
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.formatting import format_iso_date, format_number, format_short_datetime
 from app.core.i18n import N_, _
@@ -295,6 +296,7 @@ def register(store: Store, data: PetitionInput, staff_id: str = "",
     received = parse_received(data.received_at)
     assert received is not None and store.device_id is not None
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         _check_clock(session, store)
         device = session.get(Device, store.device_id)
         office = session.get(Office, device.office_id) if device and device.office_id else None
@@ -388,6 +390,7 @@ def record_reply(store: Store, petition_id: str, kind: str, replied_on: date, me
         problems.append(ValidationError(N_("The date cannot be in the future."),
                                         field="replied_on"))
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         if replied_on < date.fromisoformat(petition.received_at[:10]):
             problems.append(ValidationError(N_("The reply cannot be earlier than the petition."),
@@ -427,6 +430,7 @@ def change_deadline(store: Store, petition_id: str, deadline: str, action: str, 
         problems.append(ValidationError(N_("An extension is between 1 and 365 days."),
                                         field="days"))
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         paused = (petition.reply_due if deadline == REPLY else petition.answer_due) \
             == PAUSED.isoformat()

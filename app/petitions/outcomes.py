@@ -16,6 +16,8 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_
 from app.core.labels import Codes, Vocabulary, messages
@@ -126,6 +128,7 @@ def set_unanswerable(store: Store, petition_id: str, reason: str, staff_id: str 
         raise InvalidInputError([ValidationError(N_("Please choose why it cannot be answered."),
                                                  field="unanswerable")])
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         if petition.unanswerable == reason:
             return
@@ -141,6 +144,7 @@ def record_resolution(store: Store, petition_id: str, resolution: str, on_date: 
     today = today or date.today()
     problems: list[ValidationError] = []
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         if resolution == "":
             if petition.resolution:
@@ -214,6 +218,7 @@ def add_conciliation(store: Store, petition_id: str, data: ConciliationInput,
     today = today or date.today()
     problems: list[ValidationError] = []
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         _choice(data.kind, ConciliationKind, "kind",
                 N_("Please choose conciliation or mediation."), problems)
@@ -270,6 +275,7 @@ def add_lawsuit_support(store: Store, petition_id: str, data: LawsuitInput, staf
         except ValidationError as problem:
             problems.append(problem)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         concluded = _day(data.concluded_on, "concluded_on", petition, today, problems)
         note = _note(data.note, problems)
@@ -290,6 +296,7 @@ def add_escalation(store: Store, petition_id: str, data: EscalationInput, staff_
     today = today or date.today()
     problems: list[ValidationError] = []
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         _choice(data.kind, EscalationKind, "kind", N_("Please choose what happened."),
                 problems)
@@ -311,6 +318,7 @@ def add_helper(store: Store, petition_id: str, data: HelperInput, staff_id: str 
     today = today or date.today()
     problems: list[ValidationError] = []
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         _choice(data.role, HelperRole, "role", N_("Please choose who took part."), problems)
         name = _note(data.name, problems, "name", MAX_NAME)
@@ -331,6 +339,7 @@ def add_lead_transfer(store: Store, petition_id: str, data: LeadInput, staff_id:
     today = today or date.today()
     problems: list[ValidationError] = []
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         petition = live_petition(session, petition_id)
         body = data.body.strip()
         if not body:
@@ -354,6 +363,7 @@ def remove(store: Store, kind: str, record_id: str, staff_id: str = "") -> None:
     if model is None:
         raise AppError(N_("This record no longer exists."))
     with store.write() as session:
+        access.require(session, store.ctx, Permission.DAILY_WORK)
         row = cast("Record | None", session.get(model, record_id))
         if row is None or row.deleted:
             raise AppError(N_("This record no longer exists."))

@@ -30,6 +30,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlalchemy import select
 
+from app.core import access
+from app.core.access import Permission
 from app.core.errors import AppError, StoreError, ValidationError
 from app.core.files import atomic_file
 from app.core.i18n import N_
@@ -371,6 +373,15 @@ def parse_day(text: str, field: str = "date") -> date:
                                  "e.g. 2026-01-31."), field=field, value=text) from None
 
 
+def _check_allowed(store: Store, unmask: bool) -> None:
+    """Whole tables go out for a leader or the administrator; in full (unmasked) only for a
+    role that sees ID numbers."""
+    with store.read() as session:
+        access.require(session, store.ctx, Permission.EXPORT_TABLES)
+        if unmask:
+            access.require(session, store.ctx, Permission.SEE_IDENTIFIERS)
+
+
 def export_table(store: Store, name: str, out: Path, *, unmask: bool = False,
                  office_id: str | None = None, date_from: date | None = None,
                  date_to: date | None = None, staff_id: str = "",
@@ -384,6 +395,7 @@ def export_table(store: Store, name: str, out: Path, *, unmask: bool = False,
     sql = _sql(name)
     _check_period(date_from, date_to)
     _check_target(out)
+    _check_allowed(store, unmask)
     with _database(store, unmask) as db:
         rows = _write(db, sql, _params(office_id, date_from, date_to), out,
                       progress.is_cancelled)
@@ -402,6 +414,7 @@ def export_all(store: Store, folder: Path, *, unmask: bool = False,
     rows). Files already written stay when a later one fails."""
     _check_period(date_from, date_to)
     _check_folder(folder)
+    _check_allowed(store, unmask)
     params = _params(office_id, date_from, date_to)
     written: dict[str, int] = {}
     with _database(store, unmask) as db:

@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from app.core import access
+from app.core.access import Permission
 from app.core.store import Store
 from models import Base
 from models.sync import (
@@ -615,6 +617,7 @@ def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None
     """A person's choice for a field in conflict: a new version whose parents are all the
     field's heads, written by this laptop. It syncs like any edit."""
     with store.write() as session:
+        access.require(session, store.ctx, Permission.RESOLVE_CONFLICTS)
         raw = _raw(session.connection())
         # As the capture triggers name them: the field's heads and the deleted flag's; for the
         # deleted flag, every head of the row.

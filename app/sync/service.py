@@ -27,7 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.core import scratch
+from app.core import access, scratch
+from app.core.access import Permission
 from app.core.errors import (
     AppError,
     PackageFileMissingError,
@@ -250,6 +251,7 @@ def set_up_office(store: Store, passphrase: str) -> Roster:
         _refuse_unless(state, SET_UP)
     device_id, office_id = _office_of(store)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
         office = session.get(Office, office_id)
         assert office is not None
         if office.numbering_device_id not in (None, device_id):
@@ -293,6 +295,7 @@ def enrolment_request(store: Store, passphrase: str, division_code: str = "",
     device_id = store.device_id
     assert device_id is not None
     with store.write() as session:
+        access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
         _require(session, device_id, REQUEST)
         if name.strip():
             row = session.get(Device, device_id)
@@ -315,6 +318,7 @@ def enrol(store: Store, request: bytes, passphrase: str) -> bytes:
         _require(session, store.device_id, ENROL)
     office_key = _office_key(store, passphrase)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
         current = _roster_in(session)
         assert current is not None
         asked = crypto.read_enrolment_request(request, current.roster.office_id)
@@ -360,6 +364,7 @@ def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
         raise AppError(N_("This enrolment grant is for another office."))
     signed = base64.b64decode(json.loads(grant)["roster"])
     with store.write() as session:
+        access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
         _require(session, store.device_id, ACCEPT_GRANT)
         row = session.get(SyncRoster, roster.office_id)
         if row is not None and row.office_public_key != office_pub:
@@ -378,6 +383,7 @@ def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
         _require(session, store.device_id, REVOKE)
     office_key = _office_key(store, passphrase)
     with store.write() as session:
+        access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
         current = _roster_in(session)
         assert current is not None
         target = current.roster.find(device_id)
