@@ -12,6 +12,7 @@ import pytest
 from app.accounts import login
 from app.accounts import staff as accounts
 from app.accounts.login import NewAccount, StoreState
+from app.cli.main import LOGIN_ENV
 from app.core import access, keyring
 from app.core.errors import ValidationError
 from app.core.identity import this_device
@@ -175,3 +176,28 @@ def test_passphrases_are_given_reset_and_changed_by_the_right_people(paths: AppP
         assert [a.staff_id for a in login.accounts(paths)] == [admin]
     finally:
         store.close()
+
+
+def test_the_command_line_takes_the_same_credentials(paths: AppPaths) -> None:
+    """An encrypted data file opens from the command line only for a staff member and their
+    passphrase, and their role limits the command as in the window."""
+    from tests.test_cli import run
+
+    _key, admin = login.first_start(paths, "12309窗口", DARLAG, _admin())
+    where = ["--data-dir", str(paths.data_dir)]
+    nobody = run("export-table", "petitions", "--out", str(paths.data_dir / "p.csv"), *where)
+    assert nobody.returncode == 1 and "--staff" in nobody.stderr
+    assert "Traceback" not in nobody.stderr
+    wrong = run("export-table", "petitions", "--out", str(paths.data_dir / "p.csv"), *where,
+                "--staff", "拉姆", env={LOGIN_ENV: "not the passphrase"})
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert not (paths.data_dir / "p.csv").exists()
+    assert login.pending_failures(paths) and login.pending_failures(paths)[0][0] == admin
+    masked = run("export-table", "petitions", "--out", str(paths.data_dir / "p.csv"), *where,
+                 "--staff", "ལྷ་མོ", env={LOGIN_ENV: PASSPHRASE})
+    assert masked.returncode == 0, masked.stderr
+    assert (paths.data_dir / "p.csv").exists()
+    unmasked = run("export-table", "petitions", "--out", str(paths.data_dir / "q.csv"),
+                   "--unmask", *where, "--staff", admin, env={LOGIN_ENV: PASSPHRASE})
+    assert unmasked.returncode == 1  # the administrator does not see ID numbers
+    assert not (paths.data_dir / "q.csv").exists()

@@ -90,7 +90,8 @@ class NewAccount:
 
 
 def store_state(paths: AppPaths) -> StoreState:
-    """The data file's state, from its first bytes (it is not opened)."""
+    """The data file's state, from its first bytes and the list of passphrases beside it (it
+    is not opened)."""
     try:
         with paths.store.open("rb") as f:
             head = f.read(len(SQLITE_HEADER))
@@ -102,7 +103,11 @@ def store_state(paths: AppPaths) -> StoreState:
         raise write_problem(error, paths.store) from error
     if not head:
         return StoreState.NEW  # an empty file, as a first start cut short leaves
-    return StoreState.PLAIN if head == SQLITE_HEADER else StoreState.ENCRYPTED
+    if head != SQLITE_HEADER and keyring.has_keys_file(paths):
+        return StoreState.ENCRYPTED
+    # A plain data file; or a file no passphrase of this laptop opens, which opening as a
+    # plain one tells for what it is (not a data file; encrypted, with no list of passphrases).
+    return StoreState.PLAIN
 
 
 def check_passphrase(passphrase: str, again: str | None = None) -> None:

@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core import i18n
 from app.core.errors import AppError
@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR",
                         help=f"data folder (default: ${ENV_HOME}, else the user data folder)")
+    common.add_argument("--staff", metavar="NAME|ID",
+                        help="who logs in, by name (Chinese or Tibetan) or staff id: an "
+                             "encrypted data file opens only for a staff member's passphrase")
+    common.add_argument("--staff-passphrase-file", metavar="FILE",
+                        help=f"read the log-in passphrase from FILE (else ${LOGIN_ENV}; at a "
+                             "terminal it is asked for)")
     parser = argparse.ArgumentParser(
         prog="python -m app", parents=[common],
         description="Doorstep: petitions, doorstep hearings and judicial aid for county "
@@ -100,14 +106,71 @@ UNEXPECTED_UNLOGGED = N_("Doorstep stopped because of an unexpected problem ({er
 INTERRUPTED = N_("Stopped (Ctrl+C). What was not finished was not saved.")
 
 
-def _open(paths: AppPaths, create: bool = False) -> Store:
+LOGIN_ENV = "DOORSTEP_STAFF_PASSPHRASE"
+WHO = N_("Please say who logs in with --staff NAME (one of: {names}).")
+NOBODY_CALLED = N_("Nobody called “{name}” can log in on this laptop (one of: {names}).")
+TWO_CALLED = N_("Two staff members are called “{name}”: please give the staff id ({ids}).")
+LOGIN_FILE_UNREADABLE = N_("The passphrase file {path} could not be read.")
+GIVE_LOGIN = N_("Give the log-in passphrase with --staff-passphrase-file or the {name} "
+                "environment variable.")
+
+
+def _open(paths: AppPaths, args: argparse.Namespace, create: bool = False) -> Store:
+    """The store, opened for the staff member who logs in when it is encrypted (their role
+    then limits what the command may do, as in the window). An earlier, plain data file has
+    no log-in: it is encrypted at the first log-in in the window."""
+    from app.accounts import login
     from app.core.settings import load_settings
     from app.core.store import open_store
 
-    store = open_store(paths, create=create)
-    # Changes made from the command line are recorded as the laptop's current user's.
-    store.ctx.staff_id = load_settings(paths).current_staff_id or None
+    if login.store_state(paths) is not login.StoreState.ENCRYPTED:
+        store = open_store(paths, create=create)
+        # Changes made from the command line are recorded as the laptop's current user's.
+        store.ctx.staff_id = load_settings(paths).current_staff_id or None
+        return store
+    account = _account(paths, args.staff or "")
+    key = login.unlock(paths, account.staff_id, _login_passphrase(args, account.name_zh))
+    store = open_store(paths, key=key)
+    try:
+        login.begin(store, account.staff_id)
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+def _account(paths: AppPaths, who: str) -> Any:
+    from app.accounts import login
+
+    found = login.accounts(paths)
+    names = "、".join(a.name_zh or a.name_bo for a in found)
+    who = who.strip()
+    if not who:
+        raise AppError(WHO, names=names)
+    matches = [a for a in found if who in (a.staff_id, a.name_zh, a.name_bo)]
+    if not matches:
+        raise AppError(NOBODY_CALLED, name=who, names=names)
+    if len(matches) > 1:
+        raise AppError(TWO_CALLED, name=who, ids=", ".join(a.staff_id for a in matches))
+    return matches[0]
+
+
+def _login_passphrase(args: argparse.Namespace, name: str) -> str:
+    import getpass
+    import os
+    from pathlib import Path
+
+    if args.staff_passphrase_file:
+        path = Path(args.staff_passphrase_file)
+        try:
+            return path.read_text("utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as error:
+            raise AppError(LOGIN_FILE_UNREADABLE, path=str(path)) from error
+    if os.environ.get(LOGIN_ENV):
+        return os.environ[LOGIN_ENV]
+    if sys.stdin.isatty():
+        return getpass.getpass(_("Passphrase of {name}: ").format(name=name))
+    raise AppError(GIVE_LOGIN, name=LOGIN_ENV)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,7 +247,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.command == "dump":
         from app.core.dump import dump_json
 
-        store = _open(paths)
+        store = _open(paths, args)
         try:
             text = dump_json(store)
         finally:
@@ -197,7 +260,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
         from app.core.files import write_atomically
         from app.papers import documents as papers
         out = Path(args.out)
-        store = _open(paths)
+        store = _open(paths, args)
         try:
             if args.paper == "agreement":
                 from app.hearings import agreements
@@ -227,7 +290,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
         from app.core.formatting import format_number
         from app.statistics import tables
 
-        store = _open(paths)
+        store = _open(paths, args)
         try:
             written = tables.export_tables(
                 store, args.table, Path(args.out), unmask=args.unmask,
@@ -250,7 +313,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
 
         as_of = parse_day(args.as_of, "as_of") if args.as_of else None
         out = Path(args.out)
-        store = _open(paths)
+        store = _open(paths, args)
         try:
             figures = measures.statistics(store, period,
                                           measures.office_scope(store, args.office), as_of)
@@ -266,7 +329,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.command in sync_cli.COMMANDS:
         # Files and the passphrase are read before the store is opened (or made).
         inputs = sync_cli.prepare(args, new_store=not has_store(paths))
-        store = _open(paths, create=args.command in CREATING)
+        store = _open(paths, args, create=args.command in CREATING)
         try:
             return sync_cli.run(store, args, inputs)
         finally:

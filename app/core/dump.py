@@ -6,6 +6,8 @@ import base64
 import json
 from typing import Any
 
+from app.core import access
+from app.core.access import Permission
 from app.core.store import Store
 from models import Base
 from models.sync import synced_tables
@@ -21,6 +23,8 @@ def dump(store: Store) -> dict[str, list[dict[str, Any]]]:
     """Tables as keys; live records (not tombstoned) sorted by id; values as SQLite stores them."""
     result: dict[str, list[dict[str, Any]]] = {}
     with store.read() as session:
+        access.require(session, store.ctx, Permission.EXPORT_TABLES)  # all of it, in full:
+        access.require(session, store.ctx, Permission.SEE_IDENTIFIERS)  # a leader's act
         conn = session.connection()
         for table in synced_tables(Base.metadata.tables.values()):
             cursor = conn.exec_driver_sql(
