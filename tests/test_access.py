@@ -201,3 +201,20 @@ def test_phones_are_masked_for_the_administrator(office: Office) -> None:
     _as(office, "clerk")
     shown = {a.staff_id: a.phone for a in accounts.staff_accounts(office.store)}
     assert shown[office.by_role["clerk"]] == "13909751234"
+
+
+def test_id_numbers_and_phones_are_masked_in_the_records_for_the_administrator(
+        office: Office) -> None:
+    from app.persons.directory import persons_by_ids
+    from app.petitions.detail import petition_detail
+
+    person = office.base.person_id
+    plain = persons_by_ids(office.store, [person])[person]
+    assert plain.id_number == "632624198503120012"
+    _as(office, "admin")
+    shown = persons_by_ids(office.store, [person])[person]
+    assert (shown.id_number, shown.phone) == ("632624********0012", "139****1234")
+    party = petition_detail(office.store, office.base.petition_id).parties[0]
+    assert (party.id_number, party.phone) == ("632624********0012", "139****1234")
+    _as(office, "clerk")
+    assert persons_by_ids(office.store, [person])[person].id_number == "632624198503120012"

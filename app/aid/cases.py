@@ -539,7 +539,9 @@ def aid_case_detail(store: Store, aid_case_id: str) -> AidCaseDetail:
         petition = session.get(Petition, case.petition_id)
         assert petition is not None
         names = _staff_names(session)
-        persons = [AidPersonRow(p.id, p.name_zh, p.name_bo, p.id_number, p.preferred_language)
+        id_shown, _phone_shown = access.identifiers(session, store.ctx)
+        persons = [AidPersonRow(p.id, p.name_zh, p.name_bo, id_shown(p.id_number),
+                                p.preferred_language)
                    for p in session.scalars(
                        select(Person).join(AidPerson, AidPerson.person_id == Person.id)
                        .where(AidPerson.aid_case_id == case.id, AidPerson.deleted.is_(False))

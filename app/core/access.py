@@ -17,6 +17,7 @@ not do; hiding is for comfort, these checks are the rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -162,6 +163,18 @@ def allowed(session: Session, ctx: Any, permission: Permission) -> bool:
     except NotPermittedError:
         return False
     return True
+
+
+def _as_is(value: str) -> str:
+    return value
+
+
+def identifiers(session: Session, ctx: Any) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """How ID numbers and phone numbers are shown to whoever is logged in: as they are, or
+    masked (``mask_id_number``, ``mask_phone``)."""
+    if allowed(session, ctx, Permission.SEE_IDENTIFIERS):
+        return _as_is, _as_is
+    return mask_id_number, mask_phone
 
 
 def mask_id_number(value: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.core import access
 from app.core.store import Store
 from models import Office, Person, Staff
 
@@ -103,7 +104,9 @@ def person_page(store: Store, sort_key: str, descending: bool, offset: int,
 
 def persons_by_ids(store: Store, ids: Sequence[str]) -> dict[str, PersonRow]:
     with store.read() as session:
+        id_shown, phone_shown = access.identifiers(session, store.ctx)
         rows = session.scalars(select(Person).where(Person.id.in_(list(ids)))).all()
-        return {p.id: PersonRow(p.id, p.name_bo, p.name_zh, p.sex, p.ethnicity, p.id_number,
-                                p.phone, p.county, p.township, p.preferred_language,
-                                p.needs_interpreter) for p in rows}
+        return {p.id: PersonRow(p.id, p.name_bo, p.name_zh, p.sex, p.ethnicity,
+                                id_shown(p.id_number), phone_shown(p.phone), p.county,
+                                p.township, p.preferred_language, p.needs_interpreter)
+                for p in rows}

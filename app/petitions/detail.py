@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import access
 from app.core.stamps import local_iso
 from app.core.store import Store
 from app.petitions.registry import PetitionRow, petition_rows
@@ -127,6 +128,7 @@ def petition_detail(store: Store, petition_id: str, today: date | None = None) -
         office = session.get(Office, p.office_id)
         assert office is not None
         parties = []
+        id_shown, phone_shown = access.identifiers(session, store.ctx)
         for party, person in session.execute(
                 select(PetitionParty, Person).join(Person, Person.id == PetitionParty.person_id)
                 .where(PetitionParty.petition_id == petition_id,
@@ -135,8 +137,9 @@ def petition_detail(store: Store, petition_id: str, today: date | None = None) -
             address = " ".join(x for x in (person.county, person.township, person.village,
                                            person.herding_group) if x)
             parties.append(PartyDetail(person.id, party.role, person.name_bo, person.name_zh,
-                                       person.sex, person.ethnicity, person.id_number,
-                                       person.phone, address, person.preferred_language,
+                                       person.sex, person.ethnicity,
+                                       id_shown(person.id_number), phone_shown(person.phone),
+                                       address, person.preferred_language,
                                        person.needs_interpreter))
         replies = [ReplyDetail(r.kind, r.replied_on, r.method, r.content,
                                *_staff_names(session, r.by_staff_id))
