@@ -15,12 +15,13 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import event
 
+from app.core import access
 from app.core.i18n import _
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
 from app.core.store import open_store
 from bench.registry import build
-from tests.helpers import set_up, settle
+from tests.helpers import DARLAG, settle
 from ui.core.language import LanguageManager
 from ui.main import application, create_main_window
 
@@ -74,13 +75,26 @@ def test_opening_costs_no_more_queries_on_a_store_a_hundred_times_larger(  # typ
     assert len(large) <= len(small), sorted(set(large) - set(small))
 
 
-def _set_up_store(tmp_path: Path) -> AppPaths:
-    """A store set up for an office, closed: what a clerk's laptop holds between two days."""
+PASSPHRASE = "雪山 གངས་རི 2026"
+
+
+def _set_up_store(tmp_path: Path) -> tuple[AppPaths, str]:
+    """An encrypted store set up for an office, with one account, closed: what a clerk's
+    laptop holds between two days; and the account's staff id."""
+    from app.accounts import login
+
     paths = AppPaths(tmp_path / "data")
-    store = open_store(paths, create=True)
-    set_up(store)
-    store.close()
-    return paths
+    _key, staff_id = login.first_start(paths, "12309窗口", DARLAG, login.NewAccount(
+        "拉姆", "ལྷ་མོ", "chief", PASSPHRASE, PASSPHRASE))
+    return paths, staff_id
+
+
+def _credentials(paths: AppPaths, staff_id: str) -> str:
+    """Python source that unlocks the key, for the scripts run in a fresh process."""
+    return (f"from app.accounts import login\n"
+            f"from ui.office.login_dialog import Credentials\n"
+            f"credentials = Credentials(login.unlock(AppPaths(Path({str(paths.data_dir)!r})), "
+            f"{staff_id!r}, {PASSPHRASE!r}), {staff_id!r})\n")
 
 
 def _run_cleanly(script: str) -> subprocess.CompletedProcess[str]:
@@ -102,13 +116,15 @@ def _wal_folded_in(paths: AppPaths) -> bool:
 def test_the_program_exits_with_status_0_and_leaves_one_file(tmp_path: Path) -> None:
     """Started as a clerk starts it, its window closed: status 0, nothing on stderr, and the
     store's write-ahead log written back into the file."""
-    paths = _set_up_store(tmp_path)
+    paths, staff_id = _set_up_store(tmp_path)
     script = (
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from pathlib import Path\n"
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from app.core.paths import AppPaths\n"
+        + _credentials(paths, staff_id) +
         "from ui.main import application, run\n"
         "application()\n"
         "def close():\n"
@@ -118,8 +134,7 @@ def test_the_program_exits_with_status_0_and_leaves_one_file(tmp_path: Path) -> 
         "timer = QTimer()\n"
         "timer.timeout.connect(close)\n"
         "timer.start(1500)\n"
-        "from pathlib import Path\n"
-        f"sys.exit(run(AppPaths(Path({str(paths.data_dir)!r}))))\n")
+        f"sys.exit(run(AppPaths(Path({str(paths.data_dir)!r})), credentials))\n")
     _run_cleanly(script)
     assert _wal_folded_in(paths)
     assert paths.store.is_file()
@@ -132,17 +147,20 @@ def test_the_frame_is_shown_before_the_store_is_loaded_then_the_store_comes(
     """The window's frame is on the screen before SQLAlchemy is even imported (the store is
     opened on a thread meanwhile); the areas say so and the menu that needs the store is
     greyed; then the store comes, Today is read, and the program ends with status 0."""
-    paths = _set_up_store(tmp_path)
+    paths, staff_id = _set_up_store(tmp_path)
     script = (
         "import json, sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "from pathlib import Path\n"
         "from PySide6.QtCore import QTimer\n"
         "from app.core.paths import AppPaths\n"
+        "from app.core.settings import Settings\n"
+        + _credentials(paths, staff_id) +
         "from ui.core.language import LanguageManager\n"
         "from ui.main import Startup, application\n"
         "app = application()\n"
-        f"startup = Startup(AppPaths(Path({str(paths.data_dir)!r})), LanguageManager(app))\n"
+        f"startup = Startup(AppPaths(Path({str(paths.data_dir)!r})), LanguageManager(app), "
+        "Settings(), credentials)\n"
         "window, seen = startup.window, {}\n"
         "def shown():\n"
         "    seen['sqlalchemy'] = 'sqlalchemy' in sys.modules\n"
@@ -166,9 +184,10 @@ def test_the_frame_is_shown_before_the_store_is_loaded_then_the_store_comes(
     assert _wal_folded_in(paths)
 
 
-def test_a_store_that_cannot_be_opened_is_said_and_the_window_closes(  # type: ignore[no-untyped-def]
+def test_a_store_that_cannot_be_opened_is_said_at_the_log_in(  # type: ignore[no-untyped-def]
         qtbot, tmp_path: Path, monkeypatch) -> None:
-    from ui.main import Startup
+    from app.core.settings import Settings
+    from ui.office.login_dialog import log_in
 
     application()
     paths = AppPaths(tmp_path / "data")
@@ -177,30 +196,59 @@ def test_a_store_that_cannot_be_opened_is_said_and_the_window_closes(  # type: i
     paths.store.write_bytes(junk)
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: said.append(text))
-    startup = Startup(paths, LanguageManager())
+    assert log_in(paths, LanguageManager(), Settings()) is None
+    assert said == [_("The file {path} is not a Doorstep data file. It was left as it "
+                      "was.").format(path=paths.store)]
+    assert paths.store.read_bytes() == junk  # untouched
+
+
+def test_a_leaver_is_refused_and_the_window_closes(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, monkeypatch) -> None:
+    """A staff member removed on another laptop since: their passphrase still unwraps the key
+    on this one until the change arrives, but the store refuses them."""
+    from app.accounts import login
+    from app.core.settings import Settings
+    from models import Staff
+    from ui.main import Startup
+    from ui.office.login_dialog import Credentials
+
+    application()
+    paths, staff_id = _set_up_store(tmp_path)
+    key = login.unlock(paths, staff_id, PASSPHRASE)
+    store = open_store(paths, key=key)
+    with store.write() as session:
+        staff = session.get(Staff, staff_id)
+        assert staff is not None
+        staff.active = False
+    store.close()
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: said.append(text))
+    startup = Startup(paths, LanguageManager(), Settings(), Credentials(key, staff_id))
     startup.start()
     qtbot.waitUntil(lambda: startup.code == 1, timeout=60_000)
     startup.close()
-    assert said == [_("The file {path} is not a Doorstep data file. It was left as it "
-                      "was.").format(path=paths.store)]
+    assert said == [_(access.NO_LONGER_STAFF)]
     assert not startup.window.isVisible() and not startup.window.attached
-    assert paths.store.read_bytes() == junk  # untouched
 
 
 def test_closing_the_window_while_the_store_opens_closes_the_store(  # type: ignore[no-untyped-def]
         qtbot, tmp_path: Path) -> None:
     """Closed at once (before the store has opened, or while): the store is still closed
     properly, its write-ahead log folded back in."""
+    from app.accounts import login
+    from app.core.settings import Settings
     from ui.main import Startup
+    from ui.office.login_dialog import Credentials
 
     application()
-    paths = AppPaths(tmp_path / "data")
-    startup = Startup(paths, LanguageManager())
+    paths, staff_id = _set_up_store(tmp_path)
+    credentials = Credentials(login.unlock(paths, staff_id, PASSPHRASE), staff_id)
+    startup = Startup(paths, LanguageManager(), Settings(), credentials)
     startup.start()
     qtbot.wait(1)  # the opening thread starts once the frame is shown
     startup.window.close()
     startup.close()
     assert paths.store.is_file()
     assert _wal_folded_in(paths)
-    store = open_store(paths, create=False)  # whole, and opens again
+    store = open_store(paths, key=credentials.key)  # whole, and opens again
     store.close()

@@ -9,17 +9,19 @@ import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.core.errors import AppError
 from app.core.i18n import _
 from app.core.paths import AppPaths
-from app.core.settings import load_settings
+from app.core.settings import Settings, load_settings
 from ui.core.errors import READ_ERROR, install_excepthook, show_error
 from ui.core.fonts import apply_app_font, load_fonts
 from ui.core.language import LanguageManager
 from ui.core.tasks import Tasks
 from ui.main_window import MainWindow
+from ui.office.idle_lock import IdleLock
+from ui.office.login_dialog import Credentials, LockDialog, log_in
 from ui.widgets.screen import install_screen_fit
 from ui.widgets.wheel import install_wheel_guard
 
@@ -46,18 +48,40 @@ def application() -> QApplication:
     return app
 
 
-def create_main_window(paths: AppPaths, language: LanguageManager) -> MainWindow:
+def create_main_window(paths: AppPaths, language: LanguageManager,
+                       credentials: Credentials | None = None) -> MainWindow:
     """Open the store and build the main window at once (raises AppError when the store is
-    refused): the tools and tests that need the whole window before going on."""
+    refused): the tools and tests that need the whole window before going on. With
+    ``credentials`` the store is the encrypted one and the staff member is logged in;
+    without, a plain store is opened (and made), bound to no log-in."""
     from app.core.store import open_store
 
     settings = load_settings(paths)
     language.install(settings.language_mode)
-    store = open_store(paths, create=True)  # the first run makes the store
+    if credentials is None:
+        store = open_store(paths, create=True)
+    else:
+        store = _logged_in(paths, credentials)
+        settings.current_staff_id = credentials.staff_id
     window = MainWindow(_tasks_for(store, settings.current_staff_id), paths, settings, language)
     window.tasks.wait()  # the first area's reading, made on the worker,
     QApplication.processEvents()  # and shown
     return window
+
+
+def _logged_in(paths: AppPaths, credentials: Credentials) -> Store:
+    """The encrypted store, opened with the key the passphrase unwrapped, bound to the staff
+    member who logged in (refused, and closed, when they are no longer on the staff)."""
+    from app.accounts import login
+    from app.core.store import open_store
+
+    store = open_store(paths, key=credentials.key)
+    try:
+        login.begin(store, credentials.staff_id)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _tasks_for(store: Store, staff_id: str) -> Tasks:
@@ -76,13 +100,16 @@ class Startup(QObject):
     _opened = Signal(object)
     _failed = Signal(object)
 
-    def __init__(self, paths: AppPaths, language: LanguageManager) -> None:
+    def __init__(self, paths: AppPaths, language: LanguageManager, settings: Settings,
+                 credentials: Credentials) -> None:
         super().__init__()
         self.paths = paths
-        self.settings = load_settings(paths)
-        language.install(self.settings.language_mode)
+        self.settings = settings
+        self.credentials = credentials
         self.window = MainWindow(None, paths, self.settings, language)
         self.code = 0
+        self.logged_out = False
+        self._idle: IdleLock | None = None
         self._store: Store | None = None
         self._opened.connect(self._attach, Qt.ConnectionType.QueuedConnection)
         self._failed.connect(self._refuse, Qt.ConnectionType.QueuedConnection)
@@ -97,9 +124,7 @@ class Startup(QObject):
     def _open(self) -> None:
         """On the opening thread: the store, and what the first area needs."""
         try:
-            from app.core.store import open_store
-
-            self._store = open_store(self.paths, create=True)  # the first run makes it
+            self._store = _logged_in(self.paths, self.credentials)
             for module in FIRST_MODULES:
                 importlib.import_module(module)
         except BaseException as error:  # said to the person on the GUI thread
@@ -109,11 +134,32 @@ class Startup(QObject):
 
     def _attach(self, store: Store) -> None:
         try:
-            self.window.attach(_tasks_for(store, self.settings.current_staff_id))
+            self.window.attach(_tasks_for(store, self.credentials.staff_id))
         except BaseException as error:  # said to the person, then the window closes
             self._refuse(error)
             return
+        self._idle = IdleLock(lambda: self.settings.lock_after_minutes, self._lock, parent=self)
+        self.window.lock_requested.connect(self._idle.lock_now)
+        self.window.log_out_requested.connect(self.log_out)
         self.ready.emit()
+
+    def _lock(self) -> None:
+        """The lock screen over the covered windows; logging out from it ends the session."""
+        user = self.window.user
+        name = (user.name_zh or user.name_bo) if user is not None else ""
+        screen = LockDialog(self.paths, self.credentials.staff_id, name, self.window,
+                            self.window.note_failed_unlock)
+        if screen.exec() == LockDialog.LOGGED_OUT:
+            QTimer.singleShot(0, self.log_out)
+
+    def log_out(self) -> None:
+        """Back to the log-in screen: the open forms are closed (what was being registered is
+        kept as a draft), then the window."""
+        self.logged_out = True
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        self.window.close()
 
     def _refuse(self, error: BaseException) -> None:
         if isinstance(error, AppError):
@@ -126,6 +172,8 @@ class Startup(QObject):
     def close(self) -> None:
         """After the window has closed: the store closed (and its log folded in), even when
         the window closed before the store had finished opening."""
+        if self._idle is not None:
+            self._idle.stop()
         if self._thread.is_alive():
             self._thread.join()
         if self.window.attached:
@@ -134,13 +182,24 @@ class Startup(QObject):
             self._store.close()
 
 
-def run(paths: AppPaths) -> int:
+def run(paths: AppPaths, credentials: Credentials | None = None) -> int:
+    """The log-in screen, then the window; again after each log-out. ``credentials`` skip the
+    first log-in (tests and benchmarks, which unlock the key themselves)."""
     app = application()
     install_excepthook()
     language = LanguageManager(app)
-    startup = Startup(paths, language)
-    startup.ready.connect(startup.window.greet)
-    startup.start()
-    code = app.exec()
-    startup.close()
-    return code or startup.code
+    settings = load_settings(paths)
+    language.install(settings.language_mode)
+    while True:
+        if credentials is None:
+            credentials = log_in(paths, language, settings)
+            if credentials is None:
+                return 0
+        startup = Startup(paths, language, settings, credentials)
+        startup.ready.connect(startup.window.greet)
+        startup.start()
+        code = app.exec()
+        startup.close()
+        if not startup.logged_out:
+            return code or startup.code
+        credentials = None

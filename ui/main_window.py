@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -38,6 +39,8 @@ from ui.core.language import LanguageManager
 from ui.widgets.fields import confirm
 from ui.widgets.form_support import Retranslated
 from ui.widgets.screen import room_for
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from app.core.identity import DeviceInfo, UserInfo
@@ -74,6 +77,9 @@ class MainWindow(Retranslated, QMainWindow):
     of areas, the menus, the status bar), which needs no store; then, once the store is open
     (``attach``), the areas, each built when first opened. Until then each area says that the
     data is being opened, and the menu that needs the store is greyed."""
+
+    lock_requested = Signal()  # Laptop ▸ Lock
+    log_out_requested = Signal()  # Laptop ▸ Log out
 
     def __init__(self, tasks: Tasks | None, paths: AppPaths, settings: Settings,
                  language: LanguageManager) -> None:
@@ -183,12 +189,23 @@ class MainWindow(Retranslated, QMainWindow):
         self.device_menu.setEnabled(False)  # until the store is open
         self.device_action = QAction(self)
         self.device_action.triggered.connect(lambda: self.open_device_dialog(first_run=False))
-        self.user_action = QAction(self)
-        self.user_action.triggered.connect(self.choose_user)
+        self.staff_action = QAction(self)
+        self.staff_action.triggered.connect(self.open_staff)
+        self.passphrase_action = QAction(self)
+        self.passphrase_action.triggered.connect(self.change_passphrase)
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_requested)
+        self.log_out_action = QAction(self)
+        self.log_out_action.triggered.connect(self.log_out_requested)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.open_office_settings)
         self.device_menu.addAction(self.device_action)
-        self.device_menu.addAction(self.user_action)
+        self.device_menu.addAction(self.staff_action)
+        self.device_menu.addAction(self.passphrase_action)
+        self.device_menu.addAction(self.lock_action)
+        self.device_menu.addAction(self.log_out_action)
+        self.device_menu.addSeparator()
         self.device_menu.addAction(self.settings_action)
         self.officers_action = QAction(self)
         self.officers_action.triggered.connect(self.open_officers)
@@ -227,7 +244,10 @@ class MainWindow(Retranslated, QMainWindow):
         self.language_menu.setTitle(_("Language"))
         self.device_menu.setTitle(_("&Laptop"))
         self.device_action.setText(_("This laptop…"))
-        self.user_action.setText(_("Who is using this laptop…"))
+        self.staff_action.setText(_("Staff and passphrases…"))
+        self.passphrase_action.setText(_("Change my passphrase…"))
+        self.lock_action.setText(_("Lock"))
+        self.log_out_action.setText(_("Log out"))
         self.settings_action.setText(_("Deadlines and holidays…"))
         self.officers_action.setText(_("Hearing officers…"))
         self.templates_action.setText(_("Agreement templates…"))
@@ -632,29 +652,35 @@ class MainWindow(Retranslated, QMainWindow):
         if dialog.exec() and dialog.result_device is not None:
             self.device = dialog.result_device  # the areas followed the change by themselves
 
-    def choose_user(self) -> None:
+    @property
+    def user(self) -> UserInfo | None:
+        """Who is logged in (None before the store is open, or on a store opened without a
+        log-in)."""
+        return self._user
+
+    def open_staff(self) -> None:
         from app.core import identity
-        from ui.office.device_dialog import UserDialog
+        from ui.office.staff_dialog import StaffDialog
 
         if not self.device.office_id:
             self.open_device_dialog(first_run=True)
             if not self.device.office_id:
                 return
-        assert self.device.office_id is not None
-        staff = self.tasks.call(identity.office_staff, self.device.office_id)
-        if not staff:
-            QMessageBox.information(self, _("Doorstep"),
-                                    _("No staff are recorded for this office yet."))
-            return
-        dialog = UserDialog(staff, self.settings.current_staff_id, self)
-        if dialog.exec():
-            self.settings.current_staff_id = dialog.staff_id()
-            self.tasks.set_staff(self.settings.current_staff_id)
-            if "intake" in self._built:
-                self.intake.staff_id = self.settings.current_staff_id
-            save_settings(self.paths, self.settings)
-            self._user = self.tasks.query(identity.staff_member, self.settings.current_staff_id)
-            self._update_status()
+        StaffDialog(self.tasks, self._user.role if self._user else "",
+                    self.settings.current_staff_id, self).exec()
+        self._user = self.tasks.query(identity.staff_member,
+                                      self.settings.current_staff_id)
+        self._update_status()
+
+    def change_passphrase(self) -> None:
+        from ui.office.staff_dialog import OwnPassphraseDialog
+
+        OwnPassphraseDialog(self.tasks, self).exec()
+
+    def note_failed_unlock(self) -> None:
+        """A wrong passphrase typed on the lock screen (for the record of what was done)."""
+        log.warning("wrong passphrase on the lock screen for staff %s",
+                    self.settings.current_staff_id)
 
     def show_about(self) -> None:
         QMessageBox.about(self, _("About Doorstep"), _(

@@ -20,12 +20,16 @@ class Settings:
     # Main window geometry and state as saved by Qt, base64; empty for the default layout.
     window_geometry: str = ""
     window_state: str = ""
-    # The staff member using this laptop (shown in the status bar); empty when nobody is chosen.
+    # The staff member who last logged in on this laptop (first in the log-in list).
     current_staff_id: str = ""
+    # The window locks after this many minutes without a key pressed or the mouse used.
+    lock_after_minutes: int = 10
 
     def validated(self) -> Settings:
         if self.language_mode not in MODES:
             self.language_mode = ZH
+        if not 1 <= self.lock_after_minutes <= 240:
+            self.lock_after_minutes = Settings.lock_after_minutes
         return self
 
 
