@@ -80,6 +80,9 @@ class MainWindow(Retranslated, QMainWindow):
 
     lock_requested = Signal()  # Laptop ▸ Lock
     log_out_requested = Signal()  # Laptop ▸ Log out
+    # A backup the person chose to restore (its path): whoever owns the store closes it,
+    # restores (app.backups.service.restore_backup) and opens it again.
+    restore_requested = Signal(str)
 
     def __init__(self, tasks: Tasks | None, paths: AppPaths, settings: Settings,
                  language: LanguageManager) -> None:
@@ -163,6 +166,7 @@ class MainWindow(Retranslated, QMainWindow):
         self._show_row(self.nav.currentRow())
         self._update_status()
         self._retitle_nav()
+        self._back_up_daily()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -219,6 +223,15 @@ class MainWindow(Retranslated, QMainWindow):
         self.person_review_action = QAction(self)
         self.person_review_action.triggered.connect(self.open_person_review)
         self.device_menu.addAction(self.person_review_action)
+        self.device_menu.addSeparator()
+        self.backup_now_action = QAction(self)
+        self.backup_now_action.triggered.connect(self.back_up_now)
+        self.backup_stick_action = QAction(self)
+        self.backup_stick_action.triggered.connect(self.back_up_to_stick)
+        self.restore_action = QAction(self)
+        self.restore_action.triggered.connect(self.open_backups)
+        for action in (self.backup_now_action, self.backup_stick_action, self.restore_action):
+            self.device_menu.addAction(action)
 
         # Areas by number (Ctrl+1 Today … Ctrl+7 Sync), the registry's search, help.
         for number, (key, _title) in enumerate(AREAS, start=1):
@@ -253,6 +266,9 @@ class MainWindow(Retranslated, QMainWindow):
         self.templates_action.setText(_("Agreement templates…"))
         self.aid_rules_action.setText(_("Judicial aid rules…"))
         self.person_review_action.setText(_("Possible duplicate persons…"))
+        self.backup_now_action.setText(_("Back up now"))
+        self.backup_stick_action.setText(_("Back up to a USB stick…"))
+        self.restore_action.setText(_("Restore from backup…"))
         self.help_menu.setTitle(_("&Help"))
         self.keys_action.setText(_("Keyboard shortcuts"))
         self.about_action.setText(_("About Doorstep"))
@@ -450,6 +466,33 @@ class MainWindow(Retranslated, QMainWindow):
             self.registry.reload()
         self._update_status()
         self._arm_midnight()
+        self._back_up_daily()
+
+    def _back_up_daily(self) -> None:
+        """The day's first backup, on the worker, unless there is one (a cheap check)."""
+        from app.core.backups import back_up_daily
+        from ui.core.errors import show_error
+
+        self.tasks.run(lambda store, _progress: back_up_daily(store), on_done=lambda _made: None,
+                       on_failed=lambda error: show_error(self, error), parent=self)
+
+    def back_up_now(self) -> None:
+        from ui.office.backups_dialog import back_up_now
+
+        back_up_now(self, self.tasks)
+
+    def back_up_to_stick(self) -> None:
+        from ui.office.backups_dialog import back_up_to_stick
+
+        back_up_to_stick(self, self.tasks)
+
+    def open_backups(self) -> None:
+        """The list of backups; a backup chosen to restore goes to ``restore_requested``."""
+        from ui.office.backups_dialog import BackupsDialog
+
+        dialog = BackupsDialog(self.tasks, self)
+        dialog.restore_chosen.connect(self.restore_requested)
+        dialog.exec()
 
     def open_petition(self, petition_id: str) -> None:
         from ui.petitions.petition_dialog import PetitionDialog

@@ -90,6 +90,22 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: today)")
     report.add_argument("--language", choices=list(i18n.MODES),
                         help="zh, bo or bilingual (default: the language chosen in the app)")
+    backup = commands.add_parser(
+        "backup", parents=[common],
+        help="back up the data now into the backups folder (kept in rotation), or with --to "
+             "into a new dated folder there (a USB stick), with the list of passphrases and "
+             "the scans")
+    backup.add_argument("--to", metavar="DIR", help="the USB stick's folder")
+    restore = commands.add_parser(
+        "restore", parents=[common],
+        help="replace the data by a backup, checked first; the data as it was is backed up, "
+             "and this laptop moves to a fresh sync log")
+    restore.add_argument("backup", metavar="FILE", help="the backup file")
+    restore.add_argument("--other-laptop", action="store_true",
+                         help="restore it even if it is another laptop's backup")
+    restore.add_argument("--passphrase-file", metavar="FILE",
+                         help="the sync passphrase (needed when the laptop has sync keys; "
+                              "else $DOORSTEP_PASSPHRASE)")
     from app.sync import cli as sync_cli
 
     sync_cli.add_commands(commands, common)
@@ -323,6 +339,49 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
         print(_("Statistics for {period} written to {path}: {count} petitions received.")
               .format(period=period.code(), path=out,
                       count=figures.current["received"]))
+        return 0
+    if args.command == "backup":
+        from pathlib import Path
+
+        from app.backups import service as backups
+
+        store = _open(paths, args)
+        try:
+            if args.to:
+                made = backups.back_up_to_folder(store, Path(args.to))
+                where = made.folder
+            else:
+                where = backups.back_up_now(store)
+        finally:
+            store.close()
+        print(_("Backed up to {path}.").format(path=where))
+        return 0
+    if args.command == "restore":
+        from pathlib import Path
+
+        from app.backups import service as backups
+        from app.sync import cli as sync_cli
+
+        # Logged in (an encrypted store), a leader or the administrator may restore; the
+        # store is then closed, and the backup restored with its key.
+        source = Path(args.backup)
+        store = _open(paths, args)
+        try:
+            backups.may_restore(store)
+            key = store.key
+        finally:
+            store.close()
+        info = backups.describe_backup(paths, source, key)
+        passphrase = sync_cli._passphrase(args) if info.has_sync_keys else None
+        done = backups.restore_backup(paths, source, key, passphrase,
+                                      other_laptop=args.other_laptop)
+        from app.core import backups as backup_files
+        from app.core.formatting import format_short_datetime
+
+        when = format_short_datetime(done.info.taken_at.astimezone().replace(tzinfo=None)) \
+            if done.info.taken_at else str(source)
+        print(_(backups.RESTORED).format(when=when,
+                                         kind=_(backup_files.kind_label(done.info.kind))))
         return 0
     from app.sync import cli as sync_cli
 

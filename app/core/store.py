@@ -23,7 +23,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -58,7 +57,6 @@ from models.sync import hlc_bound, next_hlc
 
 log = logging.getLogger(__name__)
 
-KEEP_BACKUPS = 10
 # How long a connection waits for another process's lock before it reports the file in use.
 BUSY_TIMEOUT_MS = 10_000
 KEY_SIZE = 32
@@ -209,19 +207,11 @@ def inspect_store(path: Path, key: bytes | None = None) -> str | None:
 
 
 def backup_file(source: Path, backups: Path, label: str, key: bytes | None = None) -> Path:
-    """Copy an SQLite file with the backup API (consistent even with a WAL beside it). The
-    copy of an encrypted store (``key``) is encrypted under the same key."""
-    backups.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = backups / f"doorstep-{stamp}-{label}.sqlite3"
-    with closing(connect_file(read_only_uri(source), key, uri=True)) as src, \
-            closing(connect_file(target, key)) as dst:
-        src.backup(dst)
-    old = sorted(backups.glob("doorstep-*.sqlite3"))
-    for stale in old[:-KEEP_BACKUPS]:
-        stale.unlink()
-    log.info("backed up %s to %s", source, target)
-    return target
+    """A checked copy of an SQLite store file in ``backups``, encrypted under ``key`` when
+    given, kept in rotation with the others of its kind (see ``app.core.backups``)."""
+    from app.core import backups as backup_files  # it builds on this module
+
+    return backup_files.write_backup(source, backups, label, key)
 
 
 def _register(dbapi_connection: sqlite3.Connection, ctx: ConnectionContext) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.core import access, scratch
+from app.core import access, backups, scratch
 from app.core.access import Permission
 from app.core.errors import (
     AppError,
@@ -439,6 +439,7 @@ WRITING = N_("Writing the package…")
 DECRYPTING = N_("Decrypting and checking the package…")
 STORING_FILES = N_("Storing the scans and photos…")
 APPLYING = N_("Applying the changes…")
+BACKING_UP = N_("Backing up the data before the changes are applied…")
 
 
 @disk_problems(lambda _error, _store, target, *_args, **_kwargs: target)
@@ -571,8 +572,9 @@ def import_package(store: Store, source: Path, passphrase: str,
                    progress: Progress = SILENT) -> ImportResult:
     """Decrypt and verify first; refuse with a clear message and nothing changed; then check
     every batch against its author's key and apply everything in one transaction. Stages:
-    decrypting (by bytes), storing the scans (by file), applying (cannot be stopped once
-    begun); cancellable until the changes are applied, and then nothing was changed."""
+    decrypting (by bytes), storing the scans (by file), a backup of the store (kept in
+    rotation), applying (cannot be stopped once begun); cancellable until the changes are
+    applied, and then nothing was changed."""
     check_package_file(source)
     keys = device_keys(store, passphrase)
     found = stored_roster(store)
@@ -627,15 +629,20 @@ def import_package(store: Store, source: Path, passphrase: str,
                 replace_durably(path, final)
             stored += 1
         check(progress)
-        progress.stage(APPLYING)
-        progress(0, 0)
         mine = engine.vector(store)
         gaps = _gaps(store, manifest, mine)
         ack = {str(d): int(n) for d, n in dict(manifest.get("ack", {})).items()}
         ack_hlc = int(manifest.get("ack_hlc", 0))
         office_key = _office_key_once(store, passphrase) if is_master(store) else None
-        with _not_applied(opened.package_id), store.sync_write() as session, \
-                engine.capture_off(store, session) as raw:
+        # One backup before anything is applied, kept in rotation (app.core.backups); removed
+        # again if nothing is applied after all.
+        progress.stage(BACKING_UP)
+        progress(0, 0)
+        backup = backups.back_up(store, backups.IMPORT)
+        progress.stage(APPLYING)
+        progress(0, 0)
+        with _removed_on_failure(backup), _not_applied(opened.package_id), \
+                store.sync_write() as session, engine.capture_off(store, session) as raw:
             seen = session.get(SyncPackage, opened.package_id)
             # The roster the package carries first: a revocation in it holds in this import.
             _keep_roster(session, base64.b64decode(roster_doc["signed"]),
