@@ -16,7 +16,9 @@ from stdnum.cn import ric
 
 from app.core.errors import AppError
 from app.core.i18n import N_
-from app.core.identity import ensure_device, ensure_office
+from app.core.identity import ensure_device, ensure_office, this_device
+from app.core.keyring import Account
+from app.core.paths import AppPaths
 from app.core.reference import COUNTIES, OFFICES, county_name
 from app.core.settings import load_settings, save_settings
 from app.core.store import Store
@@ -119,6 +121,38 @@ def _phone(rng: random.Random) -> str:
         f"{rng.randrange(0, 10**8):08d}"
 
 
+NOT_EMPTY = N_("Demo data goes only into an empty data folder; this one already holds records.")
+# What every staff member of the demo laptop's office logs in with.
+DEMO_PASSPHRASE = "doorstep"
+
+
+def home_staff(store: Store) -> list[Account]:
+    """The staff of the demo laptop's office: who may log in on it."""
+    device = this_device(store)
+    assert device is not None and device.office_id is not None
+    with store.read() as session:
+        rows = session.scalars(select(Staff).where(Staff.office_id == device.office_id,
+                                                   Staff.deleted.is_(False))
+                               .order_by(Staff.role, Staff.name_zh)).all()
+        return [Account(s.id, s.name_zh, s.name_bo, s.role) for s in rows]
+
+
+def encrypt_for(paths: AppPaths, staff: list[Account],
+                passphrase: str = DEMO_PASSPHRASE) -> None:
+    """Encrypt the filled (and closed) data file, each of ``staff`` logging in with
+    ``passphrase``: the list of passphrases first, then the file (as a leader's first log-in
+    does; see app.accounts.login)."""
+    from app.core import keyring
+    from app.core.cipher import encrypt_store
+
+    key = keyring.new_store_key()
+    first, *others = staff
+    keyring.create_keys_file(paths, key, first, passphrase)
+    for account in others:
+        keyring.add_passphrase(paths, key, account, passphrase)
+    encrypt_store(paths, key)
+
+
 def fill(store: Store, persons: int = 240, seed: int = 2026) -> DemoSummary:
     """Fill an empty store; refuse one that already holds records. All of it is written in
     one transaction: a failure (or a power cut) halfway leaves the store as it was."""
@@ -140,8 +174,7 @@ def _fill(store: Store, persons: int, seed: int) -> tuple[DemoSummary, str]:
         existing = sum(session.scalar(select(func.count()).select_from(t)) or 0
                        for t in (Office, Staff, Person))
     if existing:
-        raise AppError(N_("Demo data goes only into an empty data folder; this one already holds "
-                          "records."))
+        raise AppError(NOT_EMPTY)
     rng = random.Random(seed)
     ensure_device(store, DEMO_DEVICE_NAME)
     clerk_id = ""

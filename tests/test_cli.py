@@ -28,6 +28,18 @@ def demo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     return run(*args, env=env, module="demo")
 
 
+def as_chief(data: Path) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment that log the demo office's chief in (every demo staff
+    member's passphrase is the demo's)."""
+    from app.cli.main import LOGIN_ENV
+    from app.core import keyring
+    from app.core.paths import AppPaths
+    from demo.generate import DEMO_PASSPHRASE
+
+    chief = next(a for a in keyring.accounts(AppPaths(data)) if a.role == "chief")
+    return ["--staff", chief.staff_id], {LOGIN_ENV: DEMO_PASSPHRASE}
+
+
 def test_help_lists_the_commands() -> None:
     result = run("--help")
     assert result.returncode == 0
@@ -42,7 +54,8 @@ def test_demo_then_dump_shows_the_demo_records_with_uuid_ids(tmp_path: Path) -> 
     made = demo("--data-dir", str(data))
     assert made.returncode == 0, made.stderr
     assert "演示数据已写入" in made.stdout  # the default display language is Chinese
-    dumped = run("dump", "--data-dir", str(data))
+    login, env = as_chief(data)
+    dumped = run("dump", "--data-dir", str(data), *login, env=env)
     assert dumped.returncode == 0, dumped.stderr
     records = json.loads(dumped.stdout)
     assert {"device", "office", "person", "staff", "petition"} <= set(records)
@@ -59,7 +72,7 @@ def test_demo_then_dump_shows_the_demo_records_with_uuid_ids(tmp_path: Path) -> 
         assert ids == sorted(ids)
         assert all(UUID.match(i) for i in ids)
     # Canonical: the same store dumps to the same bytes, keys in a stable order.
-    assert run("dump", "--data-dir", str(data)).stdout == dumped.stdout
+    assert run("dump", "--data-dir", str(data), *login, env=env).stdout == dumped.stdout
     first = records["person"][0]
     assert list(first) == sorted(first)
 
@@ -68,19 +81,26 @@ def test_doorstep_home_is_the_default_data_dir(tmp_path: Path) -> None:
     home = tmp_path / "home"
     assert demo("--persons", "5", env={"DOORSTEP_HOME": str(home)}).returncode == 0
     assert (home / "doorstep.sqlite3").exists()
-    dumped = run("dump", env={"DOORSTEP_HOME": str(home)})
+    login, env = as_chief(home)
+    dumped = run("dump", *login, env={"DOORSTEP_HOME": str(home), **env})
     assert len(json.loads(dumped.stdout)["person"]) == 5
 
 
 @pytest.mark.slow
 def test_demo_refuses_a_store_that_holds_records(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    assert demo("--persons", "3", "--data-dir", str(data)).returncode == 0
+    assert demo("--persons", "3", "--data-dir", str(data), "--plain").returncode == 0
     before = run("dump", "--data-dir", str(data)).stdout
     again = demo("--data-dir", str(data))
     assert again.returncode == 1
     assert "演示数据只能写入空的数据文件夹" in again.stderr
     assert run("dump", "--data-dir", str(data)).stdout == before
+    encrypted = tmp_path / "encrypted"
+    assert demo("--persons", "3", "--data-dir", str(encrypted)).returncode == 0
+    stored = (encrypted / "doorstep.sqlite3").read_bytes()
+    again = demo("--data-dir", str(encrypted))
+    assert again.returncode == 1 and "演示数据只能写入空的数据文件夹" in again.stderr
+    assert (encrypted / "doorstep.sqlite3").read_bytes() == stored
 
 
 def test_a_refused_file_gets_a_clear_message(tmp_path: Path) -> None:

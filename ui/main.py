@@ -109,6 +109,7 @@ class Startup(QObject):
         self.window = MainWindow(None, paths, self.settings, language)
         self.code = 0
         self.logged_out = False
+        self.restore_path = ""  # a backup to restore once the store is closed
         self._idle: IdleLock | None = None
         self._store: Store | None = None
         self._opened.connect(self._attach, Qt.ConnectionType.QueuedConnection)
@@ -141,6 +142,7 @@ class Startup(QObject):
         self._idle = IdleLock(lambda: self.settings.lock_after_minutes, self._lock, parent=self)
         self.window.lock_requested.connect(self._idle.lock_now)
         self.window.log_out_requested.connect(self.log_out)
+        self.window.restore_requested.connect(self._restore)
         self.ready.emit()
 
     def _lock(self) -> None:
@@ -151,6 +153,12 @@ class Startup(QObject):
                             self.window.note_failed_unlock)
         if screen.exec() == LockDialog.LOGGED_OUT:
             QTimer.singleShot(0, self.log_out)
+
+    def _restore(self, path: str) -> None:
+        """A backup to restore: the window closes (the store with it), the backup is restored,
+        and the window opens again on it (see ``run``)."""
+        self.restore_path = path
+        self.log_out()
 
     def log_out(self) -> None:
         """Back to the log-in screen: the open forms are closed (what was being registered is
@@ -202,4 +210,11 @@ def run(paths: AppPaths, credentials: Credentials | None = None) -> int:
         startup.close()
         if not startup.logged_out:
             return code or startup.code
+        if startup.restore_path:
+            from pathlib import Path
+
+            from ui.office.backups_dialog import restore
+
+            restore(paths, Path(startup.restore_path), credentials.key)
+            continue  # the window again, for the same person, on the data restored or not
         credentials = None

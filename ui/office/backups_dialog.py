@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.backups import service as backups
+from app.core.errors import AppError
 from app.core.formatting import format_number, format_short_datetime
-from app.core.i18n import N_, _
-from ui.core.errors import show_error
+from app.core.i18n import N_, _, title_text
+from app.core.paths import AppPaths
+from ui.core.errors import READ_ERROR, show_error
 from ui.core.tasks import Tasks
+from ui.widgets.fields import confirm
 from ui.widgets.form_support import Retranslated
 
 BACKED_UP = N_("The data was backed up to {path}.")
@@ -178,3 +181,43 @@ class BackupsDialog(Retranslated, QDialog):
 
         self._tasks.run(lambda store, _progress: backups.may_restore(store), on_done=allowed,
                         on_failed=lambda error: show_error(self, error), parent=self)
+
+
+def restore(paths: AppPaths, source: Path, key: bytes | None) -> bool:
+    """With the store closed: restore ``source`` (the sync keys' passphrase asked for when the
+    backup holds them; another laptop's backup only when the person confirms), then say what
+    was restored. Whether it was; a refusal is said, and changes nothing."""
+    from app.core import backups as backup_files
+    from ui.office.login_dialog import working
+    from ui.sync.common import PASSPHRASE, ask_passphrase
+
+    try:
+        info = working(None, lambda: _("Checking the backup…"),
+                       lambda: backups.describe_backup(paths, source, key))
+        passphrase = None
+        if info.has_sync_keys:
+            passphrase = ask_passphrase(None, _(PASSPHRASE))
+            if passphrase is None:
+                return False
+        other = False
+        while True:
+            try:
+                done = working(None, lambda: _("Restoring the backup…"),
+                               lambda o=other: backups.restore_backup(  # type: ignore[misc]
+                                   paths, source, key, passphrase, other_laptop=o))
+                break
+            except backups.OtherLaptopError as error:
+                if other or not confirm(None, error.translated()):
+                    return False
+                other = True
+    except AppError as error:
+        QMessageBox.warning(None, title_text("Restore from backup"), error.translated())
+        return False
+    except OSError as error:
+        show_error(None, error, file_error=READ_ERROR)
+        return False
+    when = (format_short_datetime(done.info.taken_at.astimezone().replace(tzinfo=None))
+            if done.info.taken_at else str(source))
+    QMessageBox.information(None, title_text("Restore from backup"), _(backups.RESTORED).format(
+        when=when, kind=_(backup_files.kind_label(done.info.kind))))
+    return True
