@@ -77,6 +77,7 @@ def test_the_log_in_screen_refuses_a_wrong_passphrase_and_switches_language(
     qtbot.addWidget(screen)
     assert screen.account.currentData() == staff_id
     screen.languages.setCurrentIndex(screen.languages.findData(i18n.BO))
+    QApplication.processEvents()  # the language change reaches the screen
     assert settings.language_mode == i18n.BO and screen.go.text() == i18n._("Log in")
     assert screen.go.text() != "Log in" and screen.go.text() != "登录"
     screen.passphrase.setText("not it at all")
