@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.core.errors import AppError
-from app.core.i18n import _
+from app.core.i18n import _, pick
 from app.core.paths import AppPaths
 from app.core.settings import Settings, load_settings
 from ui.core.errors import READ_ERROR, install_excepthook, show_error
@@ -148,7 +148,7 @@ class Startup(QObject):
     def _lock(self) -> None:
         """The lock screen over the covered windows; logging out from it ends the session."""
         user = self.window.user
-        name = (user.name_zh or user.name_bo) if user is not None else ""
+        name = pick(user.name_zh, user.name_bo) if user is not None else ""
         screen = LockDialog(self.paths, self.credentials.staff_id, name, self.window,
                             self.window.note_failed_unlock)
         if screen.exec() == LockDialog.LOGGED_OUT:

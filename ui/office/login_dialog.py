@@ -142,8 +142,7 @@ class _Screen(Retranslated, QDialog):
 
     def _row(self, message: str, field: QWidget) -> None:
         row_label = QLabel(_(message))
-        row_label.setProperty("msgid", message)
-        row_label.setWordWrap(True)
+        row_label.setProperty("msgid", message)  # translated again on a language change
         self.form.addRow(row_label, field)
 
     def _choose_language(self) -> None:
