@@ -20,6 +20,7 @@ from app.core import backups as files
 from app.core import keyring
 from app.core.dump import dump_json
 from app.core.errors import FolderMissingError, ValidationError
+from app.core.i18n import _
 from app.core.identity import set_up_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
@@ -331,7 +332,7 @@ def test_the_backups_dialog_lists_backs_up_and_hands_over_a_confirmed_restore(
     dialog.back_up_button.click()
     settle(qtbot, tasks)
     assert dialog.table.rowCount() == 1
-    assert dialog.table.item(0, 1).text() == "Made by hand"
+    assert dialog.table.item(0, 1).text() == _("Made by hand")
     dialog.table.selectRow(0)
     assert dialog.restore_button.isEnabled()
     monkeypatch.setattr(QMessageBox, "question",
