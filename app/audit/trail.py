@@ -150,9 +150,11 @@ def printed(store: Store, paper: str, *, tbl: str = "", row_id: str = "", title:
     return record(store, Action.PRINTED, tbl=tbl, row_id=row_id, detail=detail)
 
 
-def exported(store: Store, what: str, *, file: str = "", count: int | None = None) -> int:
-    """Records (a list, a table, statistics) were written to a file."""
-    detail: dict[str, Any] = {"what": what}
+def exported(store: Store, what: str, *, file: str = "", count: int | None = None,
+             **more: Any) -> int:
+    """Records (a list, a table, statistics) were written to a file: ``what`` says which (a
+    code, see ``app.audit.reading.EXPORTS``), ``more`` anything else worth keeping."""
+    detail: dict[str, Any] = {"what": what, **more}
     if file:
         detail["file"] = file
     if count is not None:
