@@ -202,6 +202,9 @@ class MainWindow(Retranslated, QMainWindow):
         self.person_review_action = QAction(self)
         self.person_review_action.triggered.connect(self.open_person_review)
         self.device_menu.addAction(self.person_review_action)
+        self.check_trail_action = QAction(self)  # every laptop's record of what was done
+        self.check_trail_action.triggered.connect(self.check_trail)
+        self.device_menu.addAction(self.check_trail_action)
 
         # Areas by number (Ctrl+1 Today … Ctrl+7 Sync), the registry's search, help.
         for number, (key, _title) in enumerate(AREAS, start=1):
@@ -233,6 +236,7 @@ class MainWindow(Retranslated, QMainWindow):
         self.templates_action.setText(_("Agreement templates…"))
         self.aid_rules_action.setText(_("Judicial aid rules…"))
         self.person_review_action.setText(_("Possible duplicate persons…"))
+        self.check_trail_action.setText(_("Check the record of what was done"))
         self.help_menu.setTitle(_("&Help"))
         self.keys_action.setText(_("Keyboard shortcuts"))
         self.about_action.setText(_("About Doorstep"))
@@ -472,6 +476,12 @@ class MainWindow(Retranslated, QMainWindow):
         dialog.exec()
         if "people" in self._built:
             self.people.refresh_duplicates()
+
+    def check_trail(self) -> None:
+        """Every laptop's record of what was done, checked for alterations (leaders)."""
+        from ui.audit.audit_dialog import check_trail
+
+        check_trail(self.tasks, self)
 
     def open_aid_rules(self) -> None:
         """Who approves how much judicial aid; only a leader of the office may change it."""
