@@ -402,7 +402,9 @@ class Store:
         try:
             with self._write() as session, session.begin():
                 yield session
-                if self.before_commit:
+                transaction = session.get_transaction()
+                # (A transaction a failed flush ended is rolled back on leaving, as ever.)
+                if self.before_commit and transaction is not None and transaction.is_active:
                     session.flush()  # what is pending is written (and the transaction begun)
                     self._run_before_commit(session, self._began(session))
         except STORE_ERRORS as exc:
