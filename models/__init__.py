@@ -12,6 +12,7 @@ from models.aid import (
     AidPolicy,
 )
 from models.attachment import Attachment
+from models.audit import AuditEntry
 from models.base import Base, SyncedRecord, new_id
 from models.core import Device, LocalIdentity, Office, Person, Staff
 from models.hearing import (
@@ -60,6 +61,7 @@ __all__ = [
     "AidPerson",
     "AidPolicy",
     "Attachment",
+    "AuditEntry",
     "Base",
     "Conciliation",
     "DeadlineEvent",

@@ -14,7 +14,8 @@ from models import Office, Person, Petition, Staff
 def _records(store: Store) -> int:
     with store.read() as session:
         versions = session.connection().exec_driver_sql(
-            "SELECT COUNT(*) FROM sync_version WHERE tbl <> 'device'").scalar() or 0
+            "SELECT COUNT(*) FROM sync_version WHERE tbl NOT IN ('device', 'audit_entry')"
+            ).scalar() or 0
         return int(versions) + sum(session.scalar(select(func.count()).select_from(t)) or 0
                                    for t in (Office, Staff, Person, Petition))
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.accounts import login
 from app.accounts import staff as accounts
@@ -19,6 +20,7 @@ from app.core.identity import this_device
 from app.core.paths import AppPaths
 from app.core.sealing import WRONG_PASSPHRASE
 from app.core.store import open_store
+from models.audit import AuditEntry
 from tests.helpers import DARLAG, office_with_staff
 
 PASSPHRASE = "雪山 གངས་རི 2026"
@@ -101,8 +103,19 @@ def test_a_wrong_passphrase_opens_nothing_and_too_many_wait(paths: AppPaths) -> 
     assert waiting.value.message == login.TOO_MANY_FAILURES
     assert len(login.pending_failures(paths)) == login.MAX_FAILURES
     assert {who for who, _at in login.pending_failures(paths)} == {staff_id}
-    assert login.unlock(paths, staff_id, PASSPHRASE, now=now + timedelta(minutes=2))
-    login.clear_failures(paths)
+    key = login.unlock(paths, staff_id, PASSPHRASE, now=now + timedelta(minutes=2))
+    store = open_store(paths, key=key)
+    try:
+        login.begin(store, staff_id)  # the wrong ones go to the record, with the log-in
+        with store.read() as session:
+            entries = session.execute(select(AuditEntry.action, AuditEntry.row_id,
+                                             AuditEntry.staff_id)
+                                      .order_by(AuditEntry.seq)).all()
+    finally:
+        store.close()
+    assert [tuple(e) for e in entries[-login.MAX_FAILURES - 1:]] == [
+        *[("failed_log_in", staff_id, staff_id)] * login.MAX_FAILURES,
+        ("logged_in", staff_id, staff_id)]
     assert login.pending_failures(paths) == []
     with pytest.raises(ValidationError) as nobody:
         login.unlock(paths, "", PASSPHRASE)

@@ -17,6 +17,7 @@ from app.core.store import ConnectionContext, _register, open_store
 from models import Base
 from models import migrate as migrations
 from models.aid import LEDGER_GUARD_DDL
+from models.audit import AUDIT_GUARD_DDL
 from models.search import search_trigger_ddl
 from models.sync import capture_trigger_ddl, field_ids, synced_tables
 
@@ -149,7 +150,7 @@ def test_triggers_in_migrated_store_match_the_current_models(store) -> None:  # 
             text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))}
     tables = synced_tables(Base.metadata.tables.values())
     assert {t.name for t in tables} >= {"device", "office", "person", "staff", "petition"}
-    expected = list(search_trigger_ddl()) + LEDGER_GUARD_DDL
+    expected = list(search_trigger_ddl()) + LEDGER_GUARD_DDL + AUDIT_GUARD_DDL
     for table in tables:
         expected += capture_trigger_ddl(table.name, field_ids(table))
     for ddl in expected:

@@ -15,7 +15,7 @@ from app.core.identity import set_up_device, this_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
 from app.sync import engine, service
-from tests.helpers import DARLAG, petition, register
+from tests.helpers import DARLAG, petition, register, shared_dump
 
 PASS = "demo-passphrase"
 
@@ -62,7 +62,7 @@ def test_a_new_laptop_is_enrolled_and_gets_the_office(office: Office) -> None:
     # Everything each may lack goes the other way; then the two stores are the same.
     again = service.export(office.master, office.folder / "again.dsp", PASS)
     service.import_package(office.field, again.path, PASS)
-    assert dump_json(office.master) == dump_json(office.field)
+    assert shared_dump(office.master) == shared_dump(office.field)
     twice = service.import_package(office.field, again.path, PASS)
     assert twice.new == 0 and twice.already_imported
     assert [p.direction for p in service.history(office.field)].count("received") == 2
@@ -315,7 +315,7 @@ def test_due_dates_do_not_depend_on_the_order_packages_arrive_in(office: Office,
     assert _due_dates(office.master) == expected
     assert _due_dates(office.field) == expected
     assert engine.conflicts(office.master) == [] and engine.conflicts(office.field) == []
-    assert dump_json(office.master) == dump_json(office.field)
+    assert shared_dump(office.master) == shared_dump(office.field)
 
 
 def test_a_field_laptop_gets_more_numbers_through_the_sync(office: Office) -> None:

@@ -149,8 +149,9 @@ class Startup(QObject):
         """The lock screen over the covered windows; logging out from it ends the session."""
         user = self.window.user
         name = pick(user.name_zh, user.name_bo) if user is not None else ""
+        self.window.note("locked")
         screen = LockDialog(self.paths, self.credentials.staff_id, name, self.window,
-                            self.window.note_failed_unlock)
+                            lambda: self.window.note("failed_log_in"))
         if screen.exec() == LockDialog.LOGGED_OUT:
             QTimer.singleShot(0, self.log_out)
 
@@ -164,6 +165,7 @@ class Startup(QObject):
         """Back to the log-in screen: the open forms are closed (what was being registered is
         kept as a draft), then the window."""
         self.logged_out = True
+        self.window.note("logged_out")
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()

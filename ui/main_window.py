@@ -232,6 +232,9 @@ class MainWindow(Retranslated, QMainWindow):
         self.restore_action.triggered.connect(self.open_backups)
         for action in (self.backup_now_action, self.backup_stick_action, self.restore_action):
             self.device_menu.addAction(action)
+        self.check_trail_action = QAction(self)  # every laptop's record of what was done
+        self.check_trail_action.triggered.connect(self.check_trail)
+        self.device_menu.addAction(self.check_trail_action)
 
         # Areas by number (Ctrl+1 Today … Ctrl+7 Sync), the registry's search, help.
         for number, (key, _title) in enumerate(AREAS, start=1):
@@ -269,6 +272,7 @@ class MainWindow(Retranslated, QMainWindow):
         self.backup_now_action.setText(_("Back up now"))
         self.backup_stick_action.setText(_("Back up to a USB stick…"))
         self.restore_action.setText(_("Restore from backup…"))
+        self.check_trail_action.setText(_("Check the record of what was done"))
         self.help_menu.setTitle(_("&Help"))
         self.keys_action.setText(_("Keyboard shortcuts"))
         self.about_action.setText(_("About Doorstep"))
@@ -536,6 +540,12 @@ class MainWindow(Retranslated, QMainWindow):
         if "people" in self._built:
             self.people.refresh_duplicates()
 
+    def check_trail(self) -> None:
+        """Every laptop's record of what was done, checked for alterations (leaders)."""
+        from ui.audit.audit_dialog import check_trail
+
+        check_trail(self.tasks, self)
+
     def open_aid_rules(self) -> None:
         """Who approves how much judicial aid; only a leader of the office may change it."""
         from ui.aid.rules_dialog import AidRulesDialog
@@ -720,10 +730,15 @@ class MainWindow(Retranslated, QMainWindow):
 
         OwnPassphraseDialog(self.tasks, self).exec()
 
-    def note_failed_unlock(self) -> None:
-        """A wrong passphrase typed on the lock screen (for the record of what was done)."""
-        log.warning("wrong passphrase on the lock screen for staff %s",
-                    self.settings.current_staff_id)
+    def note(self, action: str) -> None:
+        """A lock, a wrong passphrase on the lock screen, a log-out: for the record of what was
+        done (a store that cannot take it says so in the log, and the lock goes on)."""
+        from app.accounts import login
+
+        try:
+            self.tasks.call(login.note, action)
+        except AppError as error:
+            log.warning("not recorded (%s): %s", action, error)
 
     def show_about(self) -> None:
         QMessageBox.about(self, _("About Doorstep"), _(

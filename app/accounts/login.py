@@ -149,26 +149,44 @@ def unlock(paths: AppPaths, staff_id: str, passphrase: str,
 def begin(store: Store, staff_id: str) -> User:
     """Bind the logged-in staff member to the open store: from here on the use cases check
     their role (``app.core.access``). Refuses, and binds nobody, when the store does not hold
-    them as active staff any more (removed on another laptop since). The wrong passphrases
-    noted since the last log-in go to the record of what was done."""
+    them as active staff any more (removed on another laptop since). The log-in goes to the
+    record of what was done, with the wrong passphrases noted since the last one."""
+    from app.audit.trail import Action, record_in
     from app.core import access
 
     store.ctx.staff_id = staff_id
     store.ctx.enforced = True
+    failures = pending_failures(store.paths)
     try:
-        with store.read() as session:
+        with store.write() as session:
             staff = access.logged_in(session, store.ctx)
             assert staff is not None
             user = access.User(staff.id, staff.name_zh, staff.name_bo, staff.role,
                                staff.office_id)
+            for who, at in failures:
+                record_in(session, store.ctx, Action.FAILED_LOG_IN, tbl="staff", row_id=who,
+                          detail={"at": at})
+            record_in(session, store.ctx, Action.LOGGED_IN, tbl="staff", row_id=staff.id)
     except BaseException:
         store.ctx.staff_id = None
         raise
+    if failures:
+        clear_failures(store.paths)
     if store.encrypted:
         keyring.update_account(store.paths, Account(user.staff_id, user.name_zh, user.name_bo,
                                                     user.role))
     log.info("staff %s logged in", staff_id)
     return user
+
+
+def note(store: Store, action: str) -> None:
+    """The window locked (``locked``), a wrong passphrase typed to unlock it
+    (``failed_log_in``), a log-out (``logged_out``): for the record of what was done."""
+    from app.audit.trail import Action, record
+
+    if not Action.has(action):
+        raise ValueError(action)
+    record(store, action, tbl="staff", row_id=store.ctx.staff_id or "")
 
 
 def pending_failures(paths: AppPaths) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from app.core.errors import RefusedError
 from app.core.i18n import N_
-from models import aid, sync
+from models import aid, audit, sync
 
 # The guard's text -> the message for a person, or None for a guard only a bug can trip.
 REFUSALS: dict[str, str | None] = {
@@ -31,6 +31,7 @@ REFUSALS: dict[str, str | None] = {
                                   "made."),
     aid.APPROVED_BELOW_PAID: N_("The approved amount cannot be less than what has already been "
                                 "paid."),
+    audit.AUDIT_NEVER_CHANGED: None,
     sync.DELETED_BY_TOMBSTONE: None,
     sync.ID_NEVER_CHANGES: None,
     sync.VERSIONS_IMMUTABLE: None,

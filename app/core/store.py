@@ -57,6 +57,13 @@ from models.sync import hlc_bound, next_hlc
 
 log = logging.getLogger(__name__)
 
+# Where a write transaction began: (the highest ``sync_version.seq``, the connection's
+# ``total_changes``), kept in the connection's ``info`` (see ``Store.before_commit``).
+VERSION_MARK = "doorstep_version_mark"
+# What runs just before a ``Store.write()`` commits: given the session and the highest
+# ``sync_version.seq`` before the write began, when the write changed anything.
+CommitHook = Callable[["Store", Session, int], None]
+
 # How long a connection waits for another process's lock before it reports the file in use.
 BUSY_TIMEOUT_MS = 10_000
 KEY_SIZE = 32
@@ -277,11 +284,18 @@ def make_engine(path: Path, ctx: ConnectionContext, key: bytes | None = None) ->
             conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
         mode = options.get("doorstep_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
-        if mode == "IMMEDIATE" and ctx.device_id is not None:
+        if mode == "IMMEDIATE":
             # The log this laptop writes to may have moved on in another process (an import
-            # that found its data folder restored): read it under the write lock.
-            row = conn.exec_driver_sql("SELECT log_id FROM local_identity").first()
-            ctx.log_id = row[0] if row is not None else None
+            # that found its data folder restored): read it under the write lock. And where
+            # the version log stands, for what runs before the commit (``Store.write``).
+            row = conn.exec_driver_sql(
+                "SELECT (SELECT log_id FROM local_identity),"
+                " (SELECT COALESCE(MAX(seq), 0) FROM sync_version)").first()
+            assert row is not None
+            if ctx.device_id is not None:
+                ctx.log_id = row[0]
+            raw = conn.connection.dbapi_connection
+            conn.info[VERSION_MARK] = (int(row[1]), raw.total_changes if raw else 0)
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: sqlite3.Connection | None, _record: Any) -> None:
@@ -307,6 +321,10 @@ class Store:
             doorstep_begin="IMMEDIATE", doorstep_foreign_keys=False), expire_on_commit=False)
         # The transaction of ``all_or_nothing`` on the thread that opened it, if any.
         self._outer = threading.local()
+        # Run before every ``write()`` commits (not ``sync_write()``): what each write did is
+        # recorded in the same transaction (``app.audit.trail.install``).
+        self.before_commit: list[CommitHook] = []
+        event.listen(self._write, "after_begin", _keep_mark)
 
     @property
     def device_id(self) -> str | None:
@@ -373,14 +391,45 @@ class Store:
         outer = getattr(self._outer, "session", None)
         if outer is not None:
             with self._inside_outer(outer, savepoint=True) as session:
+                mark = self._mark(session) if self.before_commit else None
                 yield session
+                self._run_before_commit(session, mark)
             return
         try:
             with self._write() as session, session.begin():
                 yield session
+                transaction = session.get_transaction()
+                # (A transaction a failed flush ended is rolled back on leaving, as ever.)
+                if self.before_commit and transaction is not None and transaction.is_active:
+                    session.flush()  # what is pending is written (and the transaction begun)
+                    self._run_before_commit(session, self._began(session))
         except STORE_ERRORS as exc:
             self._raise_known(exc)
             raise
+
+    @staticmethod
+    def _began(session: Session) -> tuple[int, int] | None:
+        """The mark ``BEGIN IMMEDIATE`` left, when the session began its transaction (a write
+        that executed nothing has none)."""
+        mark: tuple[int, int] | None = session.info.pop(VERSION_MARK, None)
+        return mark
+
+    @staticmethod
+    def _mark(session: Session) -> tuple[int, int]:
+        conn = session.connection()
+        raw = conn.connection.dbapi_connection
+        seq = conn.exec_driver_sql("SELECT COALESCE(MAX(seq), 0) FROM sync_version").scalar()
+        return int(seq or 0), raw.total_changes if raw is not None else 0
+
+    def _run_before_commit(self, session: Session, mark: tuple[int, int] | None) -> None:
+        if mark is None or not self.before_commit:
+            return
+        session.flush()
+        raw = session.connection().connection.dbapi_connection
+        if raw is not None and raw.total_changes == mark[1]:
+            return  # nothing was written
+        for hook in self.before_commit:
+            hook(self, session, mark[0])
 
     @contextmanager
     def sync_write(self) -> Iterator[Session]:
@@ -432,6 +481,10 @@ class Store:
         except STORE_ERRORS as exc:  # closing anyway: the log stays, and is
             log.warning("checkpoint on close failed: %s", exc)  # read back on the next open
         self.engine.dispose()
+
+
+def _keep_mark(session: Session, _transaction: Any, connection: Any) -> None:
+    session.info[VERSION_MARK] = connection.info.get(VERSION_MARK)
 
 
 def has_store(paths: AppPaths) -> bool:
@@ -518,7 +571,12 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
             raise problem from exc
         raise StoreError(N_("The data file {path} could not be opened: {error}"),
                          path=str(paths.store), error=str(exc)) from exc
-    return Store(paths, engine, ctx, key)
+    store = Store(paths, engine, ctx, key)
+    # Every write leaves its entries in the record of what was done, whoever opened the store.
+    from app.audit import trail
+
+    trail.install(store)
+    return store
 
 
 def _migrate(engine: Engine) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.audit import trail
 from app.core.errors import AppError, NotAllowedError
 from app.core.files import write_atomically
 from app.core.formatting import format_iso_date, format_number, format_short_datetime
@@ -229,4 +230,5 @@ def save_registry(store: Store, flt: RegistryFilter, out: Path, caption: str = "
                                  path=str(out)) from error
         raise
     log.info("registry list written: %d petitions to %s", len(table.rows), out)
+    trail.exported(store, "registry_list", file=out.name, count=len(table.rows))
     return len(table.rows)

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
+from app.audit import trail
 from app.core import i18n
 from app.core.errors import AppError
 from app.core.files import write_atomically
@@ -67,3 +68,4 @@ def save_report(store: Store, figures: Figures, mode: str, out: Path,
                                  "{name}."), name=out.name)
     check(progress)
     write_atomically(out, content)
+    trail.exported(store, "statistics_report", file=out.name)

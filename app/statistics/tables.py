@@ -30,6 +30,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlalchemy import select
 
+from app.audit import trail
 from app.core import access
 from app.core.access import Permission
 from app.core.errors import AppError, StoreError, ValidationError
@@ -401,6 +402,7 @@ def export_table(store: Store, name: str, out: Path, *, unmask: bool = False,
                       progress.is_cancelled)
     log.info("exported %s: %d rows to %s (unmasked=%s, staff=%s)", name, rows, out, unmask,
              staff_id or "-")
+    trail.exported(store, "table", file=out.name, count=rows, table=name, unmasked=unmask)
     progress(1, 1)
     return rows
 
@@ -425,6 +427,8 @@ def export_all(store: Store, folder: Path, *, unmask: bool = False,
             progress(len(written), len(TABLES))
     log.info("exported all tables to %s: %s (unmasked=%s, staff=%s)", folder, written, unmask,
              staff_id or "-")
+    trail.exported(store, "all_tables", file=folder.name, count=sum(written.values()),
+                   unmasked=unmask)
     return written
 
 

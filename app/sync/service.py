@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.audit import trail
 from app.core import access, backups, scratch
 from app.core.access import Permission
 from app.core.errors import (
@@ -517,6 +518,9 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
             sequence=sequence, created_at=manifest["created_at"], handled_at=_now(),
             file_name=str(target), full=int(full), versions=bundle.versions,
             attachments=attachments, summary="{}"))
+        trail.record_in(session, store.ctx, trail.Action.EXPORTED, detail={
+            "what": "sync_package", "file": target.name, "package": package_id,
+            "count": bundle.versions, "attachments": attachments})
     return ExportResult(target, package_id, bundle.versions, attachments,
                         target.stat().st_size, full)
 
@@ -557,6 +561,8 @@ class ImportResult:
     unverified: int = 0
     # This laptop's provisional registration numbers that took real ones: (old, new).
     renumbered: tuple[tuple[str, str], ...] = ()
+    # Laptops whose record of what was done was altered: (name, the last entry that holds).
+    altered: tuple[tuple[str, int], ...] = ()
 
 
 OLDER_FORMAT = N_("This package was written by an older Doorstep, before changes were signed "
@@ -675,6 +681,11 @@ def import_package(store: Store, source: Path, passphrase: str,
                     numbering.grant_on_import(session, home, opened.sender_id,
                                               store.device_id, date.today())
                 session.flush()
+                if seen is None:
+                    trail.record_in(session, store.ctx, trail.Action.IMPORTED, detail={
+                        "what": "sync_package", "file": source.name,
+                        "package": opened.package_id, "sender": opened.sender_id,
+                        "count": result.new, "attachments": stored})
             scratch.pause_for_tests("import-applying")
             peer = session.get(SyncPeer, opened.sender_id)
             # What the sender holds, from its newest package: a replayed old one changes
@@ -706,6 +717,9 @@ def import_package(store: Store, source: Path, passphrase: str,
                     summary=json.dumps(summary)))
         if got.new_log is not None:
             store.ctx.log_id = got.new_log
+        # Every laptop's record of what was done, as this laptop now holds it: an alteration
+        # (made here or on the laptop that wrote it) is told to the person importing.
+        altered = tuple((a.laptop, a.after) for a in trail.verify(store))
         sender = roster.find(opened.sender_id)
         names = trust.roster.find
         return ImportResult(
@@ -721,7 +735,7 @@ def import_package(store: Store, source: Path, passphrase: str,
             decided=len(got.decided), withdrawn=got.withdrawn,
             restored=got.new_log is not None, reissued=got.reissued,
             clock_behind_sender=_days_behind(str(manifest.get("created_at", ""))),
-            unverified=got.unverified, renumbered=tuple(renumbered))
+            unverified=got.unverified, renumbered=tuple(renumbered), altered=altered)
     finally:
         work.close()
 
@@ -782,6 +796,7 @@ def import_notes(got: ImportResult) -> list[str]:
             numbers="; ".join(f"{old} → {new}" for old, new in got.renumbered)))
     if got.clock_behind_sender:
         notes.append(_(CLOCK_BEHIND_NOTE).format(days=format_number(got.clock_behind_sender)))
+    notes += [trail.Alteration("", laptop, after).message() for laptop, after in got.altered]
     return notes
 
 

@@ -63,6 +63,7 @@ from app.petitions.history import describe
 from app.petitions.outcomes import PetitionOutcomes, Unanswerable
 from ui.aid.case_dialog import AidCaseDialog, aid_html
 from ui.aid.visit_dialog import visits_html
+from ui.audit.audit_dialog import open_audit
 from ui.core.tasks import Tasks
 from ui.petitions.edit_dialogs import (
     PersonEditDialog,
@@ -422,6 +423,14 @@ class PetitionDialog(Retranslated, QDialog):
         menu.addAction(_("Hand to another procurator…"), self.transfer)
         menu.addSeparator()
         menu.addAction(_("Void the registration…"), self.void)
+        # Leaders: what was done to the petition, and concerning each of its persons.
+        menu.addSeparator()
+        menu.addAction(_("Record of what was done…"),
+                       partial(open_audit, self._tasks, self, "petition", self.petition_id))
+        for party in self.detail.parties if self.detail else []:
+            menu.addAction(_("Record of what was done: {name}…").format(
+                name=pick(party.name_zh, party.name_bo)),
+                partial(open_audit, self._tasks, self, "person", party.person_id))
 
     def _registration_dialog(self, make: Callable[[], QDialog]) -> None:
         try:
@@ -562,7 +571,7 @@ class PetitionDialog(Retranslated, QDialog):
 
         number = self.detail.row.reg_no if self.detail else ""
         show_paper(self._tasks, self, draw, f"{title_text(kinds.PAPERS[kind])} {number}",
-                   f"{kind} {number}.pdf")
+                   f"{kind} {number}.pdf", record=("petition", petition_id))
 
     def record_reply(self) -> None:
         if ReplyDialog(self._tasks, self.petition_id, self._staff_id, self).exec():

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audit import trail
 from app.core.files import write_atomically
 from app.core.i18n import N_, _
 from app.core.progress import CancelledError, check
@@ -137,15 +138,30 @@ class PaperPreview(QDialog):
             self.issued.emit()
 
 
+def _record_printed(tasks: Tasks, parent: QWidget, file_name: str, title: str,
+                    record: tuple[str, str]) -> None:
+    paper = Path(file_name).stem
+    try:
+        tasks.run(lambda store, _progress: trail.printed(store, paper, tbl=record[0],
+                                                         row_id=record[1], title=title),
+                  on_done=lambda _seq: None, on_failed=lambda error: show_error(parent, error),
+                  owner=parent)
+    except TasksClosedError:  # the window is closing: the paper went out all the same
+        return
+
+
 # Where the last paper was saved in this session: the next is proposed there.
 _last_folder: list[Path | None] = [None]
 
 
 def show_paper(tasks: Tasks, parent: QWidget, draw: Callable[[Any], bytes], title: str,
-               file_name: str, prepare: Callable[[PaperPreview], None] | None = None) -> None:
+               file_name: str, prepare: Callable[[PaperPreview], None] | None = None,
+               record: tuple[str, str] = ("", "")) -> None:
     """The paper ``draw(store)`` makes, drawn with its page images on the worker (a progress
     window with Cancel shows after half a second), then previewed; ``prepare`` is given the
-    preview before it shows. A problem is shown as everywhere; Cancel shows nothing."""
+    preview before it shows. A problem is shown as everywhere; Cancel shows nothing. Each time
+    it is printed or saved, the record of what was done says so (about ``record``: the table
+    and id of the record it is about, when given)."""
 
     def work(store: Any, progress: Progress) -> tuple[bytes, list[bytes]]:
         pdf = draw(store)
@@ -158,6 +174,7 @@ def show_paper(tasks: Tasks, parent: QWidget, draw: Callable[[Any], bytes], titl
     def drawn(result: tuple[bytes, list[bytes]]) -> None:
         pdf, images = result
         preview = PaperPreview(pdf, title, file_name, parent, images)
+        preview.issued.connect(lambda: _record_printed(tasks, parent, file_name, title, record))
         if prepare is not None:
             prepare(preview)
         preview.exec()

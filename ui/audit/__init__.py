@@ -1,0 +1,1 @@
+"""The record of what was done: reading it, printing it, checking it."""
