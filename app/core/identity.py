@@ -6,7 +6,6 @@ import logging
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import access
@@ -140,12 +139,3 @@ def staff_member(store: Store, staff_id: str) -> UserInfo | None:
         if staff is None or staff.deleted:
             return None
         return UserInfo(staff.id, staff.name_zh, staff.name_bo, staff.role)
-
-
-def office_staff(store: Store, office_id: str) -> list[UserInfo]:
-    with store.read() as session:
-        rows = session.scalars(select(Staff).where(Staff.office_id == office_id,
-                                                   Staff.deleted.is_(False),
-                                                   Staff.active.is_(True))
-                               .order_by(Staff.role, Staff.name_zh)).all()
-        return [UserInfo(s.id, s.name_zh, s.name_bo, s.role) for s in rows]

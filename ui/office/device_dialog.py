@@ -89,32 +89,3 @@ class DeviceDialog(Retranslated, QDialog):
             target.show()
             return
         self.accept()
-
-
-class UserDialog(QDialog):
-    """Who is using this laptop (shown in the status bar)."""
-
-    def __init__(self, staff: list[identity.UserInfo], current: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from app.core.labels import StaffRole, label
-
-        self.label = QLabel()
-        self.combo = QComboBox()
-        for member in staff:
-            self.combo.addItem(f"{pick(member.name_zh, member.name_bo)} · "
-                               f"{label(StaffRole, member.role)}", member.staff_id)
-        self.combo.setCurrentIndex(max(self.combo.findData(current), 0))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.label)
-        layout.addWidget(self.combo)
-        layout.addWidget(buttons)
-        self.setWindowTitle(title_text("Who is using this laptop"))
-        self.label.setText(_("Choose your name:"))
-
-    def staff_id(self) -> str:
-        return str(self.combo.currentData() or "")
