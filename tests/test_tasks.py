@@ -89,7 +89,9 @@ def test_a_change_reaches_exactly_the_views_that_show_it(
     assert office_id
     window.tasks.acting(window).call(save_officer, OfficerInput(
         office_id=office_id, name_zh="王建华", role="lawyer"))
-    assert seen[-1].tables == {"hearing_officer"} and seen[-1].initiator is window
+    # (and the record of what was done, which every change adds to)
+    assert seen[-1].tables == {"hearing_officer", "audit_entry"}
+    assert seen[-1].initiator is window
     assert spy.reloaded() == {"statistics", "sync"}
 
     # A read changes nothing and tells nobody.

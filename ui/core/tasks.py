@@ -193,13 +193,18 @@ class Tasks(QObject):
     changed = Signal(object)
     # Internal: a ``run`` finished on the worker; delivered on the GUI thread.
     _finished = Signal(object)
+    # Internal: the worker let go of a finished ``run``'s delivery (by its id).
+    _released = Signal(object)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._released.connect(self._release, Qt.ConnectionType.QueuedConnection)
         self._running = 0
+        # Deliveries handed over by the worker, kept until it has let go of them.
+        self._held: dict[int, _Delivery] = {}
 
     # -- what the screens may know of the store without a call ----------------------------------
     @property
@@ -255,12 +260,23 @@ class Tasks(QObject):
         delivery.reporter = _Reporter()
         handle = Progress(delivery.reporter)
 
+        # What the worker is handed, and takes out: once the work is done it holds none of it
+        # (see ``_release``).
+        parcel: list[Any] = [op, handle, delivery]
+
         def work() -> None:
+            work_op, work_handle, work_delivery = parcel
+            parcel.clear()
             try:
-                delivery.result, delivery.tables = self._measured(op, (handle,), {})
+                work_delivery.result, work_delivery.tables = self._measured(
+                    work_op, (work_handle,), {})
             except BaseException as error:  # delivered to on_failed on the GUI thread
-                delivery.error = error
-            self._finished.emit(delivery)
+                work_delivery.error = error
+            del work_op, work_handle
+            key = id(work_delivery)
+            self._finished.emit(work_delivery)
+            del work_delivery
+            self._released.emit(key)
 
         if message:  # listening before the work begins: its first stage is not missed
             delivery.window = _ProgressWindow(parent, message, handle, delivery.reporter)
@@ -311,6 +327,7 @@ class Tasks(QObject):
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._running -= 1
+        self._held[id(delivery)] = delivery
         if delivery.window is not None:
             delivery.window.close()
         gone = delivery.owner_gone()  # what changed is still broadcast to the other screens
@@ -326,6 +343,14 @@ class Tasks(QObject):
             else:
                 log.warning("a result for a closed screen was dropped", exc_info=delivery.error)
             self._broadcast(frozenset(), delivery.also, delivery.initiator)
+
+    def _release(self, key: int) -> None:
+        """The worker has let go of a delivery: only now may this thread drop it. What a
+        delivery holds (the screen's callbacks, its progress window, a traceback's frames)
+        may hold the last reference to a Qt object, and a Qt object destroyed on the worker's
+        thread brings the program down ("Bus error", "none_dealloc"): the last reference is
+        always dropped here, on the GUI thread."""
+        self._held.pop(key, None)
 
     def _broadcast(self, tables: frozenset[str], also: frozenset[str],
                    initiator: object | None) -> None:
