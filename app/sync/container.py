@@ -163,7 +163,12 @@ class OpenedPackageFiles:
 
 # --- sealing -------------------------------------------------------------------------------------
 
-def seal(manifest: dict[str, Any], sections: Mapping[str, bytes | Path], sender: DeviceKeys,
+# A section's content: bytes; a file, read piece by piece; or a function that gives the bytes
+# when they are needed (an attachment kept encrypted at rest, decrypted in memory one at a time).
+Section = bytes | Path | Callable[[], bytes]
+
+
+def seal(manifest: dict[str, Any], sections: Mapping[str, Section], sender: DeviceKeys,
          office_id: str, package_id: str, recipients: Sequence[DevicePublic],
          format_version: tuple[int, int] = READER_VERSION, *, chunk_size: int = CHUNK_SIZE,
          progress: Progress | None = None,
@@ -176,7 +181,7 @@ def seal(manifest: dict[str, Any], sections: Mapping[str, bytes | Path], sender:
 
 
 def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
-            sections: Mapping[str, bytes | Path], sender: DeviceKeys, office_id: str,
+            sections: Mapping[str, Section], sender: DeviceKeys, office_id: str,
             package_id: str, recipients: Sequence[DevicePublic],
             format_version: tuple[int, int] = READER_VERSION, *, chunk_size: int = CHUNK_SIZE,
             progress: Progress | None = None, is_cancelled: IsCancelled | None = None,
@@ -196,7 +201,7 @@ def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
                    format_version, chunk_size, progress, is_cancelled, roster)
 
 
-def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, bytes | Path],
+def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, Section],
                sender: DeviceKeys, office_id: str, package_id: str,
                recipients: Sequence[DevicePublic], format_version: tuple[int, int],
                chunk_size: int, progress: Progress | None,
@@ -278,7 +283,9 @@ def _write_package(out: BinaryIO, *, office_id: str, sender_id: str, package_id:
     stream.close()
 
 
-def _measure(source: bytes | Path) -> tuple[int, str]:
+def _measure(source: Section) -> tuple[int, str]:
+    if callable(source):  # read when needed, and again when written (one file in memory)
+        source = source()
     if isinstance(source, (bytes, bytearray, memoryview)):
         return len(source), hashlib.sha256(source).hexdigest()
     if not isinstance(source, Path):
@@ -291,7 +298,9 @@ def _measure(source: bytes | Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _pieces(source: bytes | Path) -> Iterator[bytes | memoryview]:
+def _pieces(source: Section) -> Iterator[bytes | memoryview]:
+    if callable(source):
+        source = source()
     if isinstance(source, Path):
         with source.open("rb") as f:
             while piece := f.read(_READ_SIZE):
