@@ -338,18 +338,30 @@ def report(plain: Figures, encrypted: Figures | None, runs: int) -> None:
     print(f"peak memory of the process so far: {peak_mb():,.0f} MB")
 
 
+def _medians(runs: list[Figures]) -> Figures:
+    first = runs[0]
+    return Figures(first.versions, first.files, first.file_bytes,
+                   *(_median([getattr(r, name) for r in runs])
+                     for name in ("export_s", "import_s", "floor_s", "copy_s", "size")))
+
+
 def compare(folder: Path, master_name: str, runs: int, encrypted: bool) -> None:
-    plain = measure(folder, master_name, runs)
-    other = None
+    """The runs on the plain stores and on their encrypted copies taken in turns, so that a
+    load on the machine that comes and goes weighs on both alike."""
+    keys = None
     if encrypted:
         t0 = time.perf_counter()
         keys = encrypted_copies(folder, master_name)
         print(f"(encrypted copies of {master_name} and second made in "
               f"{time.perf_counter() - t0:.1f} s)")
-        other = measure(folder, master_name, runs, keys)
-        for name in keys:
-            shutil.rmtree(folder / name, ignore_errors=True)
-    report(plain, other, runs)
+    plain_runs, encrypted_runs = [], []
+    for _run in range(runs):
+        plain_runs.append(measure(folder, master_name, 1))
+        if keys is not None:
+            encrypted_runs.append(measure(folder, master_name, 1, keys))
+    for name in keys or {}:
+        shutil.rmtree(folder / name, ignore_errors=True)
+    report(_medians(plain_runs), _medians(encrypted_runs) if encrypted_runs else None, runs)
 
 
 def main() -> None:

@@ -306,7 +306,7 @@ def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
     shutil.copyfile(scan_file, photo_file)
     with pytest.raises(AppError) as caught:
         attachments.attachment_bytes(case.store, rows[0])
-    assert "签字页.jpg" in caught.value.translated()
+    assert caught.value.translated() == _(attachments.NOT_THIS_STORE).format(name="签字页.jpg")
     # A plain file left from before the store was encrypted is read as it is, and sealed
     # when the same file is attached again.
     photo_file.write_bytes(photo.read_bytes())
@@ -319,8 +319,11 @@ def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
 # --- the strip of thumbnails in the agreement and hearing dialogs ---------------------------
 
 
-def test_strip_adds_shows_and_removes_attachments(qtbot, case: Case, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("which", ["case", "encrypted_case"])
+def test_strip_adds_shows_and_removes_attachments(qtbot, which: str, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  request: pytest.FixtureRequest) -> None:
+    """On a plain store and on one encrypted at rest alike."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
@@ -328,6 +331,7 @@ def test_strip_adds_shows_and_removes_attachments(qtbot, case: Case, tmp_path: P
     from ui.main import application
 
     application()
+    case: Case = request.getfixturevalue(which)
     strip = AttachmentsStrip(tasks_for(case.store), case.paths, "agreement")
     qtbot.addWidget(strip)
     strip.show()

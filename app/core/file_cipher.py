@@ -97,6 +97,14 @@ def plain_bytes(blob: bytes, name: str, cipher: FileCipher | None) -> bytes:
     return cipher.open(name, blob)
 
 
+def plain_size(path: Path) -> int:
+    """The size of the file ``path``'s content (without what sealing adds, if sealed)."""
+    with path.open("rb") as f:
+        head = f.read(len(MAGIC))
+        size = os.fstat(f.fileno()).st_size
+    return size - OVERHEAD if is_sealed(head) else size
+
+
 def read_file(path: Path, name: str, cipher: FileCipher | None) -> bytes:
     """The content of the file ``path`` (named ``name`` for the associated data), decrypted in
     memory if sealed. Raises ``OSError`` or :class:`SealedFileError`."""

@@ -68,7 +68,7 @@ KEEP_BACKUPS = 10
 BUSY_TIMEOUT_MS = 10_000
 KEY_SIZE = 32
 # SQLite's page cache of each connection to an encrypted store, in KiB (SQLite's default: 2,000).
-ENCRYPTED_CACHE_KIB = 32_768
+ENCRYPTED_CACHE_KIB = 65_536
 SQLITE_HEADER = b"SQLite format 3\x00"
 # An error of either SQLite driver: the standard library's (plain stores) or SQLCipher's; and
 # either wrapped by SQLAlchemy. Given by ``__getattr__`` below, which loads SQLCipher's driver

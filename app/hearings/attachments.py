@@ -57,6 +57,8 @@ _PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
 MAX_VIEW_SIDE = 4096
 
 NOT_ARRIVED = N_("The file {name} has not arrived on this laptop yet.")
+NOT_THIS_STORE = N_("The file {name} cannot be opened: it is damaged, or it was not encrypted "
+                    "for this data folder.")
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,11 @@ def attachment_bytes(store: Store, row: AttachmentRow) -> bytes:
     source = attachment_path(store.paths, row)
     try:
         return read_file(source, row.sha256, store.file_cipher())
-    except (OSError, SealedFileError) as exc:
+    except SealedFileError as exc:
+        log.warning("attachment %s (%s) does not open with this store's key", row.file_name,
+                    row.sha256)
+        raise AppError(NOT_THIS_STORE, name=row.file_name) from exc
+    except OSError as exc:
         raise _cannot_show(row, exc) from exc
 
 

@@ -163,9 +163,19 @@ class OpenedPackageFiles:
 
 # --- sealing -------------------------------------------------------------------------------------
 
-# A section's content: bytes; a file, read piece by piece; or a function that gives the bytes
-# when they are needed (an attachment kept encrypted at rest, decrypted in memory one at a time).
-Section = bytes | Path | Callable[[], bytes]
+@dataclass(frozen=True)
+class LazySection:
+    """A section whose size and SHA-256 are known beforehand and whose bytes are asked for only
+    when written (an attachment kept encrypted at rest: decrypted in memory, one at a time,
+    once). The bytes are checked against ``sha256`` as they are written."""
+
+    size: int
+    sha256: str
+    read: Callable[[], bytes]
+
+
+# A section's content: bytes; a file, read piece by piece; or a LazySection.
+Section = bytes | Path | LazySection
 
 
 def seal(manifest: dict[str, Any], sections: Mapping[str, Section], sender: DeviceKeys,
@@ -284,8 +294,8 @@ def _write_package(out: BinaryIO, *, office_id: str, sender_id: str, package_id:
 
 
 def _measure(source: Section) -> tuple[int, str]:
-    if callable(source):  # read when needed, and again when written (one file in memory)
-        source = source()
+    if isinstance(source, LazySection):
+        return source.size, source.sha256
     if isinstance(source, (bytes, bytearray, memoryview)):
         return len(source), hashlib.sha256(source).hexdigest()
     if not isinstance(source, Path):
@@ -299,8 +309,8 @@ def _measure(source: Section) -> tuple[int, str]:
 
 
 def _pieces(source: Section) -> Iterator[bytes | memoryview]:
-    if callable(source):
-        source = source()
+    if isinstance(source, LazySection):
+        source = source.read()
     if isinstance(source, Path):
         with source.open("rb") as f:
             while piece := f.read(_READ_SIZE):

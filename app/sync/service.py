@@ -487,9 +487,11 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
     for sha in shas:
         path = store.paths.attachments / sha[:2] / sha
         if path.is_file():
-            # Encrypted at rest: decrypted in memory as it is written, one file at a time.
-            sections[f"attachment/{sha}"] = path if files is None \
-                else functools.partial(file_cipher.read_file, path, sha, files)
+            # Encrypted at rest: decrypted in memory as it is written, one file at a time
+            # (its name is its plain content's hash, checked as it is written).
+            sections[f"attachment/{sha}"] = path if files is None else container.LazySection(
+                file_cipher.plain_size(path), sha,
+                functools.partial(file_cipher.read_file, path, sha, files))
             attachments += 1
     package_id = new_id()
     manifest = {
