@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -300,10 +299,11 @@ def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
         assert image.size == (160, 320)
     assert len(attachments.full_images(case.store, rows[1], dpi=72)) == 2
 
-    # A file put under another attachment's name does not open: it is not shown.
+    # A file sealed under another attachment's name does not open there: it is not shown.
     photo_file = attachments.attachment_path(case.paths, rows[0])
-    scan_file = attachments.attachment_path(case.paths, rows[1])
-    shutil.copyfile(scan_file, photo_file)
+    files = case.store.file_cipher()
+    assert files is not None
+    photo_file.write_bytes(files.seal(rows[1].sha256, photo.read_bytes()))
     with pytest.raises(AppError) as caught:
         attachments.attachment_bytes(case.store, rows[0])
     assert caught.value.translated() == _(attachments.NOT_THIS_STORE).format(name="签字页.jpg")

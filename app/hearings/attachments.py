@@ -300,8 +300,8 @@ def attachment_bytes(store: Store, row: AttachmentRow) -> bytes:
     try:
         return read_file(source, row.sha256, store.file_cipher())
     except SealedFileError as exc:
-        log.warning("attachment %s (%s) does not open with this store's key", row.file_name,
-                    row.sha256)
+        # By its hash only: a file's name may be a person's, and the log is not encrypted.
+        log.warning("attachment %s does not open with this store's key", row.sha256)
         raise AppError(NOT_THIS_STORE, name=row.file_name) from exc
     except OSError as exc:
         raise _cannot_show(row, exc) from exc
