@@ -3,7 +3,8 @@
 Copies a 100,000-petition store (built by ``bench/registry.py``; give its folder as --source)
 twice: one copy stays plain, the other is encrypted in place with ``encrypt_store`` (timed). Then
 times each lookup through Doorstep's own use cases on both, and prints both with their ratio
-(the goal: at most 1.3×). Each figure is the median of several runs, after one warm-up run.
+(the goal: at most 1.3×). Each figure is the median of several runs, after one warm-up run;
+the plain and encrypted runs are taken in turns, so that a passing load weighs on both.
 
     ./dev bench cipher --source DIR [--runs N]
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -36,17 +38,32 @@ from app.petitions.registry import (
     petition_rows,
 )
 from app.petitions.today import today_list
-from bench.registry import median_ms
 from models import Person, Petition
 
 COUNTY = "632624"
 FIRST_SCREEN = 30
 
 
-def warm_median_ms(action: Callable[[], object], runs: int) -> float:
-    """``bench.registry.median_ms`` after one run to warm the page cache."""
-    action()
-    return median_ms(action, runs)
+def paired_medians_ms(plain: Callable[[], object], encrypted: Callable[[], object],
+                      runs: int) -> tuple[float, float]:
+    """Both medians, after a warm-up run of each, the runs taken in turns (plain, encrypted,
+    plain…): a load on the machine that comes and goes weighs on both alike."""
+    plain()
+    encrypted()
+    a, b = [], []
+    for _ in range(runs):
+        for action, times in ((plain, a), (encrypted, b)):
+            t0 = time.perf_counter()
+            action()
+            times.append((time.perf_counter() - t0) * 1000)
+    return _median(a), _median(b)
+
+
+def _median(values: list[float]) -> float:
+    """(Not ``statistics.median``: bench/statistics.py shadows that module when run as a file.)"""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def lookups(store: Store) -> list[tuple[str, Callable[[], object]]]:
@@ -107,9 +124,11 @@ def main() -> None:
         print(f"{'lookup':26} {'plain ms':>10} {'encrypted ms':>13} {'ratio':>7}")
         for (label, plain_case), (_, encrypted_case) in zip(cases["plain"], cases["encrypted"],
                                                              strict=True):
-            a = warm_median_ms(plain_case, args.runs)
-            b = warm_median_ms(encrypted_case, args.runs)
+            a, b = paired_medians_ms(plain_case, encrypted_case, args.runs)
             print(f"{label:26} {a:10.2f} {b:13.2f} {b / a:7.2f}")
+        print(f"page cache of an encrypted connection: at most "
+              f"{store_module.ENCRYPTED_CACHE_KIB // 1024} MB; peak memory of the process: "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
         for store in stores.values():
             store.close()
     finally:

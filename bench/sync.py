@@ -18,7 +18,12 @@ same disk (``shutil.copyfile``, then fsync) plus the same ``executemany``. Print
 (median of the runs), versions per second, the ratio to the floor, the package size and the
 process's peak memory (``ru_maxrss``). MB here is 2**20 bytes.
 
+Each pass runs again on copies of the two laptops encrypted at rest (``encrypt_store``, each
+under a key of its own: the store, and the attachments), and prints those seconds beside the
+plain ones, with their ratio (the goal: at most 1.3×); ``--plain-only`` skips that.
+
     ./dev bench sync [--dir DIR] [--versions 100000] [--attachments-mb 200] [--runs 3]
+                     [--plain-only]
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
+from app.core.cipher import encrypt_store, new_store_key
 from app.core.identity import set_up_device, this_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
@@ -225,9 +232,41 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def measure(folder: Path, master_name: str, runs: int) -> None:
-    """Time export and import of the full package of ``folder/master_name``, and their floors."""
-    master = open_store(AppPaths(folder / master_name))
+@dataclass
+class Figures:
+    versions: int
+    files: int
+    file_bytes: int
+    export_s: float
+    import_s: float
+    floor_s: float
+    copy_s: float
+    size: float
+
+
+def encrypted_copies(folder: Path, master_name: str) -> dict[str, bytes]:
+    """Copies of ``folder/master_name`` and ``folder/second`` as ``encrypted-…``, each encrypted
+    in place under a key of its own (``app.core.cipher.encrypt_store``, as a laptop converts);
+    their keys, by the copies' names."""
+    keys = {}
+    for name in (master_name, "second"):
+        target = folder / f"encrypted-{name}"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(folder / name, target)
+        keys[target.name] = new_store_key()
+        encrypt_store(AppPaths(target), keys[target.name])
+    return keys
+
+
+def measure(folder: Path, master_name: str, runs: int,
+            keys: dict[str, bytes] | None = None) -> Figures:
+    """Time export and import of the full package of ``folder/master_name``, and their floors;
+    with ``keys``, of the encrypted copies (``encrypted_copies``)."""
+    prefix = "" if keys is None else "encrypted-"
+    master_name, second_name = prefix + master_name, prefix + "second"
+    master_key = None if keys is None else keys[master_name]
+    second_key = None if keys is None else keys[second_name]
+    master = open_store(AppPaths(folder / master_name), key=master_key)
     rows = version_rows(master)
     files = sorted(p for p in master.paths.attachments.rglob("*") if p.is_file()) \
         if master.paths.attachments.exists() else []
@@ -242,7 +281,7 @@ def measure(folder: Path, master_name: str, runs: int) -> None:
         # after a day's work does.
         copy = work / f"master-{run + 1}"
         shutil.copytree(folder / master_name, copy)
-        master = open_store(AppPaths(copy))
+        master = open_store(AppPaths(copy), key=master_key)
         package = work / f"full-{run + 1}.dsp"
         seconds, exported = timed(service.export, master, package, PASSPHRASE, full=True)
         master.close()
@@ -251,8 +290,8 @@ def measure(folder: Path, master_name: str, runs: int) -> None:
         exports.append(seconds)
         sizes.append(exported.size)
         laptop = work / f"second-{run + 1}"
-        shutil.copytree(folder / "second", laptop)
-        second = open_store(AppPaths(laptop))
+        shutil.copytree(folder / second_name, laptop)
+        second = open_store(AppPaths(laptop), key=second_key)
         seconds, imported = timed(service.import_package, second, package, PASSPHRASE)
         assert imported.new == len(rows) and imported.conflicts == 0, imported
         assert imported.attachments == len(files)
@@ -261,28 +300,68 @@ def measure(folder: Path, master_name: str, runs: int) -> None:
         second.close()
         shutil.rmtree(laptop)
         package.unlink()
-        copy = floor_copy(files, work) if files else 0.0
-        copies.append(copy)
-        floors.append(copy + floor_insert(rows, work))
+        copy_s = floor_copy(files, work) if files else 0.0
+        copies.append(copy_s)
+        floors.append(copy_s + floor_insert(rows, work))
     shutil.rmtree(work)
-
-    export_s, import_s = _median(exports), _median(imports)
-    floor_s, copy_s = _median(floors), _median(copies)
     file_bytes = sum(p.stat().st_size for p in files)
+    return Figures(len(rows), len(files), file_bytes, _median(exports), _median(imports),
+                   _median(floors), _median(copies), _median(sizes))
+
+
+def report(plain: Figures, encrypted: Figures | None, runs: int) -> None:
+    """The plain store's figures beside the floor, and the encrypted store's beside them."""
+    files = plain.files
+    print(f"{plain.versions:,} field versions, {files} attachment files "
+          f"({plain.file_bytes:,} bytes, {plain.file_bytes / MB:.1f} MB); median of {runs} runs")
+    head = f"{'':30}{'seconds':>9}{'versions/s':>12}{'floor s':>9}{'ratio':>8}"
+    if encrypted is not None:
+        head += f"{'encrypted s':>13}{'enc/plain':>10}"
+    print(head)
+    for name, seconds, other in (
+            ("export (signs, full package)", plain.export_s,
+             encrypted.export_s if encrypted else 0.0),
+            ("import (checks, applies)", plain.import_s,
+             encrypted.import_s if encrypted else 0.0)):
+        line = (f"{name:30}{seconds:9.2f}{plain.versions / seconds:12,.0f}{plain.floor_s:9.2f}"
+                f"{seconds / plain.floor_s:7.1f}x")
+        if encrypted is not None:
+            line += f"{other:13.2f}{other / seconds:9.2f}x"
+        print(line)
     what = "executemany" if not files else "copy + executemany"
-    print(f"{len(rows):,} field versions, {len(files)} attachment files "
-          f"({file_bytes:,} bytes, {file_bytes / MB:.1f} MB); median of {runs} runs")
-    print(f"{'':30}{'seconds':>9}{'versions/s':>12}{'floor s':>9}{'ratio':>8}")
-    for name, seconds in (("export (signs, full package)", export_s),
-                          ("import (checks, applies)", import_s)):
-        print(f"{name:30}{seconds:9.2f}{len(rows) / seconds:12,.0f}{floor_s:9.2f}"
-              f"{seconds / floor_s:7.1f}x")
-    print(f"{'floor: ' + what:30}{floor_s:9.2f}{len(rows) / floor_s:12,.0f}"
-          + (f"   (copy {copy_s:.2f} s, executemany {floor_s - copy_s:.2f} s)" if files else ""))
-    size = _median(sizes)
-    print(f"package size: {size:,.0f} bytes ({size / MB:.1f} MB, "
-          f"{(size - file_bytes) / len(rows):.0f} bytes per version besides the files)")
+    print(f"{'floor: ' + what:30}{plain.floor_s:9.2f}{plain.versions / plain.floor_s:12,.0f}"
+          + (f"   (copy {plain.copy_s:.2f} s, executemany {plain.floor_s - plain.copy_s:.2f} s)"
+             if files else ""))
+    print(f"package size: {plain.size:,.0f} bytes ({plain.size / MB:.1f} MB, "
+          f"{(plain.size - plain.file_bytes) / plain.versions:.0f} bytes per version besides "
+          f"the files)")
     print(f"peak memory of the process so far: {peak_mb():,.0f} MB")
+
+
+def _medians(runs: list[Figures]) -> Figures:
+    first = runs[0]
+    return Figures(first.versions, first.files, first.file_bytes,
+                   *(_median([getattr(r, name) for r in runs])
+                     for name in ("export_s", "import_s", "floor_s", "copy_s", "size")))
+
+
+def compare(folder: Path, master_name: str, runs: int, encrypted: bool) -> None:
+    """The runs on the plain stores and on their encrypted copies taken in turns, so that a
+    load on the machine that comes and goes weighs on both alike."""
+    keys = None
+    if encrypted:
+        t0 = time.perf_counter()
+        keys = encrypted_copies(folder, master_name)
+        print(f"(encrypted copies of {master_name} and second made in "
+              f"{time.perf_counter() - t0:.1f} s)")
+    plain_runs, encrypted_runs = [], []
+    for _run in range(runs):
+        plain_runs.append(measure(folder, master_name, 1))
+        if keys is not None:
+            encrypted_runs.append(measure(folder, master_name, 1, keys))
+    for name in keys or {}:
+        shutil.rmtree(folder / name, ignore_errors=True)
+    report(_medians(plain_runs), _medians(encrypted_runs) if encrypted_runs else None, runs)
 
 
 def main() -> None:
@@ -291,6 +370,8 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=100_000)
     parser.add_argument("--attachments-mb", type=int, default=200, help="0 to skip")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--plain-only", action="store_true",
+                        help="skip the same runs on encrypted copies of the stores")
     args = parser.parse_args()
     started = time.perf_counter()
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="doorstep-bench-"))
@@ -308,7 +389,7 @@ def main() -> None:
     print(f"master store: {count_versions(master):,} field versions "
           f"({master.paths.store.stat().st_size:,} bytes on disk)")
     master.close()
-    measure(folder, "master", args.runs)
+    compare(folder, "master", args.runs, not args.plain_only)
 
     if args.attachments_mb > 0:
         print()
@@ -319,7 +400,7 @@ def main() -> None:
             state_file.write_text(json.dumps(state))
             print(f"attached {args.attachments_mb} MB to a hearing on a copy of the master in "
                   f"{time.perf_counter() - t0:.1f} s")
-        measure(folder, "attached", args.runs)
+        compare(folder, "attached", args.runs, not args.plain_only)
     print(f"\nwhole run: {time.perf_counter() - started:.1f} s")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
+from app.core import file_cipher, keyring
 from app.core.errors import AppError
 from app.core.i18n import _
+from app.core.identity import ensure_device
 from app.core.paths import AppPaths
-from app.core.store import Store
+from app.core.store import Store, open_store
 from app.hearings import agreements, attachments
 from app.hearings import record as hearings
 from app.hearings.attachments import AttachmentRow
@@ -40,6 +43,19 @@ class Case:
 @pytest.fixture
 def case(store: Store) -> Case:
     """A petition with a doorstep hearing held and its agreement drafted."""
+    return _case(store)
+
+
+@pytest.fixture
+def encrypted_case(tmp_path: Path) -> Iterator[Case]:
+    """As ``case``, on a store encrypted at rest."""
+    store = open_store(AppPaths(tmp_path / "encrypted"), key=keyring.new_store_key())
+    ensure_device(store, "test laptop")
+    yield _case(store)
+    store.close()
+
+
+def _case(store: Store) -> Case:
     office_id, chief_id = office_with_staff(store)
     petition_id = register(store, petition(), now=NOW).id
     officer = hearings.save_officer(store, OfficerInput(office_id, "索南", "བསོད་ནམས",
@@ -182,17 +198,19 @@ def test_phone_photo_turned_by_exif_is_shown_upright(case: Case, tmp_path: Path)
     photo = make_jpeg(tmp_path / "phone.jpg", (320, 160), orientation=6)
     attachments.add_attachment(case.store, case.paths, "agreement", case.agreement_id, photo)
     row = attachments.attachments_of(case.store, case.paths, "agreement", case.agreement_id)[0]
-    small = attachments.thumbnail(case.paths, row, 160)
-    assert small == case.paths.data_dir / "thumbnails" / f"{row.sha256}-160.png"
-    with Image.open(small) as image:
+    small = attachments.thumbnail(case.store, row, 160)
+    kept = case.paths.data_dir / "thumbnails" / f"{row.sha256}-160.png"
+    assert kept.read_bytes() == small  # a plain store keeps it plain
+    with Image.open(io.BytesIO(small)) as image:
         assert image.format == "PNG" and image.size == (80, 160)
         # The red half was on the left; turned clockwise it is on top.
         assert image.convert("RGB").getpixel((40, 20))[0] > 150  # type: ignore[index]
         assert image.convert("RGB").getpixel((40, 140)) == pytest.approx((255, 255, 255),
                                                                        abs=12)
-    made = small.stat().st_mtime_ns
-    assert attachments.thumbnail(case.paths, row, 160).stat().st_mtime_ns == made  # cached
-    [full] = attachments.full_images(case.paths, row)
+    made = kept.stat().st_mtime_ns
+    assert attachments.thumbnail(case.store, row, 160) == small
+    assert kept.stat().st_mtime_ns == made  # cached
+    [full] = attachments.full_images(case.store, row)
     with Image.open(io.BytesIO(full)) as image:
         assert image.format == "PNG" and image.size == (160, 320)
 
@@ -201,12 +219,12 @@ def test_pdf_scan_shows_its_first_page_and_every_page(case: Case, tmp_path: Path
     scan = make_pdf(tmp_path / "scan.pdf", pages=3)
     attachments.add_attachment(case.store, case.paths, "hearing", case.hearing_id, scan)
     row = attachments.attachments_of(case.store, case.paths, "hearing", case.hearing_id)[0]
-    with Image.open(attachments.thumbnail(case.paths, row, 120)) as image:
+    with Image.open(io.BytesIO(attachments.thumbnail(case.store, row, 120))) as image:
         width, height = image.size
         assert height == 120 and 80 <= width <= 90  # A4 upright
         darkest = image.convert("L").getextrema()[0]
         assert isinstance(darkest, int) and darkest < 50  # the black box was drawn
-    pages = attachments.full_images(case.paths, row, dpi=72)
+    pages = attachments.full_images(case.store, row, dpi=72)
     assert len(pages) == 3
     with Image.open(io.BytesIO(pages[0])) as image:
         assert image.size[0] in (595, 596) and image.size[1] in (842, 843)  # A4 at 72 dpi
@@ -220,10 +238,12 @@ def test_a_file_not_yet_arrived_is_listed_but_not_shown(case: Case) -> None:
                                size=1234, added_at="2026-11-25T10:00", caption=""))
     [row] = attachments.attachments_of(case.store, case.paths, "agreement", case.agreement_id)
     assert not row.present
-    for show in (attachments.attachment_path, attachments.thumbnail,
-                 attachments.full_images):
+    with pytest.raises(AppError) as caught:
+        attachments.attachment_path(case.paths, row)
+    assert caught.value.translated() == _(attachments.NOT_ARRIVED).format(name="签字.jpg")
+    for show in (attachments.attachment_bytes, attachments.thumbnail, attachments.full_images):
         with pytest.raises(AppError) as caught:
-            show(case.paths, row)
+            show(case.store, row)
         assert caught.value.translated() == _(attachments.NOT_ARRIVED).format(name="签字.jpg")
 
 
@@ -249,11 +269,61 @@ def test_removing_keeps_the_record_and_the_file(case: Case, tmp_path: Path) -> N
     assert "attachment_removed" in history
 
 
+def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
+        encrypted_case: Case, tmp_path: Path) -> None:
+    case = encrypted_case
+    photo = make_jpeg(tmp_path / "签字页.jpg", orientation=6)
+    scan = make_pdf(tmp_path / "scan.pdf", pages=2)
+    for source in (photo, scan):
+        attachments.add_attachment(case.store, case.paths, "agreement", case.agreement_id,
+                                   source)
+    # Kept once, by the hash of its plain content: the same photo on the hearing adds no file.
+    attachments.add_attachment(case.store, case.paths, "hearing", case.hearing_id, photo)
+    assert len(stored_files(case.paths)) == 2
+    rows = attachments.attachments_of(case.store, case.paths, "agreement", case.agreement_id)
+    assert all(r.present for r in rows)
+    for row, source in zip(rows, (photo, scan), strict=True):
+        content = source.read_bytes()
+        assert row.sha256 == hashlib.sha256(content).hexdigest()
+        on_disk = attachments.attachment_path(case.paths, row).read_bytes()
+        assert file_cipher.is_sealed(on_disk) and content[64:128] not in on_disk
+        assert attachments.attachment_bytes(case.store, row) == content
+        small = attachments.thumbnail(case.store, row, 120)
+        with Image.open(io.BytesIO(small)) as image:
+            assert image.format == "PNG" and max(image.size) == 120
+        kept = case.paths.data_dir / "thumbnails" / f"{row.sha256}-120.png"
+        assert file_cipher.is_sealed(kept.read_bytes()) and b"IHDR" not in kept.read_bytes()
+        assert attachments.thumbnail(case.store, row, 120) == small  # read back, decrypted
+    [upright] = attachments.full_images(case.store, rows[0])
+    with Image.open(io.BytesIO(upright)) as image:
+        assert image.size == (160, 320)
+    assert len(attachments.full_images(case.store, rows[1], dpi=72)) == 2
+
+    # A file sealed under another attachment's name does not open there: it is not shown.
+    photo_file = attachments.attachment_path(case.paths, rows[0])
+    files = case.store.file_cipher()
+    assert files is not None
+    photo_file.write_bytes(files.seal(rows[1].sha256, photo.read_bytes()))
+    with pytest.raises(AppError) as caught:
+        attachments.attachment_bytes(case.store, rows[0])
+    assert caught.value.translated() == _(attachments.NOT_THIS_STORE).format(name="签字页.jpg")
+    # A plain file left from before the store was encrypted is read as it is, and sealed
+    # when the same file is attached again.
+    photo_file.write_bytes(photo.read_bytes())
+    assert attachments.full_images(case.store, rows[0])
+    attachments.remove_attachment(case.store, rows[0].id)
+    attachments.add_attachment(case.store, case.paths, "agreement", case.agreement_id, photo)
+    assert file_cipher.is_sealed(photo_file.read_bytes())
+
+
 # --- the strip of thumbnails in the agreement and hearing dialogs ---------------------------
 
 
-def test_strip_adds_shows_and_removes_attachments(qtbot, case: Case, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("which", ["case", "encrypted_case"])
+def test_strip_adds_shows_and_removes_attachments(qtbot, which: str, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  request: pytest.FixtureRequest) -> None:
+    """On a plain store and on one encrypted at rest alike."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
@@ -261,6 +331,7 @@ def test_strip_adds_shows_and_removes_attachments(qtbot, case: Case, tmp_path: P
     from ui.main import application
 
     application()
+    case: Case = request.getfixturevalue(which)
     strip = AttachmentsStrip(tasks_for(case.store), case.paths, "agreement")
     qtbot.addWidget(strip)
     strip.show()

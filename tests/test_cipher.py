@@ -237,24 +237,30 @@ def test_a_plain_store_converted_in_place_keeps_every_record(
     before, rows, secrets = dump(store), everything(store), _secrets(store)
     store.close()
     original = paths.store.read_bytes()
+    assert _leaked({paths.store: original}, secrets), "the search finds plain text"
     backup = cipher.encrypt_store(paths, key)
 
-    assert backup.parent == paths.backups
+    assert backup.parent == paths.backups and cipher.BEFORE_ENCRYPTION in backup.name
     assert _leaked({paths.store: paths.store.read_bytes()}, secrets) == []
-    assert _leaked({backup: backup.read_bytes()}, secrets), "the search finds plain text"
+    # The backup made before converting was encrypted once the store was: no plain copy left.
+    assert _leaked(_files(paths.backups), secrets) == []
     assert not list(paths.data_dir.glob("*.encrypting*"))
+    assert not list(paths.backups.glob("*.encrypting*"))
+    assert not cipher.encryption_unfinished(paths)
     store = open_store(paths, key=key)
     try:
         assert dump(store) == before
         assert everything(store) == rows
     finally:
         store.close()
-    # The backup is the plain original: it opens as the store did, without a key.
+    # The backup holds the original: it opens as the store did, with the key.
     copy = AppPaths(tmp_path / "restored")
     copy.data_dir.mkdir()
     shutil.copyfile(backup, copy.store)
-    assert backup.read_bytes()[:16] == original[:16] == b"SQLite format 3\x00"
-    restored = open_store(copy)
+    assert original[:16] == b"SQLite format 3\x00" != backup.read_bytes()[:16]
+    with pytest.raises(EncryptedStoreError):
+        open_store(copy)
+    restored = open_store(copy, key=key)
     try:
         assert dump(restored) == before
     finally:

@@ -35,11 +35,16 @@ def _versions(store: Store) -> int:
 
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[Office]:
-    master = open_store(AppPaths(tmp_path / "master"))
+    yield from _office(tmp_path)
+
+
+def _office(tmp_path: Path, master_key: bytes | None = None,
+            field_key: bytes | None = None) -> Iterator[Office]:
+    master = open_store(AppPaths(tmp_path / "master"), key=master_key)
     set_up_device(master, "县院主机", DARLAG)
     service.set_up_office(master, PASS)
     register(master, petition())
-    field = open_store(AppPaths(tmp_path / "field"))
+    field = open_store(AppPaths(tmp_path / "field"), key=field_key)
     request = service.enrolment_request(field, PASS, DARLAG, "下乡笔记本")
     grant = service.enrol(master, request, PASS)
     service.accept_grant(field, grant, PASS)
@@ -130,10 +135,22 @@ def test_wrong_passphrase_changes_nothing(office: Office) -> None:
     assert engine.conflicts(office.field) == []
 
 
-def test_attachments_travel_by_their_hash(office: Office) -> None:
+@pytest.mark.parametrize("encrypted", ["", "master", "field", "both"])
+def test_attachments_travel_by_their_hash(tmp_path: Path, encrypted: str) -> None:
+    """Also between laptops whose stores are encrypted at rest: a package carries the plain
+    file (itself encrypted for the office's laptops), and each laptop keeps it as its store
+    wants it, under its own key."""
     import hashlib
 
     from PIL import Image
+
+    from app.core import file_cipher
+    from app.core.cipher import new_store_key
+
+    keys = {name: new_store_key() if encrypted in (name, "both") else None
+            for name in ("master", "field")}
+    made = _office(tmp_path, keys["master"], keys["field"])
+    office = next(made)
 
     from app.hearings import attachments
     from app.hearings import record as hearings
@@ -158,9 +175,14 @@ def test_attachments_travel_by_their_hash(office: Office) -> None:
     assert result.attachments == 1
     sha = hashlib.sha256(photo.read_bytes()).hexdigest()
     arrived = office.field.paths.attachments / sha[:2] / sha
-    assert arrived.read_bytes() == photo.read_bytes()
+    kept = office.master.paths.attachments / sha[:2] / sha
+    for store, file in ((office.master, kept), (office.field, arrived)):
+        assert file_cipher.is_sealed(file.read_bytes()) == store.encrypted
+        assert (file.read_bytes() == photo.read_bytes()) == (not store.encrypted)
     (row,) = attachments.attachments_of(office.field, office.field.paths, "hearing", hearing)
     assert row.present
+    assert attachments.attachment_bytes(office.field, row) == photo.read_bytes()
+    next(made, None)  # closes both stores
 
 
 def test_a_laptop_enrolled_since_is_known_from_the_roster_its_package_carries(

@@ -4,19 +4,22 @@ The store is encrypted with SQLCipher 4 under a random 32-byte key, whose copies
 member's passphrase, ``app.core.keyring`` keeps. Converting a plain store in place
 (``encrypt_store``) goes: a verified plain backup, an encrypted copy beside the store
 (``sqlcipher_export``), verified, then renamed over the store. Its docstring says why a crash
-at any point leaves one whole store.
+at any point leaves one whole store. Then what else in the data
+folder holds the store's contents in the clear is encrypted too (``finish_encryption``): the
+attachments and thumbnails (``app.core.file_cipher``) and every plain backup, the conversion's
+own among them; a crash there is finished by the next ``open_store`` with the key.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3.dbapi2 as sqlcipher
-
+from app.core import drafts
 from app.core.errors import (
     AppError,
     EncryptionFailedError,
@@ -24,7 +27,8 @@ from app.core.errors import (
     StoreInUseError,
     write_problem,
 )
-from app.core.files import sync_folder
+from app.core.file_cipher import FileCipher, seal_in_place
+from app.core.files import PART_SUFFIX, sync_folder
 from app.core.i18n import N_
 from app.core.paths import AppPaths
 from app.core.store import (
@@ -35,7 +39,9 @@ from app.core.store import (
     backup_file,
     connect_file,
     inspect_store,
+    is_plain_sqlite,
     key_pragma,
+    sqlcipher_module,
     store_problem,
 )
 from models import migrate as migrations
@@ -46,6 +52,11 @@ log = logging.getLogger(__name__)
 WAIT_FOR_OTHERS_S = BUSY_TIMEOUT_MS / 1000
 # Where the encrypted copy is made, beside the store, before it is renamed over it.
 ENCRYPTING_SUFFIX = ".encrypting"
+# Written before the encrypted store takes the plain one's place, removed once the files and
+# backups beside it are encrypted too: while it is there, opening with the key finishes that.
+FILES_PENDING = "encrypting-files"
+# The label of the backup made before a conversion (encrypted too once the conversion is done).
+BEFORE_ENCRYPTION = "before-encryption"
 
 NOT_VERIFIED = N_("The encrypted copy of the data file {path} did not check out, so the data "
                   "file was left as it was, not encrypted. The reason is in the log.")
@@ -55,7 +66,9 @@ BACKUP_NOT_VERIFIED = N_("The backup of the data file {path} did not check out, 
 # --- converting a plain store --------------------------------------------------------------------
 
 def encrypt_store(paths: AppPaths, key: bytes) -> Path:
-    """Encrypt the plain store in ``paths`` in place under ``key``; return its plain backup.
+    """Encrypt the plain store in ``paths`` in place under ``key``, then the attachments,
+    thumbnails and backups beside it (``finish_encryption``); return the backup of the store
+    as it was before, encrypted too.
 
     1. The plain store is checkpointed (its WAL emptied into it) and copied to the backups
        folder; the copy must open and pass ``integrity_check`` at the same schema revision.
@@ -71,7 +84,10 @@ def encrypt_store(paths: AppPaths, key: bytes) -> Path:
     the WAL files in 3 loses nothing: the checkpoint emptied the WAL, which is checked, and no
     connection is open. The rename replaces the whole file at once, so after it the store file
     is the encrypted copy, already synced to disk and verified. The backup made in 1 is a
-    further, verified copy of the plain store.
+    further, verified copy of the plain store. Just before the rename, the marker
+    ``encrypting-files`` is written: if the process ends before ``finish_encryption`` is
+    done, the next ``open_store`` with the key finishes it (meanwhile each file is either
+    plain or encrypted, and read either way).
 
     A full disk, a read-only disk or folder, or another program holding the store each raise
     their own error, with the plain store as it was and the partial copy removed. The store
@@ -100,11 +116,14 @@ def encrypt_store(paths: AppPaths, key: bytes) -> Path:
             raise StoreInUseError(IN_USE, path=str(store))
         for extra in ("-wal", "-shm"):
             store.with_name(store.name + extra).unlink(missing_ok=True)
+        _mark_files_pending(paths)
         os.replace(target, store)
     except BaseException as error:
         try:
             target.unlink(missing_ok=True)
             target.with_name(target.name + "-journal").unlink(missing_ok=True)
+            if is_plain_sqlite(store):  # not renamed: nothing beside it to encrypt
+                (paths.data_dir / FILES_PENDING).unlink(missing_ok=True)
         except OSError as left:
             log.warning("could not remove %s: %s", target, left)
         known = _known(error, store)
@@ -112,8 +131,16 @@ def encrypt_store(paths: AppPaths, key: bytes) -> Path:
             raise
         raise known from error
     sync_folder(store.parent)
-    log.info("store %s encrypted; the plain copy is %s", store, backup)
+    log.info("store %s encrypted; sealing the files and backups beside it", store)
+    finish_encryption(paths, key)
     return backup
+
+
+def _mark_files_pending(paths: AppPaths) -> None:
+    """The marker of ``finish_encryption`` still to do, on disk before the store is renamed."""
+    with (paths.data_dir / FILES_PENDING).open("wb") as f:
+        os.fsync(f.fileno())
+    sync_folder(paths.data_dir)
 
 
 def _known(error: BaseException, store: Path) -> BaseException:
@@ -153,7 +180,7 @@ def _settled(store: Path) -> tuple[int, int, int]:
 
 def _verified_backup(store: Path, paths: AppPaths, revision: str, counts: dict[str, int]
                      ) -> Path:
-    backup = backup_file(store, paths.backups, "plain")
+    backup = backup_file(store, paths.backups, BEFORE_ENCRYPTION)
     if _contents(backup, None) != (revision, counts):
         log.warning("backup %s of %s did not check out", backup, store)
         raise EncryptionFailedError(BACKUP_NOT_VERIFIED, path=str(store))
@@ -162,7 +189,8 @@ def _verified_backup(store: Path, paths: AppPaths, revision: str, counts: dict[s
 
 def _export(store: Path, target: Path, key: bytes) -> None:
     """An encrypted copy of ``store`` as ``target``, synced to disk."""
-    con = sqlcipher.connect(str(store), isolation_level=None)  # no key: the plain store
+    # SQLCipher's driver with no key: the plain store.
+    con = sqlcipher_module().connect(str(store), isolation_level=None)
     try:
         con.execute("PRAGMA temp_store = MEMORY")
         con.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(target),))
@@ -221,3 +249,101 @@ def _verify(store: Path, target: Path, key: bytes, revision: str,
                         found[0], revision, sorted(n for n in counts.keys() | found[1].keys()
                                                    if counts.get(n) != found[1].get(n)))
         raise EncryptionFailedError(NOT_VERIFIED, path=str(store))
+
+
+# --- what else holds the store's contents: files, backups --------------------------------------
+
+def encryption_unfinished(paths: AppPaths) -> bool:
+    """Whether a conversion ended before the files and backups beside the store were
+    encrypted (see ``finish_encryption``)."""
+    return (paths.data_dir / FILES_PENDING).exists()
+
+
+def finish_encryption(paths: AppPaths, key: bytes) -> None:
+    """After the store itself is encrypted under ``key``: encrypt the attachments and their
+    thumbnails (``seal_plain_files``), the drafts of forms, and every plain backup
+    (``encrypt_plain_backups``), then remove the ``encrypting-files`` marker. Each file is
+    replaced whole (a crash leaves it plain or encrypted, never half of each, and both are
+    read), so this can be run again until it ends."""
+    files = seal_plain_files(paths, key)
+    files += drafts.seal_plain_drafts(paths, FileCipher(key))  # forms half typed
+    backups = encrypt_plain_backups(paths, key)
+    (paths.data_dir / FILES_PENDING).unlink(missing_ok=True)
+    sync_folder(paths.data_dir)
+    log.info("encryption finished: %d files and %d backups encrypted", files, backups)
+
+
+_ATTACHMENT_NAME = re.compile(r"[0-9a-f]{64}")
+_THUMBNAIL_NAME = re.compile(r"[0-9a-f]{64}-[0-9]+\.png")
+
+
+def _sealable(paths: AppPaths) -> list[tuple[Path, str]]:
+    """The attachments and thumbnails (each file and the name it is sealed under)."""
+    found: list[tuple[Path, str]] = []
+    for folder, pattern in ((paths.attachments, _ATTACHMENT_NAME),
+                            (paths.data_dir / "thumbnails", _THUMBNAIL_NAME)):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and pattern.fullmatch(path.name):
+                found.append((path, path.name))
+            elif path.is_file() and path.name.startswith(".") \
+                    and path.name.endswith(PART_SUFFIX):
+                # What a killed write left: part of a file, in the clear.
+                path.unlink()
+    return found
+
+
+def seal_plain_files(paths: AppPaths, key: bytes) -> int:
+    """Encrypt, in place and each atomically, the attachments and thumbnails still plain
+    (their names stay: an attachment's is the SHA-256 of its plain content); return how many."""
+    cipher = FileCipher(key)
+    sealed = 0
+    for path, name in _sealable(paths):
+        try:
+            sealed += seal_in_place(path, name, cipher)
+        except OSError as error:
+            raise write_problem(error, path) from error
+    return sealed
+
+
+def encrypt_plain_backups(paths: AppPaths, key: bytes) -> int:
+    """Encrypt, under ``key``, every plain SQLite file in the backups folder (the conversion's
+    own backup, and those made before it, as a migration's ``rev…``); return how many.
+
+    Each is exported (``sqlcipher_export``) to a copy beside it, which must open with the key,
+    pass ``integrity_check`` and hold as many rows in every table; only then is it renamed over
+    the plain file (keeping its name, so the backups stay in their order). A plain file is
+    removed by that rename, not overwritten first: on an SSD or a journalling file system,
+    overwriting does not reliably reach the blocks that held it, so it would add nothing but
+    wear. A backup that does not open is left as it is, and said in the log."""
+    if not paths.backups.is_dir():
+        return 0
+    encrypted = 0
+    for backup in sorted(paths.backups.glob("*.sqlite3")):
+        if not is_plain_sqlite(backup):
+            continue
+        found = _contents(backup, None)
+        if found is None:
+            log.warning("backup %s is not a whole store: left as it is, not encrypted", backup)
+            continue
+        target = backup.with_name(backup.name + ENCRYPTING_SUFFIX)
+        try:
+            target.unlink(missing_ok=True)
+            _export(backup, target, key)
+            if _contents(target, key) != found:
+                raise EncryptionFailedError(NOT_VERIFIED, path=str(backup))
+            os.replace(target, backup)
+        except BaseException as error:
+            target.unlink(missing_ok=True)
+            target.with_name(target.name + "-journal").unlink(missing_ok=True)
+            known = _known(error, backup)
+            if known is error:
+                raise
+            raise known from error
+        for extra in ("-wal", "-shm", "-journal"):
+            backup.with_name(backup.name + extra).unlink(missing_ok=True)
+        encrypted += 1
+        log.info("backup %s encrypted", backup.name)
+    sync_folder(paths.backups)
+    return encrypted

@@ -12,8 +12,7 @@ through to "unexpected problem".
 from __future__ import annotations
 
 import sqlite3
-
-import sqlcipher3.dbapi2 as sqlcipher
+import sys
 
 from app.core.errors import RefusedError
 from app.core.i18n import N_
@@ -42,8 +41,12 @@ REFUSALS: dict[str, str | None] = {
 def guard_text(exc: BaseException) -> str | None:
     """The text a trigger raised, if ``exc`` (or the DB-API error it wraps) is a refusal."""
     orig = getattr(exc, "orig", None) or exc
-    # The standard library's driver for a plain store, SQLCipher's for an encrypted one.
-    if not isinstance(orig, (sqlite3.DatabaseError, sqlcipher.DatabaseError)) or not orig.args:
+    # The standard library's driver for a plain store, SQLCipher's for an encrypted one (if
+    # its driver is not loaded, no error can be its).
+    sqlcipher = sys.modules.get("sqlcipher3.dbapi2")
+    errors = (sqlite3.DatabaseError,) if sqlcipher is None \
+        else (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+    if not isinstance(orig, errors) or not orig.args:
         return None
     text = str(orig.args[0])
     return text if text.startswith("doorstep: ") else None

@@ -15,8 +15,10 @@ library's ``sqlite3``, as always.
 from __future__ import annotations
 
 import base64
+import importlib
 import logging
 import sqlite3
+import sys
 import threading
 import time
 import zlib
@@ -24,10 +26,10 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,6 +57,9 @@ from models import migrate as migrations
 from models.search import search_text
 from models.sync import hlc_bound, next_hlc
 
+if TYPE_CHECKING:
+    from app.core.file_cipher import FileCipher
+
 log = logging.getLogger(__name__)
 
 # Where a write transaction began: (the highest ``sync_version.seq``, the connection's
@@ -68,12 +73,40 @@ CommitHook = Callable[["Store", Session, int], None]
 BUSY_TIMEOUT_MS = 10_000
 KEY_SIZE = 32
 # SQLite's page cache of each connection to an encrypted store, in KiB (SQLite's default: 2,000).
-ENCRYPTED_CACHE_KIB = 32_768
+ENCRYPTED_CACHE_KIB = 65_536
 SQLITE_HEADER = b"SQLite format 3\x00"
-# An error of either SQLite driver: the standard library's (plain stores) or SQLCipher's.
-DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
-# And either wrapped by SQLAlchemy.
-STORE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, *DB_ERRORS)
+# An error of either SQLite driver: the standard library's (plain stores) or SQLCipher's; and
+# either wrapped by SQLAlchemy. Given by ``__getattr__`` below, which loads SQLCipher's driver
+# only when first asked for: opening a plain store does not wait for it.
+DB_ERRORS: tuple[type[Exception], ...]
+STORE_ERRORS: tuple[type[Exception], ...]
+
+
+def sqlcipher_module() -> ModuleType:
+    """SQLCipher's DB-API module, imported when first needed (an encrypted store, a
+    conversion): a plain store's start does not pay for it."""
+    return importlib.import_module("sqlcipher3.dbapi2")
+
+
+def db_errors() -> tuple[type[Exception], ...]:
+    """:data:`DB_ERRORS`: SQLCipher's error class only once its driver is loaded (no
+    connection can raise it before)."""
+    loaded = sys.modules.get("sqlcipher3.dbapi2")
+    return (sqlite3.Error,) if loaded is None else (sqlite3.Error, loaded.Error)
+
+
+def store_errors() -> tuple[type[Exception], ...]:
+    """:data:`STORE_ERRORS`, as :func:`db_errors`."""
+    return (DBAPIError, *db_errors())
+
+
+def __getattr__(name: str) -> Any:
+    # Asked for by name from elsewhere (kept in their own constants): both drivers' errors.
+    if name == "DB_ERRORS":
+        return (sqlite3.Error, sqlcipher_module().Error)
+    if name == "STORE_ERRORS":
+        return (DBAPIError, sqlite3.Error, sqlcipher_module().Error)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 NO_STORE = N_("There is no Doorstep data in {path}. Check the --data-dir folder (or "
               "DOORSTEP_HOME).")
@@ -133,7 +166,7 @@ def connect_file(target: str | Path, key: bytes | None, *, uri: bool = False,
     if key is None:
         return sqlite3.connect(target, uri=uri, timeout=timeout)
     pragma = key_pragma(key)
-    con = sqlcipher.connect(str(target), uri=uri, timeout=timeout)
+    con = sqlcipher_module().connect(str(target), uri=uri, timeout=timeout)
     try:
         con.execute(pragma)
         # Sorting and temporary tables stay in memory: nothing decrypted is spilled to a file.
@@ -190,7 +223,7 @@ def inspect_store(path: Path, key: bytes | None = None) -> str | None:
             if "alembic_version" in tables:
                 row = con.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = row[0] if row else None
-    except DB_ERRORS as exc:
+    except db_errors() as exc:
         problem = store_problem(exc, path)
         if problem is not None:
             log.warning("cannot inspect %s: %s", path, exc)
@@ -252,7 +285,7 @@ def make_engine(path: Path, ctx: ConnectionContext, key: bytes | None = None) ->
     if key is None:
         engine = create_engine(f"sqlite:///{path}")
     else:
-        engine = create_engine(f"sqlite:///{path}", module=sqlcipher)
+        engine = create_engine(f"sqlite:///{path}", module=sqlcipher_module())
         pragma = key_pragma(key)
 
         # Ahead of every other listener (the dialect's own first queries among them): nothing
@@ -314,6 +347,7 @@ class Store:
         self.engine = engine
         self.ctx = ctx
         self._key = key
+        self._files: FileCipher | None = None
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
         self._write = sessionmaker(bind=engine.execution_options(doorstep_begin="IMMEDIATE"),
                                    expire_on_commit=False)
@@ -340,6 +374,17 @@ class Store:
         leader adds under a new passphrase. Never logged, shown or written in clear."""
         return self._key
 
+    def file_cipher(self) -> FileCipher | None:
+        """What seals the files kept beside an encrypted store (attachments, thumbnails) under
+        a key derived from the store key (``app.core.file_cipher``); None for a plain store."""
+        if self._key is None:
+            return None
+        if self._files is None:
+            from app.core.file_cipher import FileCipher
+
+            self._files = FileCipher(self._key)
+        return self._files
+
     def connect_read_only(self) -> Any:
         """A DB-API connection that can only read the store file (plain or encrypted); the
         caller closes it. Its errors are one of :data:`DB_ERRORS`."""
@@ -364,7 +409,7 @@ class Store:
                     yield
                 finally:
                     self._outer.session = None
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self._raise_known(exc)
             raise
 
@@ -378,7 +423,7 @@ class Store:
         try:
             with session.begin_nested():
                 yield session
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self._raise_known(exc)
             raise
 
@@ -403,7 +448,7 @@ class Store:
                 if self.before_commit and transaction is not None and transaction.is_active:
                     session.flush()  # what is pending is written (and the transaction begun)
                     self._run_before_commit(session, self._began(session))
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self._raise_known(exc)
             raise
 
@@ -444,7 +489,7 @@ class Store:
         try:
             with self._sync_write() as session, session.begin():
                 yield session
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self._raise_known(exc)
             raise
 
@@ -458,7 +503,7 @@ class Store:
         try:
             with self._read() as session, session.begin():
                 yield session
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self._raise_known(exc)
             raise
 
@@ -478,9 +523,13 @@ class Store:
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except STORE_ERRORS as exc:  # closing anyway: the log stays, and is
+        except store_errors() as exc:  # closing anyway: the log stays, and is
             log.warning("checkpoint on close failed: %s", exc)  # read back on the next open
         self.engine.dispose()
+        if self._key is not None:
+            from app.core import drafts
+
+            drafts.use_cipher(self.paths, None)
 
 
 def _keep_mark(session: Session, _transaction: Any, connection: Any) -> None:
@@ -540,7 +589,9 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
     when no key or another key is given, or plain when a key is given, raises a
     :class:`StoreError` and is not modified. Before any migration of an existing file, a copy is
     written to the backups folder. What a killed import or export left in the scratch folder
-    (decrypted attachments, unfinished package files) is removed.
+    (decrypted attachments, unfinished package files) is removed, and so is what a conversion
+    to an encrypted store left unfinished: the files and backups beside the store still plain
+    are encrypted (``app.core.cipher.finish_encryption``).
     """
     check_data_dir(paths, create)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
@@ -549,6 +600,11 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
     revision = inspect_store(paths.store, key)
     if revision is not None:  # a Doorstep data folder: only there can anything be left over
         scratch.clean_up(paths)
+    if revision is not None and key is not None:
+        from app.core import cipher
+
+        if cipher.encryption_unfinished(paths):  # a conversion ended before its files did
+            cipher.finish_encryption(paths, key)
     head = migrations.head_revision()
     if revision is not None and revision != head:
         backup_file(paths.store, paths.backups, f"rev{revision}", key)
@@ -563,7 +619,7 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
             conn.rollback()
         ctx.device_id = row[0] if row else None
         ctx.log_id = row[1] if row else None
-    except STORE_ERRORS as exc:
+    except store_errors() as exc:
         engine.dispose()
         problem = store_problem(exc, paths.store)
         if problem is not None:
@@ -576,6 +632,10 @@ def open_store(paths: AppPaths, clock: Callable[[], int] = wall_clock_ms, *,
     from app.audit import trail
 
     trail.install(store)
+    if key is not None:  # half-typed forms are sealed like the attachments
+        from app.core import drafts
+
+        drafts.use_cipher(paths, store.file_cipher())
     return store
 
 

@@ -5,6 +5,12 @@ before it is accepted. It is copied into the data folder under its SHA-256
 (``attachments/ab/abcdef…``), so the same file attached to two records is stored once; the
 record in the store names the file and where it belongs. Records travel to other laptops before
 their files may, so every reader checks that the file has arrived.
+
+When the store is encrypted, the files and their thumbnails are encrypted too
+(``app.core.file_cipher``), still named by the SHA-256 of their plain content so that the same
+file is kept once. They are read into memory and decrypted there: the viewer shows them inside
+Doorstep, and no decrypted copy is ever written to disk for another program to open. A plain
+file (a store converted since, or being converted) is read as it is.
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from sqlalchemy.orm import Session
 from app.core import access
 from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, NotWrittenError, ValidationError
-from app.core.files import write_atomically
+from app.core.file_cipher import (
+    OVERHEAD,
+    FileCipher,
+    SealedFileError,
+    is_sealed,
+    plain_bytes,
+    read_file,
+    write_file,
+)
 from app.core.i18n import N_
 from app.core.paths import AppPaths
 from app.core.records import log_activity, staff_or_none
@@ -45,6 +59,8 @@ _PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
 MAX_VIEW_SIDE = 4096
 
 NOT_ARRIVED = N_("The file {name} has not arrived on this laptop yet.")
+NOT_THIS_STORE = N_("The file {name} cannot be opened: it is damaged, or it was not encrypted "
+                    "for this data folder.")
 
 
 @dataclass(frozen=True)
@@ -160,29 +176,29 @@ def _check_opens(data: bytes, media_type: str, name: str) -> None:
         document.close()
 
 
-def _sha256_of(path: Path) -> str | None:
-    digest = hashlib.sha256()
+def _holds(target: Path, sha256: str, cipher: FileCipher | None) -> bool:
+    """Whether ``target`` already holds the file whole, stored as the store wants it (sealed
+    when the store is encrypted: a plain copy left from before is written again, sealed)."""
     try:
-        with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1024 * 1024), b""):
-                digest.update(chunk)
+        blob = target.read_bytes()
     except OSError:
-        return None
-    return digest.hexdigest()
+        return False
+    if cipher is not None and not is_sealed(blob):
+        return False
+    try:
+        data = plain_bytes(blob, sha256, cipher)
+    except SealedFileError:
+        return False
+    return hashlib.sha256(data).hexdigest() == sha256
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """``data`` in its place in the attachments folder, whole or not at all."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(target, data)
-
-
-def _store_file(paths: AppPaths, sha256: str, data: bytes, name: str) -> None:
+def _store_file(paths: AppPaths, sha256: str, data: bytes, name: str,
+                cipher: FileCipher | None) -> None:
     target = stored_path(paths, sha256)
-    if target.is_file() and _sha256_of(target) == sha256:
+    if _holds(target, sha256, cipher):
         return
     try:
-        _write_atomically(target, data)
+        write_file(target, sha256, data, cipher)
     except (OSError, NotWrittenError) as exc:  # a full or read-only disk says so itself
         log.error("cannot store %s as %s: %s", name, target, exc)
         reason = exc.params["error"] if isinstance(exc, NotWrittenError) \
@@ -216,7 +232,7 @@ def add_attachment(store: Store, paths: AppPaths, owner_kind: str, owner_id: str
     sha256 = hashlib.sha256(data).hexdigest()
     with store.read() as session:
         _refuse_duplicate(session, owner_kind, owner_id, sha256, name)
-    _store_file(paths, sha256, data, name)
+    _store_file(paths, sha256, data, name, store.file_cipher())
     added_at = utc_stamp(now)
     with store.write() as session:
         access.require(session, store.ctx, Permission.DAILY_WORK)
@@ -248,7 +264,8 @@ def _refuse_duplicate(session: Session, owner_kind: str, owner_id: str, sha256: 
 
 def _is_present(paths: AppPaths, sha256: str, size: int) -> bool:
     try:
-        return stored_path(paths, sha256).stat().st_size == size
+        # Plain, or sealed (``app.core.file_cipher``: a header, a nonce and a tag more).
+        return stored_path(paths, sha256).stat().st_size in (size, size + OVERHEAD)
     except OSError:
         return False
 
@@ -272,10 +289,25 @@ def attachments_of(store: Store, paths: AppPaths, owner_kind: str,
 
 
 def attachment_path(paths: AppPaths, row: AttachmentRow) -> Path:
-    """Where the attachment's file is on this laptop; refuse one that has not arrived."""
+    """Where the attachment's file is on this laptop (encrypted when the store is: read it
+    with :func:`attachment_bytes`); refuse one that has not arrived."""
     if not _is_present(paths, row.sha256, row.size):
         raise AppError(NOT_ARRIVED, name=row.file_name)
     return stored_path(paths, row.sha256)
+
+
+def attachment_bytes(store: Store, row: AttachmentRow) -> bytes:
+    """The attachment's content, decrypted in memory when the store is encrypted; refuse one
+    that has not arrived, or whose file does not open (damaged, or not this store's)."""
+    source = attachment_path(store.paths, row)
+    try:
+        return read_file(source, row.sha256, store.file_cipher())
+    except SealedFileError as exc:
+        # By its hash only: a file's name may be a person's, and the log is not encrypted.
+        log.warning("attachment %s does not open with this store's key", row.sha256)
+        raise AppError(NOT_THIS_STORE, name=row.file_name) from exc
+    except OSError as exc:
+        raise _cannot_show(row, exc) from exc
 
 
 def _cannot_show(row: AttachmentRow, exc: Exception) -> AppError:
@@ -300,18 +332,24 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def thumbnail(paths: AppPaths, row: AttachmentRow, size: int = 160) -> Path:
+def thumbnail(store: Store, row: AttachmentRow, size: int = 160) -> bytes:
     """A PNG at most ``size`` pixels square showing the photo or the PDF's first page; made once
-    and kept under ``thumbnails/`` in the data folder."""
-    target = thumbnail_dir(paths) / f"{row.sha256}-{size}.png"
-    if target.is_file():
-        return target
-    source = attachment_path(paths, row)
+    and kept under ``thumbnails/`` in the data folder (encrypted when the store is)."""
+    cipher = store.file_cipher()
+    name = thumbnail_name(row, size)
+    target = thumbnail_dir(store.paths) / name
+    try:
+        return read_file(target, name, cipher)
+    except FileNotFoundError:
+        pass
+    except (OSError, SealedFileError) as exc:  # made again below
+        log.warning("thumbnail %s unreadable: %s: %s", target, type(exc).__name__, exc)
+    data = attachment_bytes(store, row)
     try:
         if row.is_pdf:
             import pypdfium2
 
-            document = pypdfium2.PdfDocument(str(source))
+            document = pypdfium2.PdfDocument(data)
             try:
                 page = document[0]
                 width, height = page.get_size()
@@ -320,25 +358,30 @@ def thumbnail(paths: AppPaths, row: AttachmentRow, size: int = 160) -> Path:
             finally:
                 document.close()
         else:
-            with Image.open(source) as original:
+            with Image.open(io.BytesIO(data)) as original:
                 original.draft("RGB", (size * 2, size * 2))
                 image = _upright(original)
         image.thumbnail((size, size))
-        _write_atomically(target, _png(image))
+        png = _png(image)
+        write_file(target, name, png, cipher)
     except Exception as exc:  # Pillow, pdfium and the disk each raise their own
         raise _cannot_show(row, exc) from exc
-    return target
+    return png
 
 
-def full_images(paths: AppPaths, row: AttachmentRow, dpi: int = 110) -> list[bytes]:
+def thumbnail_name(row: AttachmentRow, size: int) -> str:
+    return f"{row.sha256}-{size}.png"
+
+
+def full_images(store: Store, row: AttachmentRow, dpi: int = 110) -> list[bytes]:
     """PNG pictures for the viewer: the photo upright, or each page of a PDF at ``dpi``."""
-    source = attachment_path(paths, row)
+    data = attachment_bytes(store, row)
     try:
         if row.is_pdf:
             import pypdfium2
 
             pages = []
-            document = pypdfium2.PdfDocument(str(source))
+            document = pypdfium2.PdfDocument(data)
             try:
                 for index in range(len(document)):
                     bitmap = document[index].render(scale=dpi / 72)
@@ -346,7 +389,7 @@ def full_images(paths: AppPaths, row: AttachmentRow, dpi: int = 110) -> list[byt
             finally:
                 document.close()
             return pages
-        with Image.open(source) as original:
+        with Image.open(io.BytesIO(data)) as original:
             image = _upright(original)
             image.thumbnail((MAX_VIEW_SIDE, MAX_VIEW_SIDE))
             return [_png(image)]

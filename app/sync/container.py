@@ -163,7 +163,22 @@ class OpenedPackageFiles:
 
 # --- sealing -------------------------------------------------------------------------------------
 
-def seal(manifest: dict[str, Any], sections: Mapping[str, bytes | Path], sender: DeviceKeys,
+@dataclass(frozen=True)
+class LazySection:
+    """A section whose size and SHA-256 are known beforehand and whose bytes are asked for only
+    when written (an attachment kept encrypted at rest: decrypted in memory, one at a time,
+    once). The bytes are checked against ``sha256`` as they are written."""
+
+    size: int
+    sha256: str
+    read: Callable[[], bytes]
+
+
+# A section's content: bytes; a file, read piece by piece; or a LazySection.
+Section = bytes | Path | LazySection
+
+
+def seal(manifest: dict[str, Any], sections: Mapping[str, Section], sender: DeviceKeys,
          office_id: str, package_id: str, recipients: Sequence[DevicePublic],
          format_version: tuple[int, int] = READER_VERSION, *, chunk_size: int = CHUNK_SIZE,
          progress: Progress | None = None,
@@ -176,7 +191,7 @@ def seal(manifest: dict[str, Any], sections: Mapping[str, bytes | Path], sender:
 
 
 def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
-            sections: Mapping[str, bytes | Path], sender: DeviceKeys, office_id: str,
+            sections: Mapping[str, Section], sender: DeviceKeys, office_id: str,
             package_id: str, recipients: Sequence[DevicePublic],
             format_version: tuple[int, int] = READER_VERSION, *, chunk_size: int = CHUNK_SIZE,
             progress: Progress | None = None, is_cancelled: IsCancelled | None = None,
@@ -196,7 +211,7 @@ def seal_to(target: str | os.PathLike[str] | BinaryIO, manifest: dict[str, Any],
                    format_version, chunk_size, progress, is_cancelled, roster)
 
 
-def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, bytes | Path],
+def _seal_into(out: BinaryIO, manifest: dict[str, Any], sections: Mapping[str, Section],
                sender: DeviceKeys, office_id: str, package_id: str,
                recipients: Sequence[DevicePublic], format_version: tuple[int, int],
                chunk_size: int, progress: Progress | None,
@@ -278,7 +293,9 @@ def _write_package(out: BinaryIO, *, office_id: str, sender_id: str, package_id:
     stream.close()
 
 
-def _measure(source: bytes | Path) -> tuple[int, str]:
+def _measure(source: Section) -> tuple[int, str]:
+    if isinstance(source, LazySection):
+        return source.size, source.sha256
     if isinstance(source, (bytes, bytearray, memoryview)):
         return len(source), hashlib.sha256(source).hexdigest()
     if not isinstance(source, Path):
@@ -291,7 +308,9 @@ def _measure(source: bytes | Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _pieces(source: bytes | Path) -> Iterator[bytes | memoryview]:
+def _pieces(source: Section) -> Iterator[bytes | memoryview]:
+    if isinstance(source, LazySection):
+        source = source.read()
     if isinstance(source, Path):
         with source.open("rb") as f:
             while piece := f.read(_READ_SIZE):

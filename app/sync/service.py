@@ -12,6 +12,7 @@ all in one transaction.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -28,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.audit import trail
-from app.core import access, backups, scratch
+from app.core import access, backups, file_cipher, scratch
 from app.core.access import Permission
 from app.core.errors import (
     AppError,
@@ -484,16 +485,21 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
             "SELECT value FROM sync_version WHERE tbl = 'attachment' AND field = 'sha256'"
             " AND device_id = ? AND counter BETWEEN ? AND ?",
             (batch.log_id, batch.first, batch.last))})
-    sections: dict[str, bytes | Path] = {
+    sections: dict[str, container.Section] = {
         **signed.to_sections(bundle),
         "roster": json.dumps({"signed": base64.b64encode(found.signed).decode(),
                               "office_key": base64.b64encode(found.office_public_key).decode()
                               }).encode()}
     attachments = 0
+    files = store.file_cipher()
     for sha in shas:
         path = store.paths.attachments / sha[:2] / sha
         if path.is_file():
-            sections[f"attachment/{sha}"] = path
+            # Encrypted at rest: decrypted in memory as it is written, one file at a time
+            # (its name is its plain content's hash, checked as it is written).
+            sections[f"attachment/{sha}"] = path if files is None else container.LazySection(
+                file_cipher.plain_size(path), sha,
+                functools.partial(file_cipher.read_file, path, sha, files))
             attachments += 1
     package_id = new_id()
     manifest = {
@@ -592,14 +598,18 @@ def import_package(store: Store, source: Path, passphrase: str,
         carried = None  # said only once the header's MAC verifies, below
     roster = _newer_roster(found, carried)
     # Only attachments are written, to a workspace that the next start removes if this
-    # process is killed; the versions and the roster (names, ID numbers) stay in memory.
+    # process is killed; the versions and the roster (names, ID numbers) stay in memory. On
+    # an encrypted store the attachments stay in memory too (no plain copy on disk, even for a
+    # moment), and are written encrypted.
+    files_cipher = store.file_cipher()
     work = scratch.Workspace.create(store.paths, "import")
     try:
         progress.stage(DECRYPTING)
         opened = container.open_from(source, keys, found.roster.office_id, roster,
                                      work.folder, progress=progress,
                                      is_cancelled=progress.is_cancelled,
-                                     in_memory=lambda name: not name.startswith("attachment/"))
+                                     in_memory=lambda name: files_cipher is not None
+                                     or not name.startswith("attachment/"))
         scratch.pause_for_tests("import-decrypted")
         if opened.format_version < (1, 1) or "signed" not in opened.sections:
             raise container.PackageError(OLDER_FORMAT)
@@ -616,23 +626,29 @@ def import_package(store: Store, source: Path, passphrase: str,
         check(progress)
         progress.stage(STORING_FILES)
         stored = 0
-        scans = [name for name in files if name.startswith("attachment/")]
-        for name, path in files.items():
-            if not name.startswith("attachment/"):
-                continue
+        scans = [name for name in (*files, *opened.sections) if name.startswith("attachment/")]
+        for name in scans:
             check(progress)
             progress(stored, len(scans))
             sha = name.split("/", 1)[1]
-            with open(path, "rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-                os.fsync(handle.fileno())
+            path = files.get(name)
+            if path is None:  # in memory: the store is encrypted
+                data = opened.sections[name]
+                digest = hashlib.sha256(data).hexdigest()
+            else:
+                with open(path, "rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                    os.fsync(handle.fileno())
             if digest != sha:
                 raise container.PackageError(N_("This package has been altered or damaged."))
             final = store.paths.attachments / sha[:2] / sha
             if not final.exists():
-                # The scratch folder is in the data folder: the file moves, it is not copied.
                 final.parent.mkdir(parents=True, exist_ok=True)
-                replace_durably(path, final)
+                if path is None:
+                    file_cipher.write_file(final, sha, data, files_cipher)
+                else:
+                    # The scratch folder is in the data folder: the file moves, not copied.
+                    replace_durably(path, final)
             stored += 1
         check(progress)
         mine = engine.vector(store)

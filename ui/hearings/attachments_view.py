@@ -160,10 +160,14 @@ class AttachmentsStrip(Retranslated, QWidget):
         if not row.present:
             return QIcon(_placeholder(self.style()))
         try:
-            return QIcon(str(attachments.thumbnail(self._paths, row, THUMB)))
+            # Read through the store's worker: decrypted in memory when the store is encrypted.
+            png = self._tasks.query(attachments.thumbnail, row, THUMB)
         except AppError as error:
             log.warning("no thumbnail for %s: %s", row.file_name, error)
             return self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        pixmap = QPixmap()
+        pixmap.loadFromData(png, "PNG")
+        return QIcon(pixmap)
 
     def _retranslate_items(self) -> None:
         for index, row in enumerate(self.rows):
@@ -260,7 +264,7 @@ class AttachmentsStrip(Retranslated, QWidget):
         if row is None:
             return None
         try:
-            viewer = AttachmentViewer(self._paths, row, self)
+            viewer = AttachmentViewer(self._tasks, row, self)
         except AppError as error:
             show_error(self, error)
             self.reload()  # it may have arrived, or be gone, since the strip was filled
@@ -283,13 +287,16 @@ class AttachmentsStrip(Retranslated, QWidget):
 
 class AttachmentViewer(Retranslated, QDialog):
     """A photo, or every page of a PDF scan, stacked in a scrolling column. Fits the width of the
-    window until zoomed with Ctrl++ and Ctrl+-; Esc closes."""
+    window until zoomed with Ctrl++ and Ctrl+-; Esc closes.
 
-    def __init__(self, paths: AppPaths, row: AttachmentRow,
+    Shown here, never handed to another program: the file (encrypted on disk when the store is)
+    is decrypted in memory only, and no decrypted copy is left on disk for a viewer to keep."""
+
+    def __init__(self, tasks: Tasks, row: AttachmentRow,
                  parent: QWidget | None = None) -> None:
         # Read first: a file that cannot be shown raises before any window exists, so no
         # half-built viewer is left behind to receive events.
-        images = list(attachments.full_images(paths, row))
+        images = list(tasks.query(attachments.full_images, row))
         super().__init__(parent)
         self.row = row
         self.pixmaps: list[QPixmap] = []
