@@ -127,7 +127,7 @@ def ensure_demo(folder: Path) -> tuple[str, str]:
     from app.accounts import login
     from app.core import keyring
     from app.core.paths import AppPaths
-    from demo.generate import DEMO_PASSPHRASE
+    from demo.generate import DEMO_LOGIN_PASSPHRASE
 
     if not (folder / "doorstep.sqlite3").exists():
         subprocess.run([sys.executable, "-m", "demo", "--data-dir", str(folder)], cwd=ROOT,
@@ -136,7 +136,7 @@ def ensure_demo(folder: Path) -> tuple[str, str]:
     if login.store_state(paths) is not login.StoreState.ENCRYPTED:
         raise SystemExit(f"{folder} holds an unencrypted store: give another --demo folder")
     clerk = next(a for a in keyring.accounts(paths) if a.role == "clerk")
-    return clerk.staff_id, DEMO_PASSPHRASE
+    return clerk.staff_id, DEMO_LOGIN_PASSPHRASE
 
 
 def ensure_big(folder: Path) -> tuple[str, str]:

@@ -123,7 +123,7 @@ def _phone(rng: random.Random) -> str:
 
 NOT_EMPTY = N_("Demo data goes only into an empty data folder; this one already holds records.")
 # What every staff member of the demo laptop's office logs in with.
-DEMO_PASSPHRASE = "doorstep"
+DEMO_LOGIN_PASSPHRASE = "doorstep"
 
 
 def home_staff(store: Store) -> list[Account]:
@@ -138,7 +138,7 @@ def home_staff(store: Store) -> list[Account]:
 
 
 def encrypt_for(paths: AppPaths, staff: list[Account],
-                passphrase: str = DEMO_PASSPHRASE) -> None:
+                passphrase: str = DEMO_LOGIN_PASSPHRASE) -> None:
     """Encrypt the filled (and closed) data file, each of ``staff`` logging in with
     ``passphrase``: the list of passphrases first, then the file (as a leader's first log-in
     does; see app.accounts.login)."""

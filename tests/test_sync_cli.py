@@ -35,7 +35,8 @@ def app(*args: str, passphrase: str = "demo", check: bool = True, module: str = 
 def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("office")
     master, field = root / "master", root / "field"
-    app("--data-dir", str(master), "--persons", "60", module="demo")
+    # A plain demo store (as an earlier Doorstep made it): these commands need no log-in.
+    app("--data-dir", str(master), "--persons", "60", "--plain", module="demo")
     app("enrol-request", "--data-dir", str(field), "--office", "632624", "--name", "下乡笔记本",
         "--out", str(root / "request"), passphrase="field-pass")
     app("enrol", str(root / "request"), "--data-dir", str(master), "--out", str(root / "grant"))

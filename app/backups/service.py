@@ -338,7 +338,7 @@ def describe_backup(paths: AppPaths, source: Path, key: bytes | None) -> BackupI
 class _Current:
     device_id: str | None
     has_keys: bool
-    logs: dict[str, int]  # this laptop's own logs: the highest counter it wrote in each
+    logs: dict[str, int]  # this laptop's own logs: the highest counter it sent of each
 
 
 def _current(paths: AppPaths, key: bytes | None) -> _Current | None:
@@ -353,10 +353,15 @@ def _current(paths: AppPaths, key: bytes | None) -> _Current | None:
                 return _Current(None, False, {})
             device_id = str(row[0])
             keys = con.execute("SELECT 1 FROM sync_secret WHERE name = 'device'").fetchone()
-            mine = signed.logs_of(con, device_id)
-            held = signed.vector(con)
+            # How far it sent each of its own logs: the versions it signed, which it does only
+            # as it exports them. What it wrote after its last export reached nobody and is
+            # lost with the restore: nothing is waited for that will never come back.
+            mine = set(signed.logs_of(con, device_id))
+            sent = {str(lg): int(n) for lg, n in con.execute(
+                "SELECT log_id, MAX(last_counter) FROM sync_batch WHERE signer = 'author'"
+                " GROUP BY log_id")}
             return _Current(device_id, keys is not None,
-                            {lg: held[lg] for lg in mine if lg in held})
+                            {lg: n for lg, n in sent.items() if lg in mine})
     except UNREADABLE as error:
         log.warning("the store to be replaced cannot be read: %s", error)
         return None
