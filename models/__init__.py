@@ -22,6 +22,13 @@ from models.hearing import (
     HearingStatement,
     OfficerOpinion,
 )
+from models.ledger import (
+    KeyPetitioner,
+    LedgerMeasure,
+    LedgerMovement,
+    LevelChange,
+    RiskRule,
+)
 from models.outcome import (
     Conciliation,
     Escalation,
@@ -73,8 +80,12 @@ __all__ = [
     "HearingParticipant",
     "HearingStatement",
     "HolidayOverride",
+    "KeyPetitioner",
     "LawsuitSupport",
     "LeadTransfer",
+    "LedgerMeasure",
+    "LedgerMovement",
+    "LevelChange",
     "LocalIdentity",
     "NumberBlock",
     "Office",
@@ -86,6 +97,7 @@ __all__ = [
     "PetitionReply",
     "ResolutionHelper",
     "ReturnVisit",
+    "RiskRule",
     "Staff",
     "SyncApart",
     "SyncBatch",
