@@ -36,6 +36,8 @@ class Permission(StrEnum):
     DAILY_WORK = "daily_work"
     # Deciding on judicial aid (approve, refuse), and the amount above which only the chief may.
     APPROVE_AID = "approve_aid"
+    # Seeing and keeping the key-petitioner ledger (重点信访人员台账).
+    SEE_KEY_PETITIONERS = "see_key_petitioners"
     # Lowering a key petitioner's risk level.
     LOWER_RISK_LEVEL = "lower_risk_level"
     # Deciding between two laptops' versions of a field (a sync conflict).
@@ -60,6 +62,8 @@ _CASEWORK = frozenset({StaffRole.CLERK, StaffRole.PROCURATOR, StaffRole.HEAD, *_
 ROLE_PERMISSIONS: dict[Permission, frozenset[str]] = {
     Permission.DAILY_WORK: _CASEWORK,
     Permission.APPROVE_AID: _LEADERS,
+    # The administrator keeps laptops and accounts; the ledger is casework.
+    Permission.SEE_KEY_PETITIONERS: _CASEWORK,
     Permission.LOWER_RISK_LEVEL: _LEADERS,
     Permission.RESOLVE_CONFLICTS: _LEADERS | {StaffRole.HEAD},
     Permission.MANAGE_LAPTOPS: _LEADERS | {StaffRole.ADMIN},
@@ -77,6 +81,8 @@ NOT_PERMITTED = {
                               "clerks, procurators and leaders."),
     Permission.APPROVE_AID: N_("Only the chief procurator or a deputy chief procurator can decide "
                                "on judicial aid."),
+    Permission.SEE_KEY_PETITIONERS: N_("The ledger of key petitioners is kept and seen only by "
+                                       "the office's clerks, procurators and leaders."),
     Permission.LOWER_RISK_LEVEL: N_("Only the chief procurator or a deputy chief procurator can "
                                     "lower a key petitioner's risk level."),
     Permission.RESOLVE_CONFLICTS: N_("Only a leader or a department head can decide between two "

@@ -1,0 +1,484 @@
+"""The key-petitioner ledger (重点信访人员台账): entering a person, keeping their entry (current
+situation, recent movements, demands, measures, who is responsible), their status, and reading
+it.
+
+The ledger is sensitive: every use case here needs ``Permission.SEE_KEY_PETITIONERS`` (the
+office's clerks, procurators and leaders, not the administrator), and every reading of it is
+recorded in the record of what was done (a list as one entry, an opened entry as a view of it
+and of its person).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit.trail import Action, record_in
+from app.core import access, duties
+from app.core.access import Permission
+from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.i18n import N_
+from app.core.labels import StaffRole, Vocabulary
+from app.core.stamps import local_iso
+from app.core.store import Store
+from app.ledger.rules import Level, MovementKind
+from models import (
+    Agreement,
+    Hearing,
+    HearingParticipant,
+    KeyPetitioner,
+    LedgerMeasure,
+    LedgerMovement,
+    LevelChange,
+    Person,
+    Petition,
+    PetitionParty,
+    Staff,
+)
+
+
+class Status(Vocabulary):
+    IN_LEDGER = "in_ledger", N_("In the ledger")
+    STABLE = "stable", N_("Stable")
+    RELAPSED = "relapsed", N_("Relapsed (反弹)")
+    LEFT = "left", N_("Left the ledger")
+
+
+class MeasureKind(Vocabulary):
+    EDUCATION = "education", N_("Education and persuasion (教育转化)")
+    ASSISTANCE = "assistance", N_("Help with difficulties (帮扶解困)")
+    COUNSELLING = "counselling", N_("Psychological counselling (心理疏导)")
+    OTHER = "other", N_("Other")
+
+
+ALREADY_IN_LEDGER = N_("This person is already in the office's ledger of key petitioners.")
+NO_SUCH_PERSON = N_("This person is not known on this laptop.")
+NO_SUCH_ENTRY = N_("This ledger entry no longer exists.")
+HAS_LEFT = N_("This person has left the ledger; enter them again to follow them anew.")
+REASON_NEEDED = N_("Please say why the person enters the ledger.")
+LEFT_REASON_NEEDED = N_("Please say why the person leaves the ledger.")
+BAD_STATUS = N_("Please choose a status.")
+BAD_MOVEMENT = N_("Please choose the kind of movement.")
+MOVEMENT_TEXT_NEEDED = N_("Please describe the movement.")
+BAD_MEASURE = N_("Please choose the kind of measure.")
+MEASURE_TEXT_NEEDED = N_("Please describe the measure.")
+NOT_ON_STAFF = N_("The staff member responsible must be on this office's staff.")
+MEASURE_STAFF = N_("Whoever took the measure must be on this office's staff.")
+ENTER_DAY = N_("Please enter the date.")
+NO_SUCH_DAY = N_("This date does not exist.")
+FUTURE_DAY = N_("The date cannot be in the future.")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _day(value: str, name: str, today: date, problems: list[ValidationError]) -> str:
+    text = value.strip()
+    if not text:
+        problems.append(ValidationError(ENTER_DAY, field=name))
+        return ""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        problems.append(ValidationError(NO_SUCH_DAY, field=name))
+        return ""
+    if day > today:
+        problems.append(ValidationError(FUTURE_DAY, field=name))
+    return day.isoformat()
+
+
+def _raise(problems: list[ValidationError]) -> None:
+    if problems:
+        raise InvalidInputError(problems)
+
+
+def _office_staff(session: Session, office_id: str, staff_id: str, field: str,
+                  message: str, problems: list[ValidationError]) -> str | None:
+    """A live staff member of the office who is not the administrator (the responsible, or
+    who took a measure); None when none is chosen."""
+    if not staff_id:
+        return None
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.deleted or not staff.active or staff.office_id != office_id \
+            or staff.role == StaffRole.ADMIN:
+        problems.append(ValidationError(message, field=field))
+        return None
+    return staff_id
+
+
+def _leader(session: Session, office_id: str, staff_id: str,
+            problems: list[ValidationError]) -> str | None:
+    try:
+        return duties.check_staff(session, office_id, duties.LEAD, staff_id, "leader_id")
+    except ValidationError as problem:
+        problems.append(problem)
+        return None
+
+
+def live_entry(session: Session, entry_id: str) -> KeyPetitioner:
+    entry = session.get(KeyPetitioner, entry_id)
+    if entry is None or entry.deleted:
+        raise AppError(NO_SUCH_ENTRY)
+    return entry
+
+
+def open_entry(session: Session, entry_id: str) -> KeyPetitioner:
+    """An entry that is still followed (not left)."""
+    entry = live_entry(session, entry_id)
+    if entry.status == Status.LEFT:
+        raise AppError(HAS_LEFT)
+    return entry
+
+
+def _today(today: date | None) -> date:
+    return today or date.today()
+
+
+# -- entering and keeping an entry -------------------------------------------------------------
+@dataclass
+class EntryInput:
+    person_id: str
+    office_id: str
+    reason: str
+    entered_on: str
+    situation: str = ""
+    demands: str = ""
+    responsible_staff_id: str = ""
+    leader_id: str = ""
+
+
+def enter(store: Store, data: EntryInput, today: date | None = None) -> str:
+    """Enter a person in the office's ledger; refuses one already in it (and not left)."""
+    problems: list[ValidationError] = []
+    if not data.reason.strip():
+        problems.append(ValidationError(REASON_NEEDED, field="reason"))
+    entered_on = _day(data.entered_on, "entered_on", _today(today), problems)
+    with store.write() as session:
+        access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        person = session.get(Person, data.person_id)
+        if person is None or person.deleted:
+            raise AppError(NO_SUCH_PERSON)
+        if session.scalar(select(KeyPetitioner.id).where(
+                KeyPetitioner.person_id == data.person_id,
+                KeyPetitioner.office_id == data.office_id,
+                KeyPetitioner.deleted.is_(False), KeyPetitioner.status != Status.LEFT)):
+            raise AppError(ALREADY_IN_LEDGER)
+        responsible = _office_staff(session, data.office_id, data.responsible_staff_id,
+                                    "responsible_staff_id", NOT_ON_STAFF, problems)
+        leader = _leader(session, data.office_id, data.leader_id, problems)
+        _raise(problems)
+        entry = KeyPetitioner(person_id=data.person_id, office_id=data.office_id,
+                              reason=data.reason.strip(), entered_on=entered_on,
+                              status=Status.IN_LEDGER, situation=data.situation.strip(),
+                              demands=data.demands.strip(), responsible_staff_id=responsible,
+                              leader_id=leader, level="", level_confirmed_on="")
+        session.add(entry)
+        session.flush()
+        return entry.id
+
+
+@dataclass
+class EntryUpdate:
+    situation: str
+    demands: str
+    responsible_staff_id: str = ""
+    leader_id: str = ""
+
+
+def update(store: Store, entry_id: str, data: EntryUpdate) -> None:
+    """The current situation (目前状况), the demands, who is responsible and the leader in
+    charge."""
+    problems: list[ValidationError] = []
+    with store.write() as session:
+        access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        entry = open_entry(session, entry_id)
+        responsible = _office_staff(session, entry.office_id, data.responsible_staff_id,
+                                    "responsible_staff_id", NOT_ON_STAFF, problems)
+        leader = _leader(session, entry.office_id, data.leader_id, problems)
+        _raise(problems)
+        values = (data.situation.strip(), data.demands.strip(), responsible, leader)
+        if values != (entry.situation, entry.demands, entry.responsible_staff_id,
+                      entry.leader_id):
+            (entry.situation, entry.demands, entry.responsible_staff_id,
+             entry.leader_id) = values
+
+
+def add_movement(store: Store, entry_id: str, day: str, kind: str, text: str,
+                 today: date | None = None) -> str:
+    """A recent movement (近期动向) of the person; its kind is what the risk rules read."""
+    problems: list[ValidationError] = []
+    on = _day(day, "day", _today(today), problems)
+    if not MovementKind.has(kind):
+        problems.append(ValidationError(BAD_MOVEMENT, field="kind"))
+    elif kind == MovementKind.OTHER and not text.strip():
+        problems.append(ValidationError(MOVEMENT_TEXT_NEEDED, field="text"))
+    _raise(problems)
+    with store.write() as session:
+        access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        open_entry(session, entry_id)
+        movement = LedgerMovement(entry_id=entry_id, day=on, kind=kind, text=text.strip())
+        session.add(movement)
+        session.flush()
+        return movement.id
+
+
+@dataclass
+class MeasureInput:
+    kind: str
+    staff_id: str
+    day: str
+    description: str
+    result: str = ""
+
+
+def add_measure(store: Store, entry_id: str, data: MeasureInput,
+                today: date | None = None) -> str:
+    """A measure taken (教育转化、帮扶解困、心理疏导 …): who, when, what, with what result."""
+    problems: list[ValidationError] = []
+    on = _day(data.day, "day", _today(today), problems)
+    if not MeasureKind.has(data.kind):
+        problems.append(ValidationError(BAD_MEASURE, field="kind"))
+    if not data.description.strip():
+        problems.append(ValidationError(MEASURE_TEXT_NEEDED, field="description"))
+    with store.write() as session:
+        access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        entry = open_entry(session, entry_id)
+        staff = _office_staff(session, entry.office_id, data.staff_id, "staff_id",
+                              MEASURE_STAFF, problems)
+        _raise(problems)
+        measure = LedgerMeasure(entry_id=entry_id, kind=data.kind, staff_id=staff, day=on,
+                                description=data.description.strip(),
+                                result=data.result.strip())
+        session.add(measure)
+        session.flush()
+        return measure.id
+
+
+def change_status(store: Store, entry_id: str, status: str, reason: str = "",
+                  today: date | None = None) -> None:
+    """In the ledger, stable, relapsed (反弹), or left (出账: needs a reason)."""
+    if not Status.has(status):
+        raise ValidationError(BAD_STATUS, field="status")
+    if status == Status.LEFT and not reason.strip():
+        raise ValidationError(LEFT_REASON_NEEDED, field="reason")
+    with store.write() as session:
+        access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        entry = open_entry(session, entry_id)
+        if entry.status == status:
+            return
+        entry.status = status
+        if status == Status.LEFT:
+            entry.left_reason = reason.strip()
+            entry.left_on = _today(today).isoformat()
+
+
+# -- reading -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LedgerRow:
+    entry_id: str
+    person_id: str
+    name_zh: str
+    name_bo: str
+    status: str
+    level: str
+    reason: str
+    entered_on: str
+    responsible_zh: str
+    leader_id: str
+    leader_zh: str
+    last_movement_on: str
+
+    @property
+    def needs_leader(self) -> bool:
+        """Red or yellow, and no leader in charge: the monthly screening must name one."""
+        return self.level in (Level.RED, Level.YELLOW) and not self.leader_id
+
+
+def _names(session: Session) -> dict[str, str]:
+    return {str(i): str(n) for i, n in session.execute(select(Staff.id, Staff.name_zh))}
+
+
+def ledger(store: Store, office_id: str, include_left: bool = False) -> list[LedgerRow]:
+    """The office's ledger: red first, then yellow, green and not yet levelled, by name. The
+    reading is recorded."""
+    order = {Level.RED: 0, Level.YELLOW: 1, Level.GREEN: 2, "": 3}
+    with store.write() as session:
+        access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        names = _names(session)
+        last = (select(LedgerMovement.entry_id, func.max(LedgerMovement.day).label("day"))
+                .where(LedgerMovement.deleted.is_(False))
+                .group_by(LedgerMovement.entry_id).subquery())
+        query = (select(KeyPetitioner, Person.name_zh, Person.name_bo, last.c.day)
+                 .join(Person, Person.id == KeyPetitioner.person_id)
+                 .outerjoin(last, last.c.entry_id == KeyPetitioner.id)
+                 .where(KeyPetitioner.office_id == office_id,
+                        KeyPetitioner.deleted.is_(False)))
+        if not include_left:
+            query = query.where(KeyPetitioner.status != Status.LEFT)
+        rows = [LedgerRow(e.id, e.person_id, str(zh), str(bo), e.status, e.level, e.reason,
+                          e.entered_on, names.get(e.responsible_staff_id or "", ""),
+                          e.leader_id or "", names.get(e.leader_id or "", ""), str(day or ""))
+                for e, zh, bo, day in session.execute(query)]
+        record_in(session, store.ctx, Action.VIEWED, tbl="key_petitioner",
+                  detail={"ledger": office_id, "count": len(rows)})
+    return sorted(rows, key=lambda r: (order.get(r.level, 4), r.name_zh, r.name_bo,
+                                       r.entry_id))
+
+
+def without_leader(store: Store, office_id: str) -> list[LedgerRow]:
+    """Red and yellow entries that have no leader in charge."""
+    return [r for r in ledger(store, office_id) if r.needs_leader]
+
+
+@dataclass(frozen=True)
+class MovementRow:
+    movement_id: str
+    day: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    measure_id: str
+    kind: str
+    staff_zh: str
+    day: str
+    description: str
+    result: str
+
+
+@dataclass(frozen=True)
+class LevelChangeRow:
+    from_level: str
+    to_level: str
+    proposed_level: str
+    fired: list[str]  # the codes of the rules that fired
+    reason: str
+    staff_id: str
+    staff_zh: str
+    at: str  # local time, ISO
+
+
+@dataclass(frozen=True)
+class PetitionLine:
+    petition_id: str
+    reg_no: str
+    received_at: str
+    summary: str
+    is_repeat: bool
+    resolution: str
+
+
+@dataclass(frozen=True)
+class HearingLine:
+    hearing_id: str
+    petition_id: str
+    kind: str
+    held_at: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    agreement_id: str
+    petition_id: str
+    status: str
+    signed_on: str
+
+
+@dataclass(frozen=True)
+class EntryDetail:
+    entry_id: str
+    office_id: str
+    person_id: str
+    name_zh: str
+    name_bo: str
+    id_number: str  # masked for roles that may not see it
+    phone: str
+    reason: str
+    entered_on: str
+    status: str
+    left_reason: str
+    left_on: str
+    situation: str
+    demands: str
+    responsible_staff_id: str
+    responsible_zh: str
+    leader_id: str
+    leader_zh: str
+    level: str
+    level_confirmed_on: str
+    movements: list[MovementRow]
+    measures: list[MeasureRow]
+    levels: list[LevelChangeRow]  # newest first
+    petitions: list[PetitionLine]
+    hearings: list[HearingLine]
+    agreements: list[AgreementLine]
+
+    @property
+    def needs_leader(self) -> bool:
+        return self.level in (Level.RED, Level.YELLOW) and not self.leader_id
+
+
+def level_history(session: Session, entry_id: str) -> list[LevelChangeRow]:
+    names = _names(session)
+    return [LevelChangeRow(c.from_level, c.to_level, c.proposed_level, json.loads(c.fired),
+                           c.reason, c.staff_id or "", names.get(c.staff_id or "", ""),
+                           local_iso(c.at))
+            for c in session.scalars(select(LevelChange).where(
+                LevelChange.entry_id == entry_id, LevelChange.deleted.is_(False))
+                .order_by(LevelChange.at.desc(), LevelChange.id.desc()))]
+
+
+def entry_detail(store: Store, entry_id: str) -> EntryDetail:
+    """One entry with the person's petitions, hearings and agreements. Opening it is recorded
+    as a view of the entry and of its person."""
+    with store.write() as session:
+        access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        e = live_entry(session, entry_id)
+        person = session.get(Person, e.person_id)
+        assert person is not None
+        show_id, show_phone = access.identifiers(session, store.ctx)
+        names = _names(session)
+        movements = [MovementRow(m.id, m.day, m.kind, m.text) for m in session.scalars(
+            select(LedgerMovement).where(LedgerMovement.entry_id == entry_id,
+                                         LedgerMovement.deleted.is_(False))
+            .order_by(LedgerMovement.day.desc(), LedgerMovement.id.desc()))]
+        measures = [MeasureRow(m.id, m.kind, names.get(m.staff_id or "", ""), m.day,
+                               m.description, m.result) for m in session.scalars(
+            select(LedgerMeasure).where(LedgerMeasure.entry_id == entry_id,
+                                        LedgerMeasure.deleted.is_(False))
+            .order_by(LedgerMeasure.day.desc(), LedgerMeasure.id.desc()))]
+        petitions = [PetitionLine(p.id, p.reg_no, p.received_at, p.summary, p.is_repeat,
+                                  p.resolution) for p in session.scalars(
+            select(Petition).join(PetitionParty, PetitionParty.petition_id == Petition.id)
+            .where(PetitionParty.person_id == e.person_id, PetitionParty.deleted.is_(False),
+                   Petition.deleted.is_(False), Petition.voided_at == "")
+            .distinct().order_by(Petition.received_at.desc()))]
+        ids = [p.petition_id for p in petitions]
+        hearings = [HearingLine(h.id, h.petition_id, h.kind, h.held_at, h.outcome)
+                    for h in session.scalars(
+                        select(Hearing).where(Hearing.deleted.is_(False), (
+                            Hearing.petition_id.in_(ids)) | Hearing.id.in_(
+                            select(HearingParticipant.hearing_id).where(
+                                HearingParticipant.person_id == e.person_id,
+                                HearingParticipant.deleted.is_(False))))
+                        .order_by(Hearing.held_at.desc()))]
+        agreements = [AgreementLine(a.id, a.petition_id, a.status, a.signed_on)
+                      for a in session.scalars(select(Agreement).where(
+                          Agreement.petition_id.in_(ids), Agreement.deleted.is_(False))
+                          .order_by(Agreement.agreed_on.desc()))]
+        detail = EntryDetail(
+            e.id, e.office_id, e.person_id, person.name_zh, person.name_bo,
+            show_id(person.id_number), show_phone(person.phone), e.reason, e.entered_on,
+            e.status, e.left_reason, e.left_on, e.situation, e.demands,
+            e.responsible_staff_id or "", names.get(e.responsible_staff_id or "", ""),
+            e.leader_id or "", names.get(e.leader_id or "", ""), e.level,
+            e.level_confirmed_on, movements, measures, level_history(session, entry_id),
+            petitions, hearings, agreements)
+        record_in(session, store.ctx, Action.VIEWED, tbl="key_petitioner", row_id=e.id,
+                  person_id=e.person_id)
+    return detail
