@@ -62,12 +62,22 @@ def _names(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
         if tbl and row_id:
             wanted.setdefault(tbl, set()).add(row_id)
     petitions = Base.metadata.tables["petition"]
+    persons = Base.metadata.tables["person"]
+    entries = Base.metadata.tables["key_petitioner"]
     found: dict[tuple[str, str], str] = {}
     for tbl, ids in wanted.items():
         table = Base.metadata.tables.get(tbl)
         if table is None:
             continue
-        if "name_zh" in table.c and "name_bo" in table.c:
+        if tbl == "key_petitioner" or (table is not entries and "entry_id" in table.c):
+            # A ledger entry and what hangs off it: by the key petitioner's name.
+            query = select(table.c.id, persons.c.name_zh, persons.c.name_bo)
+            if table is not entries:
+                query = query.join(entries, entries.c.id == table.c.entry_id)
+            query = query.join(persons, persons.c.id == entries.c.person_id)
+            for row_id, zh, bo in session.execute(query.where(table.c.id.in_(ids))):
+                found[(tbl, str(row_id))] = pick(str(zh or bo or ""), str(bo or zh or ""), " ")
+        elif "name_zh" in table.c and "name_bo" in table.c:
             for row_id, zh, bo in session.execute(select(table.c.id, table.c.name_zh,
                                                          table.c.name_bo)
                                                   .where(table.c.id.in_(ids))):

@@ -23,6 +23,11 @@ TABLES = {
     "office": N_("Procuratorate"),
     "device": N_("Office laptop"),
     "attachment": N_("Scans and photos"),
+    "key_petitioner": N_("Key petitioner ledger entry"),
+    "ledger_movement": N_("Key petitioner's movement"),
+    "ledger_measure": N_("Measure for a key petitioner"),
+    "risk_rule": N_("Risk level rule"),
+    "level_change": N_("Change of risk level"),
 }
 
 # Field id -> label, for every table that has the field (unless FIELDS says otherwise).
@@ -80,4 +85,11 @@ FIELDS = {
     ("aid_payment", "amount_fen"): N_("Amount"),
     ("agreement", "status"): N_("Status"),
     ("device", "name"): N_("Laptop name"),
+    ("key_petitioner", "situation"): N_("Current situation"),
+    ("key_petitioner", "demands"): N_("Demands"),
+    ("key_petitioner", "responsible_staff_id"): N_("Staff member responsible"),
+    ("key_petitioner", "leader_id"): N_("Leader in charge"),
+    ("key_petitioner", "level"): N_("Risk level"),
+    ("key_petitioner", "status"): N_("Status"),
+    ("key_petitioner", "left_reason"): N_("Why the person left the ledger"),
 }
