@@ -117,29 +117,6 @@ DEFAULT_RULES = (
 _NAMESPACE = uuid.UUID("0d5c8f8e-2b7a-4f0e-9a1c-6b1d7e170000")
 MAX_MONTHS = 120
 
-# What a fired rule says it found.
-FOUND = {
-    RuleCode.EXTREME_ACT: (N_("Threatened an extreme act {count} time in the last {months} "
-                              "months"),
-                           N_("Threatened extreme acts {count} times in the last {months} "
-                              "months")),
-    RuleCode.GROUP_VISIT: (N_("Organised a group visit {count} time in the last {months} "
-                              "months"),
-                           N_("Organised group visits {count} times in the last {months} "
-                              "months")),
-    RuleCode.WENT_UP: (N_("Went or announced going to the province or Beijing {count} time in "
-                          "the last {months} months"),
-                       N_("Went or announced going to the province or Beijing {count} times "
-                          "in the last {months} months")),
-    RuleCode.REPEAT_PETITIONS: (N_("{count} repeat petition on the same matter in the last "
-                                   "{months} months"),
-                                N_("{count} repeat petitions on the same matter in the last "
-                                   "{months} months")),
-    RuleCode.REFUSED_REPLY: (N_("Refused the reply {count} time in the last {months} months"),
-                             N_("Refused the reply {count} times in the last {months} months")),
-    RuleCode.SETTLED_STABLE: (N_("Settled on {day} and stable for {months} month since"),
-                              N_("Settled on {day} and stable for {months} months since")),
-}
 BAD_LEVEL = N_("Please choose red, yellow or green.")
 BAD_RULE = N_("Please choose what the rule reads.")
 BAD_MONTHS = N_("The number of months must be between 1 and {n}.")
@@ -234,10 +211,36 @@ class FiredRule:
 
     def description(self) -> str:
         """What the rule found, in the current language."""
-        singular, plural = FOUND[RuleCode(self.code)]
-        n = self.months if self.code == RuleCode.SETTLED_STABLE else self.count
-        return ngettext(singular, plural, n).format(count=self.count, months=self.months,
-                                                    day=self.day)
+        return _found(self.code, self.count, self.months).format(
+            count=self.count, months=self.months, day=self.day)
+
+
+def _found(code: str, count: int, months: int) -> str:
+    """What a rule of ``code`` says it found (its ``{count}``, ``{months}`` and ``{day}`` to be
+    filled in). Plural forms written out here so that extraction finds them."""
+    if code == RuleCode.EXTREME_ACT:
+        return ngettext("Threatened an extreme act {count} time in the last {months} months",
+                        "Threatened extreme acts {count} times in the last {months} months",
+                        count)
+    if code == RuleCode.GROUP_VISIT:
+        return ngettext("Organised a group visit {count} time in the last {months} months",
+                        "Organised group visits {count} times in the last {months} months",
+                        count)
+    if code == RuleCode.WENT_UP:
+        return ngettext("Went or announced going to the province or Beijing {count} time in "
+                        "the last {months} months",
+                        "Went or announced going to the province or Beijing {count} times in "
+                        "the last {months} months", count)
+    if code == RuleCode.REPEAT_PETITIONS:
+        return ngettext("{count} repeat petition on the same matter in the last {months} "
+                        "months",
+                        "{count} repeat petitions on the same matter in the last {months} "
+                        "months", count)
+    if code == RuleCode.REFUSED_REPLY:
+        return ngettext("Refused the reply {count} time in the last {months} months",
+                        "Refused the reply {count} times in the last {months} months", count)
+    return ngettext("Settled on {day} and stable for {months} month since",
+                    "Settled on {day} and stable for {months} months since", months)
 
 
 @dataclass(frozen=True)
