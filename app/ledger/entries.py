@@ -25,7 +25,7 @@ from app.core.i18n import N_
 from app.core.labels import StaffRole, Vocabulary
 from app.core.stamps import local_iso
 from app.core.store import Store
-from app.ledger.rules import Level, MovementKind
+from app.ledger.rules import NO_SUCH_OFFICE, Level, MovementKind
 from models import (
     Agreement,
     Hearing,
@@ -34,6 +34,7 @@ from models import (
     LedgerMeasure,
     LedgerMovement,
     LevelChange,
+    Office,
     Person,
     Petition,
     PetitionParty,
@@ -157,6 +158,8 @@ def enter(store: Store, data: EntryInput, today: date | None = None) -> str:
     entered_on = _day(data.entered_on, "entered_on", _today(today), problems)
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        if session.get(Office, data.office_id) is None:
+            raise AppError(NO_SUCH_OFFICE)
         person = session.get(Person, data.person_id)
         if person is None or person.deleted:
             raise AppError(NO_SUCH_PERSON)

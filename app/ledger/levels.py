@@ -67,7 +67,9 @@ def set_level(store: Store, entry_id: str, level: str, reason: str = "",
         if SEVERITY[level] < SEVERITY.get(entry.level, 0):
             access.require(session, store.ctx, Permission.LOWER_RISK_LEVEL)
             me = access.logged_in(session, store.ctx)
-            if me is not None and me.id != entry.leader_id and me.role != StaffRole.CHIEF:
+            chief = me is not None and me.role == StaffRole.CHIEF \
+                and me.office_id == entry.office_id
+            if me is not None and me.id != entry.leader_id and not chief:
                 raise NotPermittedError(NOT_LEADER_IN_CHARGE)
         session.add(LevelChange(entry_id=entry.id, from_level=entry.level, to_level=level,
                                 proposed_level=proposal.level,

@@ -8,7 +8,9 @@ count, switch it off, or add another rule of a known kind at another colour.
 What the rules read (the petition records do not say everything a ledger needs):
 
 - from the petitions the person is a party to (voided ones left out): their day of receipt,
-  whether they were registered as repeat petitions (重复信访, "on the same matter"), whether the
+  whether they were registered as repeat petitions (重复信访, "on the same matter": intake marks
+  a known petitioner's new petition so, and a clerk corrects the mark when it is about another
+  matter), whether the
   person represented a group visit (集体访), the escalations recorded on them to the province
   or Beijing, their settlement (息诉罢访) and signed settle-and-withdraw agreements;
 - from the ledger entry's own movements (近期动向), each of a kind: threats of extreme acts,
