@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core import store as store_module
-from app.core.cipher import encrypt_store, new_store_key
+from app.core.cipher import encrypt_store
+from app.core.keyring import new_store_key
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
 from app.petitions.registry import (

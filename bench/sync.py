@@ -49,8 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from app.core.cipher import encrypt_store, new_store_key
+from app.core.cipher import encrypt_store
 from app.core.identity import set_up_device, this_device
+from app.core.keyring import new_store_key
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
 from app.hearings import attachments

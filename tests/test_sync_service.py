@@ -145,7 +145,7 @@ def test_attachments_travel_by_their_hash(tmp_path: Path, encrypted: str) -> Non
     from PIL import Image
 
     from app.core import file_cipher
-    from app.core.cipher import new_store_key
+    from app.core.keyring import new_store_key
 
     keys = {name: new_store_key() if encrypted in (name, "both") else None
             for name in ("master", "field")}
