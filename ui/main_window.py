@@ -35,7 +35,7 @@ from app.core.labels import StaffRole
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
 from ui.core.errors import attempt
-from ui.core.language import LanguageManager
+from ui.core.language import LANGUAGE_NAMES, LanguageManager
 from ui.widgets.fields import confirm
 from ui.widgets.form_support import Retranslated
 from ui.widgets.screen import room_for
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from ui.sync.view import SyncView
 
 # Each language is named in its own script, whatever the display language is.
-LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
 
 AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
          ("registry", N_("Registry")), ("statistics", N_("Statistics")),

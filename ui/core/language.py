@@ -7,6 +7,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.core import i18n
 
+# Each display mode named in its own script (the View menu, the log-in screen).
+LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
+
 
 class GettextTranslator(QTranslator):
     """Qt's own strings (OK, Cancel, …) through our gettext catalogs; see ui/core/qt_messages.py."""

@@ -37,14 +37,11 @@ from app.core.labels import StaffRole, label
 from app.core.paths import AppPaths
 from app.core.settings import Settings, save_settings
 from ui.core.errors import READ_ERROR, show_error
-from ui.core.language import LanguageManager
+from ui.core.language import LANGUAGE_NAMES, LanguageManager
 from ui.widgets.fields import MessageLine
 from ui.widgets.form_support import Retranslated
 
 T = TypeVar("T")
-
-LANGUAGE_NAMES = {i18n.ZH: "中文", i18n.BO: "བོད་ཡིག", i18n.BILINGUAL: "བོད་ཡིག / 中文"}
-
 
 class Credentials(NamedTuple):
     key: bytes
@@ -94,7 +91,9 @@ def _account_text(account: Account) -> str:
     return f"{pick(account.name_zh, account.name_bo)} · {role}"
 
 
-def _passphrase_field() -> QLineEdit:
+def passphrase_field() -> QLineEdit:
+    """A field for a passphrase: typed hidden, at most one character over the longest
+    allowed (so that a longer one is said to be too long, not cut)."""
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setMaxLength(login.MAX_PASSPHRASE + 1)
@@ -190,7 +189,7 @@ class LoginDialog(_Screen):
         for account in accounts:
             self.account.addItem(_account_text(account), account.staff_id)
         self.account.setCurrentIndex(max(self.account.findData(settings.current_staff_id), 0))
-        self.passphrase = _passphrase_field()
+        self.passphrase = passphrase_field()
         self._row(i18n.N_("Who you are"), self.account)
         self._row(i18n.N_("Passphrase"), self.passphrase)
         self.retranslate_ui()
@@ -252,8 +251,8 @@ class FirstStartDialog(_NewAccountFields, _Screen):
         self._row(i18n.N_("Laptop name"), self.laptop)
         self._row(i18n.N_("Office"), self.office)
         self.add_account_rows(self)
-        self.passphrase = _passphrase_field()
-        self.again = _passphrase_field()
+        self.passphrase = passphrase_field()
+        self.again = passphrase_field()
         self._row(i18n.N_("Passphrase"), self.passphrase)
         self._row(i18n.N_("Passphrase again"), self.again)
         self.retranslate_ui()
@@ -299,8 +298,8 @@ class EncryptDialog(_NewAccountFields, _Screen):
             self._row(i18n.N_("Who you are"), self.account)
         else:
             self.add_account_rows(self)
-        self.passphrase = _passphrase_field()
-        self.again = _passphrase_field()
+        self.passphrase = passphrase_field()
+        self.again = passphrase_field()
         self._row(i18n.N_("New passphrase"), self.passphrase)
         self._row(i18n.N_("Passphrase again"), self.again)
         self.retranslate_ui()
@@ -377,7 +376,7 @@ class LockDialog(Retranslated, QDialog):
         self.on_failure = on_failure
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.passphrase = _passphrase_field()
+        self.passphrase = passphrase_field()
         self.message = MessageLine()
         self.unlock_button = QPushButton()
         self.unlock_button.setDefault(True)

@@ -32,18 +32,12 @@ from app.core.errors import AppError
 from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import StaffRole, label
 from ui.core.tasks import Tasks
+from ui.office.login_dialog import passphrase_field
 from ui.widgets.fields import MessageLine, cell, plain_table, set_headers
 from ui.widgets.form_support import Retranslated, translated_label
 
 HEADERS = (N_("Name"), N_("Role"), N_("Phone"), N_("On the staff"),
            N_("Logs in on this laptop"))
-
-
-def _password() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMaxLength(login.MAX_PASSPHRASE + 1)
-    return field
 
 
 class PassphraseDialog(Retranslated, QDialog):
@@ -55,9 +49,9 @@ class PassphraseDialog(Retranslated, QDialog):
         self._intro = intro
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.old = _password()
-        self.passphrase = _password()
-        self.again = _password()
+        self.old = passphrase_field()
+        self.passphrase = passphrase_field()
+        self.again = passphrase_field()
         form = QFormLayout()
         if ask_old:
             form.addRow(translated_label(N_("Present passphrase")), self.old)
@@ -136,8 +130,8 @@ class StaffEditDialog(Retranslated, QDialog):
         if member is not None:
             self.role.setCurrentIndex(max(self.role.findData(member.role), 0))
         self.phone = QLineEdit(member.phone if member else "")
-        self.passphrase = _password()
-        self.again = _password()
+        self.passphrase = passphrase_field()
+        self.again = passphrase_field()
         form = QFormLayout()
         form.addRow(translated_label(N_("Name (Chinese)")), self.name_zh)
         form.addRow(translated_label(N_("Name (Tibetan)")), self.name_bo)
