@@ -207,14 +207,18 @@ class Ticking:
         self._timer.stop()
 
 
+def shared(tables: dict[str, Any]) -> dict[str, Any]:
+    """A dump's tables without the entries each laptop writes on its own after an exchange
+    (its record of the packages it wrote and read): what two laptops that met hold alike."""
+    return tables | {"audit_entry": [row for row in tables["audit_entry"]
+                                     if row["action"] not in ("exported", "imported")]}
+
+
 def shared_dump(store: Store) -> str:
-    """``dump_json`` without the entries each laptop writes on its own after an exchange (its
-    record of the packages it wrote and read): what two laptops that met hold alike."""
+    """``dump_json`` of what two laptops that met hold alike (see ``shared``)."""
     import json
 
     from app.core.dump import dump
 
-    tables = dump(store)
-    tables["audit_entry"] = [row for row in tables["audit_entry"]
-                             if row["action"] not in ("exported", "imported")]
-    return json.dumps(tables, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    return json.dumps(shared(dump(store)), ensure_ascii=False, sort_keys=True,
+                      indent=1) + "\n"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.core import scratch
+from tests.helpers import shared
 
 # Each starts Doorstep in a process of its own (and kills it).
 pytestmark = pytest.mark.slow
@@ -45,15 +46,6 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"master": master, "field": field, "root": root}
 
 
-def _shared(dump: str) -> dict[str, object]:
-    """A dump without the entries each laptop writes on its own after an exchange (its record
-    of the packages it wrote and read)."""
-    tables = json.loads(dump)
-    tables["audit_entry"] = [row for row in tables["audit_entry"]
-                             if row["action"] not in ("exported", "imported")]
-    return dict(tables)
-
-
 def test_two_laptops_scripted_until_their_dumps_are_identical(office: dict[str, Path]) -> None:
     master, field, root = office["master"], office["field"], office["root"]
     shown = app("import", str(root / "full.dsp"), "--data-dir", str(field),
@@ -64,8 +56,8 @@ def test_two_laptops_scripted_until_their_dumps_are_identical(office: dict[str, 
     app("import", str(root / "back.dsp"), "--data-dir", str(master))
     app("export", "--data-dir", str(master), "--to", str(root / "again.dsp"))
     app("import", str(root / "again.dsp"), "--data-dir", str(field), passphrase="field-pass")
-    assert _shared(app("dump", "--data-dir", str(master))) \
-        == _shared(app("dump", "--data-dir", str(field)))
+    assert shared(json.loads(app("dump", "--data-dir", str(master)))) \
+        == shared(json.loads(app("dump", "--data-dir", str(field))))
     assert app("conflicts", "--data-dir", str(field)).strip() == ""
     assert "下乡笔记本" in app("roster", "--data-dir", str(master))
     refused = app("import", str(root / "again.dsp"), "--data-dir", str(field),

@@ -26,7 +26,7 @@ from app.core.access import Permission
 from app.core.errors import AppError, ValidationError
 from app.core.i18n import N_
 from app.core.keyring import Account
-from app.core.labels import StaffRole
+from app.core.labels import StaffRole, role_rank
 from app.core.store import Store
 from models import Device, Staff
 
@@ -91,9 +91,6 @@ def _account(staff: Staff) -> Account:
 def staff_accounts(store: Store) -> list[StaffAccount]:
     """The office's staff, leavers last; phones masked for roles that do not need them."""
     here = set(keyring.staff_with_passphrase(store.paths)) if store.encrypted else set()
-    order: dict[str, int] = {role: i for i, role in enumerate(
-        (StaffRole.CHIEF, StaffRole.DEPUTY, StaffRole.HEAD, StaffRole.PROCURATOR,
-         StaffRole.CLERK, StaffRole.ADMIN))}
     with store.read() as session:
         office_id = _office_id(session, store)
         see = access.allowed(session, store.ctx, Permission.SEE_IDENTIFIERS)
@@ -102,7 +99,7 @@ def staff_accounts(store: Store) -> list[StaffAccount]:
         found = [StaffAccount(s.id, s.name_zh, s.name_bo, s.role,
                               s.phone if see else access.mask_phone(s.phone), s.active,
                               s.id in here) for s in rows]
-    return sorted(found, key=lambda a: (not a.active, order.get(a.role, 9), a.name_zh))
+    return sorted(found, key=lambda a: (not a.active, role_rank(a.role), a.name_zh))
 
 
 def _check_input(data: StaffInput) -> StaffInput:

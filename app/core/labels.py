@@ -73,6 +73,15 @@ class StaffRole(Vocabulary):
     ADMIN = "admin", N_("Office administrator")
 
 
+_ROLE_RANK = {role.value: rank for rank, role in enumerate(StaffRole)}
+
+
+def role_rank(role: str) -> int:
+    """Where a role comes in a list of staff: the chief first, the administrator last (the
+    order ``StaffRole`` names them); a role unknown here after them all."""
+    return _ROLE_RANK.get(role, len(_ROLE_RANK))
+
+
 class Sex(Vocabulary):
     MALE = "M", N_("Male")
     FEMALE = "F", N_("Female")

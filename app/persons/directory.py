@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.core import access
+from app.core.labels import role_rank
 from app.core.store import Store
 from models import Office, Person, Staff
 
@@ -75,12 +76,11 @@ def offices(store: Store) -> list[OfficeRow]:
 
 
 def staff_of(store: Store, office_id: str) -> list[StaffRow]:
-    order = {"chief": 0, "deputy": 1, "head": 2, "procurator": 3, "clerk": 4}
     with store.read() as session:
         rows = session.scalars(select(Staff).where(Staff.office_id == office_id,
                                                    Staff.deleted.is_(False))).all()
         result = [StaffRow(s.id, s.name_zh, s.name_bo, s.role, s.phone, s.active) for s in rows]
-    return sorted(result, key=lambda s: (order.get(s.role, 9), s.name_zh))
+    return sorted(result, key=lambda s: (role_rank(s.role), s.name_zh))
 
 
 def person_count(store: Store) -> int:
