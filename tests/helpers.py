@@ -5,14 +5,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from app.core.errors import AppError
-from app.core.identity import set_up_device
-from app.core.store import Store
+from app.core.identity import ensure_device, set_up_device
+from app.core.paths import AppPaths
+from app.core.store import Store, open_store
 from app.persons.records import PersonInput
 from app.petitions.intake import PetitionInput, RegisteredPetition
 
@@ -113,6 +115,30 @@ def aid_office(store: Store, data: PetitionInput | None = None,
     done = register(store, data or petition(), now=now)
     person = petition_detail(store, done.id).parties[0].person_id
     return AidOffice(store, office_id, chief, deputy, procurator, done.id, person)
+
+
+def every_role(store: Store, now: datetime | None = None) -> tuple[AidOffice, dict[str, str]]:
+    """``aid_office`` with one more staff member of each other role: the office, and a staff
+    id for every role (chief, deputy, procurator, head, clerk, admin)."""
+    from app.accounts import staff as accounts
+
+    base = aid_office(store, now=now)
+    by_role = {"chief": base.chief, "deputy": base.deputy, "procurator": base.procurator}
+    for role in ("head", "clerk", "admin"):
+        by_role[role] = accounts.add_staff(store, accounts.StaffInput(f"员工{role}", "", role))
+    return base, by_role
+
+
+def plain_demo(folder: Path, persons: int = 12) -> AppPaths:
+    """A plain store in ``folder`` filled with the demo data, closed (for tests to copy)."""
+    import demo.generate as demo
+
+    paths = AppPaths(folder)
+    store = open_store(paths)
+    ensure_device(store, "test laptop")
+    demo.fill(store, persons=persons)
+    store.close()
+    return paths
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -25,7 +25,7 @@ from app.petitions import deadline_settings
 from app.petitions.deadlines import DeadlineRule
 from app.statistics import tables
 from app.sync import service
-from tests.helpers import AidOffice, aid_office, everything, petition, register
+from tests.helpers import AidOffice, every_role, everything, petition, register
 
 NOW = datetime(2026, 11, 20, 10, 0)
 ROLES = [str(r) for r in StaffRole]
@@ -46,10 +46,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, AidOffice, di
     """An office with one staff member of every role, built once; each test gets a copy."""
     folder = tmp_path_factory.mktemp("office") / "data"
     store = open_store(AppPaths(folder), create=True)
-    base = aid_office(store, now=NOW)
-    by_role = {"chief": base.chief, "deputy": base.deputy, "procurator": base.procurator}
-    for role in ("head", "clerk", "admin"):
-        by_role[role] = accounts.add_staff(store, accounts.StaffInput(f"员工{role}", "", role))
+    base, by_role = every_role(store, now=NOW)
     store.close()
     return folder, base, by_role
 

@@ -18,10 +18,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
-import demo.generate as demo
 from app.core import cipher, file_cipher, keyring, sealing
 from app.core.errors import EncryptedStoreError, ValidationError, WrongKeyError
-from app.core.identity import ensure_device
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
 from app.hearings import attachments
@@ -29,6 +27,7 @@ from app.petitions.drafts import load_intake_draft, save_intake_draft
 from app.petitions.registry import RegistryFilter, petition_ids
 from models import Agreement, Hearing, Person
 from tests.helpers import petition, register, tashi
+from tests.helpers import plain_demo as plain_demo_store
 
 STAFF, PASSPHRASE = "staff-1", "雪山 གངས་རི 2026"
 ACCOUNT = keyring.Account(STAFF, "卓玛", "", "chief")
@@ -82,12 +81,7 @@ def _leaks(folder: Path, secrets: set[str]) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def plain_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A plain store with the demo data (made once for this module's tests to copy)."""
-    paths = AppPaths(tmp_path_factory.mktemp("demo") / "data")
-    store = open_store(paths)
-    ensure_device(store, "test laptop")
-    demo.fill(store, persons=12)
-    store.close()
-    return paths.data_dir
+    return plain_demo_store(tmp_path_factory.mktemp("demo") / "data").data_dir
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ from app.petitions.registry import RegistryFilter, petition_ids
 from models import Person
 from models import migrate as migrations
 from models.aid import ZERO_PAYMENT
-from tests.helpers import everything, petition, register, set_up
+from tests.helpers import everything, petition, plain_demo, register, set_up
 
 
 def _digest(path: Path) -> str:
@@ -215,12 +215,7 @@ def test_the_key_is_the_first_statement_on_every_connection(paths: AppPaths, key
 @pytest.fixture(scope="module")
 def plain_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A plain store with the demo data, made once for this module's tests to copy."""
-    paths = AppPaths(tmp_path_factory.mktemp("demo") / "data")
-    store = open_store(paths)
-    ensure_device(store, "test laptop")
-    demo.fill(store, persons=12)
-    store.close()
-    return paths.store
+    return plain_demo(tmp_path_factory.mktemp("demo") / "data").store
 
 
 @pytest.fixture

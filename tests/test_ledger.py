@@ -29,7 +29,7 @@ from app.persons.records import PersonInput
 from app.petitions import outcomes
 from app.petitions.outcomes import EscalationInput
 from models import AuditEntry, KeyPetitioner, LevelChange
-from tests.helpers import AidOffice, aid_office, petition, refused, register
+from tests.helpers import AidOffice, every_role, petition, refused, register
 
 REGISTERED = datetime(2026, 12, 1, 9, 0)
 TODAY = date(2026, 12, 1)  # the rules' window of 12 months starts after 2025-12-01
@@ -80,10 +80,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Built]:
     """
     folder = tmp_path_factory.mktemp("ledger") / "data"
     store = open_store(AppPaths(folder), create=True)
-    base = aid_office(store, now=REGISTERED)
-    by_role = {"chief": base.chief, "deputy": base.deputy, "procurator": base.procurator}
-    for role in ("head", "clerk", "admin"):
-        by_role[role] = accounts.add_staff(store, accounts.StaffInput(f"员工{role}", "", role))
+    base, by_role = every_role(store, now=REGISTERED)
     by_role["deputy2"] = accounts.add_staff(store, accounts.StaffInput("次仁", "", "deputy"))
     people = {"A": base.person_id}
     first = _petition_of(store, "2026-03-01T10:00", _person("卓玛"))
