@@ -141,6 +141,29 @@ def plain_demo(folder: Path, persons: int = 12) -> AppPaths:
     return paths
 
 
+def tamper(store: Store, *statements: tuple[str, tuple[Any, ...]],
+           tables: tuple[str, ...] = ("audit_entry",)) -> None:
+    """Close the store, then change its file as someone with the file and a plain SQLite tool
+    would: the triggers of ``tables`` (the guards, and the capture triggers, which need
+    Doorstep's functions) dropped first, ``statements`` run, the triggers put back."""
+    import sqlite3
+    from contextlib import closing
+
+    store.close()
+    with closing(sqlite3.connect(store.paths.store)) as con:
+        marks = ", ".join("?" for _ in tables)
+        triggers = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            f" AND tbl_name IN ({marks})", tables).fetchall()
+        for name, _sql in triggers:
+            con.execute(f'DROP TRIGGER "{name}"')
+        for sql, params in statements:
+            con.execute(sql, params)
+        for _name, ddl in triggers:
+            con.execute(ddl)
+        con.commit()
+
+
 def pdf_text(pdf: bytes) -> str:
     """The text of every page of a PDF, as a reader copying it would get it."""
     import pypdfium2

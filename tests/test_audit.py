@@ -27,7 +27,7 @@ from app.petitions.registry_output import save_registry
 from app.sync import service
 from models import AuditEntry, Person, Staff
 from models.audit import AUDIT_NEVER_CHANGED
-from tests.helpers import DARLAG, aid_office, pdf_text, petition, register
+from tests.helpers import DARLAG, aid_office, pdf_text, petition, register, tamper
 
 PASS = "demo-passphrase"
 
@@ -44,20 +44,8 @@ def _own(store: Store) -> list[AuditEntry]:
 
 
 def _tamper(store: Store, sql: str, *params: object) -> None:
-    """Change the store's file as someone with the file and a plain SQLite tool would: the
-    guards (and the capture triggers, which need Doorstep's functions) dropped first, and put
-    back after."""
-    store.close()
-    with closing(sqlite3.connect(store.paths.store)) as con:
-        triggers = con.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            " AND tbl_name = 'audit_entry'").fetchall()
-        for name, _sql in triggers:
-            con.execute(f'DROP TRIGGER "{name}"')
-        con.execute(sql, params)
-        for _name, ddl in triggers:
-            con.execute(ddl)
-        con.commit()
+    """One statement on the store's file, the audit guards dropped (``tests.helpers.tamper``)."""
+    tamper(store, (sql, params))
 
 
 def test_each_action_extends_one_chain(store: Store) -> None:
@@ -273,20 +261,11 @@ def test_the_sync_carries_entries_and_each_import_checks_them(tmp_path: Path) ->
         # that the sender exports it as it now reads). The receiver finds it on import.
         trail.record(field, trail.Action.LOCKED)
         victim = _own(field)[-1]
-        field.close()
-        with closing(sqlite3.connect(field.paths.store)) as con:
-            triggers = con.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-                " AND tbl_name IN ('audit_entry', 'sync_version')").fetchall()
-            for name, _sql in triggers:
-                con.execute(f'DROP TRIGGER "{name}"')
-            con.execute("UPDATE audit_entry SET action = 'logged_out' WHERE id = ?",
-                        (victim.id,))
-            con.execute("UPDATE sync_version SET value = 'logged_out' WHERE tbl = 'audit_entry'"
-                        " AND row_id = ? AND field = 'action'", (victim.id,))
-            for _name, ddl in triggers:
-                con.execute(ddl)
-            con.commit()
+        tamper(field,
+               ("UPDATE audit_entry SET action = 'logged_out' WHERE id = ?", (victim.id,)),
+               ("UPDATE sync_version SET value = 'logged_out' WHERE tbl = 'audit_entry'"
+                " AND row_id = ? AND field = 'action'", (victim.id,)),
+               tables=("audit_entry", "sync_version"))
         field = open_store(AppPaths(tmp_path / "field"))
         assert [a.after for a in trail.verify(field)] == [victim.seq - 1]
         got = service.import_package(master, service.export(field, tmp_path / "3.dsp",

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
@@ -15,7 +12,7 @@ from app.audit import trail
 from app.core.store import Store, open_store
 from app.petitions.detail import petition_detail
 from models import AuditEntry
-from tests.helpers import office_with_staff, petition, register, settle, tasks_for
+from tests.helpers import office_with_staff, petition, register, settle, tamper, tasks_for
 from ui.audit.audit_dialog import AuditDialog, check_trail
 from ui.widgets.paper_preview import PaperPreview
 
@@ -84,17 +81,7 @@ def test_the_check_says_whether_anything_was_altered(  # type: ignore[no-untyped
 
     paths = store.paths
     tasks.shut_down()
-    store.close()
-    with closing(sqlite3.connect(paths.store)) as con:
-        triggers: list[Any] = con.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            " AND tbl_name = 'audit_entry'").fetchall()
-        for name, _sql in triggers:
-            con.execute(f'DROP TRIGGER "{name}"')
-        con.execute("UPDATE audit_entry SET at = '2020-01-01T00:00:00.000Z' WHERE seq = 2")
-        for _name, ddl in triggers:
-            con.execute(ddl)
-        con.commit()
+    tamper(store, ("UPDATE audit_entry SET at = '2020-01-01T00:00:00.000Z' WHERE seq = 2", ()))
     reopened = open_store(paths)
     try:
         tasks = tasks_for(reopened)
