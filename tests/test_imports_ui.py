@@ -58,6 +58,8 @@ def test_a_ledger_is_brought_in_through_the_wizard(qtbot, office: AidOffice,  # 
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     situation = headers.index(wizard.mapping_labels["situation"].text())
     assert table.item(0, situation).text() == "情绪激动，扬言进京"
+    known = table.columnCount() - 1  # 扎西才让 is the person already registered
+    assert [bool(table.item(r, known).text()) for r in range(3)] == [True, False, False]
 
     # Leaving a column out: the preview follows.
     with qtbot.waitSignal(wizard.previewed, timeout=30_000):

@@ -39,7 +39,7 @@ from app.imports import bringing, fields, sheets
 from app.imports.bringing import ImportResult, Options, Preview
 from app.imports.fields import Kind
 from app.imports.sheets import StagedSheet
-from ui.core.errors import show_error
+from ui.core.errors import READ_ERROR, show_error
 from ui.core.tasks import Running, Tasks
 from ui.widgets.combo import CodeCombo, compact
 from ui.widgets.fields import MessageLine, cell, plain_table
@@ -49,7 +49,10 @@ log = logging.getLogger(__name__)
 
 FILE, SHEET, MAPPING, REFUSED, DONE = range(5)
 NOT_IN_SHEET = N_("(not in the sheet)")
+# L10N: a column of the preview: the row's person is one already in the store.
+KNOWN_PERSON = N_("Person already known")
 _PREVIEW_DELAY_MS = 300
+_LABEL_WIDTH = 150
 _STEPS = (N_("1. The file"), N_("2. The sheet"), N_("3. The columns"),
           N_("4. Rows refused"), N_("5. Done"))
 
@@ -192,7 +195,7 @@ class ImportWizard(Retranslated, QDialog):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setSizes([380, 600])
+        splitter.setSizes([420, 560])
         layout = QVBoxLayout(page)
         layout.addWidget(splitter)
         return page
@@ -274,7 +277,7 @@ class ImportWizard(Retranslated, QDialog):
             self.message.error(error.translated)
             return
         except OSError as error:
-            show_error(self, error, file_error=N_("The file could not be read: {error}"))
+            show_error(self, error, file_error=READ_ERROR)
             return
         self.sheet.clear()
         self.sheet.addItems(names)
@@ -305,7 +308,7 @@ class ImportWizard(Retranslated, QDialog):
         if isinstance(error, AppError):
             self.message.error(error.translated)
             return
-        show_error(self, error, file_error=N_("The file could not be read: {error}"))
+        show_error(self, error, file_error=READ_ERROR)
 
     # -- the mapping -----------------------------------------------------------------------
     def _fill_mapping(self, proposed: dict[str, int]) -> None:
@@ -316,7 +319,7 @@ class ImportWizard(Retranslated, QDialog):
         self.mapping_labels.clear()
         for f in fields.fields_of(self.kind.code()):
             combo = QComboBox()
-            compact(combo, 14)
+            compact(combo, 10)
             combo.addItem(_(NOT_IN_SHEET), -1)
             for position, name in enumerate(self.staged.columns):
                 combo.addItem(name, position)
@@ -325,6 +328,7 @@ class ImportWizard(Retranslated, QDialog):
             combo.currentIndexChanged.connect(self._mapping_changed)
             label = QLabel()
             label.setWordWrap(True)
+            label.setMinimumWidth(_LABEL_WIDTH)
             self.mapping_combos[f.code] = combo
             self.mapping_labels[f.code] = label
             self.mapping_form.addRow(label, combo)
@@ -401,14 +405,16 @@ class ImportWizard(Retranslated, QDialog):
     def _show_preview(self) -> None:
         columns = self._preview_columns()
         table = self.preview_table
-        table.setColumnCount(len(columns) + 1)
-        table.setHorizontalHeaderLabels([_("Row")] + [_(f.label) for f in columns])
+        table.setColumnCount(len(columns) + 2)
+        table.setHorizontalHeaderLabels([_("Row")] + [_(f.label) for f in columns]
+                                        + [_(KNOWN_PERSON)])
         rows = self.preview.rows if self.preview is not None else []
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             table.setItem(r, 0, cell(format_number(row.row), right=True))
             for c, f in enumerate(columns, start=1):
                 table.setItem(r, c, cell(self._shown(f.code, row.values.get(f.code, ""))))
+            table.setItem(r, len(columns) + 1, cell(_("Yes") if row.known_person else ""))
             if row.notes:
                 tip = "\n".join(n.text() for n in row.notes)
                 for c in range(table.columnCount()):
