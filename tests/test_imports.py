@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from stdnum.cn import ric
 
 from app.accounts import login
@@ -170,6 +170,11 @@ def test_a_ledger_imports_its_good_rows_once_and_matches_the_person_already_know
     assert (again.imported, again.already, len(again.refused)) == (0, 3, 2)
     assert _count(office.store, KeyPetitioner) == 3
     assert _count(office.store, LevelChange) == 3
+    with office.store.read() as session:  # versions that travel in the next package
+        versions = session.execute(text(
+            "SELECT COUNT(DISTINCT row_id) FROM sync_version WHERE tbl = 'key_petitioner'"
+            " AND device_id = :device"), {"device": office.store.device_id}).scalar()
+    assert versions == 3
     assert _count(office.store, Person) == persons_before + 2
 
 
@@ -280,6 +285,17 @@ def test_utf8_with_a_bom_is_read_too(office: AidOffice, workspace: Workspace,
     assert list(sheets.staged_rows(staged)) == [(2, ["索南", "红色预警", "土地征收"])]
 
 
+def test_tibetan_and_chinese_column_names_are_proposed() -> None:
+    columns = ["ཨང་རྟགས", "མིང་", "ངོ་སྤྲོད་ལག་ཁྱེར་ཨང་", "ཁ་པར་", "ཉེན་ཁའི་རིམ་པ་", "预警等级（红/黄/绿）",
+               "专办人"]
+    assert fields.propose(Kind.LEDGER, columns) == {
+        "name_zh": 1, "id_number": 2, "phone": 3, "level": 4, "responsible": 6}
+    assert fields.propose(Kind.PETITIONS, ["序号", "来访时间", "信访人", "公民身份号码",
+                                           "主要诉求", "反映问题", "包案领导"]) == {
+        "received_at": 1, "name_zh": 2, "id_number": 3, "requests": 4, "summary": 5,
+        "leader": 6}
+
+
 @pytest.mark.parametrize(("text", "day"), [
     ("2023年5月6日", "2023-05-06"), ("2023.5.6", "2023-05-06"), ("2023-05-06", "2023-05-06"),
     ("2023/5/6", "2023-05-06"), ("二〇二三年五月六日", "2023-05-06"),
@@ -290,7 +306,8 @@ def test_chinese_dates_are_read(text: str, day: str | None) -> None:
     assert (moment.date().isoformat() if moment else None) == day
 
 
-def test_unreadable_files_say_what_is_wrong(workspace: Workspace, tmp_path: Path) -> None:
+def test_unreadable_files_say_what_is_wrong(workspace: Workspace, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ImportFileError) as missing:
         sheets.stage(workspace, tmp_path / "没有.xlsx")
     assert missing.value.message == sheets.NO_FILE
@@ -307,6 +324,17 @@ def test_unreadable_files_say_what_is_wrong(workspace: Workspace, tmp_path: Path
     with pytest.raises(ImportFileError) as other:
         sheets.sheet_names(tmp_path / "notes.docx")
     assert other.value.message == sheets.BAD_KIND
+    locked = ledger_workbook(tmp_path / "locked.xlsx")
+
+    def held_by_excel(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(locked))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(openpyxl, "load_workbook", held_by_excel)
+        with pytest.raises(ImportFileError) as held:
+            sheets.stage(workspace, locked)
+    assert held.value.message == sheets.LOCKED
+    assert "locked.xlsx" in held.value.translated()
     empty = tmp_path / "empty.csv"
     empty.write_text("\n\n")
     with pytest.raises(ImportFileError) as no_header:
