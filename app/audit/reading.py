@@ -31,6 +31,9 @@ EXPORTS = {
     "statistics_report": N_("Statistics report"),
     "table": N_("Table"),
     "all_tables": N_("All tables"),
+    # What an import brought in (``app.imports``).
+    "petition_register": N_("Petition register"),
+    "key_petitioner_ledger": N_("Key-petitioner ledger"),
 }
 TITLE = N_("Record of what was done")
 HEADERS = (N_("Time"), N_("Laptop"), N_("Staff member"), N_("Action"), N_("Record"),
