@@ -104,6 +104,11 @@ def row_id(screening: str, entry_id: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{screening}/{entry_id}"))
 
 
+def this_month_key(today: date) -> str:
+    """The month ``today`` is in, as a screening names it ("YYYY-MM")."""
+    return today.isoformat()[:7]
+
+
 def check_month(month: str, today: date) -> str:
     text = month.strip()
     try:
