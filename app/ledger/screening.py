@@ -39,7 +39,7 @@ from app.core.i18n import N_
 from app.core.labels import OfficeLevel, StaffRole, Vocabulary
 from app.core.store import Store
 from app.ledger.entries import Status
-from app.ledger.rules import NO_SUCH_OFFICE, Level
+from app.ledger.rules import BAD_LEVEL, NO_SUCH_OFFICE, Level
 from models import (
     AuditEntry,
     KeyPetitioner,
@@ -74,7 +74,6 @@ NO_SUCH_SCREENING = N_("This screening no longer exists.")
 NO_SUCH_ROW = N_("This row of the screening no longer exists.")
 NOT_EDITABLE = N_("A signed screening cannot be changed. Recall it first.")
 NO_LEDGER = N_("The ledger has nobody to screen: enter the key petitioners first.")
-BAD_LEVEL = N_("Please choose a risk level.")
 BAD_DEADLINE = N_("This date does not exist.")
 NEEDS_LEADER = N_("Every red or yellow person needs a leader in charge and a deadline before the "
                   "screening is signed: {names}.")
