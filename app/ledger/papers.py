@@ -76,14 +76,6 @@ class _Words:
         return {i18n.ZH: zh, i18n.BO: bo}.get(self.language, f"{bo}   {zh}")
 
 
-def _both(vocabulary: type[Vocabulary], code: str) -> tuple[str, str]:
-    member = vocabulary.lookup(code)
-    if member is None:
-        return code, code
-    return i18n.catalog(i18n.ZH).gettext(member.message), \
-        i18n.catalog(i18n.BO).gettext(member.message)
-
-
 def _words(language: str) -> _Words:
     if language not in LANGUAGES:
         raise AppError(BAD_LANGUAGE)
@@ -160,7 +152,6 @@ def screening_table(store: Store, screening_id: str, language: str) -> ListTable
     sign-off lines (filled in with who signed, and when)."""
     w = _words(language)
     d = screening.screening_detail(store, screening_id)
-    state = w.labelled(N_("State"), *_both(screening.State, d.state))
     unresolved = [f"{n}. {w.name(r.name_zh, r.name_bo)}"
                   + (f" — {r.situation}" if r.situation else "")
                   for n, r in enumerate(d.unresolved_red, start=1)]
@@ -168,7 +159,7 @@ def screening_table(store: Store, screening_id: str, language: str) -> ListTable
                *_signoff(w, (d.clerk_zh, d.clerk_bo), d.signed_by_clerk_on,
                          (d.deputy_zh, d.deputy_bo), d.signed_by_deputy_on)]
     return ListTable(
-        w(SCREENING_TITLE).format(month=d.month), [w.name(d.office_zh, d.office_bo), state],
+        w(SCREENING_TITLE).format(month=d.month), [w.name(d.office_zh, d.office_bo)],
         [w(NUMBER), *(w(h) for h, _s, _c in SCREENING_COLUMNS)],
         [(str(n), *(cell(w, r) for _h, _s, cell in SCREENING_COLUMNS))
          for n, r in enumerate(d.rows, start=1)],
