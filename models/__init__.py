@@ -46,6 +46,7 @@ from models.petition import (
     PetitionParty,
     PetitionReply,
 )
+from models.screening import Screening, ScreeningRow
 from models.sync import SyncHead, SyncVersion
 from models.sync_state import (
     SyncApart,
@@ -98,6 +99,8 @@ __all__ = [
     "ResolutionHelper",
     "ReturnVisit",
     "RiskRule",
+    "Screening",
+    "ScreeningRow",
     "Staff",
     "SyncApart",
     "SyncBatch",

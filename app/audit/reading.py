@@ -31,9 +31,10 @@ EXPORTS = {
     "statistics_report": N_("Statistics report"),
     "table": N_("Table"),
     "all_tables": N_("All tables"),
-    # What an import brought in (``app.imports``).
+    # What an import brought in (``app.imports``) or an export took out.
     "petition_register": N_("Petition register"),
-    "key_petitioner_ledger": N_("Key-petitioner ledger"),
+    "key_petitioner_ledger": N_("Ledger of key petitioners"),
+    "monthly_screening": N_("Monthly screening of key petitioners"),
 }
 TITLE = N_("Record of what was done")
 HEADERS = (N_("Time"), N_("Laptop"), N_("Staff member"), N_("Action"), N_("Record"),

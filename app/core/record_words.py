@@ -28,6 +28,8 @@ TABLES = {
     "ledger_measure": N_("Measure for a key petitioner"),
     "risk_rule": N_("Risk level rule"),
     "level_change": N_("Change of risk level"),
+    "screening": N_("Monthly screening of key petitioners"),
+    "screening_row": N_("Row of a monthly screening"),
 }
 
 # Field id -> label, for every table that has the field (unless FIELDS says otherwise).
@@ -92,4 +94,21 @@ FIELDS = {
     ("key_petitioner", "level"): N_("Risk level"),
     ("key_petitioner", "status"): N_("Status"),
     ("key_petitioner", "left_reason"): N_("Why the person left the ledger"),
+    ("screening", "month"): N_("Month"),
+    ("screening", "made_by"): N_("Made by (clerk)"),
+    ("screening", "signed_by_clerk_on"): N_("Signed by the clerk on"),
+    ("screening", "deputy_id"): N_("Deputy chief procurator in charge"),
+    ("screening", "signed_by_deputy_on"): N_("Signed by the deputy on"),
+    ("screening", "state"): N_("State"),
+    ("screening", "round"): N_("Times signed"),
+    ("screening", "signed_at"): N_("Signed at"),
+    ("screening", "accepted_by"): N_("Accepted by"),
+    ("screening", "accepted_on"): N_("Accepted on"),
+    ("screening", "accepted_round"): N_("Signing accepted"),
+    ("screening_row", "situation"): N_("Situation this month"),
+    ("screening_row", "work"): N_("Work this month"),
+    ("screening_row", "level"): N_("Risk level"),
+    ("screening_row", "leader_id"): N_("Leader in charge"),
+    ("screening_row", "deadline"): N_("Deadline"),
+    ("screening_row", "resolved"): N_("Resolved"),
 }
