@@ -46,6 +46,7 @@ from models.petition import (
     PetitionParty,
     PetitionReply,
 )
+from models.reception import ReceptionDay, ReceptionTarget, ReceptionVisit
 from models.sync import SyncHead, SyncVersion
 from models.sync_state import (
     SyncApart,
@@ -95,6 +96,9 @@ __all__ = [
     "Petition",
     "PetitionParty",
     "PetitionReply",
+    "ReceptionDay",
+    "ReceptionTarget",
+    "ReceptionVisit",
     "ResolutionHelper",
     "ReturnVisit",
     "RiskRule",
