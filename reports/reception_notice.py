@@ -37,7 +37,8 @@ class CellType:
 # in the last, over two).
 CELL_TYPES = (CellType(12.0, {"bo": 24.0, "zh": 17.0}, 3.0),
               CellType(11.0, {"bo": 21.0, "zh": 15.0}, 2.5),
-              CellType(10.0, {"bo": 19.0, "zh": 13.5}, 2.0))
+              CellType(10.0, {"bo": 19.0, "zh": 13.5}, 2.0),
+              CellType(9.0, {"bo": 17.0, "zh": 12.0}, 1.5))
 # Each column's share of the text block: the date, the leader, the time, the place.
 COLUMNS = (0.30, 0.30, 0.17, 0.23)
 

@@ -28,6 +28,9 @@ TABLES = {
     "ledger_measure": N_("Measure for a key petitioner"),
     "risk_rule": N_("Risk level rule"),
     "level_change": N_("Change of risk level"),
+    "reception_day": N_("Leader's reception day"),
+    "reception_visit": N_("Person received on a reception day"),
+    "reception_target": N_("Reception days a month (targets)"),
 }
 
 # Field id -> label, for every table that has the field (unless FIELDS says otherwise).
@@ -92,4 +95,18 @@ FIELDS = {
     ("key_petitioner", "level"): N_("Risk level"),
     ("key_petitioner", "status"): N_("Status"),
     ("key_petitioner", "left_reason"): N_("Why the person left the ledger"),
+    ("reception_day", "leader_id"): N_("Leader"),
+    ("reception_day", "day"): N_("Date"),
+    ("reception_day", "start_time"): N_("From"),
+    ("reception_day", "end_time"): N_("Until"),
+    ("reception_day", "status"): N_("Status"),
+    ("reception_day", "cancel_reason"): N_("Why it was cancelled"),
+    ("reception_visit", "day_id"): N_("Reception day"),
+    ("reception_visit", "person_id"): N_("Person"),
+    ("reception_visit", "name"): N_("Name"),
+    ("reception_visit", "matter"): N_("Matter"),
+    ("reception_visit", "petition_id"): N_("Petition registered"),
+    ("reception_visit", "first_reception"): N_("First reception by a leader"),
+    ("reception_target", "chief_days"): N_("Days a month for the chief procurator"),
+    ("reception_target", "leader_days"): N_("Days a month for each other leader"),
 }
