@@ -406,6 +406,12 @@ def targets(store: Store, office_id: str) -> Targets:
         return _targets(session, office_id)
 
 
+def may_set_targets(store: Store) -> bool:
+    """Whether whoever is logged in may change the targets (for the screen to offer it)."""
+    with store.read() as session:
+        return access.allowed(session, store.ctx, Permission.OFFICE_RULES)
+
+
 def set_targets(store: Store, office_id: str, chief_days: int, leader_days: int) -> None:
     """The office's monthly targets (the chief procurator or a deputy sets them)."""
     problems = [ValidationError(BAD_TARGET, field=name, low=0, high=MAX_TARGET_DAYS)
@@ -646,11 +652,23 @@ def _day_text(value: date, script: str, with_year: bool) -> str:
     return f"{dates.format_date(value, pattern, locale=locale)} {weekday}"
 
 
+def _month(first: date, script: str) -> str:
+    return str(dates.format_skeleton("yMMMM", first, locale=i18n.BABEL_LOCALES[script]))
+
+
+def month_text(year: int, month: int) -> str:
+    """A month's name in the display language (2026年12月)."""
+    first = date(year, month, 1)
+    if i18n.mode() == i18n.BILINGUAL:
+        return f"{_month(first, i18n.BO)}{i18n.BILINGUAL_SEPARATOR}{_month(first, i18n.ZH)}"
+    return _month(first, i18n.mode())
+
+
 def _period(start: date, end: date, script: str) -> str:
     """A month by its name (2026年12月), else the first and the last day."""
     locale = i18n.BABEL_LOCALES[script]
     if start.day == 1 and end == month_span(start.year, start.month)[1]:
-        return str(dates.format_skeleton("yMMMM", start, locale=locale))
+        return _month(start, script)
     return (f"{dates.format_date(start, 'long', locale=locale)} — "
             f"{dates.format_date(end, 'long', locale=locale)}")
 
