@@ -110,8 +110,8 @@ def render_reception_notice(data: ReceptionNoticeData, zh: gettext.NullTranslati
     pdf = b""
     for kind in CELL_TYPES:
         paper = _notice(data, kind, zh, bo, fonts)
-        title = zh.gettext("Leaders' reception days, {period}").format(period=data.period.zh)
-        pdf = paper.build(title, data.office.zh, data.period.zh)
+        pdf = paper.build(zh.gettext("Leaders' reception days"), data.office.zh,
+                          data.period.zh)
         if paper.pages == 1:
             break
     return pdf
@@ -122,9 +122,12 @@ def _notice(data: ReceptionNoticeData, kind: CellType, zh: gettext.NullTranslati
     paper = Paper(True, zh, bo, fonts)
     paper.keep_whole(*(day.leader for day in data.days))
     paper.title(lambda s, _: data.office.get(s))
-    paper.title(lambda s, _: _("Leaders' reception days, {period}").format(
-        period=data.period.get(s)))
-    paper.gap(2 * mm)
+    paper.title(lambda s, _: _("Leaders' reception days"))
+    # The period once, in both scripts on one line (a title naming it took two in Tibetan).
+    period = "　".join(dict.fromkeys((data.period.bo, data.period.zh)))
+    paper.story.append(ScriptParagraph(period, paper.measurer, kind.size + 2,
+                                       kind.leading["bo"] * (kind.size + 2) / kind.size,
+                                       align="center", space_after=2 * mm))
     paper.story.append(_table(paper, data, kind))
     paper.gap(3 * mm)
     # Set in the table's type, so that the office's name and seal stay on the same sheet.
@@ -134,9 +137,8 @@ def _notice(data: ReceptionNoticeData, kind: CellType, zh: gettext.NullTranslati
         "days, come to the 12309 procuratorial service window, or call the 12309 "
         "procuratorial service hotline."))
     for script, text in closing:
-        paper.story.append(ScriptParagraph(text, paper.measurer, kind.size + 1,
-                                           kind.leading[script] * (kind.size + 1) / kind.size,
-                                           indent=2 * (kind.size + 1), align="justify",
+        paper.story.append(ScriptParagraph(text, paper.measurer, kind.size, kind.leading[script],
+                                           indent=2 * kind.size, align="justify",
                                            chinese_font=FANGSONG_FONT))
     paper.office_signature(data.office, data.issued, keep_with=len(closing))
     return paper

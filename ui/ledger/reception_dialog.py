@@ -35,7 +35,7 @@ from ui.widgets.fields import MessageLine, cell, date_field, plain_table, set_he
 from ui.widgets.form_support import FieldErrors, Retranslated, translated_label
 
 VISIT_HEADERS = (N_("Who came"), N_("Matter"), N_("Petition registered"),
-                 N_("First reception by a leader"))
+                 N_("First reception"))
 
 
 def _time_edit(value: str) -> QTimeEdit:
@@ -270,11 +270,12 @@ class ReceptionDayDialog(_Form):
         row = self.detail.row
         self.setWindowTitle(title_text("Reception day"))
         self.save_button.setText(_("Add (Ctrl+S)"))
-        self.heading.setText(_("{date}, {start}–{end}, {place}: {leader}. {status}.").format(
-            date=format_iso_date(row.day, "long"), start=row.start_time, end=row.end_time,
-            place=row.place, leader=leader_text(row.leader_zh, row.leader_bo, row.role),
-            status=rx.DayStatus(row.status).label if rx.DayStatus.has(row.status)
-            else row.status))
+        status = (rx.DayStatus(row.status).label if rx.DayStatus.has(row.status)
+                  else row.status)
+        self.heading.setText("\n".join((
+            f"{format_iso_date(row.day, 'long')}   {row.start_time}–{row.end_time}   "
+            f"{row.place}",
+            f"{leader_text(row.leader_zh, row.leader_bo, row.role)}   {status}")))
         self.form_heading.setText(_("Someone who came:"))
         self.remove_button.setText(_("Remove the entry made in error"))
         self.first.setText(_("First reception of this matter by a leader of the office"))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_number
-from app.core.i18n import N_, _, ngettext, title_text
+from app.core.i18n import N_, _, ngettext, pick, title_text
 from app.ledger import reception as rx
 from app.ledger.reception import DayRow, MonthCount
 from ui.core.errors import show_error
@@ -89,7 +89,7 @@ class ReceptionView(Retranslated, QWidget):
 
         self.targets_label = QLabel()
         self.targets_label.setWordWrap(True)
-        self.count_table = plain_table(len(COUNT_HEADERS), stretch=None)
+        self.count_table = plain_table(len(COUNT_HEADERS), stretch=0)
         self.count_table.setMaximumHeight(170)
         self.day_heading = section(N_("The month's reception days"))
         self.day_table = plain_table(len(DAY_HEADERS), stretch=3)
@@ -273,7 +273,7 @@ class ReceptionView(Retranslated, QWidget):
                 status = f"{status}: {d.cancel_reason}"
             cancelled = d.status == rx.DayStatus.CANCELLED
             for column, text in enumerate((
-                    format_iso_date(d.day, "long"), leader_text(d.leader_zh, d.leader_bo, d.role),
+                    format_iso_date(d.day), pick(d.leader_zh, d.leader_bo),
                     f"{d.start_time}–{d.end_time}", d.place, status,
                     format_number(d.visits), format_number(d.first_receptions),
                     format_number(d.petitions))):
@@ -282,6 +282,4 @@ class ReceptionView(Retranslated, QWidget):
                     item.setForeground(QBrush(QColor(STATUS_COLOURS[rx.DayStatus(d.status)])))
                 item.setData(Qt.ItemDataRole.UserRole, d.day_id)
                 self.day_table.setItem(number, column, item)
-        self.day_table.resizeColumnsToContents()
-        self.count_table.resizeColumnsToContents()
         self._selection_changed()
