@@ -17,6 +17,8 @@ from sqlalchemy import select
 
 from app.accounts import login
 from app.accounts import staff as accounts
+from app.audit import reading
+from app.audit.trail import Action
 from app.core import access, duties, i18n, record_words
 from app.core.access import Permission
 from app.core.errors import AppError
@@ -235,6 +237,14 @@ def test_the_days_are_synced_records_with_labels(office: Office) -> None:
     for table in ("reception_day", "reception_visit", "reception_target"):
         assert table in record_words.TABLES
     assert ("reception_visit", "first_reception") in record_words.FIELDS
+    # A leader reading the record of what was done sees which day, and who came, by name.
+    visit = rx.log_visit(o.store, day, VisitInput(name="多杰", matter="咨询"), today=TODAY)
+    rx.cancel(o.store, o.day("deputy", "2026-12-10"), "下乡")
+    read = reading.entries_for_record(o.store, "reception_day", day)
+    assert [r.action for r in read] == [Action.CHANGED.label, Action.CREATED.label]
+    assert read[0].record.endswith("2026-12-09 更桑")
+    assert reading.entries_for_record(o.store, "reception_visit", visit)[0].record.endswith(
+        " 多杰")
 
 
 def test_roles_may_and_may_not(office: Office) -> None:
