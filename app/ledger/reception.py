@@ -539,6 +539,8 @@ def petitions_of_day(store: Store, day_id: str, keep: str = "") -> list[Petition
         petitions = session.scalars(select(Petition).where(
             Petition.office_id == day.office_id, Petition.deleted.is_(False),
             Petition.voided_at == "", Petition.channel == "visit",
+            # Received that day: "2026-12-09T10:15" lies between "2026-12-09" and
+            # "2026-12-09U" (the index on the office and the moment of receipt serves it).
             Petition.received_at >= day.day, Petition.received_at < day.day + "U",
             (Petition.id.not_in(linked)) | (Petition.id == keep))
             .order_by(Petition.received_at, Petition.id)).all()
