@@ -46,6 +46,7 @@ from models.petition import (
     PetitionParty,
     PetitionReply,
 )
+from models.reception import ReceptionDay, ReceptionTarget, ReceptionVisit
 from models.screening import Screening, ScreeningRow
 from models.sync import SyncHead, SyncVersion
 from models.sync_state import (
@@ -96,6 +97,9 @@ __all__ = [
     "Petition",
     "PetitionParty",
     "PetitionReply",
+    "ReceptionDay",
+    "ReceptionTarget",
+    "ReceptionVisit",
     "ResolutionHelper",
     "ReturnVisit",
     "RiskRule",

@@ -30,6 +30,9 @@ TABLES = {
     "level_change": N_("Change of risk level"),
     "screening": N_("Monthly screening of key petitioners"),
     "screening_row": N_("Row of a monthly screening"),
+    "reception_day": N_("Leader's reception day"),
+    "reception_visit": N_("Person received on a reception day"),
+    "reception_target": N_("Reception days a month (targets)"),
 }
 
 # Field id -> label, for every table that has the field (unless FIELDS says otherwise).
@@ -111,4 +114,18 @@ FIELDS = {
     ("screening_row", "leader_id"): N_("Leader in charge"),
     ("screening_row", "deadline"): N_("Deadline"),
     ("screening_row", "resolved"): N_("Resolved"),
+    ("reception_day", "leader_id"): N_("Leader"),
+    ("reception_day", "day"): N_("Date"),
+    ("reception_day", "start_time"): N_("From"),
+    ("reception_day", "end_time"): N_("Until"),
+    ("reception_day", "status"): N_("Status"),
+    ("reception_day", "cancel_reason"): N_("Why it was cancelled"),
+    ("reception_visit", "day_id"): N_("Reception day"),
+    ("reception_visit", "person_id"): N_("Person"),
+    ("reception_visit", "name"): N_("Name"),
+    ("reception_visit", "matter"): N_("Matter"),
+    ("reception_visit", "petition_id"): N_("Petition registered"),
+    ("reception_visit", "first_reception"): N_("First reception by a leader"),
+    ("reception_target", "chief_days"): N_("Days a month for the chief procurator"),
+    ("reception_target", "leader_days"): N_("Days a month for each other leader"),
 }

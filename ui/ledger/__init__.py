@@ -1,1 +1,2 @@
-"""The key-petitioner ledger on screen: the monthly screening, the ledger's papers."""
+"""The ledgers a leader and the 12309 window keep: key petitioners (with their monthly
+screening and papers) and reception days."""

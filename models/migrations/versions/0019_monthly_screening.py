@@ -2,7 +2,7 @@
 a row per person of the ledger. Synced tables like every other, with their capture triggers.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-13
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
