@@ -14,6 +14,7 @@ from models.aid import (
 from models.attachment import Attachment
 from models.audit import AuditEntry
 from models.base import Base, SyncedRecord, new_id
+from models.charge import ChargeExtension, ChargeNote, LeaderCharge
 from models.core import Device, LocalIdentity, Office, Person, Staff
 from models.hearing import (
     Hearing,
@@ -70,6 +71,8 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "ChargeExtension",
+    "ChargeNote",
     "Conciliation",
     "DeadlineEvent",
     "Device",
@@ -83,6 +86,7 @@ __all__ = [
     "KeyPetitioner",
     "LawsuitSupport",
     "LeadTransfer",
+    "LeaderCharge",
     "LedgerMeasure",
     "LedgerMovement",
     "LevelChange",

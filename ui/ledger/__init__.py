@@ -1,0 +1,1 @@
+"""The ledgers screens: leaders in charge (领导包案)."""
