@@ -301,3 +301,24 @@ def test_charge_rates_counted_by_hand(office: tuple[AidOffice, dict[str, str]]) 
     rows = {r.key for t in measures.TABLES for r in t.rows}
     assert {"charge_rate", "charge_resolution_rate", "charge_due", "charged"} <= rows
     assert measures.RATES["charge_rate"].denominator == "charge_due"
+
+
+def test_the_record_of_what_was_done_names_the_charge(
+        office: tuple[AidOffice, dict[str, str]]) -> None:
+    from app.audit import reading
+
+    base, _by_role = office
+    store = base.store
+    login.begin(store, base.deputy)
+    charge = charges.take_charge(store, _charge(base, base.deputy), today=TODAY)
+    charges.add_note(store, charge, "2026-11-30", "约谈申诉人", today=TODAY)
+    number = _petition_row(store, base.petition_id).reg_no
+    login.begin(store, base.chief)
+    read = reading.entries_for_record(store, "leader_charge", charge)
+    assert read and all(r.record.endswith(number) for r in read)
+    entry = entries.enter(store, EntryInput(base.person_id, base.office_id, "多次上访",
+                                            "2026-11-25"), today=TODAY)
+    on_entry = charges.take_charge(store, _charge(base, base.chief, petition_id="",
+                                                  entry_id=entry), today=TODAY)
+    read = reading.entries_for_record(store, "leader_charge", on_entry)
+    assert read and read[0].record.endswith("扎西才让")

@@ -166,5 +166,6 @@ def test_the_office_list_marks_an_overdue_charge(  # type: ignore[no-untyped-def
     qtbot.addWidget(view)
     settle(qtbot, tasks)
     assert view.overdue() == 1
-    assert view.table.item(0, 6).text() == ngettext("{n} day overdue", "{n} days overdue", 3).format(n=3)
+    assert view.table.item(0, 6).text() == ngettext("{n} day overdue", "{n} days overdue",
+                                                    3).format(n=3)
     assert view.table.item(0, 0).background().color().name() == "#f8c9c4"

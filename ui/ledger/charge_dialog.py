@@ -105,7 +105,8 @@ def detail_html(d: ChargeDetail) -> str:
     parts = ["<table>"] + [f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>"
                            for k, v in lines] + ["</table>"]
     if d.extensions:
-        parts.append(f"<p><b>{_e(_('Later deadlines asked for'))}</b></p><ul>")
+        asked = _("Later deadlines asked for")
+        parts.append(f"<p><b>{_e(asked)}</b></p><ul>")
         for x in d.extensions:
             decided = f" — {_e(x.decided_zh)} {_e(format_iso_date(x.decided_on))}" \
                 if x.decided_on else ""
@@ -114,13 +115,14 @@ def detail_html(d: ChargeDetail) -> str:
                          f"({_e(x.requested_zh)} {_e(format_iso_date(x.requested_on))}) "
                          f"<b>{_e(label(ExtensionStatus, x.status))}</b>{decided}{note}</li>")
         parts.append("</ul>")
-    parts.append(f"<p><b>{_e(_('Progress'))}</b></p>")
+    progress, nothing = _("Progress"), _("No progress noted yet.")
+    parts.append(f"<p><b>{_e(progress)}</b></p>")
     if d.notes:
         parts.append("<ul>" + "".join(
             f"<li>{_e(format_iso_date(n.day))} {_e(pick(n.staff_zh, n.staff_bo))}: "
             f"{_e(n.text)}</li>" for n in d.notes) + "</ul>")
     else:
-        parts.append(f"<p>{_e(_('No progress noted yet.'))}</p>")
+        parts.append(f"<p>{_e(nothing)}</p>")
     return "".join(parts)
 
 
@@ -326,8 +328,9 @@ class ChargeDialog(Retranslated, QDialog):
         self.setWindowTitle(title_text("Leader in charge (包案)"))
         if self.charge_id is None or not hasattr(self, "browser"):
             target = self.target
+            what = target.reg_no or _("Key petitioner's matter")
             self.target_label.setText(
-                f"<b>{_e(target.reg_no or _('Key petitioner'))}</b> · "
+                f"<b>{_e(what)}</b> · "
                 f"{_e(pick(target.names_zh, target.names_bo))}<br>{_e(target.about[:200])}")
             self._fill_leaders()
             return
