@@ -169,3 +169,32 @@ def test_the_office_list_marks_an_overdue_charge(  # type: ignore[no-untyped-def
     assert view.table.item(0, 6).text() == ngettext("{n} day overdue", "{n} days overdue",
                                                     3).format(n=3)
     assert view.table.item(0, 0).background().color().name() == "#f8c9c4"
+
+
+@pytest.mark.parametrize("mode", ["bilingual", "bo"])
+def test_the_charge_dialogs_fit_the_laptop_screen(  # type: ignore[no-untyped-def]
+        qtbot, office: Office, mode: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from tests.test_screen_fit import assert_on_screen
+    from ui.core.language import LanguageManager
+    from ui.ledger.charge_dialog import ChargeDialog
+
+    app = application()
+    LanguageManager(app).set_mode(mode)
+    tasks = tasks_for(office.store)
+    new = ChargeDialog(tasks, office.chief, petition_id=office.petition_id)
+    charge_id = _late_charge(office)
+    charges.add_note(office.store, charge_id, date.today().isoformat(), "约谈申诉人" * 20)
+    charges.request_extension(office.store, charge_id,
+                              (date.today() + timedelta(days=30)).isoformat(), "等待法院判决")
+    # The chief's dialog, with the decision on a later deadline: the tallest.
+    kept = ChargeDialog(tasks, office.chief, charge_id)
+    assert not kept.decide_row.isHidden()
+    for dialog in (new, kept):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        QApplication.processEvents()
+        assert_on_screen(dialog)
+        dialog.close()

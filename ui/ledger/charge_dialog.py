@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -156,7 +157,7 @@ class ChargeDialog(Retranslated, QDialog):
             self.close_buttons.setStandardButtons(QDialogButtonBox.StandardButton.Close)
         self.close_buttons.rejected.connect(self.reject)
         layout.addWidget(self.close_buttons)
-        self.resize(760, 640)
+        self.resize(760, 640 if charge_id is not None else 440)
         self.retranslate_ui()
 
     # -- taking charge ------------------------------------------------------------------------
@@ -211,6 +212,7 @@ class ChargeDialog(Retranslated, QDialog):
     # -- keeping a charge ---------------------------------------------------------------------
     def _build_existing(self, layout: QVBoxLayout) -> None:
         self.browser = QTextBrowser()
+        self.browser.setMinimumHeight(170)
         layout.addWidget(self.browser, 1)
         self.tabs = QTabWidget()
         # Progress.
@@ -266,6 +268,8 @@ class ChargeDialog(Retranslated, QDialog):
         self.tabs.addTab(note_page, "")
         self.tabs.addTab(extension_page, "")
         self.tabs.addTab(close_page, "")
+        # The charge itself takes the room the forms do not need.
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout.addWidget(self.tabs)
         self.reload()
 
