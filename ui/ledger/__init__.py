@@ -1,1 +1,1 @@
-"""The ledgers screens: leaders in charge (领导包案)."""
+"""The key-petitioner ledger on screen: the monthly screening, the ledger's papers."""
