@@ -14,6 +14,7 @@ from models.aid import (
 from models.attachment import Attachment
 from models.audit import AuditEntry
 from models.base import Base, SyncedRecord, new_id
+from models.charge import ChargeExtension, ChargeNote, LeaderCharge
 from models.core import Device, LocalIdentity, Office, Person, Staff
 from models.hearing import (
     Hearing,
@@ -72,6 +73,8 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "ChargeExtension",
+    "ChargeNote",
     "Conciliation",
     "DeadlineEvent",
     "Device",
@@ -85,6 +88,7 @@ __all__ = [
     "KeyPetitioner",
     "LawsuitSupport",
     "LeadTransfer",
+    "LeaderCharge",
     "LedgerMeasure",
     "LedgerMovement",
     "LevelChange",

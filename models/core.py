@@ -27,6 +27,11 @@ class Office(SyncedRecord, Base):
     deadline_unit: Mapped[str] = mapped_column(String(8), nullable=False, default="calendar")
     reply_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7)
     answer_months: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    # Which petitions a leader must take in charge (包案), the denominator of 包案率:
+    # "repeat_key" (repeat petitions and red or yellow key petitioners'), "accepted" (every
+    # petition taken into case handling) or "key" (red or yellow key petitioners' only).
+    charge_scope: Mapped[str] = mapped_column(String(12), nullable=False, default="repeat_key",
+                                              server_default=text("'repeat_key'"))
 
 
 class Device(SyncedRecord, Base):

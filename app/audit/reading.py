@@ -68,12 +68,25 @@ def _names(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
     petitions = Base.metadata.tables["petition"]
     persons = Base.metadata.tables["person"]
     entries = Base.metadata.tables["key_petitioner"]
+    charges = Base.metadata.tables["leader_charge"]
     found: dict[tuple[str, str], str] = {}
     for tbl, ids in wanted.items():
         table = Base.metadata.tables.get(tbl)
         if table is None:
             continue
-        if tbl == "key_petitioner" or (table is not entries and "entry_id" in table.c):
+        if table is charges or "charge_id" in table.c:
+            # A leader's charge and what hangs off it: by its petition's number, or by the
+            # key petitioner's name.
+            named = select(table.c.id, petitions.c.reg_no, persons.c.name_zh, persons.c.name_bo)
+            if table is not charges:
+                named = named.join(charges, charges.c.id == table.c.charge_id)
+            named = named.outerjoin(petitions, petitions.c.id == charges.c.petition_id) \
+                .outerjoin(entries, entries.c.id == charges.c.entry_id) \
+                .outerjoin(persons, persons.c.id == entries.c.person_id)
+            for row_id, number, zh, bo in session.execute(named.where(table.c.id.in_(ids))):
+                found[(tbl, str(row_id))] = str(number) if number else \
+                    pick(str(zh or bo or ""), str(bo or zh or ""), " ")
+        elif tbl == "key_petitioner" or (table is not entries and "entry_id" in table.c):
             # A ledger entry and what hangs off it: by the key petitioner's name.
             query = select(table.c.id, persons.c.name_zh, persons.c.name_bo)
             if table is not entries:

@@ -31,11 +31,21 @@ from app.core.stamps import utc_stamp
 from app.core.store import Store
 from app.persons.records import PersonInput
 from app.petitions.intake import PetitionInput, _recompute, parse_received, validate
-from models import DeadlineEvent, Person, Petition, PetitionParty, PetitionReply, Staff
+from models import (
+    DeadlineEvent,
+    LeaderCharge,
+    Person,
+    Petition,
+    PetitionParty,
+    PetitionReply,
+    Staff,
+)
 
 MAX_REASON = 2000
 # How a transfer's detail separates its parts (names may hold spaces; a reason, anything).
 SEPARATOR = "\t"
+IN_CHARGE = N_("A leader has taken charge of this petition (包案): close that charge before "
+               "naming another leader in charge.")
 
 
 class PetitionField(Vocabulary):
@@ -202,6 +212,12 @@ def edit_petition(store: Store, petition_id: str, data: PetitionEdit, staff_id: 
                                "leader_id", keep=[petition.leader_id or ""])
         except ValidationError as problem:
             problems.append(problem)
+        if (data.leader_id or None) != petition.leader_id and session.scalar(
+                select(LeaderCharge.id).where(LeaderCharge.petition_id == petition_id,
+                                              LeaderCharge.deleted.is_(False),
+                                              LeaderCharge.status == "open")):
+            # The charge (包案, ``app.ledger.charges``) names the petition's leader in charge.
+            problems.append(ValidationError(IN_CHARGE, field="leader_id"))
         if problems:
             raise InvalidInputError(problems)
         changed = []

@@ -17,6 +17,21 @@ Counting rules, written down once:
   answered at all (anonymous, no or wrong contact) leave both denominators and are counted apart.
 - 化解率 (resolution rate): petitions resolved (化解, settled-and-withdrawn included) by ``as_of``
   over the petitions taken into case handling, both received in the period.
+- 包案率 (share taken in charge by a leader): of the petitions received in the period that the
+  office's setting says a leader must take in charge (``Office.charge_scope``, one of
+  ``app.ledger.charges.ChargeScope``; always among those taken into case handling:
+  ``repeat_key``, Doorstep's default: repeat petitions and petitions of which a party is a red
+  or yellow key petitioner of the office; ``accepted``: every petition taken into case
+  handling; ``key``: only petitions of red or yellow key petitioners), those a leader took
+  charge of by ``as_of``: a charge on the petition itself, or on the ledger entry of one of
+  its parties (the person's matter), taken on or before ``as_of`` and not closed before the
+  petition was received. Red and yellow are the ledger's levels as they stand when the figures
+  are made (an entry that left the ledger is no longer key). Each office's petitions are
+  counted by that office's own setting.
+- 包案化解率 (charges resolved): of the charges taken in the period (on petitions and on
+  key petitioners' matters alike), those closed as resolved (化解) by ``as_of``. Charges on a
+  key petitioner's matter have no petition: the registry behind the figure lists the
+  petitions of the others only.
 - Judicial aid counts payments made in the period, net of reversals; a case (件) and its persons
   (人) count when the case's net payment in the period is above zero.
 - Rates and changes are rounded half away from zero to two decimal places (``ROUND_HALF_UP``):
@@ -51,7 +66,9 @@ from models import (
     Escalation,
     Handover,
     Hearing,
+    KeyPetitioner,
     LawsuitSupport,
+    LeaderCharge,
     LeadTransfer,
     Office,
     Person,
@@ -93,6 +110,12 @@ class Source:
     day: Any  # ISO date (or date-time) column
     petition_id: Any
     where: tuple[ColumnElement[bool], ...] = ()
+    # Which rows the scope takes, when not by their petition's office (rows that may have no
+    # petition: a leader's charge of a key petitioner's matter).
+    scoped: Callable[[Scope], ColumnElement[bool]] | None = None
+
+    def in_scope(self, scope: Scope) -> ColumnElement[bool]:
+        return self.scoped(scope) if self.scoped is not None else scope.condition()
 
 
 def _join(*steps: tuple[Any, ColumnElement[bool]]) -> Callable[[Any], Any]:
@@ -105,6 +128,15 @@ def _join(*steps: tuple[Any, ColumnElement[bool]]) -> Callable[[Any], Any]:
 
 def _to_petition(column: Any) -> tuple[Any, ColumnElement[bool]]:
     return (P, P.id == column)
+
+
+def _charges_in(scope: Scope) -> ColumnElement[bool]:
+    """A leader's charges of the scope's offices, but none of a petition that was voided."""
+    live = and_(LeaderCharge.deleted.is_(False), or_(
+        LeaderCharge.petition_id.is_(None), and_(P.deleted.is_(False), P.voided_at == "")))
+    if scope.office_ids is None:
+        return live
+    return and_(live, LeaderCharge.office_id.in_(scope.office_ids))
 
 
 SOURCES: dict[str, Source] = {s.name: s for s in (
@@ -140,12 +172,15 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
                                 _to_petition(AidCase.petition_id)),
            AidPayment.paid_on, AidCase.petition_id,
            (AidPayment.deleted.is_(False), AidCase.deleted.is_(False))),
+    Source("charge", lambda stmt: stmt.outerjoin(P, P.id == LeaderCharge.petition_id),
+           LeaderCharge.taken_on, LeaderCharge.petition_id, scoped=_charges_in),
 )}
 SOURCE_TABLES = {"petition": P, "hearing": Hearing, "agreement": Agreement,
                  "conciliation": Conciliation, "lawsuit": LawsuitSupport,
                  "escalation": Escalation, "helper": ResolutionHelper, "lead": LeadTransfer,
                  "visit": ReturnVisit, "handover": Handover, "aid_case": AidCase,
-                 "aid_decision": AidDecision, "aid_payment": AidPayment}
+                 "aid_decision": AidDecision, "aid_payment": AidPayment,
+                 "charge": LeaderCharge}
 
 
 @dataclass(frozen=True)
@@ -223,6 +258,50 @@ def _resolved(ctx: Context) -> ColumnElement[bool]:
 
 def _settled(ctx: Context) -> ColumnElement[bool]:
     return and_(P.resolution == "settled", P.resolved_on != "", P.resolved_on <= ctx.as_of)
+
+
+# -- leaders in charge (领导包案) -----------------------------------------------------------------
+def _key_party() -> ColumnElement[bool]:
+    """A party of the petition is a red or yellow key petitioner of its office."""
+    return exists(select(1).select_from(PetitionParty).join(
+        KeyPetitioner, KeyPetitioner.person_id == PetitionParty.person_id).where(
+        PetitionParty.petition_id == P.id, PetitionParty.deleted.is_(False),
+        KeyPetitioner.deleted.is_(False), KeyPetitioner.office_id == P.office_id,
+        KeyPetitioner.status != "left", KeyPetitioner.level.in_(("red", "yellow"))))
+
+
+def _charge_due(_ctx: Context) -> ColumnElement[bool]:
+    """The petition is one the office's setting says a leader must take in charge."""
+    def setting(code: str) -> ColumnElement[bool]:
+        return P.office_id.in_(select(Office.id).where(Office.charge_scope == code))
+
+    key = _key_party()
+    return and_(P.jurisdiction == "accept", or_(
+        setting("accepted"), and_(setting("repeat_key"), or_(P.is_repeat.is_(True), key)),
+        and_(setting("key"), key)))
+
+
+def _taken_in_charge(ctx: Context) -> ColumnElement[bool]:
+    """A leader took charge of the petition, or of a party's key-petitioner matter, by
+    ``as_of``, and had not closed it before the petition was received."""
+    entries = select(KeyPetitioner.id).join(
+        PetitionParty, PetitionParty.person_id == KeyPetitioner.person_id).where(
+        PetitionParty.petition_id == P.id, PetitionParty.deleted.is_(False),
+        KeyPetitioner.deleted.is_(False), KeyPetitioner.office_id == P.office_id).correlate(P)
+    return exists(select(1).select_from(LeaderCharge).where(
+        LeaderCharge.deleted.is_(False), LeaderCharge.taken_on <= ctx.as_of,
+        or_(LeaderCharge.closed_on == "",
+            LeaderCharge.closed_on >= func.substr(P.received_at, 1, 10)),
+        or_(LeaderCharge.petition_id == P.id, LeaderCharge.entry_id.in_(entries))))
+
+
+def _charge_resolved(ctx: Context) -> ColumnElement[bool]:
+    return and_(LeaderCharge.status == "closed", LeaderCharge.result == "resolved",
+                LeaderCharge.closed_on <= ctx.as_of)
+
+
+def _charge_overdue(ctx: Context) -> ColumnElement[bool]:
+    return and_(LeaderCharge.status == "open", LeaderCharge.deadline < ctx.as_of)
 
 
 # -- judicial aid counted per case and per person ------------------------------------------------
@@ -380,6 +459,17 @@ def _measures() -> list[Measure]:
         Measure("escalated_beijing", N_("of which in Beijing"), "escalation",
                 lambda _ctx: and_(Escalation.kind == "abnormal", Escalation.level == "beijing")),
         # Hearings
+        # Leaders in charge
+        Measure("charge_due", N_("Petitions a leader must take in charge (by the office's "
+                                 "setting)"), "petition", _charge_due),
+        Measure("charged", N_("of which taken in charge by a leader (包案)"), "petition",
+                lambda ctx: and_(_charge_due(ctx), _taken_in_charge(ctx))),
+        Measure("charges_taken", N_("Charges taken by leaders (包案件数)"), "charge"),
+        Measure("charges_resolved", N_("of which closed as resolved"), "charge",
+                _charge_resolved),
+        Measure("charges_overdue", N_("of which still open past the deadline"), "charge",
+                _charge_overdue),
+        # Hearings
         Measure("hearings", N_("Hearings held"), "hearing"),
     ]
     m += [Measure(f"hearing_{code}", label, "hearing", _eq(Hearing.kind, code))
@@ -447,6 +537,11 @@ RATES: dict[str, RateDef] = {r.key: r for r in (
                                   "case handling"), "resolved", "accepted"),
     RateDef("handed_down_rate", N_("Handed-down matters resolved"), "handed_down_resolved",
             "handed_down"),
+    RateDef("charge_rate", N_("Share taken in charge (包案率): taken in charge of those a "
+                              "leader must take in charge"), "charged", "charge_due"),
+    RateDef("charge_resolution_rate", N_("Charges resolved (包案化解率): closed as resolved of "
+                                         "the charges taken"),
+            "charges_resolved", "charges_taken"),
     RateDef("hearing_settled_rate", N_("Hearings ending settled"), "hearings_settled",
             "hearings"),
     RateDef("repeat_rate", N_("Share of repeat petitions"), "repeat", "received"),
@@ -491,6 +586,9 @@ TABLES: tuple[TableDef, ...] = (
         "conciliations", ("conciliations_confirmed", 1), "mediations", "lawyer_helped",
         "psychologist_helped", "leads_transferred", "escalated_upward", "escalated_abnormal",
         ("escalated_beijing", 1))),
+    TableDef("charges", N_("Leaders in charge (领导包案)"), _rows(
+        "charge_due", ("charged", 1), "charge_rate", "charges_taken", ("charges_resolved", 1),
+        ("charges_overdue", 1), "charge_resolution_rate")),
     TableDef("hearings", N_("Hearings"), _rows(
         "hearings", *((f"hearing_{c}", 1) for c in HEARING_LABELS), "hearings_settled",
         "hearing_settled_rate")),
@@ -560,7 +658,7 @@ def _summed(session: Session, source: Source, measures: list[Measure],
             columns.append(func.coalesce(func.sum(case(
                 (and_(_in(source.day, period), measure.condition(ctx)), value), else_=0)), 0))
     stmt = source.joins(select(*columns).select_from(SOURCE_TABLES[source.name]))
-    stmt = stmt.where(scope.condition(), *source.where, _spanning(source.day, periods))
+    stmt = stmt.where(source.in_scope(scope), *source.where, _spanning(source.day, periods))
     row = session.execute(stmt).one()
     width = len(periods)
     return [[int(row[i * width + j]) for j in range(width)] for i in range(len(measures))]
@@ -576,7 +674,7 @@ def _grouped(session: Session, source: Source, measures: list[Measure],
         for m in measures]
     stmt = source.joins(select(which.label("period"), *columns)
                         .select_from(SOURCE_TABLES[source.name]))
-    stmt = stmt.where(scope.condition(), *source.where, _spanning(source.day, periods)) \
+    stmt = stmt.where(source.in_scope(scope), *source.where, _spanning(source.day, periods)) \
         .group_by(which)
     totals = [[0] * len(periods) for _m in measures]
     for row in session.execute(stmt).all():
@@ -629,7 +727,7 @@ def monthly(session: Session, period: Period, scope: Scope, key: str) -> dict[st
     month = func.substr(source.day, 1, 7)
     stmt = source.joins(select(month, func.coalesce(func.sum(value), 0))
                         .select_from(SOURCE_TABLES[source.name]))
-    stmt = stmt.where(scope.condition(), *source.where, _in(source.day, period),
+    stmt = stmt.where(source.in_scope(scope), *source.where, _in(source.day, period),
                       measure.condition(ctx)).group_by(month)
     return {str(m): int(n) for m, n in session.execute(stmt).all()}
 
@@ -662,8 +760,9 @@ def petition_ids_behind(key: str, period: Period, scope: Scope, as_of: date) -> 
     source = SOURCES[measure.source]
     stmt = source.joins(select(source.petition_id).select_from(SOURCE_TABLES[source.name]))
     # Never correlated: the registry selects from petition too, and this is a query of its own.
-    return stmt.where(scope.condition(), *source.where, _in(source.day, period),
-                      measure.condition(ctx)).distinct().correlate(None)
+    return stmt.where(source.in_scope(scope), *source.where, _in(source.day, period),
+                      measure.condition(ctx), source.petition_id.is_not(None)) \
+        .distinct().correlate(None)
 
 
 def office_scope(store: Store, division_code: str | None) -> Scope:

@@ -1,2 +1,2 @@
 """The ledgers a leader and the 12309 window keep: key petitioners (with their monthly
-screening and papers) and reception days."""
+screening and papers), leaders in charge and reception days."""

@@ -23,12 +23,14 @@ from app.core.errors import AppError, InvalidInputError
 from app.core.formatting import format_number, format_short_date
 from app.core.i18n import N_, _, ngettext, title_text
 from app.core.labels import label
+from app.ledger import charges
+from app.ledger.charges import ChargeScope
 from app.petitions import deadline_settings as office_settings
 from app.petitions.deadline_settings import DeadlineUnit, HolidayKind
 from app.petitions.deadlines import DeadlineRule
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
-from ui.widgets.fields import date_field, plain_table
+from ui.widgets.fields import date_field, plain_table, show_problems
 from ui.widgets.form_support import FieldErrors, scrolling, section, to_date, translated_label
 
 
@@ -58,6 +60,19 @@ class OfficeSettingsDialog(QDialog):
         save_rule = QPushButton(_("Save the rule"))
         save_rule.clicked.connect(self.save_rule)
         form.addRow("", save_rule)
+
+        # Which petitions a leader must take in charge (包案): the denominator of 包案率.
+        charge_box = QGroupBox()
+        self.charge_scope = CodeCombo(ChargeScope)
+        self.charge_scope.set_code(tasks.call(charges.charge_scope, office_id))
+        self.charge_errors = FieldErrors()
+        charge_form = QFormLayout(charge_box)
+        self.charge_errors.add_row(charge_form, "charge_scope",
+                                   translated_label(N_("Petitions a leader must take in charge")),
+                                   self.charge_scope)
+        save_scope = QPushButton(_("Save the setting"))
+        save_scope.clicked.connect(self.save_charge_scope)
+        charge_form.addRow("", save_scope)
 
         holiday_box = QGroupBox()
         self.explain = QLabel(_("The official schedule of public holidays and make-up working "
@@ -106,6 +121,8 @@ class OfficeSettingsDialog(QDialog):
         column = QVBoxLayout(page)
         column.addWidget(section(N_("Deadline rule")))
         column.addWidget(rule_box)
+        column.addWidget(section(N_("Leaders in charge (领导包案)")))
+        column.addWidget(charge_box)
         column.addWidget(section(N_("Holiday schedule entered by the office")))
         column.addWidget(holiday_box, 1)
         column.addWidget(self.status)
@@ -142,6 +159,16 @@ class OfficeSettingsDialog(QDialog):
             self.rule_errors.show(error.problems)
             return
         self._report(changed)
+
+    def save_charge_scope(self) -> None:
+        self.charge_errors.clear()
+        try:
+            self._tasks.call(charges.set_charge_scope, self._office_id, self.charge_scope.code())
+        except AppError as error:
+            show_problems(self.charge_errors, self.status, error)
+            return
+        self.status.setStyleSheet("")
+        self.status.setText(_("The setting was saved."))
 
     def add_day(self) -> None:
         self.holiday_errors.clear()

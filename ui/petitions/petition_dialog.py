@@ -55,6 +55,7 @@ from app.hearings import agreements, drafts
 from app.hearings import record as hearings
 from app.hearings.agreements import AgreementSummary
 from app.hearings.record import HearingSummary
+from app.ledger import charges
 from app.papers import kinds
 from app.petitions import intake as petitions
 from app.petitions import outcomes
@@ -421,6 +422,7 @@ class PetitionDialog(Retranslated, QDialog):
             menu.addAction(_("Correct {name}…").format(name=pick(party.name_zh, party.name_bo)),
                            partial(self.edit_person, party.person_id))
         menu.addAction(_("Hand to another procurator…"), self.transfer)
+        menu.addAction(_("Leader in charge (包案)…"), self.open_charge)
         menu.addSeparator()
         menu.addAction(_("Void the registration…"), self.void)
         # Leaders: what was done to the petition, and concerning each of its persons.
@@ -457,6 +459,20 @@ class PetitionDialog(Retranslated, QDialog):
         number = self.detail.row.reg_no if self.detail else ""
         self._registration_dialog(lambda: VoidDialog(
             self._tasks, self.petition_id, number, self._staff_id, self))
+
+    def open_charge(self) -> None:
+        """The leader's charge of the petition (包案): the open one, or a new one."""
+        from ui.ledger.charge_dialog import ChargeDialog
+
+        try:
+            charge_id = self._tasks.query(charges.open_charge_of, self.petition_id)
+            dialog = ChargeDialog(self._tasks, self._staff_id, charge_id,
+                                  petition_id=self.petition_id, parent=self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.changed.connect(self._changed)
+        dialog.exec()
 
     def open_aid(self, aid_case_id: str | None) -> None:
         """Propose judicial aid (``None``), or open a case to decide, pay or print."""

@@ -1,6 +1,7 @@
 """Today: what must be answered now. Overdue first, then due today, then within three days;
-under the deadlines, the return visits planned for the coming week (or overdue), and the
-judicial aid awaiting a leader's decision (a row opens the case to decide on it)."""
+under the deadlines, the return visits planned for the coming week (or overdue), the
+judicial aid awaiting a leader's decision (a row opens the case to decide on it), and the
+logged-in leader's own cases in charge (包案) with their deadlines (a row opens the charge)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_money, format_number
 from app.core.i18n import N_, _, ngettext, pick
 from app.core.labels import Deadline, VisitMethod, label
+from app.ledger.charges import ChargeRow, my_charges
+from app.petitions.registry import SOON_DAYS
 from app.petitions.today import TodayList, today_list
 from ui.core.tasks import Changes, Tasks
 from ui.widgets.fields import plain_table
@@ -33,7 +36,8 @@ from ui.widgets.form_support import Retranslated, section
 from ui.widgets.lazy_table_model import fit_columns
 
 # Background colours by urgency: red, orange, yellow (light enough for black text).
-URGENCY_COLOURS = {"overdue": "#f8c9c4", "today": "#fbdcaa", "soon": "#fdf3b0"}
+URGENCY_COLOURS = {"overdue": "#f8c9c4", "today": "#fbdcaa", "soon": "#fdf3b0",
+                   "later": "#ffffff"}
 URGENCY = {"overdue": N_("Overdue"), "today": N_("Due today"), "soon": N_("Due within 3 days")}
 HEADERS = (N_("When"), N_("Deadline"), N_("Due"), N_("Registration number"), N_("Petitioners"),
            N_("Summary"))
@@ -43,6 +47,9 @@ VISIT_HEADERS = (N_("When"), N_("Planned for"), N_("Registration number"), N_("P
 VISIBLE_AID_ROWS = 6
 AID_HEADERS = (N_("Waiting"), N_("Proposed on"), N_("Registration number"), N_("Persons to aid"),
                N_("Amount proposed"), N_("Proposed by"))
+VISIBLE_CHARGE_ROWS = 6
+CHARGE_HEADERS = (N_("When"), N_("Deadline"), N_("Registration number"), N_("Petitioners"),
+                  N_("Summary"))
 # A proposal waiting this long is marked as a deadline due soon, then as one overdue.
 AID_SLOW_DAYS, AID_LATE_DAYS = 3, 7
 
@@ -66,6 +73,14 @@ def _aid_urgency(days: int) -> str:
     if days >= AID_LATE_DAYS:
         return "overdue"
     return "today" if days >= AID_SLOW_DAYS else "soon"
+
+
+def _charge_urgency(days_left: int) -> str:
+    if days_left < 0:
+        return "overdue"
+    if days_left == 0:
+        return "today"
+    return "soon" if days_left <= SOON_DAYS else "later"
 
 
 def _fit_rows(table: QTableWidget, rows: int) -> None:
@@ -104,12 +119,13 @@ def _fill_row(table: QTableWidget, row: int, cells: tuple[str, ...], urgency: st
         table.setItem(row, column, cell)
 
 
-_Reading = tuple[TodayList, list[DueVisit], list[AidCaseItem]]
+_Reading = tuple[TodayList, list[DueVisit], list[AidCaseItem], list[ChargeRow]]
 
 # What Today shows comes from these tables (the deadlines, their petitions' parties, the return
 # visits due, the office's holiday calendar).
 SHOWN = ("petition", "petition_party", "person", "petition_reply", "deadline_event",
-         "return_visit", "holiday_override", "office", "aid_case", "aid_person", "staff")
+         "return_visit", "holiday_override", "office", "aid_case", "aid_person", "staff",
+         "leader_charge", "charge_extension", "key_petitioner")
 
 
 class TodayView(Retranslated, QWidget):
@@ -125,6 +141,7 @@ class TodayView(Retranslated, QWidget):
         self.listing = TodayList([])
         self.due_visits: list[DueVisit] = []
         self.awaiting_aid: list[AidCaseItem] = []
+        self.my_charges: list[ChargeRow] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.calendar_warning = QLabel()
@@ -138,6 +155,9 @@ class TodayView(Retranslated, QWidget):
         self.aid_heading = section(N_("Judicial aid awaiting a decision ({n})"))
         self.aid_heading.setProperty("msgid", None)  # its count is filled in by retranslate_ui
         self.aid_table = _table(len(AID_HEADERS))
+        self.charge_heading = section(N_("My cases in charge (包案) ({n})"))
+        self.charge_heading.setProperty("msgid", None)  # its count is filled in below
+        self.charge_table = _table(len(CHARGE_HEADERS))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.calendar_warning)
@@ -147,12 +167,16 @@ class TodayView(Retranslated, QWidget):
         layout.addWidget(self.visit_table)
         layout.addWidget(self.aid_heading)
         layout.addWidget(self.aid_table)
+        layout.addWidget(self.charge_heading)
+        layout.addWidget(self.charge_table)
         self.table.cellActivated.connect(self._open)
         self.table.cellDoubleClicked.connect(self._open)
         self.visit_table.cellActivated.connect(self._open_visit)
         self.visit_table.cellDoubleClicked.connect(self._open_visit)
         self.aid_table.cellActivated.connect(self._open_aid)
         self.aid_table.cellDoubleClicked.connect(self._open_aid)
+        self.charge_table.cellActivated.connect(self._open_charge)
+        self.charge_table.cellDoubleClicked.connect(self._open_charge)
         tasks.changed.connect(self._on_changes)
         self._generation = 0
         self.loaded = False  # until the first reading has arrived
@@ -175,6 +199,22 @@ class TodayView(Retranslated, QWidget):
     def _open_aid(self, row: int, _column: int) -> None:
         if 0 <= row < len(self.awaiting_aid):
             self.open_aid_case(self.awaiting_aid[row])
+
+    def _open_charge(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self.my_charges):
+            self.open_charge(self.my_charges[row])
+
+    def open_charge(self, item: ChargeRow) -> None:
+        """The charge: its progress, a later deadline, closing it."""
+        from ui.ledger.charge_dialog import ChargeDialog
+
+        try:
+            dialog = ChargeDialog(self._tasks, self._tasks.staff_id, item.charge_id,
+                                  parent=self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.exec()
 
     def open_aid_case(self, item: AidCaseItem) -> None:
         """The case, to decide on it (or to see who may), over this window."""
@@ -203,13 +243,14 @@ class TodayView(Retranslated, QWidget):
         self._tasks.run(
             lambda store, _progress: (today_list(store, today, office_id),
                                       visits.due_visits(store, office_id, today),
-                                      awaiting_decision(store, office_id, today)),
+                                      awaiting_decision(store, office_id, today),
+                                      my_charges(store, today)),
             on_done=lambda found: self._show(generation, found), owner=self)
 
     def _show(self, generation: int, found: _Reading) -> None:
         if generation != self._generation:
             return
-        self.listing, self.due_visits, self.awaiting_aid = found
+        self.listing, self.due_visits, self.awaiting_aid, self.my_charges = found
         self.loaded = True
         self.retranslate_ui()
         self.counts_changed.emit(self.count())
@@ -241,6 +282,7 @@ class TodayView(Retranslated, QWidget):
         fit_columns(self.table)
         self._retranslate_visits()
         self._retranslate_aid()
+        self._retranslate_charges()
 
     def _retranslate_visits(self) -> None:
         due = self.due_visits
@@ -280,3 +322,24 @@ class TodayView(Retranslated, QWidget):
                       item.aid_case_id)
         fit_columns(self.aid_table)
         _fit_rows(self.aid_table, min(len(waiting), VISIBLE_AID_ROWS))
+
+    def _retranslate_charges(self) -> None:
+        """The logged-in leader's open cases in charge, the most overdue first; shown only
+        when they have some."""
+        mine = self.my_charges
+        self.charge_heading.setVisible(bool(mine))
+        self.charge_table.setVisible(bool(mine))
+        self.charge_heading.setText(_("My cases in charge (包案) ({n})").format(
+            n=format_number(len(mine))))
+        self.charge_table.setHorizontalHeaderLabels([_(h) for h in CHARGE_HEADERS])
+        self.charge_table.setRowCount(len(mine))
+        for row, item in enumerate(mine):
+            days = item.days_left if item.days_left is not None else 0
+            urgency = _charge_urgency(days)
+            when = when_text(days, urgency if urgency != "later" else "soon")
+            cells = (when, format_iso_date(item.deadline),
+                     item.reg_no or _("Key petitioner's matter"),
+                     pick(item.names_zh, item.names_bo), item.about[:80])
+            _fill_row(self.charge_table, row, cells, urgency, item.charge_id)
+        fit_columns(self.charge_table)
+        _fit_rows(self.charge_table, min(len(mine), VISIBLE_CHARGE_ROWS))

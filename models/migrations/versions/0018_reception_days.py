@@ -2,7 +2,7 @@
 monthly targets. Synced tables like every other, with their capture triggers.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
