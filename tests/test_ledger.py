@@ -338,3 +338,18 @@ def test_screens_learn_what_the_user_may_do_without_a_reading_recorded(
     assert entries.ledger_access(office.store) == entries.LedgerAccess(see, change_rules)
     with office.store.read() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+def test_the_demo_office_keeps_a_ledger_of_every_colour(store: Store) -> None:
+    import demo.generate as demo
+    from app.core.identity import this_device
+
+    demo.fill(store, persons=40)
+    device = this_device(store)
+    assert device is not None and device.office_id is not None
+    rows = entries.ledger(store, device.office_id, include_left=True)
+    assert {r.level for r in rows} >= {"red", "yellow", "green"}
+    assert any(r.needs_leader for r in rows) and any(r.status == "left" for r in rows)
+    lowered = [c for r in rows for c in entries.entry_detail(store, r.entry_id).levels
+               if c.from_level == "yellow" and c.to_level == "green"]
+    assert len(lowered) == 1 and lowered[0].reason
