@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import func, select
 
@@ -33,6 +34,7 @@ class Office:
     office_id: str
     by_role: dict[str, str]
     tashi: str  # 扎西才让, a petitioner not in the ledger
+    petition_id: str  # 扎西才让's petition
     dolkar: str  # 卓嘎's ledger entry, its leader in charge the deputy 才让
 
     def as_(self, role: str) -> None:
@@ -49,7 +51,7 @@ def office(store: Store) -> Office:
     dolkar = petition_detail(store, done.id).parties[0].person_id
     entry = entries.enter(store, EntryInput(dolkar, base.office_id, "多次越级上访",
                                             date.today().isoformat(), leader_id=base.deputy))
-    return Office(store, base.office_id, by_role, base.person_id, entry)
+    return Office(store, base.office_id, by_role, base.person_id, base.petition_id, entry)
 
 
 @pytest.fixture
@@ -118,6 +120,11 @@ def test_a_person_doorstep_knows_is_entered_through_the_dialog(  # type: ignore[
     assert entry.detail.person_id == office.tashi and entry.detail.reason == "扬言进京上访"
     assert entry.detail.responsible_staff_id == office.by_role["clerk"]
     assert sorted(row[0] for row in _texts(view.table)) == sorted(["卓嘎", "扎西才让"])
+    # The person's petitions link to their window.
+    assert f"petition:{office.petition_id}" in entry.records.toHtml()
+    with qtbot.waitSignal(view.petition_opened) as opened_petition:
+        entry.records.anchorClicked.emit(QUrl(f"petition:{office.petition_id}"))
+    assert opened_petition.args == [office.petition_id]
 
 
 def test_a_movement_and_a_measure_are_added_and_the_rule_that_fired_is_shown(  # type: ignore[no-untyped-def]
@@ -245,3 +252,31 @@ def test_a_leader_edits_a_rule_and_a_clerk_may_not(  # type: ignore[no-untyped-d
     assert dialog.result() == QDialog.DialogCode.Accepted
     cells = _texts(view.rules_table)[row]
     assert cells[3] == "3" and cells[5] == ""
+
+
+def test_the_ledger_shows_the_colour_and_who_needs_a_leader_in_charge(  # type: ignore[no-untyped-def]
+        qtbot, office: Office) -> None:
+    from ui.ledger.ledger_view import LEVEL_COLOURS, NEEDS_LEADER
+
+    entries.add_movement(office.store, office.dolkar, date.today().isoformat(),
+                         "organised_group_visit", "")
+    levels.set_level(office.store, office.dolkar, "red")
+    office.as_("clerk")
+    view = _view(qtbot, office)
+    level = view.table.item(0, 1)
+    assert level.text() == "红色"
+    assert level.background().color().name() == LEVEL_COLOURS["red"][0]
+    assert view.table.item(0, 6).text() == "才让"
+    # Without its leader in charge, a red entry says it needs one, and the count says so.
+    entries.update(office.store, office.dolkar, entries.EntryUpdate("", ""))
+    view.reload()
+    assert view.table.item(0, 6).text() == i18n._(NEEDS_LEADER)
+    unled = i18n.ngettext("{n} red or yellow without a leader in charge",
+                          "{n} red or yellow without a leader in charge", 1).format(n="1")
+    assert unled in view.count.text()
+    # Those who left are listed only when asked for.
+    entries.change_status(office.store, office.dolkar, "left", "已稳定一年")
+    view.reload()
+    assert view.table.rowCount() == 0
+    view.include_left.setChecked(True)
+    assert [row[2] for row in _texts(view.table)] == [i18n._("Left the ledger")]

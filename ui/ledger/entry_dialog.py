@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import duties
+from app.core import duties, i18n
 from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_short_datetime
-from app.core.i18n import N_, _, labelled, title_text
+from app.core.i18n import N_, _, title_text
 from app.core.labels import AgreementStatus, HearingKind, HearingOutcome, label
 from app.ledger import entries, levels
 from app.ledger.entries import EntryDetail, EntryUpdate, MeasureInput, MeasureKind, Status
@@ -45,7 +45,7 @@ from app.ledger.rules import Level, MovementKind, Proposal, RuleCode, level_labe
 from app.petitions.outcomes import Resolution
 from ui.core.tasks import Tasks
 from ui.ledger.enter_dialog import fill_staff, staff_combo
-from ui.ledger.ledger_view import level_style
+from ui.ledger.ledger_view import level_style, set_stacked_headers
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import (
     MessageLine,
@@ -53,7 +53,6 @@ from ui.widgets.fields import (
     date_field,
     display_name,
     plain_table,
-    set_headers,
     show_problems,
 )
 from ui.widgets.form_support import (
@@ -66,12 +65,14 @@ from ui.widgets.form_support import (
 )
 
 # L10N: column headings of a key petitioner's recent movements
-MOVEMENT_COLUMNS = (N_("Date"), N_("Movement"), N_("What happened"))
+MOVEMENT_COLUMNS = (N_("Date"), N_("Kind of movement"), N_("What happened"))
 # L10N: column headings of the measures taken for a key petitioner
-MEASURE_COLUMNS = (N_("Date"), N_("Measure"), N_("Who"), N_("What was done"), N_("Result"))
+MEASURE_COLUMNS = (N_("Date"), N_("Kind of measure"), N_("Taken by"), N_("What was done"),
+                   N_("Result"))
 # L10N: column headings of the history of a key petitioner's risk level
-LEVEL_COLUMNS = (N_("Date and time"), N_("Who"), N_("From"), N_("To"), N_("Doorstep proposed"),
-                 N_("Why"))
+LEVEL_COLUMNS = (N_("Date and time"), N_("Set by"), N_("Was"), N_("Set to"),
+                 N_("Doorstep proposed"), N_("Why"))
+NOTHING = N_("None recorded")
 
 
 def _text_edit(height: int) -> QPlainTextEdit:
@@ -86,6 +87,14 @@ def _button(clicked: object) -> QPushButton:
     button.setAutoDefault(False)
     button.clicked.connect(clicked)
     return button
+
+
+def _right(button: QPushButton) -> QHBoxLayout:
+    """A row with ``button`` at its right end."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(button)
+    return row
 
 
 class EntryDialog(Retranslated, QDialog):
@@ -118,18 +127,17 @@ class EntryDialog(Retranslated, QDialog):
         top.addWidget(self.level_chip)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_entry(), "")
-        self.tabs.addTab(self._build_follow_up(), "")
+        self.tabs.addTab(self._build_movements(), "")
+        self.tabs.addTab(self._build_measures(), "")
         self.tabs.addTab(self._build_level(), "")
         self.tabs.addTab(self._build_records(), "")
         self.message = MessageLine()
         self.close_button = _button(self.accept)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.message)
+        layout.addLayout(_right(self.close_button))
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         for index in range(self.tabs.count()):
             QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self,
@@ -194,44 +202,45 @@ class EntryDialog(Retranslated, QDialog):
         column.addStretch(1)
         return page
 
-    def _build_follow_up(self) -> QWidget:
+    def _build_movements(self) -> QWidget:
         page = QWidget()
         column = QVBoxLayout(page)
-        column.addWidget(section(N_("Recent movements")))
         self.movements = plain_table(len(MOVEMENT_COLUMNS))
         column.addWidget(self.movements, 1)
         self.movement_day = date_field(latest=QDate.currentDate())
         self.movement_kind = CodeCombo(MovementKind, blank=N_("Choose…"))
+        self.movement_kind.setMinimumContentsLength(24)
         self.movement_text = QLineEdit()
         self.movement_button = _button(self.add_movement)
-        grid = FormGrid(self.movement_errors, pairs=3)
+        grid = FormGrid(self.movement_errors)
         grid.add("day", translated_label(N_("Date")), self.movement_day)
-        grid.add("kind", translated_label(N_("Movement")), self.movement_kind)
-        grid.add("text", translated_label(N_("What happened")), self.movement_text)
-        row = QHBoxLayout()
-        row.addLayout(grid, 1)
-        row.addWidget(self.movement_button, 0, Qt.AlignmentFlag.AlignTop)
-        column.addLayout(row)
+        grid.add("kind", translated_label(N_("Kind of movement")), self.movement_kind)
+        grid.add("text", translated_label(N_("What happened")), self.movement_text, wide=True)
+        column.addLayout(grid)
+        column.addLayout(_right(self.movement_button))
+        return page
 
-        column.addWidget(section(N_("Measures taken")))
+    def _build_measures(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
         self.measures = plain_table(len(MEASURE_COLUMNS))
         column.addWidget(self.measures, 1)
         self.measure_kind = CodeCombo(MeasureKind, blank=N_("Choose…"))
+        self.measure_kind.setMinimumContentsLength(20)
         self.measure_staff = staff_combo()
         self.measure_day = date_field(latest=QDate.currentDate())
         self.measure_text = QLineEdit()
         self.measure_result = QLineEdit()
         self.measure_button = _button(self.add_measure)
         grid = FormGrid(self.measure_errors, pairs=3)
-        grid.add("kind", translated_label(N_("Measure")), self.measure_kind)
-        grid.add("staff_id", translated_label(N_("Who")), self.measure_staff)
+        grid.add("kind", translated_label(N_("Kind of measure")), self.measure_kind)
+        grid.add("staff_id", translated_label(N_("Taken by")), self.measure_staff)
         grid.add("day", translated_label(N_("Date")), self.measure_day)
-        grid.add("description", translated_label(N_("What was done")), self.measure_text)
-        grid.add("result", translated_label(N_("Result")), self.measure_result)
-        row = QHBoxLayout()
-        row.addLayout(grid, 1)
-        row.addWidget(self.measure_button, 0, Qt.AlignmentFlag.AlignTop)
-        column.addLayout(row)
+        grid.add("description", translated_label(N_("What was done")), self.measure_text,
+                 wide=True)
+        grid.add("result", translated_label(N_("Result")), self.measure_result, wide=True)
+        column.addLayout(grid)
+        column.addLayout(_right(self.measure_button))
         return page
 
     def _build_level(self) -> QWidget:
@@ -258,7 +267,7 @@ class EntryDialog(Retranslated, QDialog):
             row.addWidget(button)
         row.addStretch(1)
         choices.setFocusProxy(self.level_buttons[Level.RED])
-        self.level_reason = _text_edit(56)
+        self.level_reason = _text_edit(48)
         level_error, reason_error = QLabel(), QLabel()
         self.level_errors.register("level", level_error, choices)
         self.level_errors.register("reason", reason_error, self.level_reason)
@@ -279,7 +288,7 @@ class EntryDialog(Retranslated, QDialog):
         row.addStretch(1)
         column.addLayout(row)
         column.addWidget(section(N_("Changes of the level")))
-        self.history = plain_table(len(LEVEL_COLUMNS))
+        self.history = plain_table(len(LEVEL_COLUMNS), wrap=False)
         column.addWidget(self.history, 1)
         return page
 
@@ -325,20 +334,20 @@ class EntryDialog(Retranslated, QDialog):
 
     def _show_tables(self) -> None:
         d = self.detail
-        set_headers(self.movements, MOVEMENT_COLUMNS)
+        set_stacked_headers(self.movements, MOVEMENT_COLUMNS)
         self.movements.setRowCount(len(d.movements))
         for row, m in enumerate(d.movements):
             for column, text in enumerate((format_iso_date(m.day), label(MovementKind, m.kind),
                                            m.text)):
                 self.movements.setItem(row, column, cell(text))
-        set_headers(self.measures, MEASURE_COLUMNS)
+        set_stacked_headers(self.measures, MEASURE_COLUMNS)
         self.measures.setRowCount(len(d.measures))
         for row, measure in enumerate(d.measures):
             for column, text in enumerate((
                     format_iso_date(measure.day), label(MeasureKind, measure.kind),
                     measure.staff_zh or "—", measure.description, measure.result)):
                 self.measures.setItem(row, column, cell(text))
-        set_headers(self.history, LEVEL_COLUMNS)
+        set_stacked_headers(self.history, LEVEL_COLUMNS)
         self.history.setRowCount(len(d.levels))
         for row, change in enumerate(d.levels):
             for column, text in enumerate((
@@ -346,7 +355,9 @@ class EntryDialog(Retranslated, QDialog):
                     change.staff_zh or "—", level_label(change.from_level),
                     level_label(change.to_level), level_label(change.proposed_level),
                     change.reason)):
-                self.history.setItem(row, column, cell(text))
+                item = cell(text)
+                item.setToolTip(text)
+                self.history.setItem(row, column, item)
         for table in (self.movements, self.measures, self.history):
             table.resizeRowsToContents()
 
@@ -423,7 +434,7 @@ class EntryDialog(Retranslated, QDialog):
             show_problems(self.level_errors, self.message, error)
             return
         self._reload(_("Level set: {level}.").format(level=level_label(done.level)))
-        self.tabs.setCurrentIndex(2)
+        self.tabs.setCurrentIndex(3)
 
     def _link(self, url: QUrl) -> None:
         kind, _sep, target = url.toString().partition(":")
@@ -435,16 +446,21 @@ class EntryDialog(Retranslated, QDialog):
         d = self.detail
         name = display_name(d.name_zh, d.name_bo)
         self.setWindowTitle(title_text("Key petitioner") + f" — {d.name_zh or d.name_bo}")
+        entered = _("Entered on") + " " + format_iso_date(d.entered_on)
         self.person.setText(" · ".join(x for x in (
             f"<b>{html.escape(name)}</b>", html.escape(d.id_number), html.escape(d.phone),
-            html.escape(labelled(N_("Entered on"), format_iso_date(d.entered_on))))
-            if x))
+            html.escape(entered)) if x))
         self.status_now.setText(label(Status, d.status))
         self.level_chip.setText(level_label(d.level))
         self.level_chip.setStyleSheet(level_style(d.level))
-        for index, title in enumerate((N_("The entry"), N_("Movements and measures"),
-                                       N_("Risk level"), N_("Petitions and hearings"))):
-            self.tabs.setTabText(index, f"{_(title)} (Ctrl+{index + 1})")
+        for index, title in enumerate((N_("The entry"), N_("Recent movements"),
+                                       N_("Measures taken"), N_("Risk level"),
+                                       N_("Petitions and hearings"))):
+            # Five tabs side by side: in bilingual mode their titles are in Tibetan only (both
+            # scripts in the tooltip).
+            shown = i18n.bo_text(title) if i18n.mode() == i18n.BILINGUAL else _(title)
+            self.tabs.setTabText(index, shown)
+            self.tabs.setTabToolTip(index, f"{_(title)} (Ctrl+{index + 1})")
         self.reason.setText(d.reason)
         self.save_button.setText(_("Save (Ctrl+S)"))
         self.status.retranslate()
@@ -493,7 +509,7 @@ def records_html(d: EntryDetail) -> str:
     def table(title: str, headings: tuple[str, ...], rows: list[list[str]]) -> None:
         parts.append(f"<h3>{html.escape(_(title))}</h3>")
         if not rows:
-            parts.append(f"<p>{html.escape(_('None'))}</p>")
+            parts.append(f"<p>{html.escape(_(NOTHING))}</p>")
             return
         parts.append("<table cellspacing='6'><tr>" + "".join(
             f"<th align='left'>{html.escape(_(h))}</th>" for h in headings) + "</tr>")

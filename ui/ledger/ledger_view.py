@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -24,14 +25,14 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_number
-from app.core.i18n import N_, _, labelled, ngettext
+from app.core.i18n import BILINGUAL_SEPARATOR, N_, _, labelled, ngettext, pick
 from app.core.labels import label
 from app.ledger import entries, rules
 from app.ledger.entries import LedgerRow, Status
 from app.ledger.rules import Level, RiskRuleRow, level_label
 from ui.core.errors import show_error
 from ui.core.tasks import Changes, Tasks, TasksClosedError
-from ui.widgets.fields import cell, display_name, plain_table, set_headers
+from ui.widgets.fields import cell, plain_table
 from ui.widgets.form_support import ERROR_STYLE, Retranslated
 
 # The colour each level is shown in (background, text).
@@ -51,9 +52,19 @@ LEDGER_TABLES = ("key_petitioner", "ledger_movement", "ledger_measure", "level_c
                  "risk_rule", "person", "staff")
 
 
+def stacked(text: str) -> str:
+    """A bilingual text on two lines (Tibetan over Chinese), for a narrow column."""
+    return text.replace(BILINGUAL_SEPARATOR, "\n")
+
+
+def set_stacked_headers(table: QTableWidget, columns: tuple[str, ...]) -> None:
+    """Column headings, bilingual ones on two lines so that the columns stay narrow."""
+    table.setHorizontalHeaderLabels([stacked(_(c)) for c in columns])
+
+
 def level_cell(level: str) -> QTableWidgetItem:
     """A level as a coloured cell with its name (no colour while none is set)."""
-    item = cell(level_label(level))
+    item = cell(stacked(level_label(level)))
     colours = LEVEL_COLOURS.get(level)
     if colours is not None:
         item.setBackground(QBrush(QColor(colours[0])))
@@ -227,21 +238,21 @@ class LedgerView(Retranslated, QWidget):
 
     # -- showing --------------------------------------------------------------------------------
     def _show_rows(self) -> None:
-        set_headers(self.table, LEDGER_COLUMNS)
+        set_stacked_headers(self.table, LEDGER_COLUMNS)
         self.table.setRowCount(len(self.rows))
         for row, r in enumerate(self.rows):
             left = r.status == Status.LEFT
             leader = r.leader_zh or "—"
-            cells = (display_name(r.name_zh, r.name_bo), None, label(Status, r.status),
-                     r.reason, format_iso_date(r.entered_on), r.responsible_zh or "—", leader,
-                     format_iso_date(r.last_movement_on))
+            cells = (pick(r.name_zh, r.name_bo, "\n") or "—", None,
+                     stacked(label(Status, r.status)), r.reason, format_iso_date(r.entered_on),
+                     r.responsible_zh or "—", leader, format_iso_date(r.last_movement_on))
             for column, text in enumerate(cells):
                 if text is None:
                     self.table.setItem(row, column, level_cell(r.level))
                     continue
                 self.table.setItem(row, column, cell(text, greyed=left))
             if r.needs_leader and not left:
-                item = cell(_(NEEDS_LEADER))
+                item = cell(stacked(_(NEEDS_LEADER)))
                 item.setForeground(QBrush(QColor("#b00020")))
                 item.setToolTip(_("Red and yellow key petitioners must have a leader in "
                                   "charge."))
@@ -257,13 +268,14 @@ class LedgerView(Retranslated, QWidget):
         self.count.setText(text)
 
     def _show_rules(self) -> None:
-        set_headers(self.rules_table, RULE_COLUMNS)
+        set_stacked_headers(self.rules_table, RULE_COLUMNS)
         self.rules_table.setRowCount(len(self.rules))
         for row, r in enumerate(self.rules):
             greyed = not r.active
             cells = (r.label, format_number(r.months), format_number(r.min_count),
-                     _("Yes") if r.active else _("No"),
-                     _("Proposed by Doorstep") if r.proposed_by_doorstep else "", r.note)
+                     stacked(_("Yes") if r.active else _("No")),
+                     stacked(_("Proposed by Doorstep")) if r.proposed_by_doorstep else "",
+                     r.note)
             self.rules_table.setItem(row, 0, level_cell(r.level))
             for column, text in enumerate(cells, start=1):
                 self.rules_table.setItem(row, column, cell(text, greyed=greyed,
