@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import func, select
 
@@ -125,6 +125,13 @@ def test_a_person_doorstep_knows_is_entered_through_the_dialog(  # type: ignore[
     with qtbot.waitSignal(view.petition_opened) as opened_petition:
         entry.records.anchorClicked.emit(QUrl(f"petition:{office.petition_id}"))
     assert opened_petition.args == [office.petition_id]
+    # A double click opens an entry.
+    row = [r.entry_id for r in view.rows].index(office.dolkar)
+    place = view.table.visualItemRect(view.table.item(row, 0)).center()
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=place)
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=place)
+    again = opened.pop()
+    assert isinstance(again, EntryDialog) and again.entry_id == office.dolkar
 
 
 def test_a_movement_and_a_measure_are_added_and_the_rule_that_fired_is_shown(  # type: ignore[no-untyped-def]
@@ -134,9 +141,11 @@ def test_a_movement_and_a_measure_are_added_and_the_rule_that_fired_is_shown(  #
     assert dialog.proposal is not None and dialog.proposal.level == ""
     assert dialog.proposed.text() == i18n._("No rule fired: Doorstep proposes no level.")
     assert not dialog.fired.isVisible()
+    type_text(qtbot, dialog.situation, "近期情绪激动")  # typed, not yet saved
     dialog.movement_kind.set_code("threatened_extreme_act")
     type_text(qtbot, dialog.movement_text, "扬言到县政府门前自焚")
     dialog.movement_button.click()
+    assert dialog.situation.toPlainText() == "近期情绪激动"  # kept while the movement was added
     assert [row[1:] for row in _texts(dialog.movements)] == [
         [MovementKind.THREATENED_EXTREME_ACT.label, "扬言到县政府门前自焚"]]
     assert dialog.proposal is not None and dialog.proposal.level == "red"
@@ -156,7 +165,10 @@ def test_a_movement_and_a_measure_are_added_and_the_rule_that_fired_is_shown(  #
     rows = _texts(dialog.measures)
     assert len(rows) == 1 and rows[0][3:] == ["包案领导上门谈心", "情绪平稳"]
     assert rows[0][2] == "卓玛"  # who took it: the procurator logged in
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.message.text() == i18n._("Saved.")
     detail = entries.entry_detail(office.store, office.dolkar)
+    assert detail.situation == "近期情绪激动" and detail.leader_id == dialog.leader.currentData()
     assert [m.kind for m in detail.measures] == ["education"]
     assert [m.kind for m in detail.movements] == ["threatened_extreme_act"]
 
@@ -280,3 +292,27 @@ def test_the_ledger_shows_the_colour_and_who_needs_a_leader_in_charge(  # type: 
     assert view.table.rowCount() == 0
     view.include_left.setChecked(True)
     assert [row[2] for row in _texts(view.table)] == [i18n._("Left the ledger")]
+
+
+def test_the_area_and_an_entry_follow_a_change_of_language(  # type: ignore[no-untyped-def]
+        qtbot, office: Office) -> None:
+    from ui.core.language import LanguageManager
+
+    entries.add_movement(office.store, office.dolkar, date.today().isoformat(),
+                         "organised_group_visit", "")
+    levels.set_level(office.store, office.dolkar, "red")
+    office.as_("clerk")
+    view = _view(qtbot, office)
+    dialog = _entry(qtbot, office)
+    assert view.table.horizontalHeaderItem(0).text() == "姓名"
+    LanguageManager(application()).set_mode(i18n.BO)
+    qtbot.waitUntil(lambda: view.table.horizontalHeaderItem(0).text() == "མིང་།")
+    qtbot.waitUntil(lambda: dialog.level_chip.text() == "དམར་པོ།")
+    assert view.table.item(0, 1).text() == "དམར་པོ།"
+    assert view.tabs.tabText(1) == i18n._("Risk rules")
+    assert dialog.movements.item(0, 1).text() == i18n.bo_text(
+        MovementKind.ORGANISED_GROUP_VISIT.message)
+    assert dialog.movements.item(0, 1).text() != i18n.zh_text(
+        MovementKind.ORGANISED_GROUP_VISIT.message)
+    LanguageManager(application()).set_mode(i18n.BILINGUAL)
+    qtbot.waitUntil(lambda: view.table.item(0, 1).text() == "དམར་པོ།\n红色")

@@ -299,29 +299,33 @@ class EntryDialog(Retranslated, QDialog):
         return self.records
 
     # -- loading and showing --------------------------------------------------------------------
-    def _reload(self, message: str) -> None:
+    def _reload(self, message: str, fields: bool = False) -> None:
+        """Read the entry again after a change; its own fields are filled in again only with
+        ``fields`` (after they were saved), so that adding a movement keeps what is typed."""
         self.detail = self._tasks.query(entries.entry_detail, self.entry_id)
-        self._show()
+        self._show(fields)
         self.retranslate_ui()
         self.message.success(message)
 
-    def _show(self) -> None:
-        """The entry's values in its fields (once loaded, not on a language change)."""
+    def _show(self, fields: bool = True) -> None:
+        """The entry's values in its fields (when read, not on a language change) and
+        Doorstep's proposal, chosen in advance."""
         d = self.detail
-        self.situation.setPlainText(d.situation)
-        self.demands.setPlainText(d.demands)
-        fill_staff(self.responsible, self._staff, d.responsible_staff_id)
-        fill_staff(self.leader, self._leaders, d.leader_id)
-        fill_staff(self.measure_staff, self._staff, self._tasks.staff_id)
-        self.status.set_code(d.status)
-        self.left_reason.clear()
+        if fields:
+            self.situation.setPlainText(d.situation)
+            self.demands.setPlainText(d.demands)
+            fill_staff(self.responsible, self._staff, d.responsible_staff_id)
+            fill_staff(self.leader, self._leaders, d.leader_id)
+            self.status.set_code(d.status)
+            self.left_reason.clear()
+        if self.measure_staff.count() == 0:
+            fill_staff(self.measure_staff, self._staff, self._tasks.staff_id)
         self.proposal = None
         if d.status != Status.LEFT:
             self.proposal = self._tasks.query(levels.propose_level, self.entry_id)
         chosen = self.proposal.level if self.proposal and self.proposal.level else d.level
         for code, button in self.level_buttons.items():
             button.setChecked(code == chosen)
-        self.level_reason.clear()
         following = d.status != Status.LEFT
         for widget in (self.situation, self.demands, self.responsible, self.leader,
                        self.save_button, self.status, self.left_reason, self.status_button,
@@ -377,7 +381,7 @@ class EntryDialog(Retranslated, QDialog):
             self.tabs.setCurrentIndex(0)
             show_problems(self.entry_errors, self.message, error)
             return
-        self._reload(_("Saved."))
+        self._reload(_("Saved."), fields=True)
 
     def change_status(self) -> None:
         self.status_errors.clear()
@@ -388,7 +392,7 @@ class EntryDialog(Retranslated, QDialog):
         except AppError as error:
             show_problems(self.status_errors, self.message, error)
             return
-        self._reload(_("Status changed."))
+        self._reload(_("Status changed."), fields=True)
 
     def add_movement(self) -> None:
         self.movement_errors.clear()
@@ -433,6 +437,7 @@ class EntryDialog(Retranslated, QDialog):
         except AppError as error:
             show_problems(self.level_errors, self.message, error)
             return
+        self.level_reason.clear()
         self._reload(_("Level set: {level}.").format(level=level_label(done.level)))
         self.tabs.setCurrentIndex(3)
 
