@@ -46,6 +46,8 @@ from models.petition import (
     PetitionParty,
     PetitionReply,
 )
+from models.reception import ReceptionDay, ReceptionTarget, ReceptionVisit
+from models.screening import Screening, ScreeningRow
 from models.sync import SyncHead, SyncVersion
 from models.sync_state import (
     SyncApart,
@@ -95,9 +97,14 @@ __all__ = [
     "Petition",
     "PetitionParty",
     "PetitionReply",
+    "ReceptionDay",
+    "ReceptionTarget",
+    "ReceptionVisit",
     "ResolutionHelper",
     "ReturnVisit",
     "RiskRule",
+    "Screening",
+    "ScreeningRow",
     "Staff",
     "SyncApart",
     "SyncBatch",

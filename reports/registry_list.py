@@ -68,6 +68,9 @@ class ListTable:
     # "Page {page} of {pages}" in the paper's language.
     page_label: str
     sheet: str = "Sheet1"
+    # Lines after the table (a section of the paper, sign-off lines): on the last page, or on
+    # a page of their own when they do not fit; a blank line leaves a gap.
+    closing: tuple[str, ...] = ()
 
 
 # -- CSV and Excel ---------------------------------------------------------------------------------
@@ -108,6 +111,9 @@ def render_xlsx(table: ListTable) -> bytes:
     for number, row in enumerate(table.rows, start=1):
         for column, text in enumerate(row):
             sheet.write_string(number, column, text)
+    for number, line in enumerate(table.closing, start=len(table.rows) + 2):
+        if line:
+            sheet.write_string(number, 0, line)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, len(table.rows), len(table.headers) - 1)
     book.close()
@@ -170,6 +176,15 @@ class _Layout:
                 found.append((line, LINE_SIZE, _leading([line], LINE_SIZE)))
         return found
 
+    def closing(self) -> list[tuple[str, float]]:
+        """The lines after the table: (line, leading)."""
+        width = PAGE[0] - 2 * MARGIN
+        found = []
+        for text in self.table.closing:
+            for line in wrap(text, width, LINE_SIZE, self.measurer) if text else [""]:
+                found.append((line, _leading([line], LINE_SIZE) if line else LINE_SIZE))
+        return found
+
 
 def render_list_pdf(table: ListTable, fonts: FontFiles,
                     progress: Callable[[int, int], None] | None = None,
@@ -197,6 +212,13 @@ def render_list_pdf(table: ListTable, fonts: FontFiles,
         y -= row.height
         if progress is not None and number % 200 == 0:
             progress(number, len(table.rows))
+    closing = layout.closing()
+    # The closing lines stay together: on the last page when they fit, else on a page of
+    # their own (without the table's header).
+    closing_page = len(pages) - 1
+    if closing and y - 3 * mm - sum(lead for _line, lead in closing) < bottom:
+        pages.append([])
+        closing_page = len(pages) - 1
     if max_pages is not None and len(pages) > max_pages:
         raise TooManyPagesError(len(pages))
     out = io.BytesIO()
@@ -211,9 +233,17 @@ def render_list_pdf(table: ListTable, fonts: FontFiles,
                 x = (PAGE[0] - measurer.width(line, size)) / 2 if size == TITLE_SIZE else MARGIN
                 draw_line(canvas, line, x, y + _baseline(line, size, lead), size, measurer)
             y -= 3 * mm
-        y = _draw_row(canvas, header, y, layout, measurer, shaded=True)
+        if rows or index == 0:
+            y = _draw_row(canvas, header, y, layout, measurer, shaded=True)
         for row in rows:
             y = _draw_row(canvas, row, y, layout, measurer)
+        if closing and index == closing_page:
+            y -= 3 * mm
+            for line, lead in closing:
+                y -= lead
+                if line:
+                    draw_line(canvas, line, MARGIN, y + _baseline(line, LINE_SIZE, lead),
+                              LINE_SIZE, measurer)
         label = table.page_label.format(page=index + 1, pages=len(pages))
         draw_line(canvas, label, (PAGE[0] - measurer.width(label, LINE_SIZE)) / 2, FOOT,
                   LINE_SIZE, measurer)

@@ -26,6 +26,14 @@ def show_active(qtbot, dialog: QWidget) -> None:  # type: ignore[no-untyped-def]
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+
+    def active() -> bool:
+        # Asked again each time: a window left over from an earlier test (or one that just
+        # closed) can take the activation back before this one gets it.
+        if not dialog.isActiveWindow():
+            dialog.raise_()
+            dialog.activateWindow()
+        return dialog.isActiveWindow()
+
+    qtbot.waitUntil(active)
 

@@ -31,6 +31,10 @@ EXPORTS = {
     "statistics_report": N_("Statistics report"),
     "table": N_("Table"),
     "all_tables": N_("All tables"),
+    # What an import brought in (``app.imports``) or an export took out.
+    "petition_register": N_("Petition register"),
+    "key_petitioner_ledger": N_("Ledger of key petitioners"),
+    "monthly_screening": N_("Monthly screening of key petitioners"),
 }
 TITLE = N_("Record of what was done")
 HEADERS = (N_("Time"), N_("Laptop"), N_("Staff member"), N_("Action"), N_("Record"),
@@ -77,6 +81,23 @@ def _names(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
             query = query.join(persons, persons.c.id == entries.c.person_id)
             for row_id, zh, bo in session.execute(query.where(table.c.id.in_(ids))):
                 found[(tbl, str(row_id))] = pick(str(zh or bo or ""), str(bo or zh or ""), " ")
+        elif tbl == "reception_visit":
+            # Whoever came on a reception day: by their name, as the store or the clerk has it.
+            visits = (select(table.c.id, table.c.name, persons.c.name_zh, persons.c.name_bo)
+                      .outerjoin(persons, persons.c.id == table.c.person_id)
+                      .where(table.c.id.in_(ids)))
+            for row_id, written, zh, bo in session.execute(visits):
+                found[(tbl, str(row_id))] = pick(str(zh or bo or written or ""),
+                                                 str(bo or zh or written or ""), " ")
+        elif tbl == "reception_day":
+            # A leader's reception day: by the day and the leader's name.
+            staff = Base.metadata.tables["staff"]
+            days = (select(table.c.id, table.c.day, staff.c.name_zh, staff.c.name_bo)
+                    .join(staff, staff.c.id == table.c.leader_id)
+                    .where(table.c.id.in_(ids)))
+            for row_id, day, zh, bo in session.execute(days):
+                found[(tbl, str(row_id))] = f"{day} " + pick(str(zh or bo or ""),
+                                                             str(bo or zh or ""), " ")
         elif "name_zh" in table.c and "name_bo" in table.c:
             for row_id, zh, bo in session.execute(select(table.c.id, table.c.name_zh,
                                                          table.c.name_bo)

@@ -1,5 +1,5 @@
 """Who on an office's staff may take on which duty: handle a petition, lead it, take part in a
-hearing for the office, decide on judicial aid.
+hearing for the office, decide on judicial aid, receive petitioners on a reception day.
 
 The screens offer only the staff ``eligible_staff`` lists; the use cases refuse anyone else
 (``check_staff``): a staff member unknown here, deleted, no longer active, of another office,
@@ -21,6 +21,7 @@ from app.core.store import Store
 from models import Staff
 
 HANDLE, LEAD, HEARING, DECIDE_AID = "handle", "lead", "hearing", "decide_aid"
+RECEIVE = "receive"
 # The roles each duty is open to.
 DUTY_ROLES: dict[str, frozenset[str]] = {
     # The handling procurator of a petition (承办检察官).
@@ -31,6 +32,10 @@ DUTY_ROLES: dict[str, frozenset[str]] = {
     HEARING: frozenset(StaffRole) - {StaffRole.ADMIN},
     # Deciding on judicial aid, and setting the amount above which only the chief may approve.
     DECIDE_AID: frozenset({StaffRole.CHIEF, StaffRole.DEPUTY}),
+    # Receiving petitioners on a reception day (院领导接访): the office's leadership (班子成员),
+    # the chief and the deputies (a member of the leadership without the title is kept as a
+    # deputy); department heads are not of it.
+    RECEIVE: frozenset({StaffRole.CHIEF, StaffRole.DEPUTY}),
 }
 NOT_ELIGIBLE = {
     HANDLE: N_("The handling procurator must be a procurator, a department head, a deputy chief "
@@ -41,6 +46,8 @@ NOT_ELIGIBLE = {
                 "staff of the petition's office."),
     DECIDE_AID: N_("Only the chief procurator or a deputy chief procurator of this office can "
                    "decide on judicial aid."),
+    RECEIVE: N_("Reception days are held by the chief procurator or a deputy chief procurator "
+                "of this office."),
 }
 
 

@@ -190,6 +190,13 @@ def _recompute(session: Session, petition: Petition) -> None:
     petition.answer_due = due_date(ANSWER, received, rule, cal, changes).isoformat()
 
 
+def set_due_dates(session: Session, petition: Petition) -> None:
+    """The petition's reply and answer due dates from its receipt, its deadline changes, its
+    office's rule and the holidays (for a petition added other than by ``register``: one
+    brought in from a hand-kept register)."""
+    _recompute(session, petition)
+
+
 def recompute_open(session: Session, office_id: str) -> int:
     """Recompute the due dates of an office's petitions that still await a reply or answer."""
     changed = 0

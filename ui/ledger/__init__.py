@@ -1,2 +1,2 @@
-"""The key petitioners area: the ledger (重点信访人员台账), its entries and the office's risk
-rules (三色预警)."""
+"""The ledgers a leader and the 12309 window keep: key petitioners (the area, each person's
+entry, the office's risk rules, the monthly screening and papers) and reception days."""

@@ -1,0 +1,1 @@
+"""Bringing in hand-kept registers."""
