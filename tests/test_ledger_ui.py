@@ -22,7 +22,7 @@ from app.ledger import entries, levels
 from app.ledger.entries import EntryInput
 from app.ledger.rules import NO_LEVEL, MovementKind
 from models import AuditEntry, KeyPetitioner
-from tests.helpers import every_role, petition, register, tashi, tasks_for
+from tests.helpers import every_role, petition, register, settle, tashi, tasks_for
 from tests.qt_typing import show_active, type_text
 from ui.ledger.enter_dialog import CHOOSE_PERSON
 from ui.main import application
@@ -316,3 +316,26 @@ def test_the_area_and_an_entry_follow_a_change_of_language(  # type: ignore[no-u
         MovementKind.ORGANISED_GROUP_VISIT.message)
     LanguageManager(application()).set_mode(i18n.BILINGUAL)
     qtbot.waitUntil(lambda: view.table.item(0, 1).text() == "དམར་པོ།\n红色")
+
+
+def test_the_ledger_is_exported_from_its_list(  # type: ignore[no-untyped-def]
+        qtbot, office: Office, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.ledger import ledger_papers
+
+    out = tmp_path / "ledger.xlsx"
+    monkeypatch.setattr(ledger_papers, "ask_xlsx", lambda *_args: out)
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda _parent, _title, text, *a, **k: said.append(text))
+    office.as_("clerk")
+    view = _view(qtbot, office)
+    view.paper_language.setCurrentIndex(view.paper_language.findData(i18n.BO))
+    view.export_button.click()
+    settle(qtbot, tasks_for(office.store))
+    qtbot.waitUntil(lambda: bool(said))
+    cells = [str(c.value) for row in load_workbook(out).active.iter_rows() for c in row
+             if c.value]
+    assert any("སྒྲོལ་དཀར" in c for c in cells)

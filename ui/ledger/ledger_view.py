@@ -32,6 +32,7 @@ from app.ledger.entries import LedgerRow, Status
 from app.ledger.rules import Level, RiskRuleRow, level_label
 from ui.core.errors import show_error
 from ui.core.tasks import Changes, Tasks, TasksClosedError
+from ui.ledger.ledger_papers import PaperLanguage, export_ledger, print_ledger
 from ui.widgets.fields import cell, plain_table
 from ui.widgets.form_support import ERROR_STYLE, Retranslated
 
@@ -129,14 +130,27 @@ class LedgerView(Retranslated, QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.enter_button = QPushButton()
         self.open_button = QPushButton()
-        for button in (self.enter_button, self.open_button):
+        self.paper_label = QLabel()
+        self.paper_language = PaperLanguage()
+        self.print_button = QPushButton()
+        self.export_button = QPushButton()
+        for button in (self.enter_button, self.open_button, self.print_button,
+                       self.export_button):
             button.setAutoDefault(False)
         self.enter_button.clicked.connect(self.enter_person)
         self.open_button.clicked.connect(self.open_selected)
+        self.print_button.clicked.connect(lambda: print_ledger(
+            self, self._tasks, self.office_id, self.paper_language.language()))
+        self.export_button.clicked.connect(lambda: export_ledger(
+            self, self._tasks, self.office_id, language=self.paper_language.language()))
         buttons = QHBoxLayout()
         buttons.addWidget(self.enter_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.paper_label)
+        buttons.addWidget(self.paper_language)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.export_button)
         column = QVBoxLayout(page)
         column.addLayout(top)
         column.addWidget(self.table, 1)
@@ -232,6 +246,8 @@ class LedgerView(Retranslated, QWidget):
 
     def _selection_changed(self) -> None:
         self.open_button.setEnabled(self.selected() is not None)
+        for button in (self.print_button, self.export_button):
+            button.setEnabled(bool(self.office_id))
         self.edit_rule_button.setEnabled(self.access.change_rules
                                          and self.selected_rule() is not None)
         self.add_rule_button.setEnabled(self.access.change_rules)
@@ -340,6 +356,9 @@ class LedgerView(Retranslated, QWidget):
         self.include_left.setText(_("Include those who left the ledger"))
         self.enter_button.setText(_("Enter a person…"))
         self.open_button.setText(_("Open…"))
+        self.paper_label.setText(_("Paper in"))
+        self.print_button.setText(_("Print…"))
+        self.export_button.setText(_("Export to Excel…"))
         self.edit_rule_button.setText(_("Edit the rule…"))
         self.add_rule_button.setText(_("Add a rule…"))
         self.rules_note.setText(
