@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts import login
 from app.accounts import staff as accounts
@@ -325,3 +325,31 @@ def test_the_administrator_is_refused_the_ledger(office: Office) -> None:
     refused(office.store, message, rules.risk_rules, office_id)
     refused(office.store, message, entries.enter,
             EntryInput(office.built.people["C"], office_id, "x", "2026-11-30"), today=TODAY)
+
+
+@pytest.mark.parametrize(("role", "see", "change_rules"), [
+    ("admin", False, False), ("clerk", True, False), ("procurator", True, False),
+    ("deputy", True, True), ("chief", True, True)])
+def test_screens_learn_what_the_user_may_do_without_a_reading_recorded(
+        office: Office, role: str, see: bool, change_rules: bool) -> None:
+    office.as_(role)
+    with office.store.read() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEntry))
+    assert entries.ledger_access(office.store) == entries.LedgerAccess(see, change_rules)
+    with office.store.read() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+def test_the_demo_office_keeps_a_ledger_of_every_colour(store: Store) -> None:
+    import demo.generate as demo
+    from app.core.identity import this_device
+
+    demo.fill(store, persons=40)
+    device = this_device(store)
+    assert device is not None and device.office_id is not None
+    rows = entries.ledger(store, device.office_id, include_left=True)
+    assert {r.level for r in rows} >= {"red", "yellow", "green"}
+    assert any(r.needs_leader for r in rows) and any(r.status == "left" for r in rows)
+    lowered = [c for r in rows for c in entries.entry_detail(store, r.entry_id).levels
+               if c.from_level == "yellow" and c.to_level == "green"]
+    assert len(lowered) == 1 and lowered[0].reason

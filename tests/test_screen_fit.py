@@ -30,6 +30,7 @@ from models import (
     AidCase,
     AidPayment,
     Hearing,
+    KeyPetitioner,
     Petition,
     PetitionParty,
     ReturnVisit,
@@ -82,6 +83,9 @@ def _ids(store: Store) -> dict[str, str]:
                                                 .order_by(Petition.received_at)))),
         "visit": _first(store, select(ReturnVisit.id)),
         "visit_petition": _first(store, select(ReturnVisit.petition_id)),
+        "ledger_entry": _first(store, select(KeyPetitioner.id).where(
+            KeyPetitioner.office_id == office, KeyPetitioner.status != "left")
+            .order_by(KeyPetitioner.entered_on)),
     }
 
 
@@ -95,6 +99,9 @@ def _dialogs() -> dict[str, Callable[[Any, Store, dict[str, str]], QDialog]]:
     from ui.hearings.agreement_dialog import AgreementDialog, SignedDialog
     from ui.hearings.hearing_dialog import HearingDialog
     from ui.hearings.officers_dialog import OfficersDialog
+    from ui.ledger.enter_dialog import EnterDialog
+    from ui.ledger.entry_dialog import EntryDialog
+    from ui.ledger.rule_dialog import RuleDialog
     from ui.office.device_dialog import DeviceDialog
     from ui.office.office_settings_dialog import OfficeSettingsDialog
     from ui.persons.person_review_dialog import PersonReviewDialog
@@ -138,6 +145,9 @@ def _dialogs() -> dict[str, Callable[[Any, Store, dict[str, str]], QDialog]]:
                                                            i["chief"]),
         "transfer": lambda t, s, i: TransferDialog(t, i["petition"], i["chief"]),
         "void": lambda t, s, i: VoidDialog(t, i["petition"], "达检信〔2026〕1号", i["chief"]),
+        "ledger entry": lambda t, s, i: EntryDialog(t, i["ledger_entry"]),
+        "enter in the ledger": lambda t, s, i: EnterDialog(t, i["office"]),
+        "risk rule": lambda t, s, i: RuleDialog(t, i["office"], None),
         "paper preview": lambda t, s, i: PaperPreview(
             t.call(documents.render, i["petition"], "receipt"), "回执", "receipt.pdf"),
     }

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from app.core.identity import DeviceInfo, UserInfo
     from app.petitions.registry import FigureFilter
     from ui.core.tasks import Changes, Tasks
+    from ui.ledger.ledger_view import LedgerView
     from ui.office.office_view import OfficeView
     from ui.persons.people_view import PeopleView
     from ui.petitions.intake_view import IntakeView
@@ -58,7 +59,8 @@ if TYPE_CHECKING:
 
 AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
          ("registry", N_("Registry")), ("statistics", N_("Statistics")),
-         ("people", N_("People")), ("offices", N_("Offices")),
+         ("people", N_("People")), ("ledger", N_("Key petitioners")),
+         ("offices", N_("Offices")),
          ("sync", N_("Sync")))
 
 
@@ -235,7 +237,7 @@ class MainWindow(Retranslated, QMainWindow):
         self.check_trail_action.triggered.connect(self.check_trail)
         self.device_menu.addAction(self.check_trail_action)
 
-        # Areas by number (Ctrl+1 Today … Ctrl+7 Sync), the registry's search, help.
+        # Areas by number (Ctrl+1 Today … Ctrl+8 Sync), the registry's search, help.
         for number, (key, _title) in enumerate(AREAS, start=1):
             QShortcut(QKeySequence(f"Ctrl+{number}"), self,
                       lambda key=key: self._go_to(key))
@@ -323,6 +325,12 @@ class MainWindow(Retranslated, QMainWindow):
             people = PeopleView(tasks)
             people.duplicates_requested.connect(self.open_person_review)
             return people
+        if key == "ledger":
+            from ui.ledger.ledger_view import LedgerView
+
+            ledger = LedgerView(tasks, office_id)
+            ledger.petition_opened.connect(self.open_petition)
+            return ledger
         if key == "offices":
             from ui.office.office_view import OfficeView
 
@@ -369,6 +377,14 @@ class MainWindow(Retranslated, QMainWindow):
 
         area = self._area("people")
         assert isinstance(area, PeopleView)
+        return area
+
+    @property
+    def ledger(self) -> LedgerView:
+        from ui.ledger.ledger_view import LedgerView
+
+        area = self._area("ledger")
+        assert isinstance(area, LedgerView)
         return area
 
     @property
@@ -448,6 +464,8 @@ class MainWindow(Retranslated, QMainWindow):
                 self.today.reload()
             if "intake" in self._built:  # built later, it reads the office then
                 self.intake.office_id = office_id
+            if "ledger" in self._built:
+                self.ledger.set_office(office_id)
         if changes.touches("staff", "device", "office"):
             if "intake" in self._built:
                 self.intake.reload_staff()

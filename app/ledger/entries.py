@@ -279,6 +279,22 @@ def change_status(store: Store, entry_id: str, status: str, reason: str = "",
 
 # -- reading -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class LedgerAccess:
+    """What the logged-in staff member may do with the ledger (for screens to hide what is
+    refused anyway); nothing is read from the ledger, so nothing is recorded."""
+
+    see: bool  # the ledger, its entries and the office's risk rules
+    change_rules: bool  # the office's risk rules
+
+
+def ledger_access(store: Store) -> LedgerAccess:
+    with store.read() as session:
+        return LedgerAccess(
+            access.allowed(session, store.ctx, Permission.SEE_KEY_PETITIONERS),
+            access.allowed(session, store.ctx, Permission.OFFICE_RULES))
+
+
+@dataclass(frozen=True)
 class LedgerRow:
     entry_id: str
     person_id: str
