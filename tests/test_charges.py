@@ -25,7 +25,7 @@ from app.petitions.detail import petition_detail
 from app.statistics import measures
 from app.statistics.measures import Scope
 from app.statistics.periods import parse_period
-from models import AuditEntry, Petition
+from models import AuditEntry, Petition, PetitionParty
 from tests.helpers import AidOffice, every_role, petition, refused, register
 
 REGISTERED = datetime(2026, 12, 1, 9, 0)
@@ -213,6 +213,26 @@ def test_a_key_petitioners_matter_is_the_ledgers(
         seen = session.scalars(select(AuditEntry).where(
             AuditEntry.action == Action.VIEWED, AuditEntry.tbl == "leader_charge")).all()
     assert len(seen) == 1
+    # Read again (Today reads on every change): the same reading is recorded once a day; one
+    # that shows another key petitioner is recorded anew.
+    charges.office_charges(store, base.office_id, today=TODAY)
+    login.begin(store, base.chief)
+    other = register(store, petition(datetime(2026, 11, 20, 10, 0),
+                                     persons=[_person("卓玛")]), now=REGISTERED)
+    with store.read() as session:
+        person_id = session.scalars(select(PetitionParty.person_id).where(
+            PetitionParty.petition_id == other.id)).one()
+    second = entries.enter(store, EntryInput(person_id, base.office_id, "越级上访",
+                                             "2026-11-26"), today=TODAY)
+    charges.take_charge(store, _charge(base, base.chief, petition_id="", entry_id=second),
+                        today=TODAY)
+    login.begin(store, by_role["clerk"])
+    charges.office_charges(store, base.office_id, today=TODAY)
+    charges.office_charges(store, base.office_id, today=TODAY)
+    with store.read() as session:
+        seen = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == Action.VIEWED, AuditEntry.tbl == "leader_charge")).all()
+    assert len(seen) == 2
 
 
 def _person(name_zh: str) -> PersonInput:

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
 AREAS = (("today", N_("Today")), ("intake", N_("Register a petition")),
          ("registry", N_("Registry")), ("statistics", N_("Statistics")),
-         ("people", N_("People")), ("ledger", N_("Key petitioners")),
+         ("people", N_("People")), ("ledger", N_("Ledgers")),
          ("offices", N_("Offices")),
          ("sync", N_("Sync")))
 
@@ -161,6 +161,7 @@ class MainWindow(Retranslated, QMainWindow):
         self._conflicts = self._count_conflicts()
         tasks.changed.connect(self._on_changes)
         self.device_menu.setEnabled(True)
+        self.import_action.setEnabled(True)
         self._arm_midnight()
         for key in FIRST_AREAS:
             self._area(key)
@@ -174,6 +175,12 @@ class MainWindow(Retranslated, QMainWindow):
         self.file_menu = bar.addMenu("")
         self.quit_action = QAction(self)
         self.quit_action.triggered.connect(self.close)
+        # Bringing in a register or ledger the office kept by hand (.xlsx, .csv).
+        self.import_action = QAction(self)
+        self.import_action.setEnabled(False)  # until the store is open
+        self.import_action.triggered.connect(self.open_import)
+        self.file_menu.addAction(self.import_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
         self.view_menu = bar.addMenu("")
@@ -257,6 +264,7 @@ class MainWindow(Retranslated, QMainWindow):
         self._retitle_nav()
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
+        self.import_action.setText(_("Bring in a register kept in Excel…"))
         self.view_menu.setTitle(_("&View"))
         self.language_menu.setTitle(_("Language"))
         self.device_menu.setTitle(_("&Laptop"))
@@ -326,10 +334,19 @@ class MainWindow(Retranslated, QMainWindow):
             people.duplicates_requested.connect(self.open_person_review)
             return people
         if key == "ledger":
+            from ui.ledger.charges_view import ChargesView
             from ui.ledger.ledger_view import LedgerView
+            from ui.ledger.reception_view import ReceptionView
+            from ui.ledger.screening_view import ScreeningView
 
             ledger = LedgerView(tasks, office_id)
             ledger.petition_opened.connect(self.open_petition)
+            # The key petitioners' ledger first, the office's risk rules last.
+            ledger.add_tab(ScreeningView(tasks, office_id), N_("Monthly screening"))
+            ledger.add_tab(ChargesView(tasks, office_id), N_("Leaders in charge (领导包案)"))
+            ledger.add_tab(ReceptionView(tasks, office_id), N_("Leaders' reception days"))
+            tabs = ledger.tabs
+            tabs.tabBar().moveTab(tabs.indexOf(ledger.rules_page), tabs.count() - 1)
             return ledger
         if key == "offices":
             from ui.office.office_view import OfficeView
@@ -556,6 +573,12 @@ class MainWindow(Retranslated, QMainWindow):
         dialog.exec()
         if "people" in self._built:
             self.people.refresh_duplicates()
+
+    def open_import(self) -> None:
+        """File ▸ Bring in a register kept in Excel: the import wizard for this office."""
+        from ui.imports.import_wizard import open_import_wizard
+
+        open_import_wizard(self, self.tasks, self.device.office_id or "")
 
     def check_trail(self) -> None:
         """Every laptop's record of what was done, checked for alterations (leaders)."""

@@ -22,7 +22,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -129,6 +129,25 @@ def record_in(session: Session, ctx: ConnectionContext, action: str, *, tbl: str
         raise ValueError(f"unknown audit action {action!r}")
     return _append(session, ctx, [_Pending(action, tbl, row_id, person_id,
                                            canonical_detail(detail))])
+
+
+def record_reading(session: Session, ctx: ConnectionContext, *, tbl: str, row_id: str = "",
+                   detail: dict[str, Any] | None = None) -> int:
+    """Record a reading of sensitive records (``Action.VIEWED``) in the caller's write
+    transaction, unless the same staff member already read the same thing (same records, same
+    detail) on this laptop today: a list read again on every refresh (Today) is recorded once a
+    day, and again whenever what it shows changes. Returns the entry's number, or 0 when none
+    was written."""
+    log_id = ctx.log_id or ctx.device_id
+    canonical = canonical_detail(detail)
+    midnight = datetime.combine(datetime.fromtimestamp(ctx.clock() / 1000).date(), time())
+    since = midnight.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if log_id is not None and session.scalar(select(AuditEntry.seq).where(
+            AuditEntry.tbl == tbl, AuditEntry.row_id == row_id, AuditEntry.log_id == log_id,
+            AuditEntry.action == Action.VIEWED, AuditEntry.staff_id == (ctx.staff_id or ""),
+            AuditEntry.detail == canonical, AuditEntry.at >= since).limit(1)) is not None:
+        return 0
+    return record_in(session, ctx, Action.VIEWED, tbl=tbl, row_id=row_id, detail=detail)
 
 
 def record(store: Store, action: str, *, tbl: str = "", row_id: str = "", person_id: str = "",

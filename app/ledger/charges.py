@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.audit.trail import Action, record_in
+from app.audit import trail
 from app.core import access, duties
 from app.core.access import Permission
 from app.core.errors import AppError, InvalidInputError, ValidationError
@@ -458,8 +458,9 @@ def _rows(session: Session, store: Store, where: list[ColumnElement[bool]],
                               c.id in pending, days))
     shown = [r for r in rows if r.entry_id]
     if shown:
-        record_in(session, store.ctx, Action.VIEWED, tbl="leader_charge",
-                  detail={"charges": len(rows), "key_petitioners": len(shown)})
+        # Once a day while the same entries are shown (Today reads this on every change).
+        trail.record_reading(session, store.ctx, tbl="leader_charge", detail={
+            "charges": len(rows), "entries": sorted({r.entry_id for r in shown})})
     # Open first, the most overdue first; then closed, the latest first.
     return sorted(rows, key=lambda r: (r.status != ChargeStatus.OPEN,
                                        r.days_left if r.days_left is not None else 0,

@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import trail
 from app.audit.trail import Action
 from app.core import access, duties
 from app.core.access import Permission
@@ -426,20 +427,29 @@ def _detail(session: Session, s: Screening, device_id: str | None) -> ScreeningD
         s.accepted_on if state_of(session, s, device_id) == State.ACCEPTED else "", rows)
 
 
+def _read(store: Store, session: Session, s: Screening) -> ScreeningDetail:
+    """The screening, its reading recorded (once a day while it shows the same persons)."""
+    detail = _detail(session, s, store.device_id)
+    if detail.rows:
+        trail.record_reading(session, store.ctx, tbl="screening", row_id=s.id, detail={
+            "month": s.month, "entries": sorted(r.entry_id for r in detail.rows)})
+    return detail
+
+
 def screening_detail(store: Store, screening: str) -> ScreeningDetail:
-    with store.read() as session:
+    with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        return _detail(session, _live(session, screening), store.device_id)
+        return _read(store, session, _live(session, screening))
 
 
 def month_screening(store: Store, office_id: str, month: str) -> ScreeningDetail | None:
     """The office's screening for the month, or None when it has not been made."""
-    with store.read() as session:
+    with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
         s = session.get(Screening, screening_id(office_id, month))
         if s is None or s.deleted:
             return None
-        return _detail(session, s, store.device_id)
+        return _read(store, session, s)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -207,13 +208,15 @@ class ScreeningView(Retranslated, QWidget):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message)
         self.retranslate_ui()
-        self.load()
+        # Read when first shown: every reading of a screening is recorded.
+        self._stale = True
 
     # -- reading ---------------------------------------------------------------------------
     def month_text(self) -> str:
         return self.month.text().strip()
 
     def load(self) -> None:
+        self._stale = False
         self.message.clear()
         try:
             if self.at_prefecture:
@@ -231,7 +234,15 @@ class ScreeningView(Retranslated, QWidget):
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches("screening", "screening_row", "key_petitioner", "office"):
+            if self.isVisible():
+                self.load()
+            else:
+                self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if self._stale:
             self.load()
+        super().showEvent(event)
 
     def _fill(self) -> None:
         set_headers(self.rows, ROW_COLUMNS)
