@@ -147,12 +147,11 @@ class ScreeningView(Retranslated, QWidget):
         self.export_button = QPushButton()
         self.export_button.clicked.connect(lambda: self.export_screening())
         top = QHBoxLayout()
-        for widget in (self.month_label, self.month, self.show_button, self.language_label,
-                       self.language):
+        for widget in (self.month_label, self.month, self.show_button):
             top.addWidget(widget)
         top.addStretch(1)
-        top.addWidget(self.print_button)
-        top.addWidget(self.export_button)
+        top.addWidget(self.language_label)
+        top.addWidget(self.language)
         self.state = QLabel()
         self.state.setWordWrap(True)
 
@@ -169,12 +168,17 @@ class ScreeningView(Retranslated, QWidget):
         self.deputy_button.clicked.connect(self.sign_as_deputy)
         self.recall_button = QPushButton()
         self.recall_button.clicked.connect(self.recall)
-        actions = QHBoxLayout()
-        for button in (self.make_button, self.edit_button, self.clerk_button,
-                       self.deputy_button, self.recall_button):
-            button.setAutoDefault(False)
-            actions.addWidget(button)
-        actions.addStretch(1)
+        # Making and editing the rows, then the signing: two rows, so that the bilingual
+        # labels fit a 1366-pixel screen.
+        actions = QVBoxLayout()
+        for buttons in ((self.make_button, self.edit_button),
+                        (self.clerk_button, self.deputy_button, self.recall_button)):
+            row = QHBoxLayout()
+            for button in buttons:
+                button.setAutoDefault(False)
+                row.addWidget(button)
+            row.addStretch(1)
+            actions.addLayout(row)
         county = QWidget()
         county_layout = QVBoxLayout(county)
         county_layout.setContentsMargins(0, 0, 0, 0)
@@ -206,7 +210,12 @@ class ScreeningView(Retranslated, QWidget):
         layout.addLayout(top)
         layout.addWidget(self.state)
         layout.addWidget(self.pages, 1)
-        layout.addWidget(self.message)
+        bottom = QHBoxLayout()  # what was done or refused; the paper (county or prefecture)
+        bottom.addWidget(self.message, 3)
+        bottom.addStretch(1)  # the buttons keep their size while the line says nothing
+        bottom.addWidget(self.print_button)
+        bottom.addWidget(self.export_button)
+        layout.addLayout(bottom)
         self.retranslate_ui()
         # Read when first shown: every reading of a screening is recorded.
         self._stale = True
