@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -467,6 +468,9 @@ class ImportWizard(Retranslated, QDialog):
         for r, refusal in enumerate(refused):
             table.setItem(r, 0, cell(format_number(refusal.row), right=True))
             table.setItem(r, 1, cell(refusal.text()))
+        # The reasons wrap in their column (a bilingual one is long) rather than end in "…".
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.resizeRowsToContents()
 
     # -- the import ------------------------------------------------------------------------
     def _import(self) -> None:
