@@ -215,3 +215,103 @@ def test_the_view_in_tibetan_and_both_scripts_fits_the_laptop(  # type: ignore[n
     hint = view.minimumSizeHint()
     assert hint.width() <= 1366 and hint.height() <= 728
     assert date(2026, 3, 10).isoformat() == view.days[0].day
+
+
+def _day_dialog(qtbot, store: Store, office_id: str, leader: str):  # type: ignore[no-untyped-def]
+    from ui.ledger.reception_dialog import ReceptionDayDialog
+
+    application()
+    day_id = rx.schedule(store, office_id, DayInput(leader, "2026-03-10", "09:00", "12:00",
+                                                    "12309检察服务中心"))
+    dialog = ReceptionDayDialog(tasks_for(store), day_id)
+    show_active(qtbot, dialog)
+    return dialog, day_id
+
+
+def test_a_person_doorstep_knows_is_found_and_chosen_for_an_entry(  # type: ignore[no-untyped-def]
+        qtbot, office) -> None:
+    base, _by_role = office
+    store = base.store
+    dialog, day_id = _day_dialog(qtbot, store, base.office_id, base.chief)
+    assert not dialog.unchoose_button.isVisible()
+    # Found by the Tibetan name, and by the ID number, as the same person.
+    type_text(qtbot, dialog.finder.search, "བཀྲ་ཤིས་ཚེ་རིང")
+    qtbot.waitUntil(lambda: dialog.finder.found.count() == 1, timeout=3000)
+    dialog.finder.search.clear()
+    type_text(qtbot, dialog.finder.search, "632624198503120012")
+    qtbot.waitUntil(lambda: dialog.finder.found.count() == 1
+                    and dialog.finder.matches[0].reason == "id_number", timeout=3000)
+    dialog.finder.found.setCurrentRow(0)
+    assert dialog.finder.person_id == base.person_id
+    assert "扎西才让" in dialog.person.text() and dialog.unchoose_button.isVisible()
+    type_text(qtbot, dialog.matter, "询问起诉进展")
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.message.text() and not dialog.errors.text("name")
+    visits = rx.day_detail(store, day_id).visits
+    assert [(v.person_id, v.name, v.matter) for v in visits] == [
+        (base.person_id, "", "询问起诉进展")]
+    assert _cells(dialog.table)[0][:2] == ["扎西才让", "询问起诉进展"]
+    assert dialog.finder.person_id == "" and not dialog.finder.search.text()  # ready for the next
+    # Chosen and then let go: without a typed name, nobody is said to have come.
+    type_text(qtbot, dialog.finder.search, "扎西才让")
+    qtbot.waitUntil(lambda: dialog.finder.found.count() == 1, timeout=3000)
+    dialog.finder.found.setCurrentRow(0)
+    dialog.unchoose_button.click()
+    type_text(qtbot, dialog.matter, "咨询")
+    dialog.save()
+    assert dialog.errors.text("name")
+    # Someone not yet known: the typed name.
+    type_text(qtbot, dialog.name, "多杰")
+    dialog.save()
+    assert [(v.person_id, v.name) for v in rx.day_detail(store, day_id).visits][1] == ("", "多杰")
+
+
+def test_an_entry_is_corrected_and_a_bad_correction_changes_nothing(  # type: ignore[no-untyped-def]
+        qtbot, office) -> None:
+    base, _by_role = office
+    store = base.store
+    dialog, day_id = _day_dialog(qtbot, store, base.office_id, base.chief)
+    done = register(store, petition("2026-03-10T10:30"), now=NOW)
+    rx.log_visit(store, day_id, rx.VisitInput(name="多杰", matter="咨询草场补贴"))
+    dialog._reload()
+    assert dialog.petition.count() == 2 and not dialog.edit_button.isEnabled()
+    dialog.table.selectRow(0)
+    dialog.edit_button.click()
+    assert dialog.stop_button.isVisible() and "多杰" in dialog.form_heading.text()
+    assert (dialog.name.text(), dialog.matter.text(), dialog.first.isChecked()) == (
+        "多杰", "咨询草场补贴", False)
+    # A bad correction: the matter emptied. Said beside it; nothing saved, still correcting.
+    before = rx.day_detail(store, day_id)
+    dialog.matter.clear()
+    dialog.save()
+    assert dialog.errors.text("matter")
+    assert rx.day_detail(store, day_id) == before
+    assert _cells(dialog.table)[0][1] == "咨询草场补贴" and dialog.editing is not None
+    # The matter, the first reception and the petition registered for it, saved at once.
+    type_text(qtbot, dialog.matter, "草场补贴未发放")
+    dialog.first.setChecked(True)
+    dialog.petition.setCurrentIndex(dialog.petition.findData(done.id))
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.errors.text("matter") and dialog.editing is None
+    visit = rx.day_detail(store, day_id).visits[0]
+    assert (visit.name, visit.matter, visit.first_reception, visit.petition_id) == (
+        "多杰", "草场补贴未发放", True, done.id)
+    assert visit.person_id  # the petition's petitioner, brought by the link
+    assert _cells(dialog.table)[0][1:] == ["草场补贴未发放", done.reg_no, "是"]
+    assert dialog.petition.count() == 1 and not dialog.stop_button.isVisible()
+    # Correcting again offers the petition it links, kept; Cancel leaves it as it was.
+    dialog.table.selectRow(0)
+    dialog.edit_button.click()
+    assert dialog.petition.currentData() == done.id
+    assert dialog.finder.person_id == visit.person_id and "扎西才让" in dialog.person.text()
+    dialog.first.setChecked(False)
+    dialog.stop_button.click()
+    assert rx.day_detail(store, day_id).visits[0].first_reception
+    assert dialog.editing is None and not dialog.matter.text()
+    # An entry removed elsewhere while it is being corrected: said on the message line.
+    dialog.table.selectRow(0)
+    dialog.edit_button.click()
+    rx.remove_visit(store, visit.visit_id)
+    dialog.save()
+    assert dialog.message.text() and dialog.editing is not None
+    assert rx.day_detail(store, day_id).visits == []

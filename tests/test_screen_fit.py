@@ -25,6 +25,7 @@ from app.aid import cases as aid
 from app.core import i18n
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
+from app.ledger import reception as rx
 from models import (
     Agreement,
     AidCase,
@@ -33,6 +34,7 @@ from models import (
     KeyPetitioner,
     Petition,
     PetitionParty,
+    ReceptionDay,
     ReturnVisit,
     Staff,
 )
@@ -47,10 +49,15 @@ MODES = (i18n.BILINGUAL, i18n.BO)
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """One demo store for the module: the dialogs only read it."""
+    """One demo store for the module, with a reception day and one person who came on it: the
+    dialogs only read it."""
     paths = AppPaths.resolve(tmp_path_factory.mktemp("demo"))
     store = open_store(paths, create=True)
     demo.fill(store, persons=40)
+    ids = _demo_ids(store)
+    day = rx.schedule(store, ids["office"], rx.DayInput(ids["chief"], "2026-01-05", "09:00",
+                                                        "12:00", "12309检察服务中心"))
+    rx.log_visit(store, day, rx.VisitInput(person_id=ids["person"], matter="询问办理进展"))
     yield store
     store.close()
 
@@ -63,6 +70,10 @@ def _first(store: Store, statement: Any) -> str:
 
 
 def _ids(store: Store) -> dict[str, str]:
+    return _demo_ids(store) | {"reception_day": _first(store, select(ReceptionDay.id))}
+
+
+def _demo_ids(store: Store) -> dict[str, str]:
     paid = _first(store, select(AidPayment.aid_case_id))
     office = _first(store, select(AidCase.office_id).where(AidCase.id == paid))
     return {
@@ -101,6 +112,7 @@ def _dialogs() -> dict[str, Callable[[Any, Store, dict[str, str]], QDialog]]:
     from ui.hearings.officers_dialog import OfficersDialog
     from ui.ledger.enter_dialog import EnterDialog
     from ui.ledger.entry_dialog import EntryDialog
+    from ui.ledger.reception_dialog import DayDialog, ReceptionDayDialog
     from ui.ledger.rule_dialog import RuleDialog
     from ui.office.device_dialog import DeviceDialog
     from ui.office.office_settings_dialog import OfficeSettingsDialog
@@ -148,6 +160,9 @@ def _dialogs() -> dict[str, Callable[[Any, Store, dict[str, str]], QDialog]]:
         "ledger entry": lambda t, s, i: EntryDialog(t, i["ledger_entry"]),
         "enter in the ledger": lambda t, s, i: EnterDialog(t, i["office"]),
         "risk rule": lambda t, s, i: RuleDialog(t, i["office"], None),
+        "reception day": lambda t, s, i: DayDialog(t, i["office"], i["reception_day"]),
+        "who came on a reception day": lambda t, s, i: ReceptionDayDialog(
+            t, i["reception_day"]),
         "paper preview": lambda t, s, i: PaperPreview(
             t.call(documents.render, i["petition"], "receipt"), "回执", "receipt.pdf"),
     }
@@ -232,3 +247,25 @@ def test_the_main_window_fits_and_the_intake_form_takes_two_screens_at_most(  # 
             mode, page.height(), scroll.viewport().height())
         assert window.statusBar().height() < 2 * window.fontMetrics().height()
     window.tasks.close()
+
+
+def test_the_reception_day_keeps_its_buttons_on_screen_while_an_entry_is_corrected(  # type: ignore[no-untyped-def]
+        qtbot, demo_store: Store) -> None:
+    from ui.ledger.reception_dialog import ReceptionDayDialog
+
+    application()
+    LanguageManager(QApplication.instance()).set_mode(i18n.BILINGUAL)
+    dialog = ReceptionDayDialog(tasks_for(demo_store), _ids(demo_store)["reception_day"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.table.selectRow(0)
+    dialog.edit()
+    dialog.finder.search.setText(dialog.editing.name_zh)
+    dialog.finder.look_up()
+    assert dialog.finder.found.count()
+    dialog.matter.clear()
+    dialog.save()  # refused: the matter is needed, said under it and on the message line
+    QApplication.processEvents()
+    assert dialog.errors.text("matter") and dialog.message.text()
+    assert_on_screen(dialog)

@@ -1,6 +1,6 @@
 """A leader's reception day: scheduling or changing it (DayDialog), the log of who came on it with
-the petitions registered there (ReceptionDayDialog), and the office's monthly targets
-(TargetsDialog). Ctrl+S saves; Esc closes without saving."""
+the petitions registered there, each entry correctable (ReceptionDayDialog), and the office's
+monthly targets (TargetsDialog). Ctrl+S saves; Esc closes without saving."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ from app.core.formatting import format_iso_date, format_number
 from app.core.i18n import N_, _, pick, title_text
 from app.core.labels import StaffRole, label
 from app.ledger import reception as rx
-from app.ledger.reception import DayDetail, DayInput, VisitInput
+from app.ledger.reception import DayDetail, DayInput, VisitInput, VisitRow
 from ui.core.tasks import Tasks
+from ui.persons.person_search import PersonSearch
 from ui.widgets.combo import compact
 from ui.widgets.fields import MessageLine, cell, date_field, plain_table, set_headers, show_problems
 from ui.widgets.form_support import FieldErrors, Retranslated, translated_label
@@ -171,24 +172,44 @@ class DayDialog(_Form):
 
 
 class ReceptionDayDialog(_Form):
-    """Who came on a reception day: add them (a name, or the petition registered there, which
-    brings the petitioner), mark first receptions by a leader, remove an entry made in error.
-    Adding someone to a day still scheduled marks it held."""
+    """Who came on a reception day: add them (a person Doorstep knows, found by name or ID
+    number; a name typed for someone not yet known; or the petition registered there, which
+    brings the petitioner), mark first receptions by a leader, correct an entry or remove one
+    made in error. Adding someone to a day still scheduled marks it held."""
 
     def __init__(self, tasks: Tasks, day_id: str, parent: QWidget | None = None) -> None:
         super().__init__(tasks, parent)
         self.day_id = day_id
         self.detail: DayDetail = tasks.query(rx.day_detail, day_id)
         self.choices: list[rx.PetitionChoice] = []
+        self.editing: VisitRow | None = None  # the entry being corrected
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.table = plain_table(len(VISIT_HEADERS), stretch=1)
+        self.table.setMinimumHeight(100)
+        self.edit_button = QPushButton()
         self.remove_button = QPushButton()
-        self.remove_button.setAutoDefault(False)
+        for button in (self.edit_button, self.remove_button):
+            button.setAutoDefault(False)
+        self.edit_button.clicked.connect(self.edit)
         self.remove_button.clicked.connect(self.remove)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemDoubleClicked.connect(lambda _item: self.edit())
         self.petition = QComboBox()
         compact(self.petition, 24)
+        self.finder = PersonSearch(tasks, list_height=64, hide_empty=True)
+        self.finder.person_chosen.connect(self._person_chosen)
+        self.person = QLabel()
+        self.person.setWordWrap(True)
+        self.unchoose_button = QPushButton()
+        self.unchoose_button.setAutoDefault(False)
+        self.unchoose_button.clicked.connect(lambda: self._choose_person("", "", ""))
+        person_row = QHBoxLayout()
+        person_row.setContentsMargins(0, 0, 0, 0)
+        person_row.addWidget(self.person, 1)
+        person_row.addWidget(self.unchoose_button)
+        person_box = QWidget()
+        person_box.setLayout(person_row)
         self.name = QLineEdit()
         self.name.setMaxLength(200)
         self.matter = QLineEdit()
@@ -196,66 +217,133 @@ class ReceptionDayDialog(_Form):
         form = QFormLayout()
         self.errors.add_row(form, "petition_id", translated_label(N_("Petition registered")),
                             self.petition)
+        form.addRow(translated_label(N_("Find the person")), self.finder)
+        self.errors.add_row(form, "person_id", translated_label(N_("Person")), person_box)
         self.errors.add_row(form, "name", translated_label(N_("Name")), self.name)
         self.errors.add_row(form, "matter", translated_label(N_("Matter")), self.matter)
         form.addRow("", self.first)
         self.form_heading = QLabel()
-        remove_row = QHBoxLayout()
-        remove_row.addStretch(1)
-        remove_row.addWidget(self.remove_button)
+        self.form_heading.setWordWrap(True)
+        entry_row = QHBoxLayout()
+        entry_row.addWidget(self.form_heading, 1)
+        entry_row.addWidget(self.edit_button)
+        entry_row.addWidget(self.remove_button)
+        self.stop_button = QPushButton()
+        self.stop_button.setAutoDefault(False)
+        self.stop_button.clicked.connect(self.stop_editing)
+        self.button_row.insertWidget(1, self.stop_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
-        layout.addLayout(remove_row)
-        layout.addWidget(self.form_heading)
+        layout.addLayout(entry_row)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addLayout(self.button_row)
         self.changed_any = False
         self._reload()
-        self.resize(900, 620)
-        self.name.setFocus()
+        self.resize(900, 660)
+        self.finder.setFocus()
 
     def _reload(self) -> None:
         self.detail = self._tasks.query(rx.day_detail, self.day_id)
-        self.choices = self._tasks.query(rx.petitions_of_day, self.day_id)
+        keep = self.editing.petition_id if self.editing is not None else ""
+        self.choices = self._tasks.query(rx.petitions_of_day, self.day_id, keep)
         self.retranslate_ui()
         cancelled = self.detail.row.status == rx.DayStatus.CANCELLED
-        for widget in (self.petition, self.name, self.matter, self.first, self.save_button):
+        for widget in (self.petition, self.finder, self.person, self.unchoose_button,
+                       self.name, self.matter, self.first, self.save_button):
             widget.setEnabled(not cancelled)
         self._selection_changed()
 
+    def _selected(self) -> VisitRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.detail.visits[rows[0].row()] if rows else None
+
     def _selection_changed(self) -> None:
-        self.remove_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        chosen = self._selected() is not None
+        self.remove_button.setEnabled(chosen)
+        self.edit_button.setEnabled(
+            chosen and self.detail.row.status != rx.DayStatus.CANCELLED)
+
+    def _person_chosen(self, _person_id: str) -> None:
+        self.errors.clear_one("person_id")
+        self.errors.clear_one("name")
+        self._show_person()
+
+    def _choose_person(self, person_id: str, name_zh: str, name_bo: str) -> None:
+        self.finder.choose(person_id, name_zh, name_bo)
+        self._show_person()
+
+    def _show_person(self) -> None:
+        self.person.setText(self.finder.describe() if self.finder.person_id
+                            else _("Nobody chosen: type the name below for someone not yet "
+                                   "known."))
+        self.unchoose_button.setVisible(bool(self.finder.person_id))
+
+    def _clear_form(self) -> None:
+        self.errors.clear()
+        self._choose_person("", "", "")
+        self.petition.setCurrentIndex(0)
+        self.name.clear()
+        self.matter.clear()
+        self.first.setChecked(False)
 
     def value(self) -> VisitInput:
-        return VisitInput(name=self.name.text(), matter=self.matter.text(),
+        return VisitInput(person_id=self.finder.person_id, name=self.name.text(),
+                          matter=self.matter.text(),
                           petition_id=str(self.petition.currentData() or ""),
                           first_reception=self.first.isChecked())
 
+    def edit(self) -> None:
+        """Bring the selected entry into the form to correct it."""
+        visit = self._selected()
+        if visit is None or self.detail.row.status == rx.DayStatus.CANCELLED:
+            return
+        self.message.clear()
+        self._clear_form()
+        self.editing = visit
+        self._reload()
+        self.petition.setCurrentIndex(max(self.petition.findData(visit.petition_id), 0))
+        if visit.person_id:
+            self._choose_person(visit.person_id, visit.name_zh, visit.name_bo)
+        self.name.setText(visit.name)
+        self.matter.setText(visit.matter)
+        self.first.setChecked(visit.first_reception)
+        self.matter.setFocus()
+
+    def stop_editing(self) -> None:
+        """Leave the entry as it was; the form adds someone again."""
+        self.editing = None
+        self._clear_form()
+        self._reload()
+        self.finder.setFocus()
+
     def save(self) -> None:
-        """Add the person to the day's log."""
+        """Add the person to the day's log, or save the correction of the entry."""
         self.errors.clear()
         self.message.clear()
         try:
-            visit_id = self._tasks.call(rx.log_visit, self.day_id, self.value())
+            if self.editing is None:
+                visit_id = self._tasks.call(rx.log_visit, self.day_id, self.value())
+            else:
+                visit_id = self.editing.visit_id
+                self._tasks.call(rx.update_visit, visit_id, self.value())
         except AppError as error:
             self._problem(error)
             return
         self.changed_any = True
         self.saved.emit(visit_id)
-        self.name.clear()
-        self.matter.clear()
-        self.first.setChecked(False)
+        done = _("Added.") if self.editing is None else _("The change was saved.")
+        self.editing = None
+        self._clear_form()
         self._reload()
-        self.message.success(_("Added."))
-        self.name.setFocus()
+        self.message.success(done)
+        self.finder.setFocus()
 
     def remove(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        visit = self._selected()
+        if visit is None:
             return
-        visit = self.detail.visits[rows[0].row()]
         try:
             self._tasks.call(rx.remove_visit, visit.visit_id)
         except AppError as error:
@@ -263,24 +351,36 @@ class ReceptionDayDialog(_Form):
             return
         self.changed_any = True
         self.saved.emit(visit.visit_id)
+        if self.editing is not None and self.editing.visit_id == visit.visit_id:
+            self.editing = None
+            self._clear_form()
         self._reload()
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
         row = self.detail.row
         self.setWindowTitle(title_text("Reception day"))
-        self.save_button.setText(_("Add (Ctrl+S)"))
+        editing = self.editing
+        self.save_button.setText(_("Add (Ctrl+S)") if editing is None else _("Save (Ctrl+S)"))
+        self.stop_button.setText(_("Cancel"))
+        self.stop_button.setVisible(editing is not None)
         status = (rx.DayStatus(row.status).label if rx.DayStatus.has(row.status)
                   else row.status)
         self.heading.setText("\n".join((
             f"{format_iso_date(row.day, 'long')}   {row.start_time}–{row.end_time}   "
             f"{row.place}",
             f"{leader_text(row.leader_zh, row.leader_bo, row.role)}   {status}")))
-        self.form_heading.setText(_("Someone who came:"))
+        self.form_heading.setText(
+            _("Someone who came:") if editing is None
+            else _("Changing the entry: {name}").format(
+                name=pick(editing.name_zh, editing.name_bo) or editing.reg_no or "—"))
+        self.edit_button.setText(_("Change the entry"))
         self.remove_button.setText(_("Remove the entry made in error"))
+        self.unchoose_button.setText(_("Not this person"))
         self.first.setText(_("First reception of this matter by a leader of the office"))
         self.name.setPlaceholderText(_("The name, when no petition was registered"))
         self.matter.setPlaceholderText(_("What the person came about"))
+        self._show_person()
         set_headers(self.table, VISIT_HEADERS)
         self.table.setRowCount(len(self.detail.visits))
         for number, visit in enumerate(self.detail.visits):
