@@ -301,10 +301,14 @@ def test_the_area_and_an_entry_follow_a_change_of_language(  # type: ignore[no-u
     entries.add_movement(office.store, office.dolkar, date.today().isoformat(),
                          "organised_group_visit", "")
     levels.set_level(office.store, office.dolkar, "red")
+    entries.add_measure(office.store, office.dolkar, entries.MeasureInput(
+        "education", office.by_role["procurator"], date.today().isoformat(), "上门谈心"))
     office.as_("clerk")
     view = _view(qtbot, office)
     dialog = _entry(qtbot, office)
     assert view.table.horizontalHeaderItem(0).text() == "姓名"
+    assert view.table.item(0, 6).text() == "才让"
+    assert dialog.measures.item(0, 2).text() == "卓玛"
     LanguageManager(application()).set_mode(i18n.BO)
     qtbot.waitUntil(lambda: view.table.horizontalHeaderItem(0).text() == "མིང་།")
     qtbot.waitUntil(lambda: dialog.level_chip.text() == "དམར་པོ།")
@@ -314,8 +318,14 @@ def test_the_area_and_an_entry_follow_a_change_of_language(  # type: ignore[no-u
         MovementKind.ORGANISED_GROUP_VISIT.message)
     assert dialog.movements.item(0, 1).text() != i18n.zh_text(
         MovementKind.ORGANISED_GROUP_VISIT.message)
+    # The staff in Tibetan: the leader in charge in the list and the entry, who took the
+    # measure.
+    assert view.table.item(0, 6).text() == "ཚེ་རིང"
+    assert dialog.leader.currentText() == "ཚེ་རིང"
+    assert dialog.measures.item(0, 2).text() == "སྒྲོལ་མ"
     LanguageManager(application()).set_mode(i18n.BILINGUAL)
     qtbot.waitUntil(lambda: view.table.item(0, 1).text() == "དམར་པོ།\n红色")
+    assert view.table.item(0, 6).text() == "ཚེ་རིང\n才让"
 
 
 def test_the_ledger_is_exported_from_its_list(  # type: ignore[no-untyped-def]

@@ -349,14 +349,15 @@ class EntryDialog(Retranslated, QDialog):
         for row, measure in enumerate(d.measures):
             for column, text in enumerate((
                     format_iso_date(measure.day), label(MeasureKind, measure.kind),
-                    measure.staff_zh or "—", measure.description, measure.result)):
+                    display_name(measure.staff_zh, measure.staff_bo), measure.description,
+                    measure.result)):
                 self.measures.setItem(row, column, cell(text))
         set_stacked_headers(self.history, LEVEL_COLUMNS)
         self.history.setRowCount(len(d.levels))
         for row, change in enumerate(d.levels):
             for column, text in enumerate((
                     format_short_datetime(datetime.fromisoformat(change.at)),
-                    change.staff_zh or "—", level_label(change.from_level),
+                    display_name(change.staff_zh, change.staff_bo), level_label(change.from_level),
                     level_label(change.to_level), level_label(change.proposed_level),
                     change.reason)):
                 item = cell(text)
@@ -485,6 +486,10 @@ class EntryDialog(Retranslated, QDialog):
             "Another level than the proposal needs a reason. Only the entry's leader in charge "
             "or the chief procurator can lower a level."))
         self.close_button.setText(_("Close"))
+        # The staff's names in the display script, keeping who is chosen.
+        for combo, choices in ((self.responsible, self._staff), (self.leader, self._leaders),
+                               (self.measure_staff, self._staff)):
+            fill_staff(combo, choices, str(combo.currentData() or ""))
         self._show_proposal()
         self._show_tables()
         self.records.setHtml(records_html(d))
