@@ -22,7 +22,7 @@ from app.core.paths import AppPaths
 from app.core.reference import COUNTIES, OFFICES, county_name
 from app.core.settings import load_settings, save_settings
 from app.core.store import Store
-from demo import ledger_demo
+from demo import leaders_demo, ledger_demo
 from models import Device, Office, Person, Staff
 
 DEMO_OFFICE = "632624"  # 达日县人民检察院: the demo laptop is its 12309 window
@@ -241,7 +241,9 @@ def _fill(store: Store, persons: int, seed: int) -> tuple[DemoSummary, str]:
     aid_cases = _aid(store)
     _visits(store)
     _outcomes(store, clerk_id)
-    ledger_demo.fill(store, next(o.id for o in OFFICES if o.division_code == DEMO_OFFICE))
+    home_office = next(o.id for o in OFFICES if o.division_code == DEMO_OFFICE)
+    ledger_demo.fill(store, home_office)
+    leaders_demo.fill(store, home_office)
     # The demo laptop is its office's master for the file sync; its keys open with "demo".
     from app.sync import service
 

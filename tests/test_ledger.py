@@ -19,11 +19,11 @@ from app.accounts import login
 from app.accounts import staff as accounts
 from app.audit import reading
 from app.audit.trail import Action
-from app.core import access
+from app.core import access, i18n
 from app.core.access import Permission
 from app.core.paths import AppPaths
 from app.core.store import Store, open_store
-from app.ledger import entries, levels, rules
+from app.ledger import entries, levels, papers, rules
 from app.ledger.entries import EntryInput, MeasureInput
 from app.persons.records import PersonInput
 from app.petitions import outcomes
@@ -276,10 +276,30 @@ def test_measures_movements_and_the_records_of_the_person(office: Office) -> Non
         "已纳入低保"), today=TODAY)
     detail = entries.entry_detail(office.store, entry)
     assert [(m.kind, m.result) for m in detail.measures] == [("assistance", "已纳入低保")]
+    # Staff names come in both scripts, for the screen to show the one of its mode.
+    assert [(m.staff_zh, m.staff_bo) for m in detail.measures] == [("卓玛", "སྒྲོལ་མ")]
+    assert (detail.leader_zh, detail.leader_bo) == ("才让", "ཚེ་རིང")
+    assert (detail.responsible_zh, detail.responsible_bo) == ("员工clerk", "")
     assert [m.kind for m in detail.movements] == ["refused_reply", "threatened_extreme_act"]
     assert (detail.situation, detail.demands, detail.leader_id) == (
         "情绪不稳定", "要求赔偿", office.built.base.deputy)
     assert [p.petition_id for p in detail.petitions] == [office.built.base.petition_id]
+
+
+@pytest.mark.parametrize(("language", "leader", "responsible"), [
+    (i18n.ZH, "才让", "员工clerk"), (i18n.BO, "ཚེ་རིང", "员工clerk"),
+    (i18n.BILINGUAL, "ཚེ་རིང / 才让", "员工clerk")])
+def test_the_ledger_paper_names_the_staff_in_its_language(
+        office: Office, language: str, leader: str, responsible: str) -> None:
+    office.as_("clerk")
+    table = papers.ledger_table(office.store, office.built.base.office_id, language)
+    headings = [h for h, _size, _cell in papers.LEDGER_COLUMNS]
+    # A 扎西才让 (བཀྲ་ཤིས་ཚེ་རིང), after the number column
+    row = next(r for r in table.rows if "扎西才让" in r[1] or "བཀྲ་ཤིས་ཚེ་རིང" in r[1])
+    assert row[1 + headings.index("Leader in charge")] == leader
+    assert row[1 + headings.index("Staff member responsible")] == responsible
+    # nobody in charge of the others: a blank, not someone else's name
+    assert all(r[1 + headings.index("Leader in charge")] == "" for r in table.rows if r != row)
 
 
 def test_red_and_yellow_without_a_leader_are_listed(office: Office) -> None:

@@ -301,10 +301,14 @@ def test_the_area_and_an_entry_follow_a_change_of_language(  # type: ignore[no-u
     entries.add_movement(office.store, office.dolkar, date.today().isoformat(),
                          "organised_group_visit", "")
     levels.set_level(office.store, office.dolkar, "red")
+    entries.add_measure(office.store, office.dolkar, entries.MeasureInput(
+        "education", office.by_role["procurator"], date.today().isoformat(), "上门谈心"))
     office.as_("clerk")
     view = _view(qtbot, office)
     dialog = _entry(qtbot, office)
     assert view.table.horizontalHeaderItem(0).text() == "姓名"
+    assert view.table.item(0, 6).text() == "才让"
+    assert dialog.measures.item(0, 2).text() == "卓玛"
     LanguageManager(application()).set_mode(i18n.BO)
     qtbot.waitUntil(lambda: view.table.horizontalHeaderItem(0).text() == "མིང་།")
     qtbot.waitUntil(lambda: dialog.level_chip.text() == "དམར་པོ།")
@@ -314,8 +318,14 @@ def test_the_area_and_an_entry_follow_a_change_of_language(  # type: ignore[no-u
         MovementKind.ORGANISED_GROUP_VISIT.message)
     assert dialog.movements.item(0, 1).text() != i18n.zh_text(
         MovementKind.ORGANISED_GROUP_VISIT.message)
+    # The staff in Tibetan: the leader in charge in the list and the entry, who took the
+    # measure.
+    assert view.table.item(0, 6).text() == "ཚེ་རིང"
+    assert dialog.leader.currentText() == "ཚེ་རིང"
+    assert dialog.measures.item(0, 2).text() == "སྒྲོལ་མ"
     LanguageManager(application()).set_mode(i18n.BILINGUAL)
     qtbot.waitUntil(lambda: view.table.item(0, 1).text() == "དམར་པོ།\n红色")
+    assert view.table.item(0, 6).text() == "ཚེ་རིང\n才让"
 
 
 def test_the_ledger_is_exported_from_its_list(  # type: ignore[no-untyped-def]
@@ -339,3 +349,42 @@ def test_the_ledger_is_exported_from_its_list(  # type: ignore[no-untyped-def]
     cells = [str(c.value) for row in load_workbook(out).active.iter_rows() for c in row
              if c.value]
     assert any("སྒྲོལ་དཀར" in c for c in cells)
+
+
+def test_the_chief_takes_charge_of_the_matter_from_the_entry(  # type: ignore[no-untyped-def]
+        qtbot, office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.ledger import charges
+    from ui.ledger.charge_dialog import ChargeDialog
+
+    application()
+    opened: list[ChargeDialog] = []
+    monkeypatch.setattr(ChargeDialog, "exec", lambda self: opened.append(self) or 0)
+    office.as_("chief")
+    dialog = _entry(qtbot, office)
+    assert dialog.charge_button.text() == i18n._("Leader in charge (包案)…")
+    assert dialog.leader.currentData() == office.by_role["deputy"]
+    type_text(qtbot, dialog.situation, "情绪平稳")  # typed, not yet saved
+    dialog.charge_button.click()
+    new = opened.pop()
+    qtbot.addWidget(new)
+    assert new.charge_id is None
+    assert new.leader.currentData() == office.by_role["chief"]  # who is logged in, on offer
+    assert "卓嘎" in new.target_label.text()
+    type_text(qtbot, new.plan, "院领导包案，每月走访一次")
+    new.close_buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    charge_id = charges.open_charge_of(office.store, entry_id=office.dolkar)
+    assert charge_id is not None and new.charge_id == charge_id
+    # The entry's leader in charge is now the chief, in the dialog as in the store; what was
+    # typed is kept.
+    assert entries.entry_detail(office.store, office.dolkar).leader_id == office.by_role["chief"]
+    assert dialog.leader.currentData() == office.by_role["chief"]
+    assert dialog.leader.currentText() == "更桑"
+    assert dialog.situation.toPlainText() == "情绪平稳"
+    # The button now opens the charge itself.
+    dialog.charge_button.click()
+    kept = opened.pop()
+    qtbot.addWidget(kept)
+    assert kept.charge_id == charge_id
+    assert "院领导包案，每月走访一次" in kept.browser.toPlainText()

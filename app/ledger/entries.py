@@ -305,8 +305,10 @@ class LedgerRow:
     reason: str
     entered_on: str
     responsible_zh: str
+    responsible_bo: str
     leader_id: str
     leader_zh: str
+    leader_bo: str
     last_movement_on: str
 
     @property
@@ -315,8 +317,14 @@ class LedgerRow:
         return self.level in (Level.RED, Level.YELLOW) and not self.leader_id
 
 
-def _names(session: Session) -> dict[str, str]:
-    return {str(i): str(n) for i, n in session.execute(select(Staff.id, Staff.name_zh))}
+def _names(session: Session) -> dict[str, tuple[str, str]]:
+    """Every staff member's name in both scripts (Chinese, Tibetan), by id."""
+    return {str(i): (str(zh), str(bo or "")) for i, zh, bo in session.execute(
+        select(Staff.id, Staff.name_zh, Staff.name_bo))}
+
+
+def _name(names: dict[str, tuple[str, str]], staff_id: str | None) -> tuple[str, str]:
+    return names.get(staff_id or "", ("", ""))
 
 
 def ledger(store: Store, office_id: str, include_left: bool = False) -> list[LedgerRow]:
@@ -337,8 +345,8 @@ def ledger(store: Store, office_id: str, include_left: bool = False) -> list[Led
         if not include_left:
             query = query.where(KeyPetitioner.status != Status.LEFT)
         rows = [LedgerRow(e.id, e.person_id, str(zh), str(bo), e.status, e.level, e.reason,
-                          e.entered_on, names.get(e.responsible_staff_id or "", ""),
-                          e.leader_id or "", names.get(e.leader_id or "", ""), str(day or ""))
+                          e.entered_on, *_name(names, e.responsible_staff_id),
+                          e.leader_id or "", *_name(names, e.leader_id), str(day or ""))
                 for e, zh, bo, day in session.execute(query)]
         record_in(session, store.ctx, Action.VIEWED, tbl="key_petitioner",
                   detail={"ledger": office_id, "count": len(rows)})
@@ -364,6 +372,7 @@ class MeasureRow:
     measure_id: str
     kind: str
     staff_zh: str
+    staff_bo: str
     day: str
     description: str
     result: str
@@ -378,6 +387,7 @@ class LevelChangeRow:
     reason: str
     staff_id: str
     staff_zh: str
+    staff_bo: str
     at: str  # local time, ISO
 
 
@@ -426,8 +436,10 @@ class EntryDetail:
     demands: str
     responsible_staff_id: str
     responsible_zh: str
+    responsible_bo: str
     leader_id: str
     leader_zh: str
+    leader_bo: str
     level: str
     level_confirmed_on: str
     movements: list[MovementRow]
@@ -445,7 +457,7 @@ class EntryDetail:
 def level_history(session: Session, entry_id: str) -> list[LevelChangeRow]:
     names = _names(session)
     return [LevelChangeRow(c.from_level, c.to_level, c.proposed_level, json.loads(c.fired),
-                           c.reason, c.staff_id or "", names.get(c.staff_id or "", ""),
+                           c.reason, c.staff_id or "", *_name(names, c.staff_id),
                            local_iso(c.at))
             for c in session.scalars(select(LevelChange).where(
                 LevelChange.entry_id == entry_id, LevelChange.deleted.is_(False))
@@ -466,7 +478,7 @@ def entry_detail(store: Store, entry_id: str) -> EntryDetail:
             select(LedgerMovement).where(LedgerMovement.entry_id == entry_id,
                                          LedgerMovement.deleted.is_(False))
             .order_by(LedgerMovement.day.desc(), LedgerMovement.id.desc()))]
-        measures = [MeasureRow(m.id, m.kind, names.get(m.staff_id or "", ""), m.day,
+        measures = [MeasureRow(m.id, m.kind, *_name(names, m.staff_id), m.day,
                                m.description, m.result) for m in session.scalars(
             select(LedgerMeasure).where(LedgerMeasure.entry_id == entry_id,
                                         LedgerMeasure.deleted.is_(False))
@@ -494,8 +506,8 @@ def entry_detail(store: Store, entry_id: str) -> EntryDetail:
             e.id, e.office_id, e.person_id, person.name_zh, person.name_bo,
             show_id(person.id_number), show_phone(person.phone), e.reason, e.entered_on,
             e.status, e.left_reason, e.left_on, e.situation, e.demands,
-            e.responsible_staff_id or "", names.get(e.responsible_staff_id or "", ""),
-            e.leader_id or "", names.get(e.leader_id or "", ""), e.level,
+            e.responsible_staff_id or "", *_name(names, e.responsible_staff_id),
+            e.leader_id or "", *_name(names, e.leader_id), e.level,
             e.level_confirmed_on, movements, measures, level_history(session, entry_id),
             petitions, hearings, agreements)
         record_in(session, store.ctx, Action.VIEWED, tbl="key_petitioner", row_id=e.id,

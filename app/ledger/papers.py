@@ -89,8 +89,9 @@ LEDGER_COLUMNS: list[tuple[str, float, Callable[[_Words, entries.LedgerRow], str
     (N_("Status"), 0.95, lambda w, r: w.label(Status, r.status)),
     (N_("Why in the ledger"), 2.6, lambda w, r: r.reason),
     (N_("Entered on"), 1.0, lambda w, r: r.entered_on),
-    (N_("Staff member responsible"), 1.1, lambda w, r: r.responsible_zh),
-    (N_("Leader in charge"), 1.1, lambda w, r: r.leader_zh),
+    (N_("Staff member responsible"), 1.1,
+     lambda w, r: w.name(r.responsible_zh, r.responsible_bo)),
+    (N_("Leader in charge"), 1.1, lambda w, r: w.name(r.leader_zh, r.leader_bo)),
     (N_("Last movement"), 1.0, lambda w, r: r.last_movement_on),
 ]
 NUMBER = N_("No.")

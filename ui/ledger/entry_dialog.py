@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -39,7 +40,7 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_short_datetime
 from app.core.i18n import N_, _, title_text
 from app.core.labels import AgreementStatus, HearingKind, HearingOutcome, label
-from app.ledger import entries, levels
+from app.ledger import charges, entries, levels
 from app.ledger.entries import EntryDetail, EntryUpdate, MeasureInput, MeasureKind, Status
 from app.ledger.rules import Level, MovementKind, Proposal, RuleCode, level_label
 from app.petitions.outcomes import Resolution
@@ -168,6 +169,8 @@ class EntryDialog(Retranslated, QDialog):
         row.addWidget(self.responsible, 1)
         row.addWidget(translated_label(N_("Leader in charge")))
         row.addWidget(self.leader, 1)
+        self.charge_button = _button(self.open_charge)
+        row.addWidget(self.charge_button)
         people.setFocusProxy(self.responsible)
         form.addRow(translated_label(N_("Staff responsible")), people)
         errors = QHBoxLayout()
@@ -349,14 +352,15 @@ class EntryDialog(Retranslated, QDialog):
         for row, measure in enumerate(d.measures):
             for column, text in enumerate((
                     format_iso_date(measure.day), label(MeasureKind, measure.kind),
-                    measure.staff_zh or "—", measure.description, measure.result)):
+                    display_name(measure.staff_zh, measure.staff_bo), measure.description,
+                    measure.result)):
                 self.measures.setItem(row, column, cell(text))
         set_stacked_headers(self.history, LEVEL_COLUMNS)
         self.history.setRowCount(len(d.levels))
         for row, change in enumerate(d.levels):
             for column, text in enumerate((
                     format_short_datetime(datetime.fromisoformat(change.at)),
-                    change.staff_zh or "—", level_label(change.from_level),
+                    display_name(change.staff_zh, change.staff_bo), level_label(change.from_level),
                     level_label(change.to_level), level_label(change.proposed_level),
                     change.reason)):
                 item = cell(text)
@@ -424,6 +428,29 @@ class EntryDialog(Retranslated, QDialog):
         self.measure_result.clear()
         self._reload(_("Measure added."))
 
+    def open_charge(self) -> None:
+        """A leader in charge of the person's matter (包案): the open charge of the entry, or
+        a new one; taking charge names the entry's leader in charge."""
+        from ui.ledger.charge_dialog import ChargeDialog
+
+        try:
+            charge_id = self._tasks.query(charges.open_charge_of, entry_id=self.entry_id)
+            dialog = ChargeDialog(self._tasks, self._tasks.staff_id, charge_id,
+                                  entry_id=self.entry_id, parent=self)
+        except AppError as error:
+            QMessageBox.warning(self, _("Doorstep"), error.translated())
+            return
+        dialog.changed.connect(self._charge_changed)
+        dialog.exec()
+
+    def _charge_changed(self) -> None:
+        """The entry read again: its leader in charge may be another now (what is typed in the
+        other fields is kept)."""
+        self.detail = self._tasks.query(entries.entry_detail, self.entry_id)
+        fill_staff(self.leader, self._leaders, self.detail.leader_id)
+        self._show(fields=False)
+        self.retranslate_ui()
+
     def chosen_level(self) -> str:
         return next((code for code, button in self.level_buttons.items()
                      if button.isChecked()), "")
@@ -468,6 +495,7 @@ class EntryDialog(Retranslated, QDialog):
             self.tabs.setTabToolTip(index, f"{_(title)} (Ctrl+{index + 1})")
         self.reason.setText(d.reason)
         self.save_button.setText(_("Save (Ctrl+S)"))
+        self.charge_button.setText(_("Leader in charge (包案)…"))
         self.status.retranslate()
         self.status_button.setText(_("Change the status"))
         self.left_note.setText(_("Left the ledger on {date}: {reason}").format(
@@ -485,6 +513,10 @@ class EntryDialog(Retranslated, QDialog):
             "Another level than the proposal needs a reason. Only the entry's leader in charge "
             "or the chief procurator can lower a level."))
         self.close_button.setText(_("Close"))
+        # The staff's names in the display script, keeping who is chosen.
+        for combo, choices in ((self.responsible, self._staff), (self.leader, self._leaders),
+                               (self.measure_staff, self._staff)):
+            fill_staff(combo, choices, str(combo.currentData() or ""))
         self._show_proposal()
         self._show_tables()
         self.records.setHtml(records_html(d))

@@ -259,10 +259,11 @@ class LedgerView(Retranslated, QWidget):
         self.table.setRowCount(len(self.rows))
         for row, r in enumerate(self.rows):
             left = r.status == Status.LEFT
-            leader = r.leader_zh or "—"
+            leader = pick(r.leader_zh, r.leader_bo, "\n") or "—"
+            responsible = pick(r.responsible_zh, r.responsible_bo, "\n") or "—"
             cells = (pick(r.name_zh, r.name_bo, "\n") or "—", None,
                      stacked(label(Status, r.status)), r.reason, format_iso_date(r.entered_on),
-                     r.responsible_zh or "—", leader, format_iso_date(r.last_movement_on))
+                     responsible, leader, format_iso_date(r.last_movement_on))
             for column, text in enumerate(cells):
                 if text is None:
                     self.table.setItem(row, column, level_cell(r.level))
