@@ -11,14 +11,12 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,7 +24,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -44,8 +41,9 @@ from app.core.labels import (
 )
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo, compact
-from ui.widgets.fields import MessageLine, confirm, date_field, show_problems
-from ui.widgets.form_support import FieldErrors, Retranslated, translated_label
+from ui.widgets.fields import confirm, date_field
+from ui.widgets.form_support import translated_label
+from ui.widgets.save_form import SaveForm
 
 
 def _date_edit(value: QDate) -> QDateEdit:
@@ -60,47 +58,12 @@ def _iso(edit: QDateEdit) -> str:
     return edit.date().toString("yyyy-MM-dd")
 
 
-class _Form(Retranslated, QDialog):
-    """Save (Ctrl+S) and Close, a message line, inline errors beside the fields."""
-
-    saved = Signal(str)
+class _Form(SaveForm):
+    """A return visit's or a hand-over's form, made by the staff member logged in."""
 
     def __init__(self, tasks: Tasks, staff_id: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._tasks, self._staff_id = tasks, staff_id
-        self.errors = FieldErrors()
-        self.message = MessageLine()
-        self.save_button = QPushButton()
-        self.save_button.setAutoDefault(False)
-        self.save_button.clicked.connect(self.save)
-        self.close_button = QPushButton()
-        self.close_button.setAutoDefault(False)
-        self.close_button.clicked.connect(self.reject)
-        self.button_row = QHBoxLayout()
-        self.button_row.addWidget(self.save_button)
-        self.button_row.addStretch(1)
-        self.button_row.addWidget(self.close_button)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
-
-    def _finish(self, form: QFormLayout, top: QWidget | None = None) -> None:
-        layout = QVBoxLayout(self)
-        if top is not None:
-            layout.addWidget(top)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(self.message)
-        layout.addLayout(self.button_row)
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-    def _problem(self, error: AppError) -> None:
-        """Show a refused save: each problem beside its field, the rest on the message line."""
-        show_problems(self.errors, self.message, error)
-
-    def retranslate_ui(self) -> None:
-        self.save_button.setText(_("Save (Ctrl+S)"))
-        self.close_button.setText(_("Close"))
+        super().__init__(tasks, parent)
+        self._staff_id = staff_id
 
 
 class VisitDialog(_Form):
@@ -165,7 +128,7 @@ class VisitDialog(_Form):
                             self.still_in_need)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self._finish(form, self.heading)
+        self.finish(form, self.heading)
 
         self._fill_choices()
         self._set_value()
@@ -342,7 +305,7 @@ class HandoverDialog(_Form):
         close_box = QWidget()
         close_box.setLayout(close_row)
         self.errors.add_row(form, "closed_on", translated_label(N_("Closed")), close_box)
-        self._finish(form, self.about)
+        self.finish(form, self.about)
         self._set_value()
         self.retranslate_ui()
         self.resize(600, 440)

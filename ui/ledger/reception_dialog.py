@@ -4,12 +4,10 @@ monthly targets (TargetsDialog). Ctrl+S saves; Esc closes without saving."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QTime, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,8 +30,9 @@ from app.ledger.reception import DayDetail, DayInput, VisitInput, VisitRow
 from ui.core.tasks import Tasks
 from ui.persons.person_search import PersonSearch
 from ui.widgets.combo import compact
-from ui.widgets.fields import MessageLine, cell, date_field, plain_table, set_headers, show_problems
-from ui.widgets.form_support import FieldErrors, Retranslated, translated_label
+from ui.widgets.fields import cell, date_field, plain_table, set_headers
+from ui.widgets.form_support import translated_label
+from ui.widgets.save_form import SaveForm
 
 VISIT_HEADERS = (N_("Who came"), N_("Matter"), N_("Petition registered"),
                  N_("First reception"))
@@ -50,40 +49,7 @@ def leader_text(zh: str, bo: str, role: str) -> str:
     return f"{pick(zh, bo, ' / ')} ({label(StaffRole, role)})"
 
 
-class _Form(Retranslated, QDialog):
-    """Save (Ctrl+S) and Close, a message line, inline errors beside the fields."""
-
-    saved = Signal(str)
-
-    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._tasks = tasks
-        self.errors = FieldErrors()
-        self.message = MessageLine()
-        self.save_button = QPushButton()
-        self.save_button.setAutoDefault(False)
-        self.save_button.clicked.connect(self.save)
-        self.close_button = QPushButton()
-        self.close_button.setAutoDefault(False)
-        self.close_button.clicked.connect(self.reject)
-        self.button_row = QHBoxLayout()
-        self.button_row.addWidget(self.save_button)
-        self.button_row.addStretch(1)
-        self.button_row.addWidget(self.close_button)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-    def _problem(self, error: AppError) -> None:
-        show_problems(self.errors, self.message, error)
-
-    def retranslate_ui(self) -> None:
-        self.save_button.setText(_("Save (Ctrl+S)"))
-        self.close_button.setText(_("Close"))
-
-
-class DayDialog(_Form):
+class DayDialog(SaveForm):
     """Schedule a leader's reception day, or change one still scheduled."""
 
     def __init__(self, tasks: Tasks, office_id: str, day_id: str | None = None,
@@ -171,7 +137,7 @@ class DayDialog(_Form):
         self.place.setPlaceholderText(_("e.g. the 12309 procuratorial service centre"))
 
 
-class ReceptionDayDialog(_Form):
+class ReceptionDayDialog(SaveForm):
     """Who came on a reception day: add them (a person Doorstep knows, found by name or ID
     number; a name typed for someone not yet known; or the petition registered there, which
     brings the petitioner), mark first receptions by a leader, correct an entry or remove one
@@ -398,7 +364,7 @@ class ReceptionDayDialog(_Form):
             self.petition.setCurrentIndex(max(self.petition.findData(current), 0))
 
 
-class TargetsDialog(_Form):
+class TargetsDialog(SaveForm):
     """The office's monthly targets: days for the chief procurator, days for each other
     leader. Only the chief procurator or a deputy changes them."""
 
