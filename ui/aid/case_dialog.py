@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QStackedWidget,
     QTabWidget,
     QTextBrowser,
@@ -56,6 +54,7 @@ from ui.widgets.fields import (
     AmountField,
     Checklist,
     MessageLine,
+    RadioChoices,
     cell,
     date_field,
     display_name,
@@ -228,23 +227,16 @@ class AidCaseDialog(Retranslated, QDialog):
         self.threshold_note.setWordWrap(True)
         column.addWidget(self.threshold_note)
         grid = QGridLayout()
-        choices = QWidget()
-        row = QHBoxLayout(choices)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.decision_group = QButtonGroup(self)
-        self.decision_buttons: dict[str, QRadioButton] = {}
-        for code in AidDecision:
-            button = QRadioButton()
-            self.decision_buttons[code] = button
-            self.decision_group.addButton(button)
-            row.addWidget(button)
+        choices = RadioChoices(AidDecision)
+        self.decision_group, self.decision_buttons = choices.group, choices.buttons
+        for button in self.decision_buttons.values():
             button.toggled.connect(self._decision_chosen)
+        row = choices.row
         row.addSpacing(24)
         row.addWidget(translated_label(N_("Reduced amount (yuan)")))
         self.reduced_to = AmountField()
         self.reduced_to.setEnabled(False)
         row.addWidget(self.reduced_to, 1)
-        choices.setFocusProxy(self.decision_buttons["approved"])
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
         self.reason.setMaximumHeight(64)

@@ -18,7 +18,6 @@ from datetime import datetime
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -50,6 +48,7 @@ from ui.ledger.ledger_view import level_style, set_stacked_headers
 from ui.widgets.combo import CodeCombo
 from ui.widgets.fields import (
     MessageLine,
+    RadioChoices,
     cell,
     date_field,
     display_name,
@@ -258,18 +257,9 @@ class EntryDialog(Retranslated, QDialog):
         column.addWidget(self.fired)
         column.addWidget(section(N_("Set the level")))
         grid = QGridLayout()
-        choices = QWidget()
-        row = QHBoxLayout(choices)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.level_group = QButtonGroup(self)
-        self.level_buttons: dict[str, QRadioButton] = {}
-        for code in Level:
-            button = QRadioButton()
-            self.level_buttons[code] = button
-            self.level_group.addButton(button)
-            row.addWidget(button)
-        row.addStretch(1)
-        choices.setFocusProxy(self.level_buttons[Level.RED])
+        choices = RadioChoices(Level)
+        self.level_group, self.level_buttons = choices.group, choices.buttons
+        choices.row.addStretch(1)
         self.level_reason = _text_edit(48)
         level_error, reason_error = QLabel(), QLabel()
         self.level_errors.register("level", level_error, choices)

@@ -5,12 +5,13 @@ shown beside their fields."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QDateEdit,
     QDateTimeEdit,
     QHBoxLayout,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -244,3 +246,21 @@ def show_problems(errors: FieldErrors, message: QLabel, error: AppError) -> None
         message.setText("\n".join(p.translated() for p in unplaced))
     else:
         message.setText(error.translated())
+
+
+class RadioChoices(QWidget):
+    """One of ``codes`` chosen with a row of radio buttons (their texts are the caller's, set in
+    its retranslation); focus goes to the first. ``row`` takes whatever follows the buttons."""
+
+    def __init__(self, codes: Iterable[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for code in codes:
+            button = QRadioButton()
+            self.buttons[str(code)] = button
+            self.group.addButton(button)
+            self.row.addWidget(button)
+        self.setFocusProxy(next(iter(self.buttons.values())))
