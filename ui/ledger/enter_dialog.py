@@ -5,16 +5,11 @@ who is responsible."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,8 +21,9 @@ from app.ledger.entries import EntryInput
 from ui.core.tasks import Tasks
 from ui.persons.person_search import PersonSearch
 from ui.widgets.combo import compact
-from ui.widgets.fields import MessageLine, date_field, display_name, show_problems, tab_chain
-from ui.widgets.form_support import FieldErrors, Retranslated, to_date, translated_label
+from ui.widgets.fields import date_field, display_name, tab_chain
+from ui.widgets.form_support import to_date, translated_label
+from ui.widgets.save_form import SaveForm
 
 CHOOSE_PERSON = N_("Please choose the person from those found.")
 
@@ -50,13 +46,12 @@ def staff_combo() -> QComboBox:
     return combo
 
 
-class EnterDialog(Retranslated, QDialog):
+class EnterDialog(SaveForm):
     entered = Signal(str)  # the new entry's id
 
     def __init__(self, tasks: Tasks, office_id: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(tasks, parent)
         self._tasks, self.office_id = tasks, office_id
-        self.errors = FieldErrors()
         self.finder = PersonSearch(tasks)
         self.finder.person_chosen.connect(self._chosen)
         self.search, self.found = self.finder.search, self.finder.found
@@ -92,24 +87,9 @@ class EnterDialog(Retranslated, QDialog):
                             translated_label(N_("Staff responsible")), self.responsible)
         self.errors.add_row(form, "leader_id", translated_label(N_("Leader in charge")),
                             self.leader)
-        self.message = MessageLine()
-        self.save_button = QPushButton()
-        self.cancel_button = QPushButton()
-        for button in (self.save_button, self.cancel_button):
-            button.setAutoDefault(False)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        self.finish(form)
         tab_chain(self.search, self.found, self.reason, self.entered_on, self.situation,
                   self.demands, self.responsible, self.leader)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         self.retranslate_ui()
         self.resize(760, 700)
         self.search.setFocus()
@@ -139,13 +119,13 @@ class EnterDialog(Retranslated, QDialog):
         try:
             entry_id = self._tasks.call(entries.enter, data)
         except AppError as error:
-            show_problems(self.errors, self.message, error)
+            self._problem(error)
             return
         self.entered.emit(entry_id)
         self.accept()
 
     def retranslate_ui(self) -> None:
+        super().retranslate_ui()
         self.setWindowTitle(title_text("Enter a person in the ledger"))
         self.save_button.setText(_("Enter in the ledger (Ctrl+S)"))
-        self.cancel_button.setText(_("Cancel"))
         self._show_chosen()

@@ -4,18 +4,12 @@ save (``app.ledger.rules`` refuses anyone else; the dialog says so)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,20 +19,18 @@ from app.ledger import rules
 from app.ledger.rules import Level, RiskRuleRow, RuleCode, RuleInput
 from ui.core.tasks import Tasks
 from ui.widgets.combo import CodeCombo
-from ui.widgets.fields import MessageLine, show_problems
-from ui.widgets.form_support import FieldErrors, Retranslated, translated_label
+from ui.widgets.form_support import translated_label
+from ui.widgets.save_form import SaveForm
 
 
-class RuleDialog(Retranslated, QDialog):
+class RuleDialog(SaveForm):
     """Edit ``rule`` (or add one of the office's own when it is None)."""
 
-    saved = Signal(str)  # the rule's id
 
     def __init__(self, tasks: Tasks, office_id: str, rule: RiskRuleRow | None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(tasks, parent)
         self._tasks, self._office_id, self.rule = tasks, office_id, rule
-        self.errors = FieldErrors()
         self.level = CodeCombo(Level, blank=N_("Choose…"))
         self.code = CodeCombo(RuleCode, blank=N_("Choose…"))
         self.code.setMinimumContentsLength(28)
@@ -58,24 +50,7 @@ class RuleDialog(Retranslated, QDialog):
                             self.min_count)
         form.addRow("", self.active)
         form.addRow(translated_label(N_("Note")), self.note)
-        self.message = MessageLine()
-        self.save_button = QPushButton()
-        self.cancel_button = QPushButton()
-        for button in (self.save_button, self.cancel_button):
-            button.setAutoDefault(False)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.explain)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        self.finish(form, self.explain)
         if rule is not None:
             self.level.set_code(rule.level)
             self.code.set_code(rule.code)
@@ -106,7 +81,7 @@ class RuleDialog(Retranslated, QDialog):
                 self._tasks.call(rules.edit_rule, self.rule.rule_id, self.value())
                 rule_id = self.rule.rule_id
         except AppError as error:
-            show_problems(self.errors, self.message, error)
+            self._problem(error)
             return
         self.saved.emit(rule_id)
         self.accept()
@@ -122,11 +97,10 @@ class RuleDialog(Retranslated, QDialog):
                 "of times."))
 
     def retranslate_ui(self) -> None:
+        super().retranslate_ui()
         self.setWindowTitle(title_text("Add a risk rule") if self.rule is None
                             else title_text("Risk rule"))
         self.level.retranslate()
         self.code.retranslate()
         self.active.setText(_("Active"))
-        self.save_button.setText(_("Save (Ctrl+S)"))
-        self.cancel_button.setText(_("Cancel"))
         self._explain()
