@@ -14,7 +14,7 @@ from app.accounts import login
 from app.audit.trail import Action
 from app.core import access, duties
 from app.core.access import Permission
-from app.core.errors import AppError, InvalidInputError
+from app.core.errors import FUTURE_DAY, AppError, InvalidInputError
 from app.core.store import Store
 from app.ledger import charges, entries, levels
 from app.ledger.charges import ChargeInput
@@ -138,7 +138,7 @@ def test_notes_and_closing_with_a_result(office: tuple[AidOffice, dict[str, str]
     charge = charges.take_charge(store, _charge(base, base.deputy), today=TODAY)
     refused(store, charges.NOTE_NEEDED, charges.add_note, charge, "2026-11-28", " ",
             base.deputy, today=TODAY)
-    refused(store, charges.FUTURE_DAY, charges.add_note, charge, "2026-12-02", "约谈",
+    refused(store, FUTURE_DAY, charges.add_note, charge, "2026-12-02", "约谈",
             base.deputy, today=TODAY)
     charges.add_note(store, charge, "2026-11-28", "院领导约谈申诉人", base.deputy, today=TODAY)
     charges.add_note(store, charge, "2026-11-30", "协调乡政府", base.deputy, today=TODAY)

@@ -21,7 +21,7 @@ from app.audit import reading
 from app.audit.trail import Action
 from app.core import access, duties, i18n, record_words
 from app.core.access import Permission
-from app.core.errors import AppError
+from app.core.errors import NO_SUCH_DAY, AppError
 from app.core.store import Store
 from app.ledger import reception as rx
 from app.ledger.reception import DayInput, VisitInput
@@ -142,7 +142,7 @@ def test_a_day_is_refused_with_what_is_wrong(office: Office) -> None:
             DayInput(chief, "2026-12-08", "12:00", "09:00", PLACE))
     refused(o.store, rx.PLACE_NEEDED, rx.schedule, o.id,
             DayInput(chief, "2026-12-08", "09:00", "12:00", "  "))
-    refused(o.store, rx.BAD_DAY, rx.schedule, o.id,
+    refused(o.store, NO_SUCH_DAY, rx.schedule, o.id,
             DayInput(chief, "2026-02-30", "09:00", "12:00", PLACE))
     refused(o.store, rx.LEADER_NEEDED, rx.schedule, o.id,
             DayInput("", "2026-12-08", "09:00", "12:00", PLACE))

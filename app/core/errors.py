@@ -7,6 +7,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -59,6 +60,37 @@ class InvalidInputError(AppError):
     def __init__(self, problems: list[ValidationError]) -> None:
         super().__init__(N_("Please correct the marked fields."))
         self.problems = problems
+
+
+ENTER_DAY = N_("Please enter the date.")
+NO_SUCH_DAY = N_("This date does not exist.")
+FUTURE_DAY = N_("The date cannot be in the future.")
+
+
+def check_day(value: str, field: str, problems: list[ValidationError],
+              not_after: date | None = None, required: bool = True) -> str:
+    """A day typed or chosen (ISO, 2026-12-01), as the store keeps it; "" when it is missing
+    (a problem unless not ``required``) or no such day. A day after ``not_after`` (today, for
+    what has happened) is a problem too. Problems go in ``problems``, named by ``field``."""
+    text = value.strip()
+    if not text:
+        if required:
+            problems.append(ValidationError(ENTER_DAY, field=field))
+        return ""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        problems.append(ValidationError(NO_SUCH_DAY, field=field))
+        return ""
+    if not_after is not None and day > not_after:
+        problems.append(ValidationError(FUTURE_DAY, field=field))
+    return day.isoformat()
+
+
+def raise_problems(problems: list[ValidationError]) -> None:
+    """Refuse the input when anything in it was wrong: every problem at once."""
+    if problems:
+        raise InvalidInputError(problems)
 
 
 class NoStoreError(StoreError):

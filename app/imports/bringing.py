@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.audit.trail import Action, record_in
 from app.core import access, duties
 from app.core.access import Permission
-from app.core.errors import AppError, ValidationError
+from app.core.errors import FUTURE_DAY, AppError, ValidationError
 from app.core.i18n import N_, _
 from app.core.labels import StaffRole
 from app.core.progress import SILENT, CancelledError, Progress
@@ -263,7 +263,7 @@ class _Reader:
         entered = _moment(values.get("entered_on", ""))
         day = entered.date() if entered else self.today
         if day > self.today:
-            raise _RefusedError(entries.FUTURE_DAY)
+            raise _RefusedError(FUTURE_DAY)
         read.entered_on = day.isoformat()
         reason = values.get("reason", "") or values.get("demands", "")
         if not reason:
@@ -302,7 +302,7 @@ class _Reader:
                 hour=0, minute=0):
             raise _RefusedError(N_("The reply cannot be earlier than the petition."))
         if answered is not None and answered.date() > self.today:
-            raise _RefusedError(entries.FUTURE_DAY)
+            raise _RefusedError(FUTURE_DAY)
         read.petition, read.reg_no = data, reg_no
         read.answered_on = answered.date().isoformat() if answered else ""
 

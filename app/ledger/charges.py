@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.audit import trail
 from app.core import access, duties
 from app.core.access import Permission
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import StaffRole, Vocabulary
 from app.core.records import live_petition, log_activity, party_names, staff_or_none
@@ -91,9 +91,6 @@ ONE_TARGET = N_("A leader takes charge of one petition or one key petitioner's m
 ALREADY_IN_CHARGE = N_("A leader is already in charge of this; close that charge first.")
 LEADER_NEEDED = N_("Please choose the leader in charge.")
 PLAN_NEEDED = N_("Please write down the plan (包案方案).")
-ENTER_DAY = N_("Please enter the date.")
-NO_SUCH_DAY = N_("This date does not exist.")
-FUTURE_DAY = N_("The date cannot be in the future.")
 DEADLINE_AFTER = N_("The deadline must be after the day the charge was taken.")
 IS_CLOSED = N_("This charge is closed: nothing more can be recorded on it.")
 NOTE_NEEDED = N_("Please write what was done.")
@@ -115,27 +112,6 @@ BAD_SCOPE = N_("Please choose from the list.")
 # -- helpers -----------------------------------------------------------------------------------
 def _today(today: date | None) -> date:
     return today or date.today()
-
-
-def _day(value: str, name: str, problems: list[ValidationError],
-         not_after: date | None = None) -> str:
-    text = value.strip()
-    if not text:
-        problems.append(ValidationError(ENTER_DAY, field=name))
-        return ""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        problems.append(ValidationError(NO_SUCH_DAY, field=name))
-        return ""
-    if not_after is not None and day > not_after:
-        problems.append(ValidationError(FUTURE_DAY, field=name))
-    return day.isoformat()
-
-
-def _raise(problems: list[ValidationError]) -> None:
-    if problems:
-        raise InvalidInputError(problems)
 
 
 def _charge(session: Session, charge_id: str) -> LeaderCharge:
@@ -191,8 +167,8 @@ def take_charge(store: Store, data: ChargeInput, today: date | None = None) -> s
     problems: list[ValidationError] = []
     if not data.plan.strip():
         problems.append(ValidationError(PLAN_NEEDED, field="plan"))
-    taken_on = _day(data.taken_on, "taken_on", problems, _today(today))
-    deadline = _day(data.deadline, "deadline", problems)
+    taken_on = check_day(data.taken_on, "taken_on", problems, _today(today))
+    deadline = check_day(data.deadline, "deadline", problems)
     if taken_on and deadline and deadline <= taken_on:
         problems.append(ValidationError(DEADLINE_AFTER, field="deadline"))
     with store.write() as session:
@@ -219,7 +195,7 @@ def take_charge(store: Store, data: ChargeInput, today: date | None = None) -> s
                                             "leader_id")
             except ValidationError as problem:
                 problems.append(problem)
-        _raise(problems)
+        raise_problems(problems)
         assert leader is not None
         charge = LeaderCharge(office_id=office_id, petition_id=data.petition_id or None,
                               entry_id=data.entry_id or None, leader_id=leader,
@@ -244,7 +220,7 @@ def add_note(store: Store, charge_id: str, day: str, text: str, staff_id: str = 
     """Progress on an open charge: the day, what was done, by whom (by default whoever is
     logged in)."""
     problems: list[ValidationError] = []
-    on = _day(day, "day", problems, _today(today))
+    on = check_day(day, "day", problems, _today(today))
     if not text.strip():
         problems.append(ValidationError(NOTE_NEEDED, field="text"))
     with store.write() as session:
@@ -252,7 +228,7 @@ def add_note(store: Store, charge_id: str, day: str, text: str, staff_id: str = 
         who = _who(store, staff_id)
         if who and _office_staff(session, charge.office_id, who) is None:
             problems.append(ValidationError(NOTE_STAFF, field="staff_id"))
-        _raise(problems)
+        raise_problems(problems)
         note = ChargeNote(charge_id=charge.id, day=on, text=text.strip(), staff_id=who or None)
         session.add(note)
         session.flush()
@@ -263,7 +239,7 @@ def request_extension(store: Store, charge_id: str, asked_deadline: str, reason:
                       staff_id: str = "", today: date | None = None) -> str:
     """Ask the chief procurator for a later deadline; the deadline stays until approved."""
     problems: list[ValidationError] = []
-    asked = _day(asked_deadline, "asked_deadline", problems)
+    asked = check_day(asked_deadline, "asked_deadline", problems)
     if not reason.strip():
         problems.append(ValidationError(REASON_NEEDED, field="reason"))
     with store.write() as session:
@@ -271,7 +247,7 @@ def request_extension(store: Store, charge_id: str, asked_deadline: str, reason:
         if asked and asked <= charge.deadline:
             problems.append(ValidationError(ASK_LATER, field="asked_deadline",
                                             date=charge.deadline))
-        _raise(problems)
+        raise_problems(problems)
         if session.scalar(select(ChargeExtension.id).where(
                 ChargeExtension.charge_id == charge.id, ChargeExtension.deleted.is_(False),
                 ChargeExtension.status == ExtensionStatus.PENDING)):
@@ -319,12 +295,12 @@ def close(store: Store, charge_id: str, result: str, note: str, closed_on: str,
         problems.append(ValidationError(BAD_RESULT, field="result"))
     if not note.strip():
         problems.append(ValidationError(CLOSING_NOTE_NEEDED, field="closing_note"))
-    on = _day(closed_on, "closed_on", problems, _today(today))
+    on = check_day(closed_on, "closed_on", problems, _today(today))
     with store.write() as session:
         charge = _open_charge(session, store, charge_id)
         if on and on < charge.taken_on:
             problems.append(ValidationError(CLOSED_BEFORE, field="closed_on"))
-        _raise(problems)
+        raise_problems(problems)
         charge.status = ChargeStatus.CLOSED
         charge.result = result
         charge.closing_note = note.strip()

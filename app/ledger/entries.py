@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit.trail import Action, record_in
 from app.core import access, duties
 from app.core.access import Permission
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import StaffRole, Vocabulary
 from app.core.stamps import local_iso
@@ -69,32 +69,9 @@ BAD_MEASURE = N_("Please choose the kind of measure.")
 MEASURE_TEXT_NEEDED = N_("Please describe the measure.")
 NOT_ON_STAFF = N_("The staff member responsible must be on this office's staff.")
 MEASURE_STAFF = N_("Whoever took the measure must be on this office's staff.")
-ENTER_DAY = N_("Please enter the date.")
-NO_SUCH_DAY = N_("This date does not exist.")
-FUTURE_DAY = N_("The date cannot be in the future.")
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _day(value: str, name: str, today: date, problems: list[ValidationError]) -> str:
-    text = value.strip()
-    if not text:
-        problems.append(ValidationError(ENTER_DAY, field=name))
-        return ""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        problems.append(ValidationError(NO_SUCH_DAY, field=name))
-        return ""
-    if day > today:
-        problems.append(ValidationError(FUTURE_DAY, field=name))
-    return day.isoformat()
-
-
-def _raise(problems: list[ValidationError]) -> None:
-    if problems:
-        raise InvalidInputError(problems)
-
-
 def _office_staff(session: Session, office_id: str, staff_id: str, field: str,
                   message: str, problems: list[ValidationError]) -> str | None:
     """A live staff member of the office who is not the administrator (the responsible, or
@@ -155,7 +132,7 @@ def enter(store: Store, data: EntryInput, today: date | None = None) -> str:
     problems: list[ValidationError] = []
     if not data.reason.strip():
         problems.append(ValidationError(REASON_NEEDED, field="reason"))
-    entered_on = _day(data.entered_on, "entered_on", _today(today), problems)
+    entered_on = check_day(data.entered_on, "entered_on", problems, _today(today))
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
         if session.get(Office, data.office_id) is None:
@@ -171,7 +148,7 @@ def enter(store: Store, data: EntryInput, today: date | None = None) -> str:
         responsible = _office_staff(session, data.office_id, data.responsible_staff_id,
                                     "responsible_staff_id", NOT_ON_STAFF, problems)
         leader = _leader(session, data.office_id, data.leader_id, problems)
-        _raise(problems)
+        raise_problems(problems)
         entry = KeyPetitioner(person_id=data.person_id, office_id=data.office_id,
                               reason=data.reason.strip(), entered_on=entered_on,
                               status=Status.IN_LEDGER, situation=data.situation.strip(),
@@ -200,7 +177,7 @@ def update(store: Store, entry_id: str, data: EntryUpdate) -> None:
         responsible = _office_staff(session, entry.office_id, data.responsible_staff_id,
                                     "responsible_staff_id", NOT_ON_STAFF, problems)
         leader = _leader(session, entry.office_id, data.leader_id, problems)
-        _raise(problems)
+        raise_problems(problems)
         values = (data.situation.strip(), data.demands.strip(), responsible, leader)
         if values != (entry.situation, entry.demands, entry.responsible_staff_id,
                       entry.leader_id):
@@ -212,12 +189,12 @@ def add_movement(store: Store, entry_id: str, day: str, kind: str, text: str,
                  today: date | None = None) -> str:
     """A recent movement (近期动向) of the person; its kind is what the risk rules read."""
     problems: list[ValidationError] = []
-    on = _day(day, "day", _today(today), problems)
+    on = check_day(day, "day", problems, _today(today))
     if not MovementKind.has(kind):
         problems.append(ValidationError(BAD_MOVEMENT, field="kind"))
     elif kind == MovementKind.OTHER and not text.strip():
         problems.append(ValidationError(MOVEMENT_TEXT_NEEDED, field="text"))
-    _raise(problems)
+    raise_problems(problems)
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
         open_entry(session, entry_id)
@@ -240,7 +217,7 @@ def add_measure(store: Store, entry_id: str, data: MeasureInput,
                 today: date | None = None) -> str:
     """A measure taken (教育转化、帮扶解困、心理疏导 …): who, when, what, with what result."""
     problems: list[ValidationError] = []
-    on = _day(data.day, "day", _today(today), problems)
+    on = check_day(data.day, "day", problems, _today(today))
     if not MeasureKind.has(data.kind):
         problems.append(ValidationError(BAD_MEASURE, field="kind"))
     if not data.description.strip():
@@ -250,7 +227,7 @@ def add_measure(store: Store, entry_id: str, data: MeasureInput,
         entry = open_entry(session, entry_id)
         staff = _office_staff(session, entry.office_id, data.staff_id, "staff_id",
                               MEASURE_STAFF, problems)
-        _raise(problems)
+        raise_problems(problems)
         measure = LedgerMeasure(entry_id=entry_id, kind=data.kind, staff_id=staff, day=on,
                                 description=data.description.strip(),
                                 result=data.result.strip())

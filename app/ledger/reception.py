@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from app.core import access, duties, i18n
 from app.core.access import Permission
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import StaffRole, Vocabulary
 from app.core.store import Store
@@ -64,8 +64,6 @@ NO_SUCH_OFFICE = N_("This procuratorate is not known on this laptop.")
 NO_SUCH_DAY = N_("This reception day no longer exists.")
 NO_SUCH_VISIT = N_("This entry of the reception day no longer exists.")
 LEADER_NEEDED = N_("Please choose the leader who receives petitioners.")
-ENTER_DAY = N_("Please enter the date.")
-BAD_DAY = N_("This date does not exist.")
 BAD_TIME = N_("Please enter a time such as 09:00.")
 TIMES_ORDER = N_("The end must come after the start.")
 PLACE_NEEDED = N_("Please say where the leader receives petitioners.")
@@ -115,11 +113,6 @@ def _today(today: date | None) -> date:
     return today or date.today()
 
 
-def _raise(problems: list[ValidationError]) -> None:
-    if problems:
-        raise InvalidInputError(problems)
-
-
 def month_span(year: int, month: int) -> tuple[date, date]:
     """The first and last day of a month."""
     first = date(year, month, 1)
@@ -142,14 +135,7 @@ def _validate(data: DayInput) -> tuple[str, list[ValidationError]]:
     problems: list[ValidationError] = []
     if not data.leader_id:
         problems.append(ValidationError(LEADER_NEEDED, field="leader_id"))
-    day = ""
-    if not data.day.strip():
-        problems.append(ValidationError(ENTER_DAY, field="day"))
-    else:
-        try:
-            day = date.fromisoformat(data.day.strip()).isoformat()
-        except ValueError:
-            problems.append(ValidationError(BAD_DAY, field="day"))
+    day = check_day(data.day, "day", problems)
     times_ok = True
     for name, value in (("start_time", data.start_time), ("end_time", data.end_time)):
         if not _TIME.match(value.strip()):
@@ -197,7 +183,7 @@ def schedule(store: Store, office_id: str, data: DayInput) -> str:
         _office(session, office_id)
         _check_leader(session, office_id, data.leader_id, "", problems)
         _check_free(session, data.leader_id, day, "", problems)
-        _raise(problems)
+        raise_problems(problems)
         row = ReceptionDay(office_id=office_id, leader_id=data.leader_id, day=day,
                            start_time=data.start_time.strip(), end_time=data.end_time.strip(),
                            place=data.place.strip(), note=data.note.strip(),
@@ -217,7 +203,7 @@ def change(store: Store, day_id: str, data: DayInput) -> None:
             raise AppError(NOT_SCHEDULED)
         _check_leader(session, row.office_id, data.leader_id, row.leader_id, problems)
         _check_free(session, data.leader_id, day, row.id, problems)
-        _raise(problems)
+        raise_problems(problems)
         values = (data.leader_id, day, data.start_time.strip(), data.end_time.strip(),
                   data.place.strip(), data.note.strip())
         if values != (row.leader_id, row.day, row.start_time, row.end_time, row.place,
@@ -316,7 +302,7 @@ def _visit_values(session: Session, day: ReceptionDay, data: VisitInput,
             problems.append(ValidationError(WHO_NEEDED, field="name"))
         if not matter:
             problems.append(ValidationError(MATTER_NEEDED, field="matter"))
-    _raise(problems)
+    raise_problems(problems)
     if petition is not None:
         person_id = person_id or _first_party(session, petition.id)
         matter = matter or petition.summary
@@ -362,7 +348,7 @@ def link_petition(store: Store, visit_id: str, petition_id: str) -> None:
         day = _live_day(session, visit.day_id)
         problems: list[ValidationError] = []
         petition = _petition(session, day, petition_id, visit.id, problems)
-        _raise(problems)
+        raise_problems(problems)
         new = petition.id if petition is not None else None
         if new != visit.petition_id:
             visit.petition_id = new
@@ -417,7 +403,7 @@ def set_targets(store: Store, office_id: str, chief_days: int, leader_days: int)
     problems = [ValidationError(BAD_TARGET, field=name, low=0, high=MAX_TARGET_DAYS)
                 for name, value in (("chief_days", chief_days), ("leader_days", leader_days))
                 if not 0 <= value <= MAX_TARGET_DAYS]
-    _raise(problems)
+    raise_problems(problems)
     with store.write() as session:
         access.require(session, store.ctx, Permission.OFFICE_RULES)
         _office(session, office_id)

@@ -35,7 +35,7 @@ from app.audit import trail
 from app.audit.trail import Action
 from app.core import access, duties
 from app.core.access import Permission
-from app.core.errors import AppError, InvalidInputError, ValidationError
+from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import OfficeLevel, StaffRole, Vocabulary
 from app.core.store import Store
@@ -75,7 +75,6 @@ NO_SUCH_SCREENING = N_("This screening no longer exists.")
 NO_SUCH_ROW = N_("This row of the screening no longer exists.")
 NOT_EDITABLE = N_("A signed screening cannot be changed. Recall it first.")
 NO_LEDGER = N_("The ledger has nobody to screen: enter the key petitioners first.")
-BAD_DEADLINE = N_("This date does not exist.")
 NEEDS_LEADER = N_("Every red or yellow person needs a leader in charge and a deadline before the "
                   "screening is signed: {names}.")
 CLERK_NOT_STAFF = N_("Whoever made the screening must be on this office's staff.")
@@ -228,12 +227,7 @@ def update_row(store: Store, row: str, data: RowInput) -> None:
     problems: list[ValidationError] = []
     if data.level and not Level.has(data.level):
         problems.append(ValidationError(BAD_LEVEL, field="level"))
-    deadline = data.deadline.strip()
-    if deadline:
-        try:
-            deadline = date.fromisoformat(deadline).isoformat()
-        except ValueError:
-            problems.append(ValidationError(BAD_DEADLINE, field="deadline"))
+    deadline = check_day(data.deadline, "deadline", problems, required=False)
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
         found = session.get(ScreeningRow, row)
@@ -249,8 +243,7 @@ def update_row(store: Store, row: str, data: RowInput) -> None:
                                             data.leader_id, "leader_id")
             except ValidationError as problem:
                 problems.append(problem)
-        if problems:
-            raise InvalidInputError(problems)
+        raise_problems(problems)
         values = (data.situation.strip(), data.work.strip(), data.level, leader, deadline,
                   data.resolved)
         if values != (found.situation, found.work, found.level, found.leader_id,
