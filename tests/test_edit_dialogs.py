@@ -43,8 +43,8 @@ def test_the_petition_is_corrected_from_its_window(  # type: ignore[no-untyped-d
     window = PetitionDialog(tasks_for(store), store.paths, petition_id, chief)
     qtbot.addWidget(window)
     actions = [a.text() for a in window.registration_menu.actions() if a.text()]
-    assert actions == ["更正信访件…", "更正扎西才让的信息…",
-                       "移交其他检察官…", "作废登记…", "操作记录…", "操作记录：扎西才让…"]
+    assert actions == ["更正信访件…", "更正扎西才让的信息…", "移交其他检察官…", "领导包案…",
+                       "作废登记…", "操作记录…", "操作记录：扎西才让…"]
     opened: list[PetitionEditDialog] = []
 
     def exec_(dialog: PetitionEditDialog) -> int:
