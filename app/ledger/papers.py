@@ -15,7 +15,10 @@ import gettext
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from babel import dates
 
 from app.audit import trail
 from app.core import i18n
@@ -64,6 +67,17 @@ class _Words:
             return f"{bo} / {zh}"
         return zh or bo
 
+    def with_month(self, message: str, month: str) -> str:
+        """``message`` with its {month} ("2026-12") written as each script writes a month:
+        2026年12月 or 2026 ཟླ་བ་བཅུ་གཉིས་པ (Arabic digits, as every date on the papers)."""
+        def each(script: str) -> str:
+            text = i18n.catalog(script).gettext(message)
+            return text.format(month=_month_text(month, script))
+
+        if self.language == i18n.BILINGUAL:
+            return f"{each(i18n.BO)}{i18n.BILINGUAL_SEPARATOR}{each(i18n.ZH)}"
+        return each(self.language)
+
     def label(self, vocabulary: type[Vocabulary], code: str) -> str:
         member = vocabulary.lookup(code)
         return self(member.message) if member is not None else code
@@ -74,6 +88,14 @@ class _Words:
         bo = f"{i18n.catalog(i18n.BO).gettext(label)} {value_bo or value_zh}"
         zh = f"{i18n.catalog(i18n.ZH).gettext(label)}：{value_zh or value_bo}"
         return {i18n.ZH: zh, i18n.BO: bo}.get(self.language, f"{bo}   {zh}")
+
+
+def _month_text(month: str, script: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    if script == i18n.ZH:
+        return f"{year}年{number}月"
+    return str(dates.format_date(date(year, number, 1), format="yyyy MMMM",
+                                 locale=i18n.BABEL_LOCALES[i18n.BO]))
 
 
 def _words(language: str) -> _Words:
@@ -160,7 +182,7 @@ def screening_table(store: Store, screening_id: str, language: str) -> ListTable
                *_signoff(w, (d.clerk_zh, d.clerk_bo), d.signed_by_clerk_on,
                          (d.deputy_zh, d.deputy_bo), d.signed_by_deputy_on)]
     return ListTable(
-        w(SCREENING_TITLE).format(month=d.month), [w.name(d.office_zh, d.office_bo)],
+        w.with_month(SCREENING_TITLE, d.month), [w.name(d.office_zh, d.office_bo)],
         [w(NUMBER), *(w(h) for h, _s, _c in SCREENING_COLUMNS)],
         [(str(n), *(cell(w, r) for _h, _s, cell in SCREENING_COLUMNS))
          for n, r in enumerate(d.rows, start=1)],
