@@ -24,7 +24,8 @@ from app.core.identity import ensure_office
 from app.core.paths import AppPaths
 from app.core.reference import PREFECTURE
 from app.core.store import Store, open_store
-from app.ledger import entries, levels, papers, screening
+from app.ledger import charges, entries, levels, papers, screening
+from app.ledger.charges import ChargeInput
 from app.ledger.entries import EntryInput
 from app.ledger.screening import RowInput, State
 from app.persons.records import PersonInput
@@ -173,6 +174,27 @@ def test_the_screening_is_made_from_the_ledger(laptops: Laptops) -> None:
             "2027-01", today=TODAY)
     refused(laptops.county, screening.BAD_MONTH, screening.make, laptops.base.office_id,
             "2026-13", today=TODAY)
+
+
+def test_a_leaders_charge_gives_the_row_its_leader_deadline_and_outcome(
+        laptops: Laptops) -> None:
+    """卓玛's matter is in a leader's charge (open): her row has that leader and deadline.
+    扎西才让's was closed as resolved: his row is resolved and leaves the red list."""
+    county, base = laptops.county, laptops.base
+    charges.take_charge(county, ChargeInput(base.chief, "约谈化解", "2027-01-15", "2026-11-02",
+                                            entry_id=laptops.entries["卓玛"]), today=TODAY)
+    closed = charges.take_charge(county, ChargeInput(
+        base.deputy, "司法救助", "2026-12-20", "2026-10-05",
+        entry_id=laptops.entries["扎西才让"]), today=TODAY)
+    charges.close(county, closed, "resolved", "签订息诉罢访协议", "2026-11-28", today=TODAY)
+    made = screening.make(county, base.office_id, MONTH, today=TODAY)
+    rows = _rows(county, made)
+    assert (rows["卓玛"].leader_id, rows["卓玛"].deadline, rows["卓玛"].resolved) == (
+        base.chief, "2027-01-15", False)
+    assert (rows["扎西才让"].deadline, rows["扎西才让"].resolved) == ("", True)
+    assert (rows["多杰"].leader_id, rows["多杰"].deadline, rows["多杰"].resolved) == (
+        "", "", False)
+    assert screening.screening_detail(county, made).unresolved_red == []
 
 
 def test_signing_is_refused_while_a_red_or_yellow_person_lacks_a_leader_or_a_deadline(

@@ -39,11 +39,13 @@ from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import OfficeLevel, StaffRole, Vocabulary
 from app.core.store import Store
+from app.ledger.charges import ChargeResult, ChargeStatus
 from app.ledger.entries import Status
 from app.ledger.rules import BAD_LEVEL, NO_SUCH_OFFICE, Level
 from models import (
     AuditEntry,
     KeyPetitioner,
+    LeaderCharge,
     LedgerMeasure,
     Office,
     Person,
@@ -184,7 +186,8 @@ def state_of(session: Session, s: Screening | None, device_id: str | None) -> st
 def make(store: Store, office_id: str, month: str, today: date | None = None) -> str:
     """The month's screening of the office, a row for each person in the ledger (not left),
     taken from the ledger as it stands: situation, the measures of the month, level, leader in
-    charge. One per office and month."""
+    charge, and the deadline and outcome of a leader's charge of the person's matter. One per
+    office and month."""
     month = check_month(month, _today(today))
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
@@ -201,14 +204,30 @@ def make(store: Store, office_id: str, month: str, today: date | None = None) ->
         session.add(Screening(id=made, office_id=office_id, month=month,
                               made_by=store.ctx.staff_id or None, state="draft", round=0))
         session.flush()
+        # A leader's charge of the person's matter (领导包案) gives the row its leader and
+        # deadline while it is open; closed as resolved, the row is resolved.
+        charges: dict[str, LeaderCharge] = {}
+        for found in session.scalars(select(LeaderCharge).where(
+                LeaderCharge.entry_id.in_([e.id for e in entries]),
+                LeaderCharge.deleted.is_(False)).order_by(LeaderCharge.taken_on)):
+            # The open one, else the last closed.
+            kept = charges.get(found.entry_id or "")
+            if found.entry_id and (kept is None or kept.status != ChargeStatus.OPEN):
+                charges[found.entry_id] = found
         for entry in entries:
             work = [m.description for m in session.scalars(select(LedgerMeasure).where(
                 LedgerMeasure.entry_id == entry.id, LedgerMeasure.deleted.is_(False),
                 LedgerMeasure.day.like(f"{month}-%")).order_by(LedgerMeasure.day))]
+            charge = charges.get(entry.id)
+            is_open = charge is not None and charge.status == ChargeStatus.OPEN
             session.add(ScreeningRow(
                 id=row_id(made, entry.id), screening_id=made, entry_id=entry.id,
                 person_id=entry.person_id, situation=entry.situation, work="；".join(work),
-                level=entry.level, leader_id=entry.leader_id, deadline="", resolved=False))
+                level=entry.level,
+                leader_id=entry.leader_id or (charge.leader_id if is_open and charge else None),
+                deadline=charge.deadline if is_open and charge else "",
+                resolved=charge is not None and not is_open
+                and charge.result == ChargeResult.RESOLVED))
         return made
 
 
