@@ -233,3 +233,25 @@ def test_keys_move_between_areas_find_and_list_themselves(  # type: ignore[no-un
         assert QKeySequence("Ctrl+S").toString(QKeySequence.SequenceFormat.NativeText) == \
             "Ctrl+S"
         assert QCoreApplication.translate("QShortcut", "Print Screen") == "Print Screen"
+
+
+def test_the_ledgers_area_and_bringing_in_a_register(  # type: ignore[no-untyped-def]
+        window_for, demo_paths: AppPaths, monkeypatch) -> None:
+    """The Ledgers area: the key petitioners, the monthly screening, the leaders in charge,
+    the reception days, and the office's risk rules last; File ▸ Bring in a register kept in
+    Excel opens the import wizard for this laptop's office."""
+    import ui.imports.import_wizard as wizard
+
+    window = window_for(demo_paths, i18n.ZH)
+    assert window.import_action.isEnabled()  # the store is open
+    window.show_area("ledger")
+    tabs = window.ledger.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "重点人员台账", "动态排查", "领导包案", "院领导接访安排", "风险等级规则"]
+    opened: list[str] = []
+    monkeypatch.setattr(wizard, "open_import_wizard",
+                        lambda _parent, _tasks, office_id: opened.append(office_id))
+    assert window.import_action in window.file_menu.actions()
+    assert window.import_action.text() == "导入Excel台账…"
+    window.import_action.trigger()
+    assert opened == [window.device.office_id]
