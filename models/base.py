@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, MetaData, String, text
+from typing import Any
+
+from sqlalchemy import Boolean, Integer, MetaData, String, false
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from uuid6 import uuid7
 
 NAMING_CONVENTION = {
@@ -17,6 +22,24 @@ NAMING_CONVENTION = {
 # Columns that the capture triggers stamp on each write. They are derived from the version log
 # (see models.sync) and are never versioned themselves.
 STAMP_COLUMNS = ("created_at", "updated_at", "last_device", "hlc")
+
+
+class utc_now_stamp(FunctionElement[str]):  # noqa: N801 - a SQL function, named as one
+    """The time now in UTC as the stamps are written (``2026-12-07T02:30:00.123Z``): a
+    column's server default on SQLite and PostgreSQL alike."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_now_stamp, "sqlite")
+def _utc_now_sqlite(element: utc_now_stamp, compiler: SQLCompiler, **kw: Any) -> str:
+    return "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+
+
+@compiles(utc_now_stamp, "postgresql")
+def _utc_now_postgresql(element: utc_now_stamp, compiler: SQLCompiler, **kw: Any) -> str:
+    return """(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))"""
 
 
 def new_id() -> str:
@@ -40,7 +63,7 @@ class SyncedRecord:
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                          server_default=text("0"))
+                                          server_default=false())
     # Stamped by the capture triggers; NULL only in the instant between INSERT and its trigger.
     created_at: Mapped[str | None] = mapped_column(String(24))
     updated_at: Mapped[str | None] = mapped_column(String(24))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, SyncedRecord
+from models.base import Base, SyncedRecord, utc_now_stamp
 
 
 class Office(SyncedRecord, Base):
@@ -106,4 +106,4 @@ class LocalIdentity(Base):
     behind: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(
         String(24), nullable=False,
-        server_default=text("(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"))
+        server_default=utc_now_stamp())

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from alembic.config import Config
     from alembic.script import ScriptDirectory
     from sqlalchemy.engine import Connection
@@ -62,3 +64,27 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(_config(connection), revision)
+
+
+def sqlite_only(*work: str | Callable[[Connection], object]) -> None:
+    """Run, in the migration under way, what only the SQLite store has yet; skip it elsewhere.
+
+    The one place the migrations ask which database they build: the same revisions make the
+    laptop's SQLite file and the prefecture hub's PostgreSQL database (issue 18), tables,
+    columns and indexes alike. What is SQLite's own passes through here: each item is a
+    statement or a function of the connection, such as the sync capture triggers
+    (``models.sync``), the guards of the version log, of the aid money ledgers
+    (``models.aid``) and of the audit trail (``models.audit``), the FTS5 search index
+    (``models.search``) and the file's ``application_id``. On PostgreSQL none of it runs
+    yet: the next step ports the triggers and guards to PL/pgSQL and the search to pg_trgm.
+    """
+    from alembic import op
+
+    connection = op.get_bind()
+    if connection.dialect.name != "sqlite":
+        return
+    for item in work:
+        if isinstance(item, str):
+            op.execute(item)
+        else:
+            item(connection)

@@ -14,13 +14,16 @@ class Petition(SyncedRecord, Base):
     __table_args__ = (
         # One registration number per office and year, whichever laptop issued it.
         Index("uq_petition_number", "office_id", "reg_year", "reg_seq", unique=True,
-              sqlite_where=text("reg_seq IS NOT NULL")),
+              sqlite_where=text("reg_seq IS NOT NULL"),
+              postgresql_where=text("reg_seq IS NOT NULL")),
         # Serves the registry's order (newest first, id breaking ties) from the index alone.
         Index("ix_petition_received", "received_at", "id", "deleted"),
         Index("ix_petition_office_received", "office_id", "received_at"),
-        Index("ix_petition_reply_due", "reply_due", sqlite_where=text("reply_done_on IS NULL")),
+        Index("ix_petition_reply_due", "reply_due", sqlite_where=text("reply_done_on IS NULL"),
+              postgresql_where=text("reply_done_on IS NULL")),
         Index("ix_petition_answer_due", "answer_due",
-              sqlite_where=text("answer_done_on IS NULL")),
+              sqlite_where=text("answer_done_on IS NULL"),
+              postgresql_where=text("answer_done_on IS NULL")),
     )
 
     office_id: Mapped[str] = mapped_column(ForeignKey("office.id"), nullable=False)

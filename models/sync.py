@@ -48,6 +48,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -116,7 +117,7 @@ def record_columns_v1() -> list[Column[Any]]:
     """
     return [
         Column("id", String(36), primary_key=True),
-        Column("deleted", Boolean(), nullable=False, server_default=text("0")),
+        Column("deleted", Boolean(), nullable=False, server_default=false()),
         Column("created_at", String(24)),
         Column("updated_at", String(24)),
         Column("last_device", String(36)),

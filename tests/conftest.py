@@ -72,3 +72,41 @@ def store(paths: AppPaths) -> Iterator[Store]:
     ensure_device(s, "test laptop")
     yield s
     s.close()
+
+
+# The PostgreSQL server ``./dev test`` starts for the tests marked ``postgres``: its database's
+# URL (postgresql+psycopg://postgres@/doorstep?host=/tmp/doorstep-pg.…). pytest run alone,
+# without it, skips those tests and says why.
+POSTGRES_URL_VARIABLE = "DOORSTEP_TEST_PG"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get(POSTGRES_URL_VARIABLE):
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL: {POSTGRES_URL_VARIABLE} is not set "
+                                   "(./dev test starts a server and sets it)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty database of its own on the test server, dropped after the test."""
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    server = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server:
+        pytest.skip(f"needs PostgreSQL: {POSTGRES_URL_VARIABLE} is not set")
+    name = f"doorstep_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.base import utc_now_stamp
+from models.migrate import sqlite_only
 from models.sync import LOG_GUARD_DDL_V1, capture_trigger_ddl, record_columns_v1
 
 revision = "0001"
@@ -22,7 +24,7 @@ APPLICATION_ID = 0x44535450
 
 
 def upgrade() -> None:
-    op.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    sqlite_only(f"PRAGMA application_id = {APPLICATION_ID}")
     op.create_table(
         "sync_version",
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
@@ -51,8 +53,7 @@ def upgrade() -> None:
         sa.Column("counter", sa.Integer(), primary_key=True),
         sqlite_with_rowid=False,
     )
-    for ddl in LOG_GUARD_DDL_V1:
-        op.execute(ddl)
+    sqlite_only(*LOG_GUARD_DDL_V1)
 
     op.create_table(
         "office",
@@ -86,17 +87,14 @@ def upgrade() -> None:
         sa.Column("slot", sa.Integer(), primary_key=True),
         sa.Column("device_id", sa.String(36), nullable=False),
         sa.Column("created_at", sa.String(24), nullable=False,
-                  server_default=sa.text("(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")),
+                  server_default=utc_now_stamp()),
         sa.CheckConstraint("slot = 1", name="single_row"),
     )
-    for ddl in capture_trigger_ddl("office", ["deleted", "division_code", "level", "name_zh",
-                                              "name_bo", "short_zh", "parent_id"]):
-        op.execute(ddl)
-    for ddl in capture_trigger_ddl("device", ["deleted", "name", "office_id"]):
-        op.execute(ddl)
-    for ddl in capture_trigger_ddl("staff", ["deleted", "office_id", "name_zh", "name_bo", "role",
-                                             "phone", "active"]):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl("office", ["deleted", "division_code", "level", "name_zh",
+                                              "name_bo", "short_zh", "parent_id"]))
+    sqlite_only(*capture_trigger_ddl("device", ["deleted", "name", "office_id"]))
+    sqlite_only(*capture_trigger_ddl("staff", ["deleted", "office_id", "name_zh", "name_bo", "role",
+                                             "phone", "active"]))
 
 
 def downgrade() -> None:

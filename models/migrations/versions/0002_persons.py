@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0002"
@@ -39,8 +40,7 @@ def upgrade() -> None:
         sa.Column("preferred_language", sa.String(2), nullable=False),
         sa.Column("needs_interpreter", sa.Boolean(), nullable=False),
     )
-    for ddl in capture_trigger_ddl("person", PERSON_FIELDS):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl("person", PERSON_FIELDS))
 
 
 def downgrade() -> None:

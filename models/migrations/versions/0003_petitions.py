@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.search import FTS_DDL, SEARCH_KEY_DDL, search_trigger_ddl
 from models.sync import capture_trigger_ddl, drop_capture_triggers_ddl, record_columns_v1
 
@@ -28,13 +29,11 @@ OFFICE_FIELDS = [*OFFICE_FIELDS_0001, "numbering_device_id", "deadline_unit", "r
 def _table(name: str, *columns: sa.Column[object]) -> None:
     op.create_table(name, *record_columns_v1(), *columns)
     fields = ["deleted", *(c.name for c in columns)]
-    for ddl in capture_trigger_ddl(name, fields):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl(name, fields))
 
 
 def upgrade() -> None:
-    for ddl in drop_capture_triggers_ddl("office", OFFICE_FIELDS_0001):
-        op.execute(ddl)
+    sqlite_only(*drop_capture_triggers_ddl("office", OFFICE_FIELDS_0001))
     op.add_column("office", sa.Column("numbering_device_id", sa.String(36)))
     op.add_column("office", sa.Column("deadline_unit", sa.String(8), nullable=False,
                                       server_default="calendar"))
@@ -42,8 +41,7 @@ def upgrade() -> None:
                                       server_default="7"))
     op.add_column("office", sa.Column("answer_months", sa.Integer(), nullable=False,
                                       server_default="3"))
-    for ddl in capture_trigger_ddl("office", OFFICE_FIELDS):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl("office", OFFICE_FIELDS))
 
     op.create_index("ix_person_id_number", "person", ["id_number"])
     op.create_index("ix_person_phone", "person", ["phone"])
@@ -79,12 +77,15 @@ def upgrade() -> None:
            sa.Column("reply_done_on", sa.String(10)),
            sa.Column("answer_done_on", sa.String(10)))
     op.create_index("uq_petition_number", "petition", ["office_id", "reg_year", "reg_seq"],
-                    unique=True, sqlite_where=sa.text("reg_seq IS NOT NULL"))
+                    unique=True, sqlite_where=sa.text("reg_seq IS NOT NULL"),
+                    postgresql_where=sa.text("reg_seq IS NOT NULL"))
     op.create_index("ix_petition_received", "petition", ["received_at", "id", "deleted"])
     op.create_index("ix_petition_reply_due", "petition", ["reply_due"],
-                    sqlite_where=sa.text("reply_done_on IS NULL"))
+                    sqlite_where=sa.text("reply_done_on IS NULL"),
+                    postgresql_where=sa.text("reply_done_on IS NULL"))
     op.create_index("ix_petition_answer_due", "petition", ["answer_due"],
-                    sqlite_where=sa.text("answer_done_on IS NULL"))
+                    sqlite_where=sa.text("answer_done_on IS NULL"),
+                    postgresql_where=sa.text("answer_done_on IS NULL"))
 
     _table("petition_party",
            sa.Column("petition_id", sa.String(36), sa.ForeignKey("petition.id"), nullable=False),
@@ -136,10 +137,7 @@ def upgrade() -> None:
            sa.Column("note", sa.String(100), nullable=False))
     op.create_index("ix_holiday_override_day", "holiday_override", ["day"])
 
-    op.execute(SEARCH_KEY_DDL)
-    op.execute(FTS_DDL)
-    for ddl in search_trigger_ddl():
-        op.execute(ddl)
+    sqlite_only(SEARCH_KEY_DDL, FTS_DDL, *search_trigger_ddl())
 
 
 def downgrade() -> None:

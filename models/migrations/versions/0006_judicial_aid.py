@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from models.aid import LEDGER_GUARD_DDL
+from models.migrate import sqlite_only
 from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0006"
@@ -22,8 +23,7 @@ depends_on = None
 
 def _table(name: str, *columns: sa.Column[object]) -> None:
     op.create_table(name, *record_columns_v1(), *columns)
-    for ddl in capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]))
 
 
 def _ref(name: str, table: str, nullable: bool = False) -> sa.Column[object]:
@@ -84,8 +84,7 @@ def upgrade() -> None:
            sa.Column("outcome", sa.Text(), nullable=False),
            sa.Column("closed_on", sa.String(10), nullable=False))
     op.create_index("ix_handover_petition", "handover", ["petition_id"])
-    for ddl in LEDGER_GUARD_DDL:
-        op.execute(ddl)
+    sqlite_only(*LEDGER_GUARD_DDL)
 
 
 def downgrade() -> None:

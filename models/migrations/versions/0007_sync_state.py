@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0007"
@@ -51,9 +52,8 @@ def upgrade() -> None:
                sa.Column("decided_by", sa.String(36))]
     op.create_table("person_pair_review", *record_columns_v1(), *columns)
     op.create_index("ix_person_pair_review_pair", "person_pair_review", ["person_a", "person_b"])
-    for ddl in capture_trigger_ddl("person_pair_review",
-                                   ["deleted", *(c.name for c in columns)]):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl("person_pair_review",
+                                   ["deleted", *(c.name for c in columns)]))
 
 
 def downgrade() -> None:

@@ -11,8 +11,7 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
-from alembic import op
-
+from models.migrate import sqlite_only
 from models.sync import regenerate_capture_triggers
 
 revision = "0008"
@@ -22,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    regenerate_capture_triggers(op.get_bind())
+    sqlite_only(regenerate_capture_triggers)
 
 
 def downgrade() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import regenerate_capture_triggers
 
 revision = "0009"
@@ -21,10 +22,10 @@ depends_on = None
 
 def upgrade() -> None:
     conn = op.get_bind()
-    columns = [row[1] for row in conn.execute(sa.text("PRAGMA table_info(sync_version)"))]
+    columns = [c["name"] for c in sa.inspect(conn).get_columns("sync_version")]
     if "staff_id" not in columns:  # stores created before 0001 declared it
         op.add_column("sync_version", sa.Column("staff_id", sa.String(36)))
-    regenerate_capture_triggers(conn)
+    sqlite_only(regenerate_capture_triggers)
 
 
 def downgrade() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import capture_trigger_ddl, record_columns_v1, regenerate_capture_triggers
 
 revision = "0010"
@@ -22,8 +23,7 @@ depends_on = None
 
 def _table(name: str, *columns: sa.Column[object]) -> None:
     op.create_table(name, *record_columns_v1(), *columns)
-    for ddl in capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]))
     op.create_index(f"ix_{name}_petition", name, ["petition_id"])
 
 
@@ -65,7 +65,7 @@ def upgrade() -> None:
            sa.Column("on_date", sa.String(10), nullable=False), _text("note"))
     # Statistics count petitions by the day they were received, per office.
     op.create_index("ix_petition_office_received", "petition", ["office_id", "received_at"])
-    regenerate_capture_triggers(op.get_bind())
+    sqlite_only(regenerate_capture_triggers)
 
 
 def downgrade() -> None:

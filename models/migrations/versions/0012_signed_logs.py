@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import LOG_GUARD_DDL, regenerate_capture_triggers
 
 revision = "0012"
@@ -71,10 +72,10 @@ def upgrade() -> None:
                     sa.Column("noted_at", sa.String(24), nullable=False),
                     sa.Column("decision", sa.LargeBinary()),
                     sa.Column("signature", sa.LargeBinary()))
-    op.execute(LOCAL_BATCHES)
-    op.execute("DROP TRIGGER sync_version__append_only")
-    op.execute(LOG_GUARD_DDL[1])
-    regenerate_capture_triggers(op.get_bind())
+    # Versions from before signed logs are only ever in a laptop's SQLite file: a PostgreSQL
+    # database is made new, and holds none at this revision.
+    sqlite_only(LOCAL_BATCHES, "DROP TRIGGER sync_version__append_only", LOG_GUARD_DDL[1])
+    sqlite_only(regenerate_capture_triggers)
 
 
 def downgrade() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import adopt_stored_values, regenerate_capture_triggers
 
 revision = "0013"
@@ -30,8 +31,10 @@ def upgrade() -> None:
     op.execute("ALTER TABLE petition ADD COLUMN voided_by VARCHAR(36) REFERENCES staff (id)")
     # A void made on a laptop already upgraded, imported here before this upgrade, was kept
     # as versions of fields this store did not have: it takes effect now.
-    adopt_stored_values(op.get_bind(), "petition", ("voided_at", "void_reason", "voided_by"))
-    regenerate_capture_triggers(op.get_bind())
+    # (Only a laptop's SQLite file holds such versions: a PostgreSQL database is made new.)
+    sqlite_only(lambda conn: adopt_stored_values(conn, "petition",
+                                                 ("voided_at", "void_reason", "voided_by")))
+    sqlite_only(regenerate_capture_triggers)
 
 
 def downgrade() -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from models.audit import AUDIT_GUARD_DDL
+from models.migrate import sqlite_only
 from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0015"
@@ -38,13 +39,11 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(64), nullable=False),
     ]
     op.create_table("audit_entry", *record_columns_v1(), *columns)
-    for ddl in capture_trigger_ddl("audit_entry", ["deleted", *(c.name for c in columns)]):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl("audit_entry", ["deleted", *(c.name for c in columns)]))
     op.create_index("ix_audit_entry_log", "audit_entry", ["log_id", "seq"])
     op.create_index("ix_audit_entry_record", "audit_entry", ["tbl", "row_id"])
     op.create_index("ix_audit_entry_person", "audit_entry", ["person_id"])
-    for ddl in AUDIT_GUARD_DDL:
-        op.execute(ddl)
+    sqlite_only(*AUDIT_GUARD_DDL)
 
 
 def downgrade() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import (
     adopt_stored_values,
     capture_trigger_ddl,
@@ -29,8 +30,7 @@ depends_on = None
 
 def _table(name: str, *columns: sa.Column[object]) -> None:
     op.create_table(name, *record_columns_v1(), *columns)
-    for ddl in capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]))
 
 
 def _text(name: str, length: int | None = None) -> sa.Column[object]:
@@ -52,8 +52,9 @@ def upgrade() -> None:
                                       server_default="repeat_key"))
     # A setting made on a laptop already upgraded, imported here before this upgrade, was kept
     # as versions of a field this store did not have: it takes effect now.
-    adopt_stored_values(op.get_bind(), "office", ("charge_scope",))
-    regenerate_capture_triggers(op.get_bind())
+    # (Only a laptop's SQLite file holds such versions: a PostgreSQL database is made new.)
+    sqlite_only(lambda conn: adopt_stored_values(conn, "office", ("charge_scope",)))
+    sqlite_only(regenerate_capture_triggers)
     _table("leader_charge", _ref("office_id", "office", False),
            _ref("petition_id", "petition"), _ref("entry_id", "key_petitioner"),
            _ref("leader_id", "staff", False), _text("plan"), _required("deadline", 10),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrate import sqlite_only
 from models.sync import capture_trigger_ddl, record_columns_v1
 
 revision = "0019"
@@ -21,8 +22,7 @@ depends_on = None
 
 def _table(name: str, *columns: sa.Column[object]) -> None:
     op.create_table(name, *record_columns_v1(), *columns)
-    for ddl in capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]):
-        op.execute(ddl)
+    sqlite_only(*capture_trigger_ddl(name, ["deleted", *(c.name for c in columns)]))
 
 
 def _text(name: str, length: int | None = None) -> sa.Column[object]:
