@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, MetaData, String, false
+from sqlalchemy import BigInteger, Boolean, Integer, MetaData, String, false
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -22,6 +22,11 @@ NAMING_CONVENTION = {
 # Columns that the capture triggers stamp on each write. They are derived from the version log
 # (see models.sync) and are never versioned themselves.
 STAMP_COLUMNS = ("created_at", "updated_at", "last_device", "hlc")
+
+
+# A hybrid-logical-clock value (milliseconds << 16, about 2**57 today): SQLite's INTEGER holds
+# it, PostgreSQL's needs BIGINT.
+HLC_TYPE = Integer().with_variant(BigInteger(), "postgresql")
 
 
 class utc_now_stamp(FunctionElement[str]):  # noqa: N801 - a SQL function, named as one
@@ -68,4 +73,4 @@ class SyncedRecord:
     created_at: Mapped[str | None] = mapped_column(String(24))
     updated_at: Mapped[str | None] = mapped_column(String(24))
     last_device: Mapped[str | None] = mapped_column(String(36))
-    hlc: Mapped[int | None] = mapped_column(Integer)
+    hlc: Mapped[int | None] = mapped_column(HLC_TYPE)

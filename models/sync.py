@@ -53,7 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import STAMP_COLUMNS, Base
+from models.base import HLC_TYPE, STAMP_COLUMNS, Base
 
 # Bits of an HLC value below the millisecond wall clock: a logical counter.
 HLC_LOGICAL_BITS = 16
@@ -85,7 +85,7 @@ class SyncVersion(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     device_id: Mapped[str] = mapped_column(String(36), nullable=False)
     counter: Mapped[int] = mapped_column(Integer, nullable=False)
-    hlc: Mapped[int] = mapped_column(Integer, nullable=False)
+    hlc: Mapped[int] = mapped_column(HLC_TYPE, nullable=False)
     tbl: Mapped[str] = mapped_column(String(64), nullable=False)
     row_id: Mapped[str] = mapped_column(String(36), nullable=False)
     field: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -121,7 +121,7 @@ def record_columns_v1() -> list[Column[Any]]:
         Column("created_at", String(24)),
         Column("updated_at", String(24)),
         Column("last_device", String(36)),
-        Column("hlc", Integer()),
+        Column("hlc", HLC_TYPE),
     ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import HLC_TYPE, Base
 
 
 class SyncSecret(Base):
@@ -42,7 +42,7 @@ class SyncPeer(Base):
     # The sender's clock when it wrote the package the vector came from (migration 0012): a
     # newer package replaces the vector (it may have shrunk: versions taken out of effect), an
     # older one, replayed, changes nothing.
-    ack_hlc: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    ack_hlc: Mapped[int] = mapped_column(HLC_TYPE, nullable=False, default=0)
 
 
 class SyncLog(Base):

@@ -101,3 +101,35 @@ def test_only_sqlite_gets_the_triggers_and_the_full_text_index_for_now(postgres_
         engine.dispose()
     assert (triggers, functions) == (0, 0)
     assert not {t for t in tables if t.startswith(SQLITE_ONLY_TABLES)}
+
+
+def test_a_version_stamped_now_fits_on_postgresql(postgres_url: str) -> None:
+    """An HLC (milliseconds << 16) is beyond 32 bits: the version log, the records' stamps
+    and the peers' acknowledgements hold it whole."""
+    import time
+
+    from sqlalchemy import text
+
+    from models.sync import next_hlc
+
+    hlc = next_hlc(int(time.time() * 1000), None)
+    assert hlc > 2**56
+    engine = _migrated(postgres_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO sync_version (device_id, counter, hlc, tbl, row_id, field, value)"
+                " VALUES ('d', 1, :hlc, 'office', 'o', 'name_zh', :value)"),
+                {"hlc": hlc, "value": "达日县人民检察院".encode()})
+            conn.execute(text(
+                "INSERT INTO office (id, division_code, level, name_zh, name_bo, short_zh, hlc)"
+                " VALUES ('o', '632626', 'county', '达日县人民检察院', '', '达检', :hlc)"),
+                {"hlc": hlc})
+            conn.execute(text("INSERT INTO sync_peer (device_id, vector, updated_at, ack_hlc)"
+                              " VALUES ('d', '{}', '', :hlc)"), {"hlc": hlc})
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT v.hlc, o.hlc, p.ack_hlc, o.deleted FROM sync_version v, office o,"
+                " sync_peer p")).one() == (hlc, hlc, hlc, False)
+    finally:
+        engine.dispose()

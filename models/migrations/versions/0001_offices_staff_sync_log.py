@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.base import utc_now_stamp
+from models.base import HLC_TYPE, utc_now_stamp
 from models.migrate import sqlite_only
 from models.sync import LOG_GUARD_DDL_V1, capture_trigger_ddl, record_columns_v1
 
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("device_id", sa.String(36), nullable=False),
         sa.Column("counter", sa.Integer(), nullable=False),
-        sa.Column("hlc", sa.Integer(), nullable=False),
+        sa.Column("hlc", HLC_TYPE, nullable=False),
         sa.Column("tbl", sa.String(64), nullable=False),
         sa.Column("row_id", sa.String(36), nullable=False),
         sa.Column("field", sa.String(64), nullable=False),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.base import HLC_TYPE
 from models.migrate import sqlite_only
 from models.sync import LOG_GUARD_DDL, regenerate_capture_triggers
 
@@ -42,7 +43,7 @@ def upgrade() -> None:
         table.add_column(sa.Column("log_id", sa.String(36)))
         table.add_column(sa.Column("behind", sa.Text()))
     with op.batch_alter_table("sync_peer") as table:
-        table.add_column(sa.Column("ack_hlc", sa.Integer(), nullable=False,
+        table.add_column(sa.Column("ack_hlc", HLC_TYPE, nullable=False,
                                    server_default=sa.text("0")))
     op.create_table("sync_log",
                     sa.Column("log_id", sa.String(36), primary_key=True),
