@@ -1,5 +1,6 @@
 """Session helpers every feature's use cases share: the petition a change belongs to, the trace
-each change leaves in its history, the staff member behind it, the names of its parties."""
+each change leaves in its history, the staff member behind it, the names of its parties and of
+the staff."""
 
 from __future__ import annotations
 
@@ -66,3 +67,9 @@ def party_names(session: Session, ids: Sequence[str]) -> dict[str, tuple[str, st
         if bo:
             entry[1].append(bo)
     return {pid: ("、".join(zh), "  ".join(bo)) for pid, (zh, bo) in names.items()}
+
+
+def staff_names(session: Session) -> dict[str, tuple[str, str]]:
+    """Every staff member's name in both scripts (Chinese, Tibetan), by id."""
+    return {str(i): (str(zh), str(bo or "")) for i, zh, bo in session.execute(
+        select(Staff.id, Staff.name_zh, Staff.name_bo))}

@@ -40,7 +40,13 @@ from app.core.access import Permission
 from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import StaffRole, Vocabulary
-from app.core.records import live_petition, log_activity, party_names, staff_or_none
+from app.core.records import (
+    live_petition,
+    log_activity,
+    party_names,
+    staff_names,
+    staff_or_none,
+)
 from app.core.store import Store
 from app.ledger.entries import live_entry, open_entry
 from models import (
@@ -392,11 +398,6 @@ class ChargeDetail:
         return next((e for e in self.extensions if e.status == ExtensionStatus.PENDING), None)
 
 
-def _staff_names(session: Session) -> dict[str, tuple[str, str]]:
-    return {str(i): (str(zh), str(bo or "")) for i, zh, bo in session.execute(
-        select(Staff.id, Staff.name_zh, Staff.name_bo))}
-
-
 def _rows(session: Session, store: Store, where: list[ColumnElement[bool]],
           today: date) -> list[ChargeRow]:
     """The charges matching ``where``, those on ledger entries only for whoever may see the
@@ -405,7 +406,7 @@ def _rows(session: Session, store: Store, where: list[ColumnElement[bool]],
     if not access.allowed(session, store.ctx, Permission.SEE_KEY_PETITIONERS):
         conditions.append(LeaderCharge.entry_id.is_(None))
     charges = session.scalars(select(LeaderCharge).where(*conditions)).all()
-    names = _staff_names(session)
+    names = staff_names(session)
     petitions = {p.id: p for p in session.scalars(select(Petition).where(
         Petition.id.in_([c.petition_id for c in charges if c.petition_id])))}
     parties = party_names(session, list(petitions))
@@ -530,7 +531,7 @@ def charge_detail(store: Store, charge_id: str, today: date | None = None) -> Ch
         if charge.entry_id:
             access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
         row = _rows(session, store, [LeaderCharge.id == charge_id], _today(today))[0]
-        names = _staff_names(session)
+        names = staff_names(session)
         notes = [NoteRow(n.id, n.day, n.text, *names.get(n.staff_id or "", ("", "")))
                  for n in session.scalars(select(ChargeNote).where(
                      ChargeNote.charge_id == charge_id, ChargeNote.deleted.is_(False))

@@ -23,6 +23,7 @@ from app.core.access import Permission
 from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import StaffRole, Vocabulary
+from app.core.records import staff_names
 from app.core.stamps import local_iso
 from app.core.store import Store
 from app.ledger.rules import NO_SUCH_OFFICE, Level, MovementKind
@@ -294,12 +295,6 @@ class LedgerRow:
         return self.level in (Level.RED, Level.YELLOW) and not self.leader_id
 
 
-def _names(session: Session) -> dict[str, tuple[str, str]]:
-    """Every staff member's name in both scripts (Chinese, Tibetan), by id."""
-    return {str(i): (str(zh), str(bo or "")) for i, zh, bo in session.execute(
-        select(Staff.id, Staff.name_zh, Staff.name_bo))}
-
-
 def _name(names: dict[str, tuple[str, str]], staff_id: str | None) -> tuple[str, str]:
     return names.get(staff_id or "", ("", ""))
 
@@ -310,7 +305,7 @@ def ledger(store: Store, office_id: str, include_left: bool = False) -> list[Led
     order = {Level.RED: 0, Level.YELLOW: 1, Level.GREEN: 2, "": 3}
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        names = _names(session)
+        names = staff_names(session)
         last = (select(LedgerMovement.entry_id, func.max(LedgerMovement.day).label("day"))
                 .where(LedgerMovement.deleted.is_(False))
                 .group_by(LedgerMovement.entry_id).subquery())
@@ -432,7 +427,7 @@ class EntryDetail:
 
 
 def level_history(session: Session, entry_id: str) -> list[LevelChangeRow]:
-    names = _names(session)
+    names = staff_names(session)
     return [LevelChangeRow(c.from_level, c.to_level, c.proposed_level, json.loads(c.fired),
                            c.reason, c.staff_id or "", *_name(names, c.staff_id),
                            local_iso(c.at))
@@ -450,7 +445,7 @@ def entry_detail(store: Store, entry_id: str) -> EntryDetail:
         person = session.get(Person, e.person_id)
         assert person is not None
         show_id, show_phone = access.identifiers(session, store.ctx)
-        names = _names(session)
+        names = staff_names(session)
         movements = [MovementRow(m.id, m.day, m.kind, m.text) for m in session.scalars(
             select(LedgerMovement).where(LedgerMovement.entry_id == entry_id,
                                          LedgerMovement.deleted.is_(False))

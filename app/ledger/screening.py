@@ -38,6 +38,7 @@ from app.core.access import Permission
 from app.core.errors import AppError, ValidationError, check_day, raise_problems
 from app.core.i18n import N_
 from app.core.labels import OfficeLevel, StaffRole, Vocabulary
+from app.core.records import staff_names
 from app.core.store import Store
 from app.ledger.charges import ChargeResult, ChargeStatus
 from app.ledger.entries import Status
@@ -418,8 +419,8 @@ _ORDER = {Level.RED: 0, Level.YELLOW: 1, Level.GREEN: 2, "": 3}
 
 
 def _detail(session: Session, s: Screening, device_id: str | None) -> ScreeningDetail:
-    staff = {str(i): (str(zh), str(bo)) for i, zh, bo in session.execute(
-        select(Staff.id, Staff.name_zh, Staff.name_bo))}
+    staff = staff_names(session)
+    state = state_of(session, s, device_id)
     office = session.get(Office, s.office_id)
     rows = [ScreeningLine(r.id, r.entry_id, r.person_id, str(zh), str(bo), r.situation,
                           r.work, r.level, r.leader_id or "",
@@ -431,12 +432,11 @@ def _detail(session: Session, s: Screening, device_id: str | None) -> ScreeningD
     rows.sort(key=lambda r: (_ORDER.get(r.level, 4), r.name_zh, r.name_bo, r.row_id))
     return ScreeningDetail(
         s.id, s.office_id, office.name_zh if office else "", office.name_bo if office else "",
-        s.month, state_of(session, s, device_id), s.round, s.made_by or "",
+        s.month, state, s.round, s.made_by or "",
         *staff.get(s.made_by or "", ("", "")), s.signed_by_clerk_on, s.deputy_id or "",
         *staff.get(s.deputy_id or "", ("", "")), s.signed_by_deputy_on,
-        staff.get(s.accepted_by or "", ("", ""))[0]
-        if state_of(session, s, device_id) == State.ACCEPTED else "",
-        s.accepted_on if state_of(session, s, device_id) == State.ACCEPTED else "", rows)
+        staff.get(s.accepted_by or "", ("", ""))[0] if state == State.ACCEPTED else "",
+        s.accepted_on if state == State.ACCEPTED else "", rows)
 
 
 def _read(store: Store, session: Session, s: Screening) -> ScreeningDetail:
