@@ -94,10 +94,10 @@ def _unchanged(columns: list[str]) -> str:
     return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
 
 
-_PAYMENT_COLUMNS = ["deleted", "aid_case_id", "amount_fen", "paid_on", "payee_name",
+PAYMENT_COLUMNS = ["deleted", "aid_case_id", "amount_fen", "paid_on", "payee_name",
                     "payee_relation", "payee_id_number", "method", "bank_name", "account_no",
                     "paid_by", "reverses_id", "note"]
-_DECISION_COLUMNS = ["deleted", "aid_case_id", "decision", "amount_fen", "reason", "decided_by",
+DECISION_COLUMNS = ["deleted", "aid_case_id", "decision", "amount_fen", "reason", "decided_by",
                      "decided_at"]
 
 # The money rules, kept by the database itself for every local write (``doorstep_capture()``;
@@ -127,10 +127,10 @@ LEDGER_GUARD_DDL = [
     " OR EXISTS (SELECT 1 FROM aid_payment WHERE reverses_id = NEW.reverses_id));"
     " END",
     "CREATE TRIGGER \"aid_payment__append_only\" BEFORE UPDATE ON \"aid_payment\""
-    f" WHEN doorstep_capture() AND ({_unchanged(_PAYMENT_COLUMNS)}) BEGIN"
+    f" WHEN doorstep_capture() AND ({_unchanged(PAYMENT_COLUMNS)}) BEGIN"
     f" SELECT RAISE(ABORT, '{PAYMENTS_APPEND_ONLY}'); END",
     "CREATE TRIGGER \"aid_decision__append_only\" BEFORE UPDATE ON \"aid_decision\""
-    f" WHEN doorstep_capture() AND ({_unchanged(_DECISION_COLUMNS)}) BEGIN"
+    f" WHEN doorstep_capture() AND ({_unchanged(DECISION_COLUMNS)}) BEGIN"
     f" SELECT RAISE(ABORT, '{DECISIONS_APPEND_ONLY}'); END",
     "CREATE TRIGGER \"aid_case__approved_covers_paid\" BEFORE UPDATE OF approved_fen"
     " ON \"aid_case\" WHEN doorstep_capture() BEGIN"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, MetaData, String, false
+from sqlalchemy import BigInteger, Boolean, Integer, LargeBinary, MetaData, String, false
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -27,6 +28,10 @@ STAMP_COLUMNS = ("created_at", "updated_at", "last_device", "hlc")
 # A hybrid-logical-clock value (milliseconds << 16, about 2**57 today): SQLite's INTEGER holds
 # it, PostgreSQL's needs BIGINT.
 HLC_TYPE = Integer().with_variant(BigInteger(), "postgresql")
+# A version's value (``sync_version.value``): on SQLite a column without type affinity, which
+# keeps each value's own storage class as it was written; on PostgreSQL the JSON value a
+# package carries (``models.postgres``).
+VERSION_VALUE_TYPE = LargeBinary().with_variant(JSONB(), "postgresql")
 
 
 class utc_now_stamp(FunctionElement[str]):  # noqa: N801 - a SQL function, named as one

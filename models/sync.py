@@ -44,7 +44,6 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
@@ -53,7 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import HLC_TYPE, STAMP_COLUMNS, Base
+from models.base import HLC_TYPE, STAMP_COLUMNS, VERSION_VALUE_TYPE, Base
 
 # Bits of an HLC value below the millisecond wall clock: a logical counter.
 HLC_LOGICAL_BITS = 16
@@ -90,8 +89,9 @@ class SyncVersion(Base):
     row_id: Mapped[str] = mapped_column(String(36), nullable=False)
     field: Mapped[str] = mapped_column(String(64), nullable=False)
     # Declared without a type affinity (see migration 0001) so SQLite keeps each value's own
-    # storage class: INTEGER, REAL, TEXT, BLOB or NULL, exactly as it was written to the row.
-    value: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # storage class: INTEGER, REAL, TEXT, BLOB or NULL, exactly as it was written to the row;
+    # on PostgreSQL, the value as JSON (see models.postgres).
+    value: Mapped[Any] = mapped_column(VERSION_VALUE_TYPE, nullable=True)
     # JSON array of "device_id:counter" strings, sorted: the field's heads the writer had seen.
     parents: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     # The staff member who made the change, when the laptop knew (migration 0009).

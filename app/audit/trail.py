@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from app.core import sqltext
 from app.core.i18n import N_, _
 from app.core.labels import Vocabulary
 from app.core.store import ConnectionContext, Store
@@ -187,20 +188,25 @@ def viewed_person(store: Store, person_id: str) -> int:
 
 
 # -- What each write did, recorded before it commits ------------------------------------------
-_WRITTEN_SQL = (
-    "SELECT tbl, row_id, MAX(parents = '[]'),"
-    " MAX(CASE WHEN field = 'deleted' AND parents <> '[]' THEN 1 + (value = 1) ELSE 0 END),"
-    " json_group_array(DISTINCT field)"
-    " FROM sync_version WHERE seq > :since AND device_id = doorstep_device()"
-    f" AND tbl NOT IN ({', '.join(repr(t) for t in UNRECORDED_TABLES)})"
-    " GROUP BY tbl, row_id ORDER BY MIN(seq)")
+def _written_sql(dialect: str) -> str:
+    deleted = sqltext.from_version(dialect, "value", "integer")
+    created = sqltext.as_flag(dialect, "parents = '[]'")
+    return (
+        f"SELECT tbl, row_id, MAX({created}),"
+        " MAX(CASE WHEN field = 'deleted' AND parents <> '[]'"
+        f" THEN 1 + {sqltext.as_flag(dialect, deleted + ' = 1')} ELSE 0 END),"
+        f" {sqltext.json_list(dialect, 'field', distinct=True)}"
+        " FROM sync_version WHERE seq > :since AND device_id = doorstep_device()"
+        f" AND tbl NOT IN ({', '.join(repr(t) for t in UNRECORDED_TABLES)})"
+        " GROUP BY tbl, row_id ORDER BY MIN(seq)")
 
 
 def _record_writes(store: Store, session: Session, since: int) -> None:
     """One entry per record this transaction's versions touched (a ``before_commit`` hook)."""
     if store.ctx.device_id is None:
         return
-    written = session.execute(text(_WRITTEN_SQL), {"since": since}).all()
+    written = session.execute(text(_written_sql(sqltext.dialect_of(session))),
+                              {"since": since}).all()
     if not written:
         return
     by_table: dict[str, list[str]] = {}

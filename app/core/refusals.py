@@ -41,6 +41,11 @@ REFUSALS: dict[str, str | None] = {
 def guard_text(exc: BaseException) -> str | None:
     """The text a trigger raised, if ``exc`` (or the DB-API error it wraps) is a refusal."""
     orig = getattr(exc, "orig", None) or exc
+    # PostgreSQL's driver (a hub): the guard's text is the error's primary message.
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        primary = getattr(diag, "message_primary", None)
+        return primary if isinstance(primary, str) and primary.startswith("doorstep: ") else None
     # The standard library's driver for a plain store, SQLCipher's for an encrypted one (if
     # its driver is not loaded, no error can be its).
     sqlcipher = sys.modules.get("sqlcipher3.dbapi2")

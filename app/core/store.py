@@ -342,11 +342,14 @@ class Store:
     """An open store. Create with :func:`open_store`."""
 
     def __init__(self, paths: AppPaths, engine: Engine, ctx: ConnectionContext,
-                 key: bytes | None = None) -> None:
+                 key: bytes | None = None, server: str | None = None) -> None:
         self.paths = paths
         self.engine = engine
         self.ctx = ctx
         self._key = key
+        # The PostgreSQL database of a hub (``app.core.server``), as shown to people (no
+        # password); None for the SQLite file in ``paths``.
+        self.server = server
         self._files: FileCipher | None = None
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
         self._write = sessionmaker(bind=engine.execution_options(doorstep_begin="IMMEDIATE"),
@@ -363,6 +366,25 @@ class Store:
     @property
     def device_id(self) -> str | None:
         return self.ctx.device_id
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the store is a PostgreSQL database (a hub), not an SQLite file."""
+        return self.server is not None
+
+    def capture(self, raw: Any, on: bool) -> None:
+        """Turn the capture of new versions on or off for what is written next through the raw
+        connection ``raw`` of a write transaction (off while the sync engine applies versions
+        received from elsewhere)."""
+        if self.server is None:
+            if on:
+                self.ctx.applying.discard(id(raw))
+            else:
+                self.ctx.applying.add(id(raw))
+            return
+        from models.postgres import APPLYING_SETTING
+
+        raw.execute("SELECT set_config(%s, %s, true)", (APPLYING_SETTING, "0" if on else "1"))
 
     @property
     def encrypted(self) -> bool:
@@ -392,6 +414,10 @@ class Store:
 
     def backup(self, label: str) -> Path:
         """A copy of the store in the backups folder, encrypted like the store."""
+        if self.server is not None:
+            from app.core.server import ServerBackupError, server_backup_refused
+
+            raise ServerBackupError(server_backup_refused(), server=self.server)
         return backup_file(self.paths.store, self.paths.backups, label, self._key)
 
     @contextmanager
@@ -462,16 +488,15 @@ class Store:
     @staticmethod
     def _mark(session: Session) -> tuple[int, int]:
         conn = session.connection()
-        raw = conn.connection.dbapi_connection
         seq = conn.exec_driver_sql("SELECT COALESCE(MAX(seq), 0) FROM sync_version").scalar()
-        return int(seq or 0), raw.total_changes if raw is not None else 0
+        return int(seq or 0), changes_made(conn.connection.dbapi_connection)
 
     def _run_before_commit(self, session: Session, mark: tuple[int, int] | None) -> None:
         if mark is None or not self.before_commit:
             return
         session.flush()
-        raw = session.connection().connection.dbapi_connection
-        if raw is not None and raw.total_changes == mark[1]:
+        changes = changes_made(session.connection().connection.dbapi_connection)
+        if changes >= 0 and changes == mark[1]:
             return  # nothing was written
         for hook in self.before_commit:
             hook(self, session, mark[0])
@@ -508,7 +533,14 @@ class Store:
             raise
 
     def _raise_known(self, exc: Exception) -> None:
-        problem: AppError | None = store_problem(exc, self.paths.store)
+        if self.server is not None:
+            from app.core.server import server_problem
+
+            problem = server_problem(exc, self.server)
+            if problem is not None:
+                log.warning("%s: %s", self.server, exc)
+                raise problem from exc
+        problem = store_problem(exc, self.paths.store) if self.server is None else None
         if problem is not None:
             log.warning("%s: %s", self.paths.store, exc)
             raise problem from exc
@@ -520,6 +552,9 @@ class Store:
     def close(self) -> None:
         """Write the log back into the data file and close every connection: the store is one
         file again (no -wal beside it to lose on a copy to USB or a restore)."""
+        if self.server is not None:
+            self.engine.dispose()
+            return
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -530,6 +565,12 @@ class Store:
             from app.core import drafts
 
             drafts.use_cipher(self.paths, None)
+
+
+def changes_made(raw: Any) -> int:
+    """How many rows the raw connection ``raw`` has changed since it was opened (SQLite's
+    ``total_changes``); -1 where the driver does not count them (PostgreSQL's)."""
+    return int(getattr(raw, "total_changes", -1)) if raw is not None else 0
 
 
 def _keep_mark(session: Session, _transaction: Any, connection: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.base import HLC_TYPE, utc_now_stamp
+from models.base import HLC_TYPE, VERSION_VALUE_TYPE, utc_now_stamp
 from models.migrate import sqlite_only
 from models.sync import LOG_GUARD_DDL_V1, capture_trigger_ddl, record_columns_v1
 
@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("tbl", sa.String(64), nullable=False),
         sa.Column("row_id", sa.String(36), nullable=False),
         sa.Column("field", sa.String(64), nullable=False),
-        sa.Column("value", sa.LargeBinary()),
+        sa.Column("value", VERSION_VALUE_TYPE),
         sa.Column("parents", sa.Text(), nullable=False, server_default="[]"),
         # Since 0009 (the capture triggers of every revision are today's, which fill it); a
         # store created before it gets the column from 0009.
