@@ -23,6 +23,7 @@ from models.hearing import (
     HearingStatement,
     OfficerOpinion,
 )
+from models.hub import HubLogin
 from models.ledger import (
     KeyPetitioner,
     LedgerMeasure,
@@ -85,6 +86,7 @@ __all__ = [
     "HearingParticipant",
     "HearingStatement",
     "HolidayOverride",
+    "HubLogin",
     "KeyPetitioner",
     "LawsuitSupport",
     "LeadTransfer",

@@ -253,6 +253,79 @@ def test_the_machine_meets_conflicts() -> None:
         machine.teardown()
 
 
+class HubLaptops(Laptops):
+    """The same run with the prefecture hub as the fourth party: a store on PostgreSQL (a
+    database of its own for each run, on the server ``./dev test`` starts), which creates,
+    edits, resolves and relays as a laptop does. Once everyone has everything, its dump and its
+    conflicts equal the laptops'."""
+
+    def __init__(self) -> None:
+        import os
+        import uuid
+
+        from sqlalchemy import create_engine, make_url, text
+
+        from app.core.server import open_server_store
+
+        server = os.environ["DOORSTEP_TEST_PG"]
+        RuleBasedStateMachine.__init__(self)
+        self.folder = Path(tempfile.mkdtemp(prefix="doorstep-hub-sync-"))
+        self.database = f"doorstep_stateful_{uuid.uuid4().hex[:12]}"
+        self.admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.database}"'))
+        url = make_url(server).set(database=self.database).render_as_string(
+            hide_password=False)
+        hub = open_server_store(url, AppPaths(self.folder / "hub"), create=True)
+        ensure_device(hub, "州院")
+        self.stores = [*(_new_store(self.folder / str(i), f"laptop {i}") for i in range(3)),
+                       hub]
+        self.people = []
+        self.resolved = 0
+
+    @invariant()
+    def heads_are_leaves(self) -> None:
+        """As for the laptops (the hub's heads are checked by its agreeing with them)."""
+        hub = self.stores.pop()
+        try:
+            super().heads_are_leaves()
+        finally:
+            self.stores.append(hub)
+
+    def teardown(self) -> None:
+        from sqlalchemy import text
+
+        try:
+            super().teardown()
+        finally:
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+            self.admin.dispose()
+
+
+HubLaptops.TestCase.settings = settings(max_examples=10, stateful_step_count=30, deadline=None)
+TestHubLaptops = HubLaptops.TestCase
+TestHubLaptops.pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_the_hub_machine_meets_conflicts() -> None:
+    """The hub's run reaches conflicts between a laptop and the hub and resolves them there."""
+    machine = HubLaptops()
+    try:
+        machine.create(0, "扎西")
+        machine.carry(0, 0, 3)
+        machine.edit_on_two_laptops(0, 3, 0, "name_zh")
+        machine.carry(0, 1, 3)
+        assert len(engine.conflicts(machine.stores[3])) == 1
+        machine.resolve(3, 0)
+        assert machine.resolved == 1 and engine.conflicts(machine.stores[3]) == []
+        machine.carry(3, 3, 0)
+        assert engine.conflicts(machine.stores[0]) == []
+    finally:
+        machine.teardown()
+
+
 PASS = "stateful"
 
 

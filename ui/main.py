@@ -6,7 +6,8 @@ import importlib
 import logging
 import sys
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -26,7 +27,10 @@ from ui.widgets.screen import install_screen_fit
 from ui.widgets.wheel import install_wheel_guard
 
 if TYPE_CHECKING:
+    from app.core.keyring import Account
     from app.core.store import Store
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +73,19 @@ def create_main_window(paths: AppPaths, language: LanguageManager,
     return window
 
 
-def _logged_in(paths: AppPaths, credentials: Credentials) -> Store:
+def _logged_in(paths: AppPaths, credentials: Credentials, server: str | None = None) -> Store:
     """The encrypted store, opened with the key the passphrase unwrapped, bound to the staff
-    member who logged in (refused, and closed, when they are no longer on the staff)."""
+    member who logged in (refused, and closed, when they are no longer on the staff). With
+    ``server``, the prefecture hub's database at that address."""
     from app.accounts import login
     from app.core.store import open_store
 
-    store = open_store(paths, key=credentials.key)
+    if server is not None:
+        from app.core.server import open_server_store
+
+        store = open_server_store(server, paths)
+    else:
+        store = open_store(paths, key=credentials.key)
     try:
         login.begin(store, credentials.staff_id)
     except BaseException:
@@ -101,9 +111,11 @@ class Startup(QObject):
     _failed = Signal(object)
 
     def __init__(self, paths: AppPaths, language: LanguageManager, settings: Settings,
-                 credentials: Credentials) -> None:
+                 credentials: Credentials, server: str | None = None) -> None:
         super().__init__()
         self.paths = paths
+        self.server = server
+        self.hub = HubGate(paths, server) if server is not None else None
         self.settings = settings
         self.credentials = credentials
         self.window = MainWindow(None, paths, self.settings, language)
@@ -125,7 +137,7 @@ class Startup(QObject):
     def _open(self) -> None:
         """On the opening thread: the store, and what the first area needs."""
         try:
-            self._store = _logged_in(self.paths, self.credentials)
+            self._store = _logged_in(self.paths, self.credentials, self.server)
             for module in FIRST_MODULES:
                 importlib.import_module(module)
         except BaseException as error:  # said to the person on the GUI thread
@@ -151,7 +163,8 @@ class Startup(QObject):
         name = pick(user.name_zh, user.name_bo) if user is not None else ""
         self.window.note("locked")
         screen = LockDialog(self.paths, self.credentials.staff_id, name, self.window,
-                            lambda: self.window.note("failed_log_in"))
+                            lambda: self.window.note("failed_log_in"),
+                            hub=self.hub.check if self.hub is not None else None)
         if screen.exec() == LockDialog.LOGGED_OUT:
             QTimer.singleShot(0, self.log_out)
 
@@ -192,9 +205,39 @@ class Startup(QObject):
             self._store.close()
 
 
-def run(paths: AppPaths, credentials: Credentials | None = None) -> int:
+class HubGate:
+    """The log-in to a prefecture hub (``--db``): who may log in and the check of their
+    passphrase, each read from the hub's database, opened for the moment it takes."""
+
+    def __init__(self, paths: AppPaths, server: str) -> None:
+        self.paths = paths
+        self.server = server
+
+    def _read(self, work: Callable[[Store], T]) -> T:
+        from app.core.server import open_server_store
+
+        store = open_server_store(self.server, self.paths)
+        try:
+            return work(store)
+        finally:
+            store.close()
+
+    def accounts(self) -> list[Account]:
+        from app.accounts import hub_login
+
+        return self._read(hub_login.accounts)
+
+    def check(self, staff_id: str, passphrase: str) -> None:
+        from app.accounts import hub_login
+
+        self._read(lambda store: hub_login.check(store, staff_id, passphrase))
+
+
+def run(paths: AppPaths, credentials: Credentials | None = None,
+        server: str | None = None) -> int:
     """The log-in screen, then the window; again after each log-out. ``credentials`` skip the
-    first log-in (tests and benchmarks, which unlock the key themselves)."""
+    first log-in (tests and benchmarks, which unlock the key themselves). With ``server``, the
+    prefecture hub's database at that address (``--db``), used by several clerks at once."""
     app = application()
     install_excepthook()
     language = LanguageManager(app)
@@ -202,10 +245,11 @@ def run(paths: AppPaths, credentials: Credentials | None = None) -> int:
     language.install(settings.language_mode)
     while True:
         if credentials is None:
-            credentials = log_in(paths, language, settings)
+            credentials = log_in(paths, language, settings,
+                                 HubGate(paths, server) if server is not None else None)
             if credentials is None:
                 return 0
-        startup = Startup(paths, language, settings, credentials)
+        startup = Startup(paths, language, settings, credentials, server)
         startup.ready.connect(startup.window.greet)
         startup.start()
         code = app.exec()

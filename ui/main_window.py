@@ -162,6 +162,13 @@ class MainWindow(Retranslated, QMainWindow):
         tasks.changed.connect(self._on_changes)
         self.device_menu.setEnabled(True)
         self.import_action.setEnabled(True)
+        if tasks.on_server:
+            # A prefecture hub: its database is backed up on its server, and it syncs with
+            # the counties by its own commands (python -m app hub), not as a laptop does.
+            self.nav.item(AREA_KEYS.index("sync")).setHidden(True)
+            for action in (self.backup_now_action, self.backup_stick_action,
+                           self.restore_action):
+                action.setVisible(False)
         self._arm_midnight()
         for key in FIRST_AREAS:
             self._area(key)

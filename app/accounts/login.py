@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -128,9 +129,13 @@ def accounts(paths: AppPaths) -> list[Account]:
 
 
 def unlock(paths: AppPaths, staff_id: str, passphrase: str,
-           now: datetime | None = None) -> bytes:
+           now: datetime | None = None,
+           hub: Callable[[str, str], None] | None = None) -> bytes:
     """The store key, for ``staff_id``'s passphrase. A wrong passphrase is noted (see the
-    module's docstring) and refused; so is any passphrase after too many wrong ones."""
+    module's docstring) and refused; so is any passphrase after too many wrong ones.
+
+    On a prefecture hub, ``hub`` checks the passphrase (``app.accounts.hub_login.check``)
+    and there is no key: the empty key is returned."""
     now = now or datetime.now(UTC)
     if not staff_id:
         raise ValidationError(CHOOSE_ACCOUNT, field="staff")
@@ -139,6 +144,9 @@ def unlock(paths: AppPaths, staff_id: str, passphrase: str,
     if len(recent) >= MAX_FAILURES and now - max(map(_when, recent)) < PAUSE:
         raise ValidationError(TOO_MANY_FAILURES, field="passphrase")
     try:
+        if hub is not None:
+            hub(staff_id, passphrase)
+            return b""
         return keyring.unlock(paths, staff_id, passphrase)
     except ValidationError as error:
         if error.message == WRONG_PASSPHRASE:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import hub_login
 from app.accounts.login import check_passphrase
 from app.core import access, keyring
 from app.core.access import Permission
@@ -92,6 +93,8 @@ def staff_accounts(store: Store) -> list[StaffAccount]:
     """The office's staff, leavers last; phones masked for roles that do not need them."""
     here = set(keyring.staff_with_passphrase(store.paths)) if store.encrypted else set()
     with store.read() as session:
+        if store.on_server:
+            here = hub_login.with_passphrase(session)
         office_id = _office_id(session, store)
         see = access.allowed(session, store.ctx, Permission.SEE_IDENTIFIERS)
         rows = session.scalars(select(Staff).where(Staff.office_id == office_id,
@@ -134,7 +137,7 @@ def add_staff(store: Store, data: StaffInput, passphrase: str = "", again: str =
     data = _check_input(data)
     if passphrase or again:
         check_passphrase(passphrase, again)
-        if store.key is None:
+        if store.key is None and not store.on_server:
             raise AppError(NOT_ENCRYPTED)
     with store.write() as session:
         access.require(session, store.ctx, Permission.MANAGE_STAFF)
@@ -143,7 +146,9 @@ def add_staff(store: Store, data: StaffInput, passphrase: str = "", again: str =
                       name_bo=data.name_bo, role=data.role, phone=data.phone)
         session.add(staff)
         session.flush()
-        if passphrase and store.key is not None:
+        if passphrase and store.on_server:
+            hub_login.give(session, staff.id, passphrase)
+        elif passphrase and store.key is not None:
             keyring.add_passphrase(store.paths, store.key, _account(staff), passphrase)
         return staff.id
 
@@ -181,7 +186,9 @@ def remove_staff(store: Store, staff_id: str) -> None:
             _may_give_role(session, store, staff.role)
         staff.active = False
         session.flush()
-        if store.encrypted and staff_id in keyring.staff_with_passphrase(store.paths):
+        if store.on_server:
+            hub_login.remove(session, staff_id)
+        elif store.encrypted and staff_id in keyring.staff_with_passphrase(store.paths):
             keyring.remove_passphrase(store.paths, staff_id)
 
 
@@ -190,9 +197,9 @@ def set_passphrase(store: Store, staff_id: str, passphrase: str, again: str) -> 
     administrator; the member types the new one)."""
     check_passphrase(passphrase, again)
     key = store.key
-    if key is None:
+    if key is None and not store.on_server:
         raise AppError(NOT_ENCRYPTED)
-    with store.read() as session:
+    with store.write() if store.on_server else store.read() as session:
         if store.ctx.enforced and staff_id != store.ctx.staff_id \
                 and not access.allowed(session, store.ctx, Permission.MANAGE_STAFF):
             raise access.NotPermittedError(OWN_PASSPHRASE_ONLY)
@@ -201,6 +208,10 @@ def set_passphrase(store: Store, staff_id: str, passphrase: str, again: str) -> 
         if not staff.active:
             raise ValidationError(LEFT_ALREADY, field="staff")
         account = _account(staff)
+        if store.on_server:  # the hub's list of passphrases is in its database
+            hub_login.give(session, staff_id, passphrase)
+            return
+    assert key is not None
     keyring.add_passphrase(store.paths, key, account, passphrase,
                            replace=account.staff_id in keyring.staff_with_passphrase(store.paths))
 
@@ -211,5 +222,8 @@ def change_own_passphrase(store: Store, old: str, passphrase: str, again: str) -
     if not store.ctx.enforced or not staff_id:
         raise access.NotPermittedError(access.NOT_LOGGED_IN)
     check_passphrase(passphrase, again)
-    keyring.unlock(store.paths, staff_id, old)  # refuses a wrong old passphrase
+    if store.on_server:
+        hub_login.check(store, staff_id, old)  # refuses a wrong old passphrase
+    else:
+        keyring.unlock(store.paths, staff_id, old)  # refuses a wrong old passphrase
     set_passphrase(store, staff_id, passphrase, again)

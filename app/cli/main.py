@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR",
                         help=f"data folder (default: ${ENV_HOME}, else the user data folder)")
+    common.add_argument("--db", metavar="URL",
+                        help="a prefecture hub's PostgreSQL database, "
+                             "postgresql+psycopg://user@host/name (the main window opens it "
+                             "instead of the data folder's data file, which keeps this "
+                             "computer's settings and logs)")
     common.add_argument("--staff", metavar="NAME|ID",
                         help="who logs in, by name (Chinese or Tibetan) or staff id: an "
                              "encrypted data file opens only for a staff member's passphrase")
@@ -109,12 +114,15 @@ def _parser() -> argparse.ArgumentParser:
     from app.sync import cli as sync_cli
 
     sync_cli.add_commands(commands, common)
+    from app.hub import cli as hub_cli
+
+    hub_cli.add_command(commands, common)
     return parser
 
 
 # The commands that may make a new store (and its folder); every other one refuses a folder
 # without one, so that a mistyped --data-dir makes nothing. The GUI makes one at its first run.
-CREATING = frozenset({None, "gui", "enrol-request"})
+CREATING = frozenset({None, "gui", "enrol-request", "hub"})
 UNEXPECTED = N_("Doorstep stopped because of an unexpected problem; the details are in the log "
                 "file {path}.")
 UNEXPECTED_UNLOGGED = N_("Doorstep stopped because of an unexpected problem ({error}); it could "
@@ -259,7 +267,7 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
         logs.configure(paths)
         from ui.main import run  # composition root: the only import of ui from app
 
-        return run(paths)
+        return run(paths, server=args.db or None)
     if args.command == "dump":
         from app.core.dump import dump_json
 
@@ -383,6 +391,12 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
         print(_(backups.RESTORED).format(when=when,
                                          kind=_(backup_files.kind_label(done.info.kind))))
         return 0
+    if args.command == "hub":
+        from app.hub import cli as hub_cli
+
+        typed = _login_passphrase(args, args.admin) if args.hub_command == "init" else ""
+        paths.ensure()
+        return hub_cli.run(args, paths, typed)
     from app.sync import cli as sync_cli
 
     if args.command in sync_cli.COMMANDS:

@@ -275,8 +275,9 @@ def daily_backup_due(paths: AppPaths, today: date | None = None) -> bool:
 
 def back_up_daily(store: Store, today: date | None = None) -> Path | None:
     """Today's daily backup, when there is none yet; None when there is. Meant to run on the
-    worker once the window is up (and at each new day); a problem raises its message."""
-    if not daily_backup_due(store.paths, today):
+    worker once the window is up (and at each new day); a problem raises its message. A hub's
+    database is backed up on its server (``app.core.server``): None."""
+    if store.on_server or not daily_backup_due(store.paths, today):
         return None
     return back_up(store, DAILY)
 

@@ -100,15 +100,18 @@ class StoredRoster:
     signed: bytes
 
 
-def stored_roster(store: Store) -> StoredRoster | None:
+def stored_roster(store: Store, office_id: str | None = None) -> StoredRoster | None:
+    """The office's roster: this laptop's office's, or ``office_id``'s on a prefecture hub,
+    which is enrolled in each of its counties (``app.hub``)."""
     with store.read() as session:
-        return _roster_in(session)
+        return _roster_in(session, office_id)
 
 
-def _roster_in(session: Session) -> StoredRoster | None:
+def _roster_in(session: Session, office_id: str | None = None) -> StoredRoster | None:
     """The roster as this transaction sees it: a change to it is read and written in the same
     ``store.write()``, so that a grant made meanwhile by another window is not lost."""
-    row = session.scalars(select(SyncRoster)).first()
+    row = session.scalars(select(SyncRoster)).first() if office_id is None \
+        else session.get(SyncRoster, office_id)
     if row is None:
         return None
     return StoredRoster(crypto.read_roster(row.signed, row.office_public_key),
@@ -446,15 +449,21 @@ BACKING_UP = N_("Backing up the data before the changes are applied…")
 
 @disk_problems(lambda _error, _store, target, *_args, **_kwargs: target)
 def export(store: Store, target: Path, passphrase: str, full: bool = False,
-           progress: Progress = SILENT) -> ExportResult:
+           progress: Progress = SILENT, office_id: str | None = None,
+           held_elsewhere: Callable[[Any, StoredRoster], dict[str, int]] | None = None
+           ) -> ExportResult:
     """One package file with everything the office's other laptops may lack (or everything):
     this laptop's new versions signed first (see app.sync.signed), then whole signed batches.
-    Stages: signing, writing (by bytes; cancellable until the file is complete)."""
+    Stages: signing, writing (by bytes; cancellable until the file is complete).
+
+    A prefecture hub (``app.hub``) names the county (``office_id``) and what not to send it:
+    ``held_elsewhere`` gives, on the raw connection, the logs the county is not to receive
+    (other counties'), as if it held them already."""
     from models import new_id
 
     keys = device_keys(store, passphrase)
     progress.stage(SIGNING)
-    found = stored_roster(store)
+    found = stored_roster(store, office_id)
     if found is None:
         raise AppError(N_("This laptop is not enrolled in its office yet."))
     me = found.roster.find(keys.device_id)
@@ -478,6 +487,8 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
         known = {d: min(int(peers[o].get(d, 0)) for o in others) for d in devices}
     with store.read() as session:
         raw = engine.raw_connection(session)
+        if held_elsewhere is not None:
+            known = {**known, **held_elsewhere(raw, found)}
         bundle = signed.outgoing(raw, known)
         mine = signed.vector(raw)
         ack_hlc = int(raw.execute(f"SELECT doorstep_hlc({MAX_ADOPTED_HLC_SQL})").fetchone()[0])
@@ -581,15 +592,17 @@ UNREADABLE = N_("This package's contents could not be read. Nothing was changed.
 @disk_problems(lambda error, store, source, *_args, **_kwargs:
                source if error.filename == str(source) else store.paths.data_dir)
 def import_package(store: Store, source: Path, passphrase: str,
-                   progress: Progress = SILENT) -> ImportResult:
+                   progress: Progress = SILENT, office_id: str | None = None) -> ImportResult:
     """Decrypt and verify first; refuse with a clear message and nothing changed; then check
     every batch against its author's key and apply everything in one transaction. Stages:
     decrypting (by bytes), storing the scans (by file), a backup of the store (kept in
     rotation), applying (cannot be stopped once begun); cancellable until the changes are
-    applied, and then nothing was changed."""
+    applied, and then nothing was changed.
+
+    A prefecture hub (``app.hub``) names the county the package comes from (``office_id``)."""
     check_package_file(source)
     keys = device_keys(store, passphrase)
-    found = stored_roster(store)
+    found = stored_roster(store, office_id)
     if found is None:
         raise AppError(N_("This laptop is not enrolled in its office yet."))
     try:
@@ -660,7 +673,8 @@ def import_package(store: Store, source: Path, passphrase: str,
         # again if nothing is applied after all.
         progress.stage(BACKING_UP)
         progress(0, 0)
-        backup = backups.back_up(store, backups.IMPORT)
+        # (A hub's database is backed up on its server; its import is one transaction.)
+        backup = None if store.on_server else backups.back_up(store, backups.IMPORT)
         progress.stage(APPLYING)
         progress(0, 0)
         with _removed_on_failure(backup), _not_applied(opened.package_id), \
@@ -989,10 +1003,11 @@ def _not_applied(package_id: str) -> Iterator[None]:
 
 
 @contextmanager
-def _removed_on_failure(target: Path) -> Iterator[None]:
+def _removed_on_failure(target: Path | None) -> Iterator[None]:
     """A package written but not recorded as sent is removed: it is as if never written."""
     try:
         yield
     except BaseException:
-        target.unlink(missing_ok=True)
+        if target is not None:
+            target.unlink(missing_ok=True)
         raise

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
+from sqlalchemy import text
 
 from app.core.i18n import _, title_text
 
@@ -216,6 +217,11 @@ class Tasks(QObject):
         return self._store.device_id
 
     @property
+    def on_server(self) -> bool:
+        """Whether the store is a prefecture hub's database (no file to back up or sync)."""
+        return self._store.on_server
+
+    @property
     def staff_id(self) -> str:
         return self._store.ctx.staff_id or ""
 
@@ -322,8 +328,8 @@ class Tasks(QObject):
 
     def _since(self, seq: int) -> frozenset[str]:
         with self._store.read() as session:
-            return frozenset(str(t) for (t,) in session.connection().exec_driver_sql(
-                "SELECT DISTINCT tbl FROM sync_version WHERE seq > ?", (seq,)))
+            return frozenset(str(t) for (t,) in session.execute(
+                text("SELECT DISTINCT tbl FROM sync_version WHERE seq > :seq"), {"seq": seq}))
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._running -= 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent
@@ -46,6 +46,18 @@ T = TypeVar("T")
 class Credentials(NamedTuple):
     key: bytes
     staff_id: str
+
+
+# On a prefecture hub: checks a staff member's passphrase (raises when it is wrong).
+HubCheck = Callable[[str, str], None]
+
+
+class Hub(Protocol):
+    """A prefecture hub's log-in: who may log in, and the check of their passphrase."""
+
+    def accounts(self) -> list[Account]: ...
+
+    def check(self, staff_id: str, passphrase: str) -> None: ...
 
 
 def working(parent: QWidget | None, text: Callable[[], str], work: Callable[[], T]) -> T:
@@ -182,9 +194,11 @@ class LoginDialog(_Screen):
     """Who is logging in, and their passphrase."""
 
     def __init__(self, paths: AppPaths, language: LanguageManager, settings: Settings,
-                 accounts: list[Account], parent: QWidget | None = None) -> None:
+                 accounts: list[Account], parent: QWidget | None = None,
+                 hub: HubCheck | None = None) -> None:
         super().__init__(language, settings, parent)
         self.paths = paths
+        self.hub = hub
         self.account = QComboBox()
         for account in accounts:
             self.account.addItem(_account_text(account), account.staff_id)
@@ -204,7 +218,7 @@ class LoginDialog(_Screen):
         staff_id = str(self.account.currentData() or "")
         passphrase = self.passphrase.text()
         key = working(self, lambda: _("Checking the passphrase…"),
-                      lambda: login.unlock(self.paths, staff_id, passphrase))
+                      lambda: login.unlock(self.paths, staff_id, passphrase, hub=self.hub))
         return Credentials(key, staff_id)
 
     def failed(self) -> None:
@@ -331,13 +345,19 @@ class EncryptDialog(_NewAccountFields, _Screen):
         return Credentials(key, staff_id)
 
 
-def log_in(paths: AppPaths, language: LanguageManager, settings: Settings) -> Credentials | None:
+def log_in(paths: AppPaths, language: LanguageManager, settings: Settings,
+           hub: Hub | None = None) -> Credentials | None:
     """The screen the data file's state calls for; the key and who logged in, or None when the
-    person closed it (or the data file cannot be read, which is said)."""
+    person closed it (or the data file cannot be read, which is said). On a prefecture hub
+    (``hub``), its staff log in with their passphrases on the hub."""
     screen: _Screen
     try:
-        state = login.store_state(paths)
-        if state is StoreState.NEW:
+        state = login.store_state(paths) if hub is None else StoreState.ENCRYPTED
+        if hub is not None:
+            screen = LoginDialog(paths, language, settings,
+                                 working(None, lambda: _("Opening the data…"), hub.accounts),
+                                 hub=hub.check)
+        elif state is StoreState.NEW:
             screen = FirstStartDialog(paths, language, settings)
         elif state is StoreState.PLAIN:
             leaders = working(None, lambda: _("Opening the data…"),
@@ -368,9 +388,11 @@ class LockDialog(Retranslated, QDialog):
     LOGGED_OUT = 2
 
     def __init__(self, paths: AppPaths, staff_id: str, name: str, parent: QWidget | None,
-                 on_failure: Callable[[], None] = lambda: None) -> None:
+                 on_failure: Callable[[], None] = lambda: None,
+                 hub: HubCheck | None = None) -> None:
         super().__init__(parent)
         self.paths = paths
+        self.hub = hub
         self.staff_id = staff_id
         self.name = name
         self.on_failure = on_failure
@@ -407,7 +429,7 @@ class LockDialog(Retranslated, QDialog):
         self.passphrase.clear()
         try:
             working(self, lambda: _("Checking the passphrase…"),
-                    lambda: login.unlock(self.paths, self.staff_id, passphrase))
+                    lambda: login.unlock(self.paths, self.staff_id, passphrase, hub=self.hub))
         except AppError as error:
             self.message.error(error.translated)
             self.on_failure()

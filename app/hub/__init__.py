@@ -1,0 +1,1 @@
+"""The prefecture hub on PostgreSQL (issue 18): see ``app.hub.service``."""

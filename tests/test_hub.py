@@ -1,0 +1,236 @@
+"""The prefecture hub (issue 18): made in an empty PostgreSQL database, enrolled in each county
+by the county's master as a laptop is, importing every county's packages (several imports at
+once), refusing a package and leaving PostgreSQL unchanged, and exporting to each county only
+that county's logs and its own."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app.cli.main import main
+from app.core.errors import AppError
+from app.core.identity import set_up_device
+from app.core.paths import AppPaths
+from app.core.server import open_server_store
+from app.core.store import Store, open_store
+from app.hub import service as hub
+from app.sync import service
+from tests.helpers import petition, register
+
+pytestmark = pytest.mark.postgres
+
+PASS = "hub-passphrase"
+PREFECTURE = "632600"
+COUNTIES = ("632624", "632626", "632621")  # 达日, 玛多, 玛沁
+
+
+@dataclass
+class County:
+    code: str
+    master: Store
+
+
+@dataclass
+class Hub:
+    store: Store
+    url: str
+    counties: list[County]
+    folder: Path
+
+
+def _county(tmp_path: Path, code: str, petitions: int) -> County:
+    master = open_store(AppPaths(tmp_path / code))
+    set_up_device(master, f"{code} 主机", code)
+    service.set_up_office(master, PASS)
+    for _ in range(petitions):
+        register(master, petition())
+    return County(code, master)
+
+
+def _enrol(store: Store, county: County, folder: Path) -> None:
+    request = hub.request(store, county.code, PASS)
+    grant = service.enrol(county.master, request, PASS)
+    hub.accept(store, grant, PASS)
+
+
+@pytest.fixture
+def built(postgres_url: str, tmp_path: Path) -> Iterator[Hub]:
+    store = open_server_store(postgres_url, AppPaths(tmp_path / "hub"), create=True)
+    hub.init_hub(store, "果洛州院", PREFECTURE, PASS)
+    counties = [_county(tmp_path, code, n) for code, n in zip(COUNTIES, (3, 2, 1), strict=True)]
+    for county in counties:
+        _enrol(store, county, tmp_path)
+    yield Hub(store, postgres_url, counties, tmp_path)
+    store.close()
+    for county in counties:
+        county.master.close()
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    with store.read() as session:
+        return tuple(int(session.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one())
+                     for t in ("sync_version", "petition", "sync_package"))  # type: ignore[return-value]
+
+
+def test_the_hub_is_enrolled_in_each_county_as_a_laptop(built: Hub) -> None:
+    found = hub.counties(built.store)
+    assert [c.division_code for c in found] == sorted(COUNTIES)
+    # Each county's roster lists its master and the hub.
+    assert {c.laptops for c in found} == {2}
+    with pytest.raises(AppError, match="not one of the prefecture's counties"):
+        hub.request(built.store, PREFECTURE, PASS)
+    with pytest.raises(AppError, match="already the hub"):
+        hub.init_hub(built.store, "again", PREFECTURE, PASS)
+
+
+def test_a_hub_is_made_only_for_a_prefecture_and_only_on_a_server(
+        postgres_url: str, tmp_path: Path, store: Store) -> None:
+    fresh = open_server_store(postgres_url, AppPaths(tmp_path / "hub"), create=True)
+    try:
+        with pytest.raises(AppError, match="not one"):
+            hub.init_hub(fresh, "果洛州院", COUNTIES[0], PASS)
+    finally:
+        fresh.close()
+    with pytest.raises(AppError, match="not a prefecture hub"):
+        hub.init_hub(store, "果洛州院", PREFECTURE, PASS)
+
+
+def test_packages_from_every_county_import_and_two_imports_run_at_once(built: Hub) -> None:
+    packages = [service.export(c.master, built.folder / f"{c.code}.dsp", PASS, full=True)
+                for c in built.counties]
+    # Two imports at once, from two processes' worth of connections: each its own store.
+    second = open_server_store(built.url, AppPaths(built.folder / "hub2"))
+    results: dict[str, list[hub.Imported]] = {}
+
+    def run(name: str, store: Store, files: list[Path]) -> None:
+        results[name] = hub.import_packages(store, files, PASS)
+
+    threads = [threading.Thread(target=run, args=("a", built.store, [packages[0].path,
+                                                                      packages[2].path])),
+               threading.Thread(target=run, args=("b", second, [packages[1].path,
+                                                                 packages[2].path]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    second.close()
+    done = results["a"] + results["b"]
+    assert all(d.problem is None for d in done), [d.problem for d in done]
+    # The package imported by both is applied once; every county's petitions are in.
+    assert sum(d.result.new for d in done if d.result is not None) \
+        == sum(p.versions for p in packages)
+    with built.store.read() as session:
+        assert session.execute(text("SELECT COUNT(*) FROM petition")).scalar_one() == 6
+
+
+def test_a_package_refused_at_the_hub_leaves_postgresql_unchanged(built: Hub) -> None:
+    county = built.counties[0]
+    package = service.export(county.master, built.folder / "p.dsp", PASS, full=True).path
+    data = package.read_bytes()
+    broken = built.folder / "broken.dsp"
+    broken.write_bytes(data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 1])
+                       + data[len(data) // 2 + 1:])
+    stranger = _county(built.folder, "632625", 1)  # 久治: the hub is not enrolled there
+    other = service.export(stranger.master, built.folder / "o.dsp", PASS, full=True).path
+    before = _counts(built.store)
+    done = hub.import_packages(built.store, [broken, other], PASS)
+    assert [d.problem is not None for d in done] == [True, True]
+    assert "not enrolled in" in str(done[1].problem)
+    assert _counts(built.store) == before
+    stranger.master.close()
+
+
+def test_the_hub_sends_a_county_its_own_logs_and_the_hubs_never_another_countys(
+        built: Hub) -> None:
+    packages = [service.export(c.master, built.folder / f"{c.code}.dsp", PASS, full=True).path
+                for c in built.counties]
+    assert all(d.problem is None for d in hub.import_packages(built.store, packages, PASS))
+    darlag = built.counties[0]
+    back = hub.export_to(built.store, darlag.code, built.folder / "back.dsp", PASS)
+    got = service.import_package(darlag.master, back.path, PASS)
+    assert got.sender_id == built.store.device_id
+    with darlag.master.read() as session:
+        # Only its own three petitions: nothing of the other counties came back.
+        assert session.execute(text("SELECT COUNT(*) FROM petition")).scalar_one() == 3
+        logs = {str(d) for (d,) in session.execute(text(
+            "SELECT DISTINCT device_id FROM sync_version"))}
+    assert logs == {darlag.master.device_id, built.store.device_id}
+
+
+def test_the_hub_commands_say_what_is_wrong_and_change_nothing(
+        postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = ["--data-dir", str(tmp_path / "here")]
+    monkeypatch.delenv("DOORSTEP_HUB_DB", raising=False)
+    monkeypatch.setenv("DOORSTEP_PASSPHRASE", PASS)
+    monkeypatch.setenv("DOORSTEP_STAFF_PASSPHRASE", "州院管理员的口令")
+    assert main([*data, "hub", "counties"]) == 1
+    assert "--db" in capsys.readouterr().err
+    assert main([*data, "hub", "counties", "--db", postgres_url]) == 1
+    assert "no Doorstep data" in capsys.readouterr().err
+    assert main([*data, "hub", "init", "--db", "mysql://x@y/z", "--office", PREFECTURE,
+                 "--name", "州院", "--admin", "才让"]) == 1
+    assert "not a database address" in capsys.readouterr().err
+    unreachable = "postgresql+psycopg://nobody@/x?host=/nonexistent-socket-folder"
+    assert main([*data, "hub", "counties", "--db", unreachable]) == 1
+    assert "cannot reach" in capsys.readouterr().err
+    assert main([*data, "hub", "init", "--db", postgres_url, "--office", PREFECTURE,
+                 "--name", "果洛州院", "--admin", "才让"]) == 0
+    assert main([*data, "hub", "counties", "--db", postgres_url]) == 0
+    assert capsys.readouterr().err == ""
+    assert main([*data, "hub", "request", "--db", postgres_url, "--county", "999999",
+                 "--out", str(tmp_path / "r")]) == 1
+    assert "999999" in capsys.readouterr().err and not (tmp_path / "r").exists()
+    assert main([*data, "hub", "request", "--db", postgres_url, "--county", COUNTIES[0],
+                 "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r").stat().st_size > 0
+    assert main([*data, "hub", "import", "--db", postgres_url,
+                 str(tmp_path / "missing.dsp")]) == 1
+    assert "missing.dsp" in capsys.readouterr().err
+
+
+def test_staff_log_in_to_the_hub_with_passphrases_kept_in_its_database(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.accounts import hub_login, login, staff
+    from app.accounts.login import NewAccount
+    from app.core.errors import ValidationError
+    from app.core.labels import StaffRole
+
+    monkeypatch.setattr(hub_login, "SCRYPT_N", 2**14)  # the least a seal may use: faster
+    paths = AppPaths(tmp_path / "clerk-pc")
+    store = open_server_store(postgres_url, paths, create=True)
+    try:
+        admin = NewAccount("才让", "ཚེ་རིང་", StaffRole.ADMIN, "州院管理员的口令", "州院管理员的口令")
+        hub.init_hub(store, "果洛州院", PREFECTURE, PASS, admin)
+        [account] = hub_login.accounts(store)
+        assert (account.name_zh, account.role) == ("才让", StaffRole.ADMIN)
+        check = functools.partial(hub_login.check, store)
+        assert login.unlock(paths, account.staff_id, "州院管理员的口令", hub=check) == b""
+        with pytest.raises(ValidationError, match="wrong"):
+            login.unlock(paths, account.staff_id, "not the passphrase", hub=check)
+        assert [who for who, _at in login.pending_failures(paths)] == [account.staff_id]
+        # Logged in, the administrator adds a clerk who logs in from another computer.
+        login.begin(store, account.staff_id)
+        clerk = staff.add_staff(store, staff.StaffInput("卓玛", "སྒྲོལ་མ་", StaffRole.CLERK, ""),
+                                "卓玛的新口令123", "卓玛的新口令123")
+        other = open_server_store(postgres_url, AppPaths(tmp_path / "other-pc"))
+        try:
+            assert {a.name_zh for a in hub_login.accounts(other)} == {"才让", "卓玛"}
+            hub_login.check(other, clerk, "卓玛的新口令123")
+            with pytest.raises(ValidationError):
+                hub_login.check(other, clerk, "州院管理员的口令")
+        finally:
+            other.close()
+        assert {a.staff_id: a.logs_in_here for a in staff.staff_accounts(store)} \
+            == {account.staff_id: True, clerk: True}
+        staff.remove_staff(store, clerk)
+        assert [a.name_zh for a in hub_login.accounts(store)] == ["才让"]
+    finally:
+        store.close()
