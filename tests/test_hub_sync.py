@@ -11,27 +11,36 @@ from typing import Any
 
 import pytest
 
-from app.core.dump import dump
+from app.core.dump import dump, dump_json
+from app.core.errors import AppError
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
 from app.core.server import open_server_store
 from app.core.store import Store, open_store
-from app.sync import engine
+from app.sync import engine, service
 from models import Person
-from tests.helpers import petition, register
+from tests.helpers import DARLAG, petition, register, shared_dump
 from tests.test_sync_engine import office_laptops, send
 
 pytestmark = pytest.mark.postgres
+
+PASS = "demo-passphrase"
+# app.core.stamps.utc_stamp() and the sync modules' _now() write 25 characters
+# (2026-12-07T04:37:18+00:00): a petition's history entry (models.petition.Activity.at is
+# String(19)), the package records (String(24)).
+TOO_SHORT = (("activity", "at"), ("sync_peer", "updated_at"), ("sync_package", "created_at"),
+             ("sync_package", "handled_at"), ("sync_fork", "noted_at"),
+             ("sync_apart", "noted_at"))
 
 
 @pytest.fixture
 def hub(postgres_url: str, tmp_path: Path) -> Iterator[Store]:
     store = open_server_store(postgres_url, AppPaths(tmp_path / "hub"), create=True)
-    # A petition's history stamps its entries with app.core.stamps.utc_stamp() (25
-    # characters), longer than models.petition.Activity.at's String(19): SQLite takes it,
-    # PostgreSQL would not. Widened here until the model (and a migration) widens it.
+    # Stamps the app writes longer than their models' String(n) (SQLite takes them,
+    # PostgreSQL does not): widened here until the models (and a migration) widen them.
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("ALTER TABLE activity ALTER COLUMN at TYPE VARCHAR(32)")
+        for table, column in TOO_SHORT:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(32)")
     ensure_device(store, "州院")
     yield store
     store.close()
@@ -119,4 +128,73 @@ def test_what_the_hub_holds_rebuilds_a_fresh_laptop(tmp_path: Path, hub: Store) 
     assert tables(fresh, fresh.device_id) == tables(hub, None)
     assert version_log(fresh, fresh.device_id) == version_log(hub)
     for store in (a, b, fresh):
+        store.close()
+
+
+def _counts(store: Store) -> dict[str, int]:
+    """Rows of the version log and of every table, as PostgreSQL holds them."""
+    with store.read() as session:
+        conn = session.connection()
+        names = [str(n) for (n,) in conn.exec_driver_sql(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() ORDER BY table_name")]
+        return {name: int(conn.exec_driver_sql(f'SELECT COUNT(*) FROM "{name}"').scalar() or 0)
+                for name in names}
+
+
+def test_packages_go_from_an_enrolled_laptop_to_the_hub_and_back(
+        tmp_path: Path, hub: Store) -> None:
+    master = open_store(AppPaths(tmp_path / "master"))
+    from app.core.identity import set_up_device
+
+    set_up_device(master, "县院主机", DARLAG)
+    service.set_up_office(master, PASS)
+    register(master, petition())
+    request = service.enrolment_request(hub, PASS, DARLAG, "州院")
+    service.accept_grant(hub, service.enrol(master, request, PASS), PASS)
+    first = service.export(master, tmp_path / "first.dsp", PASS, full=True)
+    arrived = service.import_package(hub, first.path, PASS)
+    assert arrived.new == first.versions and arrived.gaps == [] and arrived.altered == ()
+    for table in ("petition", "person", "petition_party", "office"):
+        assert dump(hub)[table] == dump(master)[table]
+
+    # A damaged package and one from a laptop of another office: refused, PostgreSQL as it was.
+    register(master, petition())
+    package = service.export(master, tmp_path / "second.dsp", PASS).path
+    before, tables_before = _counts(hub), dump_json(hub)
+    data = package.read_bytes()
+    damaged = tmp_path / "damaged.dsp"
+    damaged.write_bytes(data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x40])
+                        + data[len(data) // 2 + 1:])
+    with pytest.raises(AppError):
+        service.import_package(hub, damaged, PASS)
+    other = open_store(AppPaths(tmp_path / "other"))
+    set_up_device(other, "他县", "632626")
+    service.set_up_office(other, PASS)
+    register(other, petition())
+    stranger = service.export(other, tmp_path / "other.dsp", PASS, full=True).path
+    with pytest.raises(AppError):
+        service.import_package(hub, stranger, PASS)
+    assert _counts(hub) == before and dump_json(hub) == tables_before
+
+    second = service.import_package(hub, package, PASS)
+    assert second.new > 0 and dump(hub)["petition"] == dump(master)["petition"]
+    # The hub exports what the laptop lacks (its own changes: a conflict resolved there).
+    with hub.read() as session:
+        person_id = session.query(Person.id).order_by(Person.id).first()
+    assert person_id is not None
+    _rename(hub, person_id[0], "扎西才让丙")
+    back = service.export(hub, tmp_path / "back.dsp", PASS)
+    got = service.import_package(master, back.path, PASS)
+    assert got.new > 0 and got.sender_name == "州院"
+    again = service.export(master, tmp_path / "again.dsp", PASS)
+    service.import_package(hub, again.path, PASS)
+    assert shared_dump(hub) == shared_dump(master)
+    assert service.import_package(hub, again.path, PASS).already_imported
+    # Every batch the hub forwards is the bytes its author signed (rows read back from jsonb,
+    # in code point order): a full package from the hub carries every version it holds.
+    held = _counts(hub)["sync_version"]  # (the export's own record comes after)
+    everything = service.export(hub, tmp_path / "full.dsp", PASS, full=True)
+    assert everything.versions == held
+    for store in (master, other):
         store.close()

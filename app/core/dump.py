@@ -31,10 +31,9 @@ def dump(store: Store) -> dict[str, list[dict[str, Any]]]:
         access.require(session, store.ctx, Permission.SEE_IDENTIFIERS)  # a leader's act
         conn = session.connection()
         dialect = sqltext.dialect_of(conn)
-        live = "NOT deleted" if dialect == sqltext.POSTGRESQL else "deleted = 0"
         for table in synced_tables(Base.metadata.tables.values()):
             cursor = conn.exec_driver_sql(
-                f'SELECT * FROM "{table.name}" WHERE {live}'
+                f'SELECT * FROM "{table.name}" WHERE {sqltext.live(dialect)}'
                 f" ORDER BY {sqltext.ordered(dialect, 'id')}")
             names = list(cursor.keys())
             result[table.name] = [{k: _plain(v) for k, v in zip(names, row, strict=True)}

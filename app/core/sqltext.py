@@ -62,6 +62,11 @@ def as_flag(dialect: str, condition: str) -> str:
     return f"(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
+def live(dialect: str, deleted: str = "deleted") -> str:
+    """A record's deleted flag (the column ``deleted``) is not set."""
+    return f"{deleted} = 0" if dialect != POSTGRESQL else f"NOT {deleted}"
+
+
 def ordered(dialect: str, expression: str) -> str:
     """A text expression as an ORDER BY (or max, DISTINCT ON) term that sorts by code point,
     as SQLite's BINARY collation does: whatever the PostgreSQL database's own collation, a

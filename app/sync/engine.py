@@ -632,7 +632,9 @@ def _write_tables(raw: Any) -> tuple[int, int]:
             " AND EXISTS (SELECT 1 FROM sync_version c WHERE c.tbl = ? AND c.row_id = r.row_id"
             " AND c.parents = '[]')", (table.name,)).rowcount, 0)
         for column, field in ids.items():
-            unchanged = sqltext.same(dialect, f"{t}.{quoted[column]}", value[column])
+            # (compared as a version holds it: no cast of another field's value can fail)
+            unchanged = sqltext.same(dialect, "w.value", sqltext.to_version(
+                dialect, f"{t}.{quoted[column]}", sqltext.column_kind(table.c[column])))
             cursor = raw.execute(
                 f"UPDATE {t} SET {quoted[column]} = {value[column]} FROM winner w"
                 f" WHERE w.tbl = ? AND w.field = ? AND w.row_id = {t}.id"
