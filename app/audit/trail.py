@@ -277,24 +277,34 @@ class Alteration:
         return _(ALTERED).format(laptop=self.laptop, n=self.after)
 
 
-# An entry whose row differs from the versions that made it (edited in the file, bypassing the
-# version log), or with no versions at all (slipped in), in each log: the lowest such number.
-_UNLIKE_VERSIONS_SQL = (
-    "SELECT a.log_id, MIN(a.seq) FROM audit_entry a WHERE "
-    + " OR ".join(
-        "NOT EXISTS (SELECT 1 FROM sync_head h JOIN sync_version v"
-        " ON v.device_id = h.device_id AND v.counter = h.counter"
-        f" WHERE h.tbl = 'audit_entry' AND h.row_id = a.id AND h.field = '{c}'"
-        f" AND v.value IS a.{c})"
-        for c in ("deleted", *HASHED[1:], "hash"))
-    + " GROUP BY a.log_id")
-# Entries whose versions are held but whose row is gone (removed in the file).
-_REMOVED_SQL = (
-    "SELECT l.value, MIN(s.value) FROM sync_version s JOIN sync_version l"
-    " ON l.tbl = 'audit_entry' AND l.row_id = s.row_id AND l.field = 'log_id'"
-    " WHERE s.tbl = 'audit_entry' AND s.field = 'seq'"
-    " AND NOT EXISTS (SELECT 1 FROM audit_entry a WHERE a.id = s.row_id)"
-    " GROUP BY l.value")
+def _unlike_versions_sql(dialect: str) -> str:
+    """An entry whose row differs from the versions that made it (edited in the file,
+    bypassing the version log), or with no versions at all (slipped in), in each log: the
+    lowest such number."""
+    table = AuditEntry.__table__
+    return (
+        "SELECT a.log_id, MIN(a.seq) FROM audit_entry a WHERE "
+        + " OR ".join(
+            "NOT EXISTS (SELECT 1 FROM sync_head h JOIN sync_version v"
+            " ON v.device_id = h.device_id AND v.counter = h.counter"
+            f" WHERE h.tbl = 'audit_entry' AND h.row_id = a.id AND h.field = '{c}'"
+            # (compared as a version holds it: no cast of another field's value can fail)
+            " AND " + sqltext.same(dialect, "v.value", sqltext.to_version(
+                dialect, f"a.{c}", sqltext.column_kind(table.c[c]))) + ")"
+            for c in ("deleted", *HASHED[1:], "hash"))
+        + " GROUP BY a.log_id")
+
+
+def _removed_sql(dialect: str) -> str:
+    """Entries whose versions are held but whose row is gone (removed in the file)."""
+    log_id = sqltext.from_version(dialect, "l.value")
+    return (
+        f"SELECT {log_id}, MIN({sqltext.from_version(dialect, 's.value', 'integer')})"
+        " FROM sync_version s JOIN sync_version l"
+        " ON l.tbl = 'audit_entry' AND l.row_id = s.row_id AND l.field = 'log_id'"
+        " WHERE s.tbl = 'audit_entry' AND s.field = 'seq'"
+        " AND NOT EXISTS (SELECT 1 FROM audit_entry a WHERE a.id = s.row_id)"
+        f" GROUP BY {log_id}")
 
 
 def _first_break(rows: Iterable[Sequence[Any]]) -> int | None:
@@ -337,16 +347,18 @@ def verify_in(session: Session) -> list[Alteration]:
             if found is not None:
                 note(current, found)
 
-    for row in session.execute(text(f"SELECT {columns} FROM audit_entry"
-                                    " ORDER BY log_id, seq, id")):
+    dialect = sqltext.dialect_of(session)
+    for row in session.execute(text(
+            f"SELECT {columns} FROM audit_entry ORDER BY {sqltext.ordered(dialect, 'log_id')},"
+            f" seq, {sqltext.ordered(dialect, 'id')}")):
         if row[1] != current:
             check()
             current, chain = str(row[1]), []
         chain.append(tuple(row))
     check()
-    for log_id, seq in session.execute(text(_UNLIKE_VERSIONS_SQL)):
+    for log_id, seq in session.execute(text(_unlike_versions_sql(dialect))):
         note(str(log_id), int(seq))
-    for log_id, seq in session.execute(text(_REMOVED_SQL)):
+    for log_id, seq in session.execute(text(_removed_sql(dialect))):
         note(str(log_id), int(seq))
     if not broken:
         return []

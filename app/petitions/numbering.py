@@ -30,6 +30,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from app.core import sqltext
 from app.core.errors import AppError
 from app.core.i18n import N_
 from app.core.records import log_activity
@@ -200,8 +201,8 @@ def block_arrived(session: Session, device_id: str, since_seq: int) -> bool:
     return session.execute(text(
         "SELECT 1 FROM sync_version v JOIN number_block b ON b.id = v.row_id"
         " WHERE v.seq > :since AND v.tbl = 'number_block' AND b.device_id = :device"
-        " AND b.deleted = 0 LIMIT 1"), {"since": since_seq, "device": device_id}).first() \
-        is not None
+        f" AND {sqltext.live(sqltext.dialect_of(session), 'b.deleted')} LIMIT 1"),
+        {"since": since_seq, "device": device_id}).first() is not None
 
 
 def renumber_provisional(session: Session, store: Store) -> list[tuple[str, str]]:

@@ -23,17 +23,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
-from app.core import access
+from app.core import access, sqltext
 from app.core.access import Permission
+from app.core.sqltext import POSTGRESQL
 from app.core.store import Store
 from models import Base
 from models.sync import (
     HLC_FUTURE_MARGIN_MS,
     HLC_LOGICAL_BITS,
-    MAX_ADOPTED_HLC_SQL,
     field_ids,
     synced_tables,
 )
@@ -75,14 +75,14 @@ _COLUMNS = ", ".join(VersionRow._fields)
 LOG_COLUMNS = ", ".join(LogRow._fields)
 # Positions in a batch's JSON rows (parsed as they are, without a tuple per row).
 _COUNTER, _VALUE = LogRow._fields.index("counter"), LogRow._fields.index("value")
-_STAFF = VersionRow._fields.index("staff_id")
-_HLC_TIME = ("strftime('%Y-%m-%dT%H:%M:%fZ', ({col} >> " + str(HLC_LOGICAL_BITS)
-             + ") / 1000.0, 'unixepoch')")
+_STAFF, _VERSION_VALUE = VersionRow._fields.index("staff_id"), VersionRow._fields.index("value")
 
 
-# Heads that agree on the value (the same record created on two laptops, the same correction
-# made twice) are not a conflict for a person; the next edit of the field merges them.
-_DISAGREE = "HAVING COUNT(*) > 1 AND COUNT(DISTINCT quote(v.value)) > 1"
+def _disagree(dialect: str) -> str:
+    """Heads that agree on the value (the same record created on two laptops, the same
+    correction made twice) are not a conflict for a person; the next edit of the field merges
+    them."""
+    return f"HAVING COUNT(*) > 1 AND COUNT(DISTINCT {sqltext.value_key(dialect, 'v.value')}) > 1"
 
 
 @dataclass(frozen=True)
@@ -102,35 +102,36 @@ class ApplyResult:
 def _raw(session_connection: Connection) -> Any:
     raw = session_connection.connection.dbapi_connection
     assert raw is not None
-    return raw
+    return sqltext.raw_connection(raw)
 
 
 def raw_connection(session: Session) -> Any:
-    """The session's raw SQLite connection (for set-wise SQL inside its transaction)."""
+    """The session's raw connection (for set-wise SQL inside its transaction): SQLite's, or a
+    hub's as :class:`app.core.sqltext.ServerConnection`."""
     return _raw(session.connection())
 
 
 @contextmanager
 def capture_off(store: Store, session: Session) -> Iterator[Any]:
-    """The session's raw SQLite connection, with capture off while the block runs: what is
-    written through it is what other laptops wrote (or a re-issue of it), not a new edit."""
+    """The session's raw connection, with capture off while the block runs: what is written
+    through it is what other laptops wrote (or a re-issue of it), not a new edit."""
     raw = _raw(session.connection())
-    store.ctx.applying.add(id(raw))
+    store.capture(sqltext.dbapi(raw), False)
     try:
         yield raw
     finally:
-        store.ctx.applying.discard(id(raw))
+        _capture_again(store, raw)
 
 
 @contextmanager
 def capture_on(store: Store, raw: Any) -> Iterator[None]:
     """Inside ``capture_off``: what is written in the block is this laptop's own change (e.g.
     values it derives from what it received), captured as a new version."""
-    store.ctx.applying.discard(id(raw))
+    store.capture(sqltext.dbapi(raw), True)
     try:
         yield
     finally:
-        store.ctx.applying.add(id(raw))
+        _capture_again(store, raw, on=False)
 
 
 def vector(store: Store) -> dict[str, int]:
@@ -145,6 +146,9 @@ def versions_after(store: Store, known: dict[str, int],
     """Every version the holder of ``known`` lacks, in batches, in a stable order."""
     with store.read() as session:
         raw = _raw(session.connection())
+        if sqltext.raw_dialect(raw) == POSTGRESQL:
+            yield from _versions_after_on_server(raw, known, batch)
+            return
         raw.execute("CREATE TEMP TABLE IF NOT EXISTS known_vector"
                     " (device_id TEXT PRIMARY KEY, counter INTEGER) WITHOUT ROWID")
         raw.execute("DELETE FROM known_vector")
@@ -158,6 +162,25 @@ def versions_after(store: Store, known: dict[str, int],
         raw.execute("DELETE FROM known_vector")
 
 
+def _versions_after_on_server(raw: Any, known: dict[str, int],
+                              batch: int) -> Iterator[list[VersionRow]]:
+    """``versions_after`` on a hub: read through a server-side cursor, values from jsonb."""
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS known_vector"
+                " (device_id TEXT PRIMARY KEY, counter INTEGER) ON COMMIT DROP")
+    raw.execute("DELETE FROM known_vector")
+    raw.executemany("INSERT INTO known_vector VALUES (?, ?)", known.items())
+    value = _VERSION_VALUE
+    with raw.cursor("versions_after") as cursor:
+        cursor.execute(
+            f"SELECT {', '.join('v.' + c for c in _COLUMNS.split(', '))} FROM sync_version v"
+            " LEFT JOIN known_vector k ON k.device_id = v.device_id"
+            ' WHERE v.counter > COALESCE(k.counter, 0) ORDER BY v.device_id COLLATE "C",'
+            " v.counter")
+        while rows := cursor.fetchmany(batch):
+            yield [VersionRow._make((*r[:value], sqltext.version_result(r[value]),
+                                     *r[value + 1:])) for r in rows]
+
+
 def apply(store: Store, versions: Iterable[Sequence[Any]]) -> ApplyResult:
     """Add ``versions`` to the store and bring its tables up to date, in one transaction."""
     with store.write() as session:
@@ -167,11 +190,21 @@ def apply(store: Store, versions: Iterable[Sequence[Any]]) -> ApplyResult:
 def apply_in(store: Store, session: Session, versions: Iterable[Sequence[Any]]) -> ApplyResult:
     """``apply`` inside a write transaction the caller holds (with its other writes)."""
     raw = _raw(session.connection())
-    store.ctx.applying.add(id(raw))
+    store.capture(sqltext.dbapi(raw), False)
     try:
         return _apply(raw, versions)
     finally:
-        store.ctx.applying.discard(id(raw))
+        _capture_again(store, raw)
+
+
+def _capture_again(store: Store, raw: Any, on: bool = True) -> None:
+    """Capture back as it was at the end of a block (not on a hub whose transaction failed:
+    its setting goes with the transaction, and the server takes no statement before the
+    rollback)."""
+    dbapi = sqltext.dbapi(raw)
+    if sqltext.raw_dialect(raw) == POSTGRESQL and dbapi.info.transaction_status.name == "INERROR":
+        return
+    store.capture(dbapi, on)
 
 
 def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
@@ -179,29 +212,88 @@ def _apply(raw: Any, versions: Iterable[Sequence[Any]]) -> ApplyResult:
     return apply_staged(raw)
 
 
-_TOUCHED_DDL = ("CREATE TEMP TABLE touched (tbl TEXT, row_id TEXT, field TEXT,"
-                " PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
-_STAGE_DDL = ("CREATE TEMP TABLE stage_version (device_id TEXT, counter INTEGER, hlc INTEGER,"
-              " tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT, staff_id TEXT,"
-              " batch INTEGER NOT NULL DEFAULT 0)")
+# PostgreSQL's spelling of the temporary tables (typed; gone with the transaction).
+_DDL = {
+    "touched": ("CREATE TEMP TABLE touched (tbl TEXT, row_id TEXT, field TEXT,"
+                " PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID",
+                "CREATE TEMP TABLE touched (tbl TEXT, row_id TEXT, field TEXT,"
+                " PRIMARY KEY (tbl, row_id, field)) ON COMMIT DROP"),
+    "stage_version": (
+        "CREATE TEMP TABLE stage_version (device_id TEXT, counter INTEGER, hlc INTEGER,"
+        " tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT, staff_id TEXT,"
+        " batch INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TEMP TABLE stage_version (device_id TEXT, counter INTEGER, hlc BIGINT,"
+        " tbl TEXT, row_id TEXT, field TEXT, value JSONB, parents TEXT, staff_id TEXT,"
+        " batch INTEGER NOT NULL DEFAULT 0) ON COMMIT DROP"),
+    "other_version": (
+        "CREATE TEMP TABLE other_version (device_id TEXT, counter INTEGER, hlc INTEGER,"
+        " tbl TEXT, row_id TEXT, field TEXT, value, parents TEXT, staff_id TEXT,"
+        " PRIMARY KEY (device_id, counter))",
+        "CREATE TEMP TABLE other_version (device_id TEXT, counter INTEGER, hlc BIGINT,"
+        " tbl TEXT, row_id TEXT, field TEXT, value JSONB, parents TEXT, staff_id TEXT,"
+        " PRIMARY KEY (device_id, counter)) ON COMMIT DROP"),
+    "stage_new": ("CREATE TEMP TABLE stage_new (device_id TEXT, counter INTEGER,"
+                  " PRIMARY KEY (device_id, counter)) WITHOUT ROWID",
+                  "CREATE TEMP TABLE stage_new (device_id TEXT, counter INTEGER,"
+                  " PRIMARY KEY (device_id, counter)) ON COMMIT DROP"),
+    "gone": ("CREATE TEMP TABLE gone (device_id TEXT, counter INTEGER,"
+             " PRIMARY KEY (device_id, counter)) WITHOUT ROWID",
+             "CREATE TEMP TABLE gone (device_id TEXT, counter INTEGER,"
+             " PRIMARY KEY (device_id, counter)) ON COMMIT DROP"),
+    "named": ("CREATE TEMP TABLE named (tbl TEXT, row_id TEXT, field TEXT,"
+              " version TEXT, PRIMARY KEY (tbl, row_id, field, version)) WITHOUT ROWID",
+              "CREATE TEMP TABLE named (tbl TEXT, row_id TEXT, field TEXT,"
+              " version TEXT, PRIMARY KEY (tbl, row_id, field, version)) ON COMMIT DROP"),
+    "winner": ("CREATE TEMP TABLE winner (tbl TEXT, row_id TEXT, field TEXT,"
+               " value, PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID",
+               "CREATE TEMP TABLE winner (tbl TEXT, row_id TEXT, field TEXT,"
+               " value JSONB, PRIMARY KEY (tbl, row_id, field)) ON COMMIT DROP"),
+    "touched_rows": ("CREATE TEMP TABLE touched_rows (row_id TEXT PRIMARY KEY) WITHOUT ROWID",
+                     "CREATE TEMP TABLE touched_rows (row_id TEXT PRIMARY KEY) ON COMMIT DROP"),
+}
 
 
-def _fresh(raw: Any, name: str, ddl: str) -> None:
+def _fresh(raw: Any, name: str) -> None:
     """A temporary table, empty: dropped and made again (far quicker than deleting 100,000
     rows from it)."""
-    raw.execute(f"DROP TABLE IF EXISTS temp.{name}")
-    raw.execute(ddl)
+    dialect = sqltext.raw_dialect(raw)
+    raw.execute(sqltext.drop_temp(dialect, name))
+    raw.execute(_DDL[name][dialect == POSTGRESQL])
+
+
+def _server(raw: Any) -> bool:
+    return sqltext.raw_dialect(raw) == POSTGRESQL
+
+
+def _insert_ignoring(raw: Any, statement: str) -> Any:
+    return raw.execute(sqltext.insert_ignoring(sqltext.raw_dialect(raw), statement))
+
+
+def _copy_in(raw: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows into a hub's temporary table by COPY (a version's value as jsonb)."""
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _on_server(version: Sequence[Any]) -> tuple[Any, ...]:
+    """A version's row as a hub's staging table takes it."""
+    at = _VERSION_VALUE
+    return (*version[:at], sqltext.version_param(POSTGRESQL, version[at]), *version[at + 1:])
 
 
 def stage(raw: Any, versions: Iterable[Sequence[Any]], batch: int = 0) -> None:
     """Put ``versions`` in the staging table (emptied first when ``batch`` is 0), tagged with
     ``batch`` so that a caller can take a whole batch back out before ``apply_staged``."""
     if batch == 0:
-        _fresh(raw, "stage_version", _STAGE_DDL)
+        _fresh(raw, "stage_version")
     # Versions from before 0009 carry no staff member.
+    rows = ((*v, batch) if len(v) > _STAFF else (*v, None, batch) for v in versions)
+    if _server(raw):
+        _copy_in(raw, "stage_version", f"{_COLUMNS}, batch", map(_on_server, rows))
+        return
     raw.executemany(f"INSERT INTO stage_version ({_COLUMNS}, batch)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    ((*v, batch) if len(v) > _STAFF else (*v, None, batch) for v in versions))
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def stage_rows(raw: Any, log_id: str, rows: bytes, batch: int, upto: int | None = None) -> int:
@@ -212,6 +304,8 @@ def stage_rows(raw: Any, log_id: str, rows: bytes, batch: int, upto: int | None 
     parsed = json.loads(rows)
     if not isinstance(parsed, list):
         raise ValueError("a batch's rows are a list")
+    if _server(raw):
+        return _stage_rows_on_server(raw, log_id, parsed, batch, upto)
     if b'{"b64":' in rows:
         parsed = [[*r[:_VALUE], base64.b64decode(r[_VALUE]["b64"]), *r[_VALUE + 1:]]
                   if isinstance(r, list) and len(r) > _VALUE and isinstance(r[_VALUE], dict)
@@ -225,30 +319,74 @@ def stage_rows(raw: Any, log_id: str, rows: bytes, batch: int, upto: int | None 
     return len(parsed)
 
 
+_ROW_TYPES = (int, int, str, str, str, None, str, (str, type(None)))
+
+
+def _stage_rows_on_server(raw: Any, log_id: str, parsed: list[Any], batch: int,
+                          upto: int | None) -> int:
+    """``stage_rows`` on a hub: each row checked in Python first (a statement that fails
+    would end PostgreSQL's transaction, where SQLite's goes on), then copied in. A value is
+    what the JSON holds (``{"b64": ...}`` stays so: that is how jsonb holds bytes)."""
+    checked = []
+    for r in parsed:
+        if not isinstance(r, list) or len(r) != len(_ROW_TYPES) or isinstance(r[_COUNTER], bool):
+            raise ValueError("a batch's row is not a version")
+        for item, kind in zip(r, _ROW_TYPES, strict=True):
+            if kind is not None and not isinstance(item, kind):
+                raise ValueError("a batch's row is not a version")
+        value = r[_VALUE]
+        if isinstance(value, dict):
+            if list(value) != ["b64"] or not isinstance(value["b64"], str):
+                raise ValueError("a version's value is not a value")
+            base64.b64decode(value["b64"], validate=True)
+        elif isinstance(value, list):
+            raise ValueError("a version's value is not a value")
+        if upto is None or r[_COUNTER] <= upto:
+            checked.append((log_id, *r[:_VALUE], sqltext.version_param(POSTGRESQL, value),
+                            *r[_VALUE + 1:], batch))
+    raw.execute("SAVEPOINT stage_rows")
+    try:
+        _copy_in(raw, "stage_version", f"{_COLUMNS}, batch", checked)
+    except Exception as exc:
+        if not sqltext.is_server_error(exc):
+            raise
+        raw.execute("ROLLBACK TO SAVEPOINT stage_rows")
+        raise ValueError(f"a batch's rows do not fit: {exc}") from exc
+    raw.execute("RELEASE SAVEPOINT stage_rows")
+    return len(checked)
+
+
 def stage_other(raw: Any, versions: Iterable[Sequence[Any]]) -> None:
     """Versions to compare with the store's (``diverging(raw, "other_version")``), never
     applied: a fork's evidence, changes to re-issue."""
-    _fresh(raw, "other_version", "CREATE TEMP TABLE other_version (device_id TEXT,"
-           " counter INTEGER, hlc INTEGER, tbl TEXT, row_id TEXT, field TEXT, value,"
-           " parents TEXT, staff_id TEXT, PRIMARY KEY (device_id, counter))")
-    raw.executemany(f"INSERT OR IGNORE INTO other_version ({_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
+    _fresh(raw, "other_version")
+    if _server(raw):
+        versions = [_on_server(v) for v in versions]
+    raw.executemany(sqltext.insert_ignoring(
+        sqltext.raw_dialect(raw), f"INTO other_version ({_COLUMNS})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), versions)
 
 
 def diverging(raw: Any, staged: str = "stage_version") -> dict[str, int]:
     """Logs of which a staged version differs from the version this store holds under the
     same (log, counter): the lowest such counter of each. Two versions with one id are a fork
     of that log (see app.sync.signed); the engine itself never applies them."""
+    different = DIFFERENT if not _server(raw) else _DIFFERENT_ON_SERVER
     return {str(log): int(counter) for log, counter in raw.execute(
         f"SELECT s.device_id, MIN(s.counter) FROM {staged} s JOIN sync_version v"
         " ON v.device_id = s.device_id AND v.counter = s.counter"
-        f" WHERE {DIFFERENT.format(a='s', b='v')} GROUP BY s.device_id")}
+        f" WHERE {different.format(a='s', b='v')} GROUP BY s.device_id")}
 
 
 # Two versions with the same id but not the same content.
 DIFFERENT = ("({a}.hlc IS NOT {b}.hlc OR {a}.tbl IS NOT {b}.tbl OR {a}.row_id IS NOT {b}.row_id"
               " OR {a}.field IS NOT {b}.field OR quote({a}.value) IS NOT quote({b}.value)"
               " OR {a}.parents IS NOT {b}.parents OR {a}.staff_id IS NOT {b}.staff_id)")
+_DIFFERENT_ON_SERVER = (
+    "({a}.hlc IS DISTINCT FROM {b}.hlc OR {a}.tbl IS DISTINCT FROM {b}.tbl"
+    " OR {a}.row_id IS DISTINCT FROM {b}.row_id OR {a}.field IS DISTINCT FROM {b}.field"
+    " OR {a}.value::text IS DISTINCT FROM {b}.value::text"
+    " OR {a}.parents IS DISTINCT FROM {b}.parents OR {a}.staff_id IS DISTINCT FROM {b}.staff_id)")
 
 
 def unstage_batch(raw: Any, batch: int) -> None:
@@ -257,19 +395,21 @@ def unstage_batch(raw: Any, batch: int) -> None:
 
 def apply_staged(raw: Any) -> ApplyResult:
     """Add the staged versions to the store and bring its tables up to date."""
-    raw.execute("PRAGMA defer_foreign_keys = ON")
+    server = _server(raw)
+    if not server:  # a hub's sync_write() leaves foreign keys unchecked (app.core.server)
+        raw.execute("PRAGMA defer_foreign_keys = ON")
     received = raw.execute("SELECT COUNT(*) FROM stage_version").fetchone()[0]
-    _fresh(raw, "stage_new", "CREATE TEMP TABLE stage_new (device_id TEXT, counter INTEGER,"
-           " PRIMARY KEY (device_id, counter)) WITHOUT ROWID")
-    raw.execute(
-        "INSERT OR IGNORE INTO stage_new SELECT s.device_id, s.counter FROM stage_version s"
+    _fresh(raw, "stage_new")
+    _insert_ignoring(
+        raw, "INTO stage_new SELECT s.device_id, s.counter FROM stage_version s"
         " WHERE NOT EXISTS (SELECT 1 FROM sync_version v WHERE v.device_id = s.device_id"
         " AND v.counter = s.counter)")
     new = raw.execute("SELECT COUNT(*) FROM stage_new").fetchone()[0]
     # The unique (device, counter) index drops a version repeated within the package.
-    raw.execute(
-        f"INSERT OR IGNORE INTO sync_version ({_COLUMNS}) SELECT {_COLUMNS}"
-        " FROM stage_version JOIN stage_new USING (device_id, counter)")
+    _insert_ignoring(
+        raw, f"INTO sync_version ({_COLUMNS}) SELECT {_COLUMNS}"
+        " FROM stage_version JOIN stage_new USING (device_id, counter)"
+        + (" ORDER BY device_id, counter" if server else ""))
     ahead = tuple((str(device), int(newest)) for device, newest in raw.execute(
         "SELECT s.device_id, (MAX(s.hlc) >> ?) - (doorstep_hlc_bound() >> ?) + ?"
         " FROM stage_version s JOIN stage_new USING (device_id, counter)"
@@ -278,8 +418,8 @@ def apply_staged(raw: Any) -> ApplyResult:
     _touched_fields(raw)
     conflicts = _recompute_heads(raw)
     created, updated = _write_tables(raw)
-    _fresh(raw, "stage_version", _STAGE_DDL)
-    raw.execute("DROP TABLE temp.stage_new")
+    _fresh(raw, "stage_version")
+    raw.execute(sqltext.drop_temp(sqltext.raw_dialect(raw), "stage_new"))
     return ApplyResult(received, new, received - new, created, updated, conflicts, ahead)
 
 
@@ -294,18 +434,19 @@ def withdraw(raw: Any, versions: Iterable[tuple[str, int]]) -> Withdrawn:
     """Take the versions ``(log, counter)`` out of effect: the tables become what the remaining
     versions make of them (a record whose creating versions all went is removed). The caller
     keeps them apart first; inside its transaction, with capture off."""
-    _fresh(raw, "gone", "CREATE TEMP TABLE gone (device_id TEXT, counter INTEGER,"
-           " PRIMARY KEY (device_id, counter)) WITHOUT ROWID")
-    raw.executemany("INSERT OR IGNORE INTO gone VALUES (?, ?)", versions)
-    _fresh(raw, "touched", _TOUCHED_DDL)
-    raw.execute("INSERT OR IGNORE INTO touched SELECT v.tbl, v.row_id, v.field"
-                " FROM gone g JOIN sync_version v USING (device_id, counter)")
+    dialect = sqltext.raw_dialect(raw)
+    _fresh(raw, "gone")
+    raw.executemany(sqltext.insert_ignoring(dialect, "INTO gone VALUES (?, ?)"), versions)
+    _fresh(raw, "touched")
+    _insert_ignoring(raw, "INTO touched SELECT v.tbl, v.row_id, v.field"
+                     " FROM gone g JOIN sync_version v USING (device_id, counter)")
     count = raw.execute("DELETE FROM sync_version WHERE (device_id, counter) IN"
                         " (SELECT device_id, counter FROM gone)").rowcount
     raw.execute("DELETE FROM gone")
     if count <= 0:
         return Withdrawn(0, 0, 0)
-    raw.execute("PRAGMA defer_foreign_keys = ON")
+    if dialect != POSTGRESQL:
+        raw.execute("PRAGMA defer_foreign_keys = ON")
     _recompute_heads(raw)
     removed = 0
     for table in synced_tables(Base.metadata.tables.values()):
@@ -319,23 +460,23 @@ def withdraw(raw: Any, versions: Iterable[tuple[str, int]]) -> Withdrawn:
 
 
 def _touched_fields(raw: Any) -> None:
-    _fresh(raw, "touched", _TOUCHED_DDL)
-    raw.execute("INSERT OR IGNORE INTO touched SELECT s.tbl, s.row_id, s.field"
-                " FROM stage_version s JOIN stage_new USING (device_id, counter)")
+    _fresh(raw, "touched")
+    _insert_ignoring(raw, "INTO touched SELECT s.tbl, s.row_id, s.field"
+                     " FROM stage_version s JOIN stage_new USING (device_id, counter)")
 
 
 def _recompute_heads(raw: Any) -> int:
     """Heads of every touched field from the parent links; returns how many are in conflict."""
+    dialect = sqltext.raw_dialect(raw)
     raw.execute("DELETE FROM sync_head WHERE (tbl, row_id, field) IN"
                 " (SELECT tbl, row_id, field FROM touched)")
     # Every (field, version) named as a parent by a version of the same field.
-    _fresh(raw, "named", "CREATE TEMP TABLE named (tbl TEXT, row_id TEXT, field TEXT,"
-           " version TEXT, PRIMARY KEY (tbl, row_id, field, version)) WITHOUT ROWID")
-    raw.execute(
-        "INSERT OR IGNORE INTO named SELECT w.tbl, w.row_id, w.field, p.value"
+    _fresh(raw, "named")
+    _insert_ignoring(
+        raw, "INTO named SELECT w.tbl, w.row_id, w.field, p.value"
         " FROM touched t JOIN sync_version w"
         " ON w.tbl = t.tbl AND w.row_id = t.row_id AND w.field = t.field,"
-        " json_each(w.parents) p WHERE w.parents <> '[]'")
+        f" {sqltext.parent_ids(dialect, 'w.parents', 'p')} WHERE w.parents <> '[]'")
     raw.execute(
         "INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
         " SELECT v.tbl, v.row_id, v.field, v.device_id, v.counter"
@@ -345,6 +486,7 @@ def _recompute_heads(raw: Any) -> int:
         " AND n.field = v.field AND n.version = v.device_id || ':' || v.counter)")
     raw.execute("DELETE FROM named")
     _heads_around_cycles(raw)
+    disagree = _disagree(dialect)
     # Fields with more than one head first (from the heads alone), then their values.
     fields = int(raw.execute(
         "SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT h.tbl, h.row_id, h.field"
@@ -352,16 +494,16 @@ def _recompute_heads(raw: Any) -> int:
         " GROUP BY h.tbl, h.row_id, h.field HAVING COUNT(*) > 1) m"
         " JOIN sync_head h USING (tbl, row_id, field)"
         " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
-        f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE})").fetchone()[0])
+        f" GROUP BY h.tbl, h.row_id, h.field {disagree}) AS c").fetchone()[0])
     # A record deleted on one laptop while edited on another is a conflict too (one per row,
     # unless its deleted flag itself is already counted above), as ``conflicts`` lists it.
     deletes = int(raw.execute(
-        f"SELECT COUNT(*) FROM ({_DELETE_VERSUS_EDIT}) d"
+        f"SELECT COUNT(*) FROM ({_delete_versus_edit(dialect)}) d"
         " WHERE EXISTS (SELECT 1 FROM touched t WHERE t.tbl = d.tbl AND t.row_id = d.row_id)"
         " AND NOT EXISTS (SELECT 1 FROM sync_head h JOIN sync_version v"
         " ON v.device_id = h.device_id AND v.counter = h.counter"
         " WHERE h.tbl = d.tbl AND h.row_id = d.row_id AND h.field = 'deleted'"
-        f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE})").fetchone()[0])
+        f" GROUP BY h.tbl, h.row_id, h.field {disagree})").fetchone()[0])
     return fields + deletes
 
 
@@ -374,12 +516,13 @@ def _heads_around_cycles(raw: Any) -> None:
     parent whose clock is not below its child's), so only fields with such a link are
     recomputed here, and there are none in a store whose ids were never reused and whose
     laptops' clocks are right."""
+    dialect = sqltext.raw_dialect(raw)
+    log_of, counter_of = sqltext.id_parts(dialect, "p.value")
     suspects = raw.execute(
         "SELECT DISTINCT w.tbl, w.row_id, w.field FROM touched t JOIN sync_version w"
         " ON w.tbl = t.tbl AND w.row_id = t.row_id AND w.field = t.field,"
-        " json_each(w.parents) p JOIN sync_version v"
-        " ON v.device_id = substr(p.value, 1, instr(p.value, ':') - 1)"
-        " AND v.counter = CAST(substr(p.value, instr(p.value, ':') + 1) AS INTEGER)"
+        f" {sqltext.parent_ids(dialect, 'w.parents', 'p')} JOIN sync_version v"
+        f" ON v.device_id = {log_of} AND v.counter = {counter_of}"
         " WHERE w.parents <> '[]' AND v.tbl = w.tbl AND v.row_id = w.row_id"
         " AND v.field = w.field AND v.hlc >= w.hlc").fetchall()
     for tbl, row_id, field in suspects:
@@ -444,32 +587,42 @@ def strong_components(edges: dict[str, list[str]]) -> dict[str, int]:
 
 def _write_tables(raw: Any) -> tuple[int, int]:
     """Write each touched field's winning value and each touched row's stamps."""
-    _fresh(raw, "winner", "CREATE TEMP TABLE winner (tbl TEXT, row_id TEXT, field TEXT,"
-           " value, PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID")
-    # The head with the highest (HLC, device) of each field: with a single max() in an
-    # aggregate, SQLite takes the bare columns from the row that has it. The groups come in
-    # index order, so nothing is sorted.
-    raw.execute(
-        "INSERT INTO winner SELECT tbl, row_id, field, value FROM ("
-        " SELECT h.tbl, h.row_id, h.field, v.value,"
-        "  max(printf('%020d', v.hlc) || v.device_id)"
-        " FROM touched t JOIN sync_head h USING (tbl, row_id, field)"
-        " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
-        " GROUP BY h.tbl, h.row_id, h.field)")
+    dialect = sqltext.raw_dialect(raw)
+    _fresh(raw, "winner")
+    if dialect != POSTGRESQL:
+        # The head with the highest (HLC, device) of each field: with a single max() in an
+        # aggregate, SQLite takes the bare columns from the row that has it. The groups come
+        # in index order, so nothing is sorted.
+        raw.execute(
+            "INSERT INTO winner SELECT tbl, row_id, field, value FROM ("
+            " SELECT h.tbl, h.row_id, h.field, v.value,"
+            "  max(printf('%020d', v.hlc) || v.device_id)"
+            " FROM touched t JOIN sync_head h USING (tbl, row_id, field)"
+            " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
+            " GROUP BY h.tbl, h.row_id, h.field)")
+    else:
+        raw.execute(
+            "INSERT INTO winner SELECT DISTINCT ON (h.tbl, h.row_id, h.field)"
+            " h.tbl, h.row_id, h.field, v.value"
+            " FROM touched t JOIN sync_head h USING (tbl, row_id, field)"
+            " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
+            ' ORDER BY h.tbl, h.row_id, h.field, v.hlc DESC, v.device_id COLLATE "C" DESC')
     created = updated = 0
-    for table in synced_tables(Base.metadata.tables.values()):
+    for table in _in_writing_order(dialect):
         ids = field_ids(table)  # column -> field id
-        _fresh(raw, "touched_rows", "CREATE TEMP TABLE touched_rows (row_id TEXT PRIMARY KEY)"
-               " WITHOUT ROWID")
+        _fresh(raw, "touched_rows")
         if raw.execute("INSERT INTO touched_rows SELECT DISTINCT row_id FROM touched"
                        " WHERE tbl = ?", (table.name,)).rowcount <= 0:
             continue
         quoted = {c: '"' + c.replace('"', '""') + '"' for c in ids}
+        # The winning value as the column holds it (on a hub, from the version's jsonb).
+        value = {c: sqltext.from_version(dialect, "w.value", sqltext.column_kind(table.c[c]))
+                 for c in ids}
         t = '"' + table.name + '"'
         # Rows new to this store: inserted whole from their winning values.
         columns = ", ".join(quoted[c] for c in ids)
         values = ", ".join(
-            f"(SELECT w.value FROM winner w WHERE w.tbl = '{table.name}'"
+            f"(SELECT {value[c]} FROM winner w WHERE w.tbl = '{table.name}'"
             f" AND w.row_id = r.row_id AND w.field = '{ids[c]}')" for c in ids)
         # Only a record whose creating versions are here: edits of a record created by versions
         # kept apart (see ``withdraw``) wait for them.
@@ -479,25 +632,42 @@ def _write_tables(raw: Any) -> tuple[int, int]:
             " AND EXISTS (SELECT 1 FROM sync_version c WHERE c.tbl = ? AND c.row_id = r.row_id"
             " AND c.parents = '[]')", (table.name,)).rowcount, 0)
         for column, field in ids.items():
+            # (compared as a version holds it: no cast of another field's value can fail)
+            unchanged = sqltext.same(dialect, "w.value", sqltext.to_version(
+                dialect, f"{t}.{quoted[column]}", sqltext.column_kind(table.c[column])))
             cursor = raw.execute(
-                f"UPDATE {t} SET {quoted[column]} = w.value FROM winner w"
+                f"UPDATE {t} SET {quoted[column]} = {value[column]} FROM winner w"
                 f" WHERE w.tbl = ? AND w.field = ? AND w.row_id = {t}.id"
-                f" AND {t}.{quoted[column]} IS NOT w.value", (table.name, field))
+                f" AND NOT ({unchanged})", (table.name, field))
             updated += cursor.rowcount if cursor.rowcount > 0 else 0
         _stamp_rows(raw, table.name)
     return created, updated
 
 
+def _in_writing_order(dialect: str) -> list[Table]:
+    """The synced tables in the order their rows are written: by name on SQLite (whose
+    foreign keys wait for the commit), a table before those that refer to it on a hub
+    (PostgreSQL checks a foreign key at once where ``store.write()`` applies versions)."""
+    tables = synced_tables(Base.metadata.tables.values())
+    if dialect != POSTGRESQL:
+        return tables
+    synced = set(tables)
+    return [t for t in Base.metadata.sorted_tables if t in synced]
+
+
 def _stamp_rows(raw: Any, table: str) -> None:
+    dialect = sqltext.raw_dialect(raw)
     t = '"' + table + '"'
+    device_order = sqltext.ordered(dialect, "v.device_id")
     latest = ("(SELECT v.{col} FROM sync_version v WHERE v.tbl = ? AND v.row_id = " + t + ".id"
-              " ORDER BY v.hlc DESC, v.device_id DESC LIMIT 1)")
+              " ORDER BY v.hlc DESC, " + device_order + " DESC LIMIT 1)")
     first = ("(SELECT MAX(v.hlc) FROM sync_version v WHERE v.tbl = ? AND v.row_id = " + t
              + ".id AND v.parents = '[]')")
     hlc, device = latest.format(col="hlc"), latest.format(col="device_id")
     raw.execute(
         f"UPDATE {t} SET hlc = {hlc}, last_device = {device},"
-        f" updated_at = {_HLC_TIME.format(col=hlc)}, created_at = {_HLC_TIME.format(col=first)}"
+        f" updated_at = {sqltext.hlc_time(dialect, hlc)},"
+        f" created_at = {sqltext.hlc_time(dialect, first)}"
         " WHERE id IN (SELECT row_id FROM touched_rows)", (table, table, table, table))
 
 
@@ -529,10 +699,11 @@ def conflicts(store: Store) -> list[Conflict]:
     """Every field with more than one head, in a stable order."""
     with store.read() as session:
         raw = _raw(session.connection())
+        dialect = sqltext.raw_dialect(raw)
         keys = raw.execute(
             "SELECT h.tbl, h.row_id, h.field FROM sync_head h JOIN sync_version v"
             " ON v.device_id = h.device_id AND v.counter = h.counter"
-            f" GROUP BY h.tbl, h.row_id, h.field {_DISAGREE}"
+            f" GROUP BY h.tbl, h.row_id, h.field {_disagree(dialect)}"
             " ORDER BY h.tbl, h.row_id, h.field").fetchall()
         owners = {str(lg): str(d) for lg, d in raw.execute(
             "SELECT log_id, device_id FROM sync_log")}
@@ -543,15 +714,17 @@ def conflicts(store: Store) -> list[Conflict]:
                 " FROM sync_head h"
                 " JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter"
                 " WHERE h.tbl = ? AND h.row_id = ? AND h.field = ?"
-                " ORDER BY v.hlc DESC, v.device_id DESC", (tbl, row_id, field)).fetchall()
-            candidates = [Candidate(d, c, h, v, i == 0, staff, owners.get(d, d))
+                f" ORDER BY v.hlc DESC, {sqltext.ordered(dialect, 'v.device_id')} DESC",
+                (tbl, row_id, field)).fetchall()
+            candidates = [Candidate(d, c, h, sqltext.version_result(v), i == 0, staff,
+                                    owners.get(d, d))
                           for i, (d, c, h, v, _p, staff) in enumerate(heads)]
             base, has_base = _common_base(raw, tbl, row_id, field,
                                           [parents for _d, _c, _h, _v, parents, _s in heads])
             result.append(Conflict(tbl, row_id, field, candidates, base, has_base))
         in_conflict = {(c.tbl, c.row_id) for c in result if c.field == "deleted"}
         for (tbl, row_id, d_dev, d_cnt, d_hlc, d_staff, edited, e_dev, e_cnt, e_hlc,
-             e_staff) in raw.execute(_DELETE_VERSUS_EDIT).fetchall():
+             e_staff) in raw.execute(_delete_versus_edit(dialect)).fetchall():
             if (tbl, row_id) in in_conflict:
                 continue
             in_conflict.add((tbl, row_id))
@@ -583,12 +756,36 @@ SELECT tbl, row_id, d_dev, d_cnt, d_hlc, d_staff, field, e_dev, e_cnt, e_hlc, e_
                    WHERE p.value = dv.device_id || ':' || dv.counter)
 ) WHERE n = 1 ORDER BY tbl, row_id
 """
+_DELETE_VERSUS_EDIT_ON_SERVER = """
+SELECT tbl, row_id, d_dev, d_cnt, d_hlc, d_staff, field, e_dev, e_cnt, e_hlc, e_staff FROM (
+ SELECT d.tbl, d.row_id, dv.device_id AS d_dev, dv.counter AS d_cnt, dv.hlc AS d_hlc,
+        dv.staff_id AS d_staff, v.field, v.device_id AS e_dev, v.counter AS e_cnt,
+        v.hlc AS e_hlc, v.staff_id AS e_staff,
+        ROW_NUMBER() OVER (PARTITION BY d.tbl, d.row_id
+                           ORDER BY v.field COLLATE "C", v.device_id COLLATE "C",
+                                    v.counter) AS n
+ FROM sync_head d
+ JOIN sync_version dv ON dv.device_id = d.device_id AND dv.counter = d.counter
+ JOIN sync_head h ON h.tbl = d.tbl AND h.row_id = d.row_id AND h.field <> 'deleted'
+ JOIN sync_version v ON v.device_id = h.device_id AND v.counter = h.counter
+ WHERE d.field = 'deleted' AND dv.value = '1'::jsonb
+   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(dv.parents::jsonb) AS p(value)
+                   WHERE p.value = v.device_id || ':' || v.counter)
+   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(v.parents::jsonb) AS p(value)
+                   WHERE p.value = dv.device_id || ':' || dv.counter)
+) AS first_edit WHERE n = 1 ORDER BY tbl COLLATE "C", row_id COLLATE "C"
+"""
+
+
+def _delete_versus_edit(dialect: str) -> str:
+    return _DELETE_VERSUS_EDIT if dialect != POSTGRESQL else _DELETE_VERSUS_EDIT_ON_SERVER
 
 
 def _common_base(raw: Any, tbl: str, row_id: str, field: str,
                  parents: list[str]) -> tuple[Any, bool]:
     """The value of the nearest version every head descends from."""
-    history = {f"{d}:{c}": (json.loads(p), h, v) for d, c, p, h, v in raw.execute(
+    history = {f"{d}:{c}": (json.loads(p), h, sqltext.version_result(v))
+               for d, c, p, h, v in raw.execute(
         "SELECT device_id, counter, parents, hlc, value FROM sync_version"
         " WHERE tbl = ? AND row_id = ? AND field = ?", (tbl, row_id, field))}
 
@@ -619,6 +816,7 @@ def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None
     with store.write() as session:
         access.require(session, store.ctx, Permission.RESOLVE_CONFLICTS)
         raw = _raw(session.connection())
+        dialect = sqltext.raw_dialect(raw)
         # As the capture triggers name them: the field's heads and the deleted flag's; for the
         # deleted flag, every head of the row.
         heads = sorted(f"{d}:{c}" for d, c in raw.execute(
@@ -626,11 +824,11 @@ def resolve(store: Store, tbl: str, row_id: str, field: str, value: Any) -> None
             " AND (? = 'deleted' OR field IN (?, 'deleted'))", (tbl, row_id, field, field)))
         device, counter, hlc = raw.execute(
             "SELECT doorstep_device(), (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
-            f" WHERE device_id = doorstep_device()), doorstep_hlc({MAX_ADOPTED_HLC_SQL})"
+            f" WHERE device_id = doorstep_device()), doorstep_hlc({sqltext.adopted_hlc(dialect)})"
             ).fetchone()
-        store.ctx.applying.add(id(raw))
+        store.capture(sqltext.dbapi(raw), False)
         try:
             _apply(raw, [VersionRow(device, counter, hlc, tbl, row_id, field, value,
                                     json.dumps(heads), store.ctx.staff_id or None)])
         finally:
-            store.ctx.applying.discard(id(raw))
+            _capture_again(store, raw)

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.audit import trail
-from app.core import access, backups, file_cipher, scratch
+from app.core import access, backups, file_cipher, scratch, sqltext
 from app.core.access import Permission
 from app.core.errors import (
     AppError,
@@ -51,7 +51,6 @@ from app.sync import container, crypto, engine, signed
 from app.sync.crypto import DeviceKeys, OfficeKey, Roster, RosterDevice
 from models import Device, Office, SyncPackage, SyncPeer, SyncRoster, SyncSecret
 from models import migrate as migrations
-from models.sync import MAX_ADOPTED_HLC_SQL
 
 log = logging.getLogger(__name__)
 
@@ -491,7 +490,9 @@ def export(store: Store, target: Path, passphrase: str, full: bool = False,
             known = {**known, **held_elsewhere(raw, found)}
         bundle = signed.outgoing(raw, known)
         mine = signed.vector(raw)
-        ack_hlc = int(raw.execute(f"SELECT doorstep_hlc({MAX_ADOPTED_HLC_SQL})").fetchone()[0])
+        ack_hlc = int(raw.execute("SELECT doorstep_hlc("
+                                  f"{sqltext.adopted_hlc(sqltext.raw_dialect(raw))})"
+                                  ).fetchone()[0])
         shas = sorted({str(sha) for batch, _data in bundle.batches for (sha,) in raw.execute(
             "SELECT value FROM sync_version WHERE tbl = 'attachment' AND field = 'sha256'"
             " AND device_id = ? AND counter BETWEEN ? AND ?",
@@ -670,11 +671,13 @@ def import_package(store: Store, source: Path, passphrase: str,
         ack_hlc = int(manifest.get("ack_hlc", 0))
         office_key = _office_key_once(store, passphrase) if is_master(store) else None
         # One backup before anything is applied, kept in rotation (app.core.backups); removed
-        # again if nothing is applied after all.
-        progress.stage(BACKING_UP)
-        progress(0, 0)
-        # (A hub's database is backed up on its server; its import is one transaction.)
-        backup = None if store.on_server else backups.back_up(store, backups.IMPORT)
+        # again if nothing is applied after all. A hub's database is backed up on its server
+        # (app.core.server): the import is one transaction there, all of it or nothing.
+        backup = None
+        if not store.on_server:
+            progress.stage(BACKING_UP)
+            progress(0, 0)
+            backup = backups.back_up(store, backups.IMPORT)
         progress.stage(APPLYING)
         progress(0, 0)
         with _removed_on_failure(backup), _not_applied(opened.package_id), \
@@ -997,7 +1000,9 @@ def _not_applied(package_id: str) -> Iterator[None]:
     rolled back and the person is told so; the details go to the log only."""
     try:
         yield
-    except _NOT_APPLIED as exc:
+    except Exception as exc:
+        if not isinstance(exc, _NOT_APPLIED) and not sqltext.is_server_error(exc):
+            raise
         log.exception("package %s could not be applied", package_id)
         raise PackageNotAppliedError(NOT_APPLIED) from exc
 

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core import sqltext
 from app.core.store import DB_ERRORS
 from app.sync import engine
 from app.sync.crypto import (
@@ -489,8 +490,9 @@ def sweep_unverified(raw: Any, mine: set[str]) -> int:
 
 
 def _store_batch(raw: Any, batch: Batch) -> None:
-    raw.execute("INSERT OR IGNORE INTO sync_batch (log_id, first_counter, last_counter, rows_sha,"
-                " signer, signature) VALUES (?, ?, ?, ?, ?, ?)",
+    raw.execute(sqltext.insert_ignoring(
+        sqltext.raw_dialect(raw), "INTO sync_batch (log_id, first_counter, last_counter,"
+        " rows_sha, signer, signature) VALUES (?, ?, ?, ?, ?, ?)"),
                 (batch.log_id, batch.first, batch.last, batch.rows_sha, batch.signer,
                  batch.signature))
 
@@ -551,9 +553,10 @@ def _now() -> str:
 
 
 def _keep_apart(raw: Any, batch: Batch, data: bytes, reason: str, sender: str) -> None:
-    raw.execute("INSERT OR IGNORE INTO sync_apart (log_id, first_counter, last_counter,"
-                " rows_sha, signer, signature, rows, reason, sender_id, noted_at, reissued)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+    raw.execute(sqltext.insert_ignoring(
+        sqltext.raw_dialect(raw), "INTO sync_apart (log_id, first_counter, last_counter,"
+        " rows_sha, signer, signature, rows, reason, sender_id, noted_at, reissued)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"),
                 (batch.log_id, batch.first, batch.last, batch.rows_sha, batch.signer,
                  batch.signature, data, reason, sender, _now()))
 
@@ -830,8 +833,9 @@ def _take_log_statements(raw: Any, raw_bundle: RawBundle, trust: Trust, sender: 
         if found is None:
             log.warning("a log statement from %s did not verify", sender)
             continue
-        raw.execute("INSERT OR IGNORE INTO sync_log (log_id, device_id, incarnation, statement,"
-                    " signature) VALUES (?, ?, ?, ?, ?)",
+        raw.execute(sqltext.insert_ignoring(
+            sqltext.raw_dialect(raw), "INTO sync_log (log_id, device_id, incarnation,"
+            " statement, signature) VALUES (?, ?, ?, ?, ?)"),
                     (found.log_id, found.device_id, found.incarnation, statement, signature))
         trust.logs.setdefault(found.log_id, found.device_id)
 
