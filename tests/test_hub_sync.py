@@ -25,22 +25,9 @@ from tests.test_sync_engine import office_laptops, send
 pytestmark = pytest.mark.postgres
 
 PASS = "demo-passphrase"
-# app.core.stamps.utc_stamp() and the sync modules' _now() write 25 characters
-# (2026-12-07T04:37:18+00:00): a petition's history entry (models.petition.Activity.at is
-# String(19)), the package records (String(24)).
-TOO_SHORT = (("activity", "at"), ("sync_peer", "updated_at"), ("sync_package", "created_at"),
-             ("sync_package", "handled_at"), ("sync_fork", "noted_at"),
-             ("sync_apart", "noted_at"))
-
-
 @pytest.fixture
 def hub(postgres_url: str, tmp_path: Path) -> Iterator[Store]:
     store = open_server_store(postgres_url, AppPaths(tmp_path / "hub"), create=True)
-    # Stamps the app writes longer than their models' String(n) (SQLite takes them,
-    # PostgreSQL does not): widened here until the models (and a migration) widen them.
-    with store.engine.begin() as conn:
-        for table, column in TOO_SHORT:
-            conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(32)")
     ensure_device(store, "州院")
     yield store
     store.close()
