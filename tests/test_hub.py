@@ -234,3 +234,22 @@ def test_staff_log_in_to_the_hub_with_passphrases_kept_in_its_database(
         assert [a.name_zh for a in hub_login.accounts(store)] == ["才让"]
     finally:
         store.close()
+
+
+def test_the_hub_finds_an_audit_entry_changed_in_its_database(built: Hub) -> None:
+    """The record of what was done is checked on the hub as on a laptop: an entry edited in
+    the database, past the guards (capture off, as a person with the server's password could),
+    is found, for the laptop whose entry it is."""
+    from app.audit import trail
+
+    packages = [service.export(c.master, built.folder / f"{c.code}.dsp", PASS, full=True).path
+                for c in built.counties]
+    assert all(d.problem is None for d in hub.import_packages(built.store, packages, PASS))
+    assert trail.verify(built.store) == []
+    darlag = built.counties[0].master.device_id
+    with built.store.engine.begin() as conn:
+        conn.execute(text("SELECT set_config('doorstep.applying', '1', true)"))
+        conn.execute(text("UPDATE audit_entry SET detail = '{\"forged\": 1}'"
+                          " WHERE log_id = :log AND seq = 2"), {"log": darlag})
+    [found] = trail.verify(built.store)
+    assert (found.log_id, found.after) == (darlag, 1)

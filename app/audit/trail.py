@@ -282,6 +282,21 @@ def _unlike_versions_sql(dialect: str) -> str:
     bypassing the version log), or with no versions at all (slipped in), in each log: the
     lowest such number."""
     table = AuditEntry.__table__
+    columns = ("deleted", *HASHED[1:], "hash")
+    if dialect == sqltext.POSTGRESQL:
+        # One look at each entry's heads (by the index), every field compared with its column:
+        # PostgreSQL would otherwise hash the whole version log once for each field.
+        wanted = " ".join(
+            f"WHEN '{c}' THEN " + sqltext.to_version(dialect, f"a.{c}",
+                                                     sqltext.column_kind(table.c[c]))
+            for c in columns)
+        return (
+            "SELECT a.log_id, MIN(a.seq) FROM audit_entry a, LATERAL ("
+            "SELECT COUNT(DISTINCT h.field) AS same FROM sync_head h JOIN sync_version v"
+            " ON v.device_id = h.device_id AND v.counter = h.counter"
+            " WHERE h.tbl = 'audit_entry' AND h.row_id = a.id"
+            f" AND v.value IS NOT DISTINCT FROM (CASE h.field {wanted} END)) AS m"
+            f" WHERE m.same < {len(columns)} GROUP BY a.log_id")
     return (
         "SELECT a.log_id, MIN(a.seq) FROM audit_entry a WHERE "
         + " OR ".join(
@@ -291,7 +306,7 @@ def _unlike_versions_sql(dialect: str) -> str:
             # (compared as a version holds it: no cast of another field's value can fail)
             " AND " + sqltext.same(dialect, "v.value", sqltext.to_version(
                 dialect, f"a.{c}", sqltext.column_kind(table.c[c]))) + ")"
-            for c in ("deleted", *HASHED[1:], "hash"))
+            for c in columns)
         + " GROUP BY a.log_id")
 
 

@@ -133,6 +133,8 @@ def make_server_engine(url: str, ctx: ConnectionContext) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         with dbapi_connection.cursor() as cur:
             cur.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+            # Compiling a query (JIT) costs about a second, more than any of ours runs for.
+            cur.execute("SET jit = off")
         dbapi_connection.commit()
 
     @event.listens_for(engine, "begin")
