@@ -34,6 +34,15 @@ HLC_TYPE = Integer().with_variant(BigInteger(), "postgresql")
 VERSION_VALUE_TYPE = LargeBinary().with_variant(JSONB(), "postgresql")
 
 
+# A text column's length is the most a form lets a clerk type; SQLite never enforces it, and
+# laptops hold longer values in places (a stamp with its time zone, 25 characters, in a column
+# declared 16 or 19 long). A hub holds what every laptop holds: on PostgreSQL a text column has
+# no length either (``VARCHAR``), and nothing a laptop wrote is refused there for its length.
+@compiles(String, "postgresql")
+def _string_postgresql(element: String, compiler: Any, **kw: Any) -> str:
+    return "VARCHAR" if element.collation is None else f'VARCHAR COLLATE "{element.collation}"'
+
+
 class utc_now_stamp(FunctionElement[str]):  # noqa: N801 - a SQL function, named as one
     """The time now in UTC as the stamps are written (``2026-12-07T02:30:00.123Z``): a
     column's server default on SQLite and PostgreSQL alike."""

@@ -38,16 +38,18 @@ def _kind(table: str, column: dict[str, Any]) -> str:
 
 
 def _schema(conn: Connection) -> dict[str, Any]:
-    """Every table with its columns (type family, length, nullable), primary key, foreign keys
-    and indexes, as SQLAlchemy reads them back from the database."""
+    """Every table with its columns (type family, nullable), primary key, foreign keys and
+    indexes, as SQLAlchemy reads them back from the database. Not a text column's length: SQLite
+    never enforces it, and on PostgreSQL a text column has none (``models.base``), so a hub holds
+    whatever a laptop holds."""
     found = inspect(conn)
     schema: dict[str, Any] = {}
     for table in sorted(found.get_table_names()):
         if table.startswith(SEARCH_TABLES):
             continue
         schema[table] = {
-            "columns": [(c["name"], _kind(table, c), getattr(c["type"], "length", None),
-                         c["nullable"]) for c in found.get_columns(table)],
+            "columns": [(c["name"], _kind(table, c), c["nullable"])
+                        for c in found.get_columns(table)],
             "primary key": found.get_pk_constraint(table)["constrained_columns"],
             "foreign keys": sorted((tuple(k["constrained_columns"]), k["referred_table"],
                                     tuple(k["referred_columns"]))
