@@ -14,9 +14,10 @@ from sqlalchemy import text
 from app.core.errors import AppError
 from app.core.identity import ensure_device, set_up_device
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.persons.records import PersonInput
 from app.petitions.intake import PetitionInput, RegisteredPetition
+from tests.stores import open_test_store
 
 DARLAG = "632624"
 
@@ -134,7 +135,7 @@ def plain_demo(folder: Path, persons: int = 12) -> AppPaths:
     import demo.generate as demo
 
     paths = AppPaths(folder)
-    store = open_store(paths)
+    store = open_test_store(paths)
     ensure_device(store, "test laptop")
     demo.fill(store, persons=persons)
     store.close()
@@ -207,7 +208,9 @@ def everything(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     compares."""
     with store.read() as session:
         names = session.scalars(text(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).all()
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() ORDER BY table_name" if store.on_server
+            else "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).all()
         return {name: sorted((tuple(row) for row in session.execute(
                     text(f'SELECT * FROM "{name}"'))), key=repr)
                 for name in names}
