@@ -112,8 +112,8 @@ POSTGRES_URL_VARIABLE = "DOORSTEP_TEST_PG"
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if ON_POSTGRESQL:
-        on_file = pytest.mark.skip(reason=f"about the SQLite file itself ({STORE_VARIABLE} is "
-                                          "postgresql)")
+        on_file = pytest.mark.skip(reason=f"about SQLite itself: its file, encryption, query "
+                                          f"plans ({STORE_VARIABLE} is postgresql)")
         for item in items:
             if "sqlite_file" in item.keywords:
                 item.add_marker(on_file)

@@ -14,10 +14,9 @@ from sqlalchemy import text
 from app.core.errors import AppError
 from app.core.identity import ensure_device, set_up_device
 from app.core.paths import AppPaths
-from app.core.store import Store
+from app.core.store import Store, open_store
 from app.persons.records import PersonInput
 from app.petitions.intake import PetitionInput, RegisteredPetition
-from tests.stores import open_test_store
 
 DARLAG = "632624"
 
@@ -135,7 +134,7 @@ def plain_demo(folder: Path, persons: int = 12) -> AppPaths:
     import demo.generate as demo
 
     paths = AppPaths(folder)
-    store = open_test_store(paths)
+    store = open_store(paths)
     ensure_device(store, "test laptop")
     demo.fill(store, persons=persons)
     store.close()

@@ -270,6 +270,7 @@ def test_removing_keeps_the_record_and_the_file(case: Case, tmp_path: Path) -> N
     assert "attachment_removed" in history
 
 
+@pytest.mark.sqlite_file
 def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
         encrypted_case: Case, tmp_path: Path) -> None:
     case = encrypted_case
@@ -320,7 +321,8 @@ def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
 # --- the strip of thumbnails in the agreement and hearing dialogs ---------------------------
 
 
-@pytest.mark.parametrize("which", ["case", "encrypted_case"])
+@pytest.mark.parametrize("which", [
+    "case", pytest.param("encrypted_case", marks=pytest.mark.sqlite_file)])
 def test_strip_adds_shows_and_removes_attachments(qtbot, which: str, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   request: pytest.FixtureRequest) -> None:

@@ -42,6 +42,7 @@ def _admin(**changes: str) -> NewAccount:
     return NewAccount(**fields)
 
 
+@pytest.mark.sqlite_file
 def test_the_first_start_makes_an_encrypted_data_file_and_its_first_account(
         paths: AppPaths) -> None:
     assert login.store_state(paths) is StoreState.NEW
@@ -91,6 +92,7 @@ def test_a_first_start_cut_short_is_a_first_start_again(paths: AppPaths) -> None
     assert len(list(paths.data_dir.glob("store-keys.json.unused-*"))) == 1
 
 
+@pytest.mark.sqlite_file
 def test_a_wrong_passphrase_opens_nothing_and_too_many_wait(paths: AppPaths) -> None:
     _key, staff_id = login.first_start(paths, "12309窗口", DARLAG, _admin())
     now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -122,6 +124,7 @@ def test_a_wrong_passphrase_opens_nothing_and_too_many_wait(paths: AppPaths) -> 
     assert nobody.value.message == login.CHOOSE_ACCOUNT
 
 
+@pytest.mark.sqlite_file
 def test_an_earlier_plain_data_file_is_encrypted_at_a_leaders_first_log_in(
         paths: AppPaths) -> None:
     store = open_test_store(paths, create=True)
@@ -145,6 +148,7 @@ def test_an_earlier_plain_data_file_is_encrypted_at_a_leaders_first_log_in(
         store.close()
 
 
+@pytest.mark.sqlite_file
 def test_a_plain_data_file_with_no_leader_gets_its_first_account(paths: AppPaths) -> None:
     store = open_test_store(paths, create=True)
     office_with_staff(store, role="clerk")
@@ -157,6 +161,7 @@ def test_a_plain_data_file_with_no_leader_gets_its_first_account(paths: AppPaths
         store.close()
 
 
+@pytest.mark.sqlite_file
 def test_passphrases_are_given_reset_and_changed_by_the_right_people(paths: AppPaths) -> None:
     key, admin = login.first_start(paths, "12309窗口", DARLAG, _admin())
     store = open_test_store(paths, key=key)

@@ -348,6 +348,7 @@ def test_tashi_helper_is_the_repeat_petitioner() -> None:
     assert tashi().preferred_language == "bo"
 
 
+@pytest.mark.sqlite_file  # the command line opens a laptop's data folder (--data-dir)
 def test_report_command_writes_pdf_and_xlsx_with_the_screens_figures(
         county: County, figures: measures.Figures, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -385,6 +386,7 @@ def test_report_command_writes_pdf_and_xlsx_with_the_screens_figures(
     assert found["追回薪资"][1] == pytest.approx(2_178_500.00)
 
 
+@pytest.mark.sqlite_file  # the command line opens a laptop's data folder (--data-dir)
 def test_report_command_says_what_is_wrong_without_a_traceback(
         county: County, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from app.cli.main import main

@@ -322,8 +322,9 @@ class Tasks(QObject):
 
     def _since(self, seq: int) -> frozenset[str]:
         with self._store.read() as session:
+            mark = "%s" if self._store.on_server else "?"  # psycopg's placeholder, SQLite's
             return frozenset(str(t) for (t,) in session.connection().exec_driver_sql(
-                "SELECT DISTINCT tbl FROM sync_version WHERE seq > ?", (seq,)))
+                f"SELECT DISTINCT tbl FROM sync_version WHERE seq > {mark}", (seq,)))
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._running -= 1
