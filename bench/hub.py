@@ -22,6 +22,7 @@ PostgreSQL server: ``./dev bench hub`` starts a throw-away one as ``./dev test``
 --server URL of a database the bench may create databases from).
 
     ./dev bench hub [--dir DIR] [--versions 1000000] [--petitions 500000] [--runs 3]
+                    [--only import|report]
 """
 
 from __future__ import annotations
@@ -409,7 +410,8 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=1_000_000)
     parser.add_argument("--petitions", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--only", choices=["import", "report"],
+                        help="only the import (1.), or only the report and the search (2., 3.)")
     args = parser.parse_args()
     if not args.server:
         sys.exit("Give a PostgreSQL server with --server (./dev bench hub starts one).")
@@ -417,8 +419,10 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     server = Server(args.server)
     try:
-        if not args.skip_import:
+        if args.only != "report":
             bench_import(server, folder, args.versions)
+        if args.only == "import":
+            return
         store = new_hub(server.fresh(f"bench_hub_report_{uuid.uuid4().hex[:6]}"),
                         folder / "hub-report")
         try:

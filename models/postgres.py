@@ -112,7 +112,7 @@ END $$""",
     f"""CREATE OR REPLACE FUNCTION doorstep_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF doorstep_capture() THEN
-    RAISE EXCEPTION '{sync.DELETED_BY_TOMBSTONE}';
+    RAISE EXCEPTION '{sync.DELETED_BY_TOMBSTONE}' USING ERRCODE = '23000';
   END IF;
   RETURN OLD;
 END $$""",
@@ -151,7 +151,7 @@ def capture_ddl(table: str, fields: Mapping[str, str], kinds: Mapping[str, str])
 DECLARE stamp bigint;
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.id IS DISTINCT FROM OLD.id THEN
-    RAISE EXCEPTION '{sync.ID_NEVER_CHANGES}';
+    RAISE EXCEPTION '{sync.ID_NEVER_CHANGES}' USING ERRCODE = '23000';
   END IF;
   IF NOT doorstep_capture() THEN
     RETURN NEW;
@@ -185,13 +185,14 @@ END $$"""
 
 def _guard(table: str, name: str, timing: str, condition: str, message: str,
            returns: str = "NEW") -> list[str]:
-    """A trigger that refuses, with ``message``, a row for which ``condition`` holds."""
+    """A trigger that refuses, with ``message``, a row for which ``condition`` holds: an
+    integrity violation (SQLSTATE 23000), as SQLite's RAISE(ABORT) is a constraint error."""
     function = _q(f"{table}__{name}")
     return [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF {condition} THEN
-    RAISE EXCEPTION '{message}';
+    RAISE EXCEPTION '{message}' USING ERRCODE = '23000';
   END IF;
   RETURN {returns};
 END $$""",

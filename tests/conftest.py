@@ -1,4 +1,12 @@
-"""Shared fixtures. Every test gets its own data dir with a real SQLite store, real migrations."""
+"""Shared fixtures. Every test gets its own data dir with a real SQLite store, real migrations.
+
+The app-layer tests also run on a hub's PostgreSQL store (issue 18): with
+``DOORSTEP_TEST_STORE=postgresql`` (and ``DOORSTEP_TEST_PG`` naming the server) the ``store``
+fixture, and every store a test opens through ``tests.stores.open_test_store``, is a database
+of its own on that server, dropped after. Tests about SQLite itself (its file on disk, backups,
+encryption, migrations of old files, query plans) are marked ``sqlite_file`` and skipped there.
+``./dev test`` runs the files listed in ``tests/postgresql_files.txt`` a second time so.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +28,16 @@ import pytest
 from app.core import i18n
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
+from tests.stores import (
+    ON_POSTGRESQL,
+    STORE_VARIABLE,
+    drop_every_test_store,
+    drop_test_store,
+    drop_test_stores_but,
+    made_stores,
+    open_test_store,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +78,18 @@ def _fresh_language() -> Iterator[None]:
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
 
 
+@pytest.fixture(autouse=True)
+def _drop_the_test_s_databases() -> Iterator[None]:
+    """On PostgreSQL, the databases a test made (its stores and copies) are dropped after it;
+    those of module-scoped fixtures, made before it, at the end of the run."""
+    if not ON_POSTGRESQL:
+        yield
+        return
+    before = made_stores()
+    yield
+    drop_test_stores_but(before)
+
+
 @pytest.fixture
 def paths(tmp_path: Path) -> AppPaths:
     return AppPaths(tmp_path / "data")
@@ -68,10 +97,11 @@ def paths(tmp_path: Path) -> AppPaths:
 
 @pytest.fixture
 def store(paths: AppPaths) -> Iterator[Store]:
-    s = open_store(paths)
+    s = open_test_store(paths)
     ensure_device(s, "test laptop")
     yield s
     s.close()
+    drop_test_store(paths.data_dir)
 
 
 # The PostgreSQL server ``./dev test`` starts for the tests marked ``postgres``: its database's
@@ -81,6 +111,12 @@ POSTGRES_URL_VARIABLE = "DOORSTEP_TEST_PG"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRESQL:
+        on_file = pytest.mark.skip(reason=f"about SQLite itself: its file, encryption, query "
+                                          f"plans ({STORE_VARIABLE} is postgresql)")
+        for item in items:
+            if "sqlite_file" in item.keywords:
+                item.add_marker(on_file)
     if os.environ.get(POSTGRES_URL_VARIABLE):
         return
     skip = pytest.mark.skip(reason=f"needs PostgreSQL: {POSTGRES_URL_VARIABLE} is not set "
@@ -88,6 +124,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    drop_every_test_store()
 
 
 @pytest.fixture

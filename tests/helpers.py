@@ -207,7 +207,9 @@ def everything(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     compares."""
     with store.read() as session:
         names = session.scalars(text(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).all()
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() ORDER BY table_name" if store.on_server
+            else "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).all()
         return {name: sorted((tuple(row) for row in session.execute(
                     text(f'SELECT * FROM "{name}"'))), key=repr)
                 for name in names}

@@ -3,7 +3,6 @@ screen shows, and nothing is changed by a refusal."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,12 +19,13 @@ from app.core import access
 from app.core.access import NotPermittedError, Permission
 from app.core.labels import StaffRole
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.petitions import deadline_settings
 from app.petitions.deadlines import DeadlineRule
 from app.statistics import tables
 from app.sync import service
 from tests.helpers import AidOffice, every_role, everything, petition, register
+from tests.stores import copy_test_store, open_test_store
 
 NOW = datetime(2026, 11, 20, 10, 0)
 ROLES = [str(r) for r in StaffRole]
@@ -45,7 +45,7 @@ class Office:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, AidOffice, dict[str, str]]:
     """An office with one staff member of every role, built once; each test gets a copy."""
     folder = tmp_path_factory.mktemp("office") / "data"
-    store = open_store(AppPaths(folder), create=True)
+    store = open_test_store(AppPaths(folder), create=True)
     base, by_role = every_role(store, now=NOW)
     store.close()
     return folder, base, by_role
@@ -54,8 +54,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, AidOffice, di
 @pytest.fixture
 def office(built: tuple[Path, AidOffice, dict[str, str]], tmp_path: Path) -> Iterator[Office]:
     folder, base, by_role = built
-    shutil.copytree(folder, tmp_path / "data")
-    store = open_store(AppPaths(tmp_path / "data"))
+    copy_test_store(folder, tmp_path / "data")
+    store = open_test_store(AppPaths(tmp_path / "data"))
     yield Office(replace(base, store=store), by_role)
     store.close()
 

@@ -15,11 +15,12 @@ from app.aid import cases as aid
 from app.aid.cases import AidProposal, PaymentInput
 from app.core.errors import AppError, InvalidInputError, RefusedError, ValidationError
 from app.core.money import capital, parse_amount, tibetan_words
-from app.core.store import Store, open_store
+from app.core.store import Store
 from models import AidPayment
 from models.aid import PAID_ABOVE_APPROVED, REVERSAL_NOT_ONE_PAYMENT, ZERO_PAYMENT
 from tests.helpers import AidOffice as Office
 from tests.helpers import aid_office, refused
+from tests.stores import open_test_store
 
 NOW = datetime(2026, 11, 20, 10, 0)
 TODAY = date(2026, 11, 26)
@@ -194,7 +195,7 @@ def test_the_database_refuses_an_overpayment_whatever_the_code_path(office: Offi
 def test_two_sessions_paying_at_once_cannot_overpay(office: Office) -> None:
     case = _propose(office, "1000")
     aid.decide(office.store, case, "approved", office.chief, now=NOW)
-    second = open_store(office.store.paths)
+    second = open_test_store(office.store.paths)
     barrier = threading.Barrier(2)
     results: list[str] = []
 
@@ -220,7 +221,7 @@ def test_two_sessions_with_the_check_bypassed_still_cannot_overpay(office: Offic
     """Both sessions validate first; the database refuses the one that commits second."""
     case = _propose(office, "1000")
     aid.decide(office.store, case, "approved", office.chief, now=NOW)
-    second = open_store(office.store.paths)
+    second = open_test_store(office.store.paths)
     try:
         checks = []
         for store in (office.store, second):

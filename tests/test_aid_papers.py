@@ -304,6 +304,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, check=False, timeout=120)
 
 
+@pytest.mark.sqlite_file
 @pytest.mark.slow
 def test_command_line_prints_the_aid_papers(office: Office, tmp_path: Path) -> None:
     case = _approved(office)

@@ -19,7 +19,7 @@ from app.core.errors import AppError
 from app.core.i18n import _
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.hearings import agreements, attachments
 from app.hearings import record as hearings
 from app.hearings.attachments import AttachmentRow
@@ -27,6 +27,7 @@ from app.hearings.record import HearingInput, OfficerInput
 from app.petitions.detail import petition_detail
 from models import Attachment
 from tests.helpers import office_with_staff, petition, register, tasks_for
+from tests.stores import open_test_store
 
 NOW = datetime(2026, 11, 24, 16, 0)
 EXIF_ORIENTATION = 0x0112
@@ -49,7 +50,7 @@ def case(store: Store) -> Case:
 @pytest.fixture
 def encrypted_case(tmp_path: Path) -> Iterator[Case]:
     """As ``case``, on a store encrypted at rest."""
-    store = open_store(AppPaths(tmp_path / "encrypted"), key=keyring.new_store_key())
+    store = open_test_store(AppPaths(tmp_path / "encrypted"), key=keyring.new_store_key())
     ensure_device(store, "test laptop")
     yield _case(store)
     store.close()
@@ -269,6 +270,7 @@ def test_removing_keeps_the_record_and_the_file(case: Case, tmp_path: Path) -> N
     assert "attachment_removed" in history
 
 
+@pytest.mark.sqlite_file
 def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
         encrypted_case: Case, tmp_path: Path) -> None:
     case = encrypted_case
@@ -319,7 +321,8 @@ def test_on_an_encrypted_store_files_and_thumbnails_are_encrypted_and_shown(
 # --- the strip of thumbnails in the agreement and hearing dialogs ---------------------------
 
 
-@pytest.mark.parametrize("which", ["case", "encrypted_case"])
+@pytest.mark.parametrize("which", [
+    "case", pytest.param("encrypted_case", marks=pytest.mark.sqlite_file)])
 def test_strip_adds_shows_and_removes_attachments(qtbot, which: str, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   request: pytest.FixtureRequest) -> None:

@@ -20,7 +20,7 @@ from app.core import errors, files
 from app.core.errors import AppError
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.hearings import agreements
 from app.hearings import record as hearings
 from app.hearings.record import HearingInput
@@ -28,6 +28,7 @@ from app.petitions.detail import petition_detail
 from app.statistics import tables
 from models import Conciliation, Escalation, LawsuitSupport, Petition
 from tests.helpers import add_leaders, office_with_staff, petition, register, set_up, tashi
+from tests.stores import open_test_store
 
 NOW = datetime(2026, 11, 24, 16, 0)
 TODAY = date(2026, 11, 26)
@@ -57,7 +58,7 @@ def _live(store: Store, table: str) -> int:
 def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Data]:
     """达日: three petitions (one deleted), a hearing, its agreement, an aid case paid 12000.50
     by bank transfer and reversed once, outcomes; 玛沁: one petition."""
-    store = open_store(AppPaths(tmp_path_factory.mktemp("export") / "data"))
+    store = open_test_store(AppPaths(tmp_path_factory.mktemp("export") / "data"))
     ensure_device(store, "test laptop")
     darlag, chief = office_with_staff(store)
     deputy, procurator = add_leaders(store, darlag)

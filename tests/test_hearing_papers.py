@@ -309,6 +309,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, check=False, timeout=120)
 
 
+@pytest.mark.sqlite_file
 @pytest.mark.slow
 def test_command_line_prints_the_hearing_papers(case: Case, tmp_path: Path) -> None:
     data_dir = str(case.store.paths.data_dir)

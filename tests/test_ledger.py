@@ -6,7 +6,6 @@ and the administrator is refused the ledger."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +21,7 @@ from app.audit.trail import Action
 from app.core import access, i18n
 from app.core.access import Permission
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.ledger import entries, levels, papers, rules
 from app.ledger.entries import EntryInput, MeasureInput
 from app.persons.records import PersonInput
@@ -30,6 +29,7 @@ from app.petitions import outcomes
 from app.petitions.outcomes import EscalationInput
 from models import AuditEntry, KeyPetitioner, LevelChange
 from tests.helpers import AidOffice, every_role, petition, refused, register
+from tests.stores import copy_test_store, open_test_store
 
 REGISTERED = datetime(2026, 12, 1, 9, 0)
 TODAY = date(2026, 12, 1)  # the rules' window of 12 months starts after 2025-12-01
@@ -79,7 +79,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Built]:
     Red 3, yellow 2, green 1, none 2.
     """
     folder = tmp_path_factory.mktemp("ledger") / "data"
-    store = open_store(AppPaths(folder), create=True)
+    store = open_test_store(AppPaths(folder), create=True)
     base, by_role = every_role(store, now=REGISTERED)
     by_role["deputy2"] = accounts.add_staff(store, accounts.StaffInput("次仁", "", "deputy"))
     people = {"A": base.person_id}
@@ -134,8 +134,8 @@ class Office:
 @pytest.fixture
 def office(built: tuple[Path, Built], tmp_path: Path) -> Iterator[Office]:
     folder, data = built
-    shutil.copytree(folder, tmp_path / "data")
-    store = open_store(AppPaths(tmp_path / "data"))
+    copy_test_store(folder, tmp_path / "data")
+    store = open_test_store(AppPaths(tmp_path / "data"))
     yield Office(store, data)
     store.close()
 

@@ -19,9 +19,9 @@ from app.core.errors import ValidationError
 from app.core.identity import this_device
 from app.core.paths import AppPaths
 from app.core.sealing import WRONG_PASSPHRASE
-from app.core.store import open_store
 from models.audit import AuditEntry
 from tests.helpers import DARLAG, office_with_staff
+from tests.stores import open_test_store
 
 PASSPHRASE = "雪山 གངས་རི 2026"
 
@@ -42,6 +42,7 @@ def _admin(**changes: str) -> NewAccount:
     return NewAccount(**fields)
 
 
+@pytest.mark.sqlite_file
 def test_the_first_start_makes_an_encrypted_data_file_and_its_first_account(
         paths: AppPaths) -> None:
     assert login.store_state(paths) is StoreState.NEW
@@ -51,7 +52,7 @@ def test_the_first_start_makes_an_encrypted_data_file_and_its_first_account(
     assert [(a.staff_id, a.name_zh, a.role) for a in login.accounts(paths)] == [
         (staff_id, "拉姆", "admin")]
     assert login.unlock(paths, staff_id, PASSPHRASE) == key
-    store = open_store(paths, key=key)
+    store = open_test_store(paths, key=key)
     try:
         user = login.begin(store, staff_id)
         assert (user.role, user.name_bo) == ("admin", "ལྷ་མོ")
@@ -91,6 +92,7 @@ def test_a_first_start_cut_short_is_a_first_start_again(paths: AppPaths) -> None
     assert len(list(paths.data_dir.glob("store-keys.json.unused-*"))) == 1
 
 
+@pytest.mark.sqlite_file
 def test_a_wrong_passphrase_opens_nothing_and_too_many_wait(paths: AppPaths) -> None:
     _key, staff_id = login.first_start(paths, "12309窗口", DARLAG, _admin())
     now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -104,7 +106,7 @@ def test_a_wrong_passphrase_opens_nothing_and_too_many_wait(paths: AppPaths) -> 
     assert len(login.pending_failures(paths)) == login.MAX_FAILURES
     assert {who for who, _at in login.pending_failures(paths)} == {staff_id}
     key = login.unlock(paths, staff_id, PASSPHRASE, now=now + timedelta(minutes=2))
-    store = open_store(paths, key=key)
+    store = open_test_store(paths, key=key)
     try:
         login.begin(store, staff_id)  # the wrong ones go to the record, with the log-in
         with store.read() as session:
@@ -122,9 +124,10 @@ def test_a_wrong_passphrase_opens_nothing_and_too_many_wait(paths: AppPaths) -> 
     assert nobody.value.message == login.CHOOSE_ACCOUNT
 
 
+@pytest.mark.sqlite_file
 def test_an_earlier_plain_data_file_is_encrypted_at_a_leaders_first_log_in(
         paths: AppPaths) -> None:
-    store = open_store(paths, create=True)
+    store = open_test_store(paths, create=True)
     _office, chief = office_with_staff(store)  # 更桑, the chief
     _office, clerk = office_with_staff(store, role="clerk")
     store.close()
@@ -138,28 +141,30 @@ def test_an_earlier_plain_data_file_is_encrypted_at_a_leaders_first_log_in(
     key = login.encrypt_at_log_in(paths, chief, PASSPHRASE, PASSPHRASE)
     assert login.store_state(paths) is StoreState.ENCRYPTED
     assert login.unlock(paths, chief, PASSPHRASE) == key
-    store = open_store(paths, key=key)
+    store = open_test_store(paths, key=key)
     try:
         assert login.begin(store, chief).name_zh == "更桑"
     finally:
         store.close()
 
 
+@pytest.mark.sqlite_file
 def test_a_plain_data_file_with_no_leader_gets_its_first_account(paths: AppPaths) -> None:
-    store = open_store(paths, create=True)
+    store = open_test_store(paths, create=True)
     office_with_staff(store, role="clerk")
     store.close()
     key, staff_id = login.encrypt_with_new_account(paths, _admin())
-    store = open_store(paths, key=key)
+    store = open_test_store(paths, key=key)
     try:
         assert login.begin(store, staff_id).role == "admin"
     finally:
         store.close()
 
 
+@pytest.mark.sqlite_file
 def test_passphrases_are_given_reset_and_changed_by_the_right_people(paths: AppPaths) -> None:
     key, admin = login.first_start(paths, "12309窗口", DARLAG, _admin())
-    store = open_store(paths, key=key)
+    store = open_test_store(paths, key=key)
     try:
         login.begin(store, admin)
         clerk = accounts.add_staff(store, accounts.StaffInput("卓玛", "སྒྲོལ་མ", "clerk"),

@@ -18,7 +18,7 @@ from app.core.errors import AppError
 from app.core.identity import ensure_device, set_up_device
 from app.core.labels import Activity
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.hearings import record as hearings
 from app.hearings.record import HearingInput
 from app.persons.records import PersonInput
@@ -33,6 +33,7 @@ from app.petitions.detail import petition_detail
 from app.sync import engine
 from models import Person, PersonPairReview, PetitionParty
 from tests.helpers import DARLAG, office_with_staff, petition, register, tashi
+from tests.stores import open_test_store
 
 NOW = datetime(2026, 11, 24, 16, 0)
 
@@ -51,9 +52,9 @@ def meet(a: Store, b: Store) -> None:
 @pytest.fixture
 def laptops(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
     """The office's first laptop, and a second one enrolled from its data (so both number)."""
-    first = open_store(AppPaths(tmp_path / "a"))
+    first = open_test_store(AppPaths(tmp_path / "a"))
     set_up_device(first, "laptop a", DARLAG)
-    second = open_store(AppPaths(tmp_path / "b"))
+    second = open_test_store(AppPaths(tmp_path / "b"))
     ensure_device(second, "laptop b")
     send(first, second)
     set_up_device(second, "laptop b", DARLAG)

@@ -217,7 +217,7 @@ def test_a_transfer_is_logged_from_whom_to_whom_and_refusals(
             done.id, procurator)
     refused(store, "Please choose the procurator.", editing.transfer_petition, done.id, "")
     with store.write() as session:
-        session.execute(text("UPDATE staff SET active = 0 WHERE id = :id"), {"id": deputy})
+        session.execute(text("UPDATE staff SET active = false WHERE id = :id"), {"id": deputy})
     refused(store, "{name} is no longer active on the staff.", editing.transfer_petition,
             done.id, deputy)
 
@@ -246,6 +246,7 @@ def test_a_registered_person_is_found_by_the_start_or_a_part_of_a_name(
     assert found(name_zh="卓") == []  # one character finds too many to read
 
 
+@pytest.mark.sqlite_file
 def test_partial_names_are_looked_up_through_indexes(store: Store,
                                                      office: tuple[str, str, str, str]) -> None:
     from app.persons.records import find_matches

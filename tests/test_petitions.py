@@ -13,18 +13,20 @@ import pytest
 from sqlalchemy import event, select, text
 
 from app.core.errors import AppError, InvalidInputError
+from app.core.fulltext import fts_query
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.persons.records import find_matches, normalise_name
 from app.petitions import numbering
 from app.petitions.deadlines import PAUSED
 from app.petitions.detail import petition_detail
 from app.petitions.intake import change_deadline, record_reply
-from app.petitions.registry import RegistryFilter, fts_query, petition_ids
+from app.petitions.registry import RegistryFilter, petition_ids
 from app.petitions.today import today_list
 from models import NumberBlock, Office, Person, Petition
 from tests.helpers import petition, register, set_up, tashi
+from tests.stores import open_test_store
 
 NOW = datetime(2026, 11, 24, 10, 0)
 
@@ -266,6 +268,7 @@ def _plan(store: Store, statement: str, parameters: Any) -> list[str]:
             "EXPLAIN QUERY PLAN " + statement, parameters)]
 
 
+@pytest.mark.sqlite_file
 def test_search_uses_the_index_not_a_scan(office_store: Store) -> None:
     # The plans of the statements the registry and registration actually run.
     registering = _executed(office_store, lambda: register(office_store, petition(), now=NOW))
@@ -298,7 +301,7 @@ def _clone_as_new_laptop(source: AppPaths, target: AppPaths) -> Store:
     with closing(sqlite3.connect(target.store)) as con:
         con.execute("DELETE FROM local_identity")
         con.commit()
-    laptop = open_store(target)
+    laptop = open_test_store(target)
     ensure_device(laptop, "下乡笔记本")
     with laptop.write() as session:
         from models import Device
@@ -309,14 +312,15 @@ def _clone_as_new_laptop(source: AppPaths, target: AppPaths) -> Store:
     return laptop
 
 
+@pytest.mark.sqlite_file
 def test_two_laptops_registering_offline_never_share_a_number(paths: AppPaths,
                                                              tmp_path) -> None:  # type: ignore[no-untyped-def]
-    office = open_store(paths)
+    office = open_test_store(paths)
     ensure_device(office, "12309窗口")
     set_up(office)
     office.close()
     laptop = _clone_as_new_laptop(paths, AppPaths(tmp_path / "field"))
-    office = open_store(paths)
+    office = open_test_store(paths)
     assert laptop.device_id is not None and office.device_id is not None
     # The office laptop grants the field laptop a block of five; the file sync carries the grant
     # over, which here we stand in for by writing the same block on the field laptop.
@@ -361,7 +365,7 @@ def test_a_clock_set_back_below_the_laptops_own_changes_refuses_to_register(
     register(office_store, petition())
     office_store.close()
     two_days_ago = wall_clock_ms() - 2 * 24 * 3600 * 1000
-    store = open_store(paths, clock=lambda: two_days_ago)
+    store = open_test_store(paths, clock=lambda: two_days_ago)
     try:
         with store.read() as session:
             before = session.scalar(text("SELECT COUNT(*) FROM petition"))
@@ -373,7 +377,7 @@ def test_a_clock_set_back_below_the_laptops_own_changes_refuses_to_register(
     finally:
         store.close()
     # Set right (within a day of its own changes), it registers again.
-    store = open_store(paths, clock=lambda: wall_clock_ms() - 3600 * 1000)
+    store = open_test_store(paths, clock=lambda: wall_clock_ms() - 3600 * 1000)
     try:
         assert register(store, petition()).reg_no
     finally:

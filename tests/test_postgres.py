@@ -74,6 +74,12 @@ def test_the_migrations_build_on_postgresql_the_tables_and_columns_of_the_sqlite
         with engine.connect() as conn:
             assert migrations.current_revision(conn) == migrations.head_revision()
             on_postgresql = _schema(conn)
+            # No text column refuses a value for its length, but an id (made in raw SQL, always
+            # 36 characters): a hub holds what laptops hold.
+            assert conn.exec_driver_sql(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND character_maximum_length <> 36"
+                ).all() == []
         with store.engine.connect() as conn:
             on_sqlite = _schema(conn)
     finally:

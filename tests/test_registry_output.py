@@ -20,6 +20,7 @@ from app.petitions import registry_output as output
 from app.petitions.registry import RegistryFilter
 from app.petitions.registry_output import COLUMNS
 from tests.helpers import office_with_staff, pdf_text, petition, register, tashi
+from tests.stores import open_test_store
 
 NOW = datetime(2026, 11, 30, 9, 0)
 TODAY = date(2026, 11, 30)
@@ -30,9 +31,8 @@ MANY = 230  # more than the screen loads at once (LazyTableModel.PAGE)
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:  # type: ignore[misc]
     from app.core.identity import ensure_device
     from app.core.paths import AppPaths
-    from app.core.store import open_store
 
-    store = open_store(AppPaths(tmp_path_factory.mktemp("registry") / "data"))
+    store = open_test_store(AppPaths(tmp_path_factory.mktemp("registry") / "data"))
     ensure_device(store, "test laptop")
     office_with_staff(store)
     start = datetime(2026, 6, 1, 9, 0)
@@ -161,10 +161,9 @@ def test_only_xlsx_and_csv(store: Store, tmp_path: Path) -> None:
 def test_a_voided_registration_is_listed_as_void_with_no_due_date(tmp_path: Path) -> None:
     from app.core.identity import ensure_device
     from app.core.paths import AppPaths
-    from app.core.store import open_store
     from app.petitions.editing import void_petition
 
-    own = open_store(AppPaths(tmp_path / "data"))
+    own = open_test_store(AppPaths(tmp_path / "data"))
     try:
         ensure_device(own, "test laptop")
         office_with_staff(own)

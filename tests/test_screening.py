@@ -7,7 +7,6 @@ end the same way whatever order the packages meet in; its paper and workbook, an
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from app.core import i18n
 from app.core.identity import ensure_office
 from app.core.paths import AppPaths
 from app.core.reference import PREFECTURE
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.ledger import charges, entries, levels, papers, screening
 from app.ledger.charges import ChargeInput
 from app.ledger.entries import EntryInput
@@ -32,6 +31,7 @@ from app.persons.records import PersonInput
 from app.sync import service
 from models import AuditEntry, Staff
 from tests.helpers import AidOffice, aid_office, petition, refused, register
+from tests.stores import copy_test_store, open_test_store
 
 PASS = "demo-passphrase"
 TODAY = date(2026, 12, 1)
@@ -77,7 +77,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, obj
     and a prefecture laptop enrolled to read its packages, where a prefecture staff member
     works. Built once; each test gets a copy."""
     folder = tmp_path_factory.mktemp("screening")
-    county = open_store(AppPaths(folder / "county"), create=True)
+    county = open_test_store(AppPaths(folder / "county"), create=True)
     base = aid_office(county)
     clerk = accounts.add_staff(county, accounts.StaffInput("央金", "", "clerk"))
     service.set_up_office(county, PASS)
@@ -98,7 +98,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, obj
                                                                clerk, base.deputy))
     entries.add_measure(county, ids["扎西才让"], entries.MeasureInput(
         "education", clerk, "2026-11-12", "上门释法说理"), today=TODAY)
-    prefecture = open_store(AppPaths(folder / "prefecture"), create=True)
+    prefecture = open_test_store(AppPaths(folder / "prefecture"), create=True)
     request = service.enrolment_request(prefecture, PASS, "632624", "州院笔记本")
     service.accept_grant(prefecture, service.enrol(county, request, PASS), PASS)
     first = service.export(county, folder / "first.dsp", PASS, full=True)
@@ -120,9 +120,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, obj
 def laptops(built: tuple[Path, dict[str, object]], tmp_path: Path) -> Iterator[Laptops]:
     folder, data = built
     for name in ("county", "prefecture"):
-        shutil.copytree(folder / name, tmp_path / name)
-    county = open_store(AppPaths(tmp_path / "county"))
-    prefecture = open_store(AppPaths(tmp_path / "prefecture"))
+        copy_test_store(folder / name, tmp_path / name)
+    county = open_test_store(AppPaths(tmp_path / "county"))
+    prefecture = open_test_store(AppPaths(tmp_path / "prefecture"))
     yield Laptops(county, prefecture, data["base"], data["clerk"],  # type: ignore[arg-type]
                   data["prefecture_staff"], data["entries"], tmp_path)  # type: ignore[arg-type]
     county.close()

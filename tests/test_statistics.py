@@ -16,7 +16,7 @@ from app.core import i18n
 from app.core.errors import AppError
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from app.persons.records import PersonInput
 from app.petitions import outcomes, registry
 from app.petitions.deadline_settings import set_deadline_rule
@@ -29,6 +29,7 @@ from app.statistics import measures, report
 from app.statistics.measures import Scope, change_percent, percent
 from app.statistics.periods import PeriodError, parse_period
 from tests.helpers import add_leaders, office_with_staff, petition, register, tashi
+from tests.stores import open_test_store
 
 AS_OF = date(2026, 12, 31)
 YEAR = parse_period("2026")
@@ -129,7 +130,7 @@ def build_county(store: Store) -> County:
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
-    store = open_store(AppPaths(tmp_path_factory.mktemp("county") / "data"))
+    store = open_test_store(AppPaths(tmp_path_factory.mktemp("county") / "data"))
     ensure_device(store, "12309窗口")
     try:
         yield build_county(store)
@@ -265,7 +266,7 @@ def test_every_figure_opens_exactly_the_petitions_behind_it(county: County,
 
 
 def test_all_offices_add_up_and_another_office_counts_apart(tmp_path: Path) -> None:
-    store = open_store(AppPaths(tmp_path / "data"))
+    store = open_test_store(AppPaths(tmp_path / "data"))
     ensure_device(store, "州院")
     try:
         office_id, _chief = office_with_staff(store)
@@ -297,7 +298,7 @@ def test_all_offices_add_up_and_another_office_counts_apart(tmp_path: Path) -> N
 
 
 def test_working_day_office_counts_day_seven_across_national_day(tmp_path: Path) -> None:
-    store = open_store(AppPaths(tmp_path / "data"))
+    store = open_test_store(AppPaths(tmp_path / "data"))
     ensure_device(store, "12309窗口")
     try:
         office_id, _chief = office_with_staff(store)
@@ -347,6 +348,7 @@ def test_tashi_helper_is_the_repeat_petitioner() -> None:
     assert tashi().preferred_language == "bo"
 
 
+@pytest.mark.sqlite_file  # the command line opens a laptop's data folder (--data-dir)
 def test_report_command_writes_pdf_and_xlsx_with_the_screens_figures(
         county: County, figures: measures.Figures, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -384,6 +386,7 @@ def test_report_command_writes_pdf_and_xlsx_with_the_screens_figures(
     assert found["追回薪资"][1] == pytest.approx(2_178_500.00)
 
 
+@pytest.mark.sqlite_file  # the command line opens a laptop's data folder (--data-dir)
 def test_report_command_says_what_is_wrong_without_a_traceback(
         county: County, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from app.cli.main import main

@@ -10,9 +10,10 @@ from sqlalchemy import insert, select, text, update
 
 from app.core.identity import ensure_device
 from app.core.paths import AppPaths
-from app.core.store import Store, open_store
+from app.core.store import Store
 from models import Office, Person
 from models.sync import hlc_wall_ms
+from tests.stores import open_test_store
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
@@ -133,7 +134,7 @@ def test_failed_action_leaves_neither_row_nor_version(store: Store) -> None:
 
 def test_hlc_never_goes_backwards_when_the_wall_clock_does(paths: AppPaths) -> None:
     now = [2_000_000_000_000]
-    store = open_store(paths, clock=lambda: now[0])
+    store = open_test_store(paths, clock=lambda: now[0])
     ensure_device(store, "laptop")
     person_id = _add_person(store)
     now[0] -= 10 * 365 * 24 * 3600 * 1000  # the laptop's clock is set back ten years
@@ -149,9 +150,9 @@ def test_hlc_never_goes_backwards_when_the_wall_clock_does(paths: AppPaths) -> N
 
 def test_clock_is_monotonic_across_two_open_stores(paths: AppPaths) -> None:
     """Two processes (here: two engines) on one file never reuse a counter or an HLC."""
-    first = open_store(paths, clock=lambda: 1_000)
+    first = open_test_store(paths, clock=lambda: 1_000)
     ensure_device(first, "laptop")
-    second = open_store(paths, clock=lambda: 500)
+    second = open_test_store(paths, clock=lambda: 500)
     for i in range(3):
         _add_person(first, phone=f"1{i}")
         _add_person(second, phone=f"2{i}")
@@ -164,7 +165,7 @@ def test_clock_is_monotonic_across_two_open_stores(paths: AppPaths) -> None:
 
 
 def test_writing_without_a_device_identity_is_refused(paths: AppPaths) -> None:
-    store = open_store(paths)
+    store = open_test_store(paths)
     with pytest.raises(Exception, match="user-defined function raised"), store.write() as session:
         session.add(Person(name_zh="扎西"))
     with store.read() as session:

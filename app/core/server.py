@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
@@ -125,6 +126,15 @@ def server_problem(exc: BaseException, server: str) -> AppError | None:
     return None
 
 
+def _posix_zone() -> str:
+    """This computer's offset from UTC now as PostgreSQL's ``TimeZone`` reads it: a POSIX
+    offset, hours west of Greenwich (``-08:00`` for China)."""
+    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes <= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def make_server_engine(url: str, ctx: ConnectionContext) -> Engine:
     """The engine of the PostgreSQL database at ``url``, whose transactions carry ``ctx``."""
     engine = create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
@@ -158,8 +168,11 @@ def make_server_engine(url: str, ctx: ConnectionContext) -> Engine:
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         conn.exec_driver_sql(
             "SELECT set_config(%(d)s, %(dv)s, true), set_config(%(s)s, %(sv)s, true),"
-            " set_config(%(n)s, %(nv)s, true), set_config(%(a)s, '0', true)",
-            {"d": DEVICE_SETTING, "dv": ctx.log_id or ctx.device_id or "",
+            " set_config(%(n)s, %(nv)s, true), set_config(%(a)s, '0', true),"
+            " set_config('TimeZone', %(tz)s, true)",
+            # A moment's local day is this computer's, read when the transaction begins, as
+            # SQLite's 'localtime' is (``app.core.stamps.local_day_sql``).
+            {"tz": _posix_zone(), "d": DEVICE_SETTING, "dv": ctx.log_id or ctx.device_id or "",
              "s": STAFF_SETTING, "sv": ctx.staff_id or "",
              "n": NOW_SETTING, "nv": str(int(ctx.clock())), "a": APPLYING_SETTING})
 

@@ -13,9 +13,10 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from app.core.errors import ValidationError
-from app.core.fulltext import fts_query
+from app.core.fulltext import body_matches
 from app.core.i18n import N_
 from app.core.labels import Ethnicity, Language, Sex, Vocabulary
+from app.core.sqltext import POSTGRESQL, dialect_of
 from app.core.store import Store
 from models import Person, Petition, PetitionParty
 
@@ -199,8 +200,15 @@ _NAME_INSIDE = (
     " JOIN petition_search_key AS k ON k.key = f.rowid"
     " JOIN petition_party AS pp ON pp.petition_id = k.petition_id"
     " JOIN person AS pe ON pe.id = pp.person_id"
-    " WHERE petition_fts MATCH :query AND pp.deleted = 0 AND pe.deleted = 0"
+    " WHERE {matches} AND pp.deleted = 0 AND pe.deleted = 0"
     " AND instr(pe.{column}, :name) > 0 LIMIT :limit")
+# The same on a hub: its search table (``app.core.fulltext``).
+_NAME_INSIDE_POSTGRESQL = (
+    "SELECT DISTINCT pe.id FROM petition_search AS f"
+    " JOIN petition_party AS pp ON pp.petition_id = f.petition_id"
+    " JOIN person AS pe ON pe.id = pp.person_id"
+    " WHERE {matches} AND NOT pp.deleted AND NOT pe.deleted"
+    " AND strpos(pe.{column}, :name) > 0 LIMIT :limit")
 
 
 def find_matches(store: Store, name_bo: str = "", name_zh: str = "", id_number: str = "",
@@ -240,12 +248,15 @@ def find_matches(store: Store, name_bo: str = "", name_zh: str = "", id_number: 
                     live, column > value, column < value + _LAST)
                     .order_by(column).limit(limit)):
                 found.setdefault(pid, "name_start")
+        dialect = dialect_of(session)
+        inside = _NAME_INSIDE_POSTGRESQL if dialect == POSTGRESQL else _NAME_INSIDE
         for column, value in typed:
-            query = fts_query(value)
-            if len(found) >= limit or not query:
+            holds, params = body_matches(dialect, value, "petition_fts" if dialect != POSTGRESQL
+                                         else "f")
+            if len(found) >= limit or not holds:
                 continue
-            for pid in session.scalars(text(_NAME_INSIDE.format(column=column.key)),
-                                       {"query": query, "name": value, "limit": limit}):
+            for pid in session.scalars(text(inside.format(column=column.key, matches=holds)),
+                                       {**params, "name": value, "limit": limit}):
                 found.setdefault(pid, "name_part")
         order = {"id_number": 0, "name_phone": 1, "name": 2, "name_start": 3, "name_part": 4}
         ranked = sorted(found.items(), key=lambda item: order[item[1]])[:limit]

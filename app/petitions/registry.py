@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy import text as sql
-from sqlalchemy.sql.elements import ColumnElement, TextClause
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.core.fulltext import fts_query
+from app.core.fulltext import petitions_matching
 from app.core.records import party_names
+from app.core.sqltext import SQLITE, dialect_of
 from app.core.store import Store
 from models import (
     Petition,
@@ -47,7 +47,8 @@ class FigureFilter:
     as_of: date
 
 
-def _conditions(flt: RegistryFilter, today: date) -> list[ColumnElement[bool]]:
+def _conditions(flt: RegistryFilter, today: date,
+                dialect: str = SQLITE) -> list[ColumnElement[bool]]:
     p = Petition
     conds: list[ColumnElement[bool]] = [p.deleted.is_(False)]
     if flt.date_from:
@@ -82,16 +83,10 @@ def _conditions(flt: RegistryFilter, today: date) -> list[ColumnElement[bool]]:
         fig = flt.figure
         conds.append(p.id.in_(petition_ids_behind(
             fig.measure, Period(fig.start, fig.end), Scope(fig.office_ids), fig.as_of)))
-    query = fts_query(flt.text)
-    if query:
-        matching = text_matches(query)
+    matching = petitions_matching(dialect, flt.text)
+    if matching is not None:
         conds.append(p.id.in_(matching))
     return conds
-
-
-def text_matches(query: str) -> TextClause:
-    return sql("SELECT petition_id FROM petition_search_key WHERE key IN"
-               " (SELECT rowid FROM petition_fts WHERE petition_fts MATCH :q)").bindparams(q=query)
 
 
 def petition_count(store: Store, flt: RegistryFilter, today: date | None = None) -> int:
@@ -99,8 +94,8 @@ def petition_count(store: Store, flt: RegistryFilter, today: date | None = None)
     today = today or date.today()
     with store.read() as session:
         return int(session.connection().execute(
-            select(func.count()).select_from(Petition).where(*_conditions(flt, today)))
-            .scalar_one())
+            select(func.count()).select_from(Petition)
+            .where(*_conditions(flt, today, dialect_of(session)))).scalar_one())
 
 
 def petition_page(store: Store, flt: RegistryFilter, offset: int, limit: int,
@@ -108,19 +103,19 @@ def petition_page(store: Store, flt: RegistryFilter, offset: int, limit: int,
     """Ids of the matching petitions ``offset`` to ``offset + limit``, newest first (the
     registry reads a page as it is shown)."""
     today = today or date.today()
-    stmt = (select(Petition.id).where(*_conditions(flt, today))
-            .order_by(Petition.received_at.desc(), Petition.id.desc())
-            .offset(offset).limit(limit))
     with store.read() as session:
+        stmt = (select(Petition.id).where(*_conditions(flt, today, dialect_of(session)))
+                .order_by(Petition.received_at.desc(), Petition.id.desc())
+                .offset(offset).limit(limit))
         return list(session.connection().execute(stmt).scalars())
 
 
 def petition_ids(store: Store, flt: RegistryFilter, today: date | None = None) -> list[str]:
     """Ids of the matching petitions, newest first, filtered and searched in SQL."""
     today = today or date.today()
-    stmt = (select(Petition.id).where(*_conditions(flt, today))
-            .order_by(Petition.received_at.desc(), Petition.id.desc()))
     with store.read() as session:
+        stmt = (select(Petition.id).where(*_conditions(flt, today, dialect_of(session)))
+                .order_by(Petition.received_at.desc(), Petition.id.desc()))
         # Core, not ORM: a hundred thousand ids without building an object for each.
         return list(session.connection().execute(stmt).scalars())
 

@@ -24,6 +24,7 @@ from app.core.fulltext import fts_query
 from app.core.i18n import N_, _, labelled, ngettext, pick
 from app.core.labels import BusinessType, Category, Channel, PetitionStatus, label
 from app.core.progress import SILENT, Progress
+from app.core.sqltext import dialect_of
 from app.core.store import Store
 from app.petitions.registry import RegistryFilter, _conditions, status_of
 from models import Office, Person, Petition, PetitionParty
@@ -101,8 +102,8 @@ def registry_listing(store: Store, flt: RegistryFilter,
     today = today or date.today()
     p = Petition
     # The registry's own conditions: the files hold exactly what the screen lists.
-    conds = _conditions(flt, today)
     with store.read() as session:
+        conds = _conditions(flt, today, dialect_of(session))
         conn = session.connection()
         rows = conn.execute(
             select(p.id, p.reg_no, p.received_at, p.channel, p.category, p.business_type,
