@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
-from sqlalchemy import text
 
 from app.core.i18n import _, title_text
 
@@ -328,8 +327,9 @@ class Tasks(QObject):
 
     def _since(self, seq: int) -> frozenset[str]:
         with self._store.read() as session:
-            return frozenset(str(t) for (t,) in session.execute(
-                text("SELECT DISTINCT tbl FROM sync_version WHERE seq > :seq"), {"seq": seq}))
+            mark = "%s" if self._store.on_server else "?"  # psycopg's placeholder, SQLite's
+            return frozenset(str(t) for (t,) in session.connection().exec_driver_sql(
+                f"SELECT DISTINCT tbl FROM sync_version WHERE seq > {mark}", (seq,)))
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._running -= 1
