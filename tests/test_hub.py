@@ -9,6 +9,7 @@ import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,72 @@ def test_the_hub_finds_an_audit_entry_changed_in_its_database(built: Hub) -> Non
                           " WHERE log_id = :log AND seq = 2"), {"log": darlag})
     [found] = trail.verify(built.store)
     assert (found.log_id, found.after) == (darlag, 1)
+
+
+def _varied(county: County, seed: int) -> None:
+    """Petitions of 2025 and 2026 in the county, varied by ``seed``: channels, replies on time
+    and late, resolutions, a group petition, an anonymous letter, wages recovered."""
+    from datetime import date, datetime
+
+    from app.persons.records import PersonInput
+    from app.petitions import outcomes
+    from app.petitions.intake import record_reply
+    from app.petitions.outcomes import LawsuitInput
+
+    as_of = date(2026, 12, 31)
+    channels = ("visit", "letter", "phone", "web", "video")
+    for n in range(4 + seed):
+        when = datetime(2025 + n % 2, 1 + (n * 5 + seed) % 12, 1 + (n * 7) % 27, 9, 30)
+        changes: dict[str, object] = {"channel": channels[(n + seed) % 5], "persons": [
+            PersonInput(name_zh=f"人{seed}{n}", preferred_language="bo" if n % 2 else "zh")]}
+        if n == 2:
+            changes.update(is_group=True, head_count=10 + seed, persons=[PersonInput(
+                name_zh=f"代表{seed}", preferred_language="bo", role="representative")])
+        petition_id = register(county.master, petition(when.isoformat(timespec="minutes"),
+                                                       **changes), now=when).id
+        if n % 3 != 1:
+            record_reply(county.master, petition_id, "procedural",
+                         when.date() + timedelta(days=5 + n % 4), "phone", "已答复",
+                         today=as_of)
+        if n % 3 == 0:
+            outcomes.record_resolution(county.master, petition_id, "resolved",
+                                       (when.date() + timedelta(days=30)).isoformat(),
+                                       today=as_of)
+        if n == 3:
+            outcomes.add_lawsuit_support(county.master, petition_id, LawsuitInput(
+                True, str(3 + seed), str(10000 * (seed + 1)), seed % 2 == 0,
+                (when.date() + timedelta(days=40)).isoformat()), today=as_of)
+        if n == 4:
+            outcomes.set_unanswerable(county.master, petition_id, "anonymous")
+
+
+def test_statistics_across_three_counties_are_the_sum_of_each_countys_own(built: Hub) -> None:
+    """The prefecture's report on the hub (every office it holds) is, measure by measure and
+    month by month, the sum of the three counties' reports on their own laptops."""
+    from datetime import date
+
+    from app.statistics import measures
+    from app.statistics.periods import parse_period
+
+    for seed, county in enumerate(built.counties):
+        _varied(county, seed)
+    packages = [service.export(c.master, built.folder / f"{c.code}.dsp", PASS, full=True).path
+                for c in built.counties]
+    assert all(d.problem is None for d in hub.import_packages(built.store, packages, PASS))
+    period, as_of = parse_period("2026"), date(2026, 12, 31)
+    prefecture = measures.statistics(built.store, period, measures.Scope(), as_of)
+    counties = [measures.statistics(c.master, period, measures.Scope(), as_of)
+                for c in built.counties]
+    assert prefecture.current["received"] > 10
+    for key, value in prefecture.current.items():
+        assert value == sum(c.current[key] for c in counties), key
+    for key, value in prefecture.base.items():
+        assert value == sum(c.base[key] for c in counties), key
+    for key, months in prefecture.monthly.items():
+        for month, value in months.items():
+            assert value == sum(c.monthly.get(key, {}).get(month, 0) for c in counties), \
+                (key, month)
+    # And one county's figures on the hub are that county's own.
+    darlag = measures.office_scope(built.store, built.counties[0].code)
+    assert measures.statistics(built.store, period, darlag, as_of).current \
+        == counties[0].current
