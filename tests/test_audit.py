@@ -101,6 +101,7 @@ def test_automatic_entries_name_the_record_and_the_fields(store: Store) -> None:
     assert len(_entries(store)) == count
 
 
+@pytest.mark.sqlite_file  # (the hub's guards: test_postgres.py)
 def test_raw_sql_cannot_change_or_remove_an_entry(store: Store) -> None:
     set_up_device(store, "12309窗口", DARLAG)
     first = _own(store)[0]

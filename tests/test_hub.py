@@ -323,3 +323,51 @@ def test_statistics_across_three_counties_are_the_sum_of_each_countys_own(built:
     darlag = measures.office_scope(built.store, built.counties[0].code)
     assert measures.statistics(built.store, period, darlag, as_of).current \
         == counties[0].current
+
+
+def test_commands_read_and_report_on_the_hub_for_its_staff_and_refuse_a_laptops_work(
+        built: Hub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --db, the commands work on the hub for a staff member who logs in there (the
+    report covers every county); a laptop's file work (backups, its sync) is refused there."""
+    import json
+
+    from app.accounts import hub_login
+    from app.core.identity import this_device
+    from app.core.sealing import WRONG_PASSPHRASE
+    from models import Staff
+
+    monkeypatch.setattr(hub_login, "SCRYPT_N", 2**14)
+    device = this_device(built.store)
+    assert device is not None
+    with built.store.write() as session:
+        staff = Staff(office_id=device.office_id, name_zh="才让", name_bo="", role="chief")
+        session.add(staff)
+        session.flush()
+        hub_login.give(session, staff.id, "州院检察长口令")
+    packages = [service.export(c.master, built.folder / f"{c.code}.dsp", PASS, full=True).path
+                for c in built.counties]
+    assert all(d.problem is None for d in hub.import_packages(built.store, packages, PASS))
+    data = ["--data-dir", str(built.folder / "here"), "--db", built.url, "--staff", "才让"]
+    monkeypatch.setenv("DOORSTEP_STAFF_PASSPHRASE", "州院检察长口令")
+    assert main(["dump", *data]) == 0
+    dumped = json.loads(capsys.readouterr().out)
+    assert len([p for p in dumped["petition"] if not p["deleted"]]) == 6
+    out = built.folder / "report.xlsx"
+    assert main(["report", *data, "--period", "2026", "--out", str(out)]) == 0
+    assert out.stat().st_size > 0
+    capsys.readouterr()
+    for command in (["backup"], ["export", "--to", str(built.folder / "x.dsp")],
+                    ["export-table", "petitions", "--out", str(built.folder / "p.csv")]):
+        assert main([*command, *data]) == 1
+        said = capsys.readouterr().err
+        assert "hub" in said and "Traceback" not in said
+    assert not (built.folder / "x.dsp").exists() and not (built.folder / "p.csv").exists()
+    monkeypatch.setenv("DOORSTEP_STAFF_PASSPHRASE", "not the passphrase")
+    assert main(["dump", *data]) == 1
+    assert capsys.readouterr().err.strip() == i18n_of(WRONG_PASSPHRASE)
+
+
+def i18n_of(message: str) -> str:
+    from app.core.i18n import _
+
+    return _(message)

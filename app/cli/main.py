@@ -130,6 +130,21 @@ UNEXPECTED_UNLOGGED = N_("Doorstep stopped because of an unexpected problem ({er
 INTERRUPTED = N_("Stopped (Ctrl+C). What was not finished was not saved.")
 
 
+# What a laptop does with its data file, and a prefecture hub's database does otherwise.
+_HUB_SYNCS = N_("{server} is a prefecture hub: it syncs with the counties through \"python -m "
+                "app hub …\" (hub import, hub export), not as a laptop does.")
+NOT_ON_A_HUB = {
+    "backup": N_("A hub's database is backed up on its server, with PostgreSQL's own tools "
+                 "(pg_dump), not copied by Doorstep. {server} was left as it was."),
+    "restore": N_("A hub's database is restored on its server, with PostgreSQL's own tools "
+                  "(pg_restore). {server} was left as it was."),
+    "export-table": N_("Whole tables are exported from a laptop's data file; a hub ({server}) "
+                       "does not export them yet. Its report (\"report\") covers every "
+                       "county."),
+    **{command: _HUB_SYNCS for command in (
+        "office-setup", "enrol-request", "enrol", "accept-grant", "revoke", "export", "import",
+        "roster")},
+}
 LOGIN_ENV = "DOORSTEP_STAFF_PASSPHRASE"
 WHO = N_("Please say who logs in with --staff NAME (one of: {names}).")
 NOBODY_CALLED = N_("Nobody called “{name}” can log in on this laptop (one of: {names}).")
@@ -147,6 +162,8 @@ def _open(paths: AppPaths, args: argparse.Namespace, create: bool = False) -> St
     from app.core.settings import load_settings
     from app.core.store import open_store
 
+    if getattr(args, "db", None):
+        return _open_hub(paths, args)
     if login.store_state(paths) is not login.StoreState.ENCRYPTED:
         store = open_store(paths, create=create)
         # Changes made from the command line are recorded as the laptop's current user's.
@@ -163,10 +180,30 @@ def _open(paths: AppPaths, args: argparse.Namespace, create: bool = False) -> St
     return store
 
 
-def _account(paths: AppPaths, who: str) -> Any:
+def _open_hub(paths: AppPaths, args: argparse.Namespace) -> Store:
+    """A prefecture hub's database (``--db``), for the staff member who logs in to it with
+    their passphrase there (``app.accounts.hub_login``)."""
+    import functools
+
+    from app.accounts import hub_login, login
+    from app.core.server import open_server_store
+
+    store = open_server_store(args.db, paths)
+    try:
+        account = _account(paths, args.staff or "", hub_login.accounts(store))
+        login.unlock(paths, account.staff_id, _login_passphrase(args, account.name_zh),
+                     hub=functools.partial(hub_login.check, store))
+        login.begin(store, account.staff_id)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _account(paths: AppPaths, who: str, found: list[Any] | None = None) -> Any:
     from app.accounts import login
 
-    found = login.accounts(paths)
+    found = login.accounts(paths) if found is None else found
     names = "、".join(a.name_zh or a.name_bo for a in found)
     who = who.strip()
     if not who:
@@ -260,7 +297,12 @@ def _run(args: argparse.Namespace, paths: AppPaths) -> int:
     i18n.set_mode(load_settings(paths).language_mode)
     # Before anything is read, asked for or made: a data folder that is a file, or (for a
     # command that may not make one) a folder without a store, is refused here.
-    check_data_dir(paths, create=args.command in CREATING)
+    # (With --db the store is a hub's database: the folder keeps this computer's files only.)
+    check_data_dir(paths, create=args.command in CREATING or bool(getattr(args, "db", None)))
+    if getattr(args, "db", None) and args.command in NOT_ON_A_HUB:
+        from app.core.server import ServerError, shown_url
+
+        raise ServerError(NOT_ON_A_HUB[args.command], server=shown_url(args.db))
     if args.command in (None, "gui"):
         from app.core import logs
         paths.ensure()

@@ -258,3 +258,19 @@ def open_server_store(url: str, paths: AppPaths, clock: Callable[[], int] = wall
 
     trail.install(store)
     return store
+
+
+# After an import that brought this many versions, the planner's statistics are refreshed.
+ANALYZE_AFTER = 10_000
+
+
+def refresh_statistics(store: Store, new_versions: int) -> None:
+    """Refresh the planner's statistics of a hub after a large import (as after any bulk load:
+    autovacuum would, a minute later; the checks right after the import would be planned for
+    tables a hundredth of their size). Nothing on SQLite, nor after a small import."""
+    if not store.on_server or new_versions < ANALYZE_AFTER:
+        return
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+

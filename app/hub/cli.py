@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.errors import AppError
 from app.core.files import write_atomically
 from app.core.formatting import format_number
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, pick
 from app.core.paths import AppPaths
 from app.core.store import Store
 
@@ -121,11 +121,11 @@ def _run(store: Store, args: argparse.Namespace, passphrase: str, grant: bytes |
         assert grant is not None
         roster = hub.accept(store, grant, passphrase)
         print(_("The hub is enrolled in {office} (list of laptops version {version}).")
-              .format(office=roster.office_id, version=roster.version))
+              .format(office=hub.office_name(roster.office_id), version=roster.version))
         return 0
     if step == "counties":
         for county in hub.counties(store):
-            print(f"{county.division_code}  {county.name_zh}  "
+            print(f"{county.division_code}  {pick(county.name_zh, county.name_bo)}  "
                   + _("list of laptops version {version}, {n} laptops").format(
                       version=county.roster_version, n=format_number(county.laptops)))
         return 0

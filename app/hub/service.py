@@ -29,7 +29,7 @@ from app.accounts.login import NewAccount
 from app.core import access
 from app.core.access import Permission
 from app.core.errors import AppError
-from app.core.i18n import N_
+from app.core.i18n import N_, pick
 from app.core.identity import set_up_device, this_device
 from app.core.progress import SILENT, Progress
 from app.core.reference import OFFICES
@@ -57,6 +57,7 @@ class County:
     office_id: str
     division_code: str
     name_zh: str
+    name_bo: str
     roster_version: int
     laptops: int
 
@@ -164,22 +165,24 @@ def counties(store: Store) -> list[County]:
     _require_hub(store)
     with store.read() as session:
         rows = list(session.scalars(select(SyncRoster)))
-        names = {o.id: (o.division_code, o.name_zh) for o in session.scalars(select(Office))}
+        names = {o.id: (o.division_code, o.name_zh, o.name_bo)
+                 for o in session.scalars(select(Office))}
     by_id = {o.id: o for o in OFFICES}
     found = []
     for row in rows:
         roster = crypto.read_roster(row.signed, row.office_public_key)
         seed = by_id.get(row.office_id)
-        code, name = names.get(row.office_id, (seed.division_code, seed.name_zh) if seed
-                               else ("", row.office_id))
-        found.append(County(row.office_id, code, name, roster.version,
+        code, name, name_bo = names.get(row.office_id, (
+            seed.division_code, seed.name_zh, seed.name_bo) if seed else ("", row.office_id, ""))
+        found.append(County(row.office_id, code, name, name_bo, roster.version,
                             len(roster.active())))
     return sorted(found, key=lambda c: c.division_code)
 
 
-def _office_name(office_id: str) -> str:
+def office_name(office_id: str) -> str:
+    """An office of the prefecture by its name in the language shown (its id if unknown)."""
     seed = next((o for o in OFFICES if o.id == office_id), None)
-    return seed.name_zh if seed is not None else office_id
+    return pick(seed.name_zh, seed.name_bo) if seed is not None else office_id
 
 
 def import_packages(store: Store, files: Iterable[Path], passphrase: str,
@@ -195,7 +198,7 @@ def import_packages(store: Store, files: Iterable[Path], passphrase: str,
             service.check_package_file(path)
             office_id = container.peek_header(path).office_id
             if office_id not in held:
-                raise AppError(NOT_ENROLLED_IN, office=_office_name(office_id))
+                raise AppError(NOT_ENROLLED_IN, office=office_name(office_id))
             result = service.import_package(store, path, passphrase, progress,
                                             office_id=office_id)
         except AppError as problem:
@@ -226,6 +229,6 @@ def export_to(store: Store, division_code: str, target: Path, passphrase: str,
     _require_hub(store)
     seed = _county(division_code)
     if service.stored_roster(store, seed.id) is None:
-        raise AppError(NOT_ENROLLED_IN, office=seed.name_zh)
+        raise AppError(NOT_ENROLLED_IN, office=office_name(seed.id))
     return service.export(store, target, passphrase, progress=progress, office_id=seed.id,
                           held_elsewhere=_other_counties_logs)

@@ -43,11 +43,18 @@ FIELD_BLOCK = 50
 LOW_NUMBERS = 10
 # The highest provisional number used under a prefix: held now, or held before and renumbered
 # (the history keeps it), so that one is never given twice.
-PROVISIONAL_USED_SQL = (
-    "SELECT COALESCE(MAX(CAST(substr(x, length(:prefix) + 1) AS INTEGER)), 0) FROM ("
-    " SELECT reg_no AS x FROM petition WHERE substr(reg_no, 1, length(:prefix)) = :prefix"
-    " UNION ALL SELECT detail FROM activity WHERE action IN ('registered', 'renumbered')"
-    " AND substr(detail, 1, length(:prefix)) = :prefix)")
+def provisional_used_sql(dialect: str, param: str = ":prefix") -> str:
+    """The highest provisional number issued under a prefix (given as ``param``): on the
+    petitions and in the history (a number renumbered since is not given again). SQLite reads
+    the digits before 号 by its lenient cast; PostgreSQL is told to take the digits only."""
+    digits = f"substr(x, length({param}) + 1)"
+    if dialect == "postgresql":
+        digits = f"NULLIF(substring({digits} from '^[0-9]+'), '')"
+    return (
+        f"SELECT COALESCE(MAX(CAST({digits} AS INTEGER)), 0) FROM ("
+        f" SELECT reg_no AS x FROM petition WHERE substr(reg_no, 1, length({param})) = {param}"
+        " UNION ALL SELECT detail FROM activity WHERE action IN ('registered', 'renumbered')"
+        f" AND substr(detail, 1, length({param})) = {param}) AS issued")
 
 
 def format_number(short_zh: str, year: int, seq: int) -> str:
@@ -129,7 +136,8 @@ def issue_number(session: Session, office: Office, year: int,
     if seq is not None:
         return seq, format_number(office.short_zh, year, seq)
     prefix = provisional_prefix(office.short_zh, year, device_id)
-    issued = int(session.execute(text(PROVISIONAL_USED_SQL), {"prefix": prefix}).scalar() or 0)
+    sql = provisional_used_sql(session.get_bind().dialect.name)
+    issued = int(session.execute(text(sql), {"prefix": prefix}).scalar() or 0)
     return None, f"{prefix}{issued + 1}号"
 
 

@@ -752,6 +752,10 @@ def import_package(store: Store, source: Path, passphrase: str,
             store.ctx.log_id = got.new_log
         # Every laptop's record of what was done, as this laptop now holds it: an alteration
         # (made here or on the laptop that wrote it) is told to the person importing.
+        if store.on_server:
+            from app.core.server import refresh_statistics
+
+            refresh_statistics(store, result.new)
         altered = tuple((a.laptop, a.after) for a in trail.verify(store))
         sender = roster.find(opened.sender_id)
         names = trust.roster.find

@@ -1036,8 +1036,10 @@ def _provisional_numbers(raw: Any, out: list[VersionRow],
             continue
         prefix = numbering.provisional_prefix(str(short[0]), int(year), device_id)
         if prefix not in issued:
-            issued[prefix] = int(raw.execute(numbering.PROVISIONAL_USED_SQL,
-                                             {"prefix": prefix}).fetchone()[0])
+            # The prefix as a literal: the raw connection of either driver takes it as it is.
+            literal = "'" + prefix.replace("'", "''") + "'"
+            issued[prefix] = int(raw.execute(numbering.provisional_used_sql(
+                sqltext.raw_dialect(raw), literal)).fetchone()[0])
         issued[prefix] += 1
         given[row_id] = f"{prefix}{issued[prefix]}号"
     renumbered = []
