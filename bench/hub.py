@@ -1,7 +1,8 @@
 """The prefecture hub on PostgreSQL (issue 18) at prefecture scale.
 
-1. **Import**: six county master laptops (SQLite) hold together --versions field versions, every
-   one written by the real capture triggers (persons inserted in batches); each writes a full
+1. **Import**: six county master laptops (SQLite) hold together --versions field versions of
+   persons, every one written by the real capture triggers (persons inserted in batches), and as
+   many again of the record of what was done (an entry per person made); each writes a full
    package; a hub enrolled in the six counties imports the six files (``app.hub.service.
    import_packages``: decrypt, check every batch's signature, apply in one transaction each).
    Beside it, the floor: PostgreSQL's ``COPY`` of the same rows (the nine columns of
