@@ -30,18 +30,19 @@ from app.core import access
 from app.core.access import Permission
 from app.core.errors import AppError
 from app.core.i18n import N_, pick
-from app.core.identity import set_up_device, this_device
+from app.core.identity import ensure_device, ensure_office, this_device
 from app.core.progress import SILENT, Progress
 from app.core.reference import OFFICES
 from app.core.store import Store
 from app.sync import container, crypto, service
 from app.sync.crypto import Roster
-from models import Office, Staff, SyncRoster
+from models import Device, Office, Staff, SyncRoster
 
 log = logging.getLogger(__name__)
 
 NOT_A_HUB = N_("This is a laptop's data folder, not a prefecture hub: a hub is a PostgreSQL "
                "database (--db).")
+NO_NAME = N_("Please give the hub a name, e.g. 果洛州院.")
 NOT_A_PREFECTURE = N_("A hub belongs to a prefecture's procuratorate: {code} is not one.")
 NOT_A_COUNTY = N_("{code} is not one of the prefecture's counties.")
 ALREADY_A_HUB = N_("This database is already the hub of {office}. Nothing was changed.")
@@ -100,20 +101,31 @@ def init_hub(store: Store, name: str, division_code: str, passphrase: str,
         with store.read() as session:
             office = session.get(Office, found.office_id)
         raise AppError(ALREADY_A_HUB, office=office.name_zh if office else found.office_id)
-    device = set_up_device(store, name, division_code)
-    assert device.office_id is not None and store.device_id is not None
+    name = name.strip()
+    if not name:
+        raise AppError(NO_NAME)
+    ensure_device(store, name)
+    assert store.device_id is not None
     with store.write() as session:
         access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
+        # The hub belongs to the prefecture's office, but does not hand out its registration
+        # numbers (its laptops do): the office record it makes is the one every county made
+        # as their parent, the same values, so no county's copy of it conflicts with the hub's.
+        office = ensure_office(session, division_code)
+        row = session.get(Device, store.device_id)
+        assert row is not None
+        row.name, row.office_id = name, office.id
+        office_id = office.id
         if service._secret(session, "device") is None:
             keys = crypto.generate_device_keys(store.device_id)
             service._put_secret(session, "device", crypto.wrap_private(keys, passphrase))
         if admin is not None:
-            staff = Staff(office_id=device.office_id, name_zh=admin.name_zh.strip(),
+            staff = Staff(office_id=office_id, name_zh=admin.name_zh.strip(),
                           name_bo=admin.name_bo.strip(), role=admin.role)
             session.add(staff)
             session.flush()
             hub_login.give(session, staff.id, admin.passphrase)
-    return device.office_id
+    return office_id
 
 
 def _county(division_code: str) -> Any:
