@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 NOT_A_HUB = N_("This is a laptop's data folder, not a prefecture hub: a hub is a PostgreSQL "
                "database (--db).")
-NO_NAME = N_("Please give the hub a name, e.g. 果洛州院.")
+NO_NAME = N_("Please give the hub a name.")
 NOT_A_PREFECTURE = N_("A hub belongs to a prefecture's procuratorate: {code} is not one.")
 NOT_A_COUNTY = N_("{code} is not one of the prefecture's counties.")
 ALREADY_A_HUB = N_("This database is already the hub of {office}. Nothing was changed.")
