@@ -54,6 +54,7 @@ from app.core.server import open_server_store
 from app.core.store import Store, open_store
 from app.hub import service as hub
 from app.sync import service
+from bench.sync import person_rows
 from demo.generate import NAME_PARTS
 from models import (
     Agreement,
@@ -140,18 +141,9 @@ def build_counties(folder: Path, versions: int, rng: random.Random) -> None:
         service.set_up_office(master, PASSPHRASE)
         persons = -(-versions // len(COUNTIES) // per_person)
         for start in range(0, persons, BATCH):
-            people = []
-            for i in range(start, min(start + BATCH, persons)):
-                a, b = rng.sample(NAME_PARTS, 2)
-                people.append({
-                    "id": new_id(), "name_bo": f"{a[0]}་{b[0]}", "name_zh": f"{a[1]}{b[1]}",
-                    "sex": "M" if i % 2 else "F", "ethnicity": "04",
-                    "id_number": f"{code}{1950 + i % 50}0101{i % 10000:04d}",
-                    "phone": f"13{n}{i:08d}", "county": "", "township": "", "village": "",
-                    "herding_group": "", "preferred_language": "bo" if i % 5 else "zh",
-                    "needs_interpreter": i % 7 == 0})
             with master.write() as session:
-                session.execute(insert(Person), people)
+                session.execute(insert(Person), person_rows(
+                    rng, range(start, min(start + BATCH, persons)), code, f"13{n}"))
         master.close()
         done.write_text("ok")
 

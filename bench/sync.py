@@ -101,19 +101,27 @@ def build(folder: Path, versions: int, rng: random.Random) -> None:
     per_person = len(field_ids(Base.metadata.tables["person"]))
     persons = max(0, -(-(versions - count_versions(master)) // per_person))
     for start in range(0, persons, BATCH):
-        people = []
-        for i in range(start, min(start + BATCH, persons)):
-            a, b = rng.sample(NAME_PARTS, 2)
-            people.append({
-                "id": new_id(), "name_bo": f"{a[0]}་{b[0]}", "name_zh": f"{a[1]}{b[1]}",
-                "sex": "M" if i % 2 else "F", "ethnicity": "04",
-                "id_number": f"632624{1950 + i % 50}0101{i % 10000:04d}",
-                "phone": f"139{i:08d}", "county": "达日县", "township": "吉迈镇",
-                "village": "查干村" if i % 3 else "", "herding_group": "二社" if i % 2 else "",
-                "preferred_language": "bo" if i % 5 else "zh", "needs_interpreter": i % 7 == 0})
         with master.write() as session:
-            session.execute(insert(Person), people)
+            session.execute(insert(Person), person_rows(rng, range(start, min(start + BATCH,
+                                                                               persons))))
     master.close()
+
+
+def person_rows(rng: random.Random, numbers: range, county_code: str = DARLAG,
+                phone_prefix: str = "139") -> list[dict[str, Any]]:
+    """The persons numbered ``numbers``, as a bulk insert takes them (each field set, so that
+    the capture writes a version of every field)."""
+    rows = []
+    for i in numbers:
+        a, b = rng.sample(NAME_PARTS, 2)
+        rows.append({
+            "id": new_id(), "name_bo": f"{a[0]}་{b[0]}", "name_zh": f"{a[1]}{b[1]}",
+            "sex": "M" if i % 2 else "F", "ethnicity": "04",
+            "id_number": f"{county_code}{1950 + i % 50}0101{i % 10000:04d}",
+            "phone": f"{phone_prefix}{i:08d}", "county": "达日县", "township": "吉迈镇",
+            "village": "查干村" if i % 3 else "", "herding_group": "二社" if i % 2 else "",
+            "preferred_language": "bo" if i % 5 else "zh", "needs_interpreter": i % 7 == 0})
+    return rows
 
 
 def pdf_of(payload: bytes) -> bytes:

@@ -37,6 +37,7 @@ from sqlalchemy import text
 from models import aid, audit, sync
 from models.base import STAMP_COLUMNS
 from models.search import PERSON_TEXT_COLUMNS, PETITION_TEXT_COLUMNS
+from models.sync import quote_name, quote_text
 
 # The settings of a transaction that the functions below read (set by ``app.core.store``).
 DEVICE_SETTING = "doorstep.device"
@@ -119,19 +120,11 @@ END $$""",
 ]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _value(column: str, kind: str) -> str:
     """A column of the row being written as a version's value (a boolean as 0 or 1)."""
     if kind == "boolean":
-        return f"to_jsonb(NEW.{_q(column)}::integer)"
-    return f"to_jsonb(NEW.{_q(column)})"
+        return f"to_jsonb(NEW.{quote_name(column)}::integer)"
+    return f"to_jsonb(NEW.{quote_name(column)})"
 
 
 def capture_ddl(table: str, fields: Mapping[str, str], kinds: Mapping[str, str]) -> list[str]:
@@ -139,14 +132,14 @@ def capture_ddl(table: str, fields: Mapping[str, str], kinds: Mapping[str, str])
     against physical deletes. ``fields`` maps columns to field ids, ``kinds`` columns to their
     PostgreSQL data type (``boolean``, ``integer``, ``text``, …)."""
     mapping = dict(sorted(fields.items()))
-    inserted = [f"stamp := doorstep_version({_lit(table)}, NEW.id, {_lit(field)},"
+    inserted = [f"stamp := doorstep_version({quote_text(table)}, NEW.id, {quote_text(field)},"
                 f" {_value(column, kinds[column])}, false);"
                 for column, field in mapping.items()]
-    updated = [f"IF NEW.{_q(column)} IS DISTINCT FROM OLD.{_q(column)} THEN\n"
-               f"      stamp := doorstep_version({_lit(table)}, NEW.id, {_lit(field)},"
+    updated = [f"IF NEW.{quote_name(column)} IS DISTINCT FROM OLD.{quote_name(column)} THEN\n"
+               f"      stamp := doorstep_version({quote_text(table)}, NEW.id, {quote_text(field)},"
                f" {_value(column, kinds[column])}, true);\n    END IF;"
                for column, field in mapping.items()]
-    function = _q(table + "__capture")
+    function = quote_name(table + "__capture")
     body = f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE stamp bigint;
 BEGIN
@@ -169,17 +162,17 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$"""
-    t = _q(table)
+    t = quote_name(table)
     return [
         body,
-        f"DROP TRIGGER IF EXISTS {_q(table + '__capture')} ON {t}",
-        f"CREATE TRIGGER {_q(table + '__capture')} BEFORE INSERT OR UPDATE ON {t}"
+        f"DROP TRIGGER IF EXISTS {quote_name(table + '__capture')} ON {t}",
+        f"CREATE TRIGGER {quote_name(table + '__capture')} BEFORE INSERT OR UPDATE ON {t}"
         f" FOR EACH ROW EXECUTE FUNCTION {function}()",
-        f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {_q(table + '__capture')}",
-        f"DROP TRIGGER IF EXISTS {_q(table + '__no_delete')} ON {t}",
-        f"CREATE TRIGGER {_q(table + '__no_delete')} BEFORE DELETE ON {t}"
+        f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {quote_name(table + '__capture')}",
+        f"DROP TRIGGER IF EXISTS {quote_name(table + '__no_delete')} ON {t}",
+        f"CREATE TRIGGER {quote_name(table + '__no_delete')} BEFORE DELETE ON {t}"
         " FOR EACH ROW EXECUTE FUNCTION doorstep_no_delete()",
-        f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {_q(table + '__no_delete')}",
+        f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {quote_name(table + '__no_delete')}",
     ]
 
 
@@ -187,7 +180,7 @@ def _guard(table: str, name: str, timing: str, condition: str, message: str,
            returns: str = "NEW") -> list[str]:
     """A trigger that refuses, with ``message``, a row for which ``condition`` holds: an
     integrity violation (SQLSTATE 23000), as SQLite's RAISE(ABORT) is a constraint error."""
-    function = _q(f"{table}__{name}")
+    function = quote_name(f"{table}__{name}")
     return [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -196,15 +189,15 @@ BEGIN
   END IF;
   RETURN {returns};
 END $$""",
-        f"DROP TRIGGER IF EXISTS {_q(table + '__' + name)} ON {_q(table)}",
-        f"CREATE TRIGGER {_q(table + '__' + name)} {timing} ON {_q(table)}"
+        f"DROP TRIGGER IF EXISTS {quote_name(table + '__' + name)} ON {quote_name(table)}",
+        f"CREATE TRIGGER {quote_name(table + '__' + name)} {timing} ON {quote_name(table)}"
         f" FOR EACH ROW EXECUTE FUNCTION {function}()",
-        f"ALTER TABLE {_q(table)} ENABLE ALWAYS TRIGGER {_q(table + '__' + name)}",
+        f"ALTER TABLE {quote_name(table)} ENABLE ALWAYS TRIGGER {quote_name(table + '__' + name)}",
     ]
 
 
 def _changed(columns: Iterable[str]) -> str:
-    return " OR ".join(f"OLD.{_q(c)} IS DISTINCT FROM NEW.{_q(c)}" for c in columns)
+    return " OR ".join(f"OLD.{quote_name(c)} IS DISTINCT FROM NEW.{quote_name(c)}" for c in columns)
 
 
 def guard_ddl() -> list[str]:
@@ -296,9 +289,9 @@ END $$""",
         ("petition_party", "INSERT OR UPDATE OF petition_id, person_id, deleted"),
         ("person", "UPDATE OF " + ", ".join(PERSON_TEXT_COLUMNS)))
       for statement in (
-        f"CREATE TRIGGER {_q(table + '__search')} AFTER {event} ON {_q(table)}"
+        f"CREATE TRIGGER {quote_name(table + '__search')} AFTER {event} ON {quote_name(table)}"
         " FOR EACH ROW EXECUTE FUNCTION doorstep_search_petition()",
-        f"ALTER TABLE {_q(table)} ENABLE ALWAYS TRIGGER {_q(table + '__search')}")],
+        f"ALTER TABLE {quote_name(table)} ENABLE ALWAYS TRIGGER {quote_name(table + '__search')}")],
 ]
 
 

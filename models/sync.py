@@ -139,10 +139,12 @@ def field_ids(table: Table) -> dict[str, str]:
     return {c.name: str(c.info.get("field_id", c.name)) for c in table.columns
             if c.name != "id" and c.name not in STAMP_COLUMNS}
 
-def _q(name: str) -> str:
+def quote_name(name: str) -> str:
+    """A table's or column's name as SQL writes it (in double quotes)."""
     return '"' + name.replace('"', '""') + '"'
 
-def _lit(value: str) -> str:
+def quote_text(value: str) -> str:
+    """A text as an SQL literal (in single quotes)."""
     return "'" + value.replace("'", "''") + "'"
 
 def _stamp(table: str, created: bool) -> str:
@@ -152,7 +154,7 @@ def _stamp(table: str, created: bool) -> str:
     sets = ["hlc = v.hlc", "last_device = v.device_id", f"updated_at = {hlc_time}"]
     if created:
         sets.append(f"created_at = {hlc_time}")
-    return (f"UPDATE {_q(table)} SET " + ", ".join(sets)
+    return (f"UPDATE {quote_name(table)} SET " + ", ".join(sets)
             + " FROM (SELECT hlc, device_id FROM sync_version WHERE seq = last_insert_rowid()) AS v"
             + " WHERE id = NEW.id;")
 
@@ -161,10 +163,10 @@ def _version_insert(table: str, field: str, column: str, with_parents: bool) -> 
     # ``deleted`` flag; a delete (or restore) names the heads of every field of the row. So an
     # edit made without knowing of a delete, or a delete made without knowing of an edit, is
     # seen from the parent links as concurrent with it: a conflict for a person to decide.
-    which = "" if field == "deleted" else f" AND field IN ({_lit(field)}, 'deleted')"
+    which = "" if field == "deleted" else f" AND field IN ({quote_text(field)}, 'deleted')"
     parents = (
         "(SELECT json_group_array(p) FROM (SELECT device_id || ':' || counter AS p FROM sync_head"
-        f" WHERE tbl = {_lit(table)} AND row_id = NEW.id{which} ORDER BY p))"
+        f" WHERE tbl = {quote_text(table)} AND row_id = NEW.id{which} ORDER BY p))"
         if with_parents else "'[]'")
     return (
         "INSERT INTO sync_version (device_id, counter, hlc, tbl, row_id, field, value, parents,"
@@ -172,7 +174,7 @@ def _version_insert(table: str, field: str, column: str, with_parents: bool) -> 
         " (SELECT COALESCE(MAX(counter), 0) + 1 FROM sync_version"
         " WHERE device_id = doorstep_device()),"
         f" doorstep_hlc({MAX_ADOPTED_HLC_SQL}),"
-        f" {_lit(table)}, NEW.id, {_lit(field)}, NEW.{_q(column)}, {parents},"
+        f" {quote_text(table)}, NEW.id, {quote_text(field)}, NEW.{quote_name(column)}, {parents},"
         " doorstep_staff());")
 
 def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -> list[str]:
@@ -184,7 +186,7 @@ def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -
     """
     mapping = dict(sorted((dict(fields) if isinstance(fields, Mapping)
                            else {f: f for f in fields}).items()))
-    t = _q(table)
+    t = quote_name(table)
     ddl: list[str] = []
 
     insert_body = []
@@ -194,32 +196,32 @@ def capture_trigger_ddl(table: str, fields: Mapping[str, str] | Sequence[str]) -
     insert_body.append(
         "INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
         " SELECT tbl, row_id, field, device_id, counter FROM sync_version"
-        f" WHERE tbl = {_lit(table)} AND row_id = NEW.id;")
-    ddl.append(f"CREATE TRIGGER {_q(table + '__capture_insert')} AFTER INSERT ON {t}"
+        f" WHERE tbl = {quote_text(table)} AND row_id = NEW.id;")
+    ddl.append(f"CREATE TRIGGER {quote_name(table + '__capture_insert')} AFTER INSERT ON {t}"
                " WHEN doorstep_capture() BEGIN\n  " + "\n  ".join(insert_body) + "\nEND")
 
     for column, field in mapping.items():
         body = [
             _version_insert(table, field, column, with_parents=True),
             _stamp(table, created=False),
-            f"DELETE FROM sync_head WHERE tbl = {_lit(table)} AND row_id = NEW.id"
-            f" AND field = {_lit(field)};",
+            f"DELETE FROM sync_head WHERE tbl = {quote_text(table)} AND row_id = NEW.id"
+            f" AND field = {quote_text(field)};",
             "INSERT INTO sync_head (tbl, row_id, field, device_id, counter)"
             " SELECT tbl, row_id, field, device_id, counter FROM sync_version"
             " WHERE seq = last_insert_rowid();",
         ]
         ddl.append(
-            f"CREATE TRIGGER {_q(table + '__capture__' + column)} AFTER UPDATE OF {_q(column)}"
-            f" ON {t} WHEN doorstep_capture()"
-            f" AND OLD.{_q(column)} IS NOT NEW.{_q(column)} BEGIN\n  "
+            f"CREATE TRIGGER {quote_name(table + '__capture__' + column)}"
+            f" AFTER UPDATE OF {quote_name(column)} ON {t} WHEN doorstep_capture()"
+            f" AND OLD.{quote_name(column)} IS NOT NEW.{quote_name(column)} BEGIN\n  "
             + "\n  ".join(body) + "\nEND")
 
     # Only the sync engine (capture off) removes a row: one whose every creating version was
     # taken back out of effect (a revoked laptop's, a forked log's); see app.sync.engine.
-    ddl.append(f"CREATE TRIGGER {_q(table + '__no_delete')} BEFORE DELETE ON {t}"
+    ddl.append(f"CREATE TRIGGER {quote_name(table + '__no_delete')} BEFORE DELETE ON {t}"
                " WHEN doorstep_capture() BEGIN"
                f" SELECT RAISE(ABORT, '{DELETED_BY_TOMBSTONE}'); END")
-    ddl.append(f"CREATE TRIGGER {_q(table + '__fixed_id')} BEFORE UPDATE OF id ON {t}"
+    ddl.append(f"CREATE TRIGGER {quote_name(table + '__fixed_id')} BEFORE UPDATE OF id ON {t}"
                " WHEN OLD.id IS NOT NEW.id BEGIN"
                f" SELECT RAISE(ABORT, '{ID_NEVER_CHANGES}'); END")
     return ddl
@@ -245,7 +247,7 @@ def adopt_stored_values(conn: Any, table: str, columns: Iterable[str]) -> int:
     adds the column, each row takes its field's winning head (highest HLC, then device id), as
     an import would have. Call it before the capture triggers know the column, so that nothing
     is versioned again. Returns how many values were set."""
-    t = _q(table)
+    t = quote_name(table)
     done = 0
     for column in columns:
         winner = ("SELECT v.value FROM sync_head h JOIN sync_version v"
@@ -253,7 +255,8 @@ def adopt_stored_values(conn: Any, table: str, columns: Iterable[str]) -> int:
                   f" WHERE h.tbl = :tbl AND h.row_id = {t}.id AND h.field = :field"
                   " ORDER BY v.hlc DESC, v.device_id DESC LIMIT 1")
         result = conn.execute(text(
-            f"UPDATE {t} SET {_q(column)} = ({winner}) WHERE EXISTS (SELECT 1 FROM sync_head h"
+            f"UPDATE {t} SET {quote_name(column)} = ({winner})"
+            " WHERE EXISTS (SELECT 1 FROM sync_head h"
             f" WHERE h.tbl = :tbl AND h.row_id = {t}.id AND h.field = :field)"),
             {"tbl": table, "field": column})
         done += max(result.rowcount, 0)
@@ -266,7 +269,8 @@ def capture_trigger_names(table: str, columns: Iterable[str]) -> list[str]:
     return names
 
 def drop_capture_triggers_ddl(table: str, columns: Iterable[str]) -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {_q(n)}" for n in capture_trigger_names(table, columns)]
+    return [f"DROP TRIGGER IF EXISTS {quote_name(n)}"
+            for n in capture_trigger_names(table, columns)]
 
 # As revision 0001 created them (frozen: that migration uses them).
 LOG_GUARD_DDL_V1 = [
@@ -310,6 +314,8 @@ __all__ = [
     "hlc_bound",
     "hlc_wall_ms",
     "next_hlc",
+    "quote_name",
+    "quote_text",
     "synced_tables",
 ]
 

@@ -55,13 +55,18 @@ def _rename(store: Store, person_id: str, name: str) -> None:
         person.name_zh = name
 
 
-def test_a_laptops_versions_make_the_same_tables_and_log_on_the_hub(
-        tmp_path: Path, hub: Store) -> None:
-    a, b = office_laptops(tmp_path, "ab")
+def _registered_on_both(a: Store, b: Store) -> str:
+    """A petition registered on ``a`` and sent to ``b``: its petitioner's id."""
     register(a, petition())
     send(a, b)
     with a.read() as session:
-        person_id = session.query(Person.id).scalar()
+        return str(session.query(Person.id).scalar())
+
+
+def test_a_laptops_versions_make_the_same_tables_and_log_on_the_hub(
+        tmp_path: Path, hub: Store) -> None:
+    a, b = office_laptops(tmp_path, "ab")
+    person_id = _registered_on_both(a, b)
     _rename(b, person_id, "扎西才让乙")
     send(b, a)
     first = send(a, hub)
@@ -78,10 +83,7 @@ def test_a_laptops_versions_make_the_same_tables_and_log_on_the_hub(
 def test_a_conflict_between_two_laptops_reads_the_same_on_the_hub_and_resolves_there(
         tmp_path: Path, hub: Store) -> None:
     a, b = office_laptops(tmp_path, "ab")
-    register(a, petition())
-    send(a, b)
-    with a.read() as session:
-        person_id = session.query(Person.id).scalar()
+    person_id = _registered_on_both(a, b)
     _rename(a, person_id, "扎西才让甲")
     _rename(b, person_id, "扎西才让乙")
     send(b, a)

@@ -11,7 +11,6 @@ token, kept in the hub's ``hub_login`` table (``models.hub``); logging in is uns
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from app.core.errors import AppError, ValidationError
 from app.core.i18n import N_
 from app.core.keyring import Account
 from app.core.sealing import MalformedError
+from app.core.stamps import utc_stamp
 from app.core.store import Store
 from models import HubLogin, Staff
 
@@ -32,10 +32,6 @@ SCRYPT_N = sealing.SCRYPT_N
 NO_PASSPHRASE = N_("This staff member has no passphrase on the hub.")
 DAMAGED = N_("The hub's passphrase of this staff member is damaged: ask the administrator to "
              "give a new one.")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def accounts(store: Store) -> list[Account]:
@@ -58,9 +54,9 @@ def give(session: Session, staff_id: str, passphrase: str) -> None:
                                                  passphrase, n=SCRYPT_N)).decode()
     found = session.get(HubLogin, staff_id)
     if found is None:
-        session.add(HubLogin(staff_id=staff_id, sealed=sealed, changed_at=_now()))
+        session.add(HubLogin(staff_id=staff_id, sealed=sealed, changed_at=utc_stamp()))
     else:
-        found.sealed, found.changed_at = sealed, _now()
+        found.sealed, found.changed_at = sealed, utc_stamp()
 
 
 def remove(session: Session, staff_id: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from app.core import i18n
-from app.core.errors import AppError
+from app.core.errors import BACKUP_BY_SERVER, AppError
 from app.core.i18n import N_, _
 from app.core.paths import ENV_HOME, AppPaths
 
@@ -134,8 +134,7 @@ INTERRUPTED = N_("Stopped (Ctrl+C). What was not finished was not saved.")
 _HUB_SYNCS = N_("{server} is a prefecture hub: it syncs with the counties through \"python -m "
                 "app hub …\" (hub import, hub export), not as a laptop does.")
 NOT_ON_A_HUB = {
-    "backup": N_("A hub's database is backed up on its server, with PostgreSQL's own tools "
-                 "(pg_dump), not copied by Doorstep. {server} was left as it was."),
+    "backup": BACKUP_BY_SERVER,
     "restore": N_("A hub's database is restored on its server, with PostgreSQL's own tools "
                   "(pg_restore). {server} was left as it was."),
     "export-table": N_("Whole tables are exported from a laptop's data file; a hub ({server}) "

@@ -178,6 +178,9 @@ class PackageNotAppliedError(AppError):
     """A package passed every check but its versions could not be written; all rolled back."""
 
 
+# A prefecture hub's database (app.core.server) is backed up by its server, never copied.
+BACKUP_BY_SERVER = N_("A hub's database is backed up on its server, with PostgreSQL's own "
+                      "tools (pg_dump), not copied by Doorstep. {server} was left as it was.")
 DISK_FULL = N_("The disk is full: {path} could not be written. Free some space on that disk and "
                "try again. Nothing was changed.")
 READ_ONLY_DISK = N_("{path} is on a disk that cannot be written to (a locked USB stick?). "

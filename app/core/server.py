@@ -64,8 +64,6 @@ SERVER_READ_ONLY = N_("The database {server} can only be read now (a standby ser
                       "server is read-only). Nothing was changed.")
 NOT_PERMITTED = N_("The database {server} does not let this user do that: {error} Nothing was "
                    "changed.")
-BACKUP_BY_SERVER = N_("A hub's database is backed up on its server, with PostgreSQL's own "
-                      "tools (pg_dump), not copied by Doorstep. {server} was left as it was.")
 NO_TRIGRAMS = N_("The database {server} cannot search Chinese or Tibetan text: its character "
                  "type is not a UTF-8 one. Create the database with LC_CTYPE C.UTF-8 (or "
                  "another UTF-8 locale). Nothing was changed.")
@@ -77,10 +75,6 @@ class ServerError(StoreError):
 
 class ServerBackupError(ServerError):
     pass
-
-
-def server_backup_refused() -> str:
-    return BACKUP_BY_SERVER
 
 
 def shown_url(url: str) -> str:

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import scratch
 from app.core.errors import (
+    BACKUP_BY_SERVER,
     DISK_FULL,
     AppError,
     DataFolderIsAFileError,
@@ -415,9 +416,9 @@ class Store:
     def backup(self, label: str) -> Path:
         """A copy of the store in the backups folder, encrypted like the store."""
         if self.server is not None:
-            from app.core.server import ServerBackupError, server_backup_refused
+            from app.core.server import ServerBackupError
 
-            raise ServerBackupError(server_backup_refused(), server=self.server)
+            raise ServerBackupError(BACKUP_BY_SERVER, server=self.server)
         return backup_file(self.paths.store, self.paths.backups, label, self._key)
 
     @contextmanager

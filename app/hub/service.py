@@ -14,8 +14,6 @@ own (its screenings accepted, the matters it hands down), never another county's
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,7 +32,7 @@ from app.core.identity import ensure_device, ensure_office, this_device
 from app.core.progress import SILENT, Progress
 from app.core.reference import OFFICES
 from app.core.store import Store
-from app.sync import container, crypto, service
+from app.sync import container, crypto, service, signed
 from app.sync.crypto import Roster
 from models import Device, Office, Staff, SyncRoster
 
@@ -159,17 +157,9 @@ def accept(store: Store, grant: bytes, passphrase: str) -> Roster:
     _require_hub(store)
     keys = _keys(store, passphrase)
     roster, office_pub = crypto.read_grant(grant, keys)  # refuses a grant not for the hub
-    signed = base64.b64decode(json.loads(grant)["roster"])
     with store.write() as session:
         access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
-        row = session.get(SyncRoster, roster.office_id)
-        if row is not None and row.office_public_key != office_pub:
-            raise AppError(service.GRANT_OTHER_KEY)
-        if row is not None and row.signed == signed:
-            raise AppError(service.GRANT_ALREADY_ACCEPTED, version=row.version)
-        if row is not None and roster.version <= row.version:
-            raise AppError(service.GRANT_OLDER, version=roster.version, stored=row.version)
-        return service._keep_roster(session, signed, office_pub)
+        return service.keep_grant(session, grant, roster, office_pub)
 
 
 def counties(store: Store) -> list[County]:
@@ -225,13 +215,10 @@ def _other_counties_logs(raw: Any, county: service.StoredRoster) -> dict[str, in
     """Every log the county is not to receive, with its highest counter (as if the county held
     it all): the logs of laptops not on its roster, but for the hub's own."""
     own = {d.device_id for d in county.roster.devices}
-    logs: dict[str, str] = {}
-    for log_id, device_id in raw.execute("SELECT log_id, device_id FROM sync_log").fetchall():
-        logs[str(log_id)] = str(device_id)
-    tops = {str(d): int(c) for d, c in raw.execute(
-        "SELECT device_id, MAX(counter) FROM sync_version GROUP BY device_id").fetchall()}
-    return {log_id: top for log_id, top in tops.items()
-            if logs.get(log_id, log_id) not in own}
+    owners = {str(log_id): str(device_id) for log_id, device_id in raw.execute(
+        "SELECT log_id, device_id FROM sync_log").fetchall()}
+    return {log_id: top for log_id, top in signed.vector(raw).items()
+            if owners.get(log_id, log_id) not in own}
 
 
 def export_to(store: Store, division_code: str, target: Path, passphrase: str,

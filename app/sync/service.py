@@ -366,18 +366,25 @@ def accept_grant(store: Store, grant: bytes, passphrase: str) -> Roster:
     device = this_device(store)
     if device is not None and device.office_id not in (None, roster.office_id):
         raise AppError(N_("This enrolment grant is for another office."))
-    signed = base64.b64decode(json.loads(grant)["roster"])
     with store.write() as session:
         access.require(session, store.ctx, Permission.MANAGE_LAPTOPS)
         _require(session, store.device_id, ACCEPT_GRANT)
-        row = session.get(SyncRoster, roster.office_id)
-        if row is not None and row.office_public_key != office_pub:
-            raise AppError(GRANT_OTHER_KEY)
-        if row is not None and row.signed == signed:
-            raise AppError(GRANT_ALREADY_ACCEPTED, version=row.version)
-        if row is not None and roster.version <= row.version:
-            raise AppError(GRANT_OLDER, version=roster.version, stored=row.version)
-        return _keep_roster(session, signed, office_pub)
+        return keep_grant(session, grant, roster, office_pub)
+
+
+def keep_grant(session: Session, grant: bytes, roster: Roster, office_pub: bytes) -> Roster:
+    """Keep the roster of a grant read with ``crypto.read_grant`` (for this laptop, or for a
+    prefecture hub, one roster a county), in the caller's write transaction: refused when it
+    is signed with another office key than the one held, was accepted already, or is older."""
+    signed = base64.b64decode(json.loads(grant)["roster"])
+    row = session.get(SyncRoster, roster.office_id)
+    if row is not None and row.office_public_key != office_pub:
+        raise AppError(GRANT_OTHER_KEY)
+    if row is not None and row.signed == signed:
+        raise AppError(GRANT_ALREADY_ACCEPTED, version=row.version)
+    if row is not None and roster.version <= row.version:
+        raise AppError(GRANT_OLDER, version=roster.version, stored=row.version)
+    return _keep_roster(session, signed, office_pub)
 
 
 def revoke(store: Store, device_id: str, passphrase: str) -> Roster:
