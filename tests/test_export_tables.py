@@ -51,7 +51,7 @@ def _read(path: Path) -> list[dict[str, str]]:
 def _live(store: Store, table: str) -> int:
     with store.read() as session:
         return int(session.connection().exec_driver_sql(
-            f"SELECT count(*) FROM {table} WHERE deleted = 0").scalar_one())
+            f"SELECT count(*) FROM {table} WHERE NOT deleted").scalar_one())
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +201,7 @@ def test_a_failed_write_leaves_no_file_and_says_why(
     assert "simulated" not in caught.value.translated()
 
 
+@pytest.mark.sqlite_file  # the store's file, locked by another program
 def test_a_locked_store_is_a_message(data: Data, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     def locked(*_args: object, **_kwargs: object) -> sqlite3.Connection:
@@ -212,6 +213,7 @@ def test_a_locked_store_is_a_message(data: Data, tmp_path: Path,
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_file  # the command given the laptop's data folder (a hub's: test_hub.py)
 def test_command_line_writes_the_files(data: Data, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     home = str(data.store.paths.data_dir)
@@ -227,6 +229,7 @@ def test_command_line_writes_the_files(data: Data, tmp_path: Path,
     assert _read(tmp_path / "persons.csv")[0]["id_number"] == "632624198503120012"
 
 
+@pytest.mark.sqlite_file  # the command given the laptop's data folder
 @pytest.mark.parametrize("args", [
     ["petitions", "--out", "{tmp}/missing/petitions.csv"],
     ["all", "--out", "{tmp}/missing"],

@@ -5,6 +5,7 @@ that county's logs and its own."""
 
 from __future__ import annotations
 
+import csv
 import functools
 import threading
 from collections.abc import Iterator
@@ -366,12 +367,17 @@ def test_commands_read_and_report_on_the_hub_for_its_staff_and_refuse_a_laptops_
     assert main(["report", *data, "--period", "2026", "--out", str(out)]) == 0
     assert out.stat().st_size > 0
     capsys.readouterr()
-    for command in (["backup"], ["export", "--to", str(built.folder / "x.dsp")],
-                    ["export-table", "petitions", "--out", str(built.folder / "p.csv")]):
+    tables = built.folder / "tables"
+    tables.mkdir()
+    assert main(["export-table", "all", *data, "--out", str(tables)]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 9
+    with (tables / "petitions.csv").open(encoding="utf-8-sig") as f:
+        assert len(list(csv.DictReader(f))) == 6
+    for command in (["backup"], ["export", "--to", str(built.folder / "x.dsp")]):
         assert main([*command, *data]) == 1
         assert capsys.readouterr().err.strip() == _(NOT_ON_A_HUB[command[0]]).format(
             server=server.shown_url(built.url))
-    assert not (built.folder / "x.dsp").exists() and not (built.folder / "p.csv").exists()
+    assert not (built.folder / "x.dsp").exists()
     monkeypatch.setenv("DOORSTEP_STAFF_PASSPHRASE", "not the passphrase")
     assert main(["dump", *data]) == 1
     assert capsys.readouterr().err.strip() == _(WRONG_PASSPHRASE)

@@ -80,6 +80,31 @@ def test_a_laptops_versions_make_the_same_tables_and_log_on_the_hub(
         store.close()
 
 
+def test_the_hubs_table_exports_are_the_laptops_byte_for_byte(
+        tmp_path: Path, hub: Store) -> None:
+    """The same records exported from a laptop's SQLite file and from the hub's PostgreSQL:
+    the same files (masks, yuan, flags as 0/1, names in party order), masked and in full."""
+    from app.statistics import tables as exports
+
+    a, b = office_laptops(tmp_path, "ab")
+    person_id = _registered_on_both(a, b)
+    register(a, petition("2026-11-22T10:00"))
+    _rename(b, person_id, "扎西才让乙")
+    send(b, a)
+    send(a, hub)
+    for unmask in (False, True):
+        written = {}
+        for name, store in (("laptop", a), ("hub", hub)):
+            folder = tmp_path / f"{name}-{unmask}"
+            folder.mkdir()
+            assert exports.export_all(store, folder, unmask=unmask)["petitions"] == 2
+            written[name] = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+        assert written["hub"] == written["laptop"]
+        assert (b"632624198503120012" in written["hub"]["persons.csv"]) == unmask
+    for store in (a, b):
+        store.close()
+
+
 def test_a_conflict_between_two_laptops_reads_the_same_on_the_hub_and_resolves_there(
         tmp_path: Path, hub: Store) -> None:
     a, b = office_laptops(tmp_path, "ab")

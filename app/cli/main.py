@@ -137,9 +137,6 @@ NOT_ON_A_HUB = {
     "backup": BACKUP_BY_SERVER,
     "restore": N_("A hub's database is restored on its server, with PostgreSQL's own tools "
                   "(pg_restore). {server} was left as it was."),
-    "export-table": N_("Whole tables are exported from a laptop's data file; a hub ({server}) "
-                       "does not export them yet. Its report (\"report\") covers every "
-                       "county."),
     **{command: _HUB_SYNCS for command in (
         "office-setup", "enrol-request", "enrol", "accept-grant", "revoke", "export", "import",
         "roster")},

@@ -331,8 +331,6 @@ class StatisticsView(Retranslated, QWidget):
         self.pdf_button.clicked.connect(lambda: self.save_report(output.PDF))
         self.excel_button.clicked.connect(lambda: self.save_report(output.XLSX))
         self.csv_button.clicked.connect(lambda: self.export_tables())
-        # Whole tables are exported from a laptop's data file; not (yet) from a hub's database.
-        self.csv_button.setVisible(not tasks.on_server)
         self._show_inputs()
         self.retranslate_ui()
         self._set_enabled()
