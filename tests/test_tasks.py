@@ -234,3 +234,51 @@ def test_a_result_for_a_screen_deleted_meanwhile_is_dropped_and_the_change_still
     settle(qtbot, tasks)
     assert shown == []
     assert told and told[-1].touches("petition")
+
+
+@pytest.mark.postgres
+def test_on_a_hub_what_another_clerk_saves_reaches_this_window(
+        qtbot: Any, postgres_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two clerks on one hub database: what the other saves is found in the version log and
+    shown here without anyone here asking (the registry lists it), told as started by nobody;
+    this window's own change is told once, as its own."""
+    from app.core.identity import ensure_device
+    from app.core.server import open_server_store
+    from tests.helpers import set_up
+    from ui.core import tasks
+    from ui.core.tasks import Tasks
+
+    monkeypatch.setattr(tasks, "OTHERS_EVERY_MS", 100)
+    paths = AppPaths(tmp_path / "here")
+    store = open_server_store(postgres_url, paths, create=True)
+    ensure_device(store, "州院")
+    set_up(store)
+    application()
+    settings_language = LanguageManager()
+    from app.core.settings import load_settings
+
+    window = MainWindow(Tasks(store), paths, load_settings(paths), settings_language)
+    qtbot.addWidget(window)
+    window.show()
+    window.tasks.wait()
+    seen: list[Changes] = []
+    window.tasks.changed.connect(seen.append)
+    other = open_server_store(postgres_url, AppPaths(tmp_path / "there"))
+    try:
+        window.show_area("registry")
+        window.tasks.wait()
+        assert window.registry.model.ids() == []
+        theirs = register(other, petition())
+        qtbot.waitUntil(lambda: theirs.id in window.registry.model.ids(), timeout=10_000)
+        assert "petition" in seen[-1].tables and seen[-1].initiator is None
+        # This window's own change is told once, by its call, and not again by a look.
+        count = len(seen)
+        mine = window.tasks.acting(window).call(register, petition("2026-11-22T10:00"))
+        assert seen[-1].initiator is window and len(seen) == count + 1
+        qtbot.wait(400)  # a few looks
+        assert len(seen) == count + 1
+        assert mine.id in window.registry.model.ids()
+    finally:
+        other.close()
+        window.close()
+        window.tasks.close()

@@ -18,7 +18,9 @@ What a call changed is read from the version log itself (every write to a synced
 version, ``models.sync``): the tables that gained versions, plus what the caller names in
 ``also`` for what the log does not hold (``"sync"``: packages, roster, conflicts; ``"settings"``).
 ``changed`` carries it, with who started the call, to every view; each view reloads only what
-it shows, and keeps its selection and scroll.
+it shows, and keeps its selection and scroll. On a prefecture hub's database several clerks
+work at once (``watch_others``): what the others saved is found in the same log every few
+seconds and broadcast in the same way, started by nobody on this computer.
 
 Worker code never touches a widget: ``op`` receives the store (and, for ``run``, a ``Progress``
 whose methods are safe to call from the worker).
@@ -49,6 +51,8 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 SHOW_PROGRESS_AFTER_MS = 500
+# On a hub's database, how often the worker looks for what other clerks saved.
+OTHERS_EVERY_MS = 5000
 _STEPS = 1000
 
 
@@ -195,6 +199,9 @@ class Tasks(QObject):
     _finished = Signal(object)
     # Internal: the worker let go of a finished ``run``'s delivery (by its id).
     _released = Signal(object)
+    # Internal: the tables others changed on a hub's database, and whether a look (not a
+    # call) found them; delivered on the GUI thread.
+    _others_changed = Signal(object)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -205,6 +212,12 @@ class Tasks(QObject):
         self._running = 0
         # Deliveries handed over by the worker, kept until it has let go of them.
         self._held: dict[int, _Delivery] = {}
+        # Watching for others' changes (a hub): the last version seen, and the timer. The
+        # worker alone reads and moves ``_seen``.
+        self._seen: int | None = None
+        self._looking = False
+        self._watch: QTimer | None = None
+        self._others_changed.connect(self._others_found, Qt.ConnectionType.QueuedConnection)
 
     # -- what the screens may know of the store without a call ----------------------------------
     @property
@@ -294,6 +307,56 @@ class Tasks(QObject):
         self._running += 1
         return Running(future, handle, delivery)
 
+    def watch_others(self, every_ms: int | None = None) -> None:
+        """Several clerks work on a hub's database at once: every ``every_ms``, while the
+        worker is idle, look in the version log for what the others saved since it was last
+        looked at, and broadcast it (``changed``, started by nobody here), so that each screen
+        shows it without being asked. A look is one indexed read; one that fails (the server
+        gone a moment) is tried again at the next (``OTHERS_EVERY_MS`` unless told)."""
+        if self._watch is not None:
+            return
+        self._seen = self._submit(self._top).result()
+        self._watch = QTimer(self)
+        self._watch.timeout.connect(self._look)
+        self._watch.start(every_ms or OTHERS_EVERY_MS)
+
+    def _look(self) -> None:
+        if self._looking or self._running:
+            return  # a long operation: looked at when it is over
+
+        def work() -> None:
+            try:
+                tables = self._others()
+            except Exception:  # the next look tries again; nothing is shown for a look
+                log.warning("could not look for others' changes", exc_info=True)
+                tables = frozenset()
+            self._others_changed.emit((tables, True))
+
+        self._looking = True
+        try:
+            self._submit(work)
+        except TasksClosedError:
+            self._looking = False
+            if self._watch is not None:
+                self._watch.stop()
+
+    def _others_found(self, found: tuple[frozenset[str], bool]) -> None:
+        tables, looked = found
+        if looked:
+            self._looking = False
+        self._broadcast(tables, frozenset(), None)
+
+    def _others(self) -> frozenset[str]:
+        """On the worker: the tables others changed since the last version seen."""
+        if self._seen is None:
+            return frozenset()
+        top = self._top()
+        if top <= self._seen:
+            return frozenset()
+        tables = self._since(self._seen, top)
+        self._seen = top
+        return tables
+
     def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         try:
             return self._executor.submit(fn, *args, **kwargs)
@@ -310,6 +373,8 @@ class Tasks(QObject):
 
     def close(self) -> None:
         """Stop the worker and close the store (the window closes)."""
+        if self._watch is not None:
+            self._watch.stop()
         self.shut_down()
         self._store.close()
 
@@ -317,7 +382,15 @@ class Tasks(QObject):
     def _measured(self, op: Callable[..., T], args: tuple[Any, ...],
                   kwargs: dict[str, Any]) -> tuple[T, frozenset[str]]:
         before = self._top()
+        if self._seen is not None and before > self._seen:
+            # Others saved something since the last look: theirs, told apart from this call's.
+            self._others_changed.emit((self._since(self._seen, before), False))
+            self._seen = before
         result = op(self._store, *args, **kwargs)
+        if self._seen is not None:
+            # Writers take turns on a hub (``Store.write``): what was saved up to here is this
+            # call's, or others' saved while it waited its turn, told as this call's.
+            self._seen = max(self._seen, self._top())
         return result, self._since(before)
 
     def _top(self) -> int:
@@ -325,11 +398,16 @@ class Tasks(QObject):
             return int(session.connection().exec_driver_sql(
                 "SELECT COALESCE(MAX(seq), 0) FROM sync_version").scalar() or 0)
 
-    def _since(self, seq: int) -> frozenset[str]:
+    def _since(self, seq: int, upto: int | None = None) -> frozenset[str]:
+        """The tables that gained versions after ``seq`` (up to ``upto``, included)."""
         with self._store.read() as session:
             mark = "%s" if self._store.on_server else "?"  # psycopg's placeholder, SQLite's
+            sql = f"SELECT DISTINCT tbl FROM sync_version WHERE seq > {mark}"
+            params: tuple[int, ...] = (seq,)
+            if upto is not None:
+                sql, params = f"{sql} AND seq <= {mark}", (seq, upto)
             return frozenset(str(t) for (t,) in session.connection().exec_driver_sql(
-                f"SELECT DISTINCT tbl FROM sync_version WHERE seq > {mark}", (seq,)))
+                sql, params))
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._running -= 1
