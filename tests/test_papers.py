@@ -102,6 +102,7 @@ def test_printed_page_keeps_its_margins(office_store: Store) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_file  # the command given the laptop's data folder
 def test_command_line_prints_the_same_file(office_store: Store, tmp_path: Path) -> None:
     done = register(office_store, petition(), now=NOW)
     expected = papers.render(office_store, done.id, "receipt")
