@@ -17,6 +17,9 @@
 3. **Registry search** on the same hub: the registry's first screen for a name, an ID number
    and a phone typed in part (``app.petitions.registry``), beside the floor of one ``LIKE``
    over the search index's table.
+4. **Whole tables** of the same hub as CSV (``app.statistics.tables.export_all``: nine tables,
+   streamed from the server, masked, with yuan), beside PostgreSQL's own ``COPY (SELECT …) TO
+   STDOUT`` of the same queries into files (no masks, no yuan).
 
 Each figure is the median of --runs runs (the import: one run, on a fresh database). Needs a
 PostgreSQL server: ``./dev bench hub`` starts a throw-away one as ``./dev test`` does (or give
@@ -395,6 +398,38 @@ def bench_search(store: Store, runs: int) -> None:
               f" {b * 1000:8.1f} {a / b:7.2f}")
 
 
+def bench_tables(store: Store, folder: Path) -> None:
+    from app.statistics import tables
+
+    ours_dir, floor_dir = folder / "tables", folder / "tables-copy"
+    for d in (ours_dir, floor_dir):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    t0 = time.perf_counter()
+    written = tables.export_all(store, ours_dir)
+    a = time.perf_counter() - t0
+    nothing = {"office_id": "NULL", "date_from": "NULL", "date_to": "NULL", "filtered": "0"}
+    t0 = time.perf_counter()
+    with store.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        for name, sql in tables.server_tables().items():
+            bare = re.sub(r":(office_id|date_from|date_to|filtered)\b",
+                          lambda m: nothing[m.group(1)], sql)
+            with (floor_dir / f"{name}.csv").open("wb") as out, cursor.copy(
+                    f"COPY ({bare}) TO STDOUT (FORMAT csv, HEADER)") as copy:
+                for block in copy:
+                    out.write(block)
+        conn.rollback()
+    b = time.perf_counter() - t0
+    rows = sum(written.values())
+    size = sum(p.stat().st_size for p in ours_dir.iterdir()) / 2**20
+    print(f"{'':44} {'Doorstep s':>11} {'COPY s':>8} {'ratio':>7}")
+    print(f"{'all 9 tables as CSV (' + f'{rows:,}' + ' rows)':44} {a:11.1f} {b:8.1f}"
+          f" {a / b:7.2f}   ({written['petitions']:,} petitions, {size:.0f} MiB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", help="folder of the county laptops and packages (kept)")
@@ -428,6 +463,7 @@ def main() -> None:
                   f" {time.perf_counter() - t0:.1f} s")
             bench_report(store, args.runs)
             bench_search(store, args.runs)
+            bench_tables(store, folder)
         finally:
             store.close()
     finally:

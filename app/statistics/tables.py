@@ -181,14 +181,14 @@ SELECT
   pe.herding_group AS herding_group,
   pe.preferred_language AS preferred_language,
   {_flag("pe.needs_interpreter")} AS needs_interpreter,
-  (SELECT count(DISTINCT pp.petition_id) FROM petition_party AS pp
-   JOIN selected AS s ON s.id = pp.petition_id
-   WHERE pp.person_id = pe.id AND {live('pp')}) AS petition_count
+  COALESCE(pc.petitions, 0) AS petition_count
 FROM person AS pe
+  LEFT JOIN (SELECT pp.person_id, count(DISTINCT pp.petition_id) AS petitions
+             FROM petition_party AS pp JOIN selected AS s ON s.id = pp.petition_id
+             WHERE {live('pp')} GROUP BY pp.person_id) AS pc ON pc.person_id = pe.id
 WHERE {live('pe')}
   AND (:filtered = 0
-       OR pe.id IN (SELECT pp.person_id FROM petition_party AS pp
-                    JOIN selected AS s ON s.id = pp.petition_id WHERE {live('pp')})
+       OR pc.person_id IS NOT NULL
        OR pe.id IN (SELECT ap.person_id FROM aid_person AS ap
                     JOIN aid_case AS c ON c.id = ap.aid_case_id
                     JOIN selected AS s ON s.id = c.petition_id
@@ -334,6 +334,11 @@ TABLES: dict[str, str] = _sql_of(sqltext.SQLITE)
 """The exportable tables by name (as a laptop's SQLite store reads them), in the order
 ``export_all`` writes them."""
 _SERVER_TABLES = _sql_of(sqltext.POSTGRESQL)
+
+
+def server_tables() -> dict[str, str]:
+    """The tables' SQL as a hub's PostgreSQL reads them (``bench/hub.py``'s floor)."""
+    return dict(_SERVER_TABLES)
 
 
 # Masking keeps a value's length, so a masked column still shows which numbers are filled in.
