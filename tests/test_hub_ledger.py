@@ -1,0 +1,145 @@
+"""Each county's ledger of key petitioners on the prefecture hub (issue 18): the hub holds every
+county's entries and reads each county's ledger as that county keeps it, recording each reading
+with the county's office; a change to a county's entry (its situation, movements, measures,
+level, status, a leader taking charge of it) or to a county's rules is refused there and changes
+nothing, while the hub's own office's ledger is kept there as on a laptop."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.core.paths import AppPaths
+from app.core.server import open_server_store
+from app.core.store import Store
+from app.hub import service as hub
+from app.ledger import charges, entries, keeping, levels, rules
+from app.ledger.entries import EntryInput, EntryUpdate, MeasureInput
+from app.ledger.rules import MovementKind, RuleInput
+from app.petitions.detail import petition_detail
+from app.sync import service
+from models import AuditEntry, Office
+from tests.helpers import petition, refused, register, tashi
+from tests.test_hub import COUNTIES, PASS, PREFECTURE, County, _county, _enrol
+
+pytestmark = pytest.mark.postgres
+
+
+@dataclass
+class LedgerHub:
+    store: Store
+    prefecture_id: str
+    counties: list[County]
+    office_ids: list[str]  # each county's office
+    entry_ids: list[str]  # each county's one key petitioner
+    person_ids: list[str]  # and the person
+    folder: Path
+
+
+def _office_of(store: Store, code: str) -> str:
+    with store.read() as session:
+        return str(session.scalar(select(Office.id).where(Office.division_code == code)))
+
+
+def ledger_hub(url: str, folder: Path) -> LedgerHub:
+    """A hub holding two counties' packages, each county with one key petitioner (a movement
+    added), and nothing in the hub's own office's ledger."""
+    store = open_server_store(url, AppPaths(folder / "hub"), create=True)
+    prefecture_id = hub.init_hub(store, "果洛州院", PREFECTURE, PASS)
+    counties, office_ids, entry_ids, person_ids = [], [], [], []
+    for code, (zh, bo) in zip(COUNTIES[:2], (("卓嘎", "སྒྲོལ་དཀར"), ("次仁", "ཚེ་རིང"))):
+        county = _county(folder, code, 0)
+        _enrol(store, county, folder)
+        done = register(county.master, petition(persons=[tashi(
+            name_zh=zh, name_bo=bo, id_number="", phone="", sex="F")]))
+        person = petition_detail(county.master, done.id).parties[0].person_id
+        office_id = _office_of(county.master, code)
+        entry = entries.enter(county.master, EntryInput(person, office_id, "多次越级上访",
+                                                        date.today().isoformat()))
+        entries.add_movement(county.master, entry, date.today().isoformat(),
+                             MovementKind.WENT_TO_BEIJING, "")
+        rules.risk_rules(county.master, office_id)  # the county's rules, as a county has them
+        package = service.export(county.master, folder / f"{code}.dsp", PASS, full=True)
+        assert all(d.problem is None for d in hub.import_packages(store, [package.path], PASS))
+        counties.append(county)
+        office_ids.append(office_id)
+        entry_ids.append(entry)
+        person_ids.append(person)
+    return LedgerHub(store, prefecture_id, counties, office_ids, entry_ids, person_ids, folder)
+
+
+@pytest.fixture
+def built(postgres_url: str, tmp_path: Path) -> Iterator[LedgerHub]:
+    made = ledger_hub(postgres_url, tmp_path)
+    yield made
+    made.store.close()
+    for county in made.counties:
+        county.master.close()
+
+
+def test_the_hub_reads_each_countys_ledger_and_records_which(built: LedgerHub) -> None:
+    store = built.store
+    for office_id, entry_id, person_id in zip(built.office_ids, built.entry_ids,
+                                              built.person_ids, strict=True):
+        rows = entries.ledger(store, office_id)
+        assert [(r.entry_id, r.person_id) for r in rows] == [(entry_id, person_id)]
+        assert rows[0].last_movement_on == date.today().isoformat()
+        detail = entries.entry_detail(store, entry_id)
+        assert (detail.office_id, detail.kept, len(detail.movements)) == (office_id, False, 1)
+        assert levels.propose_level(store, entry_id).level  # from the county's own rules
+        assert {r.code for r in rules.risk_rules(store, office_id)} >= {"went_up"}
+        assert not keeping.keeps_ledger(store, office_id)
+    assert entries.ledger(store, built.prefecture_id) == []
+    assert keeping.keeps_ledger(store, built.prefecture_id)
+    with store.read() as session:  # the hub's own readings, in its own log
+        read = [json.loads(d)["ledger"] for d in session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.tbl == "key_petitioner",
+                                            AuditEntry.row_id == "",
+                                            AuditEntry.log_id == store.device_id)
+            .order_by(AuditEntry.seq))]
+    assert read == [*built.office_ids, built.prefecture_id]
+
+
+def test_a_change_to_a_countys_ledger_is_refused_on_the_hub_and_changes_nothing(
+        built: LedgerHub) -> None:
+    store, entry = built.store, built.entry_ids[0]
+    office_id, today = built.office_ids[0], date.today().isoformat()
+    message = keeping.KEPT_BY_ITS_OFFICE
+    refused(store, message, entries.update, entry, EntryUpdate("已稳定", "无"))
+    refused(store, message, entries.add_movement, entry, today, MovementKind.OTHER, "来州院")
+    refused(store, message, entries.add_measure, entry,
+            MeasureInput("education", "", today, "谈话"))
+    refused(store, message, entries.change_status, entry, "left", "已息诉")
+    refused(store, message, levels.set_level, entry, "red", "扬言进京")
+    refused(store, message, entries.enter, EntryInput(
+        built.person_ids[1], office_id, "多次上访", today))
+    rule = rules.risk_rules(store, office_id)[0]
+    refused(store, message, rules.edit_rule, rule.rule_id,
+            RuleInput(rule.level, rule.code, rule.months, rule.min_count, False))
+    refused(store, message, rules.add_rule, office_id,
+            RuleInput("yellow", "went_up", 24))
+    refused(store, message, charges.take_charge, charges.ChargeInput(
+        "", "化解", (date.today() + timedelta(days=30)).isoformat(), today, entry_id=entry))
+
+
+def test_the_hubs_own_ledger_is_kept_there(built: LedgerHub) -> None:
+    store, today = built.store, date.today().isoformat()
+    # A county's petitioner who also came to the prefecture: the prefecture's own entry.
+    entry = entries.enter(store, EntryInput(built.person_ids[0], built.prefecture_id,
+                                            "到州院上访", today))
+    entries.add_movement(store, entry, today, MovementKind.OTHER, "到州院")
+    entries.update(store, entry, EntryUpdate("情绪稳定", "解决住房"))
+    levels.set_level(store, entry, "yellow", "到州院上访")
+    detail = entries.entry_detail(store, entry)
+    assert (detail.kept, detail.situation, detail.level, len(detail.movements)) \
+        == (True, "情绪稳定", "yellow", 1)
+    assert [r.entry_id for r in entries.ledger(store, built.prefecture_id)] == [entry]
+    # The county's ledger is not changed by it.
+    assert [r.entry_id for r in entries.ledger(store, built.office_ids[0])] \
+        == [built.entry_ids[0]]
