@@ -15,17 +15,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.core import i18n
 from app.core.paths import AppPaths
 from app.core.server import open_server_store
 from app.core.store import Store
 from app.hub import service as hub
-from app.ledger import charges, entries, keeping, levels, rules
+from app.ledger import charges, entries, keeping, levels, papers, rules
 from app.ledger.entries import EntryInput, EntryUpdate, MeasureInput
 from app.ledger.rules import MovementKind, RuleInput
 from app.petitions.detail import petition_detail
 from app.sync import service
 from models import AuditEntry, Office
-from tests.helpers import petition, refused, register, tashi
+from tests.helpers import petition, refused, register, settle, tashi, tasks_for
 from tests.test_hub import COUNTIES, PASS, PREFECTURE, County, _county, _enrol
 
 pytestmark = pytest.mark.postgres
@@ -53,7 +54,8 @@ def ledger_hub(url: str, folder: Path) -> LedgerHub:
     store = open_server_store(url, AppPaths(folder / "hub"), create=True)
     prefecture_id = hub.init_hub(store, "果洛州院", PREFECTURE, PASS)
     counties, office_ids, entry_ids, person_ids = [], [], [], []
-    for code, (zh, bo) in zip(COUNTIES[:2], (("卓嘎", "སྒྲོལ་དཀར"), ("次仁", "ཚེ་རིང"))):
+    for code, (zh, bo) in zip(COUNTIES[:2], (("卓嘎", "སྒྲོལ་དཀར"), ("次仁", "ཚེ་རིང")),
+                                  strict=True):
         county = _county(folder, code, 0)
         _enrol(store, county, folder)
         done = register(county.master, petition(persons=[tashi(
@@ -104,6 +106,10 @@ def test_the_hub_reads_each_countys_ledger_and_records_which(built: LedgerHub) -
                                             AuditEntry.log_id == store.device_id)
             .order_by(AuditEntry.seq))]
     assert read == [*built.office_ids, built.prefecture_id]
+    # The ledger's paper is the county's, under the county's name.
+    paper = papers.ledger_table(store, built.office_ids[1], i18n.ZH)
+    assert [row[1] for row in paper.rows] == ["次仁"]
+    assert paper.lines == [_name_zh(store, built.office_ids[1])]
 
 
 def test_a_change_to_a_countys_ledger_is_refused_on_the_hub_and_changes_nothing(
@@ -143,3 +149,107 @@ def test_the_hubs_own_ledger_is_kept_there(built: LedgerHub) -> None:
     # The county's ledger is not changed by it.
     assert [r.entry_id for r in entries.ledger(store, built.office_ids[0])] \
         == [built.entry_ids[0]]
+
+
+# -- on screen -------------------------------------------------------------------------------
+def _window(qtbot, store: Store):  # type: ignore[no-untyped-def]
+    from app.core.settings import load_settings
+    from ui.core.language import LanguageManager
+    from ui.main import application
+    from ui.main_window import MainWindow
+
+    application()
+    win = MainWindow(tasks_for(store), store.paths, load_settings(store.paths),
+                     LanguageManager())
+    qtbot.addWidget(win)
+    win.show()
+    settle(qtbot, win.tasks)
+    return win
+
+
+def _names(table) -> list[str]:  # type: ignore[no-untyped-def]
+    return [table.item(r, 0).text() for r in range(table.rowCount())]
+
+
+def test_a_prefecture_leader_browses_a_countys_ledger_read_only_on_the_hub(  # type: ignore[no-untyped-def]
+        qtbot, built: LedgerHub, monkeypatch) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from ui.ledger.entry_dialog import EntryDialog
+
+    store = built.store
+    own = entries.enter(store, EntryInput(built.person_ids[1], built.prefecture_id,
+                                          "到州院上访", date.today().isoformat()))
+    opened: list[QDialog] = []
+    monkeypatch.setattr(EntryDialog, "exec", lambda self: opened.append(self) or 0)
+    win = _window(qtbot, store)
+    win.show_area("ledger")
+    view = win.ledger
+    qtbot.waitUntil(lambda: view.isVisible())
+    # The hub's own office first, then each county the hub holds, in the display script.
+    choice = view.office_choice
+    assert choice.isVisible()
+    assert [choice.itemData(i) for i in range(choice.count())] \
+        == [built.prefecture_id, *sorted(built.office_ids, key=lambda o: _code(store, o))]
+    assert choice.itemText(0) == "果洛藏族自治州人民检察院"
+    assert [r.entry_id for r in view.rows] == [own]
+    assert not view.enter_button.isHidden() and not view.kept_elsewhere.isVisible()
+    # A county chosen: its key petitioner, read only; the tabs of the hub's own office only
+    # cannot be chosen meanwhile.
+    county = built.office_ids[0]
+    choice.setCurrentIndex(choice.findData(county))
+    assert _names(view.table) == ["卓嘎"] and view.office_id == county
+    assert view.enter_button.isHidden() and view.kept_elsewhere.isVisible()
+    view.tabs.setCurrentWidget(view.rules_page)
+    assert view.rules_table.rowCount() > 0
+    assert not view.edit_rule_button.isVisible() and not view.add_rule_button.isVisible()
+    greyed = [view.tabs.tabText(i) for i in range(view.tabs.count())
+              if not view.tabs.isTabEnabled(i)]
+    assert greyed == [i18n._("Leaders in charge (领导包案)"), i18n._("Leaders' reception days")]
+    # The paper exported from the area is the county's ledger.
+    out = built.folder / "ledger.xlsx"
+    told: list[str] = []
+    monkeypatch.setattr("ui.ledger.ledger_papers.ask_xlsx", lambda *_args: out)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    view.export_button.click()
+    qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    sheet = load_workbook(out).active
+    texts = {str(c.value) for row in sheet.iter_rows() for c in row if c.value}
+    assert "卓嘎" in texts and "次仁" not in texts
+    # Its entry opens to be read, with nothing to change it.
+    view.table.selectRow(0)
+    view.open_button.click()
+    dialog = opened.pop()
+    assert isinstance(dialog, EntryDialog)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.kept_elsewhere.isVisible() and len(dialog.detail.movements) == 1
+    for button in (dialog.save_button, dialog.status_button, dialog.movement_button,
+                   dialog.measure_button, dialog.level_button, dialog.charge_button):
+        assert not button.isVisible()
+    assert not dialog.situation.isEnabled() and not dialog.movement_text.isEnabled()
+    # Back to the hub's own office: its ledger can be changed again.
+    choice.setCurrentIndex(0)
+    assert [r.entry_id for r in view.rows] == [own] and not view.enter_button.isHidden()
+    assert all(view.tabs.isTabEnabled(i) for i in range(view.tabs.count()))
+    # In both scripts, the offices are named in both, Tibetan first.
+    win.language.set_mode(i18n.BILINGUAL)
+    qtbot.waitUntil(lambda: choice.itemText(0) == (
+        "མགོ་ལོག་བོད་རིགས་རང་སྐྱོང་ཁུལ་མི་དམངས་ཞིབ་ཚགས་ཁང་།" + i18n.BILINGUAL_SEPARATOR
+        + "果洛藏族自治州人民检察院"))
+    assert choice.currentIndex() == 0
+
+
+def _code(store: Store, office_id: str) -> str:
+    with store.read() as session:
+        office = session.get(Office, office_id)
+        assert office is not None
+        return office.division_code
+
+
+def _name_zh(store: Store, office_id: str) -> str:
+    with store.read() as session:
+        office = session.get(Office, office_id)
+        assert office is not None
+        return office.name_zh
