@@ -1,8 +1,9 @@
 """Each county's ledger of key petitioners on the prefecture hub (issue 18): the hub holds every
 county's entries and reads each county's ledger as that county keeps it, recording each reading
 with the county's office; a change to a county's entry (its situation, movements, measures,
-level, status, a leader taking charge of it) or to a county's rules is refused there and changes
-nothing, while the hub's own office's ledger is kept there as on a laptop."""
+level, status, a leader taking charge of it), to a county's rules or a ledger kept by hand
+brought in for a county is refused there and changes nothing, while the hub's own office's
+ledger is kept there as on a laptop."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from app.core.paths import AppPaths
 from app.core.server import open_server_store
 from app.core.store import Store
 from app.hub import service as hub
+from app.imports import bringing, fields, sheets
+from app.imports.bringing import Options
+from app.imports.fields import Kind
 from app.ledger import charges, entries, keeping, levels, papers, rules
 from app.ledger.entries import EntryInput, EntryUpdate, MeasureInput
 from app.ledger.rules import MovementKind, RuleInput
@@ -28,6 +32,7 @@ from app.sync import service
 from models import AuditEntry, Office
 from tests.helpers import petition, refused, register, settle, tashi, tasks_for
 from tests.test_hub import COUNTIES, PASS, PREFECTURE, County, _county, _enrol
+from tests.test_imports import ledger_workbook
 
 pytestmark = pytest.mark.postgres
 
@@ -132,6 +137,11 @@ def test_a_change_to_a_countys_ledger_is_refused_on_the_hub_and_changes_nothing(
             RuleInput("yellow", "went_up", 24))
     refused(store, message, charges.take_charge, charges.ChargeInput(
         "", "化解", (date.today() + timedelta(days=30)).isoformat(), today, entry_id=entry))
+    # Nor is a ledger kept by hand brought in for the county.
+    with sheets.begin(store.paths) as space:
+        staged = sheets.stage(space, ledger_workbook(built.folder / "台账.xlsx"))
+        options = Options(Kind.LEDGER, office_id, fields.propose(Kind.LEDGER, staged.columns))
+        refused(store, message, bringing.run_import, staged, options)
 
 
 def test_the_hubs_own_ledger_is_kept_there(built: LedgerHub) -> None:
