@@ -388,3 +388,26 @@ def test_the_chief_takes_charge_of_the_matter_from_the_entry(  # type: ignore[no
     qtbot.addWidget(kept)
     assert kept.charge_id == charge_id
     assert "院领导包案，每月走访一次" in kept.browser.toPlainText()
+
+
+def test_a_laptop_shows_its_own_office_ledger_with_no_office_to_choose(  # type: ignore[no-untyped-def]
+        qtbot, office: Office) -> None:
+    from app.core.settings import load_settings
+    from ui.core.language import LanguageManager
+    from ui.main_window import MainWindow
+
+    application()
+    office.as_("clerk")
+    settings = load_settings(office.store.paths)
+    settings.current_staff_id = office.by_role["clerk"]
+    win = MainWindow(tasks_for(office.store), office.store.paths, settings, LanguageManager())
+    qtbot.addWidget(win)
+    win.show()
+    settle(qtbot, win.tasks)
+    win.show_area("ledger")
+    view = win.ledger
+    qtbot.waitUntil(view.isVisible)
+    assert view.office_choice.isHidden() and view.office_label.isHidden()
+    assert view.kept and view.kept_elsewhere.isHidden() and not view.enter_button.isHidden()
+    assert [r.entry_id for r in view.rows] == [office.dolkar]
+    assert all(view.tabs.isTabEnabled(i) for i in range(view.tabs.count()))

@@ -351,8 +351,12 @@ class MainWindow(Retranslated, QMainWindow):
             ledger.petition_opened.connect(self.open_petition)
             # The key petitioners' ledger first, the office's risk rules last.
             ledger.add_tab(ScreeningView(tasks, office_id), N_("Monthly screening"))
-            ledger.add_tab(ChargesView(tasks, office_id), N_("Leaders in charge (领导包案)"))
-            ledger.add_tab(ReceptionView(tasks, office_id), N_("Leaders' reception days"))
+            # On a hub, the leaders' charges and reception days stay the hub's own office's
+            # whichever office's ledger is chosen.
+            ledger.add_tab(ChargesView(tasks, office_id), N_("Leaders in charge (领导包案)"),
+                           own_office_only=True)
+            ledger.add_tab(ReceptionView(tasks, office_id), N_("Leaders' reception days"),
+                           own_office_only=True)
             tabs = ledger.tabs
             tabs.tabBar().moveTab(tabs.indexOf(ledger.rules_page), tabs.count() - 1)
             return ledger

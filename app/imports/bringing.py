@@ -47,6 +47,7 @@ from app.imports.fields import (
 from app.imports.sheets import StagedSheet, staged_rows
 from app.ledger import entries
 from app.ledger.entries import Status
+from app.ledger.keeping import require_kept
 from app.ledger.rules import NO_SUCH_OFFICE
 from app.persons.records import (
     PersonInput,
@@ -441,6 +442,8 @@ def _check(session: Session, store: Store, options: Options) -> None:
     access.require(session, store.ctx, _permission(options.kind))
     if session.get(Office, options.office_id) is None:
         raise AppError(NO_SUCH_OFFICE)
+    if options.kind == Kind.LEDGER:  # a hub brings in no county's ledger: the county keeps it
+        require_kept(session, store, options.office_id)
     from app.imports.fields import fields_of
 
     for f in fields_of(options.kind):

@@ -48,7 +48,7 @@ from app.core.records import (
     staff_or_none,
 )
 from app.core.store import Store
-from app.ledger.entries import live_entry, open_entry
+from app.ledger.entries import kept_entry, live_entry
 from models import (
     ChargeExtension,
     ChargeNote,
@@ -187,7 +187,7 @@ def take_charge(store: Store, data: ChargeInput, today: date | None = None) -> s
             already = _open_on(session, LeaderCharge.petition_id == petition.id)
         else:
             access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-            entry = open_entry(session, data.entry_id)
+            entry = kept_entry(session, store, data.entry_id)
             office_id = entry.office_id
             already = _open_on(session, LeaderCharge.entry_id == entry.id)
         if already:

@@ -26,6 +26,7 @@ from app.core.labels import StaffRole, Vocabulary
 from app.core.records import staff_names
 from app.core.stamps import local_iso
 from app.core.store import Store
+from app.ledger.keeping import keeps, require_kept
 from app.ledger.rules import NO_SUCH_OFFICE, Level, MovementKind
 from models import (
     Agreement,
@@ -111,6 +112,13 @@ def open_entry(session: Session, entry_id: str) -> KeyPetitioner:
     return entry
 
 
+def kept_entry(session: Session, store: Store, entry_id: str) -> KeyPetitioner:
+    """An entry still followed in a ledger this store keeps: what a change to it starts from
+    (on a prefecture hub, a county's entry is refused: the county keeps it)."""
+    require_kept(session, store, live_entry(session, entry_id).office_id)
+    return open_entry(session, entry_id)
+
+
 def _today(today: date | None) -> date:
     return today or date.today()
 
@@ -138,6 +146,7 @@ def enter(store: Store, data: EntryInput, today: date | None = None) -> str:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
         if session.get(Office, data.office_id) is None:
             raise AppError(NO_SUCH_OFFICE)
+        require_kept(session, store, data.office_id)
         person = session.get(Person, data.person_id)
         if person is None or person.deleted:
             raise AppError(NO_SUCH_PERSON)
@@ -174,7 +183,7 @@ def update(store: Store, entry_id: str, data: EntryUpdate) -> None:
     problems: list[ValidationError] = []
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        entry = open_entry(session, entry_id)
+        entry = kept_entry(session, store, entry_id)
         responsible = _office_staff(session, entry.office_id, data.responsible_staff_id,
                                     "responsible_staff_id", NOT_ON_STAFF, problems)
         leader = _leader(session, entry.office_id, data.leader_id, problems)
@@ -198,7 +207,7 @@ def add_movement(store: Store, entry_id: str, day: str, kind: str, text: str,
     raise_problems(problems)
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        open_entry(session, entry_id)
+        kept_entry(session, store, entry_id)
         movement = LedgerMovement(entry_id=entry_id, day=on, kind=kind, text=text.strip())
         session.add(movement)
         session.flush()
@@ -225,7 +234,7 @@ def add_measure(store: Store, entry_id: str, data: MeasureInput,
         problems.append(ValidationError(MEASURE_TEXT_NEEDED, field="description"))
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        entry = open_entry(session, entry_id)
+        entry = kept_entry(session, store, entry_id)
         staff = _office_staff(session, entry.office_id, data.staff_id, "staff_id",
                               MEASURE_STAFF, problems)
         raise_problems(problems)
@@ -246,7 +255,7 @@ def change_status(store: Store, entry_id: str, status: str, reason: str = "",
         raise ValidationError(LEFT_REASON_NEEDED, field="reason")
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        entry = open_entry(session, entry_id)
+        entry = kept_entry(session, store, entry_id)
         if entry.status == status:
             return
         entry.status = status
@@ -420,6 +429,7 @@ class EntryDetail:
     petitions: list[PetitionLine]
     hearings: list[HearingLine]
     agreements: list[AgreementLine]
+    kept: bool = True  # changed here (False: a county's entry read on the prefecture hub)
 
     @property
     def needs_leader(self) -> bool:
@@ -481,7 +491,7 @@ def entry_detail(store: Store, entry_id: str) -> EntryDetail:
             e.responsible_staff_id or "", *_name(names, e.responsible_staff_id),
             e.leader_id or "", *_name(names, e.leader_id), e.level,
             e.level_confirmed_on, movements, measures, level_history(session, entry_id),
-            petitions, hearings, agreements)
+            petitions, hearings, agreements, keeps(session, store, e.office_id))
         record_in(session, store.ctx, Action.VIEWED, tbl="key_petitioner", row_id=e.id,
                   person_id=e.person_id)
     return detail

@@ -21,7 +21,8 @@ from app.core.labels import StaffRole
 from app.core.stamps import utc_stamp
 from app.core.store import Store
 from app.ledger import rules
-from app.ledger.entries import open_entry
+from app.ledger.entries import kept_entry, open_entry
+from app.ledger.keeping import keeps
 from app.ledger.rules import SEVERITY, Level, Proposal
 from models import KeyPetitioner, LevelChange
 
@@ -30,17 +31,20 @@ NOT_LEADER_IN_CHARGE = N_("Only the entry's leader in charge or the chief procur
                           "its risk level.")
 
 
-def _propose(session: Session, entry: KeyPetitioner, today: date) -> Proposal:
+def _propose(session: Session, entry: KeyPetitioner, today: date,
+             create: bool = True) -> Proposal:
     facts = rules.facts_of(session, entry.person_id, entry.id)
-    return rules.propose(rules.active_rules(session, entry.office_id), facts, today)
+    return rules.propose(rules.active_rules(session, entry.office_id, create), facts, today)
 
 
 def propose_level(store: Store, entry_id: str, today: date | None = None) -> Proposal:
-    """The level the records and the office's active rules propose, and which rules fired."""
+    """The level the records and the office's active rules propose, and which rules fired
+    (for a county's entry read on the hub, from the county's rules as the hub holds them)."""
     with store.write() as session:  # the office's default rules may be created now
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
         entry = open_entry(session, entry_id)
-        return _propose(session, entry, today or date.today())
+        return _propose(session, entry, today or date.today(),
+                        create=keeps(session, store, entry.office_id))
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def set_level(store: Store, entry_id: str, level: str, reason: str = "",
     moment = now or datetime.now()
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        entry = open_entry(session, entry_id)
+        entry = kept_entry(session, store, entry_id)
         proposal = _propose(session, entry, moment.date())
         overridden = level != proposal.level
         if overridden and not reason.strip():

@@ -40,6 +40,7 @@ from app.core.errors import AppError, InvalidInputError, ValidationError
 from app.core.i18n import N_, _, ngettext
 from app.core.labels import Vocabulary
 from app.core.store import Store
+from app.ledger.keeping import keeps, require_kept
 from models import (
     Agreement,
     Escalation,
@@ -336,8 +337,11 @@ def ensure_rules(session: Session, office_id: str) -> None:
     session.flush()
 
 
-def active_rules(session: Session, office_id: str) -> list[Rule]:
-    ensure_rules(session, office_id)
+def active_rules(session: Session, office_id: str, create: bool = True) -> list[Rule]:
+    """The office's active rules; Doorstep's defaults are created first with ``create`` (not
+    for an office whose rules are kept elsewhere: the rules it has are read)."""
+    if create:
+        ensure_rules(session, office_id)
     return [Rule(r.id, r.level, r.code, r.months, r.min_count) for r in session.scalars(
         select(RiskRule).where(RiskRule.office_id == office_id, RiskRule.deleted.is_(False),
                                RiskRule.active.is_(True)))
@@ -353,7 +357,10 @@ def risk_rules(store: Store, office_id: str) -> list[RiskRuleRow]:
     """The office's rules, most severe first (Doorstep's defaults created on first use)."""
     with store.write() as session:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
-        ensure_rules(session, office_id)
+        if keeps(session, store, office_id):
+            ensure_rules(session, office_id)
+        elif session.get(Office, office_id) is None:  # a county's, as the hub holds them
+            raise AppError(NO_SUCH_OFFICE)
         rows = [_row(r) for r in session.scalars(select(RiskRule).where(
             RiskRule.office_id == office_id, RiskRule.deleted.is_(False)))]
     order = list(RuleCode)
@@ -395,6 +402,7 @@ def edit_rule(store: Store, rule_id: str, data: RuleInput) -> None:
         rule = session.get(RiskRule, rule_id)
         if rule is None or rule.deleted:
             raise AppError(NO_SUCH_RULE)
+        require_kept(session, store, rule.office_id)
         changed = (rule.level, rule.code, rule.months, rule.min_count, rule.active,
                    rule.note) != (data.level, data.code, data.months, data.min_count,
                                   data.active, data.note.strip())
@@ -410,6 +418,7 @@ def add_rule(store: Store, office_id: str, data: RuleInput) -> str:
     _validate(data)
     with store.write() as session:
         access.require(session, store.ctx, Permission.OFFICE_RULES)
+        require_kept(session, store, office_id)
         ensure_rules(session, office_id)
         rule = RiskRule(office_id=office_id, level=data.level, code=data.code,
                         months=data.months, min_count=data.min_count, active=data.active,

@@ -8,6 +8,10 @@ the chief), and every change of it.
 Each button is one use case of ``app.ledger``: what it refuses is shown beside its field, or
 under the page, in the display language, and nothing is half-saved. Opening the entry is
 recorded as a reading of it.
+
+A county's entry opened on the prefecture hub is read only: the county keeps it, so every field
+is greyed and the buttons that change it are not shown (``app.ledger.keeping`` refuses any
+change anyway).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_short_datetime
 from app.core.i18n import N_, _, title_text
 from app.core.labels import AgreementStatus, HearingKind, HearingOutcome, label
-from app.ledger import charges, entries, levels
+from app.ledger import charges, entries, keeping, levels
 from app.ledger.entries import EntryDetail, EntryUpdate, MeasureInput, MeasureKind, Status
 from app.ledger.rules import Level, MovementKind, Proposal, RuleCode, level_label
 from app.petitions.outcomes import Resolution
@@ -133,8 +137,11 @@ class EntryDialog(Retranslated, QDialog):
         self.tabs.addTab(self._build_records(), "")
         self.message = MessageLine()
         self.close_button = _button(self.accept)
+        self.kept_elsewhere = QLabel()
+        self.kept_elsewhere.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.kept_elsewhere)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addLayout(_right(self.close_button))
@@ -319,7 +326,13 @@ class EntryDialog(Retranslated, QDialog):
         chosen = self.proposal.level if self.proposal and self.proposal.level else d.level
         for code, button in self.level_buttons.items():
             button.setChecked(code == chosen)
-        following = d.status != Status.LEFT
+        following = d.status != Status.LEFT and d.kept
+        changing: tuple[QWidget, ...] = (
+            self.save_button, self.status_button, self.movement_button, self.measure_button,
+            self.level_button, self.charge_button, self.level_note)
+        for shown in changing:
+            shown.setVisible(d.kept)
+        self.kept_elsewhere.setVisible(not d.kept)
         for widget in (self.situation, self.demands, self.responsible, self.leader,
                        self.save_button, self.status, self.left_reason, self.status_button,
                        self.movement_day, self.movement_kind, self.movement_text,
@@ -362,7 +375,7 @@ class EntryDialog(Retranslated, QDialog):
     # -- actions --------------------------------------------------------------------------------
     def save(self) -> None:
         """Ctrl+S: the entry's situation, demands and who is responsible."""
-        if self.detail.status == Status.LEFT:
+        if self.detail.status == Status.LEFT or not self.detail.kept:
             return
         self.entry_errors.clear()
         self.message.clear()
@@ -484,6 +497,7 @@ class EntryDialog(Retranslated, QDialog):
             self.tabs.setTabText(index, shown)
             self.tabs.setTabToolTip(index, f"{_(title)} (Ctrl+{index + 1})")
         self.reason.setText(d.reason)
+        self.kept_elsewhere.setText(_(keeping.KEPT_BY_ITS_OFFICE))
         self.save_button.setText(_("Save (Ctrl+S)"))
         self.charge_button.setText(_("Leader in charge (包案)…"))
         self.status.retranslate()

@@ -5,6 +5,11 @@ The ledger is seen only by the office's clerks, procurators and leaders: anyone 
 administrator) is told so, and nothing of the ledger is read. Every reading of the list is
 recorded (``app.ledger.entries``), so the list is read when the area is in view, not on every
 change made elsewhere.
+
+On a prefecture hub a box above the tabs chooses whose ledger is shown: the hub's own office's
+or a county's whose records the hub holds. A county keeps its own ledger: the hub shows it and
+its risk rules read-only (``app.ledger.keeping`` refuses any change anyway), and the tabs that
+stay on the hub's own office (added with ``own_office_only``) cannot be chosen meanwhile.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -27,12 +33,15 @@ from app.core.errors import AppError
 from app.core.formatting import format_iso_date, format_number
 from app.core.i18n import BILINGUAL_SEPARATOR, N_, _, labelled, ngettext, pick
 from app.core.labels import label
-from app.ledger import entries, rules
+from app.ledger import entries, keeping, rules
 from app.ledger.entries import LedgerRow, Status
 from app.ledger.rules import Level, RiskRuleRow, level_label
+from app.persons import directory
+from app.persons.directory import OfficeRow
 from ui.core.errors import show_error
 from ui.core.tasks import Changes, Tasks, TasksClosedError
 from ui.ledger.ledger_papers import PaperLanguage, export_ledger, print_ledger
+from ui.widgets.combo import compact
 from ui.widgets.fields import cell, plain_table
 from ui.widgets.form_support import ERROR_STYLE, Retranslated
 
@@ -41,6 +50,7 @@ LEVEL_COLOURS: dict[str, tuple[str, str]] = {
     Level.RED: ("#c62828", "#ffffff"), Level.YELLOW: ("#f9d71c", "#000000"),
     Level.GREEN: ("#2e7d32", "#ffffff")}
 NEEDS_LEADER = N_("Needs a leader in charge")
+OWN_OFFICE_ONLY = N_("This tab shows the hub's own office only: choose it above to see it.")
 
 # L10N: column headings of the ledger of key petitioners
 LEDGER_COLUMNS = (N_("Name"), N_("Level"), N_("Status"), N_("Reason"), N_("Entered on"),
@@ -84,39 +94,65 @@ def level_style(level: str) -> str:
 
 
 class LedgerView(Retranslated, QWidget):
-    """The area: tabs over the office's ledger (``office_id``)."""
+    """The area: tabs over the office's ledger (``office_id``); on a hub, over the ledger of
+    the office chosen in ``office_choice`` (the hub's own, ``own_office_id``, at first)."""
 
     petition_opened = Signal(str)  # a petition chosen from an entry's records
 
     def __init__(self, tasks: Tasks, office_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._tasks, self.office_id = tasks, office_id
+        self._tasks, self.office_id, self.own_office_id = tasks, office_id, office_id
         self.rows: list[LedgerRow] = []
         self.rules: list[RiskRuleRow] = []
         self._stale = True
         self._tab_titles: list[tuple[QWidget, str]] = []
+        self._own_office_only: list[QWidget] = []
+        self._offices: list[OfficeRow] = []
         self.access = tasks.query(entries.ledger_access)
+        self.kept = self._keeps(office_id)
         self.refusal = QLabel()
         self.refusal.setWordWrap(True)
         self.refusal.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.office_label = QLabel()
+        self.office_choice = QComboBox()  # only on a hub: whose ledger is shown
+        compact(self.office_choice, 16)
+        self.office_choice.currentIndexChanged.connect(self._office_chosen)
+        self.kept_elsewhere = QLabel()
+        self.kept_elsewhere.setWordWrap(True)
+        choice = QHBoxLayout()
+        choice.addWidget(self.office_label)
+        choice.addWidget(self.office_choice)
+        choice.addWidget(self.kept_elsewhere, 1)
         self.tabs = QTabWidget()
         self.add_tab(self._build_ledger(), N_("Ledger"))
         self.rules_page = self._build_rules()
         self.add_tab(self.rules_page, N_("Risk rules"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.refusal, 1)
+        layout.addLayout(choice)
         layout.addWidget(self.tabs, 1)
         self.refusal.setVisible(not self.access.see)
         self.tabs.setVisible(self.access.see)
+        on_hub = tasks.on_server and self.access.see
+        self.office_label.setVisible(on_hub)
+        self.office_choice.setVisible(on_hub)
+        if on_hub:
+            self._offices = tasks.query(directory.offices)
         tasks.changed.connect(self._on_changes)
         self.retranslate_ui()
 
     # -- building -------------------------------------------------------------------------------
-    def add_tab(self, widget: QWidget, title: str) -> int:
+    def add_tab(self, widget: QWidget, title: str, own_office_only: bool = False) -> int:
         """Add a page to the area, titled ``title`` (a msgid, translated again on each language
-        change); returns its index."""
+        change); returns its index. A page ``own_office_only`` shows the hub's own office
+        whatever ledger is chosen: it cannot be chosen while another office's is shown."""
         self._tab_titles.append((widget, title))
-        return self.tabs.addTab(widget, _(title))
+        if own_office_only:
+            self._own_office_only.append(widget)
+        index = self.tabs.addTab(widget, _(title))
+        if own_office_only:
+            self._grey_own_office_only()
+        return index
 
     def _build_ledger(self) -> QWidget:
         page = QWidget()
@@ -213,14 +249,71 @@ class LedgerView(Retranslated, QWidget):
 
     def set_office(self, office_id: str) -> None:
         """This laptop now serves ``office_id``: its ledger, read now if in view."""
+        if office_id == self.own_office_id and office_id == self.office_id:
+            return
+        self.own_office_id = office_id
+        self._fill_offices()
+        self.show_office(office_id)
+
+    def show_office(self, office_id: str) -> None:
+        """Show the ledger of ``office_id`` (on a hub, the hub's own office's or a county's),
+        read now if in view."""
         if office_id == self.office_id:
             return
         self.office_id = office_id
+        self.kept = self._keeps(office_id)
+        index = self.office_choice.findData(office_id)
+        if index >= 0 and index != self.office_choice.currentIndex():
+            self.office_choice.blockSignals(True)
+            self.office_choice.setCurrentIndex(index)
+            self.office_choice.blockSignals(False)
+        self._show_kept()
         self._stale = True
         if self.isVisible():
             self.reload()
 
+    def _keeps(self, office_id: str) -> bool:
+        return not office_id or bool(self._tasks.query(keeping.keeps_ledger, office_id))
+
+    def _office_chosen(self, index: int) -> None:
+        if index >= 0:
+            self.show_office(str(self.office_choice.itemData(index) or self.own_office_id))
+
+    def _fill_offices(self) -> None:
+        """The hub's own office first, then each office whose records the hub holds, named in
+        the display script."""
+        if not self._offices:  # a laptop's: no choice
+            return
+        own = [o for o in self._offices if o.id == self.own_office_id]
+        others = [o for o in self._offices if o.id != self.own_office_id]
+        self.office_choice.blockSignals(True)
+        self.office_choice.clear()
+        for office in own + others:
+            self.office_choice.addItem(pick(office.name_zh, office.name_bo), office.id)
+        self.office_choice.setCurrentIndex(max(self.office_choice.findData(self.office_id), 0))
+        self.office_choice.blockSignals(False)
+
+    def _show_kept(self) -> None:
+        """What changes the ledger is offered only for a ledger kept here; the tabs of the
+        hub's own office only are greyed while another office's ledger is shown."""
+        self.kept_elsewhere.setVisible(not self.kept)
+        self.enter_button.setVisible(self.kept)
+        self.edit_rule_button.setVisible(self.kept)
+        self.add_rule_button.setVisible(self.kept)
+        self._grey_own_office_only()
+
+    def _grey_own_office_only(self) -> None:
+        for widget in self._own_office_only:
+            index = self.tabs.indexOf(widget)
+            self.tabs.setTabEnabled(index, self.kept)
+            self.tabs.setTabToolTip(index, "" if self.kept else _(OWN_OFFICE_ONLY))
+            if not self.kept and self.tabs.currentIndex() == index:
+                self.tabs.setCurrentIndex(0)
+
     def _on_changes(self, changes: Changes) -> None:
+        if self._offices and changes.touches("office"):  # an import may bring a county
+            self._offices = self._tasks.query(directory.offices)
+            self._fill_offices()
         if not changes.touches(*LEDGER_TABLES):
             return
         if self.isVisible():
@@ -249,9 +342,9 @@ class LedgerView(Retranslated, QWidget):
         self.open_button.setEnabled(self.selected() is not None)
         for button in (self.print_button, self.export_button):
             button.setEnabled(bool(self.office_id))
-        self.edit_rule_button.setEnabled(self.access.change_rules
+        self.edit_rule_button.setEnabled(self.access.change_rules and self.kept
                                          and self.selected_rule() is not None)
-        self.add_rule_button.setEnabled(self.access.change_rules)
+        self.add_rule_button.setEnabled(self.access.change_rules and self.kept)
 
     # -- showing --------------------------------------------------------------------------------
     def _show_rows(self) -> None:
@@ -304,6 +397,8 @@ class LedgerView(Retranslated, QWidget):
     def enter_person(self) -> None:
         from ui.ledger.enter_dialog import EnterDialog
 
+        if not self.kept:
+            return
         dialog = EnterDialog(self._tasks, self.office_id, self)
         dialog.entered.connect(self._entered)
         dialog.exec()
@@ -333,11 +428,11 @@ class LedgerView(Retranslated, QWidget):
 
     def edit_rule(self) -> None:
         rule = self.selected_rule()
-        if rule is not None and self.access.change_rules:
+        if rule is not None and self.access.change_rules and self.kept:
             self._rule_dialog(rule)
 
     def add_rule(self) -> None:
-        if self.access.change_rules:
+        if self.access.change_rules and self.kept:
             self._rule_dialog(None)
 
     def _rule_dialog(self, rule: RiskRuleRow | None) -> None:
@@ -355,6 +450,10 @@ class LedgerView(Retranslated, QWidget):
             "The ledger of key petitioners is kept and seen only by the office's clerks, "
             "procurators and leaders."))
         self.refusal.setStyleSheet(ERROR_STYLE)
+        self.office_label.setText(_("Office"))
+        self._fill_offices()  # the offices' names in the display script
+        self.kept_elsewhere.setText(_(keeping.KEPT_BY_ITS_OFFICE))
+        self._show_kept()
         self.include_left.setText(_("Include those who left the ledger"))
         self.enter_button.setText(_("Enter a person…"))
         self.open_button.setText(_("Open…"))
