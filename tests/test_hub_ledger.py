@@ -29,7 +29,7 @@ from app.ledger.entries import EntryInput, EntryUpdate, MeasureInput
 from app.ledger.rules import MovementKind, RuleInput
 from app.petitions.detail import petition_detail
 from app.sync import service
-from models import AuditEntry, Office
+from models import AuditEntry, Office, Staff
 from tests.helpers import petition, refused, register, settle, tashi, tasks_for
 from tests.test_hub import COUNTIES, PASS, PREFECTURE, County, _county, _enrol
 from tests.test_imports import ledger_workbook
@@ -137,6 +137,23 @@ def test_a_change_to_a_countys_ledger_is_refused_on_the_hub_and_changes_nothing(
             RuleInput("yellow", "went_up", 24))
     refused(store, message, charges.take_charge, charges.ChargeInput(
         "", "化解", (date.today() + timedelta(days=30)).isoformat(), today, entry_id=entry))
+    # Nor is a county leader's charge of the entry, made in the county, added to or closed.
+    county = built.counties[0].master
+    with county.write() as session:
+        chief = Staff(office_id=office_id, name_zh="才让", name_bo="", role="chief")
+        session.add(chief)
+        session.flush()
+        chief_id = chief.id
+    charge = charges.take_charge(county, charges.ChargeInput(
+        chief_id, "化解", (date.today() + timedelta(days=30)).isoformat(), today,
+        entry_id=entry))
+    package = service.export(county, built.folder / "again.dsp", PASS)
+    assert all(d.problem is None for d in hub.import_packages(store, [package.path], PASS))
+    assert [c.charge_id for c in charges.charges_of_entry(store, entry)] == [charge]
+    refused(store, message, charges.add_note, charge, today, "州院过问", staff_id=chief_id)
+    refused(store, message, charges.request_extension, charge,
+            (date.today() + timedelta(days=60)).isoformat(), "需要更多时间", staff_id=chief_id)
+    refused(store, message, charges.close, charge, "resolved", "已化解", today)
     # Nor is a ledger kept by hand brought in for the county.
     with sheets.begin(store.paths) as space:
         staged = sheets.stage(space, ledger_workbook(built.folder / "台账.xlsx"))

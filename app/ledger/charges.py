@@ -49,6 +49,7 @@ from app.core.records import (
 )
 from app.core.store import Store
 from app.ledger.entries import kept_entry, live_entry
+from app.ledger.keeping import require_kept
 from models import (
     ChargeExtension,
     ChargeNote,
@@ -133,6 +134,8 @@ def _open_charge(session: Session, store: Store, charge_id: str) -> LeaderCharge
     charge = _charge(session, charge_id)
     if charge.entry_id:
         access.require(session, store.ctx, Permission.SEE_KEY_PETITIONERS)
+        # A county's key petitioner's matter is kept by the county, not on the prefecture hub.
+        require_kept(session, store, charge.office_id)
     if charge.status != ChargeStatus.OPEN:
         raise AppError(IS_CLOSED)
     return charge
