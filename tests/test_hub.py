@@ -49,30 +49,38 @@ class Hub:
     folder: Path
 
 
-def _county(tmp_path: Path, code: str, petitions: int) -> County:
+def made_county(tmp_path: Path, code: str, petitions: int, passphrase: str = PASS) -> County:
+    """The county ``code``'s master laptop, its office set up, holding ``petitions``."""
     master = open_store(AppPaths(tmp_path / code))
     set_up_device(master, f"{code} 主机", code)
-    service.set_up_office(master, PASS)
+    service.set_up_office(master, passphrase)
     for _n in range(petitions):
         register(master, petition())
     return County(code, master)
 
 
-def _enrol(store: Store, county: County, folder: Path) -> None:
-    request = hub.request(store, county.code, PASS)
-    grant = service.enrol(county.master, request, PASS)
-    hub.accept(store, grant, PASS)
+def _enrol(store: Store, county: County, passphrase: str = PASS) -> None:
+    request = hub.request(store, county.code, passphrase)
+    grant = service.enrol(county.master, request, passphrase)
+    hub.accept(store, grant, passphrase)
+
+
+def made_hub(url: str, folder: Path, counties: list[County], passphrase: str = PASS) -> Hub:
+    """The prefecture's hub made in the empty database ``url`` and enrolled by each county's
+    master (their device keys, the hub's too, wrapped under ``passphrase``)."""
+    store = open_server_store(url, AppPaths(folder / "hub"), create=True)
+    hub.init_hub(store, "果洛州院", PREFECTURE, passphrase)
+    for county in counties:
+        _enrol(store, county, passphrase)
+    return Hub(store, url, counties, folder)
 
 
 @pytest.fixture
 def built(postgres_url: str, tmp_path: Path) -> Iterator[Hub]:
-    store = open_server_store(postgres_url, AppPaths(tmp_path / "hub"), create=True)
-    hub.init_hub(store, "果洛州院", PREFECTURE, PASS)
-    counties = [_county(tmp_path, code, n) for code, n in zip(COUNTIES, (3, 2, 1), strict=True)]
-    for county in counties:
-        _enrol(store, county, tmp_path)
-    yield Hub(store, postgres_url, counties, tmp_path)
-    store.close()
+    counties = [made_county(tmp_path, code, n) for code, n in zip(COUNTIES, (3, 2, 1), strict=True)]
+    made = made_hub(postgres_url, tmp_path, counties)
+    yield made
+    made.store.close()
     for county in counties:
         county.master.close()
 
@@ -146,7 +154,7 @@ def test_a_package_refused_at_the_hub_leaves_postgresql_unchanged(built: Hub) ->
     broken = built.folder / "broken.dsp"
     broken.write_bytes(data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 1])
                        + data[len(data) // 2 + 1:])
-    stranger = _county(built.folder, "632625", 1)  # 久治: the hub is not enrolled there
+    stranger = made_county(built.folder, "632625", 1)  # 久治: the hub is not enrolled there
     other = service.export(stranger.master, built.folder / "o.dsp", PASS, full=True).path
     before = _counts(built.store)
     done = hub.import_packages(built.store, [broken, other], PASS)

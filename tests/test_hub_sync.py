@@ -145,7 +145,7 @@ def test_what_the_hub_holds_rebuilds_a_fresh_laptop(tmp_path: Path, hub: Store) 
         store.close()
 
 
-def _counts(store: Store) -> dict[str, int]:
+def row_counts(store: Store) -> dict[str, int]:
     """Rows of the version log and of every table, as PostgreSQL holds them."""
     with store.read() as session:
         conn = session.connection()
@@ -175,7 +175,7 @@ def test_packages_go_from_an_enrolled_laptop_to_the_hub_and_back(
     # A damaged package and one from a laptop of another office: refused, PostgreSQL as it was.
     register(master, petition())
     package = service.export(master, tmp_path / "second.dsp", PASS).path
-    before, tables_before = _counts(hub), dump_json(hub)
+    before, tables_before = row_counts(hub), dump_json(hub)
     data = package.read_bytes()
     damaged = tmp_path / "damaged.dsp"
     damaged.write_bytes(data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x40])
@@ -189,7 +189,7 @@ def test_packages_go_from_an_enrolled_laptop_to_the_hub_and_back(
     stranger = service.export(other, tmp_path / "other.dsp", PASS, full=True).path
     with pytest.raises(AppError):
         service.import_package(hub, stranger, PASS)
-    assert _counts(hub) == before and dump_json(hub) == tables_before
+    assert row_counts(hub) == before and dump_json(hub) == tables_before
 
     second = service.import_package(hub, package, PASS)
     assert second.new > 0 and dump(hub)["petition"] == dump(master)["petition"]
@@ -207,7 +207,7 @@ def test_packages_go_from_an_enrolled_laptop_to_the_hub_and_back(
     assert service.import_package(hub, again.path, PASS).already_imported
     # Every batch the hub forwards is the bytes its author signed (rows read back from jsonb,
     # in code point order): a full package from the hub carries every version it holds.
-    held = _counts(hub)["sync_version"]  # (the export's own record comes after)
+    held = row_counts(hub)["sync_version"]  # (the export's own record comes after)
     everything = service.export(hub, tmp_path / "full.dsp", PASS, full=True)
     assert everything.versions == held
     for store in (master, other):

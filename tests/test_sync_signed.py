@@ -272,7 +272,7 @@ def test_a_restored_laptop_that_writes_first_forks_its_log_and_nothing_is_lost(
 
 
 # -- as a person sees it ----------------------------------------------------------------------
-def _forged_package(office: Office, monkeypatch: pytest.MonkeyPatch) -> Path:
+def forged_package(office: Office, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A package from B carrying one change under A's log, signed with B's key."""
     a_log = office.a.device_id
     assert a_log is not None
@@ -303,7 +303,7 @@ def test_the_command_line_says_what_was_refused_and_lists_what_is_kept_apart(
     from app.core.formatting import format_number
     from app.core.i18n import _
 
-    package = _forged_package(office, monkeypatch)
+    package = forged_package(office, monkeypatch)
     folder = office.master.paths.data_dir
     office.master.close()
     monkeypatch.setenv(service.PASSPHRASE_ENV, PASS)
@@ -329,7 +329,7 @@ def test_the_screens_say_what_was_refused_and_list_it_kept_apart(
     from app.core.i18n import _
     from ui.sync.view import SyncView
 
-    package = _forged_package(office, monkeypatch)
+    package = forged_package(office, monkeypatch)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(package), ""))
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a: (PASS, True))
     view = SyncView(tasks_for(office.master))

@@ -868,14 +868,16 @@ class ApartRow:
 
 
 def kept_apart(store: Store) -> list[ApartRow]:
-    """Every batch of changes kept apart on this laptop, newest first."""
-    found = stored_roster(store)
-
-    def name(device_id: str) -> str:
-        entry = found.roster.find(device_id) if found is not None else None
-        return entry.name if entry is not None else device_id
-
+    """Every batch of changes kept apart on this laptop, newest first. A laptop is named from
+    its office's roster; on a prefecture hub, from that of whichever county it belongs to."""
     with store.read() as session:
+        rosters = [crypto.read_roster(r.signed, r.office_public_key)
+                   for r in session.scalars(select(SyncRoster))]
+
+        def name(device_id: str) -> str:
+            entry = next((e for r in rosters if (e := r.find(device_id)) is not None), None)
+            return entry.name if entry is not None else device_id
+
         raw = engine.raw_connection(session)
         owners = {str(lg): str(d) for lg, d in raw.execute(
             "SELECT log_id, device_id FROM sync_log")}
