@@ -31,7 +31,7 @@ from app.petitions.detail import petition_detail
 from app.sync import service
 from models import AuditEntry, Office, Staff
 from tests.helpers import petition, refused, register, settle, tashi, tasks_for
-from tests.test_hub import COUNTIES, PASS, PREFECTURE, County, _county, _enrol
+from tests.test_hub import COUNTIES, PASS, PREFECTURE, County, _enrol, made_county
 from tests.test_imports import ledger_workbook
 
 pytestmark = pytest.mark.postgres
@@ -61,8 +61,8 @@ def ledger_hub(url: str, folder: Path) -> LedgerHub:
     counties, office_ids, entry_ids, person_ids = [], [], [], []
     for code, (zh, bo) in zip(COUNTIES[:2], (("卓嘎", "སྒྲོལ་དཀར"), ("次仁", "ཚེ་རིང")),
                                   strict=True):
-        county = _county(folder, code, 0)
-        _enrol(store, county, folder)
+        county = made_county(folder, code, 0)
+        _enrol(store, county)
         done = register(county.master, petition(persons=[tashi(
             name_zh=zh, name_bo=bo, id_number="", phone="", sex="F")]))
         person = petition_detail(county.master, done.id).parties[0].person_id

@@ -257,11 +257,7 @@ def run(store: Store, args: argparse.Namespace, inputs: Inputs | None = None) ->
                     "(payments made on two laptops): reverse one of them.").format(
                 number=case.reg_no, paid=format_money(case.paid_fen),
                 approved=format_money(case.approved_fen)))
-        stored = service.stored_roster(store)
-
-        def laptop_name(device_id: str) -> str:
-            entry = stored.roster.find(device_id) if stored is not None else None
-            return entry.name if entry is not None else device_id
+        laptop_name = service.laptop_names(store)
 
         for number, conflict in enumerate(engine.conflicts(store), start=1):
             print(f"{number}. {conflict.tbl} {conflict.row_id} {conflict.field}"

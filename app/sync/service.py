@@ -867,17 +867,25 @@ class ApartRow:
     reissued: bool  # the laptop wrote them again (forks)
 
 
-def kept_apart(store: Store) -> list[ApartRow]:
-    """Every batch of changes kept apart on this laptop, newest first. A laptop is named from
-    its office's roster; on a prefecture hub, from that of whichever county it belongs to."""
+def laptop_names(store: Store) -> Callable[[str], str]:
+    """A laptop's name by its device id (the id itself when no roster knows it): from the
+    office's roster on a laptop; on a prefecture hub, from that of whichever county it
+    belongs to."""
     with store.read() as session:
         rosters = [crypto.read_roster(r.signed, r.office_public_key)
                    for r in session.scalars(select(SyncRoster))]
 
-        def name(device_id: str) -> str:
-            entry = next((e for r in rosters if (e := r.find(device_id)) is not None), None)
-            return entry.name if entry is not None else device_id
+    def name(device_id: str) -> str:
+        entry = next((e for r in rosters if (e := r.find(device_id)) is not None), None)
+        return entry.name if entry is not None else device_id
 
+    return name
+
+
+def kept_apart(store: Store) -> list[ApartRow]:
+    """Every batch of changes kept apart on this laptop, newest first, the laptops named."""
+    name = laptop_names(store)
+    with store.read() as session:
         raw = engine.raw_connection(session)
         owners = {str(lg): str(d) for lg, d in raw.execute(
             "SELECT log_id, device_id FROM sync_log")}
