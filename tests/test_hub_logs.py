@@ -269,3 +269,62 @@ def test_changes_under_another_laptops_log_are_refused_at_the_hub_and_the_real_o
     to_hub(prefecture, office.export("master"))
     everyone_has_everything(office, prefecture)
     same_as_laptop(prefecture, office.master)
+
+
+# -- the hub's window ---------------------------------------------------------------------------
+def test_the_hubs_sync_area_lists_its_conflicts_by_laptop_and_settles_them(
+        qtbot: Any, office: Office, prefecture: Hub) -> None:
+    """A and B rename one person apart; at the hub the Sync area holds only the conflicts and
+    what was kept apart (packages go by the hub's commands), names the two laptops from the
+    county's roster, and a clerk keeps one name there."""
+    from app.core.i18n import _
+    from app.core.paths import AppPaths
+    from app.core.server import open_server_store
+    from app.core.settings import load_settings
+    from ui.core.language import LanguageManager
+    from ui.core.tasks import Tasks
+    from ui.main import application
+    from ui.main_window import AREA_KEYS, MainWindow
+
+    register(office.a, petition())
+    service.import_package(office.b, office.export("a"), PASS)
+    with office.a.read() as session:
+        person_id = str(session.scalars(select(Person.id)).one())
+    for who, name in (("a", "扎西才让甲"), ("b", "扎西才让乙")):
+        with office.stores[who].write() as session:
+            person = session.get(Person, person_id)
+            assert person is not None
+            person.name_zh = name
+    for who in ("a", "b"):
+        to_hub(prefecture, office.export(who))
+    assert len(engine.conflicts(prefecture.store)) == 1
+
+    application()
+    paths = AppPaths(office.folder / "clerk")
+    window = MainWindow(Tasks(open_server_store(prefecture.url, paths)), paths,
+                        load_settings(paths), LanguageManager())
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        item = window.nav.item(AREA_KEYS.index("sync"))
+        assert item is not None and not item.isHidden()
+        window.show_area("sync")
+        window.tasks.wait()
+        sync = window.sync
+        assert [sync.tabs.tabText(i) for i in range(sync.tabs.count())] \
+            == [f"{_('Conflicts')} (1)", _("Kept apart")]
+        candidates = sync.conflicts.candidate_items()
+        said = " ".join(i.text(c) for i in candidates for c in range(i.columnCount()))
+        assert NAMES["a"] in said and NAMES["b"] in said
+        chosen = next(i for i in candidates
+                      if any("扎西才让甲" in i.text(c) for c in range(i.columnCount())))
+        sync.conflicts.tree.setCurrentItem(chosen)
+        chosen.setSelected(True)
+        sync.conflicts.keep_selected()
+        assert sync.conflicts.count() == 0
+        assert engine.conflicts(prefecture.store) == []
+        with prefecture.store.read() as session:
+            assert session.get(Person, person_id).name_zh == "扎西才让甲"  # type: ignore[union-attr]
+    finally:
+        window.close()
+        window.tasks.close()

@@ -164,8 +164,8 @@ class MainWindow(Retranslated, QMainWindow):
         self.import_action.setEnabled(True)
         if tasks.on_server:
             # A prefecture hub: its database is backed up on its server, and it syncs with
-            # the counties by its own commands (python -m app hub), not as a laptop does.
-            self.nav.item(AREA_KEYS.index("sync")).setHidden(True)
+            # the counties by its own commands (python -m app hub), not as a laptop does (its
+            # Sync area holds only the conflicts and what was kept apart).
             for action in (self.backup_now_action, self.backup_stick_action,
                            self.restore_action):
                 action.setVisible(False)

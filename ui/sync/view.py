@@ -1,7 +1,10 @@
 """The Sync area: office and laptops, packages (with their history), conflicts, and changes
-kept apart."""
+kept apart. On a prefecture hub, which exchanges packages with the counties by its own commands
+(``python -m app hub``), only the conflicts and the changes kept apart."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
@@ -9,14 +12,17 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.core.formatting import format_number
 from app.core.i18n import N_, _
+from app.sync import service
 from ui.core.tasks import Changes, Tasks
 from ui.sync.apart_panel import ApartPanel
 from ui.sync.conflicts_panel import ConflictsPanel
 from ui.sync.laptops_panel import LaptopsPanel
 from ui.sync.packages_panel import PackagesPanel
-from ui.widgets.form_support import Retranslated
+from ui.widgets.form_support import Retranslated, translated_label
 
-TABS = (N_("Office and laptops"), N_("Packages"), N_("Conflicts"), N_("Kept apart"))
+HUB_NOTE = N_("This hub receives the counties' packages and sends them its own with its "
+              "commands (python -m app hub import, hub export). Here are the conflicts between "
+              "what the counties and the hub changed, and the changes it kept apart.")
 
 
 class SyncView(Retranslated, QWidget):
@@ -27,15 +33,26 @@ class SyncView(Retranslated, QWidget):
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        # A hub has no office of its own to set up here, nor packages to read or write; it
+        # names each county's laptops from that county's roster (read again on reload).
+        self.on_hub = tasks.on_server
+        self._hub_names: Callable[[str], str] | None = (
+            tasks.query(service.laptop_names) if self.on_hub else None)
         self.laptops = LaptopsPanel(tasks)
         self.packages = PackagesPanel(tasks, self.laptop_name)
         self.conflicts = ConflictsPanel(tasks, self._roster_name)
         self.apart = ApartPanel(tasks)
+        self.titles: dict[QWidget, str] = {
+            self.laptops: N_("Office and laptops"), self.packages: N_("Packages"),
+            self.conflicts: N_("Conflicts"), self.apart: N_("Kept apart")}
         self.tabs = QTabWidget()
-        for panel in (self.laptops, self.packages, self.conflicts, self.apart):
-            self.tabs.addTab(panel, "")
+        for panel in self.titles:
+            if not self.on_hub or panel in (self.conflicts, self.apart):
+                self.tabs.addTab(panel, "")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        if self.on_hub:
+            layout.addWidget(translated_label(HUB_NOTE))
         layout.addWidget(self.tabs)
         self.laptops.changed.connect(self._store_changed)
         self.packages.changed.connect(self._store_changed)
@@ -52,8 +69,11 @@ class SyncView(Retranslated, QWidget):
             self.reload()
 
     def reload(self) -> None:
-        self.laptops.reload()
-        self.packages.reload(self.laptops.is_enrolled())
+        if self.on_hub:
+            self._hub_names = self._tasks.query(service.laptop_names)
+        else:
+            self.laptops.reload()
+            self.packages.reload(self.laptops.is_enrolled())
         self.conflicts.reload()
         self.apart.reload()
         self.retranslate_ui()
@@ -67,6 +87,9 @@ class SyncView(Retranslated, QWidget):
         self.conflicts_changed.emit(count)
 
     def _roster_name(self, device_id: str) -> str | None:
+        if self.on_hub:  # each county's laptops, from that county's roster
+            name = self._hub_names(device_id) if self._hub_names is not None else device_id
+            return name if name != device_id else None
         found = self.laptops.roster.roster.find(device_id) if self.laptops.roster else None
         return found.name if found is not None else None
 
@@ -80,11 +103,14 @@ class SyncView(Retranslated, QWidget):
         self.tabs.setCurrentWidget(self.conflicts)
 
     def retranslate_ui(self) -> None:
-        for index, title in enumerate(TABS):
+        for panel, title in self.titles.items():
+            index = self.tabs.indexOf(panel)
+            if index < 0:  # not on a hub
+                continue
             text = _(title)
-            if self.tabs.widget(index) is self.conflicts and self.conflicts.count():
+            if panel is self.conflicts and self.conflicts.count():
                 text += f" ({format_number(self.conflicts.count())})"
-            if self.tabs.widget(index) is self.apart and self.apart.count():
+            if panel is self.apart and self.apart.count():
                 text += f" ({format_number(self.apart.count())})"
             self.tabs.setTabText(index, text)
 
