@@ -34,7 +34,7 @@ from app.core.reference import OFFICES
 from app.core.store import Store
 from app.sync import container, crypto, service, signed
 from app.sync.crypto import Roster
-from models import Device, Office, Staff, SyncRoster
+from models import Device, Office, Staff
 
 log = logging.getLogger(__name__)
 
@@ -165,18 +165,18 @@ def accept(store: Store, grant: bytes, passphrase: str) -> Roster:
 def counties(store: Store) -> list[County]:
     """The counties the hub is enrolled in, by division code."""
     _require_hub(store)
+    rosters = service.stored_rosters(store)
     with store.read() as session:
-        rows = list(session.scalars(select(SyncRoster)))
         names = {o.id: (o.division_code, o.name_zh, o.name_bo)
                  for o in session.scalars(select(Office))}
     by_id = {o.id: o for o in OFFICES}
     found = []
-    for row in rows:
-        roster = crypto.read_roster(row.signed, row.office_public_key)
-        seed = by_id.get(row.office_id)
-        code, name, name_bo = names.get(row.office_id, (
-            seed.division_code, seed.name_zh, seed.name_bo) if seed else ("", row.office_id, ""))
-        found.append(County(row.office_id, code, name, name_bo, roster.version,
+    for roster in rosters:
+        seed = by_id.get(roster.office_id)
+        seeded = (seed.division_code, seed.name_zh, seed.name_bo) if seed \
+            else ("", roster.office_id, "")
+        code, name, name_bo = names.get(roster.office_id, seeded)
+        found.append(County(roster.office_id, code, name, name_bo, roster.version,
                             len(roster.active())))
     return sorted(found, key=lambda c: c.division_code)
 

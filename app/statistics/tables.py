@@ -79,11 +79,7 @@ class StoreLockedError(StoreError):
 # The SQL of every table, written once for both stores: the few pieces that differ between a
 # laptop's SQLite and a hub's PostgreSQL are the functions below (a dialect's name, as
 # ``app.core.sqltext`` takes it). Masks and yuan are applied in Python as the rows are written
-# (``_COLUMNS``), the same on both.
-
-def _live(dialect: str, alias: str) -> str:
-    return sqltext.live(dialect, f"{alias}.deleted")
-
+# (``_converters``), the same on both.
 
 def _flag(column: str) -> str:
     """A yes/no column as 1 or 0 (a boolean on PostgreSQL, already 0/1 on SQLite)."""
@@ -108,7 +104,7 @@ def _sql_of(dialect: str) -> dict[str, str]:
     the date part of the time of receipt) and :filtered (1 when any of them is set).
     """
     def live(alias: str) -> str:
-        return _live(dialect, alias)
+        return sqltext.live(dialect, f"{alias}.deleted")
 
     parties = ("FROM petition_party AS pp JOIN person AS pe ON pe.id = pp.person_id"
                f" WHERE pp.petition_id = pt.id AND {live('pp')} AND {live('pe')}")

@@ -106,6 +106,14 @@ def stored_roster(store: Store, office_id: str | None = None) -> StoredRoster | 
         return _roster_in(session, office_id)
 
 
+def stored_rosters(store: Store) -> list[Roster]:
+    """Every roster the store holds: its office's on a laptop; on a prefecture hub, one for each
+    county it is enrolled in."""
+    with store.read() as session:
+        return [crypto.read_roster(r.signed, r.office_public_key)
+                for r in session.scalars(select(SyncRoster))]
+
+
 def _roster_in(session: Session, office_id: str | None = None) -> StoredRoster | None:
     """The roster as this transaction sees it: a change to it is read and written in the same
     ``store.write()``, so that a grant made meanwhile by another window is not lost."""
@@ -871,9 +879,7 @@ def laptop_names(store: Store) -> Callable[[str], str]:
     """A laptop's name by its device id (the id itself when no roster knows it): from the
     office's roster on a laptop; on a prefecture hub, from that of whichever county it
     belongs to."""
-    with store.read() as session:
-        rosters = [crypto.read_roster(r.signed, r.office_public_key)
-                   for r in session.scalars(select(SyncRoster))]
+    rosters = stored_rosters(store)
 
     def name(device_id: str) -> str:
         entry = next((e for r in rosters if (e := r.find(device_id)) is not None), None)

@@ -105,7 +105,7 @@ class SyncView(Retranslated, QWidget):
     def retranslate_ui(self) -> None:
         for panel, title in self.titles.items():
             index = self.tabs.indexOf(panel)
-            if index < 0:  # not on a hub
+            if index < 0:  # a tab a hub does not show
                 continue
             text = _(title)
             if panel is self.conflicts and self.conflicts.count():
